@@ -1,0 +1,19 @@
+//! Plant Console's core: the plant link, the plant state, the local store and the view
+//! model. It knows no window: the Tauri shell and the headless mode both drive it.
+//!
+//! Data flows one way: frame → [`codec`] → [`session`] → [`link`] → [`state`] →
+//! {[`store`], [`view`]}, wired together by [`console`].
+
+pub mod backoff;
+pub mod codec;
+pub mod config;
+pub mod console;
+pub mod link;
+pub mod session;
+pub mod state;
+pub mod store;
+pub mod view;
+
+pub use config::{ConfigError, LinkConfig, PlantUrl, Secret};
+pub use console::{Console, ConsoleConfig, ConsoleError};
+pub use link::{LinkHandle, LinkMode, LinkState};

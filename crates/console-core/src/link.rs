@@ -1,0 +1,526 @@
+//! The plant link: one task owns the WebSocket, runs the [`Session`] state machine over it
+//! and reconnects forever; everyone else holds a cloneable [`LinkHandle`].
+//!
+//! Callers send [`Command`]s over a bounded channel and watch the [`LinkState`]; plant
+//! messages leave through a bounded event channel in arrival order.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use futures_util::{SinkExt, StreamExt};
+use plant_protocol::{SetRelayRequest, SetRelayResult, UnixSeconds};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
+use tokio::time::{sleep_until, timeout, Instant};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::WebSocketStream;
+
+use crate::backoff;
+use crate::config::{LinkConfig, PlantUrl};
+use crate::session::{Dropped, EndReason, Inbound, Output, Phase, Session, SessionConfig};
+
+/// What the operator is told about the link. Every screen shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkMode {
+    /// Never connected yet since start.
+    Connecting,
+    /// Live over WebSocket: values are current.
+    Realtime,
+    /// Values come from HTTP polling.
+    Fallback,
+    /// Connected, but nothing arrived for the stale threshold: values are unconfirmed.
+    Stale,
+    /// Not connected; values are the last known ones.
+    Offline,
+    /// The server refused our token.
+    Unauthorized,
+}
+
+/// The link's published state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkState {
+    pub mode: LinkMode,
+    /// When the link entered this mode (Unix seconds).
+    pub since: UnixSeconds,
+    /// A short human explanation (the last error, the refusal's text), never a secret.
+    pub detail: Option<String>,
+}
+
+/// Counters and figures for diagnostics and benchmarks, updated without locks.
+#[derive(Debug, Default)]
+pub struct Telemetry {
+    last_message_at: AtomicU64,
+    messages: AtomicU64,
+    reconnects: AtomicU64,
+    dropped_frames: AtomicU64,
+    rtt_micros: AtomicU64,
+}
+
+impl Telemetry {
+    /// When the last frame of any kind arrived (Unix seconds), if ever.
+    pub fn last_message_at(&self) -> Option<UnixSeconds> {
+        let bits = self.last_message_at.load(Ordering::Relaxed);
+        (bits != 0).then(|| f64::from_bits(bits))
+    }
+
+    pub fn messages(&self) -> u64 {
+        self.messages.load(Ordering::Relaxed)
+    }
+
+    pub fn reconnects(&self) -> u64 {
+        self.reconnects.load(Ordering::Relaxed)
+    }
+
+    pub fn dropped_frames(&self) -> u64 {
+        self.dropped_frames.load(Ordering::Relaxed)
+    }
+
+    /// The last measured round trip, if any.
+    pub fn rtt(&self) -> Option<Duration> {
+        let micros = self.rtt_micros.load(Ordering::Relaxed);
+        (micros != 0).then(|| Duration::from_micros(micros))
+    }
+
+    fn note_message(&self, at: UnixSeconds) {
+        self.last_message_at.store(at.to_bits(), Ordering::Relaxed);
+        self.messages.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// A plant message or link event, in arrival order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LinkEvent {
+    /// A session went live and the three snapshots were requested.
+    Live,
+    /// A message from the plant, stamped with the local time it arrived.
+    Inbound { at: UnixSeconds, message: Inbound },
+    /// The live session ended.
+    Lost,
+}
+
+/// Errors a caller of the link can get back.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum LinkError {
+    #[error("the plant link is not live")]
+    NotLive,
+    #[error("the connection ended before the server answered")]
+    NoAnswer,
+    #[error("the link task has stopped")]
+    Stopped,
+}
+
+/// Requests to the task that owns the socket.
+#[derive(Debug)]
+pub enum Command {
+    SetRelay {
+        request: SetRelayRequest,
+        reply: oneshot::Sender<Result<SetRelayResult, LinkError>>,
+    },
+    /// Skip the remaining backoff (or drop the current connection) and connect now.
+    ReconnectNow,
+    Shutdown,
+}
+
+/// A cloneable handle on the link task.
+#[derive(Debug, Clone)]
+pub struct LinkHandle {
+    commands: mpsc::Sender<Command>,
+    state: watch::Receiver<LinkState>,
+    telemetry: Arc<Telemetry>,
+}
+
+impl LinkHandle {
+    pub fn state(&self) -> watch::Receiver<LinkState> {
+        self.state.clone()
+    }
+
+    pub fn telemetry(&self) -> &Arc<Telemetry> {
+        &self.telemetry
+    }
+
+    /// Sends a relay command and waits for the server's answer. The caller bounds the
+    /// wait; a dropped connection answers [`LinkError::NoAnswer`].
+    pub async fn set_relay(&self, request: SetRelayRequest) -> Result<SetRelayResult, LinkError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(Command::SetRelay { request, reply })
+            .await
+            .map_err(|_| LinkError::Stopped)?;
+        answer.await.map_err(|_| LinkError::NoAnswer)?
+    }
+
+    pub async fn reconnect_now(&self) -> Result<(), LinkError> {
+        self.commands
+            .send(Command::ReconnectNow)
+            .await
+            .map_err(|_| LinkError::Stopped)
+    }
+
+    /// Asks the task to leave cleanly; it ends after sending its goodbye.
+    pub async fn shutdown(&self) {
+        let _ = self.commands.send(Command::Shutdown).await;
+    }
+}
+
+/// Starts the link task on the current runtime.
+pub fn spawn(config: LinkConfig, events: mpsc::Sender<LinkEvent>) -> (LinkHandle, JoinHandle<()>) {
+    let (commands_tx, commands_rx) = mpsc::channel(64);
+    let (state_tx, state_rx) = watch::channel(LinkState {
+        mode: LinkMode::Connecting,
+        since: unix_now(),
+        detail: None,
+    });
+    let telemetry = Arc::new(Telemetry::default());
+    let task = LinkTask {
+        config,
+        commands: commands_rx,
+        state: state_tx,
+        events,
+        telemetry: telemetry.clone(),
+        ever_live: false,
+    };
+    let join = tokio::spawn(task.run());
+    (
+        LinkHandle {
+            commands: commands_tx,
+            state: state_rx,
+            telemetry,
+        },
+        join,
+    )
+}
+
+/// The current wall-clock time as Unix seconds.
+pub fn unix_now() -> UnixSeconds {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or_default()
+}
+
+type Socket = WebSocketStream<TcpStream>;
+
+async fn open_socket(server: PlantUrl, max_message_bytes: usize) -> Result<Socket, String> {
+    if server.is_tls() {
+        return Err("TLS (https/wss) is not supported by this build yet".into());
+    }
+    let stream = TcpStream::connect((server.host(), server.port()))
+        .await
+        .map_err(|e| e.to_string())?;
+    // The server side (Werkzeug) does not set TCP_NODELAY; setting it here at least keeps
+    // our pongs and commands from waiting behind Nagle's algorithm.
+    stream.set_nodelay(true).map_err(|e| e.to_string())?;
+    let request = server
+        .websocket_url()
+        .into_client_request()
+        .map_err(|e| e.to_string())?;
+    let ws_config = WebSocketConfig::default()
+        .max_message_size(Some(max_message_bytes))
+        .max_frame_size(Some(max_message_bytes));
+    let (socket, _response) =
+        tokio_tungstenite::client_async_with_config(request, stream, Some(ws_config))
+            .await
+            .map_err(|e| e.to_string())?;
+    Ok(socket)
+}
+
+/// How one connection attempt ended.
+enum Attempt {
+    Shutdown,
+    /// Never got live.
+    Failed(String),
+    Unauthorized(String),
+    /// Was live for this long, then ended.
+    Ended {
+        live_for: Duration,
+        reason: String,
+    },
+    /// The operator asked to reconnect now.
+    Restart,
+}
+
+struct LinkTask {
+    config: LinkConfig,
+    commands: mpsc::Receiver<Command>,
+    state: watch::Sender<LinkState>,
+    events: mpsc::Sender<LinkEvent>,
+    telemetry: Arc<Telemetry>,
+    ever_live: bool,
+}
+
+impl LinkTask {
+    async fn run(mut self) {
+        let mut attempt: u32 = 0;
+        loop {
+            let outcome = self.connect_once().await;
+            let wait = match outcome {
+                Attempt::Shutdown => return,
+                Attempt::Restart => Duration::ZERO,
+                Attempt::Unauthorized(message) => {
+                    tracing::warn!(server = %self.config.server, %message, "plant refused the token");
+                    self.set_mode(LinkMode::Unauthorized, Some(format!("refused: {message}")));
+                    self.config.unauthorized_retry
+                }
+                Attempt::Failed(error) => {
+                    tracing::info!(server = %self.config.server, %error, attempt, "connect failed");
+                    self.set_offline(error);
+                    let wait = backoff::delay(&self.config.backoff, attempt, rand::rng().random());
+                    attempt = attempt.saturating_add(1);
+                    wait
+                }
+                Attempt::Ended { live_for, reason } => {
+                    tracing::warn!(server = %self.config.server, %reason, ?live_for, "plant link lost");
+                    let _ = self.events.send(LinkEvent::Lost).await;
+                    self.set_offline(reason);
+                    if live_for >= self.config.stable_after {
+                        attempt = 0;
+                    }
+                    let wait = backoff::delay(&self.config.backoff, attempt, rand::rng().random());
+                    attempt = attempt.saturating_add(1);
+                    wait
+                }
+            };
+            if self.wait(wait).await.is_break() {
+                return;
+            }
+        }
+    }
+
+    /// Waits out a backoff delay while still answering commands.
+    async fn wait(&mut self, delay: Duration) -> std::ops::ControlFlow<()> {
+        let until = Instant::now() + delay;
+        loop {
+            tokio::select! {
+                _ = sleep_until(until) => return std::ops::ControlFlow::Continue(()),
+                command = self.commands.recv() => match command {
+                    None | Some(Command::Shutdown) => return std::ops::ControlFlow::Break(()),
+                    Some(Command::ReconnectNow) => return std::ops::ControlFlow::Continue(()),
+                    Some(Command::SetRelay { reply, .. }) => {
+                        let _ = reply.send(Err(LinkError::NotLive));
+                    }
+                },
+            }
+        }
+    }
+
+    fn set_mode(&self, mode: LinkMode, detail: Option<String>) {
+        self.state.send_if_modified(|state| {
+            if state.mode == mode && state.detail == detail {
+                return false;
+            }
+            if state.mode != mode {
+                state.since = unix_now();
+            }
+            state.mode = mode;
+            state.detail = detail;
+            true
+        });
+    }
+
+    /// Offline keeps the moment it started across retries: "offline since" must not
+    /// move forward while the plant stays unreachable.
+    fn set_offline(&self, detail: String) {
+        self.set_mode(LinkMode::Offline, Some(detail));
+    }
+
+    async fn connect_once(&mut self) -> Attempt {
+        let connect_deadline = Instant::now() + self.config.connect_timeout;
+        let socket = tokio::select! {
+            result = timeout(
+                self.config.connect_timeout,
+                open_socket(self.config.server.clone(), self.config.max_message_bytes),
+            ) => match result {
+                Ok(Ok(socket)) => socket,
+                Ok(Err(error)) => return Attempt::Failed(error),
+                Err(_) => return Attempt::Failed("connect timed out".into()),
+            },
+            command = self.commands.recv() => return match command {
+                None | Some(Command::Shutdown) => Attempt::Shutdown,
+                Some(Command::ReconnectNow) => Attempt::Restart,
+                Some(Command::SetRelay { reply, .. }) => {
+                    let _ = reply.send(Err(LinkError::NotLive));
+                    Attempt::Failed("interrupted".into())
+                }
+            },
+        };
+        self.drive(socket, connect_deadline).await
+    }
+
+    /// Runs one connection from the open socket to its end.
+    async fn drive(&mut self, mut socket: Socket, connect_deadline: Instant) -> Attempt {
+        let session_config = SessionConfig {
+            auth: self
+                .config
+                .token
+                .as_ref()
+                .map(|t| serde_json::json!({ "token": t.expose() })),
+            stale_after: self.config.stale_after,
+            ..SessionConfig::default()
+        };
+        let mut session = Session::new(session_config, Instant::now().into_std());
+        let mut replies: HashMap<String, oneshot::Sender<Result<SetRelayResult, LinkError>>> =
+            HashMap::new();
+        let mut live_since: Option<Instant> = None;
+        let mut next_probe = Instant::now() + self.config.probe_interval;
+        let mut out = Vec::new();
+
+        let ending = loop {
+            let now = Instant::now();
+            let wake = match session.phase() {
+                Phase::Live => {
+                    let deadline = session.next_deadline(now.into_std()).map(Instant::from_std);
+                    deadline.map_or(next_probe, |d| d.min(next_probe))
+                }
+                _ => connect_deadline,
+            };
+            tokio::select! {
+                frame = socket.next() => {
+                    let now = Instant::now();
+                    match frame {
+                        Some(Ok(Message::Text(text))) => {
+                            self.telemetry.note_message(unix_now());
+                            session.on_text(now.into_std(), text.as_str(), &mut out);
+                        }
+                        Some(Ok(Message::Binary(_))) => session.on_binary(now.into_std(), &mut out),
+                        // WebSocket-level pings are answered by tungstenite itself.
+                        Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
+                        Some(Ok(Message::Close(frame))) => {
+                            break format!("server closed the WebSocket ({})", frame.map_or("no code".into(), |f| f.code.to_string()));
+                        }
+                        Some(Err(error)) => break format!("WebSocket error: {error}"),
+                        None => break "the connection ended without a close frame".into(),
+                    }
+                }
+                command = self.commands.recv() => match command {
+                    None | Some(Command::Shutdown) => {
+                        // Leave politely: Socket.IO disconnect, then the WebSocket close.
+                        let _ = timeout(Duration::from_secs(1), socket.send(Message::text("41"))).await;
+                        let _ = timeout(Duration::from_secs(1), socket.close(None)).await;
+                        return Attempt::Shutdown;
+                    }
+                    Some(Command::ReconnectNow) => {
+                        let _ = timeout(Duration::from_secs(1), socket.close(None)).await;
+                        return Attempt::Restart;
+                    }
+                    Some(Command::SetRelay { request, reply }) => match session.set_relay(&request) {
+                        Some(frame) => {
+                            replies.insert(request.request_id.clone(), reply);
+                            out.push(Output::Send(frame));
+                        }
+                        None => {
+                            let _ = reply.send(Err(LinkError::NotLive));
+                        }
+                    },
+                },
+                _ = sleep_until(wake) => {
+                    let now = Instant::now();
+                    if session.phase() != Phase::Live && now >= connect_deadline {
+                        return Attempt::Failed("handshake timed out".into());
+                    }
+                    session.poll(now.into_std(), &mut out);
+                    if session.phase() == Phase::Live && now >= next_probe {
+                        next_probe = now + self.config.probe_interval;
+                        if let Some(frame) = session.probe(now.into_std()) {
+                            out.push(Output::Send(frame));
+                        }
+                    }
+                }
+            }
+
+            self.count_dropped(&mut session);
+            let mut ended = None;
+            for output in out.drain(..) {
+                match output {
+                    Output::Send(frame) => {
+                        match timeout(Duration::from_secs(5), socket.send(Message::text(frame)))
+                            .await
+                        {
+                            Ok(Ok(())) => {}
+                            Ok(Err(error)) => ended = Some(format!("send failed: {error}")),
+                            Err(_) => ended = Some("send timed out".into()),
+                        }
+                    }
+                    Output::Live => {
+                        live_since = Some(Instant::now());
+                        if std::mem::replace(&mut self.ever_live, true) {
+                            self.telemetry.reconnects.fetch_add(1, Ordering::Relaxed);
+                        }
+                        tracing::info!(server = %self.config.server, "plant link live");
+                        self.set_mode(LinkMode::Realtime, None);
+                        let _ = self.events.send(LinkEvent::Live).await;
+                    }
+                    Output::Inbound(Inbound::RelayResult { request_id, result }) => {
+                        if let Some(reply) = replies.remove(&request_id) {
+                            let _ = reply.send(Ok(result));
+                        }
+                    }
+                    Output::Inbound(Inbound::RoundTrip(rtt)) => {
+                        let micros = u64::try_from(rtt.as_micros()).unwrap_or(u64::MAX).max(1);
+                        self.telemetry.rtt_micros.store(micros, Ordering::Relaxed);
+                    }
+                    Output::Inbound(message) => {
+                        let _ = self
+                            .events
+                            .send(LinkEvent::Inbound {
+                                at: unix_now(),
+                                message,
+                            })
+                            .await;
+                    }
+                    Output::End(EndReason::Unauthorized(message)) if live_since.is_none() => {
+                        let _ = timeout(Duration::from_secs(1), socket.close(None)).await;
+                        return Attempt::Unauthorized(message);
+                    }
+                    Output::End(reason) => ended = Some(format!("{reason:?}")),
+                }
+            }
+            if let Some(reason) = ended {
+                let _ = timeout(Duration::from_secs(1), socket.close(None)).await;
+                break reason;
+            }
+            if session.phase() == Phase::Live {
+                let mode = if session.is_stale(Instant::now().into_std()) {
+                    LinkMode::Stale
+                } else {
+                    LinkMode::Realtime
+                };
+                if self.state.borrow().mode != mode {
+                    self.set_mode(mode, None);
+                }
+            }
+        };
+        // Commands still waiting for an answer get none from this connection; their
+        // senders retry with the same request id, which the server deduplicates.
+        drop(replies);
+        match live_since {
+            Some(since) => Attempt::Ended {
+                live_for: since.elapsed(),
+                reason: ending,
+            },
+            None => Attempt::Failed(ending),
+        }
+    }
+
+    fn count_dropped(&self, session: &mut Session) {
+        for dropped in session.take_dropped() {
+            self.telemetry
+                .dropped_frames
+                .fetch_add(1, Ordering::Relaxed);
+            match dropped {
+                Dropped::UnknownEvent(name) => {
+                    tracing::debug!(event = %name, "unknown event dropped")
+                }
+                other => tracing::warn!(reason = ?other, "frame dropped"),
+            }
+        }
+    }
+}

@@ -1,0 +1,743 @@
+//! The Socket.IO client session as a state machine: frames and the time go in, frames to
+//! send and typed plant messages come out. No I/O and no clock of its own.
+//!
+//! Taking `now` as an argument is what lets the heartbeat, stale detection and ack
+//! bookkeeping be tested exactly, frame by frame, without a socket or a sleeping test.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::{Duration, Instant};
+
+use plant_protocol::{
+    events, DevicesUpdate, RelaysUpdate, SetRelayRequest, SetRelayResult, SystemStats,
+};
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use crate::codec::{self, CodecError, EnginePacket, OpenInfo, SocketPacket};
+
+/// Settings of one session; the link makes a fresh session for every connection.
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    /// The CONNECT auth payload (`{"token": …}`) for sites that need one.
+    pub auth: Option<Value>,
+    /// Floor of the stale threshold: no message for this long marks values unconfirmed.
+    pub stale_after: Duration,
+    /// Bad frames in a row after which the server is treated as broken.
+    pub max_bad_frames_in_a_row: u32,
+    /// How long an RTT probe may stay unanswered before it is forgotten.
+    pub probe_timeout: Duration,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig {
+            auth: None,
+            stale_after: Duration::from_secs(5),
+            max_bad_frames_in_a_row: 20,
+            probe_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Where the session is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// The WebSocket is open; the Engine.IO OPEN packet has not come yet.
+    AwaitOpen,
+    /// OPEN came and CONNECT was sent; waiting for the namespace's answer.
+    AwaitConnect,
+    /// Connected to the namespace: events flow.
+    Live,
+    /// Over; the link closes the socket and reconnects.
+    Ended,
+}
+
+/// Why a session ended. Each one is recovered from by reconnecting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndReason {
+    /// The server sent a Socket.IO DISCONNECT (`41`); the socket may still be open.
+    ServerDisconnected,
+    /// The server sent an Engine.IO CLOSE (`1`).
+    ServerClosed,
+    /// Nothing arrived for pingInterval + pingTimeout.
+    HeartbeatTimeout,
+    /// The server refused the namespace CONNECT for a reason other than auth.
+    Refused(String),
+    /// The server refused our token.
+    Unauthorized(String),
+    /// The server kept sending frames we cannot read.
+    TooManyBadFrames,
+    /// The server broke the handshake order (e.g. an event before OPEN).
+    Protocol(String),
+}
+
+/// A typed message from the plant, in arrival order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Inbound {
+    Devices(DevicesUpdate),
+    Relays(RelaysUpdate),
+    Stats(SystemStats),
+    /// The server's answer to one of our `set_relay` commands.
+    RelayResult {
+        request_id: String,
+        result: SetRelayResult,
+    },
+    /// A measured round trip (an acked `request_system_stats`).
+    RoundTrip(Duration),
+}
+
+/// What the caller must do after feeding the session.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    /// Write this text frame to the socket.
+    Send(String),
+    /// The namespace accepted us; the resync requests have been queued as `Send`s.
+    Live,
+    /// A plant message to pass on.
+    Inbound(Inbound),
+    /// The session is over: close the socket and reconnect.
+    End(EndReason),
+}
+
+/// Why one frame was dropped; counted and logged by the caller, never fatal alone.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Dropped {
+    Codec(CodecError),
+    TooLarge { len: usize, max: u64 },
+    UnknownEvent(String),
+    BadPayload { event: String, detail: String },
+    UnexpectedAck(u64),
+    OtherNamespace(String),
+    Binary,
+}
+
+enum PendingAck {
+    SetRelay { request_id: String },
+    Probe { sent_at: Instant },
+}
+
+/// One Socket.IO session over one WebSocket.
+pub struct Session {
+    config: SessionConfig,
+    phase: Phase,
+    open: Option<OpenInfo>,
+    last_rx: Instant,
+    next_ack_id: u64,
+    pending: HashMap<u64, PendingAck>,
+    bad_in_a_row: u32,
+    last_stats_at: Option<Instant>,
+    /// The last few gaps between periodic stats, to learn the server's period.
+    stats_gaps: VecDeque<Duration>,
+    dropped: Vec<Dropped>,
+}
+
+impl Session {
+    pub fn new(config: SessionConfig, now: Instant) -> Self {
+        Session {
+            config,
+            phase: Phase::AwaitOpen,
+            open: None,
+            last_rx: now,
+            next_ack_id: 1,
+            pending: HashMap::new(),
+            bad_in_a_row: 0,
+            last_stats_at: None,
+            stats_gaps: VecDeque::with_capacity(4),
+            dropped: Vec::new(),
+        }
+    }
+
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    pub fn open_info(&self) -> Option<&OpenInfo> {
+        self.open.as_ref()
+    }
+
+    /// When the last frame of any kind arrived.
+    pub fn last_rx(&self) -> Instant {
+        self.last_rx
+    }
+
+    /// Frames dropped since the last call, for the caller to log and count.
+    pub fn take_dropped(&mut self) -> Vec<Dropped> {
+        std::mem::take(&mut self.dropped)
+    }
+
+    /// Feeds one text frame received at `now`.
+    pub fn on_text(&mut self, now: Instant, frame: &str, out: &mut Vec<Output>) {
+        if self.phase == Phase::Ended {
+            return;
+        }
+        self.last_rx = now;
+        if let Some(open) = &self.open {
+            if frame.len() as u64 > open.max_payload {
+                let max = open.max_payload;
+                self.drop_frame(
+                    Dropped::TooLarge {
+                        len: frame.len(),
+                        max,
+                    },
+                    out,
+                );
+                return;
+            }
+        }
+        match codec::decode(frame) {
+            Ok(packet) => self.on_packet(now, packet, out),
+            Err(error) => self.drop_frame(Dropped::Codec(error), out),
+        }
+    }
+
+    /// Feeds a binary frame: the plant protocol has none, so it is dropped and counted.
+    pub fn on_binary(&mut self, now: Instant, out: &mut Vec<Output>) {
+        self.last_rx = now;
+        self.drop_frame(Dropped::Binary, out);
+    }
+
+    /// Checks the clock: ends a silent session and forgets unanswered probes.
+    pub fn poll(&mut self, now: Instant, out: &mut Vec<Output>) {
+        if let Some(open) = &self.open {
+            let limit = Duration::from_millis(open.ping_interval + open.ping_timeout);
+            if self.phase != Phase::Ended && now.saturating_duration_since(self.last_rx) >= limit {
+                self.end(EndReason::HeartbeatTimeout, out);
+            }
+        }
+        let probe_timeout = self.config.probe_timeout;
+        self.pending.retain(|_, pending| match pending {
+            PendingAck::Probe { sent_at } => {
+                now.saturating_duration_since(*sent_at) < probe_timeout
+            }
+            PendingAck::SetRelay { .. } => true,
+        });
+    }
+
+    /// The next instant at which `poll` has something to decide, if any.
+    /// A stale moment already passed is not returned again, so a caller that sleeps until
+    /// the deadline never spins.
+    pub fn next_deadline(&self, now: Instant) -> Option<Instant> {
+        let open = self.open.as_ref()?;
+        if self.phase == Phase::Ended {
+            return None;
+        }
+        let heartbeat =
+            self.last_rx + Duration::from_millis(open.ping_interval + open.ping_timeout);
+        let stale = self.last_rx + self.stale_after();
+        Some(if stale > now {
+            stale.min(heartbeat)
+        } else {
+            heartbeat
+        })
+    }
+
+    /// How long silence may last before values are shown as unconfirmed: the configured
+    /// floor, raised to 2.5× the server's stats period when that is longer.
+    pub fn stale_after(&self) -> Duration {
+        let observed = self.stats_gaps.iter().max().copied().unwrap_or_default();
+        self.config.stale_after.max(observed.mul_f64(2.5))
+    }
+
+    /// Whether the link has been silent long enough that its values are unconfirmed.
+    pub fn is_stale(&self, now: Instant) -> bool {
+        self.phase == Phase::Live
+            && now.saturating_duration_since(self.last_rx) >= self.stale_after()
+    }
+
+    /// The frame that sends an operator's relay command with an ack, or `None` when the
+    /// session is not live (the caller keeps the command for later).
+    pub fn set_relay(&mut self, request: &SetRelayRequest) -> Option<String> {
+        if self.phase != Phase::Live {
+            return None;
+        }
+        let id = self.take_ack_id();
+        self.pending.insert(
+            id,
+            PendingAck::SetRelay {
+                request_id: request.request_id.clone(),
+            },
+        );
+        let payload = serde_json::to_value(request).expect("a SetRelayRequest always serializes");
+        Some(codec::encode_event(events::SET_RELAY, &[payload], Some(id)))
+    }
+
+    /// The frame of a round-trip probe (an acked `request_system_stats`), when live.
+    pub fn probe(&mut self, now: Instant) -> Option<String> {
+        if self.phase != Phase::Live {
+            return None;
+        }
+        let id = self.take_ack_id();
+        self.pending.insert(id, PendingAck::Probe { sent_at: now });
+        Some(codec::encode_event(
+            events::REQUEST_SYSTEM_STATS,
+            &[],
+            Some(id),
+        ))
+    }
+
+    /// The three snapshot requests a client sends after every (re)connect.
+    pub fn resync_frames() -> [String; 3] {
+        [
+            codec::encode_event(events::REQUEST_DEVICES, &[], None),
+            codec::encode_event(events::REQUEST_RELAYS, &[], None),
+            codec::encode_event(events::REQUEST_SYSTEM_STATS, &[], None),
+        ]
+    }
+
+    fn take_ack_id(&mut self) -> u64 {
+        let id = self.next_ack_id;
+        self.next_ack_id = self.next_ack_id.wrapping_add(1).max(1);
+        id
+    }
+
+    fn on_packet(&mut self, now: Instant, packet: EnginePacket<'_>, out: &mut Vec<Output>) {
+        match packet {
+            EnginePacket::Open(open) => {
+                if self.phase != Phase::AwaitOpen {
+                    self.drop_frame(
+                        Dropped::Codec(CodecError::Malformed {
+                            what: "OPEN packet",
+                            detail: "second OPEN in one session".into(),
+                        }),
+                        out,
+                    );
+                    return;
+                }
+                self.good_frame();
+                self.open = Some(open);
+                self.phase = Phase::AwaitConnect;
+                out.push(Output::Send(codec::encode_connect(
+                    self.config.auth.as_ref(),
+                )));
+            }
+            EnginePacket::Ping(probe) => {
+                self.good_frame();
+                out.push(Output::Send(codec::encode_pong(probe)));
+            }
+            EnginePacket::Pong(_) | EnginePacket::Noop | EnginePacket::Upgrade => self.good_frame(),
+            EnginePacket::Close => self.end(EndReason::ServerClosed, out),
+            EnginePacket::Message(message) => {
+                if self.phase == Phase::AwaitOpen {
+                    self.end(EndReason::Protocol("message before OPEN".into()), out);
+                    return;
+                }
+                self.on_message(now, message, out);
+            }
+        }
+    }
+
+    fn on_message(&mut self, now: Instant, message: SocketPacket<'_>, out: &mut Vec<Output>) {
+        let nsp = match &message {
+            SocketPacket::Connect { nsp, .. }
+            | SocketPacket::Disconnect { nsp }
+            | SocketPacket::Event { nsp, .. }
+            | SocketPacket::Ack { nsp, .. }
+            | SocketPacket::ConnectError { nsp, .. } => *nsp,
+        };
+        if nsp != "/" {
+            self.drop_frame(Dropped::OtherNamespace(nsp.to_owned()), out);
+            return;
+        }
+        match message {
+            SocketPacket::Connect { .. } => {
+                self.good_frame();
+                if self.phase == Phase::AwaitConnect {
+                    self.phase = Phase::Live;
+                    out.push(Output::Live);
+                    for frame in Self::resync_frames() {
+                        out.push(Output::Send(frame));
+                    }
+                }
+            }
+            SocketPacket::ConnectError { message, .. } => {
+                let reason = if message.to_ascii_lowercase().contains("unauthorized") {
+                    EndReason::Unauthorized(message)
+                } else {
+                    EndReason::Refused(message)
+                };
+                self.end(reason, out);
+            }
+            SocketPacket::Disconnect { .. } => self.end(EndReason::ServerDisconnected, out),
+            SocketPacket::Event { name, args, .. } => self.on_event(now, name, &args, out),
+            SocketPacket::Ack { id, args, .. } => self.on_ack(now, id, &args, out),
+        }
+    }
+
+    fn on_event(&mut self, now: Instant, name: String, args: &[&RawValue], out: &mut Vec<Output>) {
+        if self.phase != Phase::Live {
+            // Servers drop events sent before CONNECT; one that sends them first is odd
+            // but harmless, so the event is dropped rather than the session.
+            self.drop_frame(
+                Dropped::BadPayload {
+                    event: name,
+                    detail: "before CONNECT".into(),
+                },
+                out,
+            );
+            return;
+        }
+        let inbound = match name.as_str() {
+            events::DEVICES_UPDATE => parse_arg(&name, args).map(Inbound::Devices),
+            events::RELAYS_UPDATE => parse_arg(&name, args).map(Inbound::Relays),
+            events::SYSTEM_STATS_UPDATE => parse_arg(&name, args).map(|stats| {
+                self.note_stats(now);
+                Inbound::Stats(stats)
+            }),
+            _ => Err(Dropped::UnknownEvent(name)),
+        };
+        match inbound {
+            Ok(inbound) => {
+                self.good_frame();
+                out.push(Output::Inbound(inbound));
+            }
+            Err(dropped) => self.drop_frame(dropped, out),
+        }
+    }
+
+    fn on_ack(&mut self, now: Instant, id: u64, args: &[&RawValue], out: &mut Vec<Output>) {
+        match self.pending.remove(&id) {
+            Some(PendingAck::SetRelay { request_id }) => {
+                match parse_arg::<SetRelayResult>(events::SET_RELAY, args) {
+                    Ok(result) => {
+                        self.good_frame();
+                        out.push(Output::Inbound(Inbound::RelayResult { request_id, result }));
+                    }
+                    Err(dropped) => self.drop_frame(dropped, out),
+                }
+            }
+            Some(PendingAck::Probe { sent_at }) => {
+                self.good_frame();
+                out.push(Output::Inbound(Inbound::RoundTrip(
+                    now.saturating_duration_since(sent_at),
+                )));
+                // The probe's answer is the stats themselves on servers that send them back.
+                if let Ok(stats) = parse_arg::<SystemStats>(events::REQUEST_SYSTEM_STATS, args) {
+                    out.push(Output::Inbound(Inbound::Stats(stats)));
+                }
+            }
+            None => self.drop_frame(Dropped::UnexpectedAck(id), out),
+        }
+    }
+
+    fn note_stats(&mut self, now: Instant) {
+        if let Some(previous) = self.last_stats_at.replace(now) {
+            if self.stats_gaps.len() == 3 {
+                self.stats_gaps.pop_front();
+            }
+            self.stats_gaps
+                .push_back(now.saturating_duration_since(previous));
+        }
+    }
+
+    fn good_frame(&mut self) {
+        self.bad_in_a_row = 0;
+    }
+
+    fn drop_frame(&mut self, dropped: Dropped, out: &mut Vec<Output>) {
+        self.dropped.push(dropped);
+        self.bad_in_a_row += 1;
+        if self.bad_in_a_row >= self.config.max_bad_frames_in_a_row {
+            self.end(EndReason::TooManyBadFrames, out);
+        }
+    }
+
+    fn end(&mut self, reason: EndReason, out: &mut Vec<Output>) {
+        if self.phase != Phase::Ended {
+            self.phase = Phase::Ended;
+            self.pending.clear();
+            out.push(Output::End(reason));
+        }
+    }
+}
+
+fn parse_arg<T: DeserializeOwned>(event: &str, args: &[&RawValue]) -> Result<T, Dropped> {
+    let first = args.first().ok_or_else(|| Dropped::BadPayload {
+        event: event.to_owned(),
+        detail: "no payload".into(),
+    })?;
+    serde_json::from_str(first.get()).map_err(|e| Dropped::BadPayload {
+        event: event.to_owned(),
+        detail: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const OPEN: &str =
+        r#"0{"sid":"e1","upgrades":[],"pingTimeout":200,"pingInterval":300,"maxPayload":100000}"#;
+
+    fn live_session(now: Instant) -> Session {
+        let mut session = Session::new(SessionConfig::default(), now);
+        let mut out = Vec::new();
+        session.on_text(now, OPEN, &mut out);
+        session.on_text(now, r#"40{"sid":"s1"}"#, &mut out);
+        assert_eq!(session.phase(), Phase::Live);
+        session
+    }
+
+    fn feed(session: &mut Session, now: Instant, frame: &str) -> Vec<Output> {
+        let mut out = Vec::new();
+        session.on_text(now, frame, &mut out);
+        out
+    }
+
+    #[test]
+    fn handshake_sends_connect_with_token_then_requests_all_three_snapshots() {
+        let now = Instant::now();
+        let config = SessionConfig {
+            auth: Some(json!({"token": "t0k"})),
+            ..SessionConfig::default()
+        };
+        let mut session = Session::new(config, now);
+        assert_eq!(
+            feed(&mut session, now, OPEN),
+            vec![Output::Send(r#"40{"token":"t0k"}"#.into())]
+        );
+        let out = feed(&mut session, now, r#"40{"sid":"s1"}"#);
+        assert_eq!(
+            out,
+            vec![
+                Output::Live,
+                Output::Send(r#"42["request_devices"]"#.into()),
+                Output::Send(r#"42["request_relays"]"#.into()),
+                Output::Send(r#"42["request_system_stats"]"#.into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn refused_token_ends_the_session_as_unauthorized() {
+        let now = Instant::now();
+        let mut session = Session::new(SessionConfig::default(), now);
+        feed(&mut session, now, OPEN);
+        let out = feed(&mut session, now, r#"44{"message":"unauthorized"}"#);
+        assert_eq!(
+            out,
+            vec![Output::End(EndReason::Unauthorized("unauthorized".into()))]
+        );
+    }
+
+    #[test]
+    fn refusal_with_a_bare_string_ends_the_session_as_refused() {
+        let now = Instant::now();
+        let mut session = Session::new(SessionConfig::default(), now);
+        feed(&mut session, now, OPEN);
+        let out = feed(&mut session, now, r#"44"Unable to connect""#);
+        assert_eq!(
+            out,
+            vec![Output::End(EndReason::Refused("Unable to connect".into()))]
+        );
+    }
+
+    #[test]
+    fn ping_is_answered_with_pong() {
+        let now = Instant::now();
+        let mut session = live_session(now);
+        assert_eq!(feed(&mut session, now, "2"), vec![Output::Send("3".into())]);
+    }
+
+    #[test]
+    fn silence_for_ping_interval_plus_timeout_ends_the_session() {
+        let start = Instant::now();
+        let mut session = live_session(start);
+        let mut out = Vec::new();
+        session.poll(start + Duration::from_millis(499), &mut out);
+        assert!(out.is_empty());
+        session.poll(start + Duration::from_millis(500), &mut out);
+        assert_eq!(out, vec![Output::End(EndReason::HeartbeatTimeout)]);
+    }
+
+    #[test]
+    fn any_frame_restarts_the_heartbeat_clock() {
+        let start = Instant::now();
+        let mut session = live_session(start);
+        feed(&mut session, start + Duration::from_millis(400), "2");
+        let mut out = Vec::new();
+        session.poll(start + Duration::from_millis(800), &mut out);
+        assert!(out.is_empty());
+        assert_eq!(
+            session.next_deadline(start + Duration::from_millis(800)),
+            Some(start + Duration::from_millis(900))
+        );
+    }
+
+    #[test]
+    fn socket_io_disconnect_and_engine_io_close_end_the_session() {
+        let now = Instant::now();
+        let mut session = live_session(now);
+        assert_eq!(
+            feed(&mut session, now, "41"),
+            vec![Output::End(EndReason::ServerDisconnected)]
+        );
+        assert_eq!(
+            feed(&mut session, now, "2"),
+            vec![],
+            "an ended session answers nothing"
+        );
+        let mut session = live_session(now);
+        assert_eq!(
+            feed(&mut session, now, "1"),
+            vec![Output::End(EndReason::ServerClosed)]
+        );
+    }
+
+    #[test]
+    fn device_update_comes_out_typed() {
+        let now = Instant::now();
+        let mut session = live_session(now);
+        let out = feed(
+            &mut session,
+            now,
+            r#"42["devices_update",{"devices":[{"id":"d1","name":"Boiler","kind":"t","status":"fault","value":null,"unit":null,"last_seen":5}],"snapshot":true,"server_time":6}]"#,
+        );
+        let [Output::Inbound(Inbound::Devices(update))] = out.as_slice() else {
+            panic!("{out:?}")
+        };
+        assert!(update.snapshot);
+        assert_eq!(
+            update.devices[0].status,
+            plant_protocol::DeviceStatus::Fault
+        );
+    }
+
+    #[test]
+    fn set_relay_ack_is_matched_to_its_request_id() {
+        let now = Instant::now();
+        let mut session = live_session(now);
+        let request = SetRelayRequest {
+            relay_id: "r1".into(),
+            state: true,
+            request_id: "req-1".into(),
+            issued_at: 10.0,
+        };
+        let frame = session.set_relay(&request).unwrap();
+        assert!(frame.starts_with(r#"421["set_relay",{"#), "{frame}");
+        let out = feed(
+            &mut session,
+            now,
+            r#"431[{"ok":true,"duplicate":false,"relay":{"id":"r1","name":"Pump","device_id":null,"state":true,"changed_at":10,"changed_by":"op"}}]"#,
+        );
+        let [Output::Inbound(Inbound::RelayResult { request_id, result })] = out.as_slice() else {
+            panic!("{out:?}")
+        };
+        assert_eq!(request_id, "req-1");
+        assert!(matches!(
+            result,
+            SetRelayResult::Applied {
+                duplicate: false,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn commands_are_not_sent_before_the_session_is_live() {
+        let now = Instant::now();
+        let mut session = Session::new(SessionConfig::default(), now);
+        feed(&mut session, now, OPEN);
+        let request = SetRelayRequest {
+            relay_id: "r1".into(),
+            state: true,
+            request_id: "x".into(),
+            issued_at: 1.0,
+        };
+        assert_eq!(session.set_relay(&request), None);
+    }
+
+    #[test]
+    fn probe_ack_gives_a_round_trip_and_the_stats() {
+        let start = Instant::now();
+        let mut session = live_session(start);
+        assert_eq!(
+            session.probe(start).unwrap(),
+            r#"421["request_system_stats"]"#
+        );
+        let out = feed(
+            &mut session,
+            start + Duration::from_millis(7),
+            r#"431[{"cpu_percent":1,"memory_percent":2,"disk_percent":3,"uptime_s":4,"clients":1,"server_time":5}]"#,
+        );
+        assert_eq!(
+            out[0],
+            Output::Inbound(Inbound::RoundTrip(Duration::from_millis(7)))
+        );
+        assert!(matches!(out[1], Output::Inbound(Inbound::Stats(_))));
+    }
+
+    #[test]
+    fn bad_frames_are_dropped_and_counted_without_ending_the_session() {
+        let now = Instant::now();
+        let mut session = live_session(now);
+        for frame in [
+            "9",
+            r#"42["mystery",{}]"#,
+            r#"42["devices_update",{"devices":"no"}]"#,
+            "43",
+            "4399[1]",
+        ] {
+            assert_eq!(feed(&mut session, now, frame), vec![], "{frame}");
+        }
+        assert_eq!(session.take_dropped().len(), 5);
+        assert_eq!(session.phase(), Phase::Live);
+        assert_eq!(feed(&mut session, now, "2"), vec![Output::Send("3".into())]);
+    }
+
+    #[test]
+    fn a_server_that_keeps_sending_garbage_is_disconnected() {
+        let now = Instant::now();
+        let mut session = live_session(now);
+        let mut ended = Vec::new();
+        for _ in 0..20 {
+            ended.extend(feed(&mut session, now, "x"));
+        }
+        assert_eq!(ended, vec![Output::End(EndReason::TooManyBadFrames)]);
+    }
+
+    #[test]
+    fn frames_over_max_payload_are_dropped_unread() {
+        let now = Instant::now();
+        let mut session = Session::new(SessionConfig::default(), now);
+        feed(
+            &mut session,
+            now,
+            r#"0{"sid":"e","upgrades":[],"pingTimeout":1,"pingInterval":1,"maxPayload":10}"#,
+        );
+        feed(&mut session, now, "40");
+        assert_eq!(
+            feed(&mut session, now, r#"42["devices_update",{}]"#),
+            vec![]
+        );
+        assert!(matches!(
+            session.take_dropped()[..],
+            [Dropped::TooLarge { max: 10, .. }]
+        ));
+    }
+
+    #[test]
+    fn stale_threshold_rises_with_a_slow_stats_period() {
+        let start = Instant::now();
+        let mut session = live_session(start);
+        let stats = r#"42["system_stats_update",{"cpu_percent":1,"memory_percent":2,"disk_percent":3,"uptime_s":4,"clients":1,"server_time":5}]"#;
+        assert_eq!(session.stale_after(), Duration::from_secs(5));
+        feed(&mut session, start, stats);
+        feed(&mut session, start + Duration::from_secs(4), stats);
+        assert_eq!(session.stale_after(), Duration::from_secs(10));
+        assert!(!session.is_stale(start + Duration::from_secs(13)));
+        assert!(session.is_stale(start + Duration::from_secs(14)));
+    }
+
+    #[test]
+    fn message_before_open_is_a_protocol_error() {
+        let now = Instant::now();
+        let mut session = Session::new(SessionConfig::default(), now);
+        let out = feed(&mut session, now, "40");
+        assert!(matches!(
+            out.as_slice(),
+            [Output::End(EndReason::Protocol(_))]
+        ));
+    }
+}

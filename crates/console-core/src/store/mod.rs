@@ -1,0 +1,396 @@
+//! The console's SQLite cache: schema, connection set-up and the batched write path.
+//!
+//! SQL lives only in the per-table modules below; this module owns the migration list,
+//! the per-connection PRAGMAs and the writer thread. Writes are coalesced while the
+//! writer is busy, so a burst from the plant costs at most one row per device per
+//! transaction and never makes the link wait for the disk.
+
+mod devices;
+mod meta;
+mod relays;
+mod stats;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use plant_protocol::UnixSeconds;
+use rusqlite::Connection;
+use rusqlite_migration::{Migrations, M};
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::state::{Change, DeviceEntry, RelayEntry, StatsEntry};
+
+/// The cache file's name inside the console's data folder.
+pub const DB_FILE: &str = "console.db";
+
+/// Errors of the store layer.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("schema migration failed: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error(
+        "the cache {path} was written by a newer Plant Console (schema {found}, this one knows {supported}); \
+         it was left untouched: use the newer console or move the file away"
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    #[error("stored JSON is unreadable: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("cannot create the data folder {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the store's writer has stopped")]
+    WriterGone,
+}
+
+/// Every schema change, in order. Append only: a released migration is never edited,
+/// because consoles in the field have already applied it.
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![
+        M::up(meta::CREATE),
+        M::up(devices::CREATE),
+        M::up(relays::CREATE),
+        M::up(stats::CREATE),
+    ])
+}
+
+/// Per-connection settings. They are not migrations: PRAGMAs like these belong to a
+/// connection, not to the schema, and must be set on every open.
+fn configure(conn: &Connection) -> Result<(), StoreError> {
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // NORMAL is durable across application crashes in WAL mode; only an OS crash may
+    // lose the last transactions of the cache, which the next snapshot restores.
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    Ok(())
+}
+
+/// Opens (creating if needed) the cache in `data_dir` and brings its schema up to date.
+/// A cache from a newer console is refused and left exactly as it was.
+pub fn open(data_dir: &Path) -> Result<Connection, StoreError> {
+    std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
+        path: data_dir.to_owned(),
+        source,
+    })?;
+    let path = data_dir.join(DB_FILE);
+    let mut conn = Connection::open(&path)?;
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    let migrations = migrations();
+    let supported = schema_version(&migrations);
+    if found > supported {
+        return Err(StoreError::NewerSchema {
+            path,
+            found,
+            supported,
+        });
+    }
+    configure(&conn)?;
+    migrations.to_latest(&mut conn)?;
+    Ok(conn)
+}
+
+fn schema_version(migrations: &Migrations<'_>) -> i64 {
+    // rusqlite_migration numbers the schema by the count of applied migrations.
+    let mut probe = Connection::open_in_memory().expect("an in-memory database always opens");
+    migrations
+        .to_latest(&mut probe)
+        .expect("the migration list applies to an empty database");
+    probe
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .expect("user_version is readable")
+}
+
+/// Everything the cache knows, as read at start-up or by `plant-console state`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct StoredState {
+    pub devices: Vec<DeviceEntry>,
+    pub relays: Vec<RelayEntry>,
+    pub system_stats: Option<StatsEntry>,
+    pub last_contact: Option<UnixSeconds>,
+}
+
+/// Reads the whole last-known state.
+pub fn load_state(conn: &Connection) -> Result<StoredState, StoreError> {
+    Ok(StoredState {
+        devices: devices::all(conn)?,
+        relays: relays::all(conn)?,
+        system_stats: stats::get(conn)?,
+        last_contact: meta::get(conn, meta::LAST_CONTACT)?,
+    })
+}
+
+/// Changes waiting for the writer, merged so that only the latest value of each row is
+/// written: `None` marks a removal.
+#[derive(Debug, Default)]
+pub struct PendingWrites {
+    devices: HashMap<String, Option<DeviceEntry>>,
+    relays: HashMap<String, Option<RelayEntry>>,
+    stats: Option<StatsEntry>,
+    last_contact: Option<UnixSeconds>,
+}
+
+impl PendingWrites {
+    pub fn is_empty(&self) -> bool {
+        self.devices.is_empty()
+            && self.relays.is_empty()
+            && self.stats.is_none()
+            && self.last_contact.is_none()
+    }
+
+    /// Merges one state change.
+    pub fn push(&mut self, change: &Change) {
+        match change {
+            Change::Device { after, .. } => {
+                self.devices
+                    .insert(after.device.id.clone(), Some(after.clone()));
+            }
+            Change::DeviceRemoved(device) => {
+                self.devices.insert(device.id.clone(), None);
+            }
+            Change::Relay { after, .. } => {
+                self.relays
+                    .insert(after.relay.id.clone(), Some(after.clone()));
+            }
+            Change::RelayRemoved(relay) => {
+                self.relays.insert(relay.id.clone(), None);
+            }
+            Change::Stats(entry) => self.stats = Some(entry.clone()),
+        }
+    }
+
+    /// Records that the plant was heard from at `at`.
+    pub fn contact(&mut self, at: UnixSeconds) {
+        self.last_contact = Some(at);
+    }
+
+    fn write(self, conn: &mut Connection) -> Result<(), StoreError> {
+        let tx = conn.transaction()?;
+        for (id, entry) in &self.devices {
+            match entry {
+                Some(entry) => devices::upsert(&tx, entry)?,
+                None => devices::remove(&tx, id)?,
+            }
+        }
+        for (id, entry) in &self.relays {
+            match entry {
+                Some(entry) => relays::upsert(&tx, entry)?,
+                None => relays::remove(&tx, id)?,
+            }
+        }
+        if let Some(entry) = &self.stats {
+            stats::put(&tx, entry)?;
+        }
+        if let Some(at) = self.last_contact {
+            meta::put(&tx, meta::LAST_CONTACT, at)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+enum WriterMsg {
+    Write(PendingWrites),
+    Flush(mpsc::Sender<()>),
+}
+
+/// The store's single writer: a thread that owns the write connection.
+///
+/// A thread rather than a task because rusqlite blocks; the one-slot channel is what
+/// makes callers coalesce while a transaction is in progress.
+pub struct StoreWriter {
+    tx: Option<SyncSender<WriterMsg>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl StoreWriter {
+    pub fn spawn(conn: Connection) -> Self {
+        let (tx, rx) = mpsc::sync_channel(1);
+        let thread = std::thread::Builder::new()
+            .name("store-writer".into())
+            .spawn(move || writer_loop(conn, rx))
+            .expect("the store writer thread starts");
+        StoreWriter {
+            tx: Some(tx),
+            thread: Some(thread),
+        }
+    }
+
+    /// Hands `pending` to the writer if it is free; otherwise leaves it with the caller
+    /// to keep merging. Never blocks.
+    pub fn offer(&self, pending: &mut PendingWrites) -> Result<(), StoreError> {
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let sender = self.tx.as_ref().ok_or(StoreError::WriterGone)?;
+        match sender.try_send(WriterMsg::Write(std::mem::take(pending))) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Full(WriterMsg::Write(back))) => {
+                *pending = back;
+                Ok(())
+            }
+            Err(TrySendError::Full(WriterMsg::Flush(_))) => unreachable!("offer only sends writes"),
+            Err(TrySendError::Disconnected(_)) => Err(StoreError::WriterGone),
+        }
+    }
+
+    /// Writes `pending` and waits until everything handed over so far is committed.
+    pub fn flush(&self, pending: PendingWrites) -> Result<(), StoreError> {
+        let sender = self.tx.as_ref().ok_or(StoreError::WriterGone)?;
+        if !pending.is_empty() {
+            sender
+                .send(WriterMsg::Write(pending))
+                .map_err(|_| StoreError::WriterGone)?;
+        }
+        let (done_tx, done_rx) = mpsc::channel();
+        sender
+            .send(WriterMsg::Flush(done_tx))
+            .map_err(|_| StoreError::WriterGone)?;
+        done_rx.recv().map_err(|_| StoreError::WriterGone)
+    }
+
+    /// Flushes and stops the writer, closing the database.
+    pub fn close(mut self, pending: PendingWrites) -> Result<(), StoreError> {
+        let result = self.flush(pending);
+        self.tx = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        result
+    }
+}
+
+impl Drop for StoreWriter {
+    fn drop(&mut self) {
+        self.tx = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn writer_loop(mut conn: Connection, rx: Receiver<WriterMsg>) {
+    while let Ok(msg) = rx.recv() {
+        match msg {
+            WriterMsg::Write(pending) => {
+                if let Err(error) = pending.write(&mut conn) {
+                    // The cache is a copy of the plant's state: a failed write is logged
+                    // and the next snapshot rewrites it, rather than stopping the console.
+                    tracing::error!(%error, "store write failed");
+                }
+            }
+            WriterMsg::Flush(done) => {
+                let _ = done.send(());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use plant_protocol::{Device, DeviceStatus, SystemStats};
+    use serde_json::Map;
+
+    fn device(id: &str, value: f64) -> DeviceEntry {
+        DeviceEntry {
+            device: Device {
+                id: id.into(),
+                name: format!("Device {id}"),
+                kind: "flow".into(),
+                status: DeviceStatus::Online,
+                value: Some(value),
+                unit: Some("m\u{b3}/h".into()),
+                last_seen: 100.0,
+                extra: Map::from_iter([("firmware".to_owned(), "2.4.1".into())]),
+            },
+            received_at: 200.0,
+        }
+    }
+
+    #[test]
+    fn migrations_are_valid() {
+        migrations().validate().unwrap();
+    }
+
+    #[test]
+    fn state_written_is_read_back_after_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = StoreWriter::spawn(open(dir.path()).unwrap());
+        let mut pending = PendingWrites::default();
+        pending.push(&Change::Device {
+            before: None,
+            after: device("a", 1.0),
+        });
+        pending.push(&Change::Device {
+            before: None,
+            after: device("b", 2.0),
+        });
+        pending.push(&Change::DeviceRemoved(device("b", 2.0).device));
+        pending.push(&Change::Stats(StatsEntry {
+            stats: SystemStats {
+                cpu_percent: 12.5,
+                memory_percent: 40.0,
+                disk_percent: 70.0,
+                uptime_s: 3600.0,
+                clients: 2,
+                server_time: 150.0,
+                extra: Map::new(),
+            },
+            received_at: 151.0,
+        }));
+        pending.contact(151.0);
+        writer.close(pending).unwrap();
+
+        let state = load_state(&open(dir.path()).unwrap()).unwrap();
+        assert_eq!(state.devices, vec![device("a", 1.0)]);
+        assert_eq!(state.system_stats.unwrap().stats.clients, 2);
+        assert_eq!(state.last_contact, Some(151.0));
+    }
+
+    #[test]
+    fn pending_writes_keep_only_the_latest_value_of_a_row() {
+        let mut pending = PendingWrites::default();
+        for value in 0..1000 {
+            pending.push(&Change::Device {
+                before: None,
+                after: device("a", f64::from(value)),
+            });
+        }
+        assert_eq!(pending.devices.len(), 1);
+        assert_eq!(
+            pending.devices["a"].as_ref().unwrap().device.value,
+            Some(999.0)
+        );
+    }
+
+    #[test]
+    fn cache_from_a_newer_console_is_refused_and_left_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(open(dir.path()).unwrap());
+        let path = dir.path().join(DB_FILE);
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", 999)
+            .unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let error = open(dir.path()).unwrap_err();
+        assert!(
+            matches!(error, StoreError::NewerSchema { found: 999, .. }),
+            "{error}"
+        );
+        assert!(error.to_string().contains("newer Plant Console"));
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+}

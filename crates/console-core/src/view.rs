@@ -1,0 +1,178 @@
+//! What the console shows, as serializable values: the UI's snapshot and its update
+//! batches, and the batcher that coalesces changes into at most one batch per frame.
+//!
+//! These types are the IPC contract with `ui/src/types.ts`; field names are snake_case.
+
+use std::collections::{HashMap, HashSet};
+
+use plant_protocol::UnixSeconds;
+use serde::Serialize;
+
+use crate::link::{LinkMode, LinkState, Telemetry};
+use crate::state::{Change, DeviceEntry, RelayEntry, StatsEntry};
+
+/// The link as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LinkStatus {
+    pub mode: LinkMode,
+    pub since: UnixSeconds,
+    pub last_message_at: Option<UnixSeconds>,
+    pub last_contact: Option<UnixSeconds>,
+    pub detail: Option<String>,
+}
+
+impl LinkStatus {
+    pub fn new(
+        state: &LinkState,
+        telemetry: &Telemetry,
+        stored_last_contact: Option<UnixSeconds>,
+    ) -> Self {
+        let last_message_at = telemetry.last_message_at();
+        LinkStatus {
+            mode: state.mode,
+            since: state.since,
+            last_message_at,
+            last_contact: last_message_at.or(stored_last_contact),
+            detail: state.detail.clone(),
+        }
+    }
+}
+
+/// Everything the window needs to draw itself from nothing.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsoleSnapshot {
+    pub demo: bool,
+    pub server_url: String,
+    pub link: LinkStatus,
+    pub devices: Vec<DeviceEntry>,
+    pub relays: Vec<RelayEntry>,
+    pub system_stats: Option<StatsEntry>,
+}
+
+/// Changes since the previous batch: upserts and removals by id.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct UpdateBatch {
+    pub link: Option<LinkStatus>,
+    pub devices: Vec<DeviceEntry>,
+    pub removed_devices: Vec<String>,
+    pub relays: Vec<RelayEntry>,
+    pub removed_relays: Vec<String>,
+    pub system_stats: Option<StatsEntry>,
+}
+
+/// Accumulates changes between UI frames; later changes to one id replace earlier ones,
+/// so a burst of a thousand updates to one device crosses the IPC boundary once.
+#[derive(Debug, Default)]
+pub struct Batcher {
+    link: Option<LinkStatus>,
+    devices: HashMap<String, DeviceEntry>,
+    removed_devices: HashSet<String>,
+    relays: HashMap<String, RelayEntry>,
+    removed_relays: HashSet<String>,
+    stats: Option<StatsEntry>,
+}
+
+impl Batcher {
+    pub fn is_empty(&self) -> bool {
+        self.link.is_none()
+            && self.devices.is_empty()
+            && self.removed_devices.is_empty()
+            && self.relays.is_empty()
+            && self.removed_relays.is_empty()
+            && self.stats.is_none()
+    }
+
+    pub fn link(&mut self, status: LinkStatus) {
+        self.link = Some(status);
+    }
+
+    pub fn push(&mut self, change: &Change) {
+        match change {
+            Change::Device { after, .. } => {
+                self.removed_devices.remove(&after.device.id);
+                self.devices.insert(after.device.id.clone(), after.clone());
+            }
+            Change::DeviceRemoved(device) => {
+                self.devices.remove(&device.id);
+                self.removed_devices.insert(device.id.clone());
+            }
+            Change::Relay { after, .. } => {
+                self.removed_relays.remove(&after.relay.id);
+                self.relays.insert(after.relay.id.clone(), after.clone());
+            }
+            Change::RelayRemoved(relay) => {
+                self.relays.remove(&relay.id);
+                self.removed_relays.insert(relay.id.clone());
+            }
+            Change::Stats(entry) => self.stats = Some(entry.clone()),
+        }
+    }
+
+    /// Takes the accumulated batch, leaving the batcher empty.
+    pub fn take(&mut self) -> UpdateBatch {
+        let taken = std::mem::take(self);
+        UpdateBatch {
+            link: taken.link,
+            devices: taken.devices.into_values().collect(),
+            removed_devices: taken.removed_devices.into_iter().collect(),
+            relays: taken.relays.into_values().collect(),
+            removed_relays: taken.removed_relays.into_iter().collect(),
+            system_stats: taken.stats,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use plant_protocol::{Device, DeviceStatus};
+    use serde_json::Map;
+
+    fn entry(id: &str, value: f64) -> DeviceEntry {
+        DeviceEntry {
+            device: Device {
+                id: id.into(),
+                name: id.into(),
+                kind: "level".into(),
+                status: DeviceStatus::Online,
+                value: Some(value),
+                unit: Some("%".into()),
+                last_seen: 1.0,
+                extra: Map::new(),
+            },
+            received_at: 2.0,
+        }
+    }
+
+    #[test]
+    fn a_burst_to_one_device_becomes_one_upsert() {
+        let mut batcher = Batcher::default();
+        for value in 0..1000 {
+            batcher.push(&Change::Device {
+                before: None,
+                after: entry("d", f64::from(value)),
+            });
+        }
+        let batch = batcher.take();
+        assert_eq!(batch.devices, vec![entry("d", 999.0)]);
+        assert!(batcher.is_empty());
+    }
+
+    #[test]
+    fn removal_after_upsert_wins_and_upsert_after_removal_wins() {
+        let mut batcher = Batcher::default();
+        batcher.push(&Change::Device {
+            before: None,
+            after: entry("a", 1.0),
+        });
+        batcher.push(&Change::DeviceRemoved(entry("a", 1.0).device));
+        batcher.push(&Change::DeviceRemoved(entry("b", 1.0).device));
+        batcher.push(&Change::Device {
+            before: None,
+            after: entry("b", 2.0),
+        });
+        let batch = batcher.take();
+        assert_eq!(batch.removed_devices, vec!["a".to_owned()]);
+        assert_eq!(batch.devices, vec![entry("b", 2.0)]);
+    }
+}

@@ -1,0 +1,3 @@
+//! Project automation entry point (`cargo xtask …`).
+
+fn main() {}
