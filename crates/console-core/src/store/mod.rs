@@ -17,7 +17,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use plant_protocol::UnixSeconds;
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 use rusqlite_migration::{Migrations, M};
 use serde::Serialize;
 use thiserror::Error;
@@ -26,6 +26,9 @@ use crate::state::{Change, DeviceEntry, RelayEntry, StatsEntry};
 
 /// The cache file's name inside the console's data folder.
 pub const DB_FILE: &str = "console.db";
+
+/// The lock file that serializes opening (and migrating) the cache across processes.
+const LOCK_FILE: &str = "console.db.lock";
 
 /// Errors of the store layer.
 #[derive(Debug, Error)]
@@ -43,6 +46,15 @@ pub enum StoreError {
         found: i64,
         supported: i64,
     },
+    #[error(
+        "the cache {path} is from an older Plant Console (schema {found}, this one knows {supported}); \
+         start the console once to bring it up to date"
+    )]
+    OlderSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
     #[error("stored JSON is unreadable: {0}")]
     Json(#[from] serde_json::Error),
     #[error("cannot create the data folder {path}: {source}")]
@@ -56,25 +68,39 @@ pub enum StoreError {
 
 /// Every schema change, in order. Append only: a released migration is never edited,
 /// because consoles in the field have already applied it.
-fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![
+fn migration_list() -> Vec<M<'static>> {
+    vec![
         M::up(meta::CREATE),
         M::up(devices::CREATE),
         M::up(relays::CREATE),
         M::up(stats::CREATE),
-    ])
+    ]
+}
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(migration_list())
+}
+
+/// The schema version this build writes: rusqlite_migration numbers the schema by the
+/// count of applied migrations (in `user_version`).
+fn supported_version() -> i64 {
+    i64::try_from(migration_list().len()).expect("fewer than 2^63 migrations")
 }
 
 /// Per-connection settings. They are not migrations: PRAGMAs like these belong to a
 /// connection, not to the schema, and must be set on every open.
 fn configure(conn: &Connection) -> Result<(), StoreError> {
+    conn.busy_timeout(Duration::from_secs(5))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     // NORMAL is durable across application crashes in WAL mode; only an OS crash may
     // lose the last transactions of the cache, which the next snapshot restores.
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", true)?;
-    conn.busy_timeout(Duration::from_secs(5))?;
     Ok(())
+}
+
+fn user_version(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row("PRAGMA user_version", [], |row| row.get(0))?)
 }
 
 /// Opens (creating if needed) the cache in `data_dir` and brings its schema up to date.
@@ -84,11 +110,28 @@ pub fn open(data_dir: &Path) -> Result<Connection, StoreError> {
         path: data_dir.to_owned(),
         source,
     })?;
+    // Two programs on one data folder (the console and a CLI command) must not migrate
+    // at the same time: SQLite's own locking does not cover "read the version, then
+    // create tables", so an OS file lock serializes the whole open.
+    let lock_path = data_dir.join(LOCK_FILE);
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|source| StoreError::DataDir {
+            path: lock_path.clone(),
+            source,
+        })?;
+    lock.lock().map_err(|source| StoreError::DataDir {
+        path: lock_path,
+        source,
+    })?;
     let path = data_dir.join(DB_FILE);
     let mut conn = Connection::open(&path)?;
-    let found: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
-    let migrations = migrations();
-    let supported = schema_version(&migrations);
+    conn.busy_timeout(Duration::from_secs(5))?;
+    let found = user_version(&conn)?;
+    let supported = supported_version();
     if found > supported {
         return Err(StoreError::NewerSchema {
             path,
@@ -97,19 +140,55 @@ pub fn open(data_dir: &Path) -> Result<Connection, StoreError> {
         });
     }
     configure(&conn)?;
-    migrations.to_latest(&mut conn)?;
+    migrations().to_latest(&mut conn)?;
     Ok(conn)
 }
 
-fn schema_version(migrations: &Migrations<'_>) -> i64 {
-    // rusqlite_migration numbers the schema by the count of applied migrations.
-    let mut probe = Connection::open_in_memory().expect("an in-memory database always opens");
-    migrations
-        .to_latest(&mut probe)
-        .expect("the migration list applies to an empty database");
-    probe
-        .query_row("PRAGMA user_version", [], |row| row.get(0))
-        .expect("user_version is readable")
+/// Opens the cache for reading only, for commands that must never change it. A folder
+/// without a cache reads as empty.
+pub fn open_read_only(data_dir: &Path) -> Result<Option<Connection>, StoreError> {
+    let path = data_dir.join(DB_FILE);
+    // The shared lock waits out a writer that is creating or migrating the cache.
+    let lock_path = data_dir.join(LOCK_FILE);
+    let _lock = match std::fs::File::open(&lock_path) {
+        Ok(file) => {
+            file.lock_shared().map_err(|source| StoreError::DataDir {
+                path: lock_path,
+                source,
+            })?;
+            Some(file)
+        }
+        Err(_) => None,
+    };
+    if !path.exists() {
+        return Ok(None);
+    }
+    let conn = Connection::open_with_flags(
+        &path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    let found = user_version(&conn)?;
+    let supported = supported_version();
+    if found > supported {
+        return Err(StoreError::NewerSchema {
+            path,
+            found,
+            supported,
+        });
+    }
+    if found == 0 {
+        // A file that no console ever finished creating holds nothing to show.
+        return Ok(None);
+    }
+    if found < supported {
+        return Err(StoreError::OlderSchema {
+            path,
+            found,
+            supported,
+        });
+    }
+    Ok(Some(conn))
 }
 
 /// Everything the cache knows, as read at start-up or by `plant-console state`.
@@ -357,6 +436,33 @@ mod tests {
         assert_eq!(state.devices, vec![device("a", 1.0)]);
         assert_eq!(state.system_stats.unwrap().stats.clients, 2);
         assert_eq!(state.last_contact, Some(151.0));
+    }
+
+    #[test]
+    fn many_openers_of_a_new_cache_at_once_all_succeed() {
+        let dir = tempfile::tempdir().unwrap();
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let path = dir.path().to_owned();
+                std::thread::spawn(move || open(&path).map(drop))
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap().unwrap();
+        }
+    }
+
+    #[test]
+    fn read_only_open_of_a_missing_cache_is_none_and_of_a_current_one_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(open_read_only(dir.path()).unwrap().is_none());
+        assert!(
+            !dir.path().join(DB_FILE).exists(),
+            "reading must not create the cache"
+        );
+        drop(open(dir.path()).unwrap());
+        let conn = open_read_only(dir.path()).unwrap().unwrap();
+        assert!(load_state(&conn).unwrap().devices.is_empty());
     }
 
     #[test]

@@ -1,0 +1,314 @@
+//! The reference plant server: protocol v1 (`shared/plant-protocol.md`) over a simulated fleet.
+//!
+//! It serves Socket.IO v5 at `/socket.io/` and the HTTP/JSON API at `/api/…` on one port, the
+//! way the plant's Flask-SocketIO server does, so that the console can be demonstrated and
+//! tested without a plant. [`run`] serves until a shutdown future resolves; [`start`] spawns the
+//! server on the current runtime and returns a [`RunningServer`] with a [`PlantHandle`] for
+//! making plant-side changes.
+
+mod broadcast;
+mod command;
+mod dedupe;
+mod fleet;
+mod http;
+mod plant;
+mod socket;
+mod stats;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rand::rngs::StdRng;
+use socketioxide::SocketIo;
+use tokio::net::TcpListener;
+use tokio::sync::{oneshot, watch};
+use tokio::task::JoinHandle;
+use tokio::time::MissedTickBehavior;
+
+pub use crate::plant::PlantHandle;
+pub use plant_protocol::{Device, DeviceStatus, Relay};
+
+use crate::broadcast::Inbox;
+use crate::plant::{unix_now, Plant};
+use crate::stats::HostSampler;
+
+/// How long shutdown waits for Socket.IO clients to be closed cleanly.
+const CLOSE_GRACE: Duration = Duration::from_secs(3);
+
+/// How the server is set up. [`ServerConfig::default`] is a small simulated plant (12 devices,
+/// 6 relays, simulation on at 1 s) without a token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerConfig {
+    /// The site's token; `None` lets every client in.
+    pub token: Option<String>,
+    /// Number of simulated devices.
+    pub devices: usize,
+    /// Number of simulated relays; every fifth one is locked (`"locked": true`).
+    pub relays: usize,
+    /// Period of the `system_stats_update` broadcast.
+    pub stats_interval: Duration,
+    /// Period of the simulation tick; `None` freezes the fleet (changes come only from
+    /// commands and the [`PlantHandle`]).
+    pub sim_interval: Option<Duration>,
+    /// Seed for the fleet and the simulation; the same seed gives the same fleet and the
+    /// same sequence of changes. `None` seeds from the OS.
+    pub seed: Option<u64>,
+    /// Relay commands whose `issued_at` is older than this are refused with `expired`.
+    pub command_max_age: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            token: None,
+            devices: 12,
+            relays: 6,
+            stats_interval: Duration::from_secs(2),
+            sim_interval: Some(Duration::from_secs(1)),
+            seed: None,
+            command_max_age: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Why the server could not start or stopped abnormally.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("invalid configuration: {0}")]
+    InvalidConfig(String),
+    #[error("cannot read the listener's local address: {0}")]
+    LocalAddr(#[source] std::io::Error),
+    #[error("HTTP server failed: {0}")]
+    Serve(#[source] std::io::Error),
+    #[error("a server task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// Serves `listener` with `config` until `shutdown` resolves, then shuts down gracefully:
+/// stops the background tasks, disconnects every Socket.IO client, finishes the HTTP requests
+/// in flight, and returns.
+pub async fn run(
+    listener: TcpListener,
+    config: ServerConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    Server::build(listener, config).await?.serve(shutdown).await
+}
+
+/// Starts the server on the current tokio runtime and returns once it accepts connections.
+pub async fn start(
+    listener: TcpListener,
+    config: ServerConfig,
+) -> Result<RunningServer, ServerError> {
+    let server = Server::build(listener, config).await?;
+    let local_addr = server.local_addr;
+    let handle = server.handle.clone();
+    let (trigger, triggered) = oneshot::channel::<()>();
+    // Dropping the RunningServer drops `trigger`, which also resolves `triggered`: a server
+    // nobody holds any more shuts itself down instead of running on unseen.
+    let task = tokio::spawn(server.serve(async move {
+        let _ = triggered.await;
+    }));
+    Ok(RunningServer {
+        local_addr,
+        handle,
+        trigger,
+        task,
+    })
+}
+
+/// A server started with [`start`]. Dropping it shuts the server down in the background;
+/// [`RunningServer::shutdown`] does so and waits for it.
+#[derive(Debug)]
+pub struct RunningServer {
+    local_addr: SocketAddr,
+    handle: PlantHandle,
+    trigger: oneshot::Sender<()>,
+    task: JoinHandle<Result<(), ServerError>>,
+}
+
+impl RunningServer {
+    /// The address the server listens on (with the real port when bound to port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// A handle on the plant, for plant-side changes and for reading its state.
+    pub fn plant(&self) -> PlantHandle {
+        self.handle.clone()
+    }
+
+    /// Shuts the server down gracefully and waits until it has stopped.
+    pub async fn shutdown(self) {
+        // The server may already have stopped on its own, in which case nobody is listening.
+        let _ = self.trigger.send(());
+        match self.task.await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::error!(%error, "plant server stopped with an error"),
+            Err(error) => tracing::error!(%error, "plant server task failed"),
+        }
+    }
+}
+
+/// A server that is set up but not yet serving.
+struct Server {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    config: ServerConfig,
+    handle: PlantHandle,
+    app: axum::Router,
+    inbox: Inbox,
+    sampler: HostSampler,
+    rng: StdRng,
+}
+
+impl Server {
+    async fn build(listener: TcpListener, config: ServerConfig) -> Result<Self, ServerError> {
+        validate(&config)?;
+        let local_addr = listener.local_addr().map_err(ServerError::LocalAddr)?;
+
+        let mut rng = fleet::rng_for(config.seed);
+        let now = unix_now();
+        let devices = fleet::generate_devices(config.devices, &mut rng, now);
+        let relays = fleet::generate_relays(config.relays, &devices, &mut rng, now);
+        // The first host sample is taken before serving so that the very first stats answer
+        // already carries real memory and disk figures.
+        let (sampler, host) = tokio::task::spawn_blocking(HostSampler::new_sampled).await?;
+
+        let (outbox, inbox) = broadcast::channel();
+        let plant = Arc::new(Plant::new(
+            devices,
+            relays,
+            outbox,
+            config.token.clone(),
+            config.command_max_age,
+            host,
+        ));
+        let (layer, io) = SocketIo::builder().with_state(plant.clone()).build_layer();
+        socket::register(&io);
+        let handle = PlantHandle { plant, io };
+        let app = http::router(handle.clone()).layer(layer);
+
+        Ok(Self {
+            listener,
+            local_addr,
+            config,
+            handle,
+            app,
+            inbox,
+            sampler,
+            rng,
+        })
+    }
+
+    async fn serve(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ServerError> {
+        let Server {
+            listener,
+            local_addr,
+            config,
+            handle,
+            app,
+            inbox,
+            sampler,
+            rng,
+        } = self;
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let io = handle.io.clone();
+        let plant = handle.plant.clone();
+
+        let mut tasks = vec![
+            tokio::spawn(broadcast::run(io.clone(), inbox, stop_rx.clone())),
+            tokio::spawn(stats::run(
+                io.clone(),
+                plant.clone(),
+                sampler,
+                config.stats_interval,
+                stop_rx.clone(),
+            )),
+        ];
+        if let Some(period) = config.sim_interval {
+            tasks.push(tokio::spawn(simulate(plant, rng, period, stop_rx)));
+        }
+
+        tracing::info!(%local_addr, devices = config.devices, relays = config.relays,
+            token = config.token.is_some(), simulation = config.sim_interval.is_some(),
+            "plant server listening");
+
+        let closing_io = io.clone();
+        let signal = async move {
+            shutdown.await;
+            tracing::info!("plant server shutting down");
+            // Background tasks stop first so that nothing new is broadcast to sockets that
+            // are being closed; then every Socket.IO client is disconnected, which also ends
+            // long-polling requests that graceful HTTP shutdown would otherwise wait for.
+            let _ = stop_tx.send(true);
+            // Closing waits for each client's pending frames to be written, and a client that
+            // stopped reading never takes them; past the grace period such a connection is
+            // left to die with its TCP stream rather than hold the shutdown hostage.
+            if tokio::time::timeout(CLOSE_GRACE, closing_io.close())
+                .await
+                .is_err()
+            {
+                tracing::warn!(
+                    grace_s = CLOSE_GRACE.as_secs_f64(),
+                    "some Socket.IO clients did not close in time; shutting down without them"
+                );
+            }
+        };
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(signal)
+            .await
+            .map_err(ServerError::Serve);
+
+        for task in tasks {
+            if let Err(error) = task.await {
+                tracing::error!(%error, "background task failed");
+            }
+        }
+        tracing::info!(%local_addr, "plant server stopped");
+        served
+    }
+}
+
+fn validate(config: &ServerConfig) -> Result<(), ServerError> {
+    if config.stats_interval.is_zero() {
+        return Err(ServerError::InvalidConfig(
+            "stats_interval must be longer than zero".into(),
+        ));
+    }
+    if config.sim_interval.is_some_and(|d| d.is_zero()) {
+        return Err(ServerError::InvalidConfig(
+            "sim_interval must be longer than zero (use None to turn the simulation off)".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Ticks the simulation every `period` until `stop` turns true.
+async fn simulate(
+    plant: Arc<Plant>,
+    mut rng: StdRng,
+    period: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut ticks = tokio::time::interval(period);
+    // The first tick of an interval fires at once; the fleet was just generated, so skip it.
+    ticks.tick().await;
+    // After a stall, one tick is enough: a burst of catch-up ticks would only flood clients.
+    ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            biased;
+            _ = stop.wait_for(|stopped| *stopped) => break,
+            _ = ticks.tick() => {}
+        }
+        let changed = plant.simulate(&mut rng);
+        tracing::trace!(changed, "simulation tick");
+    }
+    tracing::debug!("simulation stopped");
+}

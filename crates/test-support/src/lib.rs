@@ -1,0 +1,124 @@
+//! Helpers shared by the tests of every crate: locating the Python test peers, starting
+//! the Flask-SocketIO plant server, polling with a deadline, and a small blocking HTTP
+//! client.
+//!
+//! Blocking on purpose: the end-to-end tests must not pull a second async HTTP stack into
+//! the app's dependency graph (it rebuilt the whole Tauri stack when tried).
+
+pub mod flask;
+pub mod http;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// The workspace's root folder.
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("workspace root exists")
+}
+
+/// The Python of the test virtualenv that `cargo xtask test` creates.
+///
+/// Panics with the fix when it is missing: a test that needs a peer must fail, not skip.
+pub fn python() -> PathBuf {
+    let path = std::env::var_os("PLANT_TEST_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/py-venv/bin/python3"));
+    assert!(
+        path.is_file(),
+        "the test virtualenv's python ({}) is missing: run `cargo xtask setup --test` (or `cargo xtask test`)",
+        path.display()
+    );
+    path
+}
+
+/// Polls `check` until it returns `Some`, or panics naming `what` after `limit`.
+pub fn wait_for<T>(limit: Duration, what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + limit;
+    let mut pause = Duration::from_millis(5);
+    loop {
+        if let Some(value) = check() {
+            return value;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {limit:?} waiting for {what}"
+        );
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(100));
+    }
+}
+
+/// A child process that is killed when the guard drops, so a failing test never leaves
+/// a program running behind it.
+pub struct KillOnDrop(pub std::process::Child);
+
+impl KillOnDrop {
+    /// Waits for the child to exit, failing after `limit`.
+    pub fn wait_exit(&mut self, limit: Duration) -> std::process::ExitStatus {
+        wait_for(limit, "the process to exit", || {
+            self.0.try_wait().expect("try_wait")
+        })
+    }
+}
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A TCP port that was free a moment ago, for programs that only take a port number.
+/// The small race with other programs is accepted because such tools offer no way
+/// to report the port they bound to.
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("bind an ephemeral port");
+    listener.local_addr().expect("bound address").port()
+}
+
+pub mod desktop;
+pub mod webdriver;
+
+/// Decodes standard base64 (as WebDriver screenshots come), ignoring whitespace.
+pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    fn value(c: u8) -> Option<u32> {
+        match c {
+            b'A'..=b'Z' => Some(u32::from(c - b'A')),
+            b'a'..=b'z' => Some(u32::from(c - b'a') + 26),
+            b'0'..=b'9' => Some(u32::from(c - b'0') + 52),
+            b'+' => Some(62),
+            b'/' => Some(63),
+            _ => None,
+        }
+    }
+    let clean: Vec<u8> = text.bytes().filter(|c| !c.is_ascii_whitespace()).collect();
+    let mut out = Vec::with_capacity(clean.len() / 4 * 3);
+    for chunk in clean.chunks(4) {
+        let digits: Vec<u32> = chunk
+            .iter()
+            .take_while(|&&c| c != b'=')
+            .map(|&c| value(c))
+            .collect::<Option<_>>()?;
+        let mut acc = 0u32;
+        for (i, d) in digits.iter().enumerate() {
+            acc |= d << (18 - 6 * i);
+        }
+        let bytes = acc.to_be_bytes();
+        out.extend_from_slice(&bytes[1..digits.len().max(1)]);
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_decodes_padded_and_unpadded_input() {
+        assert_eq!(super::base64_decode("aGVsbG8=").unwrap(), b"hello");
+        assert_eq!(super::base64_decode("aGVsbG8h").unwrap(), b"hello!");
+        assert_eq!(super::base64_decode("aGk=\n").unwrap(), b"hi");
+        assert!(super::base64_decode("a$==").is_none());
+    }
+}

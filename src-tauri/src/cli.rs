@@ -1,0 +1,206 @@
+//! The command line: options, subcommands, and the offline `state` report.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+use console_core::store::{self, StoredState};
+use serde_json::{json, Map, Value};
+
+/// Plant Console: the control console for a factory's plant server.
+#[derive(Debug, Parser)]
+#[command(name = "plant-console", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub run: RunArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options of the console itself (window or headless).
+#[derive(Debug, Args, Clone)]
+pub struct RunArgs {
+    /// Start the embedded demo plant on a loopback port and connect to it.
+    #[arg(long, conflicts_with = "server")]
+    pub demo: bool,
+    /// The plant server's URL, e.g. http://plant-server:5000.
+    #[arg(long, value_name = "URL", env = "PLANT_SERVER")]
+    pub server: Option<String>,
+    /// A file holding the plant's access token (the PLANT_TOKEN variable also works).
+    #[arg(long, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
+    /// Where the console keeps its cache (default: the OS data folder).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Run the link and the store without a window until SIGINT or SIGTERM.
+    #[arg(long)]
+    pub headless: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the last-known plant state from the cache; needs no server.
+    State {
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// The OS data folder of the app (`~/.local/share/plant-console` on Linux,
+/// `%APPDATA%\plant-console` on Windows).
+pub fn default_data_dir() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("plant-console")
+}
+
+/// Reads the last-known state from the cache in `data_dir` without changing it; a
+/// folder with no cache yet reads as an empty state.
+pub fn read_state(data_dir: &Path) -> Result<StoredState, store::StoreError> {
+    match store::open_read_only(data_dir)? {
+        Some(conn) => store::load_state(&conn),
+        None => Ok(StoredState::default()),
+    }
+}
+
+/// The `state --json` document: contract fields of each object plus `received_at`.
+pub fn state_json(state: &StoredState) -> Value {
+    fn with_received_at(object: Value, received_at: f64) -> Value {
+        let mut map = match object {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        };
+        map.insert("received_at".into(), json!(received_at));
+        Value::Object(map)
+    }
+    let devices: Vec<Value> = state
+        .devices
+        .iter()
+        .map(|e| {
+            with_received_at(
+                serde_json::to_value(&e.device).unwrap_or_default(),
+                e.received_at,
+            )
+        })
+        .collect();
+    let relays: Vec<Value> = state
+        .relays
+        .iter()
+        .map(|e| {
+            with_received_at(
+                serde_json::to_value(&e.relay).unwrap_or_default(),
+                e.received_at,
+            )
+        })
+        .collect();
+    let stats = state.system_stats.as_ref().map(|e| {
+        with_received_at(
+            serde_json::to_value(&e.stats).unwrap_or_default(),
+            e.received_at,
+        )
+    });
+    json!({
+        "devices": devices,
+        "relays": relays,
+        "system_stats": stats,
+        "last_contact": state.last_contact,
+    })
+}
+
+/// The `state` report for people: one line per device and relay, with ages.
+pub fn state_text(state: &StoredState, now: f64) -> String {
+    use std::fmt::Write;
+    let age = |at: f64| format_age(now - at);
+    let mut out = String::new();
+    match state.last_contact {
+        Some(at) => writeln!(out, "Last contact: {} ago", age(at)),
+        None => writeln!(out, "Last contact: never"),
+    }
+    .ok();
+    writeln!(out, "\nDevices ({}):", state.devices.len()).ok();
+    for entry in &state.devices {
+        let d = &entry.device;
+        let value = match (d.value, &d.unit) {
+            (Some(v), Some(unit)) => format!("{v} {unit}"),
+            (Some(v), None) => v.to_string(),
+            (None, _) => "—".into(),
+        };
+        writeln!(
+            out,
+            "  {:<12} {:<32} {:<8} {:>14}  {} ago",
+            d.id,
+            d.name,
+            d.status.as_str(),
+            value,
+            age(entry.received_at)
+        )
+        .ok();
+    }
+    writeln!(out, "\nRelays ({}):", state.relays.len()).ok();
+    for entry in &state.relays {
+        let r = &entry.relay;
+        let by = r.changed_by.as_deref().unwrap_or("—");
+        writeln!(
+            out,
+            "  {:<12} {:<24} {:<3}  changed by {by}, {} ago",
+            r.id,
+            r.name,
+            if r.state { "ON" } else { "OFF" },
+            age(r.changed_at)
+        )
+        .ok();
+    }
+    if let Some(entry) = &state.system_stats {
+        let s = &entry.stats;
+        writeln!(
+            out,
+            "\nServer: CPU {:.0} %, memory {:.0} %, disk {:.0} %, {} clients ({} ago)",
+            s.cpu_percent,
+            s.memory_percent,
+            s.disk_percent,
+            s.clients,
+            age(entry.received_at)
+        )
+        .ok();
+    }
+    out
+}
+
+/// "12 s", "5 min", "3 h", "2 d": precise enough to judge how old a value is.
+pub fn format_age(seconds: f64) -> String {
+    let s = seconds.max(0.0);
+    if s < 60.0 {
+        format!("{s:.0} s")
+    } else if s < 3600.0 {
+        format!("{:.0} min", (s / 60.0).floor())
+    } else if s < 86_400.0 {
+        format!("{:.0} h", (s / 3600.0).floor())
+    } else {
+        format!("{:.0} d", (s / 86_400.0).floor())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_are_rounded_down_to_their_unit() {
+        assert_eq!(format_age(-1.0), "0 s");
+        assert_eq!(format_age(59.4), "59 s");
+        assert_eq!(format_age(119.0), "1 min");
+        assert_eq!(format_age(7200.0), "2 h");
+        assert_eq!(format_age(200_000.0), "2 d");
+    }
+
+    #[test]
+    fn empty_cache_reports_no_contact_and_empty_lists() {
+        let value = state_json(&StoredState::default());
+        assert_eq!(
+            value,
+            json!({"devices": [], "relays": [], "system_stats": null, "last_contact": null})
+        );
+    }
+}

@@ -1,0 +1,106 @@
+//! Starting and stopping a console from the command line's options: the plant's address,
+//! the token, the data folder, and the embedded demo plant when `--demo` is given.
+
+use std::path::PathBuf;
+
+use console_core::view::UpdateBatch;
+use console_core::{Console, ConsoleConfig, ConsoleError, LinkConfig, PlantUrl, Secret};
+use thiserror::Error;
+use tokio::sync::mpsc;
+
+use crate::cli::{default_data_dir, RunArgs};
+
+/// Why the console could not start.
+#[derive(Debug, Error)]
+pub enum LaunchError {
+    #[error(
+        "no plant given: pass --server URL (or set PLANT_SERVER), or --demo for the demo plant"
+    )]
+    NoServer,
+    #[error(transparent)]
+    Config(#[from] console_core::ConfigError),
+    #[error("cannot read the token file {path}: {source}")]
+    TokenFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the token file {0} is empty")]
+    EmptyToken(PathBuf),
+    #[error("cannot start the demo plant: {0}")]
+    Demo(String),
+    #[error(transparent)]
+    Console(#[from] ConsoleError),
+}
+
+/// A started console, with the demo plant it talks to when there is one.
+pub struct Launch {
+    pub console: Console,
+    pub batches: mpsc::Receiver<UpdateBatch>,
+    /// The embedded demo plant, stopped after the console.
+    pub demo: Option<plant_server::RunningServer>,
+}
+
+impl Launch {
+    /// Resolves the options and starts the console (and the demo plant first, if asked).
+    pub async fn start(args: &RunArgs) -> Result<Launch, LaunchError> {
+        let token = read_token(args)?;
+        let (server, demo) = if args.demo {
+            let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+                .await
+                .map_err(|e| LaunchError::Demo(e.to_string()))?;
+            let running = plant_server::start(listener, plant_server::ServerConfig::default())
+                .await
+                .map_err(|e| LaunchError::Demo(e.to_string()))?;
+            let url = PlantUrl::parse(&format!("http://{}", running.local_addr()))?;
+            tracing::info!(server = %url, "demo plant started");
+            (url, Some(running))
+        } else {
+            let text = args.server.as_deref().ok_or(LaunchError::NoServer)?;
+            (PlantUrl::parse(text)?, None)
+        };
+        // The demo plant keeps a cache of its own so that a demo never mixes with, or
+        // overwrites, what the console last knew about the real plant.
+        let data_dir = match (&args.data_dir, args.demo) {
+            (Some(dir), _) => dir.clone(),
+            (None, true) => default_data_dir().join("demo"),
+            (None, false) => default_data_dir(),
+        };
+        let mut link = LinkConfig::new(server);
+        link.token = token;
+        let mut config = ConsoleConfig::new(link, data_dir);
+        config.demo = args.demo;
+        let (console, batches) = Console::start(config).await?;
+        Ok(Launch {
+            console,
+            batches,
+            demo,
+        })
+    }
+
+    /// Stops the console (flushing its store), then the demo plant.
+    pub async fn shutdown(self) -> Result<(), LaunchError> {
+        let result = self.console.shutdown().await;
+        if let Some(demo) = self.demo {
+            demo.shutdown().await;
+        }
+        Ok(result?)
+    }
+}
+
+fn read_token(args: &RunArgs) -> Result<Option<Secret>, LaunchError> {
+    if let Some(path) = &args.token_file {
+        let text = std::fs::read_to_string(path).map_err(|source| LaunchError::TokenFile {
+            path: path.clone(),
+            source,
+        })?;
+        let token = text.trim();
+        if token.is_empty() {
+            return Err(LaunchError::EmptyToken(path.clone()));
+        }
+        return Ok(Some(Secret::new(token)));
+    }
+    Ok(std::env::var("PLANT_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| Secret::new(t.trim())))
+}

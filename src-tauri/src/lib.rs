@@ -1,0 +1,10 @@
+//! The Plant Console application: command line, headless mode and the Tauri window shell
+//! around `console-core`.
+//!
+//! Only [`shell`] imports `tauri`; everything else here is plain Rust that the headless
+//! mode and the tests use without a window.
+
+pub mod cli;
+pub mod headless;
+pub mod launch;
+pub mod shell;

@@ -1,0 +1,65 @@
+//! Plant Console's entry point: parses the command line, sets up logging, and runs the
+//! window, the headless console or an offline subcommand.
+
+// On Windows a GUI program must not open a console window beside its own.
+#![cfg_attr(
+    all(not(debug_assertions), target_os = "windows"),
+    windows_subsystem = "windows"
+)]
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+use plant_console::cli::{self, Cli, Command};
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("plant-console: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Some(Command::State { data_dir, json }) => {
+            let data_dir = data_dir.unwrap_or_else(cli::default_data_dir);
+            let state = cli::read_state(&data_dir)
+                .with_context(|| format!("reading the cache in {}", data_dir.display()))?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&cli::state_json(&state))?
+                );
+            } else {
+                print!(
+                    "{}",
+                    cli::state_text(&state, console_core::link::unix_now())
+                );
+            }
+            Ok(())
+        }
+        None => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            if cli.run.headless {
+                runtime.block_on(plant_console::headless::run(&cli.run))?;
+            } else {
+                plant_console::shell::run(runtime, &cli.run)?;
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! The real `plant-console` binary, headless and offline: it fills its cache from a live
+//! plant, exits cleanly on SIGTERM, and `state` reads the cache with no server at all.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use serde_json::Value;
+use test_support::{wait_for, KillOnDrop};
+
+const BIN: &str = env!("CARGO_BIN_EXE_plant-console");
+
+fn state_json(dir: &Path) -> Value {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = Command::new(BIN)
+        .args(["state", "--json", "--data-dir"])
+        .arg(dir)
+        .output()
+        .expect("run plant-console state");
+    assert!(
+        status.success(),
+        "state failed: {}",
+        String::from_utf8_lossy(&stderr)
+    );
+    serde_json::from_slice(&stdout).expect("state --json prints JSON")
+}
+
+#[test]
+fn headless_console_fills_the_cache_and_state_reads_it_after_the_server_is_gone() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let config = plant_server::ServerConfig {
+        token: Some("t-123".into()),
+        sim_interval: None,
+        seed: Some(3),
+        ..plant_server::ServerConfig::default()
+    };
+    let server = runtime
+        .block_on(async {
+            plant_server::start(tokio::net::TcpListener::bind("127.0.0.1:0").await?, config)
+                .await
+                .map_err(std::io::Error::other)
+        })
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, "t-123\n").unwrap();
+    let data_dir = dir.path().join("data");
+
+    let mut console = KillOnDrop(
+        Command::new(BIN)
+            .args([
+                "--headless",
+                "--server",
+                &format!("http://{}", server.local_addr()),
+            ])
+            .arg("--token-file")
+            .arg(&token_file)
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .env("RUST_LOG", "info")
+            .spawn()
+            .expect("start the headless console"),
+    );
+
+    let live = wait_for(
+        Duration::from_secs(30),
+        "the cache to hold the plant",
+        || {
+            let state = state_json(&data_dir);
+            let ready = state["devices"].as_array()?.len() == 12
+                && state["relays"].as_array()?.len() == 6
+                && state["system_stats"].is_object();
+            ready.then_some(state)
+        },
+    );
+    let device = &live["devices"][0];
+    for field in [
+        "id",
+        "name",
+        "kind",
+        "status",
+        "value",
+        "unit",
+        "last_seen",
+        "received_at",
+    ] {
+        assert!(
+            device.get(field).is_some(),
+            "device lacks {field}: {device}"
+        );
+    }
+    assert!(
+        live["relays"][0].get("changed_by").is_some()
+            && live["relays"][0].get("received_at").is_some()
+    );
+
+    let relay = live["relays"][0]["id"].as_str().unwrap().to_owned();
+    let before = live["relays"][0]["state"].as_bool().unwrap();
+    server
+        .plant()
+        .set_relay(&relay, !before, "shift-lead")
+        .unwrap();
+    wait_for(
+        Duration::from_secs(20),
+        "the relay change in the cache",
+        || {
+            let state = state_json(&data_dir);
+            let cached = state["relays"]
+                .as_array()?
+                .iter()
+                .find(|r| r["id"] == relay.as_str())?
+                .clone();
+            (cached["state"] == !before && cached["changed_by"] == "shift-lead").then_some(())
+        },
+    );
+
+    let pid = console.0.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let status = console.wait_exit(Duration::from_secs(20));
+    assert!(
+        status.success(),
+        "SIGTERM must end the console with 0, got {status}"
+    );
+    runtime.block_on(server.shutdown());
+
+    let offline = state_json(&data_dir);
+    assert_eq!(offline["devices"].as_array().unwrap().len(), 12);
+    assert!(offline["last_contact"].as_f64().unwrap() > 1.0e9);
+    let cached = offline["relays"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == relay.as_str())
+        .unwrap();
+    assert_eq!(cached["state"], !before);
+
+    let text = Command::new(BIN)
+        .args(["state", "--data-dir"])
+        .arg(&data_dir)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("Devices (12)") && text.contains("shift-lead"),
+        "{text}"
+    );
+}
+
+#[test]
+fn state_of_an_empty_data_folder_is_an_empty_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = state_json(dir.path());
+    assert_eq!(state["devices"], serde_json::json!([]));
+    assert_eq!(state["last_contact"], Value::Null);
+}
+
+#[test]
+fn console_without_a_plant_says_how_to_give_one() {
+    let output = Command::new(BIN)
+        .arg("--headless")
+        .env_remove("PLANT_SERVER")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--server URL"));
+}

@@ -1,0 +1,136 @@
+// Pure formatting helpers: no DOM, no IPC, no clock (callers pass `now`).
+
+import { strings } from "./strings";
+import type { LinkStatus } from "./types";
+
+const U = strings.units;
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/**
+ * A duration in seconds as a short age: "3 s", "2 min", "1 h", "4 d".
+ * Rounds down; negative durations (clock skew) count as 0.
+ */
+export function formatAge(seconds: number): string {
+  if (!Number.isFinite(seconds)) return strings.missing;
+  const s = Math.max(0, Math.floor(seconds));
+  if (s < 60) return `${s} ${U.second}`;
+  if (s < 3600) return `${Math.floor(s / 60)} ${U.minute}`;
+  if (s < 86400) return `${Math.floor(s / 3600)} ${U.hour}`;
+  return `${Math.floor(s / 86400)} ${U.day}`;
+}
+
+/** Age of something that happened at Unix time `t`, seen at Unix time `now`. */
+export function formatAgeSince(t: number, now: number): string {
+  return formatAge(now - t);
+}
+
+/**
+ * A server uptime in seconds: "45 s", "12 min", "3 h 12 min", "2 d 5 h".
+ * Two units at most, rounded down.
+ */
+export function formatUptime(seconds: number): string {
+  if (!Number.isFinite(seconds)) return strings.missing;
+  const s = Math.max(0, Math.floor(seconds));
+  if (s < 60) return `${s} ${U.second}`;
+  const min = Math.floor(s / 60);
+  if (min < 60) return `${min} ${U.minute}`;
+  const h = Math.floor(min / 60);
+  if (h < 24) return `${h} ${U.hour} ${min % 60} ${U.minute}`;
+  return `${Math.floor(h / 24)} ${U.day} ${h % 24} ${U.hour}`;
+}
+
+/**
+ * A measured number, with few enough decimals to read at a glance:
+ * 1 decimal from 100 up, 2 from 1 up, 3 below 1; trailing zeros dropped.
+ */
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return strings.missing;
+  if (Number.isInteger(value)) return String(value);
+  const abs = Math.abs(value);
+  const decimals = abs >= 100 ? 1 : abs >= 1 ? 2 : 3;
+  let text = value.toFixed(decimals);
+  if (text.includes(".")) text = text.replace(/0+$/, "").replace(/\.$/, "");
+  if (text === "-0") text = "0";
+  return text;
+}
+
+/** A device value with its unit: "71.5 °C", "3" (no unit), "—" (no value). */
+export function formatValue(value: number | null, unit: string | null): string {
+  if (value === null || !Number.isFinite(value)) return strings.missing;
+  const n = formatNumber(value);
+  return unit ? `${n} ${unit}` : n;
+}
+
+/** A percentage with one decimal at most: "12.3 %". */
+export function formatPercent(value: number): string {
+  if (!Number.isFinite(value)) return strings.missing;
+  const rounded = Math.round(value * 10) / 10;
+  return `${formatNumber(rounded)} %`;
+}
+
+/** Local time of day of a Unix time: "14:03:09". */
+export function formatTimeOfDay(t: number): string {
+  if (!Number.isFinite(t)) return strings.missing;
+  const d = new Date(t * 1000);
+  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+}
+
+/** Local date and time of a Unix time: "2024-05-31 14:03:09". */
+export function formatDateTime(t: number): string {
+  if (!Number.isFinite(t)) return strings.missing;
+  const d = new Date(t * 1000);
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${formatTimeOfDay(t)}`;
+}
+
+/** Time of day when `t` is on the same local day as `now`, date and time otherwise. */
+export function formatTimeOfDayOrDate(t: number, now: number): string {
+  if (!Number.isFinite(t)) return strings.missing;
+  const a = new Date(t * 1000);
+  const b = new Date(now * 1000);
+  const sameDay =
+    a.getFullYear() === b.getFullYear() &&
+    a.getMonth() === b.getMonth() &&
+    a.getDate() === b.getDate();
+  return sameDay ? formatTimeOfDay(t) : formatDateTime(t);
+}
+
+/** Visual tone of the connection status. */
+export type LinkTone = "ok" | "warn" | "alert" | "neutral";
+
+export interface LinkLabel {
+  text: string;
+  tone: LinkTone;
+}
+
+/** What the header shows for a link status at time `now`. */
+export function linkLabel(link: LinkStatus, now: number): LinkLabel {
+  const L = strings.link;
+  switch (link.mode) {
+    case "realtime":
+      return { text: L.realtime, tone: "ok" };
+    case "fallback":
+      return { text: L.fallback, tone: "warn" };
+    case "connecting":
+      return { text: L.connecting, tone: "neutral" };
+    case "stale":
+      return {
+        text:
+          link.last_message_at === null
+            ? L.staleNoMessage
+            : L.staleWithAge(formatAgeSince(link.last_message_at, now)),
+        tone: "alert",
+      };
+    case "offline":
+      return { text: L.offlineSince(formatTimeOfDay(link.since)), tone: "alert" };
+    case "unauthorized":
+      return { text: L.unauthorized, tone: "alert" };
+    default: {
+      // A mode this UI does not know yet: never look healthy.
+      const mode: string = link.mode;
+      return { text: L.unknown(mode), tone: "alert" };
+    }
+  }
+}

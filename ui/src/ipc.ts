@@ -1,0 +1,59 @@
+// The ONLY module that talks to the Rust side (invoke / listen).
+// Everything else in the UI goes through the functions exported here.
+
+import { invoke, isTauri } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { ConsoleSnapshot, UiError, UpdateBatch } from "./types";
+
+export const BATCH_EVENT = "console://batch";
+
+/** Code of the UiError produced when the page does not run inside the Tauri app. */
+export const NO_BACKEND = "no_backend";
+
+/** True when the page runs inside the Tauri webview (false under plain `vite dev`). */
+export function hasBackend(): boolean {
+  return isTauri();
+}
+
+/** Normalizes whatever a rejected invoke (or anything else) threw into a UiError. */
+export function toUiError(err: unknown): UiError {
+  if (typeof err === "object" && err !== null) {
+    const rec = err as Record<string, unknown>;
+    if (typeof rec["code"] === "string" && typeof rec["message"] === "string") {
+      return { code: rec["code"], message: rec["message"] };
+    }
+    if (err instanceof Error) return { code: "internal", message: err.message };
+  }
+  if (typeof err === "string") return { code: "internal", message: err };
+  return { code: "internal", message: String(err) };
+}
+
+function noBackend(): UiError {
+  return {
+    code: NO_BACKEND,
+    message: "No backend: this page must run inside the Plant Console application.",
+  };
+}
+
+/** Full state of the console. Rejects with a UiError. */
+export async function getSnapshot(): Promise<ConsoleSnapshot> {
+  if (!hasBackend()) throw noBackend();
+  try {
+    return await invoke<ConsoleSnapshot>("get_snapshot");
+  } catch (err) {
+    throw toUiError(err);
+  }
+}
+
+/**
+ * Subscribes to update batches. Outside Tauri nothing ever arrives and the
+ * returned unsubscribe function does nothing.
+ */
+export async function onBatch(handler: (batch: UpdateBatch) => void): Promise<UnlistenFn> {
+  if (!hasBackend()) return () => {};
+  try {
+    return await listen<UpdateBatch>(BATCH_EVENT, (event) => handler(event.payload));
+  } catch (err) {
+    throw toUiError(err);
+  }
+}

@@ -1,0 +1,13 @@
+// Entry point. Outside the Tauri app (plain `vite dev`) the window stays empty
+// and says why: no data is made up.
+
+import { Controller } from "./controller";
+import { getSnapshot, hasBackend, onBatch } from "./ipc";
+import { AppView } from "./view/app";
+
+const view = new AppView(document);
+view.mount(document.getElementById("app") ?? document.body);
+
+const controller = new Controller({ ipc: { hasBackend, getSnapshot, onBatch }, view });
+window.addEventListener("pagehide", () => controller.stop());
+void controller.start();

@@ -1,0 +1,98 @@
+// The IPC contract between the Rust side of Plant Console and this UI.
+// All JSON is snake_case; all times are Unix seconds (float).
+
+export type LinkMode =
+  | "connecting"
+  | "realtime"
+  | "fallback"
+  | "stale"
+  | "offline"
+  | "unauthorized";
+
+export interface LinkStatus {
+  mode: LinkMode;
+  /** When the link entered this mode (local clock). */
+  since: number;
+  /** Local time of the last message from the plant server, if any. */
+  last_message_at: number | null;
+  /** Local time of the last successful contact of any kind, if any. */
+  last_contact: number | null;
+  detail: string | null;
+}
+
+export type DeviceStatus = "online" | "offline" | "fault" | "unknown";
+
+/** A plant device. Objects may carry extra fields: they are kept, never dropped. */
+export interface Device {
+  id: string;
+  name: string;
+  kind: string;
+  status: DeviceStatus;
+  value: number | null;
+  unit: string | null;
+  last_seen: number;
+  [extra: string]: unknown;
+}
+
+export interface Relay {
+  id: string;
+  name: string;
+  device_id: string | null;
+  /** true = energized (on). */
+  state: boolean;
+  changed_at: number;
+  changed_by: string | null;
+  [extra: string]: unknown;
+}
+
+export interface SystemStats {
+  cpu_percent: number;
+  memory_percent: number;
+  disk_percent: number;
+  uptime_s: number;
+  clients: number;
+  server_time: number;
+  [extra: string]: unknown;
+}
+
+/** received_at = local time the console last got it. */
+export interface DeviceEntry {
+  device: Device;
+  received_at: number;
+}
+
+export interface RelayEntry {
+  relay: Relay;
+  received_at: number;
+}
+
+export interface StatsEntry {
+  stats: SystemStats;
+  received_at: number;
+}
+
+/** Answer of `get_snapshot`. */
+export interface ConsoleSnapshot {
+  demo: boolean;
+  server_url: string;
+  link: LinkStatus;
+  devices: DeviceEntry[];
+  relays: RelayEntry[];
+  system_stats: StatsEntry | null;
+}
+
+/** Payload of the `console://batch` event. */
+export interface UpdateBatch {
+  link: LinkStatus | null;
+  devices: DeviceEntry[];
+  removed_devices: string[];
+  relays: RelayEntry[];
+  removed_relays: string[];
+  system_stats: StatsEntry | null;
+}
+
+/** What a rejected invoke carries. */
+export interface UiError {
+  code: string;
+  message: string;
+}

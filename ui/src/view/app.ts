@@ -1,0 +1,91 @@
+// The whole window. Renders a ConsoleStore, touching only what a ChangeSet names.
+
+import { strings } from "../strings";
+import type { ChangeSet, ConsoleStore } from "../state";
+import { DevicesView } from "./devices";
+import { el, setText } from "./dom";
+import { HeaderView } from "./header";
+import { RelaysView } from "./relays";
+import { StatsView } from "./stats";
+
+export class AppView {
+  readonly element: HTMLElement;
+  readonly header: HeaderView;
+  readonly devices: DevicesView;
+  readonly relays: RelaysView;
+  readonly stats: StatsView;
+  private readonly staleWarning: HTMLDivElement;
+  private readonly errorBox: HTMLDivElement;
+  private readonly errorText: Text;
+
+  constructor(doc: Document) {
+    this.header = new HeaderView(doc);
+    this.devices = new DevicesView(doc);
+    this.relays = new RelaysView(doc);
+    this.stats = new StatsView(doc);
+    this.staleWarning = el(
+      doc,
+      "div",
+      { id: "stale-warning", class: "stale-warning" },
+      el(doc, "span", { attrs: { "aria-hidden": "true" } }, `${strings.unconfirmedMark} `),
+      strings.staleWarning,
+    );
+    this.staleWarning.hidden = true;
+    this.errorText = doc.createTextNode("");
+    this.errorBox = el(doc, "div", { id: "app-error", class: "app-error", attrs: { role: "alert" } }, this.errorText);
+    this.errorBox.hidden = true;
+
+    this.element = el(
+      doc,
+      "div",
+      { class: "app" },
+      this.header.element,
+      this.errorBox,
+      this.staleWarning,
+      el(
+        doc,
+        "main",
+        { class: "app-main" },
+        this.devices.element,
+        el(doc, "div", { class: "side" }, this.stats.element, this.relays.element),
+      ),
+    );
+  }
+
+  mount(parent: HTMLElement): void {
+    parent.replaceChildren(this.element);
+  }
+
+  /** Shows (or clears, with null) an application error. */
+  showError(message: string | null): void {
+    setText(this.errorText, message ?? "");
+    this.errorBox.hidden = message === null;
+  }
+
+  render(store: ConsoleStore, changes: ChangeSet, now: number): void {
+    if (changes.meta) this.header.setMeta(store.demo, store.serverUrl);
+    if (changes.link) {
+      this.header.setLink(store.link, now);
+      const stale = store.valuesStale;
+      this.devices.setStale(stale);
+      this.relays.setStale(stale);
+      this.stats.setStale(stale);
+    }
+    if (changes.devicesReset) this.devices.reset(store.devices.values(), now);
+    else if (changes.devices.size > 0) this.devices.apply(changes.devices, (id) => store.devices.get(id), now);
+    if (changes.relaysReset) this.relays.reset(store.relays.values(), now);
+    else if (changes.relays.size > 0) this.relays.apply(changes.relays, (id) => store.relays.get(id), now);
+    if (changes.stats) this.stats.render(store.stats, now);
+
+    const hasValues = store.devices.size > 0 || store.relays.size > 0 || store.stats !== null;
+    this.staleWarning.hidden = !(store.valuesStale && hasValues);
+  }
+
+  /** Time-dependent texts, once a second. */
+  tick(now: number): void {
+    this.header.tick(now);
+    this.devices.tick(now);
+    this.relays.tick(now);
+    this.stats.tick(now);
+  }
+}

@@ -1,0 +1,125 @@
+// @vitest-environment jsdom
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { Controller, type ConsoleIpc } from "../src/controller";
+import { NO_BACKEND } from "../src/ipc";
+import type { ConsoleSnapshot, UpdateBatch } from "../src/types";
+import { AppView } from "../src/view/app";
+import { batch, device, linkStatus, snapshot } from "./fixtures";
+
+interface FakeIpc extends ConsoleIpc {
+  emit(b: UpdateBatch): void;
+  resolveSnapshot(s: ConsoleSnapshot): void;
+  rejectSnapshot(e: unknown): void;
+  snapshotCalls: number;
+}
+
+function fakeIpc(): FakeIpc {
+  let handler: ((b: UpdateBatch) => void) | null = null;
+  let resolve: ((s: ConsoleSnapshot) => void) | null = null;
+  let reject: ((e: unknown) => void) | null = null;
+  const ipc: FakeIpc = {
+    snapshotCalls: 0,
+    hasBackend: () => true,
+    getSnapshot: () => {
+      ipc.snapshotCalls++;
+      return new Promise<ConsoleSnapshot>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+    },
+    onBatch: async (h) => {
+      handler = h;
+      return () => {
+        handler = null;
+      };
+    },
+    emit: (b) => handler?.(b),
+    resolveSnapshot: (s) => resolve?.(s),
+    rejectSnapshot: (e) => reject?.(e),
+  };
+  return ipc;
+}
+
+let view: AppView;
+let controller: Controller | null = null;
+
+function text(selector: string): string | null {
+  return document.querySelector(selector)?.textContent ?? null;
+}
+
+function make(ipc: ConsoleIpc): Controller {
+  controller = new Controller({
+    ipc,
+    view,
+    now: () => 1000,
+    scheduleFrame: (cb) => cb(),
+    retryMinMs: 10,
+  });
+  return controller;
+}
+
+beforeEach(() => {
+  document.body.replaceChildren();
+  view = new AppView(document);
+  view.mount(document.body);
+});
+
+afterEach(() => {
+  controller?.stop();
+  controller = null;
+  vi.useRealTimers();
+});
+
+describe("Controller", () => {
+  it("renders the snapshot, then the batches that follow", async () => {
+    const ipc = fakeIpc();
+    const started = make(ipc).start();
+    await vi.waitFor(() => expect(ipc.snapshotCalls).toBe(1));
+    ipc.resolveSnapshot(snapshot({ devices: [device("a", { value: 1 })] }));
+    await started;
+    expect(text('#devices tr[data-device-id="a"] .value-text')).toBe("1 °C");
+
+    ipc.emit(batch({ devices: [device("a", { value: 2 }, 1001)], link: linkStatus("stale") }));
+    expect(text('#devices tr[data-device-id="a"] .value-text')).toBe("2 °C");
+    expect(document.getElementById("link-status")?.getAttribute("data-mode")).toBe("stale");
+  });
+
+  it("keeps batches that arrive during the snapshot and applies only what is newer", async () => {
+    const ipc = fakeIpc();
+    const started = make(ipc).start();
+    await vi.waitFor(() => expect(ipc.snapshotCalls).toBe(1));
+    ipc.emit(batch({ devices: [device("a", { value: 1 }, 999), device("b", { value: 7 }, 1002)] }));
+    expect(document.querySelectorAll("#devices tbody tr")).toHaveLength(0);
+    ipc.resolveSnapshot(snapshot({ devices: [device("a", { value: 5 }, 1000), device("b", { value: 6 }, 1000)] }));
+    await started;
+    expect(text('#devices tr[data-device-id="a"] .value-text')).toBe("5 °C");
+    expect(text('#devices tr[data-device-id="b"] .value-text')).toBe("7 °C");
+  });
+
+  it("shows a failed snapshot as an error and retries", async () => {
+    const ipc = fakeIpc();
+    const started = make(ipc).start();
+    await vi.waitFor(() => expect(ipc.snapshotCalls).toBe(1));
+    ipc.rejectSnapshot({ code: "not_ready", message: "backend <b>starting</b>" });
+    await started;
+    expect(document.getElementById("app-error")?.hidden).toBe(false);
+    expect(text("#app-error")).toBe("Could not load the console state: backend <b>starting</b>");
+    expect(document.querySelector("#app-error b")).toBeNull();
+
+    await vi.waitFor(() => expect(ipc.snapshotCalls).toBe(2));
+    ipc.resolveSnapshot(snapshot());
+    await vi.waitFor(() => expect(document.getElementById("app-error")?.hidden).toBe(true));
+  });
+
+  it("says there is no backend outside Tauri and shows no data", async () => {
+    const ipc: ConsoleIpc = {
+      hasBackend: () => false,
+      getSnapshot: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      onBatch: async () => () => {},
+    };
+    await make(ipc).start();
+    expect(text("#app-error")).toBe("No backend here.");
+    expect(document.getElementById("link-status")?.getAttribute("data-mode")).toBe("connecting");
+    expect(document.querySelectorAll("#devices tbody tr")).toHaveLength(0);
+  });
+});

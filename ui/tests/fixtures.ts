@@ -1,0 +1,83 @@
+import type {
+  ConsoleSnapshot,
+  Device,
+  DeviceEntry,
+  LinkStatus,
+  Relay,
+  RelayEntry,
+  StatsEntry,
+  UpdateBatch,
+} from "../src/types";
+
+export function device(id: string, fields: Partial<Device> = {}, received_at = 1000): DeviceEntry {
+  return {
+    device: {
+      id,
+      name: `Device ${id}`,
+      kind: "sensor",
+      status: "online",
+      value: 1,
+      unit: "°C",
+      last_seen: received_at,
+      ...fields,
+    },
+    received_at,
+  };
+}
+
+export function relay(id: string, fields: Partial<Relay> = {}, received_at = 1000): RelayEntry {
+  return {
+    relay: {
+      id,
+      name: `Relay ${id}`,
+      device_id: null,
+      state: false,
+      changed_at: received_at,
+      changed_by: null,
+      ...fields,
+    },
+    received_at,
+  };
+}
+
+export function stats(received_at = 1000): StatsEntry {
+  return {
+    stats: {
+      cpu_percent: 12.5,
+      memory_percent: 40,
+      disk_percent: 95,
+      uptime_s: 3 * 3600 + 12 * 60,
+      clients: 3,
+      server_time: received_at,
+    },
+    received_at,
+  };
+}
+
+export function linkStatus(mode: LinkStatus["mode"], fields: Partial<LinkStatus> = {}): LinkStatus {
+  return { mode, since: 900, last_message_at: 990, last_contact: 990, detail: null, ...fields };
+}
+
+export function snapshot(fields: Partial<ConsoleSnapshot> = {}): ConsoleSnapshot {
+  return {
+    demo: false,
+    server_url: "http://plant.local:5000",
+    link: linkStatus("realtime"),
+    devices: [],
+    relays: [],
+    system_stats: null,
+    ...fields,
+  };
+}
+
+export function batch(fields: Partial<UpdateBatch> = {}): UpdateBatch {
+  return {
+    link: null,
+    devices: [],
+    removed_devices: [],
+    relays: [],
+    removed_relays: [],
+    system_stats: null,
+    ...fields,
+  };
+}

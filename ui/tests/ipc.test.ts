@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { getSnapshot, hasBackend, NO_BACKEND, onBatch, toUiError } from "../src/ipc";
+
+describe("toUiError", () => {
+  it("keeps a UiError as it is", () => {
+    expect(toUiError({ code: "unauthorized", message: "bad token", extra: 1 })).toEqual({
+      code: "unauthorized",
+      message: "bad token",
+    });
+  });
+
+  it("turns an Error, a string or anything else into an internal UiError", () => {
+    expect(toUiError(new Error("boom"))).toEqual({ code: "internal", message: "boom" });
+    expect(toUiError("plain")).toEqual({ code: "internal", message: "plain" });
+    expect(toUiError(42)).toEqual({ code: "internal", message: "42" });
+  });
+});
+
+describe("outside Tauri", () => {
+  it("reports that there is no backend instead of inventing data", async () => {
+    expect(hasBackend()).toBe(false);
+    await expect(getSnapshot()).rejects.toMatchObject({ code: NO_BACKEND });
+  });
+
+  it("subscribes to nothing", async () => {
+    const unlisten = await onBatch(() => {});
+    expect(typeof unlisten).toBe("function");
+    unlisten();
+  });
+});

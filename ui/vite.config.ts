@@ -1,0 +1,23 @@
+import { defineConfig } from "vite";
+
+// Tauri v2 front end: relative asset paths (the app is served from the
+// tauri:// custom protocol), a fixed dev port, no remote assets.
+export default defineConfig({
+  base: "./",
+  clearScreen: false,
+  server: {
+    port: 1420,
+    strictPort: true,
+    host: "127.0.0.1",
+  },
+  envPrefix: ["VITE_", "TAURI_ENV_"],
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    // WebView2 (Chromium) on Windows, WKWebView / WebKitGTK elsewhere.
+    target: ["es2022", "chrome105", "safari15"],
+    sourcemap: false,
+    // Keep every asset a real file: no data: URLs (the CSP need not allow them).
+    assetsInlineLimit: 0,
+  },
+});
