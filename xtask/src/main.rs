@@ -126,6 +126,7 @@ fn setup(root: &Path, for_tests: bool) -> Result<()> {
         wanted.extend(TEST_PACKAGES);
     }
     apt_install(&wanted)?;
+    check_node()?;
 
     step("UI: npm packages");
     let ui = root.join("ui");
@@ -149,6 +150,25 @@ fn setup(root: &Path, for_tests: bool) -> Result<()> {
     if for_tests {
         python_venv(root)?;
         tauri_driver(root)?;
+    }
+    Ok(())
+}
+
+/// The UI's build tools (Vite 8, Vitest 4) need Node.js 20.19 or newer; say so plainly
+/// instead of letting npm fail with an engine error deep in its output.
+fn check_node() -> Result<()> {
+    let output = Command::new("node")
+        .arg("--version")
+        .output()
+        .context("running node --version")?;
+    let version = String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .trim_start_matches('v')
+        .to_owned();
+    let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    if (major, minor) < (20, 19) {
+        bail!("Node.js {version} is too old for the UI's build: install Node.js 20.19 or newer");
     }
     Ok(())
 }
@@ -271,18 +291,92 @@ fn test(root: &Path) -> Result<()> {
         "warnings",
     ]))?;
     step("UI: typecheck and unit tests (vitest)");
-    run_cmd(
+    let ui_counts = run_counting(
         Command::new("npm")
             .args(["run", "--silent", "test"])
-            .current_dir(root.join("ui")),
+            .current_dir(root.join("ui"))
+            .env("NO_COLOR", "1"),
     )?;
     step("unit, integration and end-to-end tests (cargo test --workspace)");
-    run_cmd(
+    let rust_counts = run_counting(
         Command::new(cargo())
             .args(["test", "--workspace"])
             .env("PLANT_TEST_PYTHON", root.join("target/py-venv/bin/python3"))
             .env("TAURI_DRIVER", root.join("target/tools/bin/tauri-driver")),
     )?;
-    println!("\nxtask: every check and test passed");
+    let (passed, failed) = (ui_counts.0 + rust_counts.0, ui_counts.1 + rust_counts.1);
+    println!(
+        "\nUI {} passed, Rust {} passed; every check and test passed",
+        ui_counts.0, rust_counts.0
+    );
+    println!("xtask: {passed} passed, {failed} failed");
     Ok(())
+}
+
+/// Runs a test command, echoing its output, and adds up the passed and failed counts of
+/// its summary lines (cargo's `test result:` and Vitest's `Tests`).
+fn run_counting(command: &mut Command) -> Result<(u64, u64)> {
+    use std::io::{BufRead, BufReader};
+    let shown = format!("{command:?}");
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .with_context(|| format!("could not start {shown}"))?;
+    let mut counts = (0, 0);
+    for line in BufReader::new(child.stdout.take().expect("piped stdout")).lines() {
+        let line = line?;
+        println!("{line}");
+        let (passed, failed) = summary_counts(&line);
+        counts.0 += passed;
+        counts.1 += failed;
+    }
+    let status = child.wait()?;
+    if !status.success() {
+        bail!("{shown} failed ({status})");
+    }
+    Ok(counts)
+}
+
+/// Passed and failed counts from one summary line, or zeros for any other line.
+fn summary_counts(line: &str) -> (u64, u64) {
+    let trimmed = line.trim();
+    let is_summary = trimmed.starts_with("test result:") || trimmed.starts_with("Tests ");
+    if !is_summary {
+        return (0, 0);
+    }
+    let words: Vec<&str> = trimmed
+        .split(|c: char| c.is_whitespace() || c == ';' || c == '.')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let count_before = |label: &str| {
+        words
+            .windows(2)
+            .find(|pair| pair[1] == label)
+            .and_then(|pair| pair[0].parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    (count_before("passed"), count_before("failed"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::summary_counts;
+
+    #[test]
+    fn summary_lines_of_cargo_and_vitest_are_counted() {
+        assert_eq!(
+            summary_counts("test result: ok. 47 passed; 0 failed; 0 ignored; 0 measured"),
+            (47, 0)
+        );
+        assert_eq!(
+            summary_counts("test result: FAILED. 2 passed; 1 failed; 0 ignored"),
+            (2, 1)
+        );
+        assert_eq!(summary_counts("      Tests  83 passed (83)"), (83, 0));
+        assert_eq!(
+            summary_counts("      Tests  1 failed | 82 passed (83)"),
+            (82, 1)
+        );
+        assert_eq!(summary_counts("running 3 tests"), (0, 0));
+    }
 }
