@@ -28,6 +28,9 @@ pub struct RunArgs {
     /// A file holding the plant's access token (the PLANT_TOKEN variable also works).
     #[arg(long, value_name = "PATH")]
     pub token_file: Option<PathBuf>,
+    /// A PEM file with the site's own CA, trusted for https/wss besides the system roots.
+    #[arg(long, value_name = "PATH")]
+    pub site_ca: Option<PathBuf>,
     /// Where the console keeps its cache (default: the OS data folder).
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,

@@ -67,6 +67,9 @@ impl Launch {
         };
         let mut link = LinkConfig::new(server);
         link.token = token;
+        if let Some(ca) = &args.site_ca {
+            link = link.with_site_ca(ca)?;
+        }
         let mut config = ConsoleConfig::new(link, data_dir);
         config.demo = args.demo;
         let (console, batches) = Console::start(config).await?;

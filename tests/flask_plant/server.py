@@ -390,14 +390,41 @@ def test_clients():
         return jsonify({"count": len(plant.clients)})
 
 
+# Whether WebSocket upgrades are refused; --refuse-websocket sets it at start and
+# POST /_test/websocket switches it while running, so a test can watch a console fall
+# back to HTTP polling and then return to real time.
+websocket_refused = threading.Event()
+
+
+@app.post("/_test/websocket")
+def test_websocket():
+    body = request.get_json(silent=True) or {}
+    if body.get("refuse"):
+        websocket_refused.set()
+    else:
+        websocket_refused.clear()
+    return jsonify({"refused": websocket_refused.is_set()})
+
+
+@app.get("/_test/http_polls")
+def test_http_polls():
+    return jsonify({"count": http_polls[0]})
+
+
+# GET /api/devices requests served, so a test can tell whether a console still polls.
+http_polls = [0]
+
+
 class RefuseWebSocket:
-    """WSGI middleware: 400 for any WebSocket attempt on /socket.io/."""
+    """WSGI middleware: 400 for any WebSocket attempt on /socket.io/ while refused."""
 
     def __init__(self, wsgi_app):
         self.wsgi_app = wsgi_app
 
     def __call__(self, environ, start_response):
-        if environ.get("PATH_INFO", "").startswith("/socket.io") and (
+        if environ.get("PATH_INFO", "") == "/api/devices":
+            http_polls[0] += 1
+        if websocket_refused.is_set() and environ.get("PATH_INFO", "").startswith("/socket.io") and (
                 "transport=websocket" in environ.get("QUERY_STRING", "")
                 or environ.get("HTTP_UPGRADE")):
             start_response("400 Bad Request", [("Content-Type", "text/plain"),
@@ -429,7 +456,9 @@ def simulation_loop():
 
 
 def main():
-    wsgi = RefuseWebSocket(app) if args.refuse_websocket else app
+    if args.refuse_websocket:
+        websocket_refused.set()
+    wsgi = RefuseWebSocket(app)
     server = make_server(args.host, args.port, wsgi, threaded=True)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
                      name="http", daemon=True).start()

@@ -1,12 +1,17 @@
 //! Settings of the console core and the plant's address, validated once at start-up.
 
 use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
+use rustls::ClientConfig;
 use thiserror::Error;
 use url::Url;
 
 use crate::backoff::BackoffPolicy;
+use crate::clock::WallClock;
+use crate::tls::{self, TlsError};
 
 /// A credential that must never reach a log, an error message or the UI.
 #[derive(Clone, PartialEq, Eq)]
@@ -38,6 +43,10 @@ pub enum ConfigError {
     BadScheme(String),
     #[error("the plant URL has no host")]
     NoHost,
+    /// The site CA file cannot be used; the text is the [`TlsError`]'s message, kept as
+    /// text so that configuration errors stay comparable.
+    #[error("{0}")]
+    SiteCa(String),
 }
 
 /// The plant server's address, kept as its HTTP base (`http://host:port`).
@@ -139,6 +148,21 @@ pub struct LinkConfig {
     pub probe_interval: Duration,
     /// Hard cap on one WebSocket message, whatever the server's OPEN packet says.
     pub max_message_bytes: usize,
+    /// A site's own CA certificates (PEM), trusted for `https`/`wss` in addition to the
+    /// system roots. Set it with [`LinkConfig::with_site_ca`], which also checks the file.
+    pub site_ca: Option<PathBuf>,
+    /// The TLS settings built by `with_site_ca`, so the file is read and checked once.
+    tls: Option<BuiltTls>,
+    /// How long the WebSocket may stay down before the plant is polled over HTTP.
+    pub fallback_after: Duration,
+    /// How often the plant is polled while in HTTP fallback.
+    pub poll_interval: Duration,
+    /// Deadline of one HTTP request.
+    pub http_timeout: Duration,
+    /// The wall clock, compared with the monotonic one to notice a resume from sleep.
+    pub wall_clock: WallClock,
+    /// How long a link may take to answer the probe sent after a resume.
+    pub resume_probe_timeout: Duration,
 }
 
 impl LinkConfig {
@@ -153,7 +177,59 @@ impl LinkConfig {
             stale_after: Duration::from_secs(5),
             probe_interval: Duration::from_secs(5),
             max_message_bytes: 16 * 1024 * 1024,
+            site_ca: None,
+            tls: None,
+            fallback_after: Duration::from_secs(5),
+            poll_interval: Duration::from_secs(2),
+            http_timeout: Duration::from_secs(5),
+            wall_clock: WallClock::default(),
+            resume_probe_timeout: Duration::from_secs(3),
         }
+    }
+}
+
+impl LinkConfig {
+    /// Trusts the CA certificates in the PEM file at `path` in addition to the system
+    /// roots. The file is read and checked here, so a bad file is refused at start instead
+    /// of showing up later as a link that never connects.
+    pub fn with_site_ca(mut self, path: impl Into<PathBuf>) -> Result<Self, ConfigError> {
+        let path = path.into();
+        let config = tls::client_config(Some(&path))
+            .map_err(|error| ConfigError::SiteCa(error.to_string()))?;
+        self.tls = Some(BuiltTls {
+            site_ca: path.clone(),
+            config,
+        });
+        self.site_ca = Some(path);
+        Ok(self)
+    }
+
+    /// The TLS settings for `https`/`wss` connections, shared by the WebSocket and (through
+    /// `reqwest::ClientBuilder::use_preconfigured_tls`) the HTTP API.
+    ///
+    /// They are the ones `with_site_ca` built; if `site_ca` was changed directly the file
+    /// is read again, and without a site CA the process-wide system-roots settings are used.
+    pub fn tls_config(&self) -> Result<Arc<ClientConfig>, TlsError> {
+        match (&self.site_ca, &self.tls) {
+            (Some(path), Some(built)) if built.site_ca == *path => Ok(built.config.clone()),
+            (Some(path), _) => tls::client_config(Some(path)),
+            (None, _) => tls::system_client_config(),
+        }
+    }
+}
+
+/// TLS settings together with the CA file they were built from.
+#[derive(Clone)]
+struct BuiltTls {
+    site_ca: PathBuf,
+    config: Arc<ClientConfig>,
+}
+
+// The derived `Debug` of a `ClientConfig` prints every trusted root certificate, which
+// would flood any log line that shows the link settings.
+impl fmt::Debug for BuiltTls {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ClientConfig(system roots + {})", self.site_ca.display())
     }
 }
 

@@ -5,13 +5,17 @@
 //! {[`store`], [`view`]}, wired together by [`console`].
 
 pub mod backoff;
+pub mod clock;
 pub mod codec;
 pub mod config;
 pub mod console;
+mod fallback;
+pub mod http;
 pub mod link;
 pub mod session;
 pub mod state;
 pub mod store;
+pub mod tls;
 pub mod view;
 
 pub use config::{ConfigError, LinkConfig, PlantUrl, Secret};

@@ -21,14 +21,17 @@ use tokio::time::{sleep_until, timeout, Instant};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
 use crate::backoff;
-use crate::config::{LinkConfig, PlantUrl};
+use crate::clock::JumpDetector;
+use crate::config::LinkConfig;
+use crate::fallback::{self, ModeCell};
+use crate::http::PlantApi;
 use crate::session::{Dropped, EndReason, Inbound, Output, Phase, Session, SessionConfig};
 
 /// What the operator is told about the link. Every screen shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LinkMode {
     /// Never connected yet since start.
@@ -63,6 +66,25 @@ pub struct Telemetry {
     reconnects: AtomicU64,
     dropped_frames: AtomicU64,
     rtt_micros: AtomicU64,
+    modes: std::sync::Mutex<ModeTimes>,
+}
+
+/// Time spent in each mode, for diagnostics.
+#[derive(Debug)]
+struct ModeTimes {
+    current: LinkMode,
+    entered: std::time::Instant,
+    totals: HashMap<LinkMode, Duration>,
+}
+
+impl Default for ModeTimes {
+    fn default() -> Self {
+        ModeTimes {
+            current: LinkMode::Connecting,
+            entered: std::time::Instant::now(),
+            totals: HashMap::new(),
+        }
+    }
 }
 
 impl Telemetry {
@@ -90,7 +112,33 @@ impl Telemetry {
         (micros != 0).then(|| Duration::from_micros(micros))
     }
 
-    fn note_message(&self, at: UnixSeconds) {
+    /// Time spent in each mode since the link started, the current one included.
+    pub fn time_in_modes(&self) -> Vec<(LinkMode, Duration)> {
+        let times = self
+            .modes
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut totals = times.totals.clone();
+        *totals.entry(times.current).or_default() += times.entered.elapsed();
+        let mut list: Vec<_> = totals.into_iter().collect();
+        list.sort_by_key(|(mode, _)| *mode as u8);
+        list
+    }
+
+    pub(crate) fn mode_changed(&self, to: LinkMode) {
+        let mut times = self
+            .modes
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let now = std::time::Instant::now();
+        let spent = now.saturating_duration_since(times.entered);
+        let from = times.current;
+        *times.totals.entry(from).or_default() += spent;
+        times.current = to;
+        times.entered = now;
+    }
+
+    pub(crate) fn note_message(&self, at: UnixSeconds) {
         self.last_message_at.store(at.to_bits(), Ordering::Relaxed);
         self.messages.fetch_add(1, Ordering::Relaxed);
     }
@@ -112,6 +160,8 @@ pub enum LinkEvent {
 pub enum LinkError {
     #[error("the plant link is not live")]
     NotLive,
+    #[error("the command could not be sent over HTTP: {0}")]
+    Http(String),
     #[error("the connection ended before the server answered")]
     NoAnswer,
     #[error("the link task has stopped")]
@@ -180,13 +230,37 @@ pub fn spawn(config: LinkConfig, events: mpsc::Sender<LinkEvent>) -> (LinkHandle
         detail: None,
     });
     let telemetry = Arc::new(Telemetry::default());
+    // A TLS set-up that fails here fails the WebSocket too, which reports it; the HTTP
+    // client then falls back to reqwest's own roots rather than not existing at all.
+    let tls = if config.server.is_tls() {
+        config.tls_config().ok()
+    } else {
+        None
+    };
+    let api = PlantApi::new(
+        config.server.clone(),
+        config.token.clone(),
+        config.http_timeout,
+        tls,
+    )
+    .or_else(|_| {
+        PlantApi::new(
+            config.server.clone(),
+            config.token.clone(),
+            config.http_timeout,
+            None,
+        )
+    })
+    .expect("an HTTP client with default TLS settings always builds");
     let task = LinkTask {
         config,
         commands: commands_rx,
-        state: state_tx,
+        mode: Arc::new(ModeCell::new(state_tx, telemetry.clone())),
         events,
         telemetry: telemetry.clone(),
         ever_live: false,
+        api: Arc::new(api),
+        poller: None,
     };
     let join = tokio::spawn(task.run());
     (
@@ -207,12 +281,26 @@ pub fn unix_now() -> UnixSeconds {
         .unwrap_or_default()
 }
 
-type Socket = WebSocketStream<TcpStream>;
+/// How often the wall clock is compared with the monotonic one.
+const CLOCK_CHECK_EVERY: Duration = Duration::from_secs(1);
 
-async fn open_socket(server: PlantUrl, max_message_bytes: usize) -> Result<Socket, String> {
-    if server.is_tls() {
-        return Err("TLS (https/wss) is not supported by this build yet".into());
-    }
+/// How far the wall clock must run ahead to count as a resume from sleep.
+const RESUME_JUMP: Duration = Duration::from_secs(2);
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// Opens the WebSocket, over TLS for `https`/`wss` (system roots plus the site CA, with
+/// hostname verification).
+async fn open_socket(config: LinkConfig) -> Result<Socket, String> {
+    let server = &config.server;
+    let max_message_bytes = config.max_message_bytes;
+    // The TLS settings are fetched before connecting so that an unusable CA file is
+    // reported as such rather than as a failed handshake.
+    let connector = if server.is_tls() {
+        Connector::Rustls(config.tls_config().map_err(|e| e.to_string())?)
+    } else {
+        Connector::Plain
+    };
     let stream = TcpStream::connect((server.host(), server.port()))
         .await
         .map_err(|e| e.to_string())?;
@@ -226,10 +314,14 @@ async fn open_socket(server: PlantUrl, max_message_bytes: usize) -> Result<Socke
     let ws_config = WebSocketConfig::default()
         .max_message_size(Some(max_message_bytes))
         .max_frame_size(Some(max_message_bytes));
-    let (socket, _response) =
-        tokio_tungstenite::client_async_with_config(request, stream, Some(ws_config))
-            .await
-            .map_err(|e| e.to_string())?;
+    let (socket, _response) = tokio_tungstenite::client_async_tls_with_config(
+        request,
+        stream,
+        Some(ws_config),
+        Some(connector),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     Ok(socket)
 }
 
@@ -251,28 +343,35 @@ enum Attempt {
 struct LinkTask {
     config: LinkConfig,
     commands: mpsc::Receiver<Command>,
-    state: watch::Sender<LinkState>,
+    mode: Arc<ModeCell>,
     events: mpsc::Sender<LinkEvent>,
     telemetry: Arc<Telemetry>,
     ever_live: bool,
+    api: Arc<PlantApi>,
+    /// The HTTP poller, present whenever the WebSocket is not live.
+    poller: Option<JoinHandle<()>>,
 }
 
 impl LinkTask {
     async fn run(mut self) {
         let mut attempt: u32 = 0;
+        self.start_poller();
         loop {
             let outcome = self.connect_once().await;
             let wait = match outcome {
-                Attempt::Shutdown => return,
+                Attempt::Shutdown => {
+                    self.stop_poller().await;
+                    return;
+                }
                 Attempt::Restart => Duration::ZERO,
                 Attempt::Unauthorized(message) => {
                     tracing::warn!(server = %self.config.server, %message, "plant refused the token");
-                    self.set_mode(LinkMode::Unauthorized, Some(format!("refused: {message}")));
+                    self.mode.unauthorized(format!("refused: {message}"));
                     self.config.unauthorized_retry
                 }
                 Attempt::Failed(error) => {
                     tracing::info!(server = %self.config.server, %error, attempt, "connect failed");
-                    self.set_offline(error);
+                    self.mode.ws_down(error);
                     let wait = backoff::delay(&self.config.backoff, attempt, rand::rng().random());
                     attempt = attempt.saturating_add(1);
                     wait
@@ -280,7 +379,8 @@ impl LinkTask {
                 Attempt::Ended { live_for, reason } => {
                     tracing::warn!(server = %self.config.server, %reason, ?live_for, "plant link lost");
                     let _ = self.events.send(LinkEvent::Lost).await;
-                    self.set_offline(reason);
+                    self.mode.ws_down(reason);
+                    self.start_poller();
                     if live_for >= self.config.stable_after {
                         attempt = 0;
                     }
@@ -290,6 +390,7 @@ impl LinkTask {
                 }
             };
             if self.wait(wait).await.is_break() {
+                self.stop_poller().await;
                 return;
             }
         }
@@ -304,53 +405,78 @@ impl LinkTask {
                 command = self.commands.recv() => match command {
                     None | Some(Command::Shutdown) => return std::ops::ControlFlow::Break(()),
                     Some(Command::ReconnectNow) => return std::ops::ControlFlow::Continue(()),
-                    Some(Command::SetRelay { reply, .. }) => {
-                        let _ = reply.send(Err(LinkError::NotLive));
-                    }
+                    Some(Command::SetRelay { request, reply }) => self.send_by_http(request, reply),
                 },
             }
         }
     }
 
-    fn set_mode(&self, mode: LinkMode, detail: Option<String>) {
-        self.state.send_if_modified(|state| {
-            if state.mode == mode && state.detail == detail {
-                return false;
-            }
-            if state.mode != mode {
-                state.since = unix_now();
-            }
-            state.mode = mode;
-            state.detail = detail;
-            true
-        });
+    /// Starts polling over HTTP after `fallback_after`, unless a poller already runs.
+    fn start_poller(&mut self) {
+        if self.poller.is_none() {
+            self.poller = Some(fallback::spawn_poller(
+                self.api.clone(),
+                self.mode.clone(),
+                self.events.clone(),
+                self.telemetry.clone(),
+                self.config.fallback_after,
+                self.config.poll_interval,
+            ));
+        }
     }
 
-    /// Offline keeps the moment it started across retries: "offline since" must not
-    /// move forward while the plant stays unreachable.
-    fn set_offline(&self, detail: String) {
-        self.set_mode(LinkMode::Offline, Some(detail));
+    /// Stops the poller and waits until it is gone, so that no HTTP snapshot can arrive
+    /// after the WebSocket's own resync.
+    async fn stop_poller(&mut self) {
+        if let Some(poller) = self.poller.take() {
+            poller.abort();
+            let _ = poller.await;
+        }
+    }
+
+    /// A relay command while the WebSocket is not live: by HTTP when polling works,
+    /// otherwise refused at once so the caller can keep it queued.
+    fn send_by_http(
+        &self,
+        request: SetRelayRequest,
+        reply: oneshot::Sender<Result<SetRelayResult, LinkError>>,
+    ) {
+        if !self.mode.fallback_usable() {
+            let _ = reply.send(Err(LinkError::NotLive));
+            return;
+        }
+        let api = self.api.clone();
+        tokio::spawn(async move {
+            let result = api
+                .set_relay(&request)
+                .await
+                .map_err(|e| LinkError::Http(e.to_string()));
+            let _ = reply.send(result);
+        });
     }
 
     async fn connect_once(&mut self) -> Attempt {
         let connect_deadline = Instant::now() + self.config.connect_timeout;
-        let socket = tokio::select! {
-            result = timeout(
-                self.config.connect_timeout,
-                open_socket(self.config.server.clone(), self.config.max_message_bytes),
-            ) => match result {
-                Ok(Ok(socket)) => socket,
-                Ok(Err(error)) => return Attempt::Failed(error),
-                Err(_) => return Attempt::Failed("connect timed out".into()),
-            },
-            command = self.commands.recv() => return match command {
-                None | Some(Command::Shutdown) => Attempt::Shutdown,
-                Some(Command::ReconnectNow) => Attempt::Restart,
-                Some(Command::SetRelay { reply, .. }) => {
-                    let _ = reply.send(Err(LinkError::NotLive));
-                    Attempt::Failed("interrupted".into())
-                }
-            },
+        let opening = timeout(
+            self.config.connect_timeout,
+            open_socket(self.config.clone()),
+        );
+        tokio::pin!(opening);
+        // Commands that arrive while the socket opens are answered without giving up the
+        // attempt: only shutdown or an explicit reconnect interrupts it.
+        let socket = loop {
+            tokio::select! {
+                result = &mut opening => match result {
+                    Ok(Ok(socket)) => break socket,
+                    Ok(Err(error)) => return Attempt::Failed(error),
+                    Err(_) => return Attempt::Failed("connect timed out".into()),
+                },
+                command = self.commands.recv() => match command {
+                    None | Some(Command::Shutdown) => return Attempt::Shutdown,
+                    Some(Command::ReconnectNow) => return Attempt::Restart,
+                    Some(Command::SetRelay { request, reply }) => self.send_by_http(request, reply),
+                },
+            }
         };
         self.drive(socket, connect_deadline).await
     }
@@ -372,13 +498,25 @@ impl LinkTask {
         let mut live_since: Option<Instant> = None;
         let mut next_probe = Instant::now() + self.config.probe_interval;
         let mut out = Vec::new();
+        // Once a second the two clocks are compared; a jump means the machine slept, and
+        // the link proves itself with a probe instead of waiting for the heartbeat.
+        let mut clocks = JumpDetector::new(
+            self.config.wall_clock.now(),
+            Instant::now().into_std(),
+            RESUME_JUMP,
+        );
+        let mut next_clock_check = Instant::now() + CLOCK_CHECK_EVERY;
+        let mut resume_deadline: Option<Instant> = None;
 
         let ending = loop {
             let now = Instant::now();
             let wake = match session.phase() {
                 Phase::Live => {
                     let deadline = session.next_deadline(now.into_std()).map(Instant::from_std);
-                    deadline.map_or(next_probe, |d| d.min(next_probe))
+                    let wake = deadline
+                        .map_or(next_probe, |d| d.min(next_probe))
+                        .min(next_clock_check);
+                    resume_deadline.map_or(wake, |r| r.min(wake))
                 }
                 _ => connect_deadline,
             };
@@ -387,6 +525,7 @@ impl LinkTask {
                     let now = Instant::now();
                     match frame {
                         Some(Ok(Message::Text(text))) => {
+                            resume_deadline = None;
                             self.telemetry.note_message(unix_now());
                             session.on_text(now.into_std(), text.as_str(), &mut out);
                         }
@@ -416,9 +555,7 @@ impl LinkTask {
                             replies.insert(request.request_id.clone(), reply);
                             out.push(Output::Send(frame));
                         }
-                        None => {
-                            let _ = reply.send(Err(LinkError::NotLive));
-                        }
+                        None => self.send_by_http(request, reply),
                     },
                 },
                 _ = sleep_until(wake) => {
@@ -427,6 +564,17 @@ impl LinkTask {
                         return Attempt::Failed("handshake timed out".into());
                     }
                     session.poll(now.into_std(), &mut out);
+                    if resume_deadline.is_some_and(|deadline| now >= deadline) {
+                        break "no answer after the machine resumed".into();
+                    }
+                    if session.phase() == Phase::Live && now >= next_clock_check {
+                        next_clock_check = now + CLOCK_CHECK_EVERY;
+                        if let Some(jump) = clocks.check(self.config.wall_clock.now(), now.into_std()) {
+                            tracing::info!(?jump, "wall clock jumped ahead (resume from sleep?): probing the link");
+                            resume_deadline = Some(now + self.config.resume_probe_timeout);
+                            next_probe = now;
+                        }
+                    }
                     if session.phase() == Phase::Live && now >= next_probe {
                         next_probe = now + self.config.probe_interval;
                         if let Some(frame) = session.probe(now.into_std()) {
@@ -455,7 +603,8 @@ impl LinkTask {
                             self.telemetry.reconnects.fetch_add(1, Ordering::Relaxed);
                         }
                         tracing::info!(server = %self.config.server, "plant link live");
-                        self.set_mode(LinkMode::Realtime, None);
+                        self.stop_poller().await;
+                        self.mode.ws_live();
                         let _ = self.events.send(LinkEvent::Live).await;
                     }
                     Output::Inbound(Inbound::RelayResult { request_id, result }) => {
@@ -488,13 +637,9 @@ impl LinkTask {
                 break reason;
             }
             if session.phase() == Phase::Live {
-                let mode = if session.is_stale(Instant::now().into_std()) {
-                    LinkMode::Stale
-                } else {
-                    LinkMode::Realtime
-                };
-                if self.state.borrow().mode != mode {
-                    self.set_mode(mode, None);
+                let stale = session.is_stale(Instant::now().into_std());
+                if stale != (self.mode.mode() == LinkMode::Stale) {
+                    self.mode.ws_stale(stale);
                 }
             }
         };

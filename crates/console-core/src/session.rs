@@ -27,6 +27,8 @@ pub struct SessionConfig {
     pub max_bad_frames_in_a_row: u32,
     /// How long an RTT probe may stay unanswered before it is forgotten.
     pub probe_timeout: Duration,
+    /// How long to wait for each snapshot after (re)connecting before asking again.
+    pub resync_timeout: Duration,
 }
 
 impl Default for SessionConfig {
@@ -36,6 +38,7 @@ impl Default for SessionConfig {
             stale_after: Duration::from_secs(5),
             max_bad_frames_in_a_row: 20,
             probe_timeout: Duration::from_secs(30),
+            resync_timeout: Duration::from_secs(2),
         }
     }
 }
@@ -130,6 +133,11 @@ pub struct Session {
     /// The last few gaps between periodic stats, to learn the server's period.
     stats_gaps: VecDeque<Duration>,
     dropped: Vec<Dropped>,
+    /// Which of the three snapshots (devices, relays, stats) have not arrived since the
+    /// session went live. Some servers drop requests that arrive right after CONNECT, and
+    /// a console must not show a half-synced plant as live for ever.
+    resync_missing: [bool; 3],
+    resync_deadline: Option<Instant>,
 }
 
 impl Session {
@@ -145,6 +153,8 @@ impl Session {
             last_stats_at: None,
             stats_gaps: VecDeque::with_capacity(4),
             dropped: Vec::new(),
+            resync_missing: [false; 3],
+            resync_deadline: None,
         }
     }
 
@@ -205,6 +215,16 @@ impl Session {
                 self.end(EndReason::HeartbeatTimeout, out);
             }
         }
+        if self.phase == Phase::Live && self.resync_deadline.is_some_and(|deadline| now >= deadline)
+        {
+            let frames = Self::resync_frames();
+            for (missing, frame) in self.resync_missing.iter().zip(frames) {
+                if *missing {
+                    out.push(Output::Send(frame));
+                }
+            }
+            self.resync_deadline = Some(now + self.config.resync_timeout);
+        }
         let probe_timeout = self.config.probe_timeout;
         self.pending.retain(|_, pending| match pending {
             PendingAck::Probe { sent_at } => {
@@ -225,11 +245,12 @@ impl Session {
         let heartbeat =
             self.last_rx + Duration::from_millis(open.ping_interval + open.ping_timeout);
         let stale = self.last_rx + self.stale_after();
-        Some(if stale > now {
+        let next = if stale > now {
             stale.min(heartbeat)
         } else {
             heartbeat
-        })
+        };
+        Some(self.resync_deadline.map_or(next, |resync| resync.min(next)))
     }
 
     /// How long silence may last before values are shown as unconfirmed: the configured
@@ -344,6 +365,8 @@ impl Session {
                 self.good_frame();
                 if self.phase == Phase::AwaitConnect {
                     self.phase = Phase::Live;
+                    self.resync_missing = [true; 3];
+                    self.resync_deadline = Some(now + self.config.resync_timeout);
                     out.push(Output::Live);
                     for frame in Self::resync_frames() {
                         out.push(Output::Send(frame));
@@ -389,9 +412,22 @@ impl Session {
         match inbound {
             Ok(inbound) => {
                 self.good_frame();
+                self.note_resync(&inbound);
                 out.push(Output::Inbound(inbound));
             }
             Err(dropped) => self.drop_frame(dropped, out),
+        }
+    }
+
+    fn note_resync(&mut self, inbound: &Inbound) {
+        match inbound {
+            Inbound::Devices(update) if update.snapshot => self.resync_missing[0] = false,
+            Inbound::Relays(update) if update.snapshot => self.resync_missing[1] = false,
+            Inbound::Stats(_) => self.resync_missing[2] = false,
+            _ => {}
+        }
+        if self.resync_missing == [false; 3] {
+            self.resync_deadline = None;
         }
     }
 
@@ -470,10 +506,17 @@ mod tests {
     const OPEN: &str =
         r#"0{"sid":"e1","upgrades":[],"pingTimeout":200,"pingInterval":300,"maxPayload":100000}"#;
 
+    /// The heartbeat numbers of Flask-SocketIO's defaults, for tests about other timers.
+    const PATIENT_OPEN: &str = r#"0{"sid":"e1","upgrades":[],"pingTimeout":20000,"pingInterval":25000,"maxPayload":100000}"#;
+
     fn live_session(now: Instant) -> Session {
+        live_session_with(now, OPEN)
+    }
+
+    fn live_session_with(now: Instant, open: &str) -> Session {
         let mut session = Session::new(SessionConfig::default(), now);
         let mut out = Vec::new();
-        session.on_text(now, OPEN, &mut out);
+        session.on_text(now, open, &mut out);
         session.on_text(now, r#"40{"sid":"s1"}"#, &mut out);
         assert_eq!(session.phase(), Phase::Live);
         session
@@ -530,6 +573,65 @@ mod tests {
         assert_eq!(
             out,
             vec![Output::End(EndReason::Refused("Unable to connect".into()))]
+        );
+    }
+
+    #[test]
+    fn snapshots_that_do_not_arrive_are_asked_for_again() {
+        let start = Instant::now();
+        let mut session = live_session_with(start, PATIENT_OPEN);
+        let mut out = Vec::new();
+        session.poll(start + Duration::from_millis(1999), &mut out);
+        assert!(out.is_empty());
+        feed(
+            &mut session,
+            start + Duration::from_millis(100),
+            r#"42["devices_update",{"devices":[],"snapshot":true,"server_time":6}]"#,
+        );
+        session.poll(start + Duration::from_secs(2), &mut out);
+        assert_eq!(
+            out,
+            vec![
+                Output::Send(r#"42["request_relays"]"#.into()),
+                Output::Send(r#"42["request_system_stats"]"#.into()),
+            ]
+        );
+        assert_eq!(
+            session.next_deadline(start + Duration::from_secs(2)),
+            Some(start + Duration::from_secs(4))
+        );
+        feed(
+            &mut session,
+            start + Duration::from_millis(2100),
+            r#"42["relays_update",{"relays":[],"snapshot":true,"server_time":6}]"#,
+        );
+        feed(
+            &mut session,
+            start + Duration::from_millis(2200),
+            r#"42["system_stats_update",{"cpu_percent":1,"memory_percent":2,"disk_percent":3,"uptime_s":4,"clients":1,"server_time":5}]"#,
+        );
+        out.clear();
+        session.poll(start + Duration::from_secs(5), &mut out);
+        assert!(
+            out.is_empty(),
+            "a fully synced session asks for nothing: {out:?}"
+        );
+    }
+
+    #[test]
+    fn a_partial_update_does_not_count_as_the_snapshot() {
+        let start = Instant::now();
+        let mut session = live_session_with(start, PATIENT_OPEN);
+        feed(
+            &mut session,
+            start,
+            r#"42["devices_update",{"devices":[],"snapshot":false,"server_time":6}]"#,
+        );
+        let mut out = Vec::new();
+        session.poll(start + Duration::from_secs(2), &mut out);
+        assert!(
+            out.contains(&Output::Send(r#"42["request_devices"]"#.into())),
+            "{out:?}"
         );
     }
 

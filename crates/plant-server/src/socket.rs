@@ -69,7 +69,20 @@ async fn on_disconnect(socket: SocketRef, reason: DisconnectReason) {
     tracing::info!(sid = %socket.id, ?reason, "client disconnected");
 }
 
+/// socketioxide 0.18 answers CONNECT before it marks the socket connected, and refuses to
+/// emit until then; a client's first requests can land in that gap. Their answers wait
+/// (briefly, bounded) for the mark instead of being lost.
+async fn until_connected(socket: &SocketRef) {
+    for _ in 0..200 {
+        if socket.connected() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}
+
 async fn on_request_devices(socket: SocketRef, State(plant): State<Arc<Plant>>) {
+    until_connected(&socket).await;
     let snapshot = plant.devices_snapshot();
     if let Err(error) = socket.emit(events::DEVICES_UPDATE, &snapshot) {
         tracing::debug!(sid = %socket.id, %error, "devices snapshot not sent");
@@ -77,6 +90,7 @@ async fn on_request_devices(socket: SocketRef, State(plant): State<Arc<Plant>>) 
 }
 
 async fn on_request_relays(socket: SocketRef, State(plant): State<Arc<Plant>>) {
+    until_connected(&socket).await;
     let snapshot = plant.relays_snapshot();
     if let Err(error) = socket.emit(events::RELAYS_UPDATE, &snapshot) {
         tracing::debug!(sid = %socket.id, %error, "relays snapshot not sent");
@@ -91,6 +105,7 @@ async fn on_request_system_stats(
     State(plant): State<Arc<Plant>>,
     ack: AckSender,
 ) {
+    until_connected(&socket).await;
     let stats = plant.system_stats(connected_clients(&io));
     if let Err(error) = socket.emit(events::SYSTEM_STATS_UPDATE, &stats) {
         tracing::debug!(sid = %socket.id, %error, "system stats not sent");

@@ -113,6 +113,24 @@ impl FlaskPlant {
         response.body["ended"].as_u64().unwrap_or(0)
     }
 
+    /// Refuses (or again allows) WebSocket upgrades while the HTTP API keeps working.
+    pub fn refuse_websocket(&self, refuse: bool) {
+        let response = self
+            .client()
+            .post("/_test/websocket", &json!({"refuse": refuse}))
+            .expect("POST /_test/websocket");
+        assert_eq!(response.body["refused"], refuse, "{:?}", response.body);
+    }
+
+    /// How many `GET /api/devices` the server has answered: a poller's footprint.
+    pub fn http_polls(&self) -> u64 {
+        let response = self
+            .client()
+            .get("/_test/http_polls")
+            .expect("GET /_test/http_polls");
+        response.body["count"].as_u64().expect("count")
+    }
+
     /// Connected Socket.IO clients.
     pub fn clients(&self) -> u64 {
         let response = self

@@ -7,6 +7,7 @@
 
 pub mod flask;
 pub mod http;
+pub mod proxy;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
