@@ -1,7 +1,9 @@
-//! Noticing that the machine slept: the wall clock jumps ahead of the monotonic clock
-//! (which stops during suspend), so a connection that looks fresh may be long dead.
+//! Noticing that the machine slept or moved networks: the wall clock jumps ahead of the
+//! monotonic clock (which stops during suspend), or the machine's addresses change; in
+//! both cases a connection that looks fresh may be long dead.
 
 use std::fmt;
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -30,6 +32,57 @@ impl Default for WallClock {
 impl fmt::Debug for WallClock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("WallClock")
+    }
+}
+
+/// The machine's network addresses, replaceable so tests can simulate a network change.
+#[derive(Clone)]
+pub struct NetworkProbe(Arc<dyn Fn() -> Vec<IpAddr> + Send + Sync>);
+
+impl NetworkProbe {
+    pub fn new(read: impl Fn() -> Vec<IpAddr> + Send + Sync + 'static) -> Self {
+        NetworkProbe(Arc::new(read))
+    }
+
+    /// The current addresses, sorted, loopback excluded.
+    pub fn addresses(&self) -> Vec<IpAddr> {
+        let mut addresses = (self.0)();
+        addresses.retain(|address| !address.is_loopback());
+        addresses.sort();
+        addresses.dedup();
+        addresses
+    }
+}
+
+impl Default for NetworkProbe {
+    fn default() -> Self {
+        NetworkProbe::new(|| {
+            if_addrs::get_if_addrs()
+                .map(|interfaces| interfaces.into_iter().map(|i| i.ip()).collect())
+                .unwrap_or_default()
+        })
+    }
+}
+
+impl fmt::Debug for NetworkProbe {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("NetworkProbe")
+    }
+}
+
+/// Remembers the last address set and says when it changed.
+#[derive(Debug, Clone, Default)]
+pub struct NetworkWatch {
+    last: Option<Vec<IpAddr>>,
+}
+
+impl NetworkWatch {
+    /// Whether `now` differs from the previous reading (the first reading never does).
+    pub fn changed(&mut self, now: Vec<IpAddr>) -> bool {
+        match self.last.replace(now) {
+            Some(previous) => Some(&previous) != self.last.as_ref(),
+            None => false,
+        }
     }
 }
 
@@ -88,6 +141,33 @@ mod tests {
                 "wall {wall_moved}, mono {mono_moved}"
             );
         }
+    }
+
+    #[test]
+    fn a_network_change_is_reported_once_and_the_first_reading_is_not_one() {
+        let a: IpAddr = "10.1.2.3".parse().unwrap();
+        let b: IpAddr = "192.168.7.9".parse().unwrap();
+        let mut watch = NetworkWatch::default();
+        assert!(!watch.changed(vec![a]));
+        assert!(!watch.changed(vec![a]));
+        assert!(watch.changed(vec![a, b]));
+        assert!(!watch.changed(vec![a, b]));
+        assert!(watch.changed(vec![]));
+    }
+
+    #[test]
+    fn loopback_addresses_do_not_count_as_the_network() {
+        let probe = NetworkProbe::new(|| {
+            vec![
+                "127.0.0.1".parse().unwrap(),
+                "::1".parse().unwrap(),
+                "10.0.0.2".parse().unwrap(),
+            ]
+        });
+        assert_eq!(
+            probe.addresses(),
+            vec!["10.0.0.2".parse::<IpAddr>().unwrap()]
+        );
     }
 
     #[test]

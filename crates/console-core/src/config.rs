@@ -10,7 +10,7 @@ use thiserror::Error;
 use url::Url;
 
 use crate::backoff::BackoffPolicy;
-use crate::clock::WallClock;
+use crate::clock::{NetworkProbe, WallClock};
 use crate::tls::{self, TlsError};
 
 /// A credential that must never reach a log, an error message or the UI.
@@ -161,6 +161,8 @@ pub struct LinkConfig {
     pub http_timeout: Duration,
     /// The wall clock, compared with the monotonic one to notice a resume from sleep.
     pub wall_clock: WallClock,
+    /// The machine's addresses; a change means the network moved under the link.
+    pub network: NetworkProbe,
     /// How long a link may take to answer the probe sent after a resume.
     pub resume_probe_timeout: Duration,
 }
@@ -183,6 +185,7 @@ impl LinkConfig {
             poll_interval: Duration::from_secs(2),
             http_timeout: Duration::from_secs(5),
             wall_clock: WallClock::default(),
+            network: NetworkProbe::default(),
             resume_probe_timeout: Duration::from_secs(3),
         }
     }

@@ -24,7 +24,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
 use crate::backoff;
-use crate::clock::JumpDetector;
+use crate::clock::{JumpDetector, NetworkWatch};
 use crate::config::LinkConfig;
 use crate::fallback::{self, ModeCell};
 use crate::http::PlantApi;
@@ -507,6 +507,8 @@ impl LinkTask {
         );
         let mut next_clock_check = Instant::now() + CLOCK_CHECK_EVERY;
         let mut resume_deadline: Option<Instant> = None;
+        let mut network = NetworkWatch::default();
+        network.changed(self.config.network.addresses());
 
         let ending = loop {
             let now = Instant::now();
@@ -569,8 +571,10 @@ impl LinkTask {
                     }
                     if session.phase() == Phase::Live && now >= next_clock_check {
                         next_clock_check = now + CLOCK_CHECK_EVERY;
-                        if let Some(jump) = clocks.check(self.config.wall_clock.now(), now.into_std()) {
-                            tracing::info!(?jump, "wall clock jumped ahead (resume from sleep?): probing the link");
+                        let jump = clocks.check(self.config.wall_clock.now(), now.into_std());
+                        let moved = network.changed(self.config.network.addresses());
+                        if jump.is_some() || moved {
+                            tracing::info!(?jump, network_changed = moved, "resume or network change: probing the link");
                             resume_deadline = Some(now + self.config.resume_probe_timeout);
                             next_probe = now;
                         }
