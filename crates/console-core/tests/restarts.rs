@@ -148,6 +148,9 @@ async fn console_is_live_again_after_each_of_many_reference_server_restarts_on_t
     let console = start_console(&format!("http://{address}"), dir.path()).await;
     wait_for(&console, "first sync", |s| live_with(s, 12)).await;
     let fds_before = open_fds();
+    let tasks_before = tokio::runtime::Handle::current()
+        .metrics()
+        .num_alive_tasks();
 
     let started = Instant::now();
     for round in 1..=RESTARTS {
@@ -176,6 +179,22 @@ async fn console_is_live_again_after_each_of_many_reference_server_restarts_on_t
 
     assert_no_fd_leak(&fds_before).await;
     assert_eq!(server.plant().connected_clients(), 1);
+    // The same console on the same kind of server runs the same tasks as before the
+    // restarts: a task left behind by each one would show as ten more.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let tasks = tokio::runtime::Handle::current()
+            .metrics()
+            .num_alive_tasks();
+        if tasks <= tasks_before + 2 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{tasks_before} tasks before the restarts, {tasks} after"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     console.shutdown().await.unwrap();
     server.shutdown().await;
 }
