@@ -8,6 +8,11 @@ fn main() {
     println!("cargo:rerun-if-changed=ui/dist");
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("src-tauri/capabilities/**/*")
-        .app_manifest(tauri_build::AppManifest::new().commands(&["get_snapshot"]));
+        .app_manifest(tauri_build::AppManifest::new().commands(&[
+            "get_snapshot",
+            "set_relay",
+            "outbox",
+            "cancel_command",
+        ]));
     tauri_build::try_build(attributes).expect("tauri-build failed");
 }

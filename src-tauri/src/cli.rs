@@ -49,6 +49,81 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Relay commands, put in the outbox for the console running on the same data folder.
+    Relay {
+        #[command(subcommand)]
+        action: RelayAction,
+    },
+    /// List the operator commands in the outbox with their state.
+    Outbox {
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The audit trail of operator commands.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RelayAction {
+    /// Queue a relay command; a running console (`--headless` or windowed) on the same
+    /// data folder sends it. Prints the command's request id.
+    Set {
+        relay_id: String,
+        #[arg(value_enum)]
+        state: OnOff,
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+        /// Seconds the command may wait before it expires unsent.
+        #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+        ttl: u64,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditAction {
+    /// Check the hash chain; exits non-zero when an entry was edited or removed.
+    Verify {
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+    },
+}
+
+/// The outbox report for people: one line per command, newest first.
+pub fn outbox_text(commands: &[console_core::outbox::Command]) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    writeln!(
+        out,
+        "{:<36}  {:<12} {:<3}  {:<10} {:>8}  error",
+        "request id", "relay", "to", "status", "attempts"
+    )
+    .ok();
+    for c in commands {
+        writeln!(
+            out,
+            "{:<36}  {:<12} {:<3}  {:<10} {:>8}  {}",
+            c.request_id,
+            c.relay_id,
+            if c.state { "ON" } else { "OFF" },
+            c.status.as_str(),
+            c.attempts,
+            c.error.as_deref().unwrap_or("")
+        )
+        .ok();
+    }
+    out
 }
 
 /// The OS data folder of the app (`~/.local/share/plant-console` on Linux,

@@ -8,10 +8,14 @@
 )]
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
-use plant_console::cli::{self, Cli, Command};
+
+use console_core::audit::Actor;
+use console_core::outbox::Outbox;
+use plant_console::cli::{self, AuditAction, Cli, Command, OnOff, RelayAction};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
@@ -33,6 +37,53 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Some(Command::Relay {
+            action:
+                RelayAction::Set {
+                    relay_id,
+                    state,
+                    data_dir,
+                    ttl,
+                },
+        }) => {
+            let data_dir = data_dir.unwrap_or_else(cli::default_data_dir);
+            let outbox = Outbox::open(&data_dir)
+                .with_context(|| format!("opening the outbox in {}", data_dir.display()))?;
+            let command = outbox.enqueue(
+                &relay_id,
+                state == OnOff::On,
+                Duration::from_secs(ttl),
+                &Actor::current(),
+                console_core::link::unix_now(),
+            )?;
+            println!("{}", command.request_id);
+            Ok(())
+        }
+        Some(Command::Outbox { data_dir, json }) => {
+            let data_dir = data_dir.unwrap_or_else(cli::default_data_dir);
+            let commands = Outbox::open(&data_dir)?.recent(500)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&commands)?);
+            } else {
+                print!("{}", cli::outbox_text(&commands));
+            }
+            Ok(())
+        }
+        Some(Command::Audit {
+            action: AuditAction::Verify { data_dir },
+        }) => {
+            let data_dir = data_dir.unwrap_or_else(cli::default_data_dir);
+            let result = Outbox::open(&data_dir)?.verify_audit()?;
+            match result.problem {
+                None => {
+                    println!("audit trail intact: {} entries", result.entries);
+                    Ok(())
+                }
+                Some(problem) => {
+                    anyhow::bail!("audit trail broken: {problem} ({} entries)", result.entries)
+                }
+            }
+        }
         Some(Command::State { data_dir, json }) => {
             let data_dir = data_dir.unwrap_or_else(cli::default_data_dir);
             let state = cli::read_state(&data_dir)

@@ -1,11 +1,13 @@
 //! The Tauri window shell: the only module that imports `tauri`.
 //!
-//! Commands are thin: they read from the core and hand back its view types. Update
-//! batches from the core are forwarded as `console://batch` events, at most one per UI
-//! frame as the core already coalesces them.
+//! Commands are thin: DTO in, core call, DTO out. Update batches from the core are
+//! forwarded as `console://batch` events, at most one per UI frame as the core already
+//! coalesces them; each step of an operator command goes out as `console://command`.
 
 use std::sync::{Arc, Mutex};
 
+use console_core::console::CommandError;
+use console_core::outbox::Command;
 use console_core::view::ConsoleSnapshot;
 use console_core::Console;
 use serde::Serialize;
@@ -17,6 +19,9 @@ use crate::launch::{Launch, LaunchError};
 /// The event that carries update batches to the window.
 pub const BATCH_EVENT: &str = "console://batch";
 
+/// The event that carries each lifecycle step of an operator command.
+pub const COMMAND_EVENT: &str = "console://command";
+
 /// An error as the UI receives it.
 #[derive(Debug, Serialize)]
 pub struct UiError {
@@ -24,20 +29,63 @@ pub struct UiError {
     pub message: String,
 }
 
-/// The console, reachable from commands; `None` once it has been shut down.
-struct ConsoleSlot(Arc<Mutex<Option<Console>>>);
+impl From<CommandError> for UiError {
+    fn from(error: CommandError) -> Self {
+        UiError {
+            code: error.code(),
+            message: error.to_string(),
+        }
+    }
+}
+
+/// The console, reachable from commands; `None` once it has been shut down. Held in an
+/// `Arc` so that async commands keep it across awaits without holding the lock.
+struct ConsoleSlot(Arc<Mutex<Option<Arc<Console>>>>);
+
+impl ConsoleSlot {
+    fn get(&self) -> Result<Arc<Console>, UiError> {
+        let guard = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        guard.clone().ok_or(UiError {
+            code: "stopped",
+            message: "the console is shutting down".into(),
+        })
+    }
+}
 
 #[tauri::command]
 fn get_snapshot(slot: tauri::State<'_, ConsoleSlot>) -> Result<ConsoleSnapshot, UiError> {
-    let guard = slot
-        .0
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let console = guard.as_ref().ok_or(UiError {
-        code: "stopped",
-        message: "the console is shutting down".into(),
-    })?;
-    Ok(console.snapshot())
+    Ok(slot.get()?.snapshot())
+}
+
+#[tauri::command]
+async fn set_relay(
+    slot: tauri::State<'_, ConsoleSlot>,
+    relay_id: String,
+    state: bool,
+    queue_if_offline: bool,
+) -> Result<Command, UiError> {
+    let console = slot.get()?;
+    Ok(console
+        .set_relay(&relay_id, state, queue_if_offline)
+        .await?)
+}
+
+#[tauri::command]
+async fn outbox(slot: tauri::State<'_, ConsoleSlot>) -> Result<Vec<Command>, UiError> {
+    let console = slot.get()?;
+    Ok(console.outbox(200).await?)
+}
+
+#[tauri::command]
+async fn cancel_command(
+    slot: tauri::State<'_, ConsoleSlot>,
+    request_id: String,
+) -> Result<Command, UiError> {
+    let console = slot.get()?;
+    Ok(console.cancel_command(&request_id).await?)
 }
 
 /// Errors of the window shell.
@@ -60,11 +108,17 @@ pub fn run(runtime: tokio::runtime::Runtime, args: &RunArgs) -> Result<(), Shell
         demo,
     } = runtime.block_on(Launch::start(args))?;
     let is_demo = demo.is_some();
-    let slot = Arc::new(Mutex::new(Some(console)));
+    let mut commands = console.take_command_updates();
+    let slot = Arc::new(Mutex::new(Some(Arc::new(console))));
 
     let app = tauri::Builder::default()
         .manage(ConsoleSlot(slot.clone()))
-        .invoke_handler(tauri::generate_handler![get_snapshot])
+        .invoke_handler(tauri::generate_handler![
+            get_snapshot,
+            set_relay,
+            outbox,
+            cancel_command
+        ])
         .setup(move |app| {
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
@@ -74,6 +128,16 @@ pub fn run(runtime: tokio::runtime::Runtime, args: &RunArgs) -> Result<(), Shell
                     }
                 }
             });
+            if let Some(mut commands) = commands.take() {
+                let handle = app.handle().clone();
+                tauri::async_runtime::spawn(async move {
+                    while let Some(command) = commands.recv().await {
+                        if let Err(error) = handle.emit(COMMAND_EVENT, &command) {
+                            tracing::warn!(%error, "could not send a command update to the window");
+                        }
+                    }
+                });
+            }
             if let Some(window) = app.get_webview_window("main") {
                 let title = if is_demo {
                     "Plant Console — DEMO PLANT"
@@ -93,6 +157,19 @@ pub fn run(runtime: tokio::runtime::Runtime, args: &RunArgs) -> Result<(), Shell
         .unwrap_or_else(|poisoned| poisoned.into_inner())
         .take();
     if let Some(console) = console {
+        // A command still running holds the console for a moment; wait for it to let go.
+        let console = runtime.block_on(async {
+            let mut console = console;
+            loop {
+                match Arc::try_unwrap(console) {
+                    Ok(console) => break console,
+                    Err(shared) => {
+                        console = shared;
+                        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                    }
+                }
+            }
+        });
         runtime
             .block_on(console.shutdown())
             .map_err(LaunchError::from)?;

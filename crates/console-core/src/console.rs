@@ -2,16 +2,19 @@
 //! lifetimes. The shell (window or headless) starts one [`Console`] and stops it.
 
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use thiserror::Error;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, oneshot, watch, Notify};
 use tokio::task::JoinHandle;
 use tokio::time::{sleep_until, Instant};
 
+use crate::audit::Actor;
 use crate::config::LinkConfig;
+use crate::link::LinkMode;
 use crate::link::{self, LinkEvent, LinkHandle, LinkState, Telemetry};
+use crate::outbox::{Command, Outbox, OutboxError, Runner, RunnerConfig};
 use crate::session::Inbound;
 use crate::state::PlantState;
 use crate::store::{self, PendingWrites, StoreError, StoreWriter};
@@ -26,6 +29,12 @@ pub struct ConsoleConfig {
     pub demo: bool,
     /// Shortest time between two UI batches: about one animation frame.
     pub ui_batch_interval: Duration,
+    /// How long an operator command may wait before it expires unsent.
+    pub command_ttl: Duration,
+    /// How the outbox sends commands.
+    pub runner: RunnerConfig,
+    /// A read-only console shows the plant but sends no commands.
+    pub read_only: bool,
 }
 
 impl ConsoleConfig {
@@ -35,6 +44,9 @@ impl ConsoleConfig {
             data_dir,
             demo: false,
             ui_batch_interval: Duration::from_millis(50),
+            command_ttl: Duration::from_secs(120),
+            runner: RunnerConfig::default(),
+            read_only: false,
         }
     }
 }
@@ -46,10 +58,36 @@ pub enum ConsoleError {
     Store(#[from] StoreError),
     #[error("the console's store task failed: {0}")]
     Task(String),
+    #[error(transparent)]
+    Outbox(#[from] OutboxError),
+}
+
+/// Why an operator command was not accepted. Each has a stable code for the UI.
+#[derive(Debug, Error)]
+pub enum CommandError {
+    #[error("the plant is unreachable; confirm to queue the command until {until:.0} (Unix time)")]
+    LinkDown { until: f64 },
+    #[error("this console is read-only")]
+    ReadOnly,
+    #[error(transparent)]
+    Outbox(#[from] OutboxError),
+}
+
+impl CommandError {
+    /// The stable code the UI switches on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CommandError::LinkDown { .. } => "link_down",
+            CommandError::ReadOnly => "read_only",
+            CommandError::Outbox(OutboxError::NotCancellable(_)) => "not_cancellable",
+            CommandError::Outbox(OutboxError::Unknown(_)) => "unknown_command",
+            CommandError::Outbox(_) => "outbox",
+        }
+    }
 }
 
 struct Shared {
-    state: RwLock<PlantState>,
+    state: Arc<RwLock<PlantState>>,
     stored_last_contact: Option<f64>,
     demo: bool,
     server_url: String,
@@ -62,6 +100,13 @@ pub struct Console {
     link_task: JoinHandle<()>,
     runtime: JoinHandle<Result<(), StoreError>>,
     stop: Option<oneshot::Sender<()>>,
+    outbox: Arc<Outbox>,
+    outbox_wake: Arc<Notify>,
+    outbox_stop: Option<oneshot::Sender<()>>,
+    outbox_task: Option<JoinHandle<()>>,
+    command_updates: Mutex<Option<mpsc::Receiver<Command>>>,
+    command_ttl: Duration,
+    read_only: bool,
 }
 
 impl Console {
@@ -85,11 +130,11 @@ impl Console {
             "last-known state restored"
         );
         let shared = Arc::new(Shared {
-            state: RwLock::new(PlantState::from_parts(
+            state: Arc::new(RwLock::new(PlantState::from_parts(
                 stored.devices,
                 stored.relays,
                 stored.system_stats,
-            )),
+            ))),
             stored_last_contact: stored.last_contact,
             demo: config.demo,
             server_url: config.link.server.to_string(),
@@ -109,6 +154,29 @@ impl Console {
             interval: config.ui_batch_interval,
         };
         let runtime = tokio::spawn(runtime.run(stop_rx));
+
+        let data_dir = config.data_dir.clone();
+        let outbox = tokio::task::spawn_blocking(move || Outbox::open(&data_dir))
+            .await
+            .map_err(|e| ConsoleError::Task(e.to_string()))??;
+        let outbox = Arc::new(outbox);
+        let outbox_wake = Arc::new(Notify::new());
+        let (updates_tx, updates_rx) = mpsc::channel(256);
+        let (outbox_stop, outbox_stop_rx) = oneshot::channel::<()>();
+        let runner = Runner::new(
+            outbox.clone(),
+            link.clone(),
+            shared.state.clone(),
+            config.runner.clone(),
+            outbox_wake.clone(),
+            updates_tx,
+        );
+        // A read-only console never sends: its outbox is only shown.
+        let outbox_task = (!config.read_only).then(|| {
+            tokio::spawn(runner.run(async move {
+                let _ = outbox_stop_rx.await;
+            }))
+        });
         Ok((
             Console {
                 shared,
@@ -116,6 +184,13 @@ impl Console {
                 link_task,
                 runtime,
                 stop: Some(stop_tx),
+                outbox,
+                outbox_wake,
+                outbox_stop: Some(outbox_stop),
+                outbox_task,
+                command_updates: Mutex::new(Some(updates_rx)),
+                command_ttl: config.command_ttl,
+                read_only: config.read_only,
             },
             ui_rx,
         ))
@@ -123,6 +198,69 @@ impl Console {
 
     pub fn link(&self) -> &LinkHandle {
         &self.link
+    }
+
+    /// Every lifecycle step of every command, for the one caller that shows them.
+    pub fn take_command_updates(&self) -> Option<mpsc::Receiver<Command>> {
+        self.command_updates
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take()
+    }
+
+    /// Queues an operator's relay command. While the plant is unreachable the operator
+    /// must have confirmed queuing it (`queue_if_offline`), knowing it will be sent when
+    /// the link returns, until it expires.
+    pub async fn set_relay(
+        &self,
+        relay_id: &str,
+        state: bool,
+        queue_if_offline: bool,
+    ) -> Result<Command, CommandError> {
+        if self.read_only {
+            return Err(CommandError::ReadOnly);
+        }
+        let now = crate::link::unix_now();
+        let mode = self.link.state().borrow().mode;
+        let reachable = matches!(
+            mode,
+            LinkMode::Realtime | LinkMode::Fallback | LinkMode::Stale
+        );
+        if !reachable && !queue_if_offline {
+            return Err(CommandError::LinkDown {
+                until: now + self.command_ttl.as_secs_f64(),
+            });
+        }
+        let (outbox, relay_id, ttl) = (self.outbox.clone(), relay_id.to_owned(), self.command_ttl);
+        let command = tokio::task::spawn_blocking(move || {
+            outbox.enqueue(&relay_id, state, ttl, &Actor::current(), now)
+        })
+        .await
+        .map_err(|e| CommandError::Outbox(OutboxError::Store(StoreError::Io(e.to_string()))))??;
+        self.outbox_wake.notify_one();
+        Ok(command)
+    }
+
+    /// Cancels a command that has not been sent yet.
+    pub async fn cancel_command(&self, request_id: &str) -> Result<Command, CommandError> {
+        let (outbox, id) = (self.outbox.clone(), request_id.to_owned());
+        let command = tokio::task::spawn_blocking(move || {
+            outbox.cancel(&id, &Actor::current(), crate::link::unix_now())
+        })
+        .await
+        .map_err(|e| CommandError::Outbox(OutboxError::Store(StoreError::Io(e.to_string()))))??;
+        Ok(command)
+    }
+
+    /// The latest commands, newest first.
+    pub async fn outbox(&self, limit: u32) -> Result<Vec<Command>, CommandError> {
+        let outbox = self.outbox.clone();
+        let commands = tokio::task::spawn_blocking(move || outbox.recent(limit))
+            .await
+            .map_err(|e| {
+                CommandError::Outbox(OutboxError::Store(StoreError::Io(e.to_string())))
+            })??;
+        Ok(commands)
     }
 
     pub fn link_status(&self) -> LinkStatus {
@@ -147,11 +285,21 @@ impl Console {
             devices: state.devices().cloned().collect(),
             relays: state.relays().cloned().collect(),
             system_stats: state.stats().cloned(),
+            command_ttl_s: self.command_ttl.as_secs_f64(),
+            read_only: self.read_only,
         }
     }
 
     /// Stops the link, writes everything still pending and closes the store.
     pub async fn shutdown(mut self) -> Result<(), ConsoleError> {
+        // The outbox stops first, so nothing new is sent while the link goes down; a
+        // command in flight stays `sent` and is retried with its id after a restart.
+        if let Some(stop) = self.outbox_stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.outbox_task.take() {
+            let _ = task.await;
+        }
         self.link.shutdown().await;
         let _ = self.link_task.await;
         if let Some(stop) = self.stop.take() {

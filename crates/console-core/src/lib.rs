@@ -4,6 +4,7 @@
 //! Data flows one way: frame → [`codec`] → [`session`] → [`link`] → [`state`] →
 //! {[`store`], [`view`]}, wired together by [`console`].
 
+pub mod audit;
 pub mod backoff;
 pub mod clock;
 pub mod codec;
@@ -12,6 +13,7 @@ pub mod console;
 mod fallback;
 pub mod http;
 pub mod link;
+pub mod outbox;
 pub mod session;
 pub mod state;
 pub mod store;

@@ -47,6 +47,9 @@ pub struct ConsoleSnapshot {
     pub devices: Vec<DeviceEntry>,
     pub relays: Vec<RelayEntry>,
     pub system_stats: Option<StatsEntry>,
+    /// The time-to-live of a new operator command, for the "queue until HH:MM" question.
+    pub command_ttl_s: f64,
+    pub read_only: bool,
 }
 
 /// Changes since the previous batch: upserts and removals by id.

@@ -1,6 +1,6 @@
 //! The `meta` table: single values about the cache itself, such as the last contact.
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::StoreError;
 
@@ -14,8 +14,8 @@ CREATE TABLE meta (
 /// When the console last heard anything from the plant (Unix seconds, local clock).
 pub(super) const LAST_CONTACT: &str = "last_contact";
 
-pub(super) fn put(tx: &Transaction<'_>, key: &str, value: f64) -> Result<(), StoreError> {
-    tx.prepare_cached(
+pub(super) fn put(conn: &Connection, key: &str, value: f64) -> Result<(), StoreError> {
+    conn.prepare_cached(
         "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
     )?
     .execute(params![key, value])?;

@@ -5,8 +5,10 @@
 //! writer is busy, so a burst from the plant costs at most one row per device per
 //! transaction and never makes the link wait for the disk.
 
+pub(crate) mod audit;
 mod devices;
 mod meta;
+pub(crate) mod outbox;
 mod relays;
 mod stats;
 
@@ -64,6 +66,8 @@ pub enum StoreError {
     },
     #[error("the store's writer has stopped")]
     WriterGone,
+    #[error("a store task failed: {0}")]
+    Io(String),
 }
 
 /// Every schema change, in order. Append only: a released migration is never edited,
@@ -74,6 +78,8 @@ fn migration_list() -> Vec<M<'static>> {
         M::up(devices::CREATE),
         M::up(relays::CREATE),
         M::up(stats::CREATE),
+        M::up(outbox::CREATE),
+        M::up(audit::CREATE),
     ]
 }
 
@@ -189,6 +195,19 @@ pub fn open_read_only(data_dir: &Path) -> Result<Option<Connection>, StoreError>
         });
     }
     Ok(Some(conn))
+}
+
+/// The `meta` key holding the audit chain's last sequence number.
+pub(crate) const AUDIT_HEAD: &str = "audit_head";
+
+/// Writes one `meta` value (inside the caller's transaction, if any).
+pub(crate) fn set_meta(conn: &Connection, key: &str, value: f64) -> Result<(), StoreError> {
+    meta::put(conn, key, value)
+}
+
+/// Reads one `meta` value.
+pub(crate) fn get_meta(conn: &Connection, key: &str) -> Result<Option<f64>, StoreError> {
+    meta::get(conn, key)
 }
 
 /// Everything the cache knows, as read at start-up or by `plant-console state`.

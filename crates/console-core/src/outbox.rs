@@ -1,0 +1,689 @@
+//! The operator command outbox: relay commands that are durable, keep their order per
+//! relay, expire instead of surprising anyone, and take effect exactly once.
+//!
+//! A command is committed (with `synchronous = FULL`) before anyone is told it is
+//! queued. Its `request_id` is made once, here, and reused on every retry, so the
+//! server's deduplication makes its effect happen once even across a crash of the
+//! console. Lifecycle: queued → sent → acked → confirmed, or failed / expired /
+//! cancelled / superseded; every step is stored in `outbox_event` and in the audit chain.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use plant_protocol::{SetRelayError, SetRelayRequest, SetRelayResult, UnixSeconds};
+use rusqlite::{Connection, TransactionBehavior};
+use serde::Serialize;
+use thiserror::Error;
+use tokio::sync::{mpsc, Notify};
+use tokio::time::Instant;
+
+use crate::audit::{self, Actor};
+use crate::link::{unix_now, LinkError, LinkHandle, LinkMode};
+use crate::state::PlantState;
+use crate::store::{self, StoreError};
+
+/// Where a command is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Stored, not yet sent.
+    Queued,
+    /// Sent at least once; waiting for the server's answer (retried with the same id).
+    Sent,
+    /// The server applied it; waiting to see the relay report the requested state.
+    Acked,
+    /// The relay's reported state equals the request.
+    Confirmed,
+    /// The server refused it, or the relay never reported the requested state.
+    Failed,
+    /// Its time-to-live ran out before it could be sent or answered.
+    Expired,
+    /// The operator cancelled it before it was sent.
+    Cancelled,
+    /// A newer command to the same relay replaced it before it was sent.
+    Superseded,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Queued => "queued",
+            Status::Sent => "sent",
+            Status::Acked => "acked",
+            Status::Confirmed => "confirmed",
+            Status::Failed => "failed",
+            Status::Expired => "expired",
+            Status::Cancelled => "cancelled",
+            Status::Superseded => "superseded",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Status> {
+        [
+            Status::Queued,
+            Status::Sent,
+            Status::Acked,
+            Status::Confirmed,
+            Status::Failed,
+            Status::Expired,
+            Status::Cancelled,
+            Status::Superseded,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == text)
+    }
+
+    /// Whether nothing more will happen to the command.
+    pub fn is_final(self) -> bool {
+        !matches!(self, Status::Queued | Status::Sent | Status::Acked)
+    }
+}
+
+/// One operator command as stored (and as the UI shows it).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Command {
+    #[serde(skip)]
+    pub seq: i64,
+    pub request_id: String,
+    pub relay_id: String,
+    pub state: bool,
+    pub issued_at: UnixSeconds,
+    pub expires_at: UnixSeconds,
+    pub status: Status,
+    pub attempts: u32,
+    pub error: Option<String>,
+    pub operator: String,
+    #[serde(skip)]
+    pub host: String,
+    pub updated_at: UnixSeconds,
+}
+
+impl Command {
+    fn request(&self) -> SetRelayRequest {
+        SetRelayRequest {
+            relay_id: self.relay_id.clone(),
+            state: self.state,
+            request_id: self.request_id.clone(),
+            issued_at: self.issued_at,
+        }
+    }
+}
+
+/// Errors of the outbox.
+#[derive(Debug, Error)]
+pub enum OutboxError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("no command with request id {0}")]
+    Unknown(String),
+    #[error("the command is {0} and can no longer be cancelled")]
+    NotCancellable(&'static str),
+    #[error("the time-to-live must be between 1 s and 24 h")]
+    BadTtl,
+}
+
+/// The outbox's own connection to the cache. Commands are rare and precious, so every
+/// write is a synchronous, immediate transaction.
+pub struct Outbox {
+    conn: Mutex<Connection>,
+}
+
+impl Outbox {
+    pub fn open(data_dir: &Path) -> Result<Outbox, OutboxError> {
+        let conn = store::open(data_dir)?;
+        // FULL makes each commit durable across an OS crash or power loss, not only
+        // across a crash of the console: a queued command must survive both.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        Ok(Outbox {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Stores a new command, superseding any still-queued one to the same relay, and
+    /// returns it only once it is committed.
+    pub fn enqueue(
+        &self,
+        relay_id: &str,
+        state: bool,
+        ttl: Duration,
+        actor: &Actor,
+        now: UnixSeconds,
+    ) -> Result<Command, OutboxError> {
+        if ttl < Duration::from_secs(1) || ttl > Duration::from_secs(86_400) {
+            return Err(OutboxError::BadTtl);
+        }
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut command = Command {
+            seq: 0,
+            request_id: uuid::Uuid::new_v4().to_string(),
+            relay_id: relay_id.to_owned(),
+            state,
+            issued_at: now,
+            expires_at: now + ttl.as_secs_f64(),
+            status: Status::Queued,
+            attempts: 0,
+            error: None,
+            operator: actor.user.clone(),
+            host: actor.host.clone(),
+            updated_at: now,
+        };
+        for older in store::outbox::open(&tx)? {
+            if older.relay_id == relay_id && older.status == Status::Queued {
+                let why = format!("superseded by {}", command.request_id);
+                store::outbox::set_status(
+                    &tx,
+                    &older.request_id,
+                    Status::Superseded,
+                    older.attempts,
+                    Some(&why),
+                    now,
+                )?;
+                store::outbox::add_event(
+                    &tx,
+                    &older.request_id,
+                    Status::Superseded,
+                    now,
+                    Some(&why),
+                )?;
+                audit::append(
+                    &tx,
+                    now,
+                    actor,
+                    "command.superseded",
+                    relay_id,
+                    &older.request_id,
+                    &why,
+                )?;
+            }
+        }
+        command.seq = store::outbox::insert(&tx, &command)?;
+        store::outbox::add_event(&tx, &command.request_id, Status::Queued, now, None)?;
+        let detail = serde_json::json!({"state": state, "ttl_s": ttl.as_secs_f64(), "expires_at": command.expires_at});
+        audit::append(
+            &tx,
+            now,
+            actor,
+            "command.requested",
+            relay_id,
+            &command.request_id,
+            &detail.to_string(),
+        )?;
+        tx.commit()?;
+        Ok(command)
+    }
+
+    /// Cancels a command that has not been sent yet.
+    pub fn cancel(
+        &self,
+        request_id: &str,
+        actor: &Actor,
+        now: UnixSeconds,
+    ) -> Result<Command, OutboxError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let command = store::outbox::get(&tx, request_id)?
+            .ok_or_else(|| OutboxError::Unknown(request_id.to_owned()))?;
+        if command.status != Status::Queued {
+            return Err(OutboxError::NotCancellable(command.status.as_str()));
+        }
+        store::outbox::set_status(
+            &tx,
+            request_id,
+            Status::Cancelled,
+            command.attempts,
+            Some("cancelled by the operator"),
+            now,
+        )?;
+        store::outbox::add_event(&tx, request_id, Status::Cancelled, now, None)?;
+        audit::append(
+            &tx,
+            now,
+            actor,
+            "command.cancelled",
+            &command.relay_id,
+            request_id,
+            "{}",
+        )?;
+        let command = store::outbox::get(&tx, request_id)?
+            .ok_or_else(|| OutboxError::Unknown(request_id.to_owned()))?;
+        tx.commit()?;
+        Ok(command)
+    }
+
+    /// Moves a command to `status`, recording the step (and, for a final status, the
+    /// outcome in the audit chain). Returns `None` if the command had already reached a
+    /// final status, which is never overwritten.
+    fn advance(
+        &self,
+        request_id: &str,
+        status: Status,
+        attempts: u32,
+        error: Option<&str>,
+        now: UnixSeconds,
+    ) -> Result<Option<Command>, OutboxError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let Some(current) = store::outbox::get(&tx, request_id)? else {
+            return Err(OutboxError::Unknown(request_id.to_owned()));
+        };
+        if current.status.is_final() {
+            return Ok(None);
+        }
+        store::outbox::set_status(&tx, request_id, status, attempts, error, now)?;
+        if current.status != status {
+            store::outbox::add_event(&tx, request_id, status, now, error)?;
+            if status.is_final() || status == Status::Acked {
+                let actor = Actor {
+                    user: current.operator.clone(),
+                    host: current.host.clone(),
+                };
+                let detail = serde_json::json!({"state": current.state, "error": error, "attempts": attempts});
+                audit::append(
+                    &tx,
+                    now,
+                    &actor,
+                    &format!("command.{}", status.as_str()),
+                    &current.relay_id,
+                    request_id,
+                    &detail.to_string(),
+                )?;
+            }
+        }
+        let updated = store::outbox::get(&tx, request_id)?;
+        tx.commit()?;
+        Ok(updated)
+    }
+
+    /// Commands not yet final, oldest first.
+    pub fn open_commands(&self) -> Result<Vec<Command>, OutboxError> {
+        Ok(store::outbox::open(&self.conn())?)
+    }
+
+    /// The latest `limit` commands, newest first.
+    pub fn recent(&self, limit: u32) -> Result<Vec<Command>, OutboxError> {
+        Ok(store::outbox::recent(&self.conn(), limit)?)
+    }
+
+    pub fn get(&self, request_id: &str) -> Result<Option<Command>, OutboxError> {
+        Ok(store::outbox::get(&self.conn(), request_id)?)
+    }
+
+    /// Every step of a command: (status, time, detail).
+    pub fn history(
+        &self,
+        request_id: &str,
+    ) -> Result<Vec<(Status, UnixSeconds, Option<String>)>, OutboxError> {
+        Ok(store::outbox::events(&self.conn(), request_id)?)
+    }
+
+    /// Checks the audit chain.
+    pub fn verify_audit(&self) -> Result<audit::Verification, OutboxError> {
+        Ok(audit::verify(&self.conn())?)
+    }
+}
+
+/// Settings of the runner that sends queued commands.
+#[derive(Debug, Clone)]
+pub struct RunnerConfig {
+    /// How long to wait for the server's answer before retrying with the same id.
+    pub ack_timeout: Duration,
+    /// How often the outbox is looked at even without a wake-up (commands queued by
+    /// another process, time-to-live, confirmation).
+    pub tick: Duration,
+}
+
+impl Default for RunnerConfig {
+    fn default() -> Self {
+        RunnerConfig {
+            ack_timeout: Duration::from_secs(10),
+            tick: Duration::from_millis(250),
+        }
+    }
+}
+
+/// Sends queued commands over the link whenever it is live (WebSocket or HTTP fallback),
+/// in order per relay, and follows each to its end.
+pub struct Runner {
+    outbox: Arc<Outbox>,
+    link: LinkHandle,
+    state: Arc<RwLock<PlantState>>,
+    config: RunnerConfig,
+    wake: Arc<Notify>,
+    updates: mpsc::Sender<Command>,
+    in_flight: Arc<Mutex<HashSet<String>>>,
+    /// Earliest time of the next attempt per command, so a refused or silent link is
+    /// not hammered.
+    retry_at: HashMap<String, Instant>,
+}
+
+impl Runner {
+    pub fn new(
+        outbox: Arc<Outbox>,
+        link: LinkHandle,
+        state: Arc<RwLock<PlantState>>,
+        config: RunnerConfig,
+        wake: Arc<Notify>,
+        updates: mpsc::Sender<Command>,
+    ) -> Runner {
+        Runner {
+            outbox,
+            link,
+            state,
+            config,
+            wake,
+            updates,
+            in_flight: Arc::default(),
+            retry_at: HashMap::new(),
+        }
+    }
+
+    /// Runs until `stop` resolves.
+    pub async fn run(mut self, stop: impl std::future::Future<Output = ()>) {
+        tokio::pin!(stop);
+        let mut link_state = self.link.state();
+        loop {
+            if let Err(error) = self.step().await {
+                tracing::error!(%error, "outbox step failed");
+            }
+            tokio::select! {
+                _ = &mut stop => return,
+                _ = self.wake.notified() => {}
+                _ = link_state.changed() => {}
+                _ = tokio::time::sleep(self.config.tick) => {}
+            }
+        }
+    }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Outbox) -> T + Send + 'static,
+    ) -> T {
+        let outbox = self.outbox.clone();
+        tokio::task::spawn_blocking(move || work(&outbox))
+            .await
+            .expect("outbox work does not panic")
+    }
+
+    async fn publish(&self, command: Option<Command>) {
+        if let Some(command) = command {
+            let _ = self.updates.try_send(command);
+        }
+    }
+
+    async fn advance(
+        &self,
+        command: &Command,
+        status: Status,
+        error: Option<String>,
+    ) -> Result<(), OutboxError> {
+        let (id, attempts) = (command.request_id.clone(), command.attempts);
+        let updated = self
+            .blocking(move |o| o.advance(&id, status, attempts, error.as_deref(), unix_now()))
+            .await?;
+        self.publish(updated).await;
+        Ok(())
+    }
+
+    /// One look at every open command.
+    async fn step(&mut self) -> Result<(), OutboxError> {
+        let open = self.blocking(|o| o.open_commands()).await?;
+        let now = unix_now();
+        let mode = self.link.state().borrow().mode;
+        let usable = matches!(mode, LinkMode::Realtime | LinkMode::Fallback);
+        let mut relay_busy: HashSet<String> = HashSet::new();
+        self.retry_at
+            .retain(|id, _| open.iter().any(|c| &c.request_id == id));
+        for command in open {
+            // Commands to one relay keep their order: a later one waits for the earlier.
+            if !relay_busy.insert(command.relay_id.clone()) {
+                continue;
+            }
+            let in_flight = self.lock_in_flight().contains(&command.request_id);
+            match command.status {
+                Status::Queued | Status::Sent if now >= command.expires_at && !in_flight => {
+                    let why = if command.status == Status::Queued {
+                        "expired before it could be sent"
+                    } else {
+                        "expired before the server answered"
+                    };
+                    self.advance(&command, Status::Expired, Some(why.into()))
+                        .await?;
+                    relay_busy.remove(&command.relay_id);
+                }
+                Status::Queued | Status::Sent if usable && !in_flight => {
+                    if self
+                        .retry_at
+                        .get(&command.request_id)
+                        .is_some_and(|at| Instant::now() < *at)
+                    {
+                        continue;
+                    }
+                    self.send(command).await?;
+                }
+                Status::Acked => self.confirm(&command, now).await?,
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn lock_in_flight(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.in_flight
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Marks the command sent (durably, before the frame leaves) and sends it in a task
+    /// of its own, so a slow answer for one relay does not hold up another.
+    async fn send(&mut self, mut command: Command) -> Result<(), OutboxError> {
+        command.attempts += 1;
+        let (id, attempts) = (command.request_id.clone(), command.attempts);
+        let updated = self
+            .blocking(move |o| o.advance(&id, Status::Sent, attempts, None, unix_now()))
+            .await?;
+        self.publish(updated).await;
+        self.retry_at.insert(
+            command.request_id.clone(),
+            Instant::now() + Duration::from_secs(1),
+        );
+        self.lock_in_flight().insert(command.request_id.clone());
+        let link = self.link.clone();
+        let outbox = self.outbox.clone();
+        let in_flight = self.in_flight.clone();
+        let wake = self.wake.clone();
+        let updates = self.updates.clone();
+        let ack_timeout = self.config.ack_timeout;
+        tokio::spawn(async move {
+            let answer = tokio::time::timeout(ack_timeout, link.set_relay(command.request())).await;
+            let outcome = match answer {
+                Ok(Ok(SetRelayResult::Applied { .. })) => Some((Status::Acked, None)),
+                Ok(Ok(SetRelayResult::Refused {
+                    error: SetRelayError::Expired,
+                    message,
+                })) => Some((
+                    Status::Expired,
+                    Some(format!("the plant refused it as expired: {message}")),
+                )),
+                // A refused token is the link's problem, not the command's: it stays
+                // sent and is retried with the same id once the link is authorized.
+                Ok(Ok(SetRelayResult::Refused {
+                    error: SetRelayError::Unauthorized,
+                    ..
+                })) => None,
+                Ok(Ok(SetRelayResult::Refused { error, message })) => Some((
+                    Status::Failed,
+                    Some(format!("{}: {message}", error.as_str())),
+                )),
+                Ok(Err(
+                    LinkError::NotLive
+                    | LinkError::NoAnswer
+                    | LinkError::Http(_)
+                    | LinkError::Stopped,
+                ))
+                | Err(_) => None,
+            };
+            if let Some((status, error)) = outcome {
+                let id = command.request_id.clone();
+                let attempts = command.attempts;
+                let result = tokio::task::spawn_blocking(move || {
+                    outbox.advance(&id, status, attempts, error.as_deref(), unix_now())
+                })
+                .await;
+                match result {
+                    Ok(Ok(Some(updated))) => {
+                        let _ = updates.try_send(updated);
+                    }
+                    Ok(Ok(None)) => {}
+                    Ok(Err(error)) => tracing::error!(%error, "outbox update failed"),
+                    Err(error) => tracing::error!(%error, "outbox update panicked"),
+                }
+            }
+            in_flight
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .remove(&command.request_id);
+            wake.notify_one();
+        });
+        Ok(())
+    }
+
+    /// An applied command is confirmed when the relay reports the requested state; if
+    /// it never does before the command expires, it failed.
+    async fn confirm(&self, command: &Command, now: UnixSeconds) -> Result<(), OutboxError> {
+        let reported = {
+            let state = self
+                .state
+                .read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            state
+                .relay(&command.relay_id)
+                .map(|entry| entry.relay.state)
+        };
+        if reported == Some(command.state) {
+            self.advance(command, Status::Confirmed, None).await
+        } else if now >= command.expires_at {
+            self.advance(
+                command,
+                Status::Failed,
+                Some("the relay never reported the requested state".into()),
+            )
+            .await
+        } else {
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor() -> Actor {
+        Actor {
+            user: "op".into(),
+            host: "cr".into(),
+        }
+    }
+
+    #[test]
+    fn a_newer_queued_command_supersedes_the_older_one_to_the_same_relay() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path()).unwrap();
+        let first = outbox
+            .enqueue("relay-01", true, Duration::from_secs(120), &actor(), 100.0)
+            .unwrap();
+        let other = outbox
+            .enqueue("relay-02", true, Duration::from_secs(120), &actor(), 101.0)
+            .unwrap();
+        let second = outbox
+            .enqueue("relay-01", false, Duration::from_secs(120), &actor(), 102.0)
+            .unwrap();
+        assert_eq!(
+            outbox.get(&first.request_id).unwrap().unwrap().status,
+            Status::Superseded
+        );
+        let open: Vec<String> = outbox
+            .open_commands()
+            .unwrap()
+            .into_iter()
+            .map(|c| c.request_id)
+            .collect();
+        assert_eq!(open, vec![other.request_id, second.request_id]);
+    }
+
+    #[test]
+    fn only_a_queued_command_can_be_cancelled_and_final_states_stay_final() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path()).unwrap();
+        let command = outbox
+            .enqueue("relay-01", true, Duration::from_secs(120), &actor(), 100.0)
+            .unwrap();
+        outbox
+            .advance(&command.request_id, Status::Sent, 1, None, 101.0)
+            .unwrap();
+        assert!(matches!(
+            outbox.cancel(&command.request_id, &actor(), 102.0),
+            Err(OutboxError::NotCancellable("sent"))
+        ));
+        outbox
+            .advance(&command.request_id, Status::Acked, 1, None, 103.0)
+            .unwrap();
+        outbox
+            .advance(&command.request_id, Status::Confirmed, 1, None, 104.0)
+            .unwrap();
+        assert_eq!(
+            outbox
+                .advance(&command.request_id, Status::Failed, 1, Some("late"), 105.0)
+                .unwrap(),
+            None
+        );
+        let steps: Vec<Status> = outbox
+            .history(&command.request_id)
+            .unwrap()
+            .into_iter()
+            .map(|(s, _, _)| s)
+            .collect();
+        assert_eq!(
+            steps,
+            vec![
+                Status::Queued,
+                Status::Sent,
+                Status::Acked,
+                Status::Confirmed
+            ]
+        );
+        assert!(outbox.verify_audit().unwrap().is_intact());
+    }
+
+    #[test]
+    fn a_queued_command_survives_reopening_with_the_same_request_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let command = Outbox::open(dir.path())
+            .unwrap()
+            .enqueue("relay-03", false, Duration::from_secs(60), &actor(), 5.0)
+            .unwrap();
+        let reopened = Outbox::open(dir.path()).unwrap();
+        assert_eq!(reopened.open_commands().unwrap(), vec![command]);
+    }
+
+    #[test]
+    fn a_time_to_live_out_of_range_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path()).unwrap();
+        assert!(matches!(
+            outbox.enqueue("r", true, Duration::ZERO, &actor(), 1.0),
+            Err(OutboxError::BadTtl)
+        ));
+    }
+}

@@ -1,0 +1,75 @@
+//! The `audit` table: an append-only, hash-chained record of every operator command.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::StoreError;
+use crate::audit::Entry;
+
+/// Version 1. Each row carries the hash of the previous row and its own, so an edited or
+/// deleted row breaks the chain; the triggers refuse updates and deletes outright.
+pub(super) const CREATE: &str = "
+CREATE TABLE audit (
+    seq         INTEGER PRIMARY KEY,
+    at          REAL NOT NULL,
+    user        TEXT NOT NULL,
+    host        TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    target      TEXT NOT NULL,
+    request_id  TEXT NOT NULL,
+    detail      TEXT NOT NULL,
+    prev_hash   TEXT NOT NULL,
+    hash        TEXT NOT NULL
+);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
+
+pub(crate) fn last(conn: &Connection) -> Result<Option<(i64, String)>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?)
+}
+
+pub(crate) fn append(conn: &Connection, entry: &Entry) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO audit (seq, at, user, host, action, target, request_id, detail, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        entry.seq,
+        entry.at,
+        entry.user,
+        entry.host,
+        entry.action,
+        entry.target,
+        entry.request_id,
+        entry.detail,
+        entry.prev_hash,
+        entry.hash,
+    ])?;
+    Ok(())
+}
+
+pub(crate) fn all(conn: &Connection) -> Result<Vec<Entry>, StoreError> {
+    let mut statement = conn.prepare(
+        "SELECT seq, at, user, host, action, target, request_id, detail, prev_hash, hash FROM audit ORDER BY seq",
+    )?;
+    let rows = statement.query_map([], |row| {
+        Ok(Entry {
+            seq: row.get(0)?,
+            at: row.get(1)?,
+            user: row.get(2)?,
+            host: row.get(3)?,
+            action: row.get(4)?,
+            target: row.get(5)?,
+            request_id: row.get(6)?,
+            detail: row.get(7)?,
+            prev_hash: row.get(8)?,
+            hash: row.get(9)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -1,0 +1,150 @@
+//! The `outbox` and `outbox_event` tables: operator relay commands and every step of
+//! their lifecycle.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use super::StoreError;
+use crate::outbox::{Command, Status};
+
+/// Version 1. `seq` orders commands as the operator issued them; `request_id` is the
+/// idempotency key the server deduplicates on, made once and never changed.
+pub(super) const CREATE: &str = "
+CREATE TABLE outbox (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    request_id  TEXT NOT NULL UNIQUE,
+    relay_id    TEXT NOT NULL,
+    state       INTEGER NOT NULL,
+    issued_at   REAL NOT NULL,
+    expires_at  REAL NOT NULL,
+    status      TEXT NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    error       TEXT,
+    operator    TEXT NOT NULL,
+    host        TEXT NOT NULL,
+    updated_at  REAL NOT NULL
+);
+CREATE INDEX outbox_open ON outbox (status, seq);
+CREATE TABLE outbox_event (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    request_id  TEXT NOT NULL REFERENCES outbox (request_id),
+    status      TEXT NOT NULL,
+    at          REAL NOT NULL,
+    detail      TEXT
+);
+CREATE INDEX outbox_event_by_request ON outbox_event (request_id, id);";
+
+const COLUMNS: &str =
+    "seq, request_id, relay_id, state, issued_at, expires_at, status, attempts, error, operator, host, updated_at";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Command> {
+    let status: String = row.get(6)?;
+    Ok(Command {
+        seq: row.get(0)?,
+        request_id: row.get(1)?,
+        relay_id: row.get(2)?,
+        state: row.get(3)?,
+        issued_at: row.get(4)?,
+        expires_at: row.get(5)?,
+        status: Status::parse(&status).unwrap_or(Status::Failed),
+        attempts: row.get(7)?,
+        error: row.get(8)?,
+        operator: row.get(9)?,
+        host: row.get(10)?,
+        updated_at: row.get(11)?,
+    })
+}
+
+pub(crate) fn insert(conn: &Connection, command: &Command) -> Result<i64, StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO outbox (request_id, relay_id, state, issued_at, expires_at, status, attempts, error, operator, host, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute(params![
+        command.request_id,
+        command.relay_id,
+        command.state,
+        command.issued_at,
+        command.expires_at,
+        command.status.as_str(),
+        command.attempts,
+        command.error,
+        command.operator,
+        command.host,
+        command.updated_at,
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub(crate) fn set_status(
+    conn: &Connection,
+    request_id: &str,
+    status: Status,
+    attempts: u32,
+    error: Option<&str>,
+    at: f64,
+) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE outbox SET status = ?2, attempts = ?3, error = ?4, updated_at = ?5 WHERE request_id = ?1")?
+        .execute(params![request_id, status.as_str(), attempts, error, at])?;
+    Ok(())
+}
+
+pub(crate) fn add_event(
+    conn: &Connection,
+    request_id: &str,
+    status: Status,
+    at: f64,
+    detail: Option<&str>,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO outbox_event (request_id, status, at, detail) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![request_id, status.as_str(), at, detail])?;
+    Ok(())
+}
+
+pub(crate) fn get(conn: &Connection, request_id: &str) -> Result<Option<Command>, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM outbox WHERE request_id = ?1"),
+            [request_id],
+            from_row,
+        )
+        .optional()?)
+}
+
+/// Commands not yet in a final state, oldest first.
+pub(crate) fn open(conn: &Connection) -> Result<Vec<Command>, StoreError> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM outbox WHERE status IN ('queued', 'sent', 'acked') ORDER BY seq"
+    ))?;
+    let rows = statement.query_map([], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The most recent `limit` commands, newest first.
+pub(crate) fn recent(conn: &Connection, limit: u32) -> Result<Vec<Command>, StoreError> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM outbox ORDER BY seq DESC LIMIT ?1"
+    ))?;
+    let rows = statement.query_map([limit], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Every step of one command, oldest first: (status, at, detail).
+pub(crate) fn events(
+    conn: &Connection,
+    request_id: &str,
+) -> Result<Vec<(Status, f64, Option<String>)>, StoreError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT status, at, detail FROM outbox_event WHERE request_id = ?1 ORDER BY id",
+    )?;
+    let rows = statement.query_map([request_id], |row| {
+        let status: String = row.get(0)?;
+        Ok((
+            Status::parse(&status).unwrap_or(Status::Failed),
+            row.get(1)?,
+            row.get(2)?,
+        ))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
