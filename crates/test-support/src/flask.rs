@@ -113,6 +113,20 @@ impl FlaskPlant {
         response.body["ended"].as_u64().unwrap_or(0)
     }
 
+    /// The request ids of the relay commands the server applied, in order.
+    pub fn applied_ids(&self) -> Vec<String> {
+        let response = self
+            .client()
+            .get("/_test/applied")
+            .expect("GET /_test/applied");
+        response.body["request_ids"]
+            .as_array()
+            .expect("request_ids")
+            .iter()
+            .filter_map(|id| id.as_str().map(str::to_owned))
+            .collect()
+    }
+
     /// Refuses (or again allows) WebSocket upgrades while the HTTP API keeps working.
     pub fn refuse_websocket(&self, refuse: bool) {
         let response = self
