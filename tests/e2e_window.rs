@@ -41,3 +41,43 @@ fn demo_window_shows_live_device_rows_and_says_demo_plant() {
 
     window.screenshot(&artifacts_dir("e2e").join("demo-window.png"));
 }
+
+#[test]
+fn a_relay_switched_with_confirmation_reaches_confirmed() {
+    let desktop = Desktop::start();
+    let driver = TauriDriver::start(&desktop);
+    let data_dir = desktop.scratch().join("console-data");
+    let mut window = driver.session(
+        BIN.as_ref(),
+        &["--demo", "--data-dir", data_dir.to_str().unwrap()],
+    );
+
+    // A relay whose switch is enabled (the demo plant locks some and takes devices offline).
+    let (relay_id, button) =
+        window.wait_for(Duration::from_secs(30), "an enabled relay switch", |w| {
+            let button = w.find("#relays button.relay-switch:not([disabled])")?;
+            let relay = w.attribute(&button, "data-relay-id")?;
+            Some((relay, button))
+        });
+    window.click(&button).expect("click the switch");
+    window.wait_for(Duration::from_secs(10), "the confirmation dialog", |w| {
+        w.find("#confirm-dialog[open]")
+    });
+    let question = window.text_of("#confirm-title");
+    assert!(question.starts_with("Switch relay "), "{question}");
+    let ok = window.find("#confirm-ok").expect("a confirm button");
+    window.click(&ok).expect("confirm");
+
+    let row = format!("#relays tr[data-relay-id=\"{relay_id}\"]");
+    window.wait_for(
+        Duration::from_secs(30),
+        "the command to be confirmed",
+        |w| {
+            let row = w.find(&row)?;
+            (w.attribute(&row, "data-command-status")? == "confirmed").then_some(())
+        },
+    );
+    let outbox_status = window.text_of("#outbox tbody tr .command-status");
+    assert!(!outbox_status.is_empty(), "the outbox lists the command");
+    window.screenshot(&artifacts_dir("e2e").join("relay-confirmed.png"));
+}

@@ -1,10 +1,11 @@
 // Wire-up of IPC → store → view, with the IPC and the clock passed in (so that
 // it can be tested without Tauri). No data is invented here.
 
+import { formatQueueUntil } from "./format";
 import { NO_BACKEND, toUiError } from "./ipc";
 import { ConsoleStore, emptyChanges, hasChanges, mergeChanges, type ChangeSet } from "./state";
 import { strings } from "./strings";
-import type { ConsoleSnapshot, UpdateBatch } from "./types";
+import type { CommandView, ConsoleSnapshot, UpdateBatch } from "./types";
 import type { AppView } from "./view/app";
 
 /** The part of ./ipc the controller uses. */
@@ -12,7 +13,15 @@ export interface ConsoleIpc {
   hasBackend(): boolean;
   getSnapshot(): Promise<ConsoleSnapshot>;
   onBatch(handler: (batch: UpdateBatch) => void): Promise<() => void>;
+  setRelay(relayId: string, state: boolean, queueIfOffline: boolean): Promise<CommandView>;
+  outbox(): Promise<CommandView[]>;
+  cancelCommand(requestId: string): Promise<CommandView>;
+  onCommand(handler: (command: CommandView) => void): Promise<() => void>;
 }
+
+/** UiError codes of `set_relay` the UI reacts to. */
+export const LINK_DOWN = "link_down";
+export const READ_ONLY = "read_only";
 
 export interface ControllerOptions {
   ipc: ConsoleIpc;
@@ -45,8 +54,11 @@ export class Controller {
   private snapshotInFlight = false;
   private retryDelay: number;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private outboxDelay: number;
+  private outboxTimer: ReturnType<typeof setTimeout> | null = null;
   private tickTimer: ReturnType<typeof setInterval> | null = null;
   private unlisten: (() => void) | null = null;
+  private unlistenCommands: (() => void) | null = null;
   private stopped = false;
 
   constructor(opts: ControllerOptions) {
@@ -59,10 +71,18 @@ export class Controller {
     this.retryMaxMs = opts.retryMaxMs ?? 15_000;
     this.tickMs = opts.tickMs ?? 1_000;
     this.retryDelay = this.retryMinMs;
+    this.outboxDelay = this.retryMinMs;
     this.store = new ConsoleStore(this.now());
+    this.view.setActions({
+      switchRelay: (relayId, opener) => void this.switchRelay(relayId, opener),
+      cancelCommand: (requestId) => void this.cancelCommand(requestId),
+    });
   }
 
-  /** Subscribes to batches first (nothing is lost between the two), then loads the snapshot. */
+  /**
+   * Subscribes to batches and command events first (nothing is lost between
+   * the two), then loads the snapshot and the outbox.
+   */
   async start(): Promise<void> {
     this.tickTimer = setInterval(() => this.view.tick(this.now()), this.tickMs);
     if (!this.ipc.hasBackend()) {
@@ -70,17 +90,22 @@ export class Controller {
       return;
     }
     await this.subscribe();
-    if (!this.stopped) await this.refresh();
+    if (this.stopped) return;
+    await Promise.all([this.refresh(), this.loadOutbox()]);
   }
 
   stop(): void {
     this.stopped = true;
     this.unlisten?.();
     this.unlisten = null;
+    this.unlistenCommands?.();
+    this.unlistenCommands = null;
     if (this.tickTimer !== null) clearInterval(this.tickTimer);
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    if (this.outboxTimer !== null) clearTimeout(this.outboxTimer);
     this.tickTimer = null;
     this.retryTimer = null;
+    this.outboxTimer = null;
   }
 
   /** Renders what changed since the last frame (also called by the frame callback). */
@@ -108,15 +133,132 @@ export class Controller {
     this.schedule(this.store.applyBatch(batch));
   }
 
+  private handleCommand(cmd: CommandView): void {
+    if (this.stopped) return;
+    // Versions are merged by updated_at: an event may arrive before or after
+    // the outbox answer, the newer version wins either way.
+    this.schedule(this.store.applyCommand(cmd));
+  }
+
   private async subscribe(): Promise<void> {
+    this.unlisten = await this.listenWithRetry(() => this.ipc.onBatch((b) => this.handleBatch(b)));
+    this.unlistenCommands = await this.listenWithRetry(() => this.ipc.onCommand((c) => this.handleCommand(c)));
+  }
+
+  private async listenWithRetry(listen: () => Promise<() => void>): Promise<(() => void) | null> {
     for (let delay = this.retryMinMs; !this.stopped; delay = Math.min(delay * 2, this.retryMaxMs)) {
       try {
-        this.unlisten = await this.ipc.onBatch((b) => this.handleBatch(b));
-        return;
+        const unlisten = await listen();
+        if (this.stopped) {
+          unlisten();
+          return null;
+        }
+        return unlisten;
       } catch (err) {
         this.view.showError(strings.errors.listenFailed(toUiError(err).message));
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
+    }
+    return null;
+  }
+
+  /** Loads the recent commands (merged with the events already received); retried on failure. */
+  async loadOutbox(): Promise<void> {
+    if (this.stopped) return;
+    if (this.outboxTimer !== null) {
+      clearTimeout(this.outboxTimer);
+      this.outboxTimer = null;
+    }
+    try {
+      const list = await this.ipc.outbox();
+      if (this.stopped) return;
+      this.schedule(this.store.applyOutbox(list));
+      this.outboxDelay = this.retryMinMs;
+      this.view.outbox.showError(null);
+    } catch (err) {
+      if (this.stopped) return;
+      this.view.outbox.showError(strings.errors.outboxFailed(toUiError(err).message));
+      this.outboxTimer = setTimeout(() => void this.loadOutbox(), this.outboxDelay);
+      this.outboxDelay = Math.min(this.outboxDelay * 2, this.retryMaxMs);
+    }
+  }
+
+  /**
+   * The operator pressed a relay's switch: asks for confirmation, sends the
+   * command, and when the plant is unreachable asks whether to queue it until
+   * now + command TTL. Nothing is sent without an explicit "yes"; nothing is
+   * queued without a second explicit "yes".
+   */
+  async switchRelay(relayId: string, opener: HTMLElement | null = null): Promise<void> {
+    if (this.stopped) return;
+    const entry = this.store.relays.get(relayId);
+    if (entry === undefined || this.store.switchBlock(entry.relay) !== null) return;
+    const W = strings.switching;
+    const target = entry.relay.state !== true;
+    const stateText = target ? strings.relays.on : strings.relays.off;
+    const dialog = this.view.confirm;
+    const { session, answer } = dialog.open(
+      W.confirmQuestion(String(entry.relay.name), stateText),
+      target ? W.switchOn : W.switchOff,
+      opener,
+    );
+    if (!(await answer)) return;
+
+    let queueIfOffline = false;
+    for (;;) {
+      // The situation may have changed while the dialog was open.
+      const current = this.store.relays.get(relayId);
+      if (current === undefined) {
+        dialog.fail(session, W.relayGone);
+        return;
+      }
+      const block = this.store.switchBlock(current.relay);
+      if (block !== null) {
+        dialog.fail(session, W.failed(W.reasons[block]));
+        return;
+      }
+      dialog.setBusy(session);
+      try {
+        const cmd = await this.ipc.setRelay(relayId, target, queueIfOffline);
+        this.handleCommand(cmd);
+        dialog.finish(session);
+        return;
+      } catch (err) {
+        const e = toUiError(err);
+        if (e.code === READ_ONLY) {
+          this.schedule(this.store.setReadOnly(true));
+          this.switchFailed(session, W.readOnly);
+          return;
+        }
+        if (e.code === LINK_DOWN && !queueIfOffline) {
+          if (!dialog.isCurrent(session)) return; // closed meanwhile: nothing was sent, nothing is queued
+          const until = formatQueueUntil(this.now(), this.store.commandTtlS);
+          if (!(await dialog.askQueue(session, W.queueQuestion(until), W.queueAction(until)))) return;
+          queueIfOffline = true;
+          continue;
+        }
+        this.switchFailed(session, W.failed(e.message));
+        return;
+      }
+    }
+  }
+
+  /** Says why a confirmed command was not sent: in its dialog, or below the outbox if it was closed meanwhile. */
+  private switchFailed(session: number, message: string): void {
+    if (this.view.confirm.isCurrent(session)) this.view.confirm.fail(session, message);
+    else this.view.outbox.showError(message);
+  }
+
+  /** Cancels a queued command (the outbox's "Cancel"). */
+  async cancelCommand(requestId: string): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const cmd = await this.ipc.cancelCommand(requestId);
+      this.handleCommand(cmd);
+      this.view.outbox.showError(null);
+    } catch (err) {
+      this.view.outbox.cancelFailed(requestId);
+      this.view.outbox.showError(strings.errors.cancelFailed(toUiError(err).message));
     }
   }
 

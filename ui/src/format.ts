@@ -97,12 +97,67 @@ export function formatTimeOfDayOrDate(t: number, now: number): string {
   return sameDay ? formatTimeOfDay(t) : formatDateTime(t);
 }
 
+/**
+ * Local "HH:MM" of the deadline `now + ttlS` (with the date when it falls on
+ * another day). Rounded UP to the minute: a command queued "until 14:06" can
+ * never go out after 14:06.
+ */
+export function formatQueueUntil(now: number, ttlS: number): string {
+  const deadline = now + ttlS;
+  if (!Number.isFinite(deadline)) return strings.missing;
+  const d = new Date(Math.ceil(deadline * 1000));
+  if (d.getSeconds() !== 0 || d.getMilliseconds() !== 0) {
+    d.setSeconds(60, 0); // the next whole minute (setSeconds carries into minutes, hours, days)
+  }
+  const hm = `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+  const b = new Date(now * 1000);
+  const sameDay =
+    d.getFullYear() === b.getFullYear() && d.getMonth() === b.getMonth() && d.getDate() === b.getDate();
+  return sameDay ? hm : `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${hm}`;
+}
+
+/** Text of a command's status: "Queued", "Failed: relay jammed"… (an unknown status shows as it is). */
+export function commandStatusText(status: string, error: string | null): string {
+  const S = strings.commandStatus;
+  switch (status) {
+    case "queued":
+      return S.queued;
+    case "sent":
+      return S.sent;
+    case "acked":
+      return S.acked;
+    case "confirmed":
+      return S.confirmed;
+    case "failed":
+      return error === null || error === "" ? S.failed : S.failedWithError(error);
+    case "expired":
+      return S.expired;
+    case "cancelled":
+      return S.cancelled;
+    case "superseded":
+      return S.superseded;
+    default:
+      return status === "" ? strings.status.unknown : status;
+  }
+}
+
 /** Visual tone of the connection status. */
 export type LinkTone = "ok" | "warn" | "alert" | "neutral";
 
 export interface LinkLabel {
   text: string;
   tone: LinkTone;
+}
+
+/** A contact time: the time of day, with the date in front when it is not within the last 12 hours. */
+export function formatContactTime(at: number, now: number): string {
+  const time = formatTimeOfDay(at);
+  if (now - at < 12 * 3600) {
+    return time;
+  }
+  const d = new Date(at * 1000);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time}`;
 }
 
 /** What the header shows for a link status at time `now`. */
@@ -124,7 +179,13 @@ export function linkLabel(link: LinkStatus, now: number): LinkLabel {
         tone: "alert",
       };
     case "offline":
-      return { text: L.offlineSince(formatTimeOfDay(link.since)), tone: "alert" };
+      // What the operator needs is how old the screen is: the last time anything was
+      // heard from the plant, which may be long before this offline spell began.
+      return {
+        text:
+          link.last_contact === null ? L.offlineNeverContacted : L.offlineLastContact(formatContactTime(link.last_contact, now)),
+        tone: "alert",
+      };
     case "unauthorized":
       return { text: L.unauthorized, tone: "alert" };
     default: {

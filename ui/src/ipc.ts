@@ -3,9 +3,10 @@
 
 import { invoke, isTauri } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { ConsoleSnapshot, UiError, UpdateBatch } from "./types";
+import type { CommandView, ConsoleSnapshot, UiError, UpdateBatch } from "./types";
 
 export const BATCH_EVENT = "console://batch";
+export const COMMAND_EVENT = "console://command";
 
 /** Code of the UiError produced when the page does not run inside the Tauri app. */
 export const NO_BACKEND = "no_backend";
@@ -53,6 +54,50 @@ export async function onBatch(handler: (batch: UpdateBatch) => void): Promise<Un
   if (!hasBackend()) return () => {};
   try {
     return await listen<UpdateBatch>(BATCH_EVENT, (event) => handler(event.payload));
+  } catch (err) {
+    throw toUiError(err);
+  }
+}
+
+/**
+ * Asks the plant to switch a relay. Rejects with a UiError: `link_down` when
+ * the plant is unreachable and `queueIfOffline` is false (nothing was queued),
+ * `read_only`, `forbidden`, …
+ */
+export async function setRelay(relayId: string, state: boolean, queueIfOffline: boolean): Promise<CommandView> {
+  if (!hasBackend()) throw noBackend();
+  try {
+    return await invoke<CommandView>("set_relay", { relayId, state, queueIfOffline });
+  } catch (err) {
+    throw toUiError(err);
+  }
+}
+
+/** Recent commands, newest first (200 at most). Rejects with a UiError. */
+export async function outbox(): Promise<CommandView[]> {
+  if (!hasBackend()) throw noBackend();
+  try {
+    return await invoke<CommandView[]>("outbox");
+  } catch (err) {
+    throw toUiError(err);
+  }
+}
+
+/** Cancels a queued command. Rejects with a UiError for any other status. */
+export async function cancelCommand(requestId: string): Promise<CommandView> {
+  if (!hasBackend()) throw noBackend();
+  try {
+    return await invoke<CommandView>("cancel_command", { requestId });
+  } catch (err) {
+    throw toUiError(err);
+  }
+}
+
+/** Subscribes to command lifecycle steps (one event per step of any command). */
+export async function onCommand(handler: (command: CommandView) => void): Promise<UnlistenFn> {
+  if (!hasBackend()) return () => {};
+  try {
+    return await listen<CommandView>(COMMAND_EVENT, (event) => handler(event.payload));
   } catch (err) {
     throw toUiError(err);
   }

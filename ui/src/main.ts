@@ -2,12 +2,15 @@
 // and says why: no data is made up.
 
 import { Controller } from "./controller";
-import { getSnapshot, hasBackend, onBatch } from "./ipc";
+import { cancelCommand, getSnapshot, hasBackend, onBatch, onCommand, outbox, setRelay } from "./ipc";
 import { AppView } from "./view/app";
 
 const view = new AppView(document);
 view.mount(document.getElementById("app") ?? document.body);
 
-const controller = new Controller({ ipc: { hasBackend, getSnapshot, onBatch }, view });
+const controller = new Controller({
+  ipc: { hasBackend, getSnapshot, onBatch, setRelay, outbox, cancelCommand, onCommand },
+  view,
+});
 window.addEventListener("pagehide", () => controller.stop());
 void controller.start();

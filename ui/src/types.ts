@@ -42,6 +42,8 @@ export interface Relay {
   state: boolean;
   changed_at: number;
   changed_by: string | null;
+  /** true = the plant refuses commands to this relay (`forbidden`). */
+  locked?: boolean;
   [extra: string]: unknown;
 }
 
@@ -79,6 +81,10 @@ export interface ConsoleSnapshot {
   devices: DeviceEntry[];
   relays: RelayEntry[];
   system_stats: StatsEntry | null;
+  /** How long a command queued while the plant is unreachable stays valid (seconds). */
+  command_ttl_s: number;
+  /** A read-only console sends no commands. */
+  read_only: boolean;
 }
 
 /** Payload of the `console://batch` event. */
@@ -95,4 +101,34 @@ export interface UpdateBatch {
 export interface UiError {
   code: string;
   message: string;
+}
+
+/** Lifecycle of an operator command (relay switch). */
+export type CommandStatus =
+  | "queued"
+  | "sent"
+  | "acked"
+  | "confirmed"
+  | "failed"
+  | "expired"
+  | "cancelled"
+  | "superseded";
+
+/**
+ * One operator command: answer of `set_relay` / `cancel_command`, element of
+ * `outbox`, payload of the `console://command` event.
+ */
+export interface CommandView {
+  /** Idempotency key, made once by the console and never changed. */
+  request_id: string;
+  relay_id: string;
+  /** Requested relay state (true = on). */
+  state: boolean;
+  status: CommandStatus;
+  issued_at: number;
+  expires_at: number;
+  updated_at: number;
+  attempts: number;
+  error: string | null;
+  operator: string;
 }

@@ -2,43 +2,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Controller, type ConsoleIpc } from "../src/controller";
 import { NO_BACKEND } from "../src/ipc";
-import type { ConsoleSnapshot, UpdateBatch } from "../src/types";
 import { AppView } from "../src/view/app";
+import { fakeIpc } from "./fake-ipc";
 import { batch, device, linkStatus, snapshot } from "./fixtures";
-
-interface FakeIpc extends ConsoleIpc {
-  emit(b: UpdateBatch): void;
-  resolveSnapshot(s: ConsoleSnapshot): void;
-  rejectSnapshot(e: unknown): void;
-  snapshotCalls: number;
-}
-
-function fakeIpc(): FakeIpc {
-  let handler: ((b: UpdateBatch) => void) | null = null;
-  let resolve: ((s: ConsoleSnapshot) => void) | null = null;
-  let reject: ((e: unknown) => void) | null = null;
-  const ipc: FakeIpc = {
-    snapshotCalls: 0,
-    hasBackend: () => true,
-    getSnapshot: () => {
-      ipc.snapshotCalls++;
-      return new Promise<ConsoleSnapshot>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-    },
-    onBatch: async (h) => {
-      handler = h;
-      return () => {
-        handler = null;
-      };
-    },
-    emit: (b) => handler?.(b),
-    resolveSnapshot: (s) => resolve?.(s),
-    rejectSnapshot: (e) => reject?.(e),
-  };
-  return ipc;
-}
 
 let view: AppView;
 let controller: Controller | null = null;
@@ -116,6 +82,10 @@ describe("Controller", () => {
       hasBackend: () => false,
       getSnapshot: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
       onBatch: async () => () => {},
+      setRelay: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      outbox: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      cancelCommand: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      onCommand: async () => () => {},
     };
     await make(ipc).start();
     expect(text("#app-error")).toBe("No backend here.");

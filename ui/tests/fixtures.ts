@@ -1,4 +1,5 @@
 import type {
+  CommandView,
   ConsoleSnapshot,
   Device,
   DeviceEntry,
@@ -66,6 +67,24 @@ export function snapshot(fields: Partial<ConsoleSnapshot> = {}): ConsoleSnapshot
     devices: [],
     relays: [],
     system_stats: null,
+    command_ttl_s: 120,
+    read_only: false,
+    ...fields,
+  };
+}
+
+export function command(requestId: string, fields: Partial<CommandView> = {}): CommandView {
+  return {
+    request_id: requestId,
+    relay_id: "r1",
+    state: true,
+    status: "queued",
+    issued_at: 1000,
+    expires_at: 1120,
+    updated_at: 1000,
+    attempts: 0,
+    error: null,
+    operator: "operator-1",
     ...fields,
   };
 }

@@ -145,12 +145,23 @@ describe("linkLabel", () => {
     expect(linkLabel(link({ mode: "stale" }), 142).text).toBe("Stale — no message received yet");
   });
 
-  it("tells since when the link is offline, as a local time of day", () => {
-    const since = local(2024, 1, 2, 9, 8, 7);
-    expect(linkLabel(link({ mode: "offline", since }), since + 30)).toEqual({
-      text: "Offline since 09:08:07",
+  it("tells when the plant was last heard from while offline, as a local time of day", () => {
+    const contact = local(2024, 1, 2, 9, 8, 7);
+    expect(linkLabel(link({ mode: "offline", since: contact + 5, last_contact: contact }), contact + 30)).toEqual({
+      text: "Offline — last contact 09:08:07",
       tone: "alert",
     });
+  });
+
+  it("adds the date to a last contact older than half a day", () => {
+    const contact = local(2024, 1, 2, 9, 8, 7);
+    expect(linkLabel(link({ mode: "offline", last_contact: contact }), contact + 2 * 86400).text).toBe(
+      "Offline — last contact 2024-01-02 09:08:07",
+    );
+  });
+
+  it("says so when an offline console never heard from the plant", () => {
+    expect(linkLabel(link({ mode: "offline", last_contact: null }), 100).text).toBe("Offline — no contact yet");
   });
 
   it("labels unauthorized in red", () => {

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { getSnapshot, hasBackend, NO_BACKEND, onBatch, toUiError } from "../src/ipc";
+import {
+  cancelCommand,
+  getSnapshot,
+  hasBackend,
+  NO_BACKEND,
+  onBatch,
+  onCommand,
+  outbox,
+  setRelay,
+  toUiError,
+} from "../src/ipc";
 
 describe("toUiError", () => {
   it("keeps a UiError as it is", () => {
@@ -24,6 +34,20 @@ describe("outside Tauri", () => {
 
   it("subscribes to nothing", async () => {
     const unlisten = await onBatch(() => {});
+    expect(typeof unlisten).toBe("function");
+    unlisten();
+  });
+});
+
+describe("commands outside Tauri", () => {
+  it("sends, lists and cancels nothing", async () => {
+    await expect(setRelay("r1", true, false)).rejects.toMatchObject({ code: NO_BACKEND });
+    await expect(outbox()).rejects.toMatchObject({ code: NO_BACKEND });
+    await expect(cancelCommand("q1")).rejects.toMatchObject({ code: NO_BACKEND });
+  });
+
+  it("subscribes to no command events", async () => {
+    const unlisten = await onCommand(() => {});
     expect(typeof unlisten).toBe("function");
     unlisten();
   });

@@ -149,6 +149,19 @@ impl Session {
         .map(str::to_owned)
     }
 
+    /// A DOM property of an element (e.g. `textContent`, which, unlike WebDriver's
+    /// rendered text, includes every cell of a row).
+    pub fn property(&mut self, element: &Element, name: &str) -> Option<String> {
+        self.call(
+            "GET",
+            &format!("/element/{}/property/{name}", element.0),
+            None,
+        )
+        .ok()?
+        .as_str()
+        .map(str::to_owned)
+    }
+
     pub fn click(&mut self, element: &Element) -> Result<(), String> {
         self.call(
             "POST",

@@ -2,11 +2,19 @@
 
 import { strings } from "../strings";
 import type { ChangeSet, ConsoleStore } from "../state";
+import { ConfirmDialog } from "./confirm";
 import { DevicesView } from "./devices";
 import { el, setText } from "./dom";
 import { HeaderView } from "./header";
+import { OutboxView } from "./outbox";
 import { RelaysView } from "./relays";
 import { StatsView } from "./stats";
+
+/** What the operator can ask for; the controller answers (the view never calls IPC). */
+export interface ViewActions {
+  switchRelay(relayId: string, opener: HTMLElement): void;
+  cancelCommand(requestId: string): void;
+}
 
 export class AppView {
   readonly element: HTMLElement;
@@ -14,6 +22,8 @@ export class AppView {
   readonly devices: DevicesView;
   readonly relays: RelaysView;
   readonly stats: StatsView;
+  readonly outbox: OutboxView;
+  readonly confirm: ConfirmDialog;
   private readonly staleWarning: HTMLDivElement;
   private readonly errorBox: HTMLDivElement;
   private readonly errorText: Text;
@@ -23,6 +33,8 @@ export class AppView {
     this.devices = new DevicesView(doc);
     this.relays = new RelaysView(doc);
     this.stats = new StatsView(doc);
+    this.outbox = new OutboxView(doc);
+    this.confirm = new ConfirmDialog(doc);
     this.staleWarning = el(
       doc,
       "div",
@@ -47,9 +59,15 @@ export class AppView {
         "main",
         { class: "app-main" },
         this.devices.element,
-        el(doc, "div", { class: "side" }, this.stats.element, this.relays.element),
+        el(doc, "div", { class: "side" }, this.stats.element, this.relays.element, this.outbox.element),
       ),
+      this.confirm.element,
     );
+  }
+
+  setActions(actions: ViewActions): void {
+    this.relays.setSwitchHandler((id, opener) => actions.switchRelay(id, opener));
+    this.outbox.setCancelHandler((id) => actions.cancelCommand(id));
   }
 
   mount(parent: HTMLElement): void {
@@ -63,6 +81,7 @@ export class AppView {
   }
 
   render(store: ConsoleStore, changes: ChangeSet, now: number): void {
+    this.relays.setContext(store);
     if (changes.meta) this.header.setMeta(store.demo, store.serverUrl);
     if (changes.link) {
       this.header.setLink(store.link, now);
@@ -75,6 +94,22 @@ export class AppView {
     else if (changes.devices.size > 0) this.devices.apply(changes.devices, (id) => store.devices.get(id), now);
     if (changes.relaysReset) this.relays.reset(store.relays.values(), now);
     else if (changes.relays.size > 0) this.relays.apply(changes.relays, (id) => store.relays.get(id), now);
+    // Switches depend on the link, the relay's device and the read-only flag.
+    if (changes.link || changes.meta || changes.devicesReset || changes.devices.size > 0) {
+      this.relays.refreshControls();
+    }
+    if (changes.commandRelays.size > 0) this.relays.refreshCommands(changes.commandRelays, now);
+    if (changes.commands || changes.relaysReset || changes.relays.size > 0) {
+      this.outbox.render(
+        store.commands.list(),
+        (id) => {
+          const relay = store.relays.get(id)?.relay;
+          return relay === undefined ? id : String(relay.name);
+        },
+        store.outboxLoaded,
+      );
+      this.header.setOutboxDepth(store.outboxLoaded ? store.commands.openCount() : null);
+    }
     if (changes.stats) this.stats.render(store.stats, now);
 
     const hasValues = store.devices.size > 0 || store.relays.size > 0 || store.stats !== null;

@@ -1,4 +1,5 @@
 // Header: title, connection status (id="link-status" data-mode), server URL,
+// the number of open commands (id="outbox-depth" data-depth, "Outbox 2"),
 // and the DEMO banner (id="demo-banner", present only for a demo plant).
 
 import { linkLabel } from "../format";
@@ -17,6 +18,8 @@ export class HeaderView {
   private readonly linkDetailText: Text;
   private readonly announcer: HTMLDivElement;
   private readonly serverUrlText: Text;
+  private readonly outboxDepth: HTMLSpanElement;
+  private readonly outboxDepthText: Text;
   private link: LinkStatus | null = null;
   private announcedMode: string | null = null;
 
@@ -40,6 +43,13 @@ export class HeaderView {
       attrs: { role: "status", "aria-live": "polite" },
     });
     this.serverUrlText = doc.createTextNode(strings.missing);
+    this.outboxDepthText = doc.createTextNode(strings.outbox.depthUnknown);
+    this.outboxDepth = el(
+      doc,
+      "span",
+      { id: "outbox-depth", class: "outbox-depth tone-neutral", attrs: { title: strings.outbox.depthTitle } },
+      this.outboxDepthText,
+    );
 
     this.element = el(
       doc,
@@ -52,6 +62,7 @@ export class HeaderView {
         { class: "app-header" },
         el(doc, "h1", { class: "app-title" }, strings.appTitle),
         el(doc, "div", { class: "link" }, this.linkStatus, this.linkDetail),
+        this.outboxDepth,
         el(
           doc,
           "div",
@@ -80,6 +91,14 @@ export class HeaderView {
       existing.remove();
     }
     this.doc.title = demo ? `${strings.appTitle}${strings.demoTitleSuffix}` : strings.appTitle;
+  }
+
+  /** Number of commands not finished yet (null: not known, the outbox is not loaded). */
+  setOutboxDepth(open: number | null): void {
+    setText(this.outboxDepthText, open === null ? strings.outbox.depthUnknown : strings.outbox.depth(open));
+    setAttr(this.outboxDepth, "data-depth", open === null ? null : String(open));
+    const cls = `outbox-depth ${open !== null && open > 0 ? "tone-warn" : "tone-neutral"}`;
+    if (this.outboxDepth.className !== cls) this.outboxDepth.className = cls;
   }
 
   setLink(link: LinkStatus, now: number): void {

@@ -1,13 +1,30 @@
 // Relays table: id="relays", one <tr data-relay-id> per relay, sorted by name.
-// (Relay switching will add a column of controls here.)
+// Each row has a switch (button.relay-switch[data-relay-id][data-target]),
+// the reason it is disabled (.switch-reason[data-reason]) and the status of
+// the relay's latest command (.command-status[data-status]).
 
-import { formatDateTime, formatTimeOfDayOrDate } from "../format";
+import { commandStatusText, formatDateTime, formatTimeOfDayOrDate } from "../format";
+import { commandBadgePhase, type SwitchBlock } from "../state";
 import { strings } from "../strings";
-import type { RelayEntry } from "../types";
+import type { CommandView, Relay, RelayEntry } from "../types";
 import { describeExtras, el, setAttr, setText } from "./dom";
 import { SortedRows, type RowAdapter } from "./sorted-rows";
 
 const S = strings.relays;
+const W = strings.switching;
+
+/** What the rows need to know besides the relay itself (the ConsoleStore provides it). */
+export interface RelaySwitchContext {
+  switchBlock(relay: Relay): SwitchBlock | null;
+  latestCommandFor(relayId: string): CommandView | undefined;
+}
+
+const NO_CONTEXT: RelaySwitchContext = {
+  switchBlock: () => "stale",
+  latestCommandFor: () => undefined,
+};
+
+let reasonIds = 0;
 
 const RELAY_FIELDS: ReadonlySet<string> = new Set([
   "id",
@@ -16,6 +33,7 @@ const RELAY_FIELDS: ReadonlySet<string> = new Set([
   "state",
   "changed_at",
   "changed_by",
+  "locked",
 ]);
 
 interface RelayRow {
@@ -28,6 +46,14 @@ interface RelayRow {
   readonly changedAtCell: HTMLTableCellElement;
   readonly changedAtText: Text;
   readonly changedByText: Text;
+  readonly switchButton: HTMLButtonElement;
+  readonly switchText: Text;
+  readonly reason: HTMLElement;
+  readonly reasonText: Text;
+  readonly commandBadge: HTMLSpanElement;
+  readonly commandText: Text;
+  relay: Relay;
+  command: CommandView | undefined;
   changedAt: number;
   stale: boolean;
 }
@@ -40,6 +66,8 @@ export class RelaysView {
   private readonly countText: Text;
   private stale = true;
   private now = 0;
+  private context: RelaySwitchContext = NO_CONTEXT;
+  private onSwitch: (relayId: string, opener: HTMLButtonElement) => void = () => {};
 
   constructor(doc: Document) {
     this.doc = doc;
@@ -57,6 +85,7 @@ export class RelaysView {
         {},
         el(doc, "col", { class: "col-name" }),
         el(doc, "col", { class: "col-state" }),
+        el(doc, "col", { class: "col-control" }),
         el(doc, "col", { class: "col-changed-at" }),
         el(doc, "col", { class: "col-changed-by" }),
       ),
@@ -70,6 +99,7 @@ export class RelaysView {
           {},
           el(doc, "th", { attrs: { scope: "col" } }, S.name),
           el(doc, "th", { attrs: { scope: "col" } }, S.state),
+          el(doc, "th", { attrs: { scope: "col" } }, S.control),
           el(doc, "th", { attrs: { scope: "col" } }, S.changedAt),
           el(doc, "th", { attrs: { scope: "col" } }, S.changedBy),
         ),
@@ -108,6 +138,25 @@ export class RelaysView {
     };
     this.rows = new SortedRows(tbody, adapter);
     this.refreshSummary();
+
+    tbody.addEventListener("click", (ev) => {
+      const target = ev.target;
+      if (!(target instanceof Element)) return;
+      const button = target.closest("button.relay-switch");
+      if (!(button instanceof HTMLButtonElement) || button.disabled) return;
+      const id = button.getAttribute("data-relay-id");
+      if (id !== null) this.onSwitch(id, button);
+    });
+  }
+
+  /** Called when the operator presses an enabled switch. */
+  setSwitchHandler(handler: (relayId: string, opener: HTMLButtonElement) => void): void {
+    this.onSwitch = handler;
+  }
+
+  /** Where rows look up their switch's state and latest command (set before every render). */
+  setContext(context: RelaySwitchContext): void {
+    this.context = context;
   }
 
   private createRow(e: RelayEntry): RelayRow {
@@ -126,12 +175,26 @@ export class RelaysView {
       el(doc, "span", { class: "stale-mark" }, ` ${strings.unconfirmedMark} ${strings.unconfirmedText}`),
     );
     const changedAtCell = el(doc, "td", { class: "changed-at num" }, changedAtText);
+    const switchText = doc.createTextNode("");
+    const switchButton = el(
+      doc,
+      "button",
+      { class: "button relay-switch", attrs: { type: "button", "data-relay-id": e.relay.id } },
+      switchText,
+    );
+    const commandText = doc.createTextNode("");
+    const commandBadge = el(doc, "span", { class: "badge command-status" }, commandText);
+    commandBadge.hidden = true;
+    const reasonText = doc.createTextNode("");
+    const reason = el(doc, "small", { class: "switch-reason", id: `relay-switch-reason-${++reasonIds}` }, reasonText);
+    reason.hidden = true;
     const tr = el(
       doc,
       "tr",
       { attrs: { "data-relay-id": e.relay.id } },
       nameCell,
       stateCell,
+      el(doc, "td", { class: "control" }, switchButton, " ", commandBadge, reason),
       changedAtCell,
       el(doc, "td", { class: "changed-by" }, changedByText),
     );
@@ -145,6 +208,14 @@ export class RelaysView {
       changedAtCell,
       changedAtText,
       changedByText,
+      switchButton,
+      switchText,
+      reason,
+      reasonText,
+      commandBadge,
+      commandText,
+      relay: e.relay,
+      command: undefined,
       changedAt: e.relay.changed_at,
       stale: false,
     };
@@ -164,6 +235,58 @@ export class RelaysView {
     setText(row.changedAtText, formatTimeOfDayOrDate(r.changed_at, this.now));
     setAttr(row.changedAtCell, "title", formatDateTime(r.changed_at));
     setText(row.changedByText, r.changed_by === null ? strings.missing : String(r.changed_by));
+    row.relay = r;
+    this.updateSwitch(row);
+    this.updateCommand(row);
+  }
+
+  /** The switch: label from the relay's state, disabled with its reason shown when blocked. */
+  private updateSwitch(row: RelayRow): void {
+    const r = row.relay;
+    const target = r.state !== true;
+    const label = target ? W.switchOn : W.switchOff;
+    setText(row.switchText, label);
+    setAttr(row.switchButton, "data-target", target ? "on" : "off");
+    setAttr(row.switchButton, "aria-label", `${label}: ${String(r.name)}`);
+    const block = this.context.switchBlock(r);
+    const reason = block === null ? null : W.reasons[block];
+    if (row.switchButton.disabled !== (block !== null)) row.switchButton.disabled = block !== null;
+    setAttr(row.switchButton, "title", reason);
+    setAttr(row.switchButton, "aria-describedby", reason === null ? null : row.reason.id);
+    setAttr(row.reason, "data-reason", block);
+    setAttr(row.reason, "title", reason);
+    setText(row.reasonText, reason ?? "");
+    row.reason.hidden = reason === null;
+  }
+
+  /** The badge of the relay's latest command; finished ones fade out after a few seconds. */
+  private updateCommand(row: RelayRow): void {
+    const cmd = this.context.latestCommandFor(row.relay.id);
+    row.command = cmd;
+    if (cmd === undefined) {
+      setAttr(row.tr, "data-command-status", null);
+      setAttr(row.commandBadge, "data-status", null);
+      setAttr(row.commandBadge, "data-request-id", null);
+      setText(row.commandText, "");
+      row.commandBadge.hidden = true;
+      return;
+    }
+    const status = String(cmd.status);
+    setAttr(row.tr, "data-command-status", status);
+    setAttr(row.commandBadge, "data-status", status);
+    setAttr(row.commandBadge, "data-request-id", cmd.request_id);
+    setText(row.commandText, commandStatusText(status, cmd.error));
+    setAttr(row.commandBadge, "title", cmd.error);
+    this.updatePhase(row);
+  }
+
+  private updatePhase(row: RelayRow): void {
+    const cmd = row.command;
+    if (cmd === undefined) return;
+    const phase = commandBadgePhase(cmd, this.now);
+    const cls = `badge command-status command-${String(cmd.status)}${phase === "fading" ? " fading" : ""}`;
+    if (row.commandBadge.className !== cls) row.commandBadge.className = cls;
+    if (row.commandBadge.hidden !== (phase === "hidden")) row.commandBadge.hidden = phase === "hidden";
   }
 
   private applyStale(row: RelayRow): void {
@@ -184,6 +307,20 @@ export class RelaysView {
     for (const row of this.rows.rows()) this.applyStale(row);
   }
 
+  /** Recomputes every switch (the link, the devices or the read-only flag changed). */
+  refreshControls(): void {
+    for (const row of this.rows.rows()) this.updateSwitch(row);
+  }
+
+  /** Refreshes the command badges of these relays. */
+  refreshCommands(relayIds: Iterable<string>, now: number): void {
+    this.now = now;
+    for (const id of relayIds) {
+      const row = this.rows.get(id);
+      if (row !== undefined) this.updateCommand(row);
+    }
+  }
+
   reset(entries: Iterable<RelayEntry>, now: number): void {
     this.now = now;
     this.rows.reset(entries);
@@ -200,11 +337,12 @@ export class RelaysView {
     this.refreshSummary();
   }
 
-  /** Keeps "changed at" right across midnight (called every second). */
+  /** Keeps "changed at" right across midnight and fades finished commands (called every second). */
   tick(now: number): void {
     this.now = now;
     for (const row of this.rows.rows()) {
       setText(row.changedAtText, formatTimeOfDayOrDate(row.changedAt, now));
+      this.updatePhase(row);
     }
   }
 }

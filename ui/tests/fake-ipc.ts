@@ -1,0 +1,80 @@
+// A fake of ./ipc for controller tests: every call is recorded, and answers
+// are given by the test (snapshot, set_relay) or preset (outbox, cancel_command).
+
+import type { ConsoleIpc } from "../src/controller";
+import type { CommandView, ConsoleSnapshot, UpdateBatch } from "../src/types";
+
+export interface SetRelayCall {
+  relayId: string;
+  state: boolean;
+  queueIfOffline: boolean;
+  resolve(c: CommandView): void;
+  reject(e: unknown): void;
+}
+
+export interface FakeIpc extends ConsoleIpc {
+  emit(b: UpdateBatch): void;
+  emitCommand(c: CommandView): void;
+  resolveSnapshot(s: ConsoleSnapshot): void;
+  rejectSnapshot(e: unknown): void;
+  snapshotCalls: number;
+  /** Answer of outbox() (a rejection when it is an Error). */
+  outboxAnswer: CommandView[] | Error;
+  outboxCalls: number;
+  setRelayCalls: SetRelayCall[];
+  cancelCalls: string[];
+  cancelAnswer: (requestId: string) => Promise<CommandView>;
+}
+
+export function fakeIpc(): FakeIpc {
+  let handler: ((b: UpdateBatch) => void) | null = null;
+  let commandHandler: ((c: CommandView) => void) | null = null;
+  let resolve: ((s: ConsoleSnapshot) => void) | null = null;
+  let reject: ((e: unknown) => void) | null = null;
+  const ipc: FakeIpc = {
+    outboxAnswer: [],
+    outboxCalls: 0,
+    setRelayCalls: [],
+    cancelCalls: [],
+    cancelAnswer: () => Promise.reject({ code: "not_queued", message: "not queued" }),
+    setRelay: (relayId, state, queueIfOffline) =>
+      new Promise<CommandView>((res, rej) => {
+        ipc.setRelayCalls.push({ relayId, state, queueIfOffline, resolve: res, reject: rej });
+      }),
+    outbox: () => {
+      ipc.outboxCalls++;
+      const a = ipc.outboxAnswer;
+      return a instanceof Error ? Promise.reject({ code: "internal", message: a.message }) : Promise.resolve(a);
+    },
+    cancelCommand: (requestId) => {
+      ipc.cancelCalls.push(requestId);
+      return ipc.cancelAnswer(requestId);
+    },
+    onCommand: async (h) => {
+      commandHandler = h;
+      return () => {
+        commandHandler = null;
+      };
+    },
+    emitCommand: (c) => commandHandler?.(c),
+    snapshotCalls: 0,
+    hasBackend: () => true,
+    getSnapshot: () => {
+      ipc.snapshotCalls++;
+      return new Promise<ConsoleSnapshot>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+    },
+    onBatch: async (h) => {
+      handler = h;
+      return () => {
+        handler = null;
+      };
+    },
+    emit: (b) => handler?.(b),
+    resolveSnapshot: (s) => resolve?.(s),
+    rejectSnapshot: (e) => reject?.(e),
+  };
+  return ipc;
+}

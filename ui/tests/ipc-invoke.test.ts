@@ -1,0 +1,58 @@
+// The exact command names, argument names and event name the Rust side expects
+// (Tauri maps the camelCase argument names to its snake_case parameters).
+import { beforeEach, describe, expect, it, vi } from "vitest";
+
+const invoke = vi.fn();
+const listen = vi.fn();
+
+vi.mock("@tauri-apps/api/core", () => ({
+  isTauri: () => true,
+  invoke: (...args: unknown[]) => invoke(...args),
+}));
+vi.mock("@tauri-apps/api/event", () => ({
+  listen: (...args: unknown[]) => listen(...args),
+}));
+
+const { cancelCommand, COMMAND_EVENT, onCommand, outbox, setRelay } = await import("../src/ipc");
+
+beforeEach(() => {
+  invoke.mockReset();
+  listen.mockReset();
+});
+
+describe("command IPC inside Tauri", () => {
+  it("set_relay with relayId, state and queueIfOffline", async () => {
+    invoke.mockResolvedValue({ request_id: "q1" });
+    await expect(setRelay("pump-3", false, true)).resolves.toEqual({ request_id: "q1" });
+    expect(invoke).toHaveBeenCalledWith("set_relay", { relayId: "pump-3", state: false, queueIfOffline: true });
+  });
+
+  it("passes a rejection on as a UiError", async () => {
+    invoke.mockRejectedValue({ code: "link_down", message: "plant not reachable" });
+    await expect(setRelay("pump-3", true, false)).rejects.toEqual({ code: "link_down", message: "plant not reachable" });
+  });
+
+  it("outbox without arguments", async () => {
+    invoke.mockResolvedValue([]);
+    await expect(outbox()).resolves.toEqual([]);
+    expect(invoke).toHaveBeenCalledWith("outbox");
+  });
+
+  it("cancel_command with requestId", async () => {
+    invoke.mockResolvedValue({ request_id: "q1", status: "cancelled" });
+    await cancelCommand("q1");
+    expect(invoke).toHaveBeenCalledWith("cancel_command", { requestId: "q1" });
+  });
+
+  it("listens to console://command and hands over the payload", async () => {
+    const unlisten = () => {};
+    listen.mockResolvedValue(unlisten);
+    const seen: unknown[] = [];
+    await expect(onCommand((c) => seen.push(c))).resolves.toBe(unlisten);
+    expect(COMMAND_EVENT).toBe("console://command");
+    expect(listen.mock.calls[0]?.[0]).toBe("console://command");
+    const handler = listen.mock.calls[0]?.[1] as (e: { payload: unknown }) => void;
+    handler({ payload: { request_id: "q1" } });
+    expect(seen).toEqual([{ request_id: "q1" }]);
+  });
+});
