@@ -1,9 +1,10 @@
-//! The command line: options, subcommands, and the offline `state` report.
+//! The command line: options, subcommands, and the offline `state` and `journal` reports.
 
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, Local};
 use clap::{Args, Parser, Subcommand};
-use console_core::store::{self, StoredState};
+use console_core::store::{self, JournalEntry, StoredState};
 use serde_json::{json, Map, Value};
 
 /// Plant Console: the control console for a factory's plant server.
@@ -67,6 +68,30 @@ pub enum Command {
         #[command(subcommand)]
         action: AuditAction,
     },
+    /// Print the journal (status changes, relay switches, link changes, commands) from
+    /// the cache; needs no server and changes nothing.
+    Journal {
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+        /// Only entries at or after T: Unix seconds or RFC 3339 (2026-03-01T08:00:00+01:00).
+        #[arg(long, value_name = "T", value_parser = parse_time)]
+        since: Option<f64>,
+        /// Only entries at or before T: Unix seconds or RFC 3339.
+        #[arg(long, value_name = "T", value_parser = parse_time)]
+        until: Option<f64>,
+        /// Only entries of this kind or family (device, relay, link, command, relay_switched, …).
+        #[arg(long, value_name = "KIND")]
+        kind: Option<String>,
+        /// At most this many entries, the most recent ones.
+        #[arg(long, value_name = "N", default_value_t = u32::MAX, hide_default_value = true)]
+        limit: u32,
+        /// Print JSON (an array of entries) instead of lines.
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Print CSV with a header row instead of lines.
+        #[arg(long)]
+        csv: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -122,6 +147,89 @@ pub fn outbox_text(commands: &[console_core::outbox::Command]) -> String {
             c.error.as_deref().unwrap_or("")
         )
         .ok();
+    }
+    out
+}
+
+/// Reads a time given on the command line: Unix seconds, or an RFC 3339 date-time with
+/// its offset (so the reading never depends on this machine's time zone).
+pub fn parse_time(text: &str) -> Result<f64, String> {
+    if let Ok(seconds) = text.trim().parse::<f64>() {
+        if seconds.is_finite() {
+            return Ok(seconds);
+        }
+    }
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.timestamp() as f64 + f64::from(t.timestamp_subsec_nanos()) / 1e9)
+        .map_err(|_| {
+            format!(
+                "{text:?} is neither Unix seconds nor an RFC 3339 time like 2026-03-01T08:00:00Z"
+            )
+        })
+}
+
+/// Reads journal entries from the cache in `data_dir` without changing it; a folder with
+/// no cache yet has an empty journal.
+pub fn read_journal(
+    data_dir: &Path,
+    kind: Option<&str>,
+    since: Option<f64>,
+    until: Option<f64>,
+    limit: u32,
+) -> Result<Vec<JournalEntry>, store::StoreError> {
+    let Some(conn) = store::open_read_only(data_dir)? else {
+        return Ok(Vec::new());
+    };
+    match kind {
+        Some(kind) => store::journal_of_kind(&conn, kind, since, until, limit),
+        None => store::journal(&conn, since, until, limit),
+    }
+}
+
+/// Unix seconds as this machine's local time, for people.
+fn local_time(at: f64) -> Option<DateTime<Local>> {
+    let nanos = ((at - at.floor()) * 1e9) as u32;
+    DateTime::from_timestamp(at.floor() as i64, nanos).map(|t| t.with_timezone(&Local))
+}
+
+/// The `journal` report for people: local time, kind, sentence; one line per entry.
+pub fn journal_text(entries: &[JournalEntry]) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    for entry in entries {
+        let time = local_time(entry.at)
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+            .unwrap_or_else(|| entry.at.to_string());
+        writeln!(out, "{time}  {:<14}  {}", entry.kind, entry.text).ok();
+    }
+    out
+}
+
+/// The `journal --csv` report: a header row, then one row per entry, quoted per RFC 4180.
+pub fn journal_csv(entries: &[JournalEntry]) -> String {
+    fn field(text: &str) -> String {
+        if text.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", text.replace('"', "\"\""))
+        } else {
+            text.to_owned()
+        }
+    }
+    let mut out = String::from("id,at,time,kind,subject,text,data\r\n");
+    for entry in entries {
+        let time = local_time(entry.at)
+            .map(|t| t.to_rfc3339())
+            .unwrap_or_default();
+        let row = [
+            entry.id.to_string(),
+            entry.at.to_string(),
+            time,
+            field(&entry.kind),
+            field(&entry.subject),
+            field(&entry.text),
+            field(&entry.data.to_string()),
+        ];
+        out.push_str(&row.join(","));
+        out.push_str("\r\n");
     }
     out
 }
@@ -271,6 +379,42 @@ mod tests {
         assert_eq!(format_age(119.0), "1 min");
         assert_eq!(format_age(7200.0), "2 h");
         assert_eq!(format_age(200_000.0), "2 d");
+    }
+
+    #[test]
+    fn times_are_read_as_unix_seconds_or_rfc_3339_with_an_offset() {
+        assert_eq!(parse_time("1767225600"), Ok(1_767_225_600.0));
+        assert_eq!(parse_time("1767225600.25"), Ok(1_767_225_600.25));
+        assert_eq!(parse_time("2026-01-01T00:00:00Z"), Ok(1_767_225_600.0));
+        assert_eq!(
+            parse_time("2026-01-01T01:00:00.5+01:00"),
+            Ok(1_767_225_600.5)
+        );
+        assert!(parse_time("yesterday").unwrap_err().contains("RFC 3339"));
+        assert!(parse_time("2026-01-01 00:00").is_err());
+    }
+
+    #[test]
+    fn csv_quotes_fields_that_need_it() {
+        let entry = JournalEntry {
+            id: 7,
+            at: 1_767_225_600.0,
+            kind: "relay_switched".into(),
+            subject: "r1".into(),
+            text: "Relay \"Main, east\" switched ON".into(),
+            data: json!({"to": true}),
+        };
+        let csv = journal_csv(&[entry]);
+        let mut lines = csv.split("\r\n");
+        assert_eq!(lines.next(), Some("id,at,time,kind,subject,text,data"));
+        let row = lines.next().unwrap();
+        assert!(row.starts_with("7,1767225600,"), "{row}");
+        assert!(
+            row.ends_with(
+                ",relay_switched,r1,\"Relay \"\"Main, east\"\" switched ON\",\"{\"\"to\"\":true}\""
+            ),
+            "{row}"
+        );
     }
 
     #[test]

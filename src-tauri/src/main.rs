@@ -84,6 +84,27 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        Some(Command::Journal {
+            data_dir,
+            since,
+            until,
+            kind,
+            limit,
+            json,
+            csv,
+        }) => {
+            let data_dir = data_dir.unwrap_or_else(cli::default_data_dir);
+            let entries = cli::read_journal(&data_dir, kind.as_deref(), since, until, limit)
+                .with_context(|| format!("reading the journal in {}", data_dir.display()))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&entries)?);
+            } else if csv {
+                print!("{}", cli::journal_csv(&entries));
+            } else {
+                print!("{}", cli::journal_text(&entries));
+            }
+            Ok(())
+        }
         Some(Command::State { data_dir, json }) => {
             let data_dir = data_dir.unwrap_or_else(cli::default_data_dir);
             let state = cli::read_state(&data_dir)

@@ -313,6 +313,8 @@ export interface BatchOptions {
 export class ConsoleStore {
   demo = false;
   serverUrl = "";
+  /** Where a damaged local cache was set aside at start-up, or null. */
+  recoveredFrom: string | null = null;
   link: LinkStatus;
   stats: StatsEntry | null = null;
   readonly devices = new Map<string, DeviceEntry>();
@@ -351,6 +353,7 @@ export class ConsoleStore {
     this.hasSnapshot = true;
     this.demo = snap.demo;
     this.serverUrl = snap.server_url;
+    this.recoveredFrom = snap.recovered_from ?? null;
     this.readOnly = snap.read_only === true;
     this.commandTtlS = commandTtl(snap.command_ttl_s);
     this.link = snap.link;

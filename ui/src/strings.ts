@@ -20,6 +20,9 @@ export const strings = {
     announce: (label: string) => `Connection: ${label}`,
   },
 
+  cacheRecovered: (path: string) =>
+    `The local cache was damaged and has been set aside (${path}); a fresh cache was started.`,
+
   staleWarning:
     "Values are NOT live: the link to the plant server is down or stale. Every value shown is unconfirmed.",
   unconfirmedMark: "⚠",

@@ -85,6 +85,8 @@ export interface ConsoleSnapshot {
   command_ttl_s: number;
   /** A read-only console sends no commands. */
   read_only: boolean;
+  /** Where a damaged local cache was moved at start-up (a fresh one replaced it), or null. */
+  recovered_from: string | null;
 }
 
 /** Payload of the `console://batch` event. */

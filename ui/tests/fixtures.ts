@@ -69,6 +69,7 @@ export function snapshot(fields: Partial<ConsoleSnapshot> = {}): ConsoleSnapshot
     system_stats: null,
     command_ttl_s: 120,
     read_only: false,
+    recovered_from: null,
     ...fields,
   };
 }

@@ -104,6 +104,21 @@ describe("header", () => {
     expect(document.getElementById("demo-banner")).toBeNull();
   });
 
+  it("warns for the whole session when the local cache was damaged and set aside", () => {
+    load(snapshot());
+    expect($("#cache-recovered").hidden).toBe(true);
+    const path = "/home/op/.local/share/plant-console/console.db.corrupt-20260301T081500Z";
+    load(snapshot({ recovered_from: path }));
+    expect($("#cache-recovered").hidden).toBe(false);
+    expect($("#cache-recovered").textContent).toBe(
+      `⚠ The local cache was damaged and has been set aside (${path}); a fresh cache was started.`,
+    );
+    expect($("#cache-recovered").querySelector("button")).toBeNull();
+    load(snapshot({ recovered_from: HOSTILE }));
+    expect($("#cache-recovered").textContent).toContain(HOSTILE);
+    expect(document.querySelector("img")).toBeNull();
+  });
+
   it("shows the server URL", () => {
     load(snapshot({ server_url: "https://10.0.0.5:5000" }));
     expect($("#server-url").textContent).toBe("https://10.0.0.5:5000");

@@ -17,7 +17,7 @@ use crate::link::{self, LinkEvent, LinkHandle, LinkState, Telemetry};
 use crate::outbox::{Command, Outbox, OutboxError, Runner, RunnerConfig};
 use crate::session::Inbound;
 use crate::state::PlantState;
-use crate::store::{self, PendingWrites, StoreError, StoreWriter};
+use crate::store::{self, Appearances, PendingWrites, StoreError, StoreWriter};
 use crate::view::{Batcher, ConsoleSnapshot, LinkStatus, UpdateBatch};
 
 /// Everything a console needs to start.
@@ -35,6 +35,8 @@ pub struct ConsoleConfig {
     pub runner: RunnerConfig,
     /// A read-only console shows the plant but sends no commands.
     pub read_only: bool,
+    /// How long device history, system-stats history, link gaps and the journal are kept.
+    pub history_retention: Duration,
 }
 
 impl ConsoleConfig {
@@ -47,6 +49,7 @@ impl ConsoleConfig {
             command_ttl: Duration::from_secs(120),
             runner: RunnerConfig::default(),
             read_only: false,
+            history_retention: store::DEFAULT_HISTORY_RETENTION,
         }
     }
 }
@@ -89,6 +92,8 @@ impl CommandError {
 struct Shared {
     state: Arc<RwLock<PlantState>>,
     stored_last_contact: Option<f64>,
+    /// Where a damaged cache was moved at start-up, for the window to say so.
+    recovered_from: Option<String>,
     demo: bool,
     server_url: String,
 }
@@ -116,13 +121,19 @@ impl Console {
         config: ConsoleConfig,
     ) -> Result<(Console, mpsc::Receiver<UpdateBatch>), ConsoleError> {
         let data_dir = config.data_dir.clone();
-        let (conn, stored) = tokio::task::spawn_blocking(move || {
-            let conn = store::open(&data_dir)?;
-            let stored = store::load_state(&conn)?;
-            Ok::<_, StoreError>((conn, stored))
+        let (opened, stored) = tokio::task::spawn_blocking(move || {
+            let opened = store::open_reporting(&data_dir)?;
+            let stored = store::load_state(&opened.conn)?;
+            Ok::<_, StoreError>((opened, stored))
         })
         .await
         .map_err(|e| ConsoleError::Task(e.to_string()))??;
+        if let Some(kept) = &opened.recovered_from {
+            tracing::error!(
+                kept = %kept.display(),
+                "the local cache was damaged and has been set aside; a fresh cache was started"
+            );
+        }
         tracing::info!(
             data_dir = %config.data_dir.display(),
             devices = stored.devices.len(),
@@ -136,10 +147,14 @@ impl Console {
                 stored.system_stats,
             ))),
             stored_last_contact: stored.last_contact,
+            recovered_from: opened
+                .recovered_from
+                .as_ref()
+                .map(|kept| kept.display().to_string()),
             demo: config.demo,
             server_url: config.link.server.to_string(),
         });
-        let writer = StoreWriter::spawn(conn);
+        let writer = StoreWriter::spawn_with_retention(opened.conn, config.history_retention);
         let (events_tx, events_rx) = mpsc::channel(1024);
         let (link, link_task) = link::spawn(config.link, events_tx);
         let (ui_tx, ui_rx) = mpsc::channel(4);
@@ -287,6 +302,7 @@ impl Console {
             system_stats: state.stats().cloned(),
             command_ttl_s: self.command_ttl.as_secs_f64(),
             read_only: self.read_only,
+            recovered_from: self.shared.recovered_from.clone(),
         }
     }
 
@@ -328,10 +344,24 @@ impl Runtime {
         let mut batcher = Batcher::default();
         let mut changes = Vec::new();
         let mut flush_at: Option<Instant> = None;
+        // The link state last seen, to journal each change as from → to and to mark link
+        // gaps. Every link starts Connecting (`link::spawn`) and this receiver has marked
+        // nothing seen, so its first `changed()` brings whatever the link reached since.
+        let started_at = link::unix_now();
+        let mut link_seen = LinkState {
+            mode: LinkMode::Connecting,
+            since: started_at,
+            detail: None,
+        };
+        pending.link_started(started_at, self.shared.stored_last_contact);
+        let mut last_data = self.shared.stored_last_contact;
         loop {
             tokio::select! {
                 event = self.events.recv() => {
                     let Some(event) = event else { break };
+                    if let LinkEvent::Inbound { at, .. } = &event {
+                        last_data = Some(*at);
+                    }
                     self.apply(event, &mut changes, &mut pending);
                     for change in changes.drain(..) {
                         batcher.push(&change);
@@ -342,8 +372,12 @@ impl Runtime {
                     if changed.is_err() {
                         break;
                     }
-                    let status = LinkStatus::new(&self.link_state.borrow_and_update(), &self.telemetry, self.shared.stored_last_contact);
+                    let state = self.link_state.borrow_and_update().clone();
+                    pending.link_changed(&link_seen, &state, last_data);
+                    let status = LinkStatus::new(&state, &self.telemetry, self.shared.stored_last_contact);
                     batcher.link(status);
+                    link_seen = state;
+                    self.writer.offer(&mut pending)?;
                 }
                 _ = async { sleep_until(flush_at.unwrap_or_else(Instant::now)).await }, if flush_at.is_some() => {
                     flush_at = None;
@@ -377,21 +411,29 @@ impl Runtime {
         let LinkEvent::Inbound { at, message } = event else {
             return;
         };
-        {
+        let appearances = {
             let mut state = self
                 .shared
                 .state
                 .write()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
+            // Devices or relays that appear in a picture that held none of their kind are
+            // the console learning the plant, not news: see `store::Appearances`.
+            let appearances = Appearances::news_if(match &message {
+                Inbound::Devices(_) => state.devices().next().is_some(),
+                Inbound::Relays(_) => state.relays().next().is_some(),
+                _ => true,
+            });
             match message {
                 Inbound::Devices(update) => state.apply_devices(update, at, changes),
                 Inbound::Relays(update) => state.apply_relays(update, at, changes),
                 Inbound::Stats(stats) => state.apply_stats(stats, at, changes),
                 Inbound::RelayResult { .. } | Inbound::RoundTrip(_) => {}
             }
-        }
+            appearances
+        };
         for change in changes.iter() {
-            pending.push(change);
+            pending.record(change, at, appearances);
         }
         pending.contact(at);
     }

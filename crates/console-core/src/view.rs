@@ -50,6 +50,9 @@ pub struct ConsoleSnapshot {
     /// The time-to-live of a new operator command, for the "queue until HH:MM" question.
     pub command_ttl_s: f64,
     pub read_only: bool,
+    /// Where a damaged local cache was moved at start-up (a fresh one replaced it), for
+    /// the window to tell the operator; `None` when the cache opened normally.
+    pub recovered_from: Option<String>,
 }
 
 /// Changes since the previous batch: upserts and removals by id.

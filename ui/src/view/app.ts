@@ -25,6 +25,8 @@ export class AppView {
   readonly outbox: OutboxView;
   readonly confirm: ConfirmDialog;
   private readonly staleWarning: HTMLDivElement;
+  private readonly cacheRecovered: HTMLDivElement;
+  private readonly cacheRecoveredText: Text;
   private readonly errorBox: HTMLDivElement;
   private readonly errorText: Text;
 
@@ -43,6 +45,17 @@ export class AppView {
       strings.staleWarning,
     );
     this.staleWarning.hidden = true;
+    // Shown for the whole session: the operator should know that history and journal
+    // from before this start are in the set-aside file, not in the console.
+    this.cacheRecoveredText = doc.createTextNode("");
+    this.cacheRecovered = el(
+      doc,
+      "div",
+      { id: "cache-recovered", class: "cache-recovered", attrs: { role: "status" } },
+      el(doc, "span", { attrs: { "aria-hidden": "true" } }, `${strings.unconfirmedMark} `),
+      this.cacheRecoveredText,
+    );
+    this.cacheRecovered.hidden = true;
     this.errorText = doc.createTextNode("");
     this.errorBox = el(doc, "div", { id: "app-error", class: "app-error", attrs: { role: "alert" } }, this.errorText);
     this.errorBox.hidden = true;
@@ -53,6 +66,7 @@ export class AppView {
       { class: "app" },
       this.header.element,
       this.errorBox,
+      this.cacheRecovered,
       this.staleWarning,
       el(
         doc,
@@ -82,7 +96,12 @@ export class AppView {
 
   render(store: ConsoleStore, changes: ChangeSet, now: number): void {
     this.relays.setContext(store);
-    if (changes.meta) this.header.setMeta(store.demo, store.serverUrl);
+    if (changes.meta) {
+      this.header.setMeta(store.demo, store.serverUrl);
+      const kept = store.recoveredFrom;
+      setText(this.cacheRecoveredText, kept === null ? "" : strings.cacheRecovered(kept));
+      this.cacheRecovered.hidden = kept === null;
+    }
     if (changes.link) {
       this.header.setLink(store.link, now);
       const stale = store.valuesStale;

@@ -3,28 +3,47 @@
 //! SQL lives only in the per-table modules below; this module owns the migration list,
 //! the per-connection PRAGMAs and the writer thread. Writes are coalesced while the
 //! writer is busy, so a burst from the plant costs at most one row per device per
-//! transaction and never makes the link wait for the disk.
+//! transaction and never makes the link wait for the disk. History keeps at most one
+//! sample per device per second (`record.rs`); maintenance thins it (`retention.rs`).
 
 pub(crate) mod audit;
 mod devices;
+mod gaps;
+mod history;
+mod journal;
 mod meta;
 pub(crate) mod outbox;
+mod record;
+mod recovery;
 mod relays;
+mod retention;
 mod stats;
+#[cfg(test)]
+mod testutil;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use plant_protocol::UnixSeconds;
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 use rusqlite_migration::{Migrations, M};
 use serde::Serialize;
 use thiserror::Error;
 
+use crate::link::LinkState;
 use crate::state::{Change, DeviceEntry, RelayEntry, StatsEntry};
+
+pub use gaps::{gaps, Gap};
+pub use history::{device_history, stats_history, StatsSample};
+pub use journal::{
+    append_journal, journal, journal_of_kind, kind as journal_kind, Appearances, JournalEntry,
+    NewJournalEntry,
+};
+pub use retention::DEFAULT_RETENTION as DEFAULT_HISTORY_RETENTION;
 
 /// The cache file's name inside the console's data folder.
 pub const DB_FILE: &str = "console.db";
@@ -66,6 +85,13 @@ pub enum StoreError {
     },
     #[error("the store's writer has stopped")]
     WriterGone,
+    #[error("the cache {path} is damaged: {problem}")]
+    Corrupt { path: PathBuf, problem: String },
+    #[error("cannot move the damaged cache {path} aside: {source}")]
+    SetAside {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("a store task failed: {0}")]
     Io(String),
 }
@@ -80,6 +106,9 @@ fn migration_list() -> Vec<M<'static>> {
         M::up(stats::CREATE),
         M::up(outbox::CREATE),
         M::up(audit::CREATE),
+        M::up(history::CREATE),
+        M::up(gaps::CREATE),
+        M::up(journal::CREATE),
     ]
 }
 
@@ -110,8 +139,25 @@ fn user_version(conn: &Connection) -> Result<i64, StoreError> {
 }
 
 /// Opens (creating if needed) the cache in `data_dir` and brings its schema up to date.
-/// A cache from a newer console is refused and left exactly as it was.
+/// A cache from a newer console is refused and left exactly as it was; a damaged one is
+/// set aside and replaced, as [`open_reporting`] says (use it to learn that it was).
 pub fn open(data_dir: &Path) -> Result<Connection, StoreError> {
+    open_reporting(data_dir).map(|opened| opened.conn)
+}
+
+/// A cache opened for writing.
+#[derive(Debug)]
+pub struct Opened {
+    pub conn: Connection,
+    /// Where a damaged cache found at the start was moved to; a fresh one replaced it.
+    pub recovered_from: Option<PathBuf>,
+}
+
+/// As [`open`], and says whether the cache had to be replaced. A file that is not a
+/// database, or fails SQLite's structural check, is moved aside (see
+/// [`Opened::recovered_from`]) and a fresh cache is started: the cache only copies the
+/// plant, so refusing to start over a damaged copy would help nobody.
+pub fn open_reporting(data_dir: &Path) -> Result<Opened, StoreError> {
     std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
         path: data_dir.to_owned(),
         source,
@@ -134,17 +180,46 @@ pub fn open(data_dir: &Path) -> Result<Connection, StoreError> {
         source,
     })?;
     let path = data_dir.join(DB_FILE);
-    let mut conn = Connection::open(&path)?;
+    match open_file(&path) {
+        Ok(conn) => Ok(Opened {
+            conn,
+            recovered_from: None,
+        }),
+        Err(error) if recovery::is_corruption(&error) => {
+            tracing::warn!(path = %path.display(), %error, "the cache is damaged; setting it aside");
+            let kept = recovery::set_aside(&path, crate::link::unix_now())?;
+            Ok(Opened {
+                conn: open_file(&path)?,
+                recovered_from: Some(kept),
+            })
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// Opens the cache file at `path`, checks it and migrates it; the caller holds the lock.
+fn open_file(path: &Path) -> Result<Connection, StoreError> {
+    let mut conn = Connection::open(path)?;
+    // Until the file has passed the checks, closing must not checkpoint a WAL into it
+    // (or delete the WAL): a damaged cache is kept exactly as it was found.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
     conn.busy_timeout(Duration::from_secs(5))?;
     let found = user_version(&conn)?;
     let supported = supported_version();
     if found > supported {
         return Err(StoreError::NewerSchema {
-            path,
+            path: path.to_owned(),
             found,
             supported,
         });
     }
+    if let Some(problem) = recovery::quick_check(&conn)? {
+        return Err(StoreError::Corrupt {
+            path: path.to_owned(),
+            problem,
+        });
+    }
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
     configure(&conn)?;
     migrations().to_latest(&mut conn)?;
     Ok(conn)
@@ -237,6 +312,8 @@ pub struct PendingWrites {
     relays: HashMap<String, Option<RelayEntry>>,
     stats: Option<StatsEntry>,
     last_contact: Option<UnixSeconds>,
+    /// History samples, journal entries and link gaps: kept, not merged.
+    recorded: record::Recorded,
 }
 
 impl PendingWrites {
@@ -245,10 +322,13 @@ impl PendingWrites {
             && self.relays.is_empty()
             && self.stats.is_none()
             && self.last_contact.is_none()
+            && self.recorded.is_empty()
     }
 
-    /// Merges one state change.
+    /// Merges one state change into the last-known rows and takes its history sample
+    /// (at most one per device per second); see [`PendingWrites::record`] for the journal.
     pub fn push(&mut self, change: &Change) {
+        self.recorded.sample(change);
         match change {
             Change::Device { after, .. } => {
                 self.devices
@@ -273,6 +353,37 @@ impl PendingWrites {
         self.last_contact = Some(at);
     }
 
+    /// As [`PendingWrites::push`], and journals the change if it deserves an entry. `at`
+    /// is when the update that made it arrived; `appearances` says whether new devices
+    /// and relays are news (see [`Appearances`]).
+    pub fn record(&mut self, change: &Change, at: UnixSeconds, appearances: Appearances) {
+        self.push(change);
+        self.recorded.journal_change(change, at, appearances);
+    }
+
+    /// Adds a journal entry that comes from no state change.
+    pub fn journal(&mut self, entry: NewJournalEntry) {
+        self.recorded.journal(entry);
+    }
+
+    /// The console starts at `at` with its link connecting: opens a link gap from the
+    /// last contact the cache remembers (or from `at`).
+    pub fn link_started(&mut self, at: UnixSeconds, last_contact: Option<UnixSeconds>) {
+        self.recorded.link_started(at, last_contact);
+    }
+
+    /// The link's state went from `from` to `to`: journals a mode change and opens or
+    /// closes a gap. `last_data` is when the last plant message was applied; it dates
+    /// the start of an interruption that the watched state did not show.
+    pub fn link_changed(
+        &mut self,
+        from: &LinkState,
+        to: &LinkState,
+        last_data: Option<UnixSeconds>,
+    ) {
+        self.recorded.link_changed(from, to, last_data);
+    }
+
     fn write(self, conn: &mut Connection) -> Result<(), StoreError> {
         let tx = conn.transaction()?;
         for (id, entry) in &self.devices {
@@ -293,13 +404,16 @@ impl PendingWrites {
         if let Some(at) = self.last_contact {
             meta::put(&tx, meta::LAST_CONTACT, at)?;
         }
+        self.recorded.write(&tx)?;
         tx.commit()?;
         Ok(())
     }
 }
 
 enum WriterMsg {
-    Write(PendingWrites),
+    /// Boxed: pending writes are large, and the channel's slot is as large as its
+    /// largest message.
+    Write(Box<PendingWrites>),
     Flush(mpsc::Sender<()>),
 }
 
@@ -313,11 +427,18 @@ pub struct StoreWriter {
 }
 
 impl StoreWriter {
+    /// A writer that keeps history for [`DEFAULT_HISTORY_RETENTION`].
     pub fn spawn(conn: Connection) -> Self {
+        Self::spawn_with_retention(conn, DEFAULT_HISTORY_RETENTION)
+    }
+
+    /// A writer that also deletes history and journal entries older than `retention`
+    /// and thins old samples, at most once a minute.
+    pub fn spawn_with_retention(conn: Connection, retention: Duration) -> Self {
         let (tx, rx) = mpsc::sync_channel(1);
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || writer_loop(conn, rx))
+            .spawn(move || writer_loop(conn, rx, retention))
             .expect("the store writer thread starts");
         StoreWriter {
             tx: Some(tx),
@@ -332,10 +453,10 @@ impl StoreWriter {
             return Ok(());
         }
         let sender = self.tx.as_ref().ok_or(StoreError::WriterGone)?;
-        match sender.try_send(WriterMsg::Write(std::mem::take(pending))) {
+        match sender.try_send(WriterMsg::Write(Box::new(std::mem::take(pending)))) {
             Ok(()) => Ok(()),
             Err(TrySendError::Full(WriterMsg::Write(back))) => {
-                *pending = back;
+                *pending = *back;
                 Ok(())
             }
             Err(TrySendError::Full(WriterMsg::Flush(_))) => unreachable!("offer only sends writes"),
@@ -348,7 +469,7 @@ impl StoreWriter {
         let sender = self.tx.as_ref().ok_or(StoreError::WriterGone)?;
         if !pending.is_empty() {
             sender
-                .send(WriterMsg::Write(pending))
+                .send(WriterMsg::Write(Box::new(pending)))
                 .map_err(|_| StoreError::WriterGone)?;
         }
         let (done_tx, done_rx) = mpsc::channel();
@@ -378,19 +499,32 @@ impl Drop for StoreWriter {
     }
 }
 
-fn writer_loop(mut conn: Connection, rx: Receiver<WriterMsg>) {
-    while let Ok(msg) = rx.recv() {
-        match msg {
-            WriterMsg::Write(pending) => {
+fn writer_loop(mut conn: Connection, rx: Receiver<WriterMsg>, retention: Duration) {
+    // The first run waits a minute too: at start-up the first snapshots matter more.
+    let mut maintain_at = Instant::now() + retention::RUN_EVERY;
+    loop {
+        match rx.recv_timeout(maintain_at.saturating_duration_since(Instant::now())) {
+            Ok(WriterMsg::Write(pending)) => {
                 if let Err(error) = pending.write(&mut conn) {
                     // The cache is a copy of the plant's state: a failed write is logged
                     // and the next snapshot rewrites it, rather than stopping the console.
                     tracing::error!(%error, "store write failed");
                 }
             }
-            WriterMsg::Flush(done) => {
+            Ok(WriterMsg::Flush(done)) => {
                 let _ = done.send(());
             }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+        if Instant::now() >= maintain_at {
+            let now = crate::link::unix_now();
+            match retention::run(&mut conn, now, retention, retention::RUN_BUDGET) {
+                Ok(report) => tracing::debug!(?report, "store maintenance"),
+                // Old rows staying a little longer harm nobody; the next run tries again.
+                Err(error) => tracing::error!(%error, "store maintenance failed"),
+            }
+            maintain_at = Instant::now() + retention::RUN_EVERY;
         }
     }
 }
