@@ -111,6 +111,44 @@ impl Command {
     }
 }
 
+/// Writes one step of a command into the journal, inside the caller's transaction, so
+/// the timeline of the plant and of the operators' commands is one.
+fn journal_step(
+    conn: &Connection,
+    command: &Command,
+    status: Status,
+    at: UnixSeconds,
+    detail: Option<&str>,
+) -> Result<(), StoreError> {
+    let target = if command.state { "ON" } else { "OFF" };
+    let mut text = format!(
+        "Command to switch relay {} {target} ({}): {}",
+        command.relay_id,
+        command.operator,
+        status.as_str()
+    );
+    if let Some(detail) = detail {
+        text.push_str(&format!(" — {detail}"));
+    }
+    store::append_journal(
+        conn,
+        &store::NewJournalEntry {
+            at,
+            kind: store::journal_kind::COMMAND.to_owned(),
+            subject: command.relay_id.clone(),
+            text,
+            data: serde_json::json!({
+                "request_id": command.request_id,
+                "state": command.state,
+                "status": status.as_str(),
+                "operator": command.operator,
+                "host": command.host,
+            }),
+        },
+    )?;
+    Ok(())
+}
+
 /// Errors of the outbox.
 #[derive(Debug, Error)]
 pub enum OutboxError {
@@ -196,6 +234,7 @@ impl Outbox {
                     now,
                     Some(&why),
                 )?;
+                journal_step(&tx, &older, Status::Superseded, now, Some(&why))?;
                 audit::append(
                     &tx,
                     now,
@@ -209,6 +248,7 @@ impl Outbox {
         }
         command.seq = store::outbox::insert(&tx, &command)?;
         store::outbox::add_event(&tx, &command.request_id, Status::Queued, now, None)?;
+        journal_step(&tx, &command, Status::Queued, now, None)?;
         let detail = serde_json::json!({"state": state, "ttl_s": ttl.as_secs_f64(), "expires_at": command.expires_at});
         audit::append(
             &tx,
@@ -246,6 +286,7 @@ impl Outbox {
             now,
         )?;
         store::outbox::add_event(&tx, request_id, Status::Cancelled, now, None)?;
+        journal_step(&tx, &command, Status::Cancelled, now, None)?;
         audit::append(
             &tx,
             now,
@@ -283,6 +324,7 @@ impl Outbox {
         store::outbox::set_status(&tx, request_id, status, attempts, error, now)?;
         if current.status != status {
             store::outbox::add_event(&tx, request_id, status, now, error)?;
+            journal_step(&tx, &current, status, now, error)?;
             if status.is_final() || status == Status::Acked {
                 let actor = Actor {
                     user: current.operator.clone(),
@@ -675,6 +717,39 @@ mod tests {
             .unwrap();
         let reopened = Outbox::open(dir.path()).unwrap();
         assert_eq!(reopened.open_commands().unwrap(), vec![command]);
+    }
+
+    #[test]
+    fn every_step_of_a_command_is_in_the_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path()).unwrap();
+        let command = outbox
+            .enqueue("relay-07", false, Duration::from_secs(60), &actor(), 10.0)
+            .unwrap();
+        outbox
+            .advance(&command.request_id, Status::Sent, 1, None, 11.0)
+            .unwrap();
+        outbox
+            .advance(
+                &command.request_id,
+                Status::Failed,
+                1,
+                Some("forbidden: locked"),
+                12.0,
+            )
+            .unwrap();
+        let entries =
+            store::journal_of_kind(&outbox.conn(), store::journal_kind::COMMAND, None, None, 10)
+                .unwrap();
+        let texts: Vec<&str> = entries.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            vec![
+                "Command to switch relay relay-07 OFF (op): queued",
+                "Command to switch relay relay-07 OFF (op): sent",
+                "Command to switch relay relay-07 OFF (op): failed — forbidden: locked",
+            ]
+        );
     }
 
     #[test]
