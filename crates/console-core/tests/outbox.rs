@@ -213,3 +213,52 @@ async fn a_refused_command_fails_with_the_servers_reason() {
     console.shutdown().await.unwrap();
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unanswered_command_is_retried_with_the_same_id_and_applied_once() {
+    let config = ServerConfig {
+        sim_interval: None,
+        ..ServerConfig::default()
+    };
+    let server = plant_server::start(TcpListener::bind("127.0.0.1:0").await.unwrap(), config)
+        .await
+        .unwrap();
+    let proxy = test_support::proxy::Proxy::start(server.local_addr());
+    let dir = tempfile::tempdir().unwrap();
+    let mut link = link(&format!("http://{}", proxy.addr()));
+    // The blackhole below must not turn the link stale: only the ack timeout is tested.
+    link.stale_after = Duration::from_secs(60);
+    let mut config = ConsoleConfig::new(link, dir.path().to_owned());
+    config.runner.ack_timeout = Duration::from_millis(300);
+    let (console, mut updates) = start(config).await;
+    wait_mode(&console, LinkMode::Realtime).await;
+
+    // The plant hears nothing and answers nothing, but the connection stays open.
+    proxy.blackhole(true);
+    let command = console.set_relay("relay-02", true, false).await.unwrap();
+    tokio::time::timeout(LIMIT, async {
+        loop {
+            let update = updates.recv().await.unwrap();
+            if update.request_id == command.request_id
+                && update.status == Status::Sent
+                && update.attempts >= 2
+            {
+                break;
+            }
+        }
+    })
+    .await
+    .expect("a second attempt after the ack timeout");
+
+    // The held frames now reach the plant: both attempts carry one request id.
+    proxy.blackhole(false);
+    wait_status(&mut updates, &command.request_id, Status::Confirmed).await;
+    assert_eq!(
+        server.plant().applied_commands(),
+        1,
+        "the retried command took effect once"
+    );
+    console.shutdown().await.unwrap();
+    drop(proxy);
+    server.shutdown().await;
+}
