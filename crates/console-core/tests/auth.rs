@@ -1,16 +1,17 @@
 //! Token refusal on both peers: the link shows Unauthorized, keeps the token out of what
 //! it reports, and retries slowly instead of hammering the plant.
 
+mod common;
+
+use common::{wait_for, LIMIT};
+
 use std::time::Duration;
 
 use console_core::backoff::BackoffPolicy;
-use console_core::view::ConsoleSnapshot;
 use console_core::{Console, ConsoleConfig, LinkConfig, LinkMode, PlantUrl, Secret};
 use plant_server::ServerConfig;
 use test_support::flask::FlaskPlant;
 use test_support::proxy::Proxy;
-
-const LIMIT: Duration = Duration::from_secs(20);
 
 async fn start(
     url: &str,
@@ -34,26 +35,6 @@ async fn start(
         .unwrap();
     tokio::spawn(async move { while batches.recv().await.is_some() {} });
     console
-}
-
-async fn wait_for(
-    console: &Console,
-    what: &str,
-    check: impl Fn(&ConsoleSnapshot) -> bool,
-) -> ConsoleSnapshot {
-    let deadline = tokio::time::Instant::now() + LIMIT;
-    loop {
-        let snapshot = console.snapshot();
-        if check(&snapshot) {
-            return snapshot;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}; link: {:?}",
-            snapshot.link
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

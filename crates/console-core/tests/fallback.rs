@@ -1,16 +1,17 @@
 //! HTTP fallback against the Flask-SocketIO server with its WebSocket upgrade refused:
 //! polling, commands by POST, and the return to real time once the WebSocket connects.
 
+mod common;
+
+use common::wait_for;
+
 use std::time::Duration;
 
 use console_core::backoff::BackoffPolicy;
-use console_core::view::ConsoleSnapshot;
 use console_core::{Console, ConsoleConfig, LinkConfig, LinkMode, PlantUrl, Secret};
 use plant_protocol::{SetRelayRequest, SetRelayResult};
 use serde_json::json;
 use test_support::flask::FlaskPlant;
-
-const LIMIT: Duration = Duration::from_secs(20);
 
 fn fast_link(url: &str, token: Option<&str>) -> LinkConfig {
     let mut link = LinkConfig::new(PlantUrl::parse(url).unwrap());
@@ -32,26 +33,6 @@ async fn start(link: LinkConfig, dir: &std::path::Path) -> Console {
         .unwrap();
     tokio::spawn(async move { while batches.recv().await.is_some() {} });
     console
-}
-
-async fn wait_for(
-    console: &Console,
-    what: &str,
-    check: impl Fn(&ConsoleSnapshot) -> bool,
-) -> ConsoleSnapshot {
-    let deadline = tokio::time::Instant::now() + LIMIT;
-    loop {
-        let snapshot = console.snapshot();
-        if check(&snapshot) {
-            return snapshot;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}; link: {:?}",
-            snapshot.link
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {

@@ -2,6 +2,10 @@
 //! journal and link gaps reach the cache from a live reference server, and a damaged
 //! cache is set aside with the console saying where it went.
 
+mod common;
+
+use common::{wait_for, LIMIT};
+
 use std::time::Duration;
 
 use console_core::backoff::BackoffPolicy;
@@ -10,9 +14,6 @@ use console_core::view::ConsoleSnapshot;
 use console_core::{Console, ConsoleConfig, LinkConfig, LinkMode, PlantUrl};
 use plant_server::ServerConfig;
 use tokio::net::TcpListener;
-
-/// The longest any single wait in these tests may take.
-const LIMIT: Duration = Duration::from_secs(20);
 
 fn server_config(devices: usize) -> ServerConfig {
     ServerConfig {
@@ -37,27 +38,6 @@ async fn start_console(url: &str, dir: &std::path::Path) -> Console {
         .unwrap();
     tokio::spawn(async move { while batches.recv().await.is_some() {} });
     console
-}
-
-/// Polls the console's snapshot until `check` holds, failing after [`LIMIT`].
-async fn wait_for(
-    console: &Console,
-    what: &str,
-    check: impl Fn(&ConsoleSnapshot) -> bool,
-) -> ConsoleSnapshot {
-    let deadline = tokio::time::Instant::now() + LIMIT;
-    loop {
-        let snapshot = console.snapshot();
-        if check(&snapshot) {
-            return snapshot;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}; link: {:?}",
-            snapshot.link
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
 }
 
 fn live_with(snapshot: &ConsoleSnapshot, devices: usize) -> bool {

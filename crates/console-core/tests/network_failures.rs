@@ -3,6 +3,10 @@
 //! cost a reconnect, and connections cut or closed at once. Real sockets throughout, so
 //! no paused clock: every wait is on a link-state event or a polled value with a deadline.
 
+mod common;
+
+use common::{wait_for, LIMIT};
+
 use std::time::{Duration, Instant};
 
 use console_core::backoff::BackoffPolicy;
@@ -13,9 +17,6 @@ use test_support::flask::FlaskPlant;
 use test_support::proxy::Proxy;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
-
-/// The longest any single wait in these tests may take.
-const LIMIT: Duration = Duration::from_secs(20);
 
 /// The stale threshold these tests configure: short, so that staleness shows quickly.
 const STALE_AFTER: Duration = Duration::from_secs(1);
@@ -43,30 +44,6 @@ async fn start_console(link: LinkConfig, dir: &std::path::Path) -> Console {
     // Keeps the UI channel open and empty, as a window would.
     tokio::spawn(async move { while batches.recv().await.is_some() {} });
     console
-}
-
-/// Polls the console's snapshot until `check` holds, failing after [`LIMIT`].
-async fn wait_for(
-    console: &Console,
-    what: &str,
-    check: impl Fn(&ConsoleSnapshot) -> bool,
-) -> ConsoleSnapshot {
-    let deadline = tokio::time::Instant::now() + LIMIT;
-    loop {
-        let snapshot = console.snapshot();
-        if check(&snapshot) {
-            return snapshot;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}; {} devices, {} relays, stats: {}, link: {:?}",
-            snapshot.devices.len(),
-            snapshot.relays.len(),
-            snapshot.system_stats.is_some(),
-            snapshot.link
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
 }
 
 /// Waits for the link to enter `mode`, for at most `limit`, and returns when it was seen

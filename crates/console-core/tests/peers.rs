@@ -1,6 +1,10 @@
 //! The console core against real plant servers: the reference server in-process and the
 //! Flask-SocketIO test server as a child process.
 
+mod common;
+
+use common::wait_for;
+
 use std::time::Duration;
 
 use console_core::store;
@@ -11,8 +15,6 @@ use serde_json::json;
 use test_support::flask::FlaskPlant;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
-
-const LIMIT: Duration = Duration::from_secs(20);
 
 async fn start_console(url: &str, token: Option<&str>, dir: &std::path::Path) -> Console {
     let mut link = LinkConfig::new(PlantUrl::parse(url).unwrap());
@@ -27,27 +29,6 @@ async fn start_console(url: &str, token: Option<&str>, dir: &std::path::Path) ->
 /// Keeps the UI channel open and empty, as a window would.
 fn drain(mut batches: mpsc::Receiver<console_core::view::UpdateBatch>) {
     tokio::spawn(async move { while batches.recv().await.is_some() {} });
-}
-
-/// Polls the console's snapshot until `check` holds, failing after a deadline.
-async fn wait_for(
-    console: &Console,
-    what: &str,
-    check: impl Fn(&ConsoleSnapshot) -> bool,
-) -> ConsoleSnapshot {
-    let deadline = tokio::time::Instant::now() + LIMIT;
-    loop {
-        let snapshot = console.snapshot();
-        if check(&snapshot) {
-            return snapshot;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}; link: {:?}",
-            snapshot.link
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
 }
 
 fn relay_state(snapshot: &ConsoleSnapshot, id: &str) -> Option<(bool, Option<String>)> {

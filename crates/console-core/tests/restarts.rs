@@ -2,6 +2,10 @@
 //! after every restart the link is live with the new server's whole plant, and the
 //! process ends with as many open file descriptors as it had before the first restart.
 
+mod common;
+
+use common::{wait_for, LIMIT};
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -12,9 +16,6 @@ use console_core::{Console, ConsoleConfig, LinkConfig, LinkMode, PlantUrl};
 use plant_server::ServerConfig;
 use test_support::flask::FlaskPlant;
 use tokio::net::TcpListener;
-
-/// The longest any single wait in these tests may take.
-const LIMIT: Duration = Duration::from_secs(20);
 
 /// Descriptors the process may hold above its count before the restarts without that
 /// being called a leak: lazily opened files such as SQLite's journal. A leak of one
@@ -43,29 +44,6 @@ async fn start_console(url: &str, dir: &std::path::Path) -> Console {
     // Keeps the UI channel open and empty, as a window would.
     tokio::spawn(async move { while batches.recv().await.is_some() {} });
     console
-}
-
-/// Polls the console's snapshot until `check` holds, failing after [`LIMIT`].
-async fn wait_for(
-    console: &Console,
-    what: &str,
-    check: impl Fn(&ConsoleSnapshot) -> bool,
-) -> ConsoleSnapshot {
-    let deadline = tokio::time::Instant::now() + LIMIT;
-    loop {
-        let snapshot = console.snapshot();
-        if check(&snapshot) {
-            return snapshot;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}; {} devices, {} relays, link: {:?}",
-            snapshot.devices.len(),
-            snapshot.relays.len(),
-            snapshot.link
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
 }
 
 /// Waits for the link to leave Realtime after its server went away.

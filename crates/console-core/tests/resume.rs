@@ -3,20 +3,21 @@
 //! server. The wall clock and the address list are injected; the dead path is a
 //! blackholing proxy that closes nothing.
 
+mod common;
+
+// Every wait is bounded by `common::LIMIT` (20 s), well under the reference server's
+// heartbeat limit (25 s + 20 s), so only the resume check can explain a reconnect.
+use common::wait_for;
+
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use console_core::clock::{NetworkProbe, WallClock};
-use console_core::view::ConsoleSnapshot;
 use console_core::{Console, ConsoleConfig, LinkConfig, LinkMode, PlantUrl};
 use plant_server::ServerConfig;
 use test_support::proxy::Proxy;
-
-/// Well under the reference server's heartbeat limit (25 s + 20 s), so only the resume
-/// check can explain a reconnect within it.
-const LIMIT: Duration = Duration::from_secs(15);
 
 struct Rig {
     console: Console,
@@ -71,26 +72,6 @@ async fn rig() -> Rig {
     })
     .await;
     rig
-}
-
-async fn wait_for(
-    console: &Console,
-    what: &str,
-    check: impl Fn(&ConsoleSnapshot) -> bool,
-) -> ConsoleSnapshot {
-    let deadline = tokio::time::Instant::now() + LIMIT;
-    loop {
-        let snapshot = console.snapshot();
-        if check(&snapshot) {
-            return snapshot;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}; link: {:?}",
-            snapshot.link
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
 }
 
 async fn finish(rig: Rig) {

@@ -1,13 +1,15 @@
 //! The plant link over TLS: a CA and server certificates generated here, a TLS-terminating
 //! loopback proxy in front of the reference plant server, and a console on `https://`.
 
+mod common;
+
+use common::{wait_for, LIMIT};
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
-use console_core::view::ConsoleSnapshot;
 use console_core::{ConfigError, Console, ConsoleConfig, LinkConfig, LinkMode, PlantUrl};
 use plant_server::{RunningServer, ServerConfig};
 use rcgen::{
@@ -18,8 +20,6 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
-
-const LIMIT: Duration = Duration::from_secs(20);
 
 /// A certificate authority made for one test.
 struct TestCa {
@@ -161,27 +161,6 @@ async fn start_console(link: LinkConfig, dir: &Path) -> Console {
     // Keeps the UI channel open and empty, as a window would.
     tokio::spawn(async move { while batches.recv().await.is_some() {} });
     console
-}
-
-/// Polls the console's snapshot until `check` holds, failing after a deadline.
-async fn wait_for(
-    console: &Console,
-    what: &str,
-    check: impl Fn(&ConsoleSnapshot) -> bool,
-) -> ConsoleSnapshot {
-    let deadline = tokio::time::Instant::now() + LIMIT;
-    loop {
-        let snapshot = console.snapshot();
-        if check(&snapshot) {
-            return snapshot;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}; link: {:?}",
-            snapshot.link
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
 }
 
 /// Watches every published link state until the link reports Offline with a detail,

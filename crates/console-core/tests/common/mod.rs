@@ -1,0 +1,45 @@
+//! Helpers shared by the core's integration tests (each test file includes this module).
+
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use console_core::view::{ConsoleSnapshot, UpdateBatch};
+use console_core::{Console, ConsoleConfig};
+use tokio::sync::mpsc;
+
+/// How long any single wait in these tests may take before it fails.
+pub const LIMIT: Duration = Duration::from_secs(20);
+
+/// Polls the console's snapshot until `check` holds, failing after [`LIMIT`].
+pub async fn wait_for(
+    console: &Console,
+    what: &str,
+    check: impl Fn(&ConsoleSnapshot) -> bool,
+) -> ConsoleSnapshot {
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    loop {
+        let snapshot = console.snapshot();
+        if check(&snapshot) {
+            return snapshot;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}; link: {:?}",
+            snapshot.link
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Keeps the UI channel open and empty, as a window would.
+pub fn drain(mut batches: mpsc::Receiver<UpdateBatch>) {
+    tokio::spawn(async move { while batches.recv().await.is_some() {} });
+}
+
+/// Starts a console whose UI batches are drained.
+pub async fn start(config: ConsoleConfig) -> Console {
+    let (console, batches) = Console::start(config).await.unwrap();
+    drain(batches);
+    console
+}
