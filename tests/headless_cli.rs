@@ -2,30 +2,18 @@
 //! plant, exits cleanly on SIGTERM, and `state` reads the cache with no server at all.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::Duration;
 
 use serde_json::Value;
-use test_support::{wait_for, KillOnDrop};
+use test_support::wait_for;
 
-const BIN: &str = env!("CARGO_BIN_EXE_plant-console");
+mod common;
+
+use common::{cli_json, headless, start_reference, BIN};
 
 fn state_json(dir: &Path) -> Value {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = Command::new(BIN)
-        .args(["state", "--json", "--data-dir"])
-        .arg(dir)
-        .output()
-        .expect("run plant-console state");
-    assert!(
-        status.success(),
-        "state failed: {}",
-        String::from_utf8_lossy(&stderr)
-    );
-    serde_json::from_slice(&stdout).expect("state --json prints JSON")
+    cli_json(&["state", "--json"], dir)
 }
 
 #[test]
@@ -37,32 +25,17 @@ fn headless_console_fills_the_cache_and_state_reads_it_after_the_server_is_gone(
         seed: Some(3),
         ..plant_server::ServerConfig::default()
     };
-    let server = runtime
-        .block_on(async {
-            plant_server::start(tokio::net::TcpListener::bind("127.0.0.1:0").await?, config)
-                .await
-                .map_err(std::io::Error::other)
-        })
-        .unwrap();
+    let server = start_reference(&runtime, config);
     let dir = tempfile::tempdir().unwrap();
     let token_file = dir.path().join("token");
     std::fs::write(&token_file, "t-123\n").unwrap();
     let data_dir = dir.path().join("data");
 
-    let mut console = KillOnDrop(
-        Command::new(BIN)
-            .args([
-                "--headless",
-                "--server",
-                &format!("http://{}", server.local_addr()),
-            ])
-            .arg("--token-file")
-            .arg(&token_file)
-            .arg("--data-dir")
-            .arg(&data_dir)
-            .env("RUST_LOG", "info")
-            .spawn()
-            .expect("start the headless console"),
+    let token_arg = token_file.to_str().unwrap().to_owned();
+    let mut console = headless(
+        &format!("http://{}", server.local_addr()),
+        &data_dir,
+        &["--token-file", &token_arg],
     );
 
     let live = wait_for(

@@ -1,37 +1,14 @@
 //! The real `plant-console` binary's journal: a headless console records what happens at
 //! a live plant, and `journal` reads it back from the cache while the console runs.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::Duration;
 
-use serde_json::Value;
-use test_support::{wait_for, KillOnDrop};
+use test_support::wait_for;
 
-const BIN: &str = env!("CARGO_BIN_EXE_plant-console");
+mod common;
 
-fn run_cli(args: &[&str], dir: &Path) -> String {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = Command::new(BIN)
-        .args(args)
-        .arg("--data-dir")
-        .arg(dir)
-        .output()
-        .expect("run plant-console");
-    assert!(
-        status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&stderr)
-    );
-    String::from_utf8(stdout).expect("the output is UTF-8")
-}
-
-fn json_of(args: &[&str], dir: &Path) -> Value {
-    serde_json::from_str(&run_cli(args, dir)).expect("the output is JSON")
-}
+use common::{cli as run_cli, cli_json as json_of, headless, start_reference};
 
 #[test]
 fn a_relay_switched_at_the_plant_shows_in_the_journal_read_from_the_cache() {
@@ -42,32 +19,17 @@ fn a_relay_switched_at_the_plant_shows_in_the_journal_read_from_the_cache() {
         seed: Some(5),
         ..plant_server::ServerConfig::default()
     };
-    let server = runtime
-        .block_on(async {
-            plant_server::start(tokio::net::TcpListener::bind("127.0.0.1:0").await?, config)
-                .await
-                .map_err(std::io::Error::other)
-        })
-        .unwrap();
+    let server = start_reference(&runtime, config);
     let dir = tempfile::tempdir().unwrap();
     let token_file = dir.path().join("token");
     std::fs::write(&token_file, "t-123\n").unwrap();
     let data_dir = dir.path().join("data");
 
-    let mut console = KillOnDrop(
-        Command::new(BIN)
-            .args([
-                "--headless",
-                "--server",
-                &format!("http://{}", server.local_addr()),
-            ])
-            .arg("--token-file")
-            .arg(&token_file)
-            .arg("--data-dir")
-            .arg(&data_dir)
-            .env("RUST_LOG", "info")
-            .spawn()
-            .expect("start the headless console"),
+    let token_arg = token_file.to_str().unwrap().to_owned();
+    let mut console = headless(
+        &format!("http://{}", server.local_addr()),
+        &data_dir,
+        &["--token-file", &token_arg],
     );
 
     let relays = wait_for(

@@ -5,41 +5,20 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
 use test_support::flask::FlaskPlant;
 use test_support::{wait_for, KillOnDrop};
 
-const BIN: &str = env!("CARGO_BIN_EXE_plant-console");
+mod common;
+
+use common::cli;
+
 const LIMIT: Duration = Duration::from_secs(30);
 
 fn headless(url: &str, data_dir: &Path) -> KillOnDrop {
-    KillOnDrop(
-        Command::new(BIN)
-            .args(["--headless", "--server", url, "--data-dir"])
-            .arg(data_dir)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("start the headless console"),
-    )
-}
-
-fn cli(args: &[&str], data_dir: &Path) -> String {
-    let output = Command::new(BIN)
-        .args(args)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .output()
-        .expect("run plant-console");
-    assert!(
-        output.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
+    common::headless(url, data_dir, &[])
 }
 
 fn outbox(data_dir: &Path) -> HashMap<String, Value> {

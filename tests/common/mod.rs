@@ -1,0 +1,66 @@
+//! Helpers shared by the app's integration tests: the reference plant in-process, the
+//! real `plant-console` binary headless, and its CLI with JSON output.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use test_support::KillOnDrop;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_plant-console");
+
+/// Starts the reference plant server on a loopback port of its own.
+pub fn start_reference(
+    runtime: &tokio::runtime::Runtime,
+    config: plant_server::ServerConfig,
+) -> plant_server::RunningServer {
+    runtime
+        .block_on(async {
+            plant_server::start(tokio::net::TcpListener::bind("127.0.0.1:0").await?, config)
+                .await
+                .map_err(std::io::Error::other)
+        })
+        .expect("the reference plant starts")
+}
+
+/// Starts the real binary headless against `url`, with extra options.
+pub fn headless(url: &str, data_dir: &Path, extra: &[&str]) -> KillOnDrop {
+    KillOnDrop(
+        Command::new(BIN)
+            .args(["--headless", "--server", url])
+            .args(extra)
+            .arg("--data-dir")
+            .arg(data_dir)
+            .env("RUST_LOG", "warn")
+            .spawn()
+            .expect("start the headless console"),
+    )
+}
+
+/// Runs a CLI command on `data_dir` and returns its standard output; fails the test when
+/// the command fails.
+pub fn cli(args: &[&str], data_dir: &Path) -> String {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = Command::new(BIN)
+        .args(args)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .output()
+        .expect("run plant-console");
+    assert!(
+        status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&stderr)
+    );
+    String::from_utf8(stdout).expect("the output is UTF-8")
+}
+
+/// Runs a CLI command that prints JSON.
+pub fn cli_json(args: &[&str], data_dir: &Path) -> Value {
+    serde_json::from_str(&cli(args, data_dir)).expect("the output is JSON")
+}
