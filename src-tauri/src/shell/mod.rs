@@ -13,6 +13,8 @@ use console_core::Console;
 use serde::Serialize;
 use tauri::{Emitter, Manager};
 
+mod tray;
+
 use crate::cli::RunArgs;
 use crate::launch::{Launch, LaunchError};
 
@@ -109,7 +111,9 @@ pub fn run(runtime: tokio::runtime::Runtime, args: &RunArgs) -> Result<(), Shell
     } = runtime.block_on(Launch::start(args))?;
     let is_demo = demo.is_some();
     let mut commands = console.take_command_updates();
-    let slot = Arc::new(Mutex::new(Some(Arc::new(console))));
+    let console = Arc::new(console);
+    let tray_console = Arc::downgrade(&console);
+    let slot = Arc::new(Mutex::new(Some(console)));
 
     let app = tauri::Builder::default()
         .manage(ConsoleSlot(slot.clone()))
@@ -119,7 +123,22 @@ pub fn run(runtime: tokio::runtime::Runtime, args: &RunArgs) -> Result<(), Shell
             outbox,
             cancel_command
         ])
+        .on_window_event(|window, event| {
+            // Closing the window hides it: the link, the store and the alerts keep running,
+            // and the tray's menu brings the window back or quits.
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                if window.app_handle().tray_by_id("plant-console").is_some() {
+                    api.prevent_close();
+                    let _ = window.hide();
+                }
+            }
+        })
         .setup(move |app| {
+            if let Some(console) = tray_console.upgrade() {
+                if let Err(error) = tray::install(app.handle(), &console) {
+                    tracing::warn!(%error, "no system tray; closing the window will quit");
+                }
+            }
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 while let Some(batch) = batches.recv().await {
