@@ -19,14 +19,18 @@ const BUILD_PACKAGES: &[&str] = &[
 ];
 
 /// Debian packages the tests need besides: a virtual display, WebKit's WebDriver, a
-/// private D-Bus and a real notification daemon, and Python's venv for the test peers.
+/// private D-Bus with a real notification daemon and gdbus to talk to it, Python's venv
+/// for the test peers, and Debian's Python D-Bus bindings for the tray's test watcher.
 const TEST_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
     "webkit2gtk-driver",
     "dbus-x11",
     "dunst",
+    "libglib2.0-bin",
     "python3-venv",
+    "python3-dbus",
+    "python3-gi",
 ];
 
 const USAGE: &str = "\
