@@ -73,6 +73,7 @@ fn icon_bytes(kind: TrayIconKind) -> &'static [u8] {
 
 /// Menu item ids, also what a test activates over D-Bus.
 pub mod ids {
+    pub const STATUS: &str = "status";
     pub const SHOW: &str = "show";
     pub const RECONNECT: &str = "reconnect";
     pub const QUIT: &str = "quit";
@@ -86,17 +87,19 @@ pub fn install<R: Runtime>(
 ) -> tauri::Result<TrayIcon<R>> {
     let weak: Weak<Console> = Arc::downgrade(console);
     let link = console.link().clone();
-    let show = MenuItem::with_id(app, ids::SHOW, "Show console", true, None::<&str>)?;
-    let reconnect = MenuItem::with_id(app, ids::RECONNECT, "Reconnect now", true, None::<&str>)?;
-    let quit = MenuItem::with_id(app, ids::QUIT, "Quit", true, None::<&str>)?;
-    let menu = Menu::with_items(app, &[&show, &reconnect, &quit])?;
-
+    // Linux trays show no tooltips, so the same words head the menu as a line that cannot
+    // be clicked: the state is readable on every platform.
     let (kind, tooltip) = presentation(
         link.state().borrow().mode,
         console.snapshot().devices.len(),
         0,
         0,
     );
+    let status = MenuItem::with_id(app, ids::STATUS, status_line(&tooltip), false, None::<&str>)?;
+    let show = MenuItem::with_id(app, ids::SHOW, "Show console", true, None::<&str>)?;
+    let reconnect = MenuItem::with_id(app, ids::RECONNECT, "Reconnect now", true, None::<&str>)?;
+    let quit = MenuItem::with_id(app, ids::QUIT, "Quit", true, None::<&str>)?;
+    let menu = Menu::with_items(app, &[&status, &show, &reconnect, &quit])?;
     let menu_link = link.clone();
     let tray = TrayIconBuilder::with_id("plant-console")
         .icon(Image::from_bytes(icon_bytes(kind))?)
@@ -133,12 +136,18 @@ pub fn install<R: Runtime>(
                 shown = kind;
             }
             let _ = follower.set_tooltip(Some(&tooltip));
+            let _ = status.set_text(status_line(&tooltip));
             if link_state.changed().await.is_err() {
                 break;
             }
         }
     });
     Ok(tray)
+}
+
+/// The tooltip on one line, for the menu's status line.
+fn status_line(tooltip: &str) -> String {
+    tooltip.replace('\n', " · ")
 }
 
 /// Brings the console window back from the tray.
