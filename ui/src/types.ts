@@ -87,6 +87,8 @@ export interface ConsoleSnapshot {
   read_only: boolean;
   /** Where a damaged local cache was moved at start-up (a fresh one replaced it), or null. */
   recovered_from: string | null;
+  /** Unacknowledged alerts, mute and shelves, as the tray shows them. */
+  alert_status: AlertStatus;
 }
 
 /** Payload of the `console://batch` event. */
@@ -97,6 +99,10 @@ export interface UpdateBatch {
   relays: RelayEntry[];
   removed_relays: string[];
   system_stats: StatsEntry | null;
+  /** Alerts raised since the previous batch, oldest first (at most 100; the full list is `alerts`). */
+  alerts: AlertView[];
+  /** The alert status, when it changed. */
+  alert_status: AlertStatus | null;
 }
 
 /** What a rejected invoke carries. */
@@ -133,4 +139,60 @@ export interface CommandView {
   attempts: number;
   error: string | null;
   operator: string;
+}
+
+/** How urgent an alert is. */
+export type AlertSeverity = "info" | "low" | "high" | "critical";
+
+export type AlertKind =
+  | "relay_switched"
+  | "device_offline"
+  | "device_fault"
+  | "device_recovered"
+  | "device_appeared"
+  | "device_removed"
+  | "limit_high"
+  | "limit_low"
+  | "limit_cleared"
+  | "link_lost"
+  | "link_restored"
+  | "command_failed"
+  | "command_expired";
+
+/** Why an alert was not shown as a notification. */
+export type AlertSuppressed = "muted" | "shelved" | "flood" | "flapping" | "quiet";
+
+/** One recorded alert: element of `alerts`, of `UpdateBatch.alerts`. */
+export interface AlertView {
+  id: number;
+  at: number;
+  kind: AlertKind;
+  severity: AlertSeverity;
+  /** The device or relay id, or "link". */
+  subject: string;
+  /** What happened and to what, e.g. "Relay Pump 3 switched OFF by operator-2". */
+  title: string;
+  /** Where, and the detail. */
+  body: string;
+  /** Whether it was shown as a desktop notification. */
+  notified: boolean;
+  suppressed: AlertSuppressed | null;
+  acked_at: number | null;
+  /** The OS user who acknowledged it. */
+  acked_by: string | null;
+}
+
+/** A shelved device (or relay) and until when. */
+export interface Shelf {
+  subject: string;
+  until: number;
+}
+
+export interface AlertStatus {
+  unacked: number;
+  unacked_critical: number;
+  muted: boolean;
+  /** While muted: until when, or null for "until unmuted". */
+  muted_until: number | null;
+  shelved: Shelf[];
 }

@@ -70,6 +70,7 @@ export function snapshot(fields: Partial<ConsoleSnapshot> = {}): ConsoleSnapshot
     command_ttl_s: 120,
     read_only: false,
     recovered_from: null,
+    alert_status: { unacked: 0, unacked_critical: 0, muted: false, muted_until: null, shelved: [] },
     ...fields,
   };
 }
@@ -98,6 +99,8 @@ export function batch(fields: Partial<UpdateBatch> = {}): UpdateBatch {
     relays: [],
     removed_relays: [],
     system_stats: null,
+    alerts: [],
+    alert_status: null,
     ...fields,
   };
 }

@@ -10,10 +10,15 @@ use tokio::sync::{mpsc, oneshot, watch, Notify};
 use tokio::task::JoinHandle;
 use tokio::time::{sleep_until, Instant};
 
+use crate::alerts::{
+    self, AlertError, AlertFeed, AlertHandle, AlertSettings, AlertStatus, AlertView, ChangeFeed,
+    NotificationSink,
+};
 use crate::audit::Actor;
 use crate::config::LinkConfig;
 use crate::link::LinkMode;
 use crate::link::{self, LinkEvent, LinkHandle, LinkState, Telemetry};
+use crate::notify::DesktopNotifications;
 use crate::outbox::{Command, Outbox, OutboxError, Runner, RunnerConfig};
 use crate::session::Inbound;
 use crate::state::PlantState;
@@ -37,6 +42,10 @@ pub struct ConsoleConfig {
     pub read_only: bool,
     /// How long device history, system-stats history, link gaps and the journal are kept.
     pub history_retention: Duration,
+    /// Alert severities, limits, link-loss threshold and flood control.
+    pub alerts: AlertSettings,
+    /// Where alert notifications go: the desktop's by default; tests record them.
+    pub notifications: Arc<dyn NotificationSink>,
 }
 
 impl ConsoleConfig {
@@ -50,6 +59,8 @@ impl ConsoleConfig {
             runner: RunnerConfig::default(),
             read_only: false,
             history_retention: store::DEFAULT_HISTORY_RETENTION,
+            alerts: AlertSettings::default(),
+            notifications: Arc::new(DesktopNotifications::default()),
         }
     }
 }
@@ -63,6 +74,8 @@ pub enum ConsoleError {
     Task(String),
     #[error(transparent)]
     Outbox(#[from] OutboxError),
+    #[error(transparent)]
+    Alerts(#[from] AlertError),
 }
 
 /// Why an operator command was not accepted. Each has a stable code for the UI.
@@ -112,6 +125,8 @@ pub struct Console {
     command_updates: Mutex<Option<mpsc::Receiver<Command>>>,
     command_ttl: Duration,
     read_only: bool,
+    alerts: AlertHandle,
+    alert_task: Option<JoinHandle<()>>,
 }
 
 impl Console {
@@ -159,6 +174,20 @@ impl Console {
         let (link, link_task) = link::spawn(config.link, events_tx);
         let (ui_tx, ui_rx) = mpsc::channel(4);
         let (stop_tx, stop_rx) = oneshot::channel();
+        // The engine learns the restored picture before the runtime applies anything, so
+        // every later change reaches it as a change.
+        let alert_engine = alerts::start(
+            alerts::EngineConfig {
+                settings: config.alerts.clone(),
+                server: shared.server_url.clone(),
+                data_dir: config.data_dir.clone(),
+                retention: config.history_retention,
+                sink: config.notifications.clone(),
+            },
+            &shared.state,
+            link.state(),
+        )
+        .await?;
         let runtime = Runtime {
             shared: shared.clone(),
             events: events_rx,
@@ -167,6 +196,8 @@ impl Console {
             writer,
             ui: ui_tx,
             interval: config.ui_batch_interval,
+            alerts: alert_engine.changes,
+            alert_feed: alert_engine.feed,
         };
         let runtime = tokio::spawn(runtime.run(stop_rx));
 
@@ -203,9 +234,15 @@ impl Console {
                 outbox_wake,
                 outbox_stop: Some(outbox_stop),
                 outbox_task,
-                command_updates: Mutex::new(Some(updates_rx)),
+                // The alert engine and the window both get every command update.
+                command_updates: Mutex::new(Some(alerts::fan_out(
+                    updates_rx,
+                    alert_engine.commands,
+                ))),
                 command_ttl: config.command_ttl,
                 read_only: config.read_only,
+                alerts: alert_engine.handle,
+                alert_task: Some(alert_engine.task),
             },
             ui_rx,
         ))
@@ -303,7 +340,59 @@ impl Console {
             command_ttl_s: self.command_ttl.as_secs_f64(),
             read_only: self.read_only,
             recovered_from: self.shared.recovered_from.clone(),
+            alert_status: self.alerts.status(),
         }
+    }
+
+    /// The latest `limit` alerts, newest first.
+    pub async fn alerts(&self, limit: u32) -> Result<Vec<AlertView>, AlertError> {
+        self.alerts.list(limit).await
+    }
+
+    /// Acknowledges one alert (`Some(id)`) or every alert (`None`) as the OS user;
+    /// returns how many were acknowledged now.
+    pub async fn acknowledge(&self, id: Option<i64>) -> Result<u32, AlertError> {
+        self.alerts.acknowledge(id, &Actor::current().user).await
+    }
+
+    /// Mutes every notification for `duration`, or until [`Console::unmute`] (`None`).
+    /// Alerts are still recorded and counted.
+    pub async fn mute(&self, duration: Option<Duration>) -> Result<AlertStatus, AlertError> {
+        self.alerts.mute(duration).await
+    }
+
+    pub async fn unmute(&self) -> Result<AlertStatus, AlertError> {
+        self.alerts.unmute().await
+    }
+
+    /// Stops notifying alerts about one device (or relay) for `duration`; they are still
+    /// recorded.
+    pub async fn shelve(
+        &self,
+        device_id: &str,
+        duration: Duration,
+    ) -> Result<AlertStatus, AlertError> {
+        self.alerts.shelve(device_id, Some(duration)).await
+    }
+
+    /// Ends a device's shelf early.
+    pub async fn unshelve(&self, device_id: &str) -> Result<AlertStatus, AlertError> {
+        self.alerts.shelve(device_id, None).await
+    }
+
+    pub fn alert_status(&self) -> AlertStatus {
+        self.alerts.status()
+    }
+
+    /// The alert status as it changes, for the tray.
+    pub fn alert_status_watch(&self) -> watch::Receiver<AlertStatus> {
+        self.alerts.watch()
+    }
+
+    /// Plant messages whose changes were not checked for alerts because the engine was
+    /// behind (for diagnostics; it should stay 0).
+    pub fn alerts_dropped(&self) -> u64 {
+        self.alerts.dropped_changes()
     }
 
     /// Stops the link, writes everything still pending and closes the store.
@@ -324,6 +413,10 @@ impl Console {
         self.runtime
             .await
             .map_err(|e| ConsoleError::Task(e.to_string()))??;
+        // The runtime's end closes the engine's change channel, which ends the engine.
+        if let Some(task) = self.alert_task.take() {
+            let _ = task.await;
+        }
         Ok(())
     }
 }
@@ -336,6 +429,8 @@ struct Runtime {
     writer: StoreWriter,
     ui: mpsc::Sender<UpdateBatch>,
     interval: Duration,
+    alerts: ChangeFeed,
+    alert_feed: mpsc::Receiver<AlertFeed>,
 }
 
 impl Runtime {
@@ -384,6 +479,7 @@ impl Runtime {
                     self.flush_ui(&mut batcher);
                     self.writer.offer(&mut pending)?;
                 }
+                Some(feed) = self.alert_feed.recv() => batcher.alert(feed),
                 _ = &mut stop => break,
             }
             if !batcher.is_empty() && flush_at.is_none() {
@@ -435,6 +531,7 @@ impl Runtime {
         for change in changes.iter() {
             pending.record(change, at, appearances);
         }
+        self.alerts.offer(changes, at, appearances);
         pending.contact(at);
     }
 

@@ -2,8 +2,9 @@
 //! model. It knows no window: the Tauri shell and the headless mode both drive it.
 //!
 //! Data flows one way: frame → [`codec`] → [`session`] → [`link`] → [`state`] →
-//! {[`store`], [`view`]}, wired together by [`console`].
+//! {[`store`], [`view`], [`alerts`]}, wired together by [`console`].
 
+pub mod alerts;
 pub mod audit;
 pub mod backoff;
 pub mod clock;
@@ -13,6 +14,7 @@ pub mod console;
 mod fallback;
 pub mod http;
 pub mod link;
+pub mod notify;
 pub mod outbox;
 pub mod session;
 pub mod state;
@@ -20,6 +22,7 @@ pub mod store;
 pub mod tls;
 pub mod view;
 
+pub use alerts::{AlertSettings, AlertStatus, AlertView, NotificationSink};
 pub use config::{ConfigError, LinkConfig, PlantUrl, Secret};
 pub use console::{Console, ConsoleConfig, ConsoleError};
 pub use link::{LinkHandle, LinkMode, LinkState};

@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use plant_protocol::UnixSeconds;
 use serde::Serialize;
 
+use crate::alerts::{AlertFeed, AlertStatus, AlertView};
 use crate::link::{LinkMode, LinkState, Telemetry};
 use crate::state::{Change, DeviceEntry, RelayEntry, StatsEntry};
 
@@ -53,6 +54,8 @@ pub struct ConsoleSnapshot {
     /// Where a damaged local cache was moved at start-up (a fresh one replaced it), for
     /// the window to tell the operator; `None` when the cache opened normally.
     pub recovered_from: Option<String>,
+    /// Unacknowledged alerts, mute and shelves, as the tray shows them.
+    pub alert_status: AlertStatus,
 }
 
 /// Changes since the previous batch: upserts and removals by id.
@@ -64,7 +67,15 @@ pub struct UpdateBatch {
     pub relays: Vec<RelayEntry>,
     pub removed_relays: Vec<String>,
     pub system_stats: Option<StatsEntry>,
+    /// Alerts raised since the previous batch, oldest first (at most [`BATCH_ALERTS`]; the
+    /// whole list is `Console::alerts`).
+    pub alerts: Vec<AlertView>,
+    pub alert_status: Option<AlertStatus>,
 }
+
+/// The most alerts one batch carries. In a flood the window needs the newest and the
+/// count (in the status), not a thousand rows at once.
+pub const BATCH_ALERTS: usize = 100;
 
 /// Accumulates changes between UI frames; later changes to one id replace earlier ones,
 /// so a burst of a thousand updates to one device crosses the IPC boundary once.
@@ -76,6 +87,8 @@ pub struct Batcher {
     relays: HashMap<String, RelayEntry>,
     removed_relays: HashSet<String>,
     stats: Option<StatsEntry>,
+    alerts: std::collections::VecDeque<AlertView>,
+    alert_status: Option<AlertStatus>,
 }
 
 impl Batcher {
@@ -86,6 +99,21 @@ impl Batcher {
             && self.relays.is_empty()
             && self.removed_relays.is_empty()
             && self.stats.is_none()
+            && self.alerts.is_empty()
+            && self.alert_status.is_none()
+    }
+
+    /// Takes what the alert engine reports; only the latest status is kept.
+    pub fn alert(&mut self, feed: AlertFeed) {
+        match feed {
+            AlertFeed::Alert(alert) => {
+                if self.alerts.len() == BATCH_ALERTS {
+                    self.alerts.pop_front();
+                }
+                self.alerts.push_back(alert);
+            }
+            AlertFeed::Status(status) => self.alert_status = Some(status),
+        }
     }
 
     pub fn link(&mut self, status: LinkStatus) {
@@ -124,6 +152,8 @@ impl Batcher {
             relays: taken.relays.into_values().collect(),
             removed_relays: taken.removed_relays.into_iter().collect(),
             system_stats: taken.stats,
+            alerts: taken.alerts.into(),
+            alert_status: taken.alert_status,
         }
     }
 }
@@ -180,5 +210,35 @@ mod tests {
         let batch = batcher.take();
         assert_eq!(batch.removed_devices, vec!["a".to_owned()]);
         assert_eq!(batch.devices, vec![entry("b", 2.0)]);
+    }
+
+    #[test]
+    fn a_flood_of_alerts_keeps_the_newest_in_a_batch_and_only_the_latest_status() {
+        use crate::alerts::{AlertKind, Severity};
+        let mut batcher = Batcher::default();
+        for id in 0..250 {
+            batcher.alert(AlertFeed::Alert(AlertView {
+                id,
+                at: 1.0,
+                kind: AlertKind::DeviceOffline,
+                severity: Severity::High,
+                subject: format!("d{id}"),
+                title: String::new(),
+                body: String::new(),
+                notified: false,
+                suppressed: Some("flood".into()),
+                acked_at: None,
+                acked_by: None,
+            }));
+            batcher.alert(AlertFeed::Status(AlertStatus {
+                unacked: u32::try_from(id).unwrap() + 1,
+                ..AlertStatus::default()
+            }));
+        }
+        let batch = batcher.take();
+        let ids: Vec<i64> = batch.alerts.iter().map(|a| a.id).collect();
+        assert_eq!(ids, (150..250).collect::<Vec<i64>>());
+        assert_eq!(batch.alert_status.unwrap().unacked, 250);
+        assert!(batcher.is_empty());
     }
 }

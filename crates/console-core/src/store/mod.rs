@@ -6,6 +6,7 @@
 //! transaction and never makes the link wait for the disk. History keeps at most one
 //! sample per device per second (`record.rs`); maintenance thins it (`retention.rs`).
 
+pub(crate) mod alerts;
 pub(crate) mod audit;
 mod devices;
 mod gaps;
@@ -109,6 +110,7 @@ fn migration_list() -> Vec<M<'static>> {
         M::up(history::CREATE),
         M::up(gaps::CREATE),
         M::up(journal::CREATE),
+        M::up(alerts::CREATE),
     ]
 }
 

@@ -1,0 +1,551 @@
+//! Alerts: what in the plant's changes an operator must be told about, told through
+//! native notifications that stay readable in a flood, and kept in a list to acknowledge.
+//!
+//! Alerts are made from `state::Change`s, link states and outbox command updates, never
+//! from frames ([`rules`]), so a repeated snapshot raises nothing. Flood control
+//! ([`flood`], after ISA-18.2) decides which alerts are shown one by one; [`AlertCore`]
+//! adds the operator's mute and shelving on top. All three take time as an argument.
+//! [`engine`] runs them as a task that records every alert in the store and hands the
+//! notifications to a [`NotificationSink`] on a thread of its own.
+
+pub mod engine;
+pub mod flood;
+pub mod rules;
+pub mod sink;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use plant_protocol::UnixSeconds;
+use serde::{Deserialize, Serialize};
+
+use crate::link::LinkState;
+use crate::outbox::Command;
+use crate::state::{Change, PlantState};
+use crate::store::Appearances;
+
+pub use engine::{fan_out, start, AlertError, AlertFeed, AlertHandle, ChangeFeed, EngineConfig};
+pub use flood::{Decision, Flood, FloodPolicy, Summary};
+pub use rules::Rules;
+pub use sink::{Notice, NotificationSink, RecordingSink, SinkError};
+
+/// How long "mute all" and shelving last when the operator picks the usual duration.
+pub const DEFAULT_MUTE: Duration = Duration::from_secs(15 * 60);
+/// See [`DEFAULT_MUTE`].
+pub const DEFAULT_SHELVE: Duration = Duration::from_secs(15 * 60);
+
+/// How urgent an alert is. Ordered from least to most urgent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Info,
+    Low,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 4] = [
+        Severity::Info,
+        Severity::Low,
+        Severity::High,
+        Severity::Critical,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+/// What an alert is about. Each kind has a default severity ([`AlertKind::default_severity`])
+/// that [`AlertSettings::severities`] can change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// A relay changed state, switched by anyone (the plant says who).
+    RelaySwitched,
+    DeviceOffline,
+    DeviceFault,
+    /// A device that was offline or in fault is online again.
+    DeviceRecovered,
+    /// A device appeared in a plant the console already knew.
+    DeviceAppeared,
+    /// A device is no longer listed by the plant.
+    DeviceRemoved,
+    LimitHigh,
+    LimitLow,
+    /// A value came back inside its limits (past the deadband).
+    LimitCleared,
+    /// No data from the plant for longer than the threshold.
+    LinkLost,
+    /// Data flows again after a [`AlertKind::LinkLost`].
+    LinkRestored,
+    /// An operator's relay command failed.
+    CommandFailed,
+    /// An operator's relay command expired before it took effect.
+    CommandExpired,
+}
+
+impl AlertKind {
+    pub const ALL: [AlertKind; 13] = [
+        AlertKind::RelaySwitched,
+        AlertKind::DeviceOffline,
+        AlertKind::DeviceFault,
+        AlertKind::DeviceRecovered,
+        AlertKind::DeviceAppeared,
+        AlertKind::DeviceRemoved,
+        AlertKind::LimitHigh,
+        AlertKind::LimitLow,
+        AlertKind::LimitCleared,
+        AlertKind::LinkLost,
+        AlertKind::LinkRestored,
+        AlertKind::CommandFailed,
+        AlertKind::CommandExpired,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertKind::RelaySwitched => "relay_switched",
+            AlertKind::DeviceOffline => "device_offline",
+            AlertKind::DeviceFault => "device_fault",
+            AlertKind::DeviceRecovered => "device_recovered",
+            AlertKind::DeviceAppeared => "device_appeared",
+            AlertKind::DeviceRemoved => "device_removed",
+            AlertKind::LimitHigh => "limit_high",
+            AlertKind::LimitLow => "limit_low",
+            AlertKind::LimitCleared => "limit_cleared",
+            AlertKind::LinkLost => "link_lost",
+            AlertKind::LinkRestored => "link_restored",
+            AlertKind::CommandFailed => "command_failed",
+            AlertKind::CommandExpired => "command_expired",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<AlertKind> {
+        AlertKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// The severity a site gets unless its settings say otherwise. A fault and a lost
+    /// link leave the operator blind or the plant unsafe, so they are critical; a
+    /// return to normal is news but needs no action.
+    pub fn default_severity(self) -> Severity {
+        match self {
+            AlertKind::DeviceFault | AlertKind::LinkLost => Severity::Critical,
+            AlertKind::DeviceOffline
+            | AlertKind::LimitHigh
+            | AlertKind::LimitLow
+            | AlertKind::CommandFailed
+            | AlertKind::CommandExpired => Severity::High,
+            AlertKind::RelaySwitched | AlertKind::DeviceRemoved => Severity::Low,
+            AlertKind::DeviceRecovered
+            | AlertKind::DeviceAppeared
+            | AlertKind::LimitCleared
+            | AlertKind::LinkRestored => Severity::Info,
+        }
+    }
+
+    /// How a flood summary counts alerts of this kind ("12 devices offline").
+    pub(crate) fn counted(self, count: u32) -> String {
+        let (one, many) = match self {
+            AlertKind::RelaySwitched => ("relay change", "relay changes"),
+            AlertKind::DeviceOffline => ("device offline", "devices offline"),
+            AlertKind::DeviceFault => ("device in fault", "devices in fault"),
+            AlertKind::DeviceRecovered => ("device back online", "devices back online"),
+            AlertKind::DeviceAppeared => ("device appeared", "devices appeared"),
+            AlertKind::DeviceRemoved => ("device removed", "devices removed"),
+            AlertKind::LimitHigh => ("high limit crossed", "high limits crossed"),
+            AlertKind::LimitLow => ("low limit crossed", "low limits crossed"),
+            AlertKind::LimitCleared => ("limit cleared", "limits cleared"),
+            AlertKind::LinkLost => ("link loss", "link losses"),
+            AlertKind::LinkRestored => ("link restored", "link restorations"),
+            AlertKind::CommandFailed => ("failed command", "failed commands"),
+            AlertKind::CommandExpired => ("expired command", "expired commands"),
+        };
+        format!("{count} {}", if count == 1 { one } else { many })
+    }
+}
+
+/// One alert as the rules make it, before it is decided on and stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alert {
+    /// When it happened (local Unix seconds): the receive time of the change.
+    pub at: UnixSeconds,
+    pub kind: AlertKind,
+    pub severity: Severity,
+    /// What it is about: a device or relay id, `"link"` for the link.
+    pub subject: String,
+    /// The device it concerns, for shelving: the device itself, or a relay's device.
+    pub device: Option<String>,
+    /// What counts as "the same alert again" for flapping: kind, subject and direction
+    /// (a relay switched ON is not the same alert as it switched OFF).
+    pub key: String,
+    /// What happened, and to what: "Relay Pump 3 switched OFF by operator-2".
+    pub title: String,
+    /// Where and the detail: ids, location, the value before.
+    pub body: String,
+}
+
+/// A high and/or low limit on device values, with a deadband (hysteresis).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Limit {
+    /// The device it applies to; a limit for one device wins over one for its kind.
+    pub device_id: Option<String>,
+    /// Every device of this kind (`"temperature"`), when `device_id` is not set.
+    pub device_kind: Option<String>,
+    /// A value above this raises [`AlertKind::LimitHigh`].
+    pub high: Option<f64>,
+    /// A value below this raises [`AlertKind::LimitLow`].
+    pub low: Option<f64>,
+    /// How far back inside a limit a value must come before the alarm clears, so a
+    /// value hovering at the limit raises one alert, not one per reading.
+    pub deadband: f64,
+}
+
+impl Limit {
+    fn applies_to(&self, device_id: &str, device_kind: &str) -> bool {
+        match (&self.device_id, &self.device_kind) {
+            (Some(id), _) => id == device_id,
+            (None, Some(kind)) => kind == device_kind,
+            (None, None) => false,
+        }
+    }
+}
+
+/// The alert settings of a site. There is no UI for them yet; the shell builds them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertSettings {
+    /// Severities that differ from [`AlertKind::default_severity`].
+    pub severities: HashMap<AlertKind, Severity>,
+    /// Alerts below this severity are recorded but never notified.
+    pub notify_from: Severity,
+    /// Value limits; none by default, because only the site knows them.
+    pub limits: Vec<Limit>,
+    /// How long the plant must be unreachable before it is an alert: a reconnect that
+    /// takes a second is not news.
+    pub link_loss_after: Duration,
+    pub flood: FloodPolicy,
+}
+
+impl Default for AlertSettings {
+    fn default() -> Self {
+        AlertSettings {
+            severities: HashMap::new(),
+            notify_from: Severity::Info,
+            limits: Vec::new(),
+            link_loss_after: Duration::from_secs(10),
+            flood: FloodPolicy::default(),
+        }
+    }
+}
+
+impl AlertSettings {
+    /// The severity alerts of `kind` get at this site.
+    pub fn severity(&self, kind: AlertKind) -> Severity {
+        self.severities
+            .get(&kind)
+            .copied()
+            .unwrap_or_else(|| kind.default_severity())
+    }
+
+    /// The limit that applies to a device, if any: one for the device itself wins.
+    pub fn limit_for(&self, device_id: &str, device_kind: &str) -> Option<&Limit> {
+        self.limits
+            .iter()
+            .find(|l| l.device_id.as_deref() == Some(device_id))
+            .or_else(|| {
+                self.limits
+                    .iter()
+                    .find(|l| l.applies_to(device_id, device_kind))
+            })
+    }
+}
+
+/// What became of an alert: notified, or why not. Every alert is recorded either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    Notified,
+    /// The operator muted all notifications.
+    Muted,
+    /// The operator shelved its device.
+    Shelved,
+    /// Beyond the flood limit: counted in the next summary instead.
+    Flood,
+    /// The same alert again within the flapping window: counted in the summary.
+    Flapping,
+    /// Below [`AlertSettings::notify_from`].
+    Quiet,
+}
+
+impl Outcome {
+    /// Why it was not notified, as stored; `None` when it was.
+    pub fn reason(self) -> Option<&'static str> {
+        match self {
+            Outcome::Notified => None,
+            Outcome::Muted => Some("muted"),
+            Outcome::Shelved => Some("shelved"),
+            Outcome::Flood => Some("flood"),
+            Outcome::Flapping => Some("flapping"),
+            Outcome::Quiet => Some("quiet"),
+        }
+    }
+}
+
+/// An alert with what became of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decided {
+    pub alert: Alert,
+    pub outcome: Outcome,
+}
+
+/// One stored alert, as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlertView {
+    pub id: i64,
+    pub at: UnixSeconds,
+    pub kind: AlertKind,
+    pub severity: Severity,
+    pub subject: String,
+    pub title: String,
+    pub body: String,
+    /// Whether it was shown as a notification.
+    pub notified: bool,
+    /// Why not: `muted`, `shelved`, `flood`, `flapping` or `quiet`.
+    pub suppressed: Option<String>,
+    pub acked_at: Option<UnixSeconds>,
+    /// The OS user who acknowledged it.
+    pub acked_by: Option<String>,
+}
+
+/// A shelved device (or relay) and until when.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Shelf {
+    pub subject: String,
+    pub until: UnixSeconds,
+}
+
+/// What the tray and the window show about alerts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AlertStatus {
+    pub unacked: u32,
+    pub unacked_critical: u32,
+    /// Whether notifications are muted; `muted_until` is `None` while muted means
+    /// "until unmuted".
+    pub muted: bool,
+    pub muted_until: Option<UnixSeconds>,
+    pub shelved: Vec<Shelf>,
+}
+
+/// How long notifications are muted.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Mute {
+    Until(UnixSeconds),
+    Indefinitely,
+}
+
+/// What [`AlertCore::tick`] found due.
+#[derive(Debug, Default)]
+pub struct Tick {
+    /// Alerts that became due by time alone (a link lost for the threshold).
+    pub decided: Vec<Decided>,
+    /// A flood summary to notify.
+    pub summary: Option<Summary>,
+    /// A mute or a shelf ran out, so the published status changed.
+    pub status_changed: bool,
+}
+
+/// The alert engine's logic without I/O: rules, flood control, mute and shelving. Time
+/// is an argument everywhere, so every timing rule is tested without waiting.
+#[derive(Debug)]
+pub struct AlertCore {
+    notify_from: Severity,
+    rules: Rules,
+    flood: Flood,
+    mute: Option<Mute>,
+    shelved: HashMap<String, UnixSeconds>,
+}
+
+impl AlertCore {
+    /// `server` names the plant in link alerts.
+    pub fn new(settings: &AlertSettings, server: impl Into<String>) -> Self {
+        AlertCore {
+            notify_from: settings.notify_from,
+            rules: Rules::new(settings, server),
+            flood: Flood::new(settings.flood.clone()),
+            mute: None,
+            shelved: HashMap::new(),
+        }
+    }
+
+    /// Learns the last-known plant (restored from the cache) without alerting on it.
+    pub fn seed(&mut self, state: &PlantState) {
+        self.rules.seed(state);
+    }
+
+    /// The changes one plant message made, received at `at`.
+    pub fn on_changes(
+        &mut self,
+        changes: &[Change],
+        at: UnixSeconds,
+        appearances: Appearances,
+        now: UnixSeconds,
+    ) -> Vec<Decided> {
+        let mut alerts = Vec::new();
+        for change in changes {
+            self.rules.on_change(change, at, appearances, &mut alerts);
+        }
+        self.decide_all(alerts, now)
+    }
+
+    /// The link's published state changed.
+    pub fn on_link(&mut self, state: &LinkState, now: UnixSeconds) -> Vec<Decided> {
+        let mut alerts = Vec::new();
+        self.rules.on_link(state, &mut alerts);
+        self.decide_all(alerts, now)
+    }
+
+    /// An operator command took a step.
+    pub fn on_command(&mut self, command: &Command, now: UnixSeconds) -> Vec<Decided> {
+        let mut alerts = Vec::new();
+        self.rules.on_command(command, &mut alerts);
+        self.decide_all(alerts, now)
+    }
+
+    /// Whatever became due by `now`: link loss, a flood summary, the end of a mute or
+    /// a shelf. Call it at [`AlertCore::next_deadline`].
+    pub fn tick(&mut self, now: UnixSeconds) -> Tick {
+        let status_changed = self.expire(now);
+        let mut alerts = Vec::new();
+        self.rules.tick(now, &mut alerts);
+        let decided = self.decide_all(alerts, now);
+        let summary = self.flood.tick(now);
+        // A summary that falls due while muted is dropped like the alerts it counts.
+        let summary = summary.filter(|_| self.mute.is_none());
+        Tick {
+            decided,
+            summary,
+            status_changed,
+        }
+    }
+
+    /// The earliest time at which [`AlertCore::tick`] has something to do.
+    pub fn next_deadline(&self) -> Option<UnixSeconds> {
+        let mute = match self.mute {
+            Some(Mute::Until(until)) => Some(until),
+            _ => None,
+        };
+        [
+            self.rules.next_deadline(),
+            self.flood.next_deadline(),
+            mute,
+            self.shelved.values().copied().reduce(f64::min),
+        ]
+        .into_iter()
+        .flatten()
+        .reduce(f64::min)
+    }
+
+    /// Mutes every notification for `duration`, or until [`AlertCore::unmute`].
+    pub fn mute(&mut self, now: UnixSeconds, duration: Option<Duration>) {
+        self.mute = Some(match duration {
+            Some(duration) => Mute::Until(now + duration.as_secs_f64()),
+            None => Mute::Indefinitely,
+        });
+    }
+
+    pub fn unmute(&mut self) {
+        self.mute = None;
+    }
+
+    /// Stops notifying alerts about `subject` (a device, or a relay) for `duration`.
+    pub fn shelve(&mut self, subject: &str, now: UnixSeconds, duration: Duration) {
+        self.shelved
+            .insert(subject.to_owned(), now + duration.as_secs_f64());
+    }
+
+    /// Ends a shelf early; `false` if `subject` was not shelved.
+    pub fn unshelve(&mut self, subject: &str) -> bool {
+        self.shelved.remove(subject).is_some()
+    }
+
+    pub fn mute_state(&self) -> Option<Mute> {
+        self.mute
+    }
+
+    /// Shelved subjects, soonest to end first.
+    pub fn shelves(&self) -> Vec<Shelf> {
+        let mut list: Vec<Shelf> = self
+            .shelved
+            .iter()
+            .map(|(subject, &until)| Shelf {
+                subject: subject.clone(),
+                until,
+            })
+            .collect();
+        list.sort_by(|a, b| a.until.total_cmp(&b.until).then(a.subject.cmp(&b.subject)));
+        list
+    }
+
+    /// Ends mutes and shelves whose time is up; says whether any did.
+    fn expire(&mut self, now: UnixSeconds) -> bool {
+        let mut changed = false;
+        if matches!(self.mute, Some(Mute::Until(until)) if now >= until) {
+            self.mute = None;
+            changed = true;
+        }
+        let before = self.shelved.len();
+        self.shelved.retain(|_, until| now < *until);
+        changed || self.shelved.len() != before
+    }
+
+    fn is_shelved(&self, alert: &Alert) -> bool {
+        self.shelved.contains_key(&alert.subject)
+            || alert
+                .device
+                .as_ref()
+                .is_some_and(|device| self.shelved.contains_key(device))
+    }
+
+    fn decide_all(&mut self, alerts: Vec<Alert>, now: UnixSeconds) -> Vec<Decided> {
+        if alerts.is_empty() {
+            return Vec::new();
+        }
+        self.expire(now);
+        alerts
+            .into_iter()
+            .map(|alert| {
+                let outcome = self.decide(&alert, now);
+                Decided { alert, outcome }
+            })
+            .collect()
+    }
+
+    /// The operator's choices come before flood control: a muted or shelved alert does
+    /// not use up the flood budget or show up in a summary.
+    fn decide(&mut self, alert: &Alert, now: UnixSeconds) -> Outcome {
+        if alert.severity < self.notify_from {
+            Outcome::Quiet
+        } else if self.mute.is_some() {
+            Outcome::Muted
+        } else if self.is_shelved(alert) {
+            Outcome::Shelved
+        } else {
+            match self.flood.decide(now, alert) {
+                Decision::Notify => Outcome::Notified,
+                Decision::Flood => Outcome::Flood,
+                Decision::Flapping => Outcome::Flapping,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

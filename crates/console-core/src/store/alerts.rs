@@ -1,0 +1,220 @@
+//! The `alert` table: every alert the console raised, whether it was shown as a
+//! notification (and if not, why), and who acknowledged it when.
+
+use plant_protocol::UnixSeconds;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use super::StoreError;
+use crate::alerts::{Alert, AlertKind, AlertView, Outcome, Severity};
+
+/// Version 1. `suppressed` says why an alert was not notified (muted, shelved, flood,
+/// flapping, quiet). The partial index serves the unacknowledged count the tray shows
+/// on every change without reading acknowledged history.
+pub(super) const CREATE: &str = "
+CREATE TABLE alert (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    at          REAL NOT NULL,
+    kind        TEXT NOT NULL,
+    severity    TEXT NOT NULL,
+    subject     TEXT NOT NULL,
+    title       TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    notified    INTEGER NOT NULL,
+    suppressed  TEXT,
+    acked_at    REAL,
+    acked_by    TEXT
+);
+CREATE INDEX alert_by_at ON alert (at);
+CREATE INDEX alert_unacked ON alert (severity) WHERE acked_at IS NULL;";
+
+const COLUMNS: &str =
+    "id, at, kind, severity, subject, title, body, notified, suppressed, acked_at, acked_by";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<AlertView> {
+    let kind: String = row.get(2)?;
+    let severity: String = row.get(3)?;
+    Ok(AlertView {
+        id: row.get(0)?,
+        at: row.get(1)?,
+        // A kind or severity from a newer console reads as the closest thing this one
+        // knows rather than hiding the alert.
+        kind: AlertKind::parse(&kind).unwrap_or(AlertKind::DeviceFault),
+        severity: Severity::parse(&severity).unwrap_or(Severity::High),
+        subject: row.get(4)?,
+        title: row.get(5)?,
+        body: row.get(6)?,
+        notified: row.get(7)?,
+        suppressed: row.get(8)?,
+        acked_at: row.get(9)?,
+        acked_by: row.get(10)?,
+    })
+}
+
+/// Stores one alert and returns its id.
+pub(crate) fn insert(
+    conn: &Connection,
+    alert: &Alert,
+    outcome: Outcome,
+) -> Result<i64, StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO alert (at, kind, severity, subject, title, body, notified, suppressed)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        alert.at,
+        alert.kind.as_str(),
+        alert.severity.as_str(),
+        alert.subject,
+        alert.title,
+        alert.body,
+        outcome == Outcome::Notified,
+        outcome.reason(),
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// The latest `limit` alerts, newest first (in the order they were raised).
+pub(crate) fn recent(conn: &Connection, limit: u32) -> Result<Vec<AlertView>, StoreError> {
+    let rows = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM alert ORDER BY id DESC LIMIT ?1"
+        ))?
+        .query_map(params![limit], from_row)?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
+pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<AlertView>, StoreError> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM alert WHERE id = ?1"))?
+        .query_row(params![id], from_row)
+        .optional()?)
+}
+
+/// Unacknowledged alerts: (all, critical).
+pub(crate) fn unacked(conn: &Connection) -> Result<(u32, u32), StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT COUNT(*), COUNT(*) FILTER (WHERE severity = 'critical')
+             FROM alert WHERE acked_at IS NULL",
+        )?
+        .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))?)
+}
+
+/// Acknowledges one alert. `None` if there is no such alert; `Some(false)` if it was
+/// already acknowledged, which keeps the first acknowledgement's who and when.
+pub(crate) fn ack(
+    conn: &Connection,
+    id: i64,
+    at: UnixSeconds,
+    by: &str,
+) -> Result<Option<bool>, StoreError> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE alert SET acked_at = ?2, acked_by = ?3 WHERE id = ?1 AND acked_at IS NULL",
+        )?
+        .execute(params![id, at, by])?;
+    if changed == 1 {
+        return Ok(Some(true));
+    }
+    Ok(get(conn, id)?.map(|_| false))
+}
+
+/// Acknowledges every unacknowledged alert; returns how many.
+pub(crate) fn ack_all(conn: &Connection, at: UnixSeconds, by: &str) -> Result<usize, StoreError> {
+    Ok(conn
+        .prepare_cached("UPDATE alert SET acked_at = ?1, acked_by = ?2 WHERE acked_at IS NULL")?
+        .execute(params![at, by])?)
+}
+
+/// Deletes up to `budget` acknowledged alerts older than `cutoff`, oldest first. An
+/// unacknowledged alert is kept however old: nobody has seen it yet.
+pub(crate) fn prune(
+    conn: &Connection,
+    cutoff: UnixSeconds,
+    budget: usize,
+) -> Result<usize, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "DELETE FROM alert WHERE id IN (
+                 SELECT id FROM alert WHERE at < ?1 AND acked_at IS NOT NULL ORDER BY at LIMIT ?2)",
+        )?
+        .execute(params![cutoff, i64::try_from(budget).unwrap_or(i64::MAX)])?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::fresh;
+    use super::*;
+
+    fn alert(at: f64, severity: Severity) -> Alert {
+        Alert {
+            at,
+            kind: AlertKind::DeviceOffline,
+            severity,
+            subject: "dev-001".into(),
+            device: Some("dev-001".into()),
+            key: "device_offline:dev-001".into(),
+            title: "Device Boiler 1 went offline".into(),
+            body: "dev-001 · Hall 2".into(),
+        }
+    }
+
+    #[test]
+    fn alerts_are_listed_newest_first_with_their_outcome() {
+        let (_dir, conn) = fresh();
+        insert(&conn, &alert(1.0, Severity::High), Outcome::Notified).unwrap();
+        let id = insert(&conn, &alert(2.0, Severity::Critical), Outcome::Muted).unwrap();
+        let list = recent(&conn, 10).unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[0].id, id);
+        assert_eq!(
+            (list[0].notified, list[0].suppressed.as_deref()),
+            (false, Some("muted"))
+        );
+        assert_eq!(
+            (list[1].notified, list[1].suppressed.as_deref()),
+            (true, None)
+        );
+        assert_eq!(list[1].title, "Device Boiler 1 went offline");
+        assert_eq!(recent(&conn, 1).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn acknowledging_one_or_all_records_who_and_when_once() {
+        let (_dir, conn) = fresh();
+        let first = insert(&conn, &alert(1.0, Severity::Critical), Outcome::Notified).unwrap();
+        insert(&conn, &alert(2.0, Severity::High), Outcome::Notified).unwrap();
+        insert(&conn, &alert(3.0, Severity::Critical), Outcome::Flood).unwrap();
+        assert_eq!(unacked(&conn).unwrap(), (3, 2));
+
+        assert_eq!(ack(&conn, first, 10.0, "operator-1").unwrap(), Some(true));
+        assert_eq!(ack(&conn, first, 11.0, "operator-2").unwrap(), Some(false));
+        assert_eq!(ack(&conn, 999, 11.0, "operator-2").unwrap(), None);
+        assert_eq!(unacked(&conn).unwrap(), (2, 1));
+        let acked = get(&conn, first).unwrap().unwrap();
+        assert_eq!(
+            (acked.acked_at, acked.acked_by.as_deref()),
+            (Some(10.0), Some("operator-1"))
+        );
+
+        assert_eq!(ack_all(&conn, 20.0, "operator-3").unwrap(), 2);
+        assert_eq!(unacked(&conn).unwrap(), (0, 0));
+        let list = recent(&conn, 10).unwrap();
+        assert_eq!(list[0].acked_by.as_deref(), Some("operator-3"));
+        assert_eq!(list[2].acked_by.as_deref(), Some("operator-1"));
+    }
+
+    #[test]
+    fn pruning_removes_only_old_acknowledged_alerts() {
+        let (_dir, conn) = fresh();
+        let old_acked = insert(&conn, &alert(1.0, Severity::High), Outcome::Notified).unwrap();
+        insert(&conn, &alert(2.0, Severity::High), Outcome::Notified).unwrap();
+        let new_acked = insert(&conn, &alert(100.0, Severity::High), Outcome::Notified).unwrap();
+        ack(&conn, old_acked, 5.0, "op").unwrap();
+        ack(&conn, new_acked, 105.0, "op").unwrap();
+        assert_eq!(prune(&conn, 50.0, 100).unwrap(), 1);
+        let left: Vec<f64> = recent(&conn, 10).unwrap().iter().map(|a| a.at).collect();
+        assert_eq!(left, vec![100.0, 2.0]);
+    }
+}
