@@ -13,6 +13,11 @@ fn main() {
             "set_relay",
             "outbox",
             "cancel_command",
+            "alerts",
+            "acknowledge_alerts",
+            "mute_alerts",
+            "unmute_alerts",
+            "shelve_device",
         ]));
     tauri_build::try_build(attributes).expect("tauri-build failed");
 }

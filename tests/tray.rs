@@ -185,7 +185,12 @@ fn the_tray_item_registers_shows_the_state_and_its_menu_items_work() {
         labels.iter().any(|l| l.contains("12 devices")),
         "{labels:?}"
     );
-    for wanted in ["Show console", "Reconnect now", "Quit"] {
+    for wanted in [
+        "Show console",
+        "Mute notifications for 15 min",
+        "Reconnect now",
+        "Quit",
+    ] {
         assert!(labels.contains(&wanted), "{wanted} missing from {labels:?}");
     }
     let id_of = |wanted: &str| {
@@ -220,6 +225,26 @@ fn the_tray_item_registers_shows_the_state_and_its_menu_items_work() {
     click(&id_of("Reconnect now"));
     wait_for(LIMIT, "a second live link after Reconnect now", || {
         (live_count() >= 2).then_some(())
+    });
+
+    click(&id_of("Mute notifications for 15 min"));
+    wait_for(LIMIT, "the menu to offer Unmute", || {
+        menu_items(&layout())
+            .iter()
+            .any(|(_, label)| label == "Unmute notifications")
+            .then_some(())
+    });
+    let unmute = menu_items(&layout())
+        .into_iter()
+        .find(|(_, label)| label == "Unmute notifications")
+        .unwrap()
+        .0;
+    click(&unmute.to_string());
+    wait_for(LIMIT, "the menu to offer Mute again", || {
+        menu_items(&layout())
+            .iter()
+            .any(|(_, label)| label == "Mute notifications for 15 min")
+            .then_some(())
     });
 
     click(&id_of("Quit"));

@@ -5,7 +5,9 @@
 //! coalesces them; each step of an operator command goes out as `console://command`.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
+use console_core::alerts::{AlertError, AlertStatus, AlertView};
 use console_core::console::CommandError;
 use console_core::outbox::Command;
 use console_core::view::ConsoleSnapshot;
@@ -29,6 +31,19 @@ pub const COMMAND_EVENT: &str = "console://command";
 pub struct UiError {
     pub code: &'static str,
     pub message: String,
+}
+
+impl From<AlertError> for UiError {
+    fn from(error: AlertError) -> Self {
+        let code = match error {
+            AlertError::Unknown(_) => "unknown_alert",
+            _ => "alerts",
+        };
+        UiError {
+            code,
+            message: error.to_string(),
+        }
+    }
 }
 
 impl From<CommandError> for UiError {
@@ -90,6 +105,52 @@ async fn cancel_command(
     Ok(console.cancel_command(&request_id).await?)
 }
 
+#[tauri::command]
+async fn alerts(slot: tauri::State<'_, ConsoleSlot>) -> Result<Vec<AlertView>, UiError> {
+    let console = slot.get()?;
+    Ok(console.alerts(500).await?)
+}
+
+/// Acknowledges one alert, or all of them when `id` is absent.
+#[tauri::command]
+async fn acknowledge_alerts(
+    slot: tauri::State<'_, ConsoleSlot>,
+    id: Option<i64>,
+) -> Result<u32, UiError> {
+    let console = slot.get()?;
+    Ok(console.acknowledge(id).await?)
+}
+
+/// Mutes notifications for `minutes`, or until unmuted when `minutes` is absent.
+#[tauri::command]
+async fn mute_alerts(
+    slot: tauri::State<'_, ConsoleSlot>,
+    minutes: Option<u32>,
+) -> Result<AlertStatus, UiError> {
+    let console = slot.get()?;
+    let duration = minutes.map(|m| Duration::from_secs(u64::from(m) * 60));
+    Ok(console.mute(duration).await?)
+}
+
+#[tauri::command]
+async fn unmute_alerts(slot: tauri::State<'_, ConsoleSlot>) -> Result<AlertStatus, UiError> {
+    let console = slot.get()?;
+    Ok(console.unmute().await?)
+}
+
+/// Stops notifying one device's alerts for `minutes` (they are still recorded).
+#[tauri::command]
+async fn shelve_device(
+    slot: tauri::State<'_, ConsoleSlot>,
+    device_id: String,
+    minutes: u32,
+) -> Result<AlertStatus, UiError> {
+    let console = slot.get()?;
+    Ok(console
+        .shelve(&device_id, Duration::from_secs(u64::from(minutes) * 60))
+        .await?)
+}
+
 /// Errors of the window shell.
 #[derive(Debug, thiserror::Error)]
 pub enum ShellError {
@@ -121,7 +182,12 @@ pub fn run(runtime: tokio::runtime::Runtime, args: &RunArgs) -> Result<(), Shell
             get_snapshot,
             set_relay,
             outbox,
-            cancel_command
+            cancel_command,
+            alerts,
+            acknowledge_alerts,
+            mute_alerts,
+            unmute_alerts,
+            shelve_device
         ])
         .on_window_event(|window, event| {
             // Closing the window hides it: the link, the store and the alerts keep running,

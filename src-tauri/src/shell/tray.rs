@@ -75,8 +75,21 @@ fn icon_bytes(kind: TrayIconKind) -> &'static [u8] {
 pub mod ids {
     pub const STATUS: &str = "status";
     pub const SHOW: &str = "show";
+    pub const MUTE: &str = "mute";
     pub const RECONNECT: &str = "reconnect";
     pub const QUIT: &str = "quit";
+}
+
+/// How long the tray's Mute lasts.
+const MUTE_FOR: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// The Mute item's label for a muted or unmuted console.
+pub fn mute_label(muted: bool) -> &'static str {
+    if muted {
+        "Unmute notifications"
+    } else {
+        "Mute notifications for 15 min"
+    }
 }
 
 /// Builds the tray and keeps it in step with the console. The tray holds the console
@@ -87,20 +100,23 @@ pub fn install<R: Runtime>(
 ) -> tauri::Result<TrayIcon<R>> {
     let weak: Weak<Console> = Arc::downgrade(console);
     let link = console.link().clone();
+    let alerts = console.alert_status();
     // Linux trays show no tooltips, so the same words head the menu as a line that cannot
     // be clicked: the state is readable on every platform.
     let (kind, tooltip) = presentation(
         link.state().borrow().mode,
         console.snapshot().devices.len(),
-        0,
-        0,
+        alerts.unacked,
+        alerts.unacked_critical,
     );
     let status = MenuItem::with_id(app, ids::STATUS, status_line(&tooltip), false, None::<&str>)?;
     let show = MenuItem::with_id(app, ids::SHOW, "Show console", true, None::<&str>)?;
+    let mute = MenuItem::with_id(app, ids::MUTE, mute_label(alerts.muted), true, None::<&str>)?;
     let reconnect = MenuItem::with_id(app, ids::RECONNECT, "Reconnect now", true, None::<&str>)?;
     let quit = MenuItem::with_id(app, ids::QUIT, "Quit", true, None::<&str>)?;
-    let menu = Menu::with_items(app, &[&status, &show, &reconnect, &quit])?;
+    let menu = Menu::with_items(app, &[&status, &show, &mute, &reconnect, &quit])?;
     let menu_link = link.clone();
+    let menu_console = weak.clone();
     let tray = TrayIconBuilder::with_id("plant-console")
         .icon(Image::from_bytes(icon_bytes(kind))?)
         .tooltip(&tooltip)
@@ -108,6 +124,22 @@ pub fn install<R: Runtime>(
         .show_menu_on_left_click(true)
         .on_menu_event(move |app, event| match event.id.as_ref() {
             ids::SHOW => show_window(app),
+            ids::MUTE => {
+                let console = menu_console.clone();
+                tauri::async_runtime::spawn(async move {
+                    let Some(console) = console.upgrade() else {
+                        return;
+                    };
+                    let result = if console.alert_status().muted {
+                        console.unmute().await
+                    } else {
+                        console.mute(Some(MUTE_FOR)).await
+                    };
+                    if let Err(error) = result {
+                        tracing::warn!(%error, "could not change the mute from the tray");
+                    }
+                });
+            }
             ids::RECONNECT => {
                 let link = menu_link.clone();
                 tauri::async_runtime::spawn(async move {
@@ -121,14 +153,17 @@ pub fn install<R: Runtime>(
 
     let follower = tray.clone();
     let mut link_state = link.state();
+    let mut alert_state = console.alert_status_watch();
     tauri::async_runtime::spawn(async move {
         let mut shown = kind;
         loop {
             let mode = link_state.borrow_and_update().mode;
+            let alerts = alert_state.borrow_and_update().clone();
             let Some(console) = weak.upgrade() else { break };
             let devices = console.snapshot().devices.len();
             drop(console);
-            let (kind, tooltip) = presentation(mode, devices, 0, 0);
+            let (kind, tooltip) =
+                presentation(mode, devices, alerts.unacked, alerts.unacked_critical);
             if kind != shown {
                 if let Ok(image) = Image::from_bytes(icon_bytes(kind)) {
                     let _ = follower.set_icon(Some(image));
@@ -137,8 +172,10 @@ pub fn install<R: Runtime>(
             }
             let _ = follower.set_tooltip(Some(&tooltip));
             let _ = status.set_text(status_line(&tooltip));
-            if link_state.changed().await.is_err() {
-                break;
+            let _ = mute.set_text(mute_label(alerts.muted));
+            tokio::select! {
+                changed = link_state.changed() => if changed.is_err() { break },
+                changed = alert_state.changed() => if changed.is_err() { break },
             }
         }
     });
