@@ -3,9 +3,19 @@
 
 import { formatQueueUntil } from "./format";
 import { NO_BACKEND, toUiError } from "./ipc";
-import { ConsoleStore, emptyChanges, hasChanges, mergeChanges, type ChangeSet } from "./state";
+import {
+  alertReloadNeeded,
+  ConsoleStore,
+  emptyChanges,
+  hasChanges,
+  mergeChanges,
+  MUTE_MINUTES,
+  SHELVE_MINUTES,
+  type BatchOptions,
+  type ChangeSet,
+} from "./state";
 import { strings } from "./strings";
-import type { CommandView, ConsoleSnapshot, UpdateBatch } from "./types";
+import type { AlertStatus, AlertView, CommandView, ConsoleSnapshot, UpdateBatch } from "./types";
 import type { AppView } from "./view/app";
 
 /** The part of ./ipc the controller uses. */
@@ -17,6 +27,11 @@ export interface ConsoleIpc {
   outbox(): Promise<CommandView[]>;
   cancelCommand(requestId: string): Promise<CommandView>;
   onCommand(handler: (command: CommandView) => void): Promise<() => void>;
+  alerts(): Promise<AlertView[]>;
+  acknowledgeAlerts(id?: number): Promise<number>;
+  muteAlerts(minutes: number | null): Promise<AlertStatus>;
+  unmuteAlerts(): Promise<AlertStatus>;
+  shelveDevice(deviceId: string, minutes: number): Promise<AlertStatus>;
 }
 
 /** UiError codes of `set_relay` the UI reacts to. */
@@ -34,6 +49,8 @@ export interface ControllerOptions {
   retryMinMs?: number;
   retryMaxMs?: number;
   tickMs?: number;
+  /** Least time between two loads of the alert list that batches ask for (ms). */
+  alertReloadMs?: number;
 }
 
 export class Controller {
@@ -46,6 +63,7 @@ export class Controller {
   private readonly retryMinMs: number;
   private readonly retryMaxMs: number;
   private readonly tickMs: number;
+  private readonly alertReloadMs: number;
 
   private pending: ChangeSet = emptyChanges();
   private framePending = false;
@@ -57,6 +75,13 @@ export class Controller {
   private outboxDelay: number;
   private outboxTimer: ReturnType<typeof setTimeout> | null = null;
   private tickTimer: ReturnType<typeof setInterval> | null = null;
+  private alertsInFlight = false;
+  /** Another load of the alert list was asked for while one was in flight (urgently?). */
+  private alertsAgain: "no" | "soon" | "now" = "no";
+  private alertsTimer: ReturnType<typeof setTimeout> | null = null;
+  private alertsDelay: number;
+  /** Date.now() when the alert list was last asked for. */
+  private alertsAskedAt = Number.NEGATIVE_INFINITY;
   private unlisten: (() => void) | null = null;
   private unlistenCommands: (() => void) | null = null;
   private stopped = false;
@@ -70,18 +95,23 @@ export class Controller {
     this.retryMinMs = opts.retryMinMs ?? 1_000;
     this.retryMaxMs = opts.retryMaxMs ?? 15_000;
     this.tickMs = opts.tickMs ?? 1_000;
+    this.alertReloadMs = opts.alertReloadMs ?? 1_000;
     this.retryDelay = this.retryMinMs;
     this.outboxDelay = this.retryMinMs;
+    this.alertsDelay = this.retryMinMs;
     this.store = new ConsoleStore(this.now());
     this.view.setActions({
       switchRelay: (relayId, opener) => void this.switchRelay(relayId, opener),
       cancelCommand: (requestId) => void this.cancelCommand(requestId),
+      acknowledgeAlerts: (id) => void this.acknowledgeAlerts(id),
+      toggleMute: (unmute) => void this.toggleMute(unmute),
+      shelveDevice: (deviceId) => void this.shelveDevice(deviceId),
     });
   }
 
   /**
    * Subscribes to batches and command events first (nothing is lost between
-   * the two), then loads the snapshot and the outbox.
+   * the two), then loads the snapshot, the outbox and the alerts.
    */
   async start(): Promise<void> {
     this.tickTimer = setInterval(() => this.view.tick(this.now()), this.tickMs);
@@ -91,7 +121,7 @@ export class Controller {
     }
     await this.subscribe();
     if (this.stopped) return;
-    await Promise.all([this.refresh(), this.loadOutbox()]);
+    await Promise.all([this.refresh(), this.loadOutbox(), this.loadAlerts()]);
   }
 
   stop(): void {
@@ -103,9 +133,11 @@ export class Controller {
     if (this.tickTimer !== null) clearInterval(this.tickTimer);
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     if (this.outboxTimer !== null) clearTimeout(this.outboxTimer);
+    if (this.alertsTimer !== null) clearTimeout(this.alertsTimer);
     this.tickTimer = null;
     this.retryTimer = null;
     this.outboxTimer = null;
+    this.alertsTimer = null;
   }
 
   /** Renders what changed since the last frame (also called by the frame callback). */
@@ -130,7 +162,15 @@ export class Controller {
       this.queued.push(batch);
       return;
     }
-    this.schedule(this.store.applyBatch(batch));
+    this.schedule(this.applyBatch(batch));
+  }
+
+  /** Applies a batch; asks for the alert list again when the batch leaves it unreliable. */
+  private applyBatch(batch: UpdateBatch, opts: BatchOptions = {}): ChangeSet {
+    if (alertReloadNeeded(batch, this.store.alertStatus, (id) => this.store.alerts.has(id))) {
+      this.requestAlerts(false);
+    }
+    return this.store.applyBatch(batch, opts);
   }
 
   private handleCommand(cmd: CommandView): void {
@@ -262,6 +302,128 @@ export class Controller {
     }
   }
 
+  // ---------- alerts ----------
+
+  /**
+   * Asks for the alert list again: at once when `now`, otherwise no sooner than
+   * `alertReloadMs` after the previous load (a flood of batches makes one load
+   * a second, not one per batch). Loads never overlap; one asked for meanwhile
+   * follows the one in flight.
+   */
+  requestAlerts(now: boolean): void {
+    if (this.stopped) return;
+    if (this.alertsInFlight) {
+      if (now || this.alertsAgain === "no") this.alertsAgain = now ? "now" : "soon";
+      return;
+    }
+    if (this.alertsTimer !== null) {
+      if (!now) return; // one is due already
+      clearTimeout(this.alertsTimer);
+      this.alertsTimer = null;
+    }
+    const wait = now ? 0 : this.alertsAskedAt + this.alertReloadMs - Date.now();
+    if (wait <= 0) {
+      void this.loadAlerts();
+      return;
+    }
+    this.alertsTimer = setTimeout(() => {
+      this.alertsTimer = null;
+      void this.loadAlerts();
+    }, wait);
+  }
+
+  /** Loads the alert list (merged with the alerts batches brought meanwhile); retried on failure. */
+  async loadAlerts(): Promise<void> {
+    if (this.stopped) return;
+    if (this.alertsInFlight) {
+      this.alertsAgain = "now";
+      return;
+    }
+    if (this.alertsTimer !== null) {
+      clearTimeout(this.alertsTimer);
+      this.alertsTimer = null;
+    }
+    this.alertsInFlight = true;
+    this.alertsAskedAt = Date.now();
+    const knownBefore = this.store.alerts.maxId();
+    try {
+      const list = await this.ipc.alerts();
+      if (this.stopped) return;
+      this.schedule(this.store.applyAlertList(list, knownBefore));
+      this.alertsDelay = this.retryMinMs;
+      this.view.alerts.showError(null);
+    } catch (err) {
+      if (this.stopped) return;
+      const e = toUiError(err);
+      this.view.alerts.showError(e.code === NO_BACKEND ? e.message : strings.errors.alertsFailed(e.message));
+      if (e.code !== NO_BACKEND) {
+        this.alertsTimer = setTimeout(() => {
+          this.alertsTimer = null;
+          void this.loadAlerts();
+        }, this.alertsDelay);
+        this.alertsDelay = Math.min(this.alertsDelay * 2, this.retryMaxMs);
+      }
+    } finally {
+      this.alertsInFlight = false;
+    }
+    const again = this.alertsAgain;
+    this.alertsAgain = "no";
+    if (again !== "no") this.requestAlerts(again === "now");
+  }
+
+  /** Acknowledges one alert, or every alert (`id` undefined); then shows the list as stored. */
+  async acknowledgeAlerts(id: number | undefined): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.ipc.acknowledgeAlerts(id);
+      if (this.stopped) return;
+      this.view.alerts.ackSettled(id, true);
+      this.view.alerts.showActionError(null);
+    } catch (err) {
+      if (this.stopped) return;
+      this.view.alerts.ackSettled(id, false);
+      this.view.alerts.showActionError(strings.errors.ackFailed(toUiError(err).message));
+    }
+    // Either way (an unknown alert may have been deleted meanwhile).
+    this.requestAlerts(true);
+  }
+
+  /** The mute toggle: mutes for MUTE_MINUTES, or unmutes when it said "Unmute". */
+  async toggleMute(unmute: boolean): Promise<void> {
+    if (this.stopped) return;
+    this.view.header.setMutePending(true);
+    try {
+      const status = unmute ? await this.ipc.unmuteAlerts() : await this.ipc.muteAlerts(MUTE_MINUTES);
+      if (this.stopped) return;
+      this.schedule(this.store.setAlertStatus(status));
+      this.view.alerts.showActionError(null);
+    } catch (err) {
+      if (this.stopped) return;
+      this.view.alerts.showActionError(strings.errors.muteFailed(toUiError(err).message));
+    } finally {
+      this.view.header.setMutePending(false);
+    }
+  }
+
+  /** Shelves a device's alerts for SHELVE_MINUTES. */
+  async shelveDevice(deviceId: string): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const status = await this.ipc.shelveDevice(deviceId, SHELVE_MINUTES);
+      if (this.stopped) return;
+      this.schedule(this.store.setAlertStatus(status));
+      this.view.alerts.showActionError(null);
+    } catch (err) {
+      if (this.stopped) return;
+      const name = this.store.devices.get(deviceId)?.device.name;
+      this.view.alerts.showActionError(
+        strings.errors.shelveFailed(name === undefined ? deviceId : String(name), toUiError(err).message),
+      );
+    } finally {
+      this.view.devices.shelveSettled(deviceId);
+    }
+  }
+
   /** getSnapshot, rejected with a UiError when the backend does not answer in time. */
   private async snapshotInTime(): Promise<ConsoleSnapshot> {
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -291,7 +453,7 @@ export class Controller {
       const snap = await this.snapshotInTime();
       const changes = this.store.applySnapshot(snap);
       // A batch queued meanwhile may predate the snapshot: apply only what is newer.
-      for (const b of this.queued) mergeChanges(changes, this.store.applyBatch(b, { onlyNewer: true }));
+      for (const b of this.queued) mergeChanges(changes, this.applyBatch(b, { onlyNewer: true }));
       this.queued = [];
       this.retryDelay = this.retryMinMs;
       this.view.showError(null);
@@ -299,7 +461,7 @@ export class Controller {
     } catch (err) {
       const e = toUiError(err);
       const changes = emptyChanges();
-      for (const b of this.queued) mergeChanges(changes, this.store.applyBatch(b));
+      for (const b of this.queued) mergeChanges(changes, this.applyBatch(b));
       this.queued = [];
       this.schedule(changes);
       this.view.showError(e.code === NO_BACKEND ? e.message : strings.errors.snapshotFailed(e.message));

@@ -1,7 +1,8 @@
 // Pure formatting helpers: no DOM, no IPC, no clock (callers pass `now`).
 
+import { MUTE_MINUTES, muteState } from "./state";
 import { strings } from "./strings";
-import type { LinkStatus } from "./types";
+import type { AlertStatus, AlertView, LinkStatus } from "./types";
 
 const U = strings.units;
 
@@ -103,9 +104,18 @@ export function formatTimeOfDayOrDate(t: number, now: number): string {
  * never go out after 14:06.
  */
 export function formatQueueUntil(now: number, ttlS: number): string {
-  const deadline = now + ttlS;
-  if (!Number.isFinite(deadline)) return strings.missing;
-  const d = new Date(Math.ceil(deadline * 1000));
+  return formatUntil(now + ttlS, now);
+}
+
+/**
+ * Local "HH:MM" of a deadline `t` seen at `now`, with the date in front when it
+ * falls on another day. Rounded UP to the minute, so that what the time shown
+ * promises holds until then: a command queued "until 14:06" never goes out
+ * after 14:06, a mute "until 14:18" is never still on after 14:18.
+ */
+export function formatUntil(t: number, now: number): string {
+  if (!Number.isFinite(t) || !Number.isFinite(now)) return strings.missing;
+  const d = new Date(Math.ceil(t * 1000));
   if (d.getSeconds() !== 0 || d.getMilliseconds() !== 0) {
     d.setSeconds(60, 0); // the next whole minute (setSeconds carries into minutes, hours, days)
   }
@@ -194,4 +204,80 @@ export function linkLabel(link: LinkStatus, now: number): LinkLabel {
       return { text: L.unknown(mode), tone: "alert" };
     }
   }
+}
+
+// ---------- alerts ----------
+
+const SEVERITIES = new Set(["critical", "high", "low", "info"]);
+
+/** CSS class suffix and label of an alert severity (an unknown one stays visible as text). */
+export function severityPresentation(severity: string): { cls: string; label: string } {
+  if (SEVERITIES.has(severity)) {
+    return { cls: severity, label: strings.alerts.severities[severity as keyof typeof strings.alerts.severities] };
+  }
+  return { cls: "unknown", label: severity === "" ? strings.status.unknown : severity };
+}
+
+export interface NotificationText {
+  /** "notified", a suppressed reason, or "" when not notified for no stated reason. */
+  reason: string;
+  text: string;
+  title: string;
+}
+
+/** Whether an alert was notified, or why not, for people. */
+export function notificationText(notified: boolean, suppressed: string | null): NotificationText {
+  const A = strings.alerts;
+  if (notified === true) return { reason: "notified", text: A.notified, title: A.notifiedTitle };
+  if (suppressed === null || suppressed === undefined || suppressed === "") {
+    return { reason: "", text: A.notNotified, title: A.notNotified };
+  }
+  if (Object.prototype.hasOwnProperty.call(A.suppressed, suppressed)) {
+    const known = A.suppressed[suppressed as keyof typeof A.suppressed];
+    return { reason: suppressed, text: known.text, title: known.title };
+  }
+  const text = A.suppressedUnknown(suppressed);
+  return { reason: suppressed, text, title: text };
+}
+
+/** Who acknowledged an alert and when ("operator-1, 14:05:12"), or null when it is not acknowledged. */
+export function ackedText(alert: Pick<AlertView, "acked_at" | "acked_by">, now: number): string | null {
+  if (alert.acked_at === null || alert.acked_at === undefined) return null;
+  const at = formatTimeOfDayOrDate(alert.acked_at, now);
+  const by = alert.acked_by;
+  return by === null || by === undefined || by === "" ? strings.alerts.ackedAt(at) : strings.alerts.ackedBy(by, at);
+}
+
+export interface MuteLabel {
+  muted: boolean;
+  text: string;
+  title: string;
+}
+
+/** What the mute toggle says at `now`: "Mute 15 min", "Muted until 14:18 — Unmute", "Muted — Unmute". */
+export function muteLabel(status: AlertStatus, now: number, minutes = MUTE_MINUTES): MuteLabel {
+  const A = strings.alerts;
+  const mute = muteState(status, now);
+  if (!mute.muted) return { muted: false, text: A.mute(minutes), title: A.muteTitle(minutes) };
+  const text = mute.until === null ? A.mutedIndefinitely : A.mutedUntil(formatUntil(mute.until, now));
+  return { muted: true, text, title: A.unmuteTitle };
+}
+
+/** "Shelved until 14:18" (the date in front when the shelf ends on another day). */
+export function shelvedText(until: number, now: number): string {
+  return strings.alerts.shelvedUntil(formatUntil(until, now));
+}
+
+/** Visual tone of the header's alert count: red while a critical alert is unacknowledged. */
+export function alertCountTone(status: Pick<AlertStatus, "unacked" | "unacked_critical">): LinkTone {
+  if (status.unacked_critical > 0) return "alert";
+  return status.unacked > 0 ? "warn" : "neutral";
+}
+
+/** The header's alert count: "Alerts 3", "Alerts 3 (1 critical)" (never colour alone). */
+export function alertCountText(status: Pick<AlertStatus, "unacked" | "unacked_critical">): string {
+  const A = strings.alerts;
+  return status.unacked_critical > 0
+    ? `${A.count(status.unacked)}${A.countCritical(status.unacked_critical)}`
+    : A.count(status.unacked);
 }

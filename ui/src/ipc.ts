@@ -3,7 +3,7 @@
 
 import { invoke, isTauri } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { CommandView, ConsoleSnapshot, UiError, UpdateBatch } from "./types";
+import type { AlertStatus, AlertView, CommandView, ConsoleSnapshot, UiError, UpdateBatch } from "./types";
 
 export const BATCH_EVENT = "console://batch";
 export const COMMAND_EVENT = "console://command";
@@ -98,6 +98,60 @@ export async function onCommand(handler: (command: CommandView) => void): Promis
   if (!hasBackend()) return () => {};
   try {
     return await listen<CommandView>(COMMAND_EVENT, (event) => handler(event.payload));
+  } catch (err) {
+    throw toUiError(err);
+  }
+}
+
+/** The latest alerts, newest first (500 at most). Rejects with a UiError. */
+export async function alerts(): Promise<AlertView[]> {
+  if (!hasBackend()) throw noBackend();
+  try {
+    return await invoke<AlertView[]>("alerts");
+  } catch (err) {
+    throw toUiError(err);
+  }
+}
+
+/**
+ * Acknowledges one alert, or every unacknowledged alert when `id` is left out.
+ * Resolves to how many were acknowledged now. Rejects with a UiError
+ * (`unknown_alert` for an id the console does not have).
+ */
+export async function acknowledgeAlerts(id?: number): Promise<number> {
+  if (!hasBackend()) throw noBackend();
+  try {
+    return await invoke<number>("acknowledge_alerts", id === undefined ? {} : { id });
+  } catch (err) {
+    throw toUiError(err);
+  }
+}
+
+/** Mutes desktop notifications for `minutes`, or until unmuted (null). Rejects with a UiError. */
+export async function muteAlerts(minutes: number | null): Promise<AlertStatus> {
+  if (!hasBackend()) throw noBackend();
+  try {
+    return await invoke<AlertStatus>("mute_alerts", { minutes });
+  } catch (err) {
+    throw toUiError(err);
+  }
+}
+
+/** Ends a mute. Rejects with a UiError. */
+export async function unmuteAlerts(): Promise<AlertStatus> {
+  if (!hasBackend()) throw noBackend();
+  try {
+    return await invoke<AlertStatus>("unmute_alerts");
+  } catch (err) {
+    throw toUiError(err);
+  }
+}
+
+/** Stops notifying one device's alerts for `minutes` (they are still recorded). Rejects with a UiError. */
+export async function shelveDevice(deviceId: string, minutes: number): Promise<AlertStatus> {
+  if (!hasBackend()) throw noBackend();
+  try {
+    return await invoke<AlertStatus>("shelve_device", { deviceId, minutes });
   } catch (err) {
     throw toUiError(err);
   }

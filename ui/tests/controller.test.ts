@@ -86,6 +86,11 @@ describe("Controller", () => {
       outbox: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
       cancelCommand: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
       onCommand: async () => () => {},
+      alerts: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      acknowledgeAlerts: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      muteAlerts: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      unmuteAlerts: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      shelveDevice: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
     };
     await make(ipc).start();
     expect(text("#app-error")).toBe("No backend here.");

@@ -1,8 +1,9 @@
 // A fake of ./ipc for controller tests: every call is recorded, and answers
-// are given by the test (snapshot, set_relay) or preset (outbox, cancel_command).
+// are given by the test (snapshot, set_relay) or preset (outbox, cancel_command,
+// alerts and the alert commands).
 
 import type { ConsoleIpc } from "../src/controller";
-import type { CommandView, ConsoleSnapshot, UpdateBatch } from "../src/types";
+import type { AlertStatus, AlertView, CommandView, ConsoleSnapshot, UpdateBatch } from "../src/types";
 
 export interface SetRelayCall {
   relayId: string;
@@ -24,6 +25,18 @@ export interface FakeIpc extends ConsoleIpc {
   setRelayCalls: SetRelayCall[];
   cancelCalls: string[];
   cancelAnswer: (requestId: string) => Promise<CommandView>;
+  /** Answer of alerts() (a rejection when it is an Error). */
+  alertsAnswer: AlertView[] | Error;
+  alertsCalls: number;
+  /** Arguments of acknowledge_alerts: the id, or undefined for "all". */
+  ackCalls: (number | undefined)[];
+  ackAnswer: (id: number | undefined) => Promise<number>;
+  /** Arguments of mute_alerts (minutes, null = until unmuted). */
+  muteCalls: (number | null)[];
+  unmuteCalls: number;
+  shelveCalls: { deviceId: string; minutes: number }[];
+  /** Answer of mute_alerts, unmute_alerts and shelve_device. */
+  statusAnswer: (command: "mute" | "unmute" | "shelve") => Promise<AlertStatus>;
 }
 
 export function fakeIpc(): FakeIpc {
@@ -32,6 +45,35 @@ export function fakeIpc(): FakeIpc {
   let resolve: ((s: ConsoleSnapshot) => void) | null = null;
   let reject: ((e: unknown) => void) | null = null;
   const ipc: FakeIpc = {
+    alertsAnswer: [],
+    alertsCalls: 0,
+    ackCalls: [],
+    ackAnswer: () => Promise.resolve(1),
+    muteCalls: [],
+    unmuteCalls: 0,
+    shelveCalls: [],
+    statusAnswer: () => Promise.resolve({ unacked: 0, unacked_critical: 0, muted: false, muted_until: null, shelved: [] }),
+    alerts: () => {
+      ipc.alertsCalls++;
+      const a = ipc.alertsAnswer;
+      return a instanceof Error ? Promise.reject({ code: "alerts", message: a.message }) : Promise.resolve(a);
+    },
+    acknowledgeAlerts: (id?: number) => {
+      ipc.ackCalls.push(id);
+      return ipc.ackAnswer(id);
+    },
+    muteAlerts: (minutes) => {
+      ipc.muteCalls.push(minutes);
+      return ipc.statusAnswer("mute");
+    },
+    unmuteAlerts: () => {
+      ipc.unmuteCalls++;
+      return ipc.statusAnswer("unmute");
+    },
+    shelveDevice: (deviceId, minutes) => {
+      ipc.shelveCalls.push({ deviceId, minutes });
+      return ipc.statusAnswer("shelve");
+    },
     outboxAnswer: [],
     outboxCalls: 0,
     setRelayCalls: [],

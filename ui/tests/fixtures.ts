@@ -1,4 +1,6 @@
 import type {
+  AlertStatus,
+  AlertView,
   CommandView,
   ConsoleSnapshot,
   Device,
@@ -101,6 +103,27 @@ export function batch(fields: Partial<UpdateBatch> = {}): UpdateBatch {
     system_stats: null,
     alerts: [],
     alert_status: null,
+    ...fields,
+  };
+}
+
+export function alertStatus(fields: Partial<AlertStatus> = {}): AlertStatus {
+  return { unacked: 0, unacked_critical: 0, muted: false, muted_until: null, shelved: [], ...fields };
+}
+
+export function alert(id: number, fields: Partial<AlertView> = {}): AlertView {
+  return {
+    id,
+    at: 1000 + id,
+    kind: "device_offline",
+    severity: "high",
+    subject: "d1",
+    title: `Alert ${id}`,
+    body: `Body ${id}`,
+    notified: true,
+    suppressed: null,
+    acked_at: null,
+    acked_by: null,
     ...fields,
   };
 }

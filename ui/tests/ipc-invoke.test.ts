@@ -13,7 +13,8 @@ vi.mock("@tauri-apps/api/event", () => ({
   listen: (...args: unknown[]) => listen(...args),
 }));
 
-const { cancelCommand, COMMAND_EVENT, onCommand, outbox, setRelay } = await import("../src/ipc");
+const { acknowledgeAlerts, alerts, cancelCommand, COMMAND_EVENT, muteAlerts, onCommand, outbox, setRelay, shelveDevice, unmuteAlerts } =
+  await import("../src/ipc");
 
 beforeEach(() => {
   invoke.mockReset();
@@ -54,5 +55,52 @@ describe("command IPC inside Tauri", () => {
     const handler = listen.mock.calls[0]?.[1] as (e: { payload: unknown }) => void;
     handler({ payload: { request_id: "q1" } });
     expect(seen).toEqual([{ request_id: "q1" }]);
+  });
+});
+
+describe("alert IPC inside Tauri", () => {
+  const status = { unacked: 0, unacked_critical: 0, muted: false, muted_until: null, shelved: [] };
+
+  it("alerts without arguments", async () => {
+    invoke.mockResolvedValue([]);
+    await expect(alerts()).resolves.toEqual([]);
+    expect(invoke).toHaveBeenCalledWith("alerts");
+  });
+
+  it("acknowledge_alerts with the id of one alert", async () => {
+    invoke.mockResolvedValue(1);
+    await expect(acknowledgeAlerts(42)).resolves.toBe(1);
+    expect(invoke).toHaveBeenCalledWith("acknowledge_alerts", { id: 42 });
+  });
+
+  it("acknowledge_alerts without an id for all", async () => {
+    invoke.mockResolvedValue(7);
+    await expect(acknowledgeAlerts()).resolves.toBe(7);
+    expect(invoke).toHaveBeenCalledWith("acknowledge_alerts", {});
+  });
+
+  it("mute_alerts with minutes, or null until unmuted", async () => {
+    invoke.mockResolvedValue(status);
+    await muteAlerts(15);
+    expect(invoke).toHaveBeenCalledWith("mute_alerts", { minutes: 15 });
+    await muteAlerts(null);
+    expect(invoke).toHaveBeenCalledWith("mute_alerts", { minutes: null });
+  });
+
+  it("unmute_alerts without arguments", async () => {
+    invoke.mockResolvedValue(status);
+    await expect(unmuteAlerts()).resolves.toEqual(status);
+    expect(invoke).toHaveBeenCalledWith("unmute_alerts");
+  });
+
+  it("shelve_device with deviceId and minutes", async () => {
+    invoke.mockResolvedValue(status);
+    await shelveDevice("pump-1", 15);
+    expect(invoke).toHaveBeenCalledWith("shelve_device", { deviceId: "pump-1", minutes: 15 });
+  });
+
+  it("passes a rejection on as a UiError", async () => {
+    invoke.mockRejectedValue({ code: "unknown_alert", message: "no alert 9" });
+    await expect(acknowledgeAlerts(9)).rejects.toEqual({ code: "unknown_alert", message: "no alert 9" });
   });
 });

@@ -1,14 +1,19 @@
 import { describe, expect, it } from "vitest";
 import {
+  acknowledgeAlerts,
+  alerts,
   cancelCommand,
   getSnapshot,
   hasBackend,
+  muteAlerts,
   NO_BACKEND,
   onBatch,
   onCommand,
   outbox,
   setRelay,
+  shelveDevice,
   toUiError,
+  unmuteAlerts,
 } from "../src/ipc";
 
 describe("toUiError", () => {
@@ -50,5 +55,16 @@ describe("commands outside Tauri", () => {
     const unlisten = await onCommand(() => {});
     expect(typeof unlisten).toBe("function");
     unlisten();
+  });
+});
+
+describe("alerts outside Tauri", () => {
+  it("lists, acknowledges, mutes and shelves nothing", async () => {
+    await expect(alerts()).rejects.toMatchObject({ code: NO_BACKEND });
+    await expect(acknowledgeAlerts()).rejects.toMatchObject({ code: NO_BACKEND });
+    await expect(acknowledgeAlerts(1)).rejects.toMatchObject({ code: NO_BACKEND });
+    await expect(muteAlerts(15)).rejects.toMatchObject({ code: NO_BACKEND });
+    await expect(unmuteAlerts()).rejects.toMatchObject({ code: NO_BACKEND });
+    await expect(shelveDevice("d1", 15)).rejects.toMatchObject({ code: NO_BACKEND });
   });
 });

@@ -1,7 +1,8 @@
 // The whole window. Renders a ConsoleStore, touching only what a ChangeSet names.
 
 import { strings } from "../strings";
-import type { ChangeSet, ConsoleStore } from "../state";
+import { activeShelves, type ChangeSet, type ConsoleStore } from "../state";
+import { AlertsView } from "./alerts";
 import { ConfirmDialog } from "./confirm";
 import { DevicesView } from "./devices";
 import { el, setText } from "./dom";
@@ -14,6 +15,11 @@ import { StatsView } from "./stats";
 export interface ViewActions {
   switchRelay(relayId: string, opener: HTMLElement): void;
   cancelCommand(requestId: string): void;
+  /** One alert, or every alert (undefined). */
+  acknowledgeAlerts(id: number | undefined): void;
+  /** `unmute`: the toggle said "Muted … — Unmute". */
+  toggleMute(unmute: boolean): void;
+  shelveDevice(deviceId: string): void;
 }
 
 export class AppView {
@@ -23,6 +29,7 @@ export class AppView {
   readonly relays: RelaysView;
   readonly stats: StatsView;
   readonly outbox: OutboxView;
+  readonly alerts: AlertsView;
   readonly confirm: ConfirmDialog;
   private readonly staleWarning: HTMLDivElement;
   private readonly cacheRecovered: HTMLDivElement;
@@ -36,7 +43,9 @@ export class AppView {
     this.relays = new RelaysView(doc);
     this.stats = new StatsView(doc);
     this.outbox = new OutboxView(doc);
+    this.alerts = new AlertsView(doc);
     this.confirm = new ConfirmDialog(doc);
+    this.header.setAlertCountHandler(() => this.alerts.focus());
     this.staleWarning = el(
       doc,
       "div",
@@ -72,7 +81,7 @@ export class AppView {
         doc,
         "main",
         { class: "app-main" },
-        this.devices.element,
+        el(doc, "div", { class: "primary" }, this.devices.element, this.alerts.element),
         el(doc, "div", { class: "side" }, this.stats.element, this.relays.element, this.outbox.element),
       ),
       this.confirm.element,
@@ -82,6 +91,9 @@ export class AppView {
   setActions(actions: ViewActions): void {
     this.relays.setSwitchHandler((id, opener) => actions.switchRelay(id, opener));
     this.outbox.setCancelHandler((id) => actions.cancelCommand(id));
+    this.alerts.setAckHandler((id) => actions.acknowledgeAlerts(id));
+    this.header.setMuteHandler((unmute) => actions.toggleMute(unmute));
+    this.devices.setShelveHandler((id) => actions.shelveDevice(id));
   }
 
   mount(parent: HTMLElement): void {
@@ -130,6 +142,12 @@ export class AppView {
       this.header.setOutboxDepth(store.outboxLoaded ? store.commands.openCount() : null);
     }
     if (changes.stats) this.stats.render(store.stats, now);
+    if (changes.alertStatus) {
+      this.header.setAlertStatus(store.alertStatus, now);
+      this.alerts.setStatus(store.alertStatus);
+      this.devices.setShelves(activeShelves(store.alertStatus, now), now);
+    }
+    if (changes.alerts) this.alerts.render(store.alerts.list(), store.alertsLoaded, now);
 
     const hasValues = store.devices.size > 0 || store.relays.size > 0 || store.stats !== null;
     this.staleWarning.hidden = !(store.valuesStale && hasValues);
@@ -141,5 +159,6 @@ export class AppView {
     this.devices.tick(now);
     this.relays.tick(now);
     this.stats.tick(now);
+    this.alerts.tick(now);
   }
 }

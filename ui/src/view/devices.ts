@@ -1,7 +1,10 @@
 // Devices table: id="devices", one <tr data-device-id> per device, sorted by name,
-// updated in place.
+// updated in place. Each row has a button to shelve the device's alerts
+// (button.shelve-device[data-device-id]) and, while they are shelved, says until
+// when (.shelved; the row gets data-shelved-until).
 
-import { formatAgeSince, formatValue } from "../format";
+import { formatAgeSince, formatValue, shelvedText } from "../format";
+import { SHELVE_MINUTES } from "../state";
 import { strings } from "../strings";
 import type { DeviceEntry } from "../types";
 import { describeExtras, el, setAttr, setText } from "./dom";
@@ -29,6 +32,7 @@ export function statusPresentation(status: string): { cls: string; label: string
 }
 
 interface DeviceRow {
+  readonly id: string;
   readonly tr: HTMLTableRowElement;
   readonly nameCell: HTMLTableCellElement;
   readonly nameText: Text;
@@ -38,6 +42,9 @@ interface DeviceRow {
   readonly valueCell: HTMLTableCellElement;
   readonly valueText: Text;
   readonly ageText: Text;
+  readonly shelveButton: HTMLButtonElement;
+  readonly shelved: HTMLSpanElement;
+  readonly shelvedText: Text;
   status: string;
   receivedAt: number;
   stale: boolean;
@@ -52,6 +59,11 @@ export class DevicesView {
   private readonly counts = new Map<string, number>();
   private stale = true;
   private now = 0;
+  /** Shelved devices and until when. */
+  private shelves: ReadonlyMap<string, number> = new Map();
+  /** Devices whose shelving is in flight (their buttons stay disabled). */
+  private readonly shelving = new Set<string>();
+  private onShelve: (deviceId: string) => void = () => {};
 
   constructor(doc: Document) {
     this.doc = doc;
@@ -76,6 +88,7 @@ export class DevicesView {
         el(doc, "col", { class: "col-status" }),
         el(doc, "col", { class: "col-value" }),
         el(doc, "col", { class: "col-age" }),
+        el(doc, "col", { class: "col-alerts" }),
       ),
       el(
         doc,
@@ -90,6 +103,7 @@ export class DevicesView {
           el(doc, "th", { attrs: { scope: "col" } }, S.status),
           el(doc, "th", { attrs: { scope: "col" }, class: "num" }, S.value),
           el(doc, "th", { attrs: { scope: "col", title: S.ageTitle }, class: "num" }, S.age),
+          el(doc, "th", { attrs: { scope: "col" } }, strings.alerts.column),
         ),
       ),
       tbody,
@@ -128,6 +142,56 @@ export class DevicesView {
     };
     this.rows = new SortedRows(tbody, adapter);
     this.refreshSummary();
+
+    tbody.addEventListener("click", (ev) => {
+      const target = ev.target;
+      if (!(target instanceof Element)) return;
+      const button = target.closest("button.shelve-device");
+      if (!(button instanceof HTMLButtonElement) || button.disabled) return;
+      const id = button.getAttribute("data-device-id");
+      if (id === null) return;
+      this.shelving.add(id);
+      button.disabled = true; // until the answer
+      this.onShelve(id);
+    });
+  }
+
+  /** Called when the operator presses a device's "Shelve". */
+  setShelveHandler(handler: (deviceId: string) => void): void {
+    this.onShelve = handler;
+  }
+
+  /** A shelving was answered (either way): its button may be pressed again. */
+  shelveSettled(deviceId: string): void {
+    this.shelving.delete(deviceId);
+    const row = this.rows.get(deviceId);
+    if (row !== undefined) row.shelveButton.disabled = false;
+  }
+
+  /** The devices shelved now and until when; only rows whose shelf changed are touched. */
+  setShelves(shelves: ReadonlyMap<string, number>, now: number): void {
+    this.now = now;
+    const before = this.shelves;
+    this.shelves = shelves;
+    for (const [id, until] of shelves) {
+      if (before.get(id) !== until) this.applyShelf(id);
+    }
+    for (const id of before.keys()) {
+      if (!shelves.has(id)) this.applyShelf(id);
+    }
+  }
+
+  private applyShelf(id: string): void {
+    const row = this.rows.get(id);
+    if (row !== undefined) this.updateShelf(row);
+  }
+
+  private updateShelf(row: DeviceRow): void {
+    const until = this.shelves.get(row.id);
+    const active = until !== undefined && until > this.now;
+    setAttr(row.tr, "data-shelved-until", active ? String(until) : null);
+    setText(row.shelvedText, active ? shelvedText(until, this.now) : "");
+    if (row.shelved.hidden !== !active) row.shelved.hidden = !active;
   }
 
   private count(status: string, delta: number): void {
@@ -142,6 +206,16 @@ export class DevicesView {
     const badgeText = doc.createTextNode("");
     const valueText = doc.createTextNode("");
     const ageText = doc.createTextNode("");
+    const shelvedLabel = doc.createTextNode("");
+    const shelved = el(doc, "span", { class: "shelved", attrs: { title: strings.alerts.shelvedTitle } }, shelvedLabel);
+    shelved.hidden = true;
+    const shelveButton = el(
+      doc,
+      "button",
+      { class: "button shelve-device", attrs: { type: "button", "data-device-id": e.device.id } },
+      strings.alerts.shelve(SHELVE_MINUTES),
+    );
+    shelveButton.disabled = this.shelving.has(e.device.id);
     const badge = el(doc, "span", { class: "badge" }, badgeText);
     const nameCell = el(doc, "th", { attrs: { scope: "row" }, class: "name" }, nameText);
     const valueCell = el(
@@ -165,8 +239,10 @@ export class DevicesView {
       el(doc, "td", { class: "status" }, badge),
       valueCell,
       el(doc, "td", { class: "age num" }, ageText),
+      el(doc, "td", { class: "alerts" }, shelved, shelveButton),
     );
     const row: DeviceRow = {
+      id: e.device.id,
       tr,
       nameCell,
       nameText,
@@ -176,6 +252,9 @@ export class DevicesView {
       valueCell,
       valueText,
       ageText,
+      shelveButton,
+      shelved,
+      shelvedText: shelvedLabel,
       status: "",
       receivedAt: e.received_at,
       stale: false,
@@ -204,6 +283,8 @@ export class DevicesView {
     setText(row.valueText, formatValue(d.value, d.unit));
     row.receivedAt = e.received_at;
     setText(row.ageText, formatAgeSince(e.received_at, this.now));
+    setAttr(row.shelveButton, "aria-label", strings.alerts.shelveLabel(String(d.name), SHELVE_MINUTES));
+    this.updateShelf(row);
   }
 
   private applyStale(row: DeviceRow): void {
@@ -250,5 +331,7 @@ export class DevicesView {
   tick(now: number): void {
     this.now = now;
     for (const row of this.rows.rows()) setText(row.ageText, formatAgeSince(row.receivedAt, now));
+    // "until" texts name the date once the day changes, and shelves run out.
+    for (const id of this.shelves.keys()) this.applyShelf(id);
   }
 }

@@ -1,10 +1,14 @@
 // Header: title, connection status (id="link-status" data-mode), server URL,
 // the number of open commands (id="outbox-depth" data-depth, "Outbox 2"),
-// and the DEMO banner (id="demo-banner", present only for a demo plant).
+// unacknowledged alerts (button id="alert-count" data-unacked data-critical,
+// "Alerts 3"; it leads to the alert list), the mute toggle (button
+// id="mute-toggle" data-muted) and the DEMO banner (id="demo-banner", present
+// only for a demo plant).
 
-import { linkLabel } from "../format";
+import { alertCountText, alertCountTone, linkLabel, muteLabel } from "../format";
+import { MUTE_MINUTES } from "../state";
 import { strings } from "../strings";
-import type { LinkStatus } from "../types";
+import type { AlertStatus, LinkStatus } from "../types";
 import { el, setAttr, setText } from "./dom";
 
 export class HeaderView {
@@ -20,8 +24,18 @@ export class HeaderView {
   private readonly serverUrlText: Text;
   private readonly outboxDepth: HTMLSpanElement;
   private readonly outboxDepthText: Text;
+  private readonly alertCount: HTMLButtonElement;
+  private readonly alertCountText: Text;
+  private readonly muteToggle: HTMLButtonElement;
+  private readonly muteText: Text;
   private link: LinkStatus | null = null;
   private announcedMode: string | null = null;
+  private alertStatus: AlertStatus | null = null;
+  private mutePending = false;
+  /** Whether the toggle last said "Muted … — Unmute" (what a press asks for). */
+  private showsMuted = false;
+  private onAlertCount: () => void = () => {};
+  private onMute: (unmute: boolean) => void = () => {};
 
   constructor(doc: Document) {
     this.doc = doc;
@@ -50,6 +64,31 @@ export class HeaderView {
       { id: "outbox-depth", class: "outbox-depth tone-neutral", attrs: { title: strings.outbox.depthTitle } },
       this.outboxDepthText,
     );
+    // Unknown until the console says: a dash, never a made-up 0.
+    this.alertCountText = doc.createTextNode(`${strings.alerts.heading} ${strings.missing}`);
+    this.alertCount = el(
+      doc,
+      "button",
+      {
+        id: "alert-count",
+        class: "alert-count tone-neutral",
+        attrs: { type: "button", title: strings.alerts.countTitle, "aria-controls": "alerts-panel" },
+      },
+      this.alertCountText,
+    );
+    this.muteText = doc.createTextNode(strings.alerts.mute(MUTE_MINUTES));
+    this.muteToggle = el(
+      doc,
+      "button",
+      { id: "mute-toggle", class: "button mute-toggle", attrs: { type: "button", "data-muted": "false" } },
+      this.muteText,
+    );
+    this.muteToggle.disabled = true; // until the console has said whether it is muted
+    this.alertCount.addEventListener("click", () => this.onAlertCount());
+    this.muteToggle.addEventListener("click", () => {
+      if (this.muteToggle.disabled) return;
+      this.onMute(this.showsMuted);
+    });
 
     this.element = el(
       doc,
@@ -63,6 +102,7 @@ export class HeaderView {
         el(doc, "h1", { class: "app-title" }, strings.appTitle),
         el(doc, "div", { class: "link" }, this.linkStatus, this.linkDetail),
         this.outboxDepth,
+        el(doc, "div", { class: "alert-controls" }, this.alertCount, this.muteToggle),
         el(
           doc,
           "div",
@@ -121,8 +161,52 @@ export class HeaderView {
     }
   }
 
-  /** Refreshes time-dependent text ("Stale — last message N s ago"). */
+  /** Called when the operator presses the alert count. */
+  setAlertCountHandler(handler: () => void): void {
+    this.onAlertCount = handler;
+  }
+
+  /** Called when the operator presses the mute toggle: `unmute` says which way it pointed. */
+  setMuteHandler(handler: (unmute: boolean) => void): void {
+    this.onMute = handler;
+  }
+
+  /** Unacknowledged counts and the mute, as the console says. */
+  setAlertStatus(status: AlertStatus, now: number): void {
+    this.alertStatus = status;
+    setText(this.alertCountText, alertCountText(status));
+    setAttr(this.alertCount, "data-unacked", String(status.unacked));
+    setAttr(this.alertCount, "data-critical", String(status.unacked_critical));
+    const cls = `alert-count tone-${alertCountTone(status)}`;
+    if (this.alertCount.className !== cls) this.alertCount.className = cls;
+    this.refreshMute(now);
+  }
+
+  /** A mute or unmute is in flight: the toggle waits for its answer. */
+  setMutePending(pending: boolean): void {
+    this.mutePending = pending;
+    this.refreshMuteEnabled();
+  }
+
+  private refreshMute(now: number): void {
+    if (this.alertStatus === null) return;
+    const label = muteLabel(this.alertStatus, now);
+    this.showsMuted = label.muted;
+    setText(this.muteText, label.text);
+    setAttr(this.muteToggle, "title", label.title);
+    setAttr(this.muteToggle, "data-muted", label.muted ? "true" : "false");
+    this.muteToggle.classList.toggle("muted", label.muted);
+    this.refreshMuteEnabled();
+  }
+
+  private refreshMuteEnabled(): void {
+    const disabled = this.mutePending || this.alertStatus === null;
+    if (this.muteToggle.disabled !== disabled) this.muteToggle.disabled = disabled;
+  }
+
+  /** Refreshes time-dependent text ("Stale — last message N s ago", "Muted until …"). */
   tick(now: number): void {
     this.refreshLabel(now);
+    this.refreshMute(now);
   }
 }
