@@ -1,7 +1,8 @@
 //! The tray over D-Bus, as a desktop's tray host sees it: a StatusNotifierWatcher of the
 //! test's own on a private session bus receives the app's item; its menu (read with
 //! gdbus over com.canonical.dbusmenu) shows the state and the actions, and activating
-//! "Reconnect now" and "Quit" does what they say.
+//! "Reconnect now", "Mute", "Show console" and "Quit" does what they say, and closing the
+//! window hides it to the tray instead of ending the console.
 
 mod common;
 
@@ -245,6 +246,33 @@ fn the_tray_item_registers_shows_the_state_and_its_menu_items_work() {
             .iter()
             .any(|(_, label)| label == "Mute notifications for 15 min")
             .then_some(())
+    });
+
+    // Closing the window hides it to the tray; the console keeps running and Show brings
+    // the window back.
+    let window = |action: &str| {
+        let output = Command::new("/usr/bin/python3")
+            .arg(workspace_root().join("tests/tray/x11_window.py"))
+            .args([action, "Plant Console"])
+            .envs(desktop.env())
+            .output()
+            .expect("run the X11 helper");
+        String::from_utf8_lossy(&output.stdout).trim().to_owned()
+    };
+    wait_for(LIMIT, "the window to be shown", || {
+        (window("state") == "VISIBLE").then_some(())
+    });
+    assert_eq!(window("close"), "SENT");
+    wait_for(LIMIT, "the window to hide", || {
+        (window("state") == "HIDDEN").then_some(())
+    });
+    assert!(
+        app.0.try_wait().unwrap().is_none(),
+        "closing the window must not end the console"
+    );
+    click(&id_of("Show console"));
+    wait_for(LIMIT, "the window to come back", || {
+        (window("state") == "VISIBLE").then_some(())
     });
 
     click(&id_of("Quit"));

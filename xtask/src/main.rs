@@ -20,7 +20,8 @@ const BUILD_PACKAGES: &[&str] = &[
 
 /// Debian packages the tests need besides: a virtual display, WebKit's WebDriver, a
 /// private D-Bus with a real notification daemon and gdbus to talk to it, Python's venv
-/// for the test peers, and Debian's Python D-Bus bindings for the tray's test watcher.
+/// for the test peers, and Debian's Python D-Bus and X11 bindings for the tray's test
+/// watcher and for closing a window as a window manager would.
 const TEST_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
@@ -31,6 +32,7 @@ const TEST_PACKAGES: &[&str] = &[
     "python3-venv",
     "python3-dbus",
     "python3-gi",
+    "python3-xlib",
 ];
 
 const USAGE: &str = "\
