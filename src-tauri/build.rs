@@ -18,6 +18,11 @@ fn main() {
             "mute_alerts",
             "unmute_alerts",
             "shelve_device",
+            "device_trend",
+            "stats_trend",
+            "journal",
+            "diagnostics",
+            "test_notification",
         ]));
     tauri_build::try_build(attributes).expect("tauri-build failed");
 }

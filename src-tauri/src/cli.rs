@@ -242,6 +242,16 @@ pub fn default_data_dir() -> PathBuf {
         .join("plant-console")
 }
 
+/// The data folder a console run uses: `--data-dir`, else the OS data folder, with the
+/// demo plant in a folder of its own so a demo never mixes with the real plant's cache.
+pub fn run_data_dir(args: &RunArgs) -> PathBuf {
+    match (&args.data_dir, args.demo) {
+        (Some(dir), _) => dir.clone(),
+        (None, true) => default_data_dir().join("demo"),
+        (None, false) => default_data_dir(),
+    }
+}
+
 /// Reads the last-known state from the cache in `data_dir` without changing it; a
 /// folder with no cache yet reads as an empty state.
 pub fn read_state(data_dir: &Path) -> Result<StoredState, store::StoreError> {

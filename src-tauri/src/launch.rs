@@ -8,7 +8,7 @@ use console_core::{Console, ConsoleConfig, ConsoleError, LinkConfig, PlantUrl, S
 use thiserror::Error;
 use tokio::sync::mpsc;
 
-use crate::cli::{default_data_dir, RunArgs};
+use crate::cli::{run_data_dir, RunArgs};
 
 /// Why the console could not start.
 #[derive(Debug, Error)]
@@ -58,13 +58,7 @@ impl Launch {
             let text = args.server.as_deref().ok_or(LaunchError::NoServer)?;
             (PlantUrl::parse(text)?, None)
         };
-        // The demo plant keeps a cache of its own so that a demo never mixes with, or
-        // overwrites, what the console last knew about the real plant.
-        let data_dir = match (&args.data_dir, args.demo) {
-            (Some(dir), _) => dir.clone(),
-            (None, true) => default_data_dir().join("demo"),
-            (None, false) => default_data_dir(),
-        };
+        let data_dir = run_data_dir(args);
         let mut link = LinkConfig::new(server);
         link.token = token;
         if let Some(ca) = &args.site_ca {

@@ -20,12 +20,13 @@ use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    // A console run (window or headless) also logs to daily files in its data folder, so
+    // an operator can hand the engineer what happened; CLI subcommands log to stderr only.
+    let _flush_on_exit = init_logging(
+        cli.command
+            .is_none()
+            .then(|| console_core::insight::log_dir(&cli::run_data_dir(&cli.run))),
+    );
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -33,6 +34,48 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Sets up `tracing`: stderr always, plus rotated files in `log_dir` when given. The
+/// returned guard flushes the file writer when `main` ends.
+fn init_logging(
+    log_dir: Option<std::path::PathBuf>,
+) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let (file, guard) = match log_dir.map(|dir| {
+        tracing_appender::rolling::Builder::new()
+            .rotation(tracing_appender::rolling::Rotation::DAILY)
+            .filename_prefix("plant-console")
+            .filename_suffix("log")
+            .max_log_files(7)
+            .build(dir)
+    }) {
+        Some(Ok(appender)) => {
+            let (writer, guard) = tracing_appender::non_blocking(appender);
+            (
+                Some(
+                    tracing_subscriber::fmt::layer()
+                        .with_ansi(false)
+                        .with_writer(writer),
+                ),
+                Some(guard),
+            )
+        }
+        Some(Err(error)) => {
+            eprintln!("plant-console: logging to files is off: {error}");
+            (None, None)
+        }
+        None => (None, None),
+    };
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(stderr)
+        .with(file)
+        .init();
+    guard
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {

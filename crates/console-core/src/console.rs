@@ -127,6 +127,8 @@ pub struct Console {
     read_only: bool,
     alerts: AlertHandle,
     alert_task: Option<JoinHandle<()>>,
+    /// What the read-side views (history, journal, diagnostics) need.
+    pub(crate) insight: crate::insight::Insight,
 }
 
 impl Console {
@@ -243,6 +245,10 @@ impl Console {
                 read_only: config.read_only,
                 alerts: alert_engine.handle,
                 alert_task: Some(alert_engine.task),
+                insight: crate::insight::Insight::new(
+                    config.data_dir.clone(),
+                    config.notifications.clone(),
+                ),
             },
             ui_rx,
         ))

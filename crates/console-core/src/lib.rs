@@ -13,6 +13,7 @@ pub mod config;
 pub mod console;
 mod fallback;
 pub mod http;
+pub mod insight;
 pub mod link;
 pub mod notify;
 pub mod outbox;

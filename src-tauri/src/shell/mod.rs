@@ -8,8 +8,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use console_core::alerts::{AlertError, AlertStatus, AlertView};
-use console_core::console::CommandError;
+use console_core::console::{CommandError, ConsoleError};
+use console_core::insight::{DeviceTrend, Diagnostics, StatsTrend};
 use console_core::outbox::Command;
+use console_core::store::JournalEntry;
 use console_core::view::ConsoleSnapshot;
 use console_core::Console;
 use serde::Serialize;
@@ -41,6 +43,15 @@ impl From<AlertError> for UiError {
         };
         UiError {
             code,
+            message: error.to_string(),
+        }
+    }
+}
+
+impl From<ConsoleError> for UiError {
+    fn from(error: ConsoleError) -> Self {
+        UiError {
+            code: "console",
             message: error.to_string(),
         }
     }
@@ -151,6 +162,54 @@ async fn shelve_device(
         .await?)
 }
 
+/// A device's values and the link gaps over a time range, for its trend.
+#[tauri::command]
+async fn device_trend(
+    slot: tauri::State<'_, ConsoleSlot>,
+    device_id: String,
+    since: f64,
+    until: f64,
+) -> Result<DeviceTrend, UiError> {
+    let console = slot.get()?;
+    Ok(console.device_trend(&device_id, since, until).await?)
+}
+
+/// The server's figures and the link gaps over a time range.
+#[tauri::command]
+async fn stats_trend(
+    slot: tauri::State<'_, ConsoleSlot>,
+    since: f64,
+    until: f64,
+) -> Result<StatsTrend, UiError> {
+    let console = slot.get()?;
+    Ok(console.stats_trend(since, until).await?)
+}
+
+#[tauri::command]
+async fn journal(
+    slot: tauri::State<'_, ConsoleSlot>,
+    since: Option<f64>,
+    until: Option<f64>,
+    kind: Option<String>,
+    limit: Option<u32>,
+) -> Result<Vec<JournalEntry>, UiError> {
+    let console = slot.get()?;
+    Ok(console
+        .journal(since, until, kind, limit.unwrap_or(500).min(5000))
+        .await?)
+}
+
+#[tauri::command]
+fn diagnostics(slot: tauri::State<'_, ConsoleSlot>) -> Result<Diagnostics, UiError> {
+    Ok(slot.get()?.diagnostics())
+}
+
+#[tauri::command]
+async fn test_notification(slot: tauri::State<'_, ConsoleSlot>) -> Result<(), UiError> {
+    let console = slot.get()?;
+    Ok(console.test_notification().await?)
+}
+
 /// Errors of the window shell.
 #[derive(Debug, thiserror::Error)]
 pub enum ShellError {
@@ -187,7 +246,12 @@ pub fn run(runtime: tokio::runtime::Runtime, args: &RunArgs) -> Result<(), Shell
             acknowledge_alerts,
             mute_alerts,
             unmute_alerts,
-            shelve_device
+            shelve_device,
+            device_trend,
+            stats_trend,
+            journal,
+            diagnostics,
+            test_notification
         ])
         .on_window_event(|window, event| {
             // Closing the window hides it: the link, the store and the alerts keep running,
