@@ -3,20 +3,37 @@
 
 import { formatQueueUntil } from "./format";
 import { NO_BACKEND, toUiError } from "./ipc";
+import { saveLanguage } from "./prefs";
 import {
   alertReloadNeeded,
   ConsoleStore,
+  DEVICE_TREND_S,
   emptyChanges,
   hasChanges,
+  JOURNAL_LIMIT,
   mergeChanges,
   MUTE_MINUTES,
+  rangeSince,
   SHELVE_MINUTES,
+  STATS_RANGES,
   type BatchOptions,
   type ChangeSet,
 } from "./state";
-import { strings } from "./strings";
-import type { AlertStatus, AlertView, CommandView, ConsoleSnapshot, UpdateBatch } from "./types";
+import { setLanguage, strings, type Language } from "./strings";
+import type {
+  AlertStatus,
+  AlertView,
+  CommandView,
+  ConsoleSnapshot,
+  DeviceTrend,
+  Diagnostics,
+  JournalEntry,
+  JournalQuery,
+  StatsTrend,
+  UpdateBatch,
+} from "./types";
 import type { AppView } from "./view/app";
+import type { TabId } from "./view/tabs";
 
 /** The part of ./ipc the controller uses. */
 export interface ConsoleIpc {
@@ -32,6 +49,89 @@ export interface ConsoleIpc {
   muteAlerts(minutes: number | null): Promise<AlertStatus>;
   unmuteAlerts(): Promise<AlertStatus>;
   shelveDevice(deviceId: string, minutes: number): Promise<AlertStatus>;
+  deviceTrend(deviceId: string, since: number, until: number): Promise<DeviceTrend>;
+  statsTrend(since: number, until: number): Promise<StatsTrend>;
+  journal(query: JournalQuery): Promise<JournalEntry[]>;
+  diagnostics(): Promise<Diagnostics>;
+  testNotification(): Promise<void>;
+}
+
+/** How many recent link changes the diagnostics list. */
+export const LINK_CHANGES_LIMIT = 50;
+/** How far back the diagnostics look for link changes (seconds). */
+export const LINK_CHANGES_S = 7 * 86400;
+
+/**
+ * Runs a load when asked: never two at once, and no sooner than `minMs` after
+ * the previous one started (a flood of requests makes one load per period).
+ * A request while one is in flight makes one more load after it.
+ */
+export class Loader {
+  private inFlight = false;
+  private again = false;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private lastStart = Number.NEGATIVE_INFINITY;
+  private stopped = false;
+
+  constructor(
+    private readonly load: () => Promise<void>,
+    private readonly minMs: number,
+  ) {}
+
+  /** Loads as soon as the minimum interval allows. */
+  request(): void {
+    if (this.stopped) return;
+    if (this.inFlight) {
+      this.again = true;
+      return;
+    }
+    if (this.timer !== null) return;
+    const wait = this.lastStart + this.minMs - Date.now();
+    if (wait <= 0) {
+      void this.run();
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.run();
+    }, wait);
+  }
+
+  /** Loads at once (an operator's request); after the one in flight, if any. */
+  now(): void {
+    if (this.stopped) return;
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.inFlight) {
+      this.again = true;
+      return;
+    }
+    void this.run();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private async run(): Promise<void> {
+    this.inFlight = true;
+    this.lastStart = Date.now();
+    try {
+      await this.load();
+    } catch {
+      // The load reports its own errors.
+    } finally {
+      this.inFlight = false;
+    }
+    if (this.again && !this.stopped) {
+      this.again = false;
+      this.request();
+    }
+  }
 }
 
 /** UiError codes of `set_relay` the UI reacts to. */
@@ -51,6 +151,16 @@ export interface ControllerOptions {
   tickMs?: number;
   /** Least time between two loads of the alert list that batches ask for (ms). */
   alertReloadMs?: number;
+  /** How often the diagnostics (RTT, last message) are read while the window is visible (ms). */
+  diagnosticsMs?: number;
+  /** How often trends are loaded again (ms). */
+  trendMs?: number;
+  /** Least time between two loads of the journal that batches ask for (ms). */
+  journalMs?: number;
+  /** Whether the window is visible (document.visibilityState in the app). */
+  visible?: () => boolean;
+  /** Where the language is saved (localStorage in the app). */
+  storage?: Pick<Storage, "setItem"> | null;
 }
 
 export class Controller {
@@ -86,6 +196,27 @@ export class Controller {
   private unlistenCommands: (() => void) | null = null;
   private stopped = false;
 
+  private readonly diagnosticsMs: number;
+  private readonly trendMs: number;
+  private readonly visible: () => boolean;
+  private readonly storage: Pick<Storage, "setItem"> | null;
+  private readonly diagnosticsLoader: Loader;
+  private readonly statsTrendLoader: Loader;
+  private readonly deviceTrendLoader: Loader;
+  private readonly journalLoader: Loader;
+  private readonly linkChangesLoader: Loader;
+  private diagnosticsTimer: ReturnType<typeof setInterval> | null = null;
+  private trendTimer: ReturnType<typeof setInterval> | null = null;
+  private removeVisibilityListener: (() => void) | null = null;
+  /** The device whose details (and trend) are open. */
+  private trendDevice: string | null = null;
+  /** The journal changed since it was last loaded while its view was hidden. */
+  private journalDirty = true;
+  private linkChangesDirty = true;
+  private testPending = false;
+  /** Date.now() when the stats trend was last asked for. */
+  private statsTrendAskedAt = Number.NEGATIVE_INFINITY;
+
   constructor(opts: ControllerOptions) {
     this.ipc = opts.ipc;
     this.view = opts.view;
@@ -99,6 +230,17 @@ export class Controller {
     this.retryDelay = this.retryMinMs;
     this.outboxDelay = this.retryMinMs;
     this.alertsDelay = this.retryMinMs;
+    this.diagnosticsMs = opts.diagnosticsMs ?? 2_000;
+    this.trendMs = opts.trendMs ?? 30_000;
+    const journalMs = opts.journalMs ?? 2_000;
+    this.visible =
+      opts.visible ?? (() => typeof document === "undefined" || document.visibilityState !== "hidden");
+    this.storage = opts.storage !== undefined ? opts.storage : defaultStorage();
+    this.diagnosticsLoader = new Loader(() => this.loadDiagnostics(), Math.min(this.diagnosticsMs, 1_000));
+    this.statsTrendLoader = new Loader(() => this.loadStatsTrend(), 2_000);
+    this.deviceTrendLoader = new Loader(() => this.loadDeviceTrend(), 1_000);
+    this.journalLoader = new Loader(() => this.loadJournal(), journalMs);
+    this.linkChangesLoader = new Loader(() => this.loadLinkChanges(), journalMs);
     this.store = new ConsoleStore(this.now());
     this.view.setActions({
       switchRelay: (relayId, opener) => void this.switchRelay(relayId, opener),
@@ -106,6 +248,12 @@ export class Controller {
       acknowledgeAlerts: (id) => void this.acknowledgeAlerts(id),
       toggleMute: (unmute) => void this.toggleMute(unmute),
       shelveDevice: (deviceId) => void this.shelveDevice(deviceId),
+      openDevice: (deviceId) => this.openDevice(deviceId),
+      tabChanged: (tab) => this.tabChanged(tab),
+      statsRangeChanged: () => this.statsTrendLoader.now(),
+      journalRangeChanged: () => this.journalLoader.now(),
+      testNotification: () => void this.testNotification(),
+      setLanguage: (lang) => this.setLanguage(lang),
     });
   }
 
@@ -116,12 +264,40 @@ export class Controller {
   async start(): Promise<void> {
     this.tickTimer = setInterval(() => this.view.tick(this.now()), this.tickMs);
     if (!this.ipc.hasBackend()) {
+      // Nothing to read either: the views say why instead of "Loading…".
+      this.view.showJournalError(strings.errors.noBackend);
+      this.view.showDiagnosticsError(strings.errors.noBackend);
       await this.refresh(); // reports the missing backend
       return;
     }
     await this.subscribe();
     if (this.stopped) return;
+    this.startPolling();
     await Promise.all([this.refresh(), this.loadOutbox(), this.loadAlerts()]);
+  }
+
+  /** Diagnostics every 2 s and trends every 30 s, while the window is visible. */
+  private startPolling(): void {
+    this.diagnosticsTimer = setInterval(() => {
+      if (this.visible()) this.diagnosticsLoader.request();
+    }, this.diagnosticsMs);
+    this.trendTimer = setInterval(() => {
+      if (!this.visible()) return;
+      if (this.view.activeTab === "plant") this.statsTrendLoader.request();
+      if (this.trendDevice !== null) this.deviceTrendLoader.request();
+    }, this.trendMs);
+    if (typeof document !== "undefined") {
+      const onVisibility = () => {
+        if (!this.visible()) return;
+        this.diagnosticsLoader.request();
+        if (this.view.activeTab === "plant") this.statsTrendLoader.request();
+        if (this.trendDevice !== null) this.deviceTrendLoader.request();
+      };
+      document.addEventListener("visibilitychange", onVisibility);
+      this.removeVisibilityListener = () => document.removeEventListener("visibilitychange", onVisibility);
+    }
+    this.diagnosticsLoader.request();
+    this.tabChanged(this.view.activeTab);
   }
 
   stop(): void {
@@ -131,6 +307,21 @@ export class Controller {
     this.unlistenCommands?.();
     this.unlistenCommands = null;
     if (this.tickTimer !== null) clearInterval(this.tickTimer);
+    if (this.diagnosticsTimer !== null) clearInterval(this.diagnosticsTimer);
+    if (this.trendTimer !== null) clearInterval(this.trendTimer);
+    this.diagnosticsTimer = null;
+    this.trendTimer = null;
+    this.removeVisibilityListener?.();
+    this.removeVisibilityListener = null;
+    for (const loader of [
+      this.diagnosticsLoader,
+      this.statsTrendLoader,
+      this.deviceTrendLoader,
+      this.journalLoader,
+      this.linkChangesLoader,
+    ]) {
+      loader.stop();
+    }
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     if (this.outboxTimer !== null) clearTimeout(this.outboxTimer);
     if (this.alertsTimer !== null) clearTimeout(this.alertsTimer);
@@ -149,6 +340,7 @@ export class Controller {
   }
 
   private schedule(changes: ChangeSet): void {
+    this.noteActivity(changes);
     mergeChanges(this.pending, changes);
     if (!this.framePending) {
       this.framePending = true;
@@ -297,6 +489,7 @@ export class Controller {
       this.handleCommand(cmd);
       this.view.outbox.showError(null);
     } catch (err) {
+      if (this.stopped) return;
       this.view.outbox.cancelFailed(requestId);
       this.view.outbox.showError(strings.errors.cancelFailed(toUiError(err).message));
     }
@@ -420,8 +613,144 @@ export class Controller {
         strings.errors.shelveFailed(name === undefined ? deviceId : String(name), toUiError(err).message),
       );
     } finally {
-      this.view.devices.shelveSettled(deviceId);
+      this.view.shelveSettled(deviceId);
     }
+  }
+
+  // ---------- the read side: diagnostics, trends, journal ----------
+
+  /** The journal and the link changes follow what batches and command steps bring. */
+  private noteActivity(c: ChangeSet): void {
+    const journalWorthy = c.link || c.devicesReset || c.devices.size > 0 || c.relaysReset || c.relays.size > 0 || c.commands;
+    if (!journalWorthy || !this.ipc.hasBackend()) return;
+    if (this.view.activeTab === "alerts") this.journalLoader.request();
+    else this.journalDirty = true;
+    if (c.link) {
+      if (this.view.activeTab === "diagnostics") this.linkChangesLoader.request();
+      else this.linkChangesDirty = true;
+    }
+  }
+
+  /** Another view is shown: load what it shows if it is out of date. */
+  tabChanged(tab: TabId): void {
+    if (this.stopped || !this.ipc.hasBackend()) return;
+    if (tab === "alerts" && this.journalDirty) this.journalLoader.now();
+    if (tab === "diagnostics") {
+      this.diagnosticsLoader.now();
+      if (this.linkChangesDirty) this.linkChangesLoader.now();
+    }
+    // The stats trend follows its own 30 s period while the plant view is shown;
+    // coming back to it after longer loads it at once.
+    if (tab === "plant" && Date.now() - this.statsTrendAskedAt >= this.trendMs) this.statsTrendLoader.request();
+  }
+
+  /** Reads the link's figures (header RTT and last message, the diagnostics view). */
+  async loadDiagnostics(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const d = await this.ipc.diagnostics();
+      if (this.stopped) return;
+      this.view.showDiagnostics(d, this.now());
+    } catch (err) {
+      if (this.stopped) return;
+      this.view.showDiagnosticsError(strings.errors.diagnosticsFailed(toUiError(err).message));
+    }
+  }
+
+  /** Loads the system stats trend of the period the stats panel shows. */
+  async loadStatsTrend(): Promise<void> {
+    if (this.stopped) return;
+    this.statsTrendAskedAt = Date.now();
+    const range = this.view.stats.range;
+    const until = this.now();
+    const since = until - STATS_RANGES[range];
+    try {
+      const trend = await this.ipc.statsTrend(since, until);
+      if (this.stopped || this.view.stats.range !== range) return;
+      this.view.showStatsTrend(trend, since, until);
+    } catch (err) {
+      if (this.stopped) return;
+      this.view.showStatsTrendError(strings.errors.trendFailed(toUiError(err).message));
+    }
+  }
+
+  /** The details of a device were opened (null: closed): load its trend. */
+  openDevice(deviceId: string | null): void {
+    this.trendDevice = deviceId;
+    if (deviceId !== null) this.deviceTrendLoader.now();
+  }
+
+  async loadDeviceTrend(): Promise<void> {
+    const id = this.trendDevice;
+    if (this.stopped || id === null) return;
+    const until = this.now();
+    try {
+      const trend = await this.ipc.deviceTrend(id, until - DEVICE_TREND_S, until);
+      if (this.stopped || this.trendDevice !== id) return;
+      this.view.showDeviceTrend(trend, this.now());
+    } catch (err) {
+      if (this.stopped) return;
+      this.view.showDeviceTrendError(id, strings.errors.trendFailed(toUiError(err).message));
+    }
+  }
+
+  /** Loads the journal of the period the events view shows (its newest JOURNAL_LIMIT entries). */
+  async loadJournal(): Promise<void> {
+    if (this.stopped) return;
+    const range = this.view.journal.range;
+    this.journalDirty = false;
+    try {
+      const entries = await this.ipc.journal({ since: rangeSince(range, this.now()), limit: JOURNAL_LIMIT });
+      if (this.stopped || this.view.journal.range !== range) return;
+      this.view.showJournal(entries, JOURNAL_LIMIT);
+    } catch (err) {
+      if (this.stopped) return;
+      this.journalDirty = true;
+      this.view.showJournalError(strings.errors.journalFailed(toUiError(err).message));
+    }
+  }
+
+  /** Loads the recent link changes for the diagnostics. */
+  async loadLinkChanges(): Promise<void> {
+    if (this.stopped) return;
+    this.linkChangesDirty = false;
+    try {
+      const entries = await this.ipc.journal({
+        since: this.now() - LINK_CHANGES_S,
+        kind: "link",
+        limit: LINK_CHANGES_LIMIT,
+      });
+      if (this.stopped) return;
+      this.view.showLinkChanges(entries, this.now());
+    } catch (err) {
+      if (this.stopped) return;
+      this.linkChangesDirty = true;
+      this.view.diagnostics.showError(strings.errors.journalFailed(toUiError(err).message));
+    }
+  }
+
+  /** "Send test notification": says "Sent" or why not. */
+  async testNotification(): Promise<void> {
+    if (this.stopped || this.testPending) return;
+    this.testPending = true;
+    try {
+      await this.ipc.testNotification();
+      if (this.stopped) return;
+      this.view.testNotificationSettled(null);
+    } catch (err) {
+      if (this.stopped) return;
+      this.view.testNotificationSettled(toUiError(err).message);
+    } finally {
+      this.testPending = false;
+    }
+  }
+
+  /** Switches the language: saved, the window built again in it. */
+  setLanguage(lang: Language): void {
+    if (this.stopped) return;
+    saveLanguage(this.storage, lang);
+    setLanguage(lang);
+    this.view.rebuild(this.now());
   }
 
   /** getSnapshot, rejected with a UiError when the backend does not answer in time. */
@@ -429,7 +758,7 @@ export class Controller {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject({ code: "timeout", message: "the backend did not answer in time" }),
+        () => reject({ code: "timeout", message: strings.errors.timeout }),
         this.snapshotTimeoutMs,
       );
     });
@@ -472,5 +801,13 @@ export class Controller {
     } finally {
       this.snapshotInFlight = false;
     }
+  }
+}
+
+function defaultStorage(): Pick<Storage, "setItem"> | null {
+  try {
+    return typeof localStorage === "undefined" ? null : localStorage;
+  } catch {
+    return null;
   }
 }

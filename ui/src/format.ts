@@ -1,13 +1,91 @@
 // Pure formatting helpers: no DOM, no IPC, no clock (callers pass `now`).
 
 import { MUTE_MINUTES, muteState } from "./state";
-import { strings } from "./strings";
+import { language, languageLocale, strings, type Language } from "./strings";
 import type { AlertStatus, AlertView, LinkStatus } from "./types";
-
-const U = strings.units;
 
 function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
+}
+
+// ---------- numbers and times for the current language ----------
+//
+// English keeps ASCII digits, 24-hour times and ISO-like dates ("2024-05-31
+// 14:03:09"). Persian uses Intl's fa-IR: Persian digits, the Persian decimal
+// separator and the Solar Hijri calendar for dates.
+
+const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+
+function numberFormat(lang: Language, decimals: number): Intl.NumberFormat {
+  const key = `n:${lang}:${decimals}`;
+  let f = formatters.get(key) as Intl.NumberFormat | undefined;
+  if (f === undefined) {
+    f = new Intl.NumberFormat(languageLocale(lang), {
+      useGrouping: false,
+      minimumFractionDigits: 0,
+      maximumFractionDigits: decimals,
+    });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+function dateFormat(lang: Language, kind: "hms" | "hm" | "date" | "day"): Intl.DateTimeFormat {
+  const key = `d:${lang}:${kind}`;
+  let f = formatters.get(key) as Intl.DateTimeFormat | undefined;
+  if (f === undefined) {
+    const opts: Intl.DateTimeFormatOptions =
+      kind === "hms"
+        ? { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }
+        : kind === "hm"
+          ? { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }
+          : kind === "date"
+            ? { year: "numeric", month: "2-digit", day: "2-digit" }
+            : { weekday: "long", year: "numeric", month: "long", day: "numeric" };
+    f = new Intl.DateTimeFormat(languageLocale(lang), opts);
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+/** A whole count ("12"; "۱۲" in Persian). */
+export function formatCount(n: number): string {
+  if (!Number.isFinite(n)) return strings.missing;
+  const lang = language();
+  return lang === "en" ? String(n) : numberFormat(lang, 0).format(n);
+}
+
+/** "14:03:09" of a Date in the current language. */
+function hms(d: Date): string {
+  const lang = language();
+  if (lang === "en") return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+  return dateFormat(lang, "hms").format(d);
+}
+
+/** "14:03" of a Date in the current language. */
+function hm(d: Date): string {
+  const lang = language();
+  if (lang === "en") return `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+  return dateFormat(lang, "hm").format(d);
+}
+
+/** "2024-05-31" of a Date in the current language ("۱۴۰۳/۰۳/۱۱" in Persian). */
+function ymd(d: Date): string {
+  const lang = language();
+  if (lang === "en") return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
+  return dateFormat(lang, "date").format(d);
+}
+
+/** A day as a heading: "Friday 31 May 2024" (Persian: "جمعه ۱۱ خرداد ۱۴۰۳"). */
+export function formatDay(t: number): string {
+  if (!Number.isFinite(t)) return strings.missing;
+  return dateFormat(language(), "day").format(new Date(t * 1000));
+}
+
+/** Local "HH:MM" of a Unix time. */
+export function formatHourMinute(t: number): string {
+  if (!Number.isFinite(t)) return strings.missing;
+  return hm(new Date(t * 1000));
 }
 
 /**
@@ -16,11 +94,13 @@ function pad2(n: number): string {
  */
 export function formatAge(seconds: number): string {
   if (!Number.isFinite(seconds)) return strings.missing;
+  const U = strings.units;
+  const n = formatCount;
   const s = Math.max(0, Math.floor(seconds));
-  if (s < 60) return `${s} ${U.second}`;
-  if (s < 3600) return `${Math.floor(s / 60)} ${U.minute}`;
-  if (s < 86400) return `${Math.floor(s / 3600)} ${U.hour}`;
-  return `${Math.floor(s / 86400)} ${U.day}`;
+  if (s < 60) return `${n(s)} ${U.second}`;
+  if (s < 3600) return `${n(Math.floor(s / 60))} ${U.minute}`;
+  if (s < 86400) return `${n(Math.floor(s / 3600))} ${U.hour}`;
+  return `${n(Math.floor(s / 86400))} ${U.day}`;
 }
 
 /** Age of something that happened at Unix time `t`, seen at Unix time `now`. */
@@ -34,13 +114,15 @@ export function formatAgeSince(t: number, now: number): string {
  */
 export function formatUptime(seconds: number): string {
   if (!Number.isFinite(seconds)) return strings.missing;
+  const U = strings.units;
+  const n = formatCount;
   const s = Math.max(0, Math.floor(seconds));
-  if (s < 60) return `${s} ${U.second}`;
+  if (s < 60) return `${n(s)} ${U.second}`;
   const min = Math.floor(s / 60);
-  if (min < 60) return `${min} ${U.minute}`;
+  if (min < 60) return `${n(min)} ${U.minute}`;
   const h = Math.floor(min / 60);
-  if (h < 24) return `${h} ${U.hour} ${min % 60} ${U.minute}`;
-  return `${Math.floor(h / 24)} ${U.day} ${h % 24} ${U.hour}`;
+  if (h < 24) return `${n(h)} ${U.hour} ${n(min % 60)} ${U.minute}`;
+  return `${n(Math.floor(h / 24))} ${U.day} ${n(h % 24)} ${U.hour}`;
 }
 
 /**
@@ -49,9 +131,15 @@ export function formatUptime(seconds: number): string {
  */
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return strings.missing;
-  if (Number.isInteger(value)) return String(value);
+  const lang = language();
   const abs = Math.abs(value);
-  const decimals = abs >= 100 ? 1 : abs >= 1 ? 2 : 3;
+  const decimals = Number.isInteger(value) ? 0 : abs >= 100 ? 1 : abs >= 1 ? 2 : 3;
+  if (lang !== "en") {
+    const text = numberFormat(lang, decimals).format(value);
+    // No "-0" (a tiny negative number rounded to zero).
+    return /^[^1-9\u06f1-\u06f9\u0661-\u0669]*$/.test(text) ? numberFormat(lang, 0).format(0) : text;
+  }
+  if (Number.isInteger(value)) return String(value);
   let text = value.toFixed(decimals);
   if (text.includes(".")) text = text.replace(/0+$/, "").replace(/\.$/, "");
   if (text === "-0") text = "0";
@@ -69,21 +157,20 @@ export function formatValue(value: number | null, unit: string | null): string {
 export function formatPercent(value: number): string {
   if (!Number.isFinite(value)) return strings.missing;
   const rounded = Math.round(value * 10) / 10;
-  return `${formatNumber(rounded)} %`;
+  return strings.units.percent(formatNumber(rounded));
 }
 
 /** Local time of day of a Unix time: "14:03:09". */
 export function formatTimeOfDay(t: number): string {
   if (!Number.isFinite(t)) return strings.missing;
-  const d = new Date(t * 1000);
-  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+  return hms(new Date(t * 1000));
 }
 
 /** Local date and time of a Unix time: "2024-05-31 14:03:09". */
 export function formatDateTime(t: number): string {
   if (!Number.isFinite(t)) return strings.missing;
   const d = new Date(t * 1000);
-  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${formatTimeOfDay(t)}`;
+  return `${ymd(d)} ${hms(d)}`;
 }
 
 /** Time of day when `t` is on the same local day as `now`, date and time otherwise. */
@@ -119,11 +206,11 @@ export function formatUntil(t: number, now: number): string {
   if (d.getSeconds() !== 0 || d.getMilliseconds() !== 0) {
     d.setSeconds(60, 0); // the next whole minute (setSeconds carries into minutes, hours, days)
   }
-  const hm = `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+  const time = hm(d);
   const b = new Date(now * 1000);
   const sameDay =
     d.getFullYear() === b.getFullYear() && d.getMonth() === b.getMonth() && d.getDate() === b.getDate();
-  return sameDay ? hm : `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${hm}`;
+  return sameDay ? time : `${ymd(d)} ${time}`;
 }
 
 /** Text of a command's status: "Queued", "Failed: relay jammed"… (an unknown status shows as it is). */
@@ -165,9 +252,7 @@ export function formatContactTime(at: number, now: number): string {
   if (now - at < 12 * 3600) {
     return time;
   }
-  const d = new Date(at * 1000);
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time}`;
+  return `${ymd(new Date(at * 1000))} ${time}`;
 }
 
 /** What the header shows for a link status at time `now`. */
@@ -280,4 +365,37 @@ export function alertCountText(status: Pick<AlertStatus, "unacked" | "unacked_cr
   return status.unacked_critical > 0
     ? `${A.count(status.unacked)}${A.countCritical(status.unacked_critical)}`
     : A.count(status.unacked);
+}
+
+// ---------- link figures ----------
+
+/** A round-trip time in milliseconds: "12 ms", "0.8 ms", "1250 ms"; a dash when unknown. */
+export function formatRtt(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return strings.missing;
+  const rounded = ms >= 10 ? Math.round(ms) : Math.round(ms * 10) / 10;
+  return `${formatNumber(rounded)} ${strings.units.ms}`;
+}
+
+/** A message rate: "12.5 /s" (one decimal at most); a dash when unknown. */
+export function formatRate(perSecond: number | null): string {
+  if (perSecond === null || !Number.isFinite(perSecond)) return strings.missing;
+  return `${formatNumber(Math.round(perSecond * 10) / 10)} ${strings.units.perSecond}`;
+}
+
+/** What the header says about the age of the last message: "Last message 3 s ago". */
+export function lastMessageText(lastMessageAt: number | null, now: number): string {
+  if (lastMessageAt === null || !Number.isFinite(lastMessageAt)) return strings.link.noMessage;
+  return strings.link.lastMessage(formatAgeSince(lastMessageAt, now));
+}
+
+/** Label of a link mode in the diagnostics (an unknown mode shows as it is). */
+export function linkModeName(mode: string): string {
+  const modes = strings.link.modes;
+  return Object.prototype.hasOwnProperty.call(modes, mode) ? modes[mode as keyof typeof modes] : mode;
+}
+
+/** Label of a journal entry's kind (an unknown kind shows as it is). */
+export function journalKindLabel(kind: string): string {
+  const labels = strings.journal.kindLabels;
+  return Object.prototype.hasOwnProperty.call(labels, kind) ? labels[kind as keyof typeof labels] : kind;
 }

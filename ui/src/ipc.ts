@@ -3,7 +3,20 @@
 
 import { invoke, isTauri } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { AlertStatus, AlertView, CommandView, ConsoleSnapshot, UiError, UpdateBatch } from "./types";
+import { strings } from "./strings";
+import type {
+  AlertStatus,
+  AlertView,
+  CommandView,
+  ConsoleSnapshot,
+  DeviceTrend,
+  Diagnostics,
+  JournalEntry,
+  JournalQuery,
+  StatsTrend,
+  UiError,
+  UpdateBatch,
+} from "./types";
 
 export const BATCH_EVENT = "console://batch";
 export const COMMAND_EVENT = "console://command";
@@ -32,7 +45,7 @@ export function toUiError(err: unknown): UiError {
 function noBackend(): UiError {
   return {
     code: NO_BACKEND,
-    message: "No backend: this page must run inside the Plant Console application.",
+    message: strings.errors.noBackend,
   };
 }
 
@@ -152,6 +165,61 @@ export async function shelveDevice(deviceId: string, minutes: number): Promise<A
   if (!hasBackend()) throw noBackend();
   try {
     return await invoke<AlertStatus>("shelve_device", { deviceId, minutes });
+  } catch (err) {
+    throw toUiError(err);
+  }
+}
+
+/** A device's stored values and the link gaps between `since` and `until` (Unix seconds). Rejects with a UiError. */
+export async function deviceTrend(deviceId: string, since: number, until: number): Promise<DeviceTrend> {
+  if (!hasBackend()) throw noBackend();
+  try {
+    return await invoke<DeviceTrend>("device_trend", { deviceId, since, until });
+  } catch (err) {
+    throw toUiError(err);
+  }
+}
+
+/** The server's stored figures and the link gaps between `since` and `until`. Rejects with a UiError. */
+export async function statsTrend(since: number, until: number): Promise<StatsTrend> {
+  if (!hasBackend()) throw noBackend();
+  try {
+    return await invoke<StatsTrend>("stats_trend", { since, until });
+  } catch (err) {
+    throw toUiError(err);
+  }
+}
+
+/** Journal entries (oldest first); arguments left out are not sent. Rejects with a UiError. */
+export async function journal(query: JournalQuery = {}): Promise<JournalEntry[]> {
+  if (!hasBackend()) throw noBackend();
+  const args: Record<string, number | string> = {};
+  if (query.since !== undefined) args["since"] = query.since;
+  if (query.until !== undefined) args["until"] = query.until;
+  if (query.kind !== undefined) args["kind"] = query.kind;
+  if (query.limit !== undefined) args["limit"] = query.limit;
+  try {
+    return await invoke<JournalEntry[]>("journal", args);
+  } catch (err) {
+    throw toUiError(err);
+  }
+}
+
+/** The link's figures for the diagnostics view and the header. Rejects with a UiError. */
+export async function diagnostics(): Promise<Diagnostics> {
+  if (!hasBackend()) throw noBackend();
+  try {
+    return await invoke<Diagnostics>("diagnostics");
+  } catch (err) {
+    throw toUiError(err);
+  }
+}
+
+/** Shows a test desktop notification. Rejects with a UiError when it could not be shown. */
+export async function testNotification(): Promise<void> {
+  if (!hasBackend()) throw noBackend();
+  try {
+    await invoke<null>("test_notification");
   } catch (err) {
     throw toUiError(err);
   }

@@ -6,17 +6,37 @@ import {
   acknowledgeAlerts,
   alerts,
   cancelCommand,
+  deviceTrend,
+  diagnostics,
   getSnapshot,
   hasBackend,
+  journal,
   muteAlerts,
   onBatch,
   onCommand,
   outbox,
   setRelay,
   shelveDevice,
+  statsTrend,
+  testNotification,
   unmuteAlerts,
 } from "./ipc";
+import { loadLanguage } from "./prefs";
+import { setLanguage } from "./strings";
 import { AppView } from "./view/app";
+import { applyDocumentLanguage } from "./view/dom";
+
+function storage(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
+const lang = loadLanguage(storage());
+setLanguage(lang);
+applyDocumentLanguage(document, lang);
 
 const view = new AppView(document);
 view.mount(document.getElementById("app") ?? document.body);
@@ -35,8 +55,14 @@ const controller = new Controller({
     muteAlerts,
     unmuteAlerts,
     shelveDevice,
+    deviceTrend,
+    statsTrend,
+    journal,
+    diagnostics,
+    testNotification,
   },
   view,
+  storage: storage(),
 });
 window.addEventListener("pagehide", () => controller.stop());
 void controller.start();

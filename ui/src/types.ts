@@ -196,3 +196,74 @@ export interface AlertStatus {
   muted_until: number | null;
   shelved: Shelf[];
 }
+
+// ---------- the read side: trends, journal, diagnostics ----------
+
+/** An interval without a live link; `end` is null while it lasts. */
+export interface Gap {
+  start: number;
+  end: number | null;
+}
+
+/** Answer of `device_trend`: the device's stored values (oldest first) and the link gaps. */
+export interface DeviceTrend {
+  device_id: string;
+  /** [at, value]; value null where the device reported none. */
+  points: [number, number | null][];
+  gaps: Gap[];
+}
+
+/** The server's figures at one moment (local receive time). */
+export interface StatsSample {
+  at: number;
+  cpu: number;
+  memory: number;
+  disk: number;
+  clients: number;
+}
+
+/** Answer of `stats_trend`. */
+export interface StatsTrend {
+  samples: StatsSample[];
+  gaps: Gap[];
+}
+
+/** One journal entry: element of the `journal` answer (oldest first). */
+export interface JournalEntry {
+  id: number;
+  at: number;
+  /** "link", "device_status", "device_added", "device_removed", "relay_switched", "relay_added", "relay_removed", "command", … */
+  kind: string;
+  /** The device or relay id, or "link". */
+  subject: string;
+  /** A sentence for people, made by the console (in English). */
+  text: string;
+  /** Machine-readable details (any JSON). */
+  data: unknown;
+}
+
+/** Arguments of `journal`; every one may be left out. */
+export interface JournalQuery {
+  since?: number;
+  until?: number;
+  /** A kind or a kind family ("device" finds "device_status", …). */
+  kind?: string;
+  /** At most 5000 (the console's default is 500). */
+  limit?: number;
+}
+
+/** Answer of `diagnostics`. */
+export interface Diagnostics {
+  link: LinkStatus;
+  rtt_ms: number | null;
+  messages: number;
+  /** Since the previous diagnostics call (null on the first one). */
+  messages_per_second: number | null;
+  reconnects: number;
+  dropped_frames: number;
+  alerts_dropped: number;
+  /** Seconds spent in each link mode since start. */
+  time_in_modes: [LinkMode, number][];
+  data_dir: string;
+  log_dir: string;
+}

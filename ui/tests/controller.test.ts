@@ -55,7 +55,7 @@ describe("Controller", () => {
     const started = make(ipc).start();
     await vi.waitFor(() => expect(ipc.snapshotCalls).toBe(1));
     ipc.emit(batch({ devices: [device("a", { value: 1 }, 999), device("b", { value: 7 }, 1002)] }));
-    expect(document.querySelectorAll("#devices tbody tr")).toHaveLength(0);
+    expect(document.querySelectorAll("#devices tbody tr[data-device-id]")).toHaveLength(0);
     ipc.resolveSnapshot(snapshot({ devices: [device("a", { value: 5 }, 1000), device("b", { value: 6 }, 1000)] }));
     await started;
     expect(text('#devices tr[data-device-id="a"] .value-text')).toBe("5 °C");
@@ -91,10 +91,15 @@ describe("Controller", () => {
       muteAlerts: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
       unmuteAlerts: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
       shelveDevice: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      deviceTrend: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      statsTrend: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      journal: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      diagnostics: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      testNotification: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
     };
     await make(ipc).start();
     expect(text("#app-error")).toBe("No backend here.");
     expect(document.getElementById("link-status")?.getAttribute("data-mode")).toBe("connecting");
-    expect(document.querySelectorAll("#devices tbody tr")).toHaveLength(0);
+    expect(document.querySelectorAll("#devices tbody tr[data-device-id]")).toHaveLength(0);
   });
 });

@@ -3,7 +3,18 @@
 // alerts and the alert commands).
 
 import type { ConsoleIpc } from "../src/controller";
-import type { AlertStatus, AlertView, CommandView, ConsoleSnapshot, UpdateBatch } from "../src/types";
+import type {
+  AlertStatus,
+  AlertView,
+  CommandView,
+  ConsoleSnapshot,
+  DeviceTrend,
+  Diagnostics,
+  JournalEntry,
+  JournalQuery,
+  StatsTrend,
+  UpdateBatch,
+} from "../src/types";
 
 export interface SetRelayCall {
   relayId: string;
@@ -37,6 +48,35 @@ export interface FakeIpc extends ConsoleIpc {
   shelveCalls: { deviceId: string; minutes: number }[];
   /** Answer of mute_alerts, unmute_alerts and shelve_device. */
   statusAnswer: (command: "mute" | "unmute" | "shelve") => Promise<AlertStatus>;
+  deviceTrendCalls: { deviceId: string; since: number; until: number }[];
+  deviceTrendAnswer: (deviceId: string, since: number, until: number) => Promise<DeviceTrend>;
+  statsTrendCalls: { since: number; until: number }[];
+  statsTrendAnswer: (since: number, until: number) => Promise<StatsTrend>;
+  journalCalls: JournalQuery[];
+  journalAnswer: (query: JournalQuery) => Promise<JournalEntry[]>;
+  diagnosticsCalls: number;
+  diagnosticsAnswer: () => Promise<Diagnostics>;
+  testNotificationCalls: number;
+  testNotificationAnswer: () => Promise<void>;
+}
+
+export function diagnosticsFixture(fields: Partial<Diagnostics> = {}): Diagnostics {
+  return {
+    link: { mode: "realtime", since: 900, last_message_at: 995, last_contact: 995, detail: null },
+    rtt_ms: 12.4,
+    messages: 1234,
+    messages_per_second: 5.5,
+    reconnects: 2,
+    dropped_frames: 0,
+    alerts_dropped: 1,
+    time_in_modes: [
+      ["realtime", 3000],
+      ["offline", 600],
+    ],
+    data_dir: "/var/lib/plant-console",
+    log_dir: "/var/lib/plant-console/logs",
+    ...fields,
+  };
 }
 
 export function fakeIpc(): FakeIpc {
@@ -45,6 +85,36 @@ export function fakeIpc(): FakeIpc {
   let resolve: ((s: ConsoleSnapshot) => void) | null = null;
   let reject: ((e: unknown) => void) | null = null;
   const ipc: FakeIpc = {
+    deviceTrendCalls: [],
+    deviceTrendAnswer: (deviceId) => Promise.resolve({ device_id: deviceId, points: [], gaps: [] }),
+    deviceTrend: (deviceId, since, until) => {
+      ipc.deviceTrendCalls.push({ deviceId, since, until });
+      return ipc.deviceTrendAnswer(deviceId, since, until);
+    },
+    statsTrendCalls: [],
+    statsTrendAnswer: () => Promise.resolve({ samples: [], gaps: [] }),
+    statsTrend: (since, until) => {
+      ipc.statsTrendCalls.push({ since, until });
+      return ipc.statsTrendAnswer(since, until);
+    },
+    journalCalls: [],
+    journalAnswer: () => Promise.resolve([]),
+    journal: (query) => {
+      ipc.journalCalls.push(query);
+      return ipc.journalAnswer(query);
+    },
+    diagnosticsCalls: 0,
+    diagnosticsAnswer: () => Promise.resolve(diagnosticsFixture()),
+    diagnostics: () => {
+      ipc.diagnosticsCalls++;
+      return ipc.diagnosticsAnswer();
+    },
+    testNotificationCalls: 0,
+    testNotificationAnswer: () => Promise.resolve(),
+    testNotification: () => {
+      ipc.testNotificationCalls++;
+      return ipc.testNotificationAnswer();
+    },
     alertsAnswer: [],
     alertsCalls: 0,
     ackCalls: [],

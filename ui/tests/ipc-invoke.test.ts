@@ -13,8 +13,23 @@ vi.mock("@tauri-apps/api/event", () => ({
   listen: (...args: unknown[]) => listen(...args),
 }));
 
-const { acknowledgeAlerts, alerts, cancelCommand, COMMAND_EVENT, muteAlerts, onCommand, outbox, setRelay, shelveDevice, unmuteAlerts } =
-  await import("../src/ipc");
+const {
+  acknowledgeAlerts,
+  alerts,
+  cancelCommand,
+  COMMAND_EVENT,
+  deviceTrend,
+  diagnostics,
+  journal,
+  muteAlerts,
+  onCommand,
+  outbox,
+  setRelay,
+  shelveDevice,
+  statsTrend,
+  testNotification,
+  unmuteAlerts,
+} = await import("../src/ipc");
 
 beforeEach(() => {
   invoke.mockReset();
@@ -102,5 +117,46 @@ describe("alert IPC inside Tauri", () => {
   it("passes a rejection on as a UiError", async () => {
     invoke.mockRejectedValue({ code: "unknown_alert", message: "no alert 9" });
     await expect(acknowledgeAlerts(9)).rejects.toEqual({ code: "unknown_alert", message: "no alert 9" });
+  });
+});
+
+describe("read-side IPC inside Tauri", () => {
+  it("device_trend with deviceId, since and until", async () => {
+    const trend = { device_id: "pump-1", points: [[1, 2.5], [2, null]], gaps: [{ start: 1.5, end: null }] };
+    invoke.mockResolvedValue(trend);
+    await expect(deviceTrend("pump-1", 100, 3700)).resolves.toEqual(trend);
+    expect(invoke).toHaveBeenCalledWith("device_trend", { deviceId: "pump-1", since: 100, until: 3700 });
+  });
+
+  it("stats_trend with since and until", async () => {
+    invoke.mockResolvedValue({ samples: [], gaps: [] });
+    await statsTrend(10, 20);
+    expect(invoke).toHaveBeenCalledWith("stats_trend", { since: 10, until: 20 });
+  });
+
+  it("journal sends only the arguments given", async () => {
+    invoke.mockResolvedValue([]);
+    await journal({ since: 5, limit: 2000 });
+    expect(invoke).toHaveBeenLastCalledWith("journal", { since: 5, limit: 2000 });
+    await journal({ since: 1, until: 2, kind: "link", limit: 50 });
+    expect(invoke).toHaveBeenLastCalledWith("journal", { since: 1, until: 2, kind: "link", limit: 50 });
+    await journal();
+    expect(invoke).toHaveBeenLastCalledWith("journal", {});
+  });
+
+  it("diagnostics and test_notification without arguments", async () => {
+    invoke.mockResolvedValue({ rtt_ms: null });
+    await expect(diagnostics()).resolves.toEqual({ rtt_ms: null });
+    expect(invoke).toHaveBeenCalledWith("diagnostics");
+    invoke.mockResolvedValue(null);
+    await expect(testNotification()).resolves.toBeUndefined();
+    expect(invoke).toHaveBeenLastCalledWith("test_notification");
+  });
+
+  it("passes a rejection on as a UiError", async () => {
+    invoke.mockRejectedValue({ code: "console", message: "notification daemon missing" });
+    await expect(testNotification()).rejects.toEqual({ code: "console", message: "notification daemon missing" });
+    invoke.mockRejectedValue("database is locked");
+    await expect(journal({})).rejects.toEqual({ code: "internal", message: "database is locked" });
   });
 });

@@ -3,8 +3,11 @@ import {
   acknowledgeAlerts,
   alerts,
   cancelCommand,
+  deviceTrend,
+  diagnostics,
   getSnapshot,
   hasBackend,
+  journal,
   muteAlerts,
   NO_BACKEND,
   onBatch,
@@ -12,6 +15,8 @@ import {
   outbox,
   setRelay,
   shelveDevice,
+  statsTrend,
+  testNotification,
   toUiError,
   unmuteAlerts,
 } from "../src/ipc";
@@ -35,6 +40,14 @@ describe("outside Tauri", () => {
   it("reports that there is no backend instead of inventing data", async () => {
     expect(hasBackend()).toBe(false);
     await expect(getSnapshot()).rejects.toMatchObject({ code: NO_BACKEND });
+  });
+
+  it("reads no trend, journal or diagnostics and shows no notification", async () => {
+    await expect(deviceTrend("d", 0, 1)).rejects.toMatchObject({ code: NO_BACKEND });
+    await expect(statsTrend(0, 1)).rejects.toMatchObject({ code: NO_BACKEND });
+    await expect(journal({})).rejects.toMatchObject({ code: NO_BACKEND });
+    await expect(diagnostics()).rejects.toMatchObject({ code: NO_BACKEND });
+    await expect(testNotification()).rejects.toMatchObject({ code: NO_BACKEND });
   });
 
   it("subscribes to nothing", async () => {

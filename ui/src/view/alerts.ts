@@ -11,8 +11,6 @@ import { strings } from "../strings";
 import type { AlertStatus, AlertView } from "../types";
 import { el, setAttr, setText } from "./dom";
 
-const S = strings.alerts;
-
 interface AlertRow {
   readonly tr: HTMLTableRowElement;
   readonly timeCell: HTMLTableCellElement;
@@ -70,12 +68,12 @@ export class AlertsView {
       this.actionErrorText,
     );
     this.actionErrorBox.hidden = true;
-    this.emptyMessage = el(doc, "p", { class: "empty", id: "alerts-empty" }, S.empty);
+    this.emptyMessage = el(doc, "p", { class: "empty", id: "alerts-empty" }, strings.alerts.empty);
     this.ackAll = el(
       doc,
       "button",
-      { id: "ack-all", class: "button ack-all", attrs: { type: "button", title: S.acknowledgeAllTitle } },
-      S.acknowledgeAll,
+      { id: "ack-all", class: "button ack-all", attrs: { type: "button", title: strings.alerts.acknowledgeAllTitle } },
+      strings.alerts.acknowledgeAll,
     );
     this.ackAll.disabled = true;
     const th = (text: string, cls?: string): HTMLTableCellElement =>
@@ -84,7 +82,7 @@ export class AlertsView {
       doc,
       "table",
       { id: "alerts", class: "data-table alerts-table" },
-      el(doc, "caption", { class: "visually-hidden" }, S.heading),
+      el(doc, "caption", { class: "visually-hidden" }, strings.alerts.heading),
       el(
         doc,
         "colgroup",
@@ -99,7 +97,7 @@ export class AlertsView {
         doc,
         "thead",
         {},
-        el(doc, "tr", {}, th(S.time), th(S.severity), th(S.alert), th(S.notification), th(S.acknowledged)),
+        el(doc, "tr", {}, th(strings.alerts.time), th(strings.alerts.severity), th(strings.alerts.alert), th(strings.alerts.notification), th(strings.alerts.acknowledged)),
       ),
       this.tbody,
     );
@@ -122,7 +120,7 @@ export class AlertsView {
         doc,
         "div",
         { class: "panel-head" },
-        el(doc, "h2", { id: headingId }, S.heading),
+        el(doc, "h2", { id: headingId }, strings.alerts.heading),
         el(doc, "span", { class: "summary", id: "alerts-summary" }, this.summaryText),
         el(doc, "span", { class: "panel-actions" }, this.ackAll),
       ),
@@ -359,11 +357,11 @@ export class AlertsView {
           this.doc,
           "button",
           { class: "button ack-alert", attrs: { type: "button", "data-alert-id": String(alert.id) } },
-          S.acknowledge,
+          strings.alerts.acknowledge,
         );
         row.ackCell.appendChild(row.ack);
       }
-      setAttr(row.ack, "aria-label", S.acknowledgeLabel(String(alert.title)));
+      setAttr(row.ack, "aria-label", strings.alerts.acknowledgeLabel(String(alert.title)));
       const disabled = this.pending.has(alert.id);
       if (row.ack.disabled !== disabled) row.ack.disabled = disabled;
     }
@@ -377,7 +375,7 @@ export class AlertsView {
 
   private refreshSummary(): void {
     const s = this.status;
-    setText(this.summaryText, s === null ? "" : S.summary(s.unacked, s.unacked_critical));
+    setText(this.summaryText, s === null ? "" : strings.alerts.summary(s.unacked, s.unacked_critical));
     this.emptyMessage.hidden = !this.loaded || this.rows.size > 0;
   }
 }

@@ -11,8 +11,6 @@
 import { strings } from "../strings";
 import { el, setAttr, setText } from "./dom";
 
-const S = strings.switching;
-
 export type ConfirmStep = "question" | "queue" | "busy" | "failed" | "closed";
 
 export interface ConfirmOpening {
@@ -48,12 +46,12 @@ export class ConfirmDialog {
     this.titleText = doc.createTextNode("");
     this.queueQuestionText = doc.createTextNode("");
     this.errorText = doc.createTextNode("");
-    this.cancelText = doc.createTextNode(S.cancel);
+    this.cancelText = doc.createTextNode(strings.switching.cancel);
     this.okText = doc.createTextNode("");
     this.queueText = doc.createTextNode("");
 
     this.queueQuestion = el(doc, "p", { id: "confirm-queue-question", class: "confirm-queue-question" }, this.queueQuestionText);
-    this.busy = el(doc, "p", { id: "confirm-busy", class: "confirm-busy", attrs: { role: "status" } }, S.sending);
+    this.busy = el(doc, "p", { id: "confirm-busy", class: "confirm-busy", attrs: { role: "status" } }, strings.switching.sending);
     this.error = el(doc, "p", { id: "confirm-error", class: "confirm-error", attrs: { role: "alert" } }, this.errorText);
     this.cancelButton = el(
       doc,
@@ -126,7 +124,7 @@ export class ConfirmDialog {
     this.queueMode = false;
     setText(this.titleText, question);
     setText(this.okText, actionLabel);
-    setText(this.cancelText, S.cancel);
+    setText(this.cancelText, strings.switching.cancel);
     setText(this.errorText, "");
     setText(this.queueQuestionText, "");
     const answer = this.waitForAnswer();
@@ -160,7 +158,7 @@ export class ConfirmDialog {
   fail(session: number, message: string): void {
     if (!this.isCurrent(session)) return;
     setText(this.errorText, message);
-    setText(this.cancelText, S.close);
+    setText(this.cancelText, strings.switching.close);
     this.show("failed");
     this.cancelButton.focus();
   }

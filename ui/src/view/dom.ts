@@ -1,6 +1,8 @@
 // Minimal DOM helpers. Text is always inserted as text nodes: no HTML parsing
 // of any string, ever (no innerHTML / insertAdjacentHTML / outerHTML).
 
+import { languageDirection, type Language } from "../strings";
+
 export type Child = Node | string | null | undefined | false;
 
 export interface ElOptions {
@@ -51,4 +53,56 @@ export function describeExtras(obj: Record<string, unknown>, known: ReadonlySet<
     lines.push(`${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
   }
   return lines.length > 0 ? lines.join("\n") : null;
+}
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+/** An SVG element with attributes (set with setAttribute, never parsed). */
+export function svgEl<K extends keyof SVGElementTagNameMap>(
+  doc: Document,
+  tag: K,
+  attrs: Record<string, string> = {},
+  ...children: Node[]
+): SVGElementTagNameMap[K] {
+  const node = doc.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  for (const child of children) node.appendChild(child);
+  return node;
+}
+
+/** Lays the whole window out for a language: `<html lang="fa" dir="rtl">` for Persian. */
+export function applyDocumentLanguage(doc: Document, lang: Language): void {
+  const root = doc.documentElement;
+  setAttr(root, "lang", lang);
+  setAttr(root, "dir", languageDirection(lang));
+}
+
+/** A field's value as the server sent it, as text: strings as they are, anything else as JSON. */
+export function fieldText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (value === undefined) return "undefined";
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** A <select> with options [value, label] (labels as text). */
+export function selectEl(
+  doc: Document,
+  opts: ElOptions,
+  options: readonly (readonly [string, string])[],
+  selected: string,
+): HTMLSelectElement {
+  const select = el(doc, "select", opts);
+  setOptions(select, options, selected);
+  return select;
+}
+
+/** Replaces a select's options, keeping `selected` when it is among them. */
+export function setOptions(select: HTMLSelectElement, options: readonly (readonly [string, string])[], selected: string): void {
+  const doc = select.ownerDocument;
+  select.replaceChildren(...options.map(([value, label]) => el(doc, "option", { attrs: { value } }, label)));
+  select.value = options.some(([v]) => v === selected) ? selected : (options[0]?.[0] ?? "");
 }

@@ -1,13 +1,15 @@
-// Header: title, connection status (id="link-status" data-mode), server URL,
+// Header: title, connection status (id="link-status" data-mode) with the
+// round-trip time (id="link-rtt") and the age of the last message
+// (id="link-age"), the language (select id="language"), server URL,
 // the number of open commands (id="outbox-depth" data-depth, "Outbox 2"),
 // unacknowledged alerts (button id="alert-count" data-unacked data-critical,
 // "Alerts 3"; it leads to the alert list), the mute toggle (button
 // id="mute-toggle" data-muted) and the DEMO banner (id="demo-banner", present
 // only for a demo plant).
 
-import { alertCountText, alertCountTone, linkLabel, muteLabel } from "../format";
+import { alertCountText, alertCountTone, formatRtt, lastMessageText, linkLabel, muteLabel } from "../format";
 import { MUTE_MINUTES } from "../state";
-import { strings } from "../strings";
+import { isLanguage, language, LANGUAGES, strings, type Language } from "../strings";
 import type { AlertStatus, LinkStatus } from "../types";
 import { el, setAttr, setText } from "./dom";
 
@@ -16,11 +18,19 @@ export class HeaderView {
   readonly element: HTMLElement;
   private readonly doc: Document;
   private readonly bannerSlot: HTMLDivElement;
+  private readonly tabSlot: HTMLDivElement;
   private readonly linkStatus: HTMLSpanElement;
   private readonly linkText: Text;
   private readonly linkDetail: HTMLSpanElement;
   private readonly linkDetailText: Text;
   private readonly announcer: HTMLDivElement;
+  private readonly rttText: Text;
+  private readonly rtt: HTMLSpanElement;
+  private readonly ageText: Text;
+  private readonly languageSelect: HTMLSelectElement;
+  /** Latest time of a message from the plant (from the link status or the diagnostics). */
+  private lastMessageAt: number | null = null;
+  private onLanguage: (lang: Language) => void = () => {};
   private readonly serverUrlText: Text;
   private readonly outboxDepth: HTMLSpanElement;
   private readonly outboxDepthText: Text;
@@ -51,6 +61,20 @@ export class HeaderView {
     this.linkDetailText = doc.createTextNode("");
     this.linkDetail = el(doc, "span", { id: "link-detail", class: "link-detail" }, this.linkDetailText);
     this.linkDetail.hidden = true;
+    this.rttText = doc.createTextNode(strings.link.rttUnknown);
+    this.ageText = doc.createTextNode(strings.link.noMessage);
+    this.rtt = el(doc, "span", { id: "link-rtt", class: "link-meta", attrs: { title: strings.link.rttTitle } }, this.rttText);
+    this.languageSelect = el(doc, "select", { id: "language", class: "select language-select" });
+    for (const lang of LANGUAGES) {
+      this.languageSelect.appendChild(
+        el(doc, "option", { attrs: { value: lang, lang } }, strings.language.names[lang]),
+      );
+    }
+    this.languageSelect.value = language();
+    this.languageSelect.addEventListener("change", () => {
+      const lang = this.languageSelect.value;
+      if (isLanguage(lang) && lang !== language()) this.onLanguage(lang);
+    });
     this.announcer = el(doc, "div", {
       id: "link-announcer",
       class: "visually-hidden",
@@ -90,6 +114,7 @@ export class HeaderView {
       this.onMute(this.showsMuted);
     });
 
+    this.tabSlot = el(doc, "div", { class: "tab-slot" });
     this.element = el(
       doc,
       "div",
@@ -99,20 +124,56 @@ export class HeaderView {
         doc,
         "header",
         { class: "app-header" },
-        el(doc, "h1", { class: "app-title" }, strings.appTitle),
-        el(doc, "div", { class: "link" }, this.linkStatus, this.linkDetail),
-        this.outboxDepth,
-        el(doc, "div", { class: "alert-controls" }, this.alertCount, this.muteToggle),
         el(
           doc,
           "div",
-          { class: "server" },
-          el(doc, "span", { class: "server-label" }, `${strings.serverLabel}: `),
-          el(doc, "span", { id: "server-url", class: "server-url" }, this.serverUrlText),
+          { class: "header-row header-main" },
+          el(doc, "h1", { class: "app-title" }, strings.appTitle),
+          el(
+            doc,
+            "div",
+            { class: "link" },
+            this.linkStatus,
+            this.rtt,
+            el(
+              doc,
+              "span",
+              { id: "link-age", class: "link-meta", attrs: { title: strings.link.lastMessageTitle } },
+              this.ageText,
+            ),
+            this.linkDetail,
+          ),
+          this.outboxDepth,
+          el(doc, "div", { class: "alert-controls" }, this.alertCount, this.muteToggle),
+        ),
+        el(
+          doc,
+          "div",
+          { class: "header-row header-sub" },
+          this.tabSlot,
+          el(
+            doc,
+            "div",
+            { class: "server" },
+            el(doc, "span", { class: "server-label" }, `${strings.serverLabel}: `),
+            el(doc, "span", { id: "server-url", class: "server-url", attrs: { dir: "ltr" } }, this.serverUrlText),
+          ),
+          el(
+            doc,
+            "div",
+            { class: "language" },
+            el(doc, "label", { class: "language-label", attrs: { for: "language" } }, strings.language.label),
+            this.languageSelect,
+          ),
         ),
         this.announcer,
       ),
     );
+  }
+
+  /** Puts the view tabs into the header's second row (before the server and the language). */
+  setTabs(tabs: HTMLElement): void {
+    this.tabSlot.replaceChildren(tabs);
   }
 
   setMeta(demo: boolean, serverUrl: string): void {
@@ -141,8 +202,39 @@ export class HeaderView {
     if (this.outboxDepth.className !== cls) this.outboxDepth.className = cls;
   }
 
+  /** Called when the operator picks another language. */
+  setLanguageHandler(handler: (lang: Language) => void): void {
+    this.onLanguage = handler;
+  }
+
+  /** Focuses the language selector (after the window was built again in another language). */
+  focusLanguage(): void {
+    this.languageSelect.focus();
+  }
+
+  /** The round-trip time from the diagnostics (null: not known). */
+  setRtt(ms: number | null): void {
+    setText(this.rttText, ms === null ? strings.link.rttUnknown : strings.link.rtt(formatRtt(ms)));
+    setAttr(this.rtt, "data-rtt-ms", ms === null ? null : String(ms));
+  }
+
+  /** A time of the last message (from the link status or the diagnostics): the latest one counts. */
+  setLastMessageAt(at: number | null, now: number): void {
+    if (at !== null && Number.isFinite(at) && (this.lastMessageAt === null || at > this.lastMessageAt)) {
+      this.lastMessageAt = at;
+    }
+    this.refreshAge(now);
+  }
+
+  private refreshAge(now: number): void {
+    setText(this.ageText, lastMessageText(this.lastMessageAt, now));
+  }
+
   setLink(link: LinkStatus, now: number): void {
     this.link = link;
+    if (link.last_message_at !== null && link.last_message_at !== undefined) {
+      this.setLastMessageAt(link.last_message_at, now);
+    }
     setAttr(this.linkStatus, "data-mode", String(link.mode));
     setText(this.linkDetailText, link.detail ?? "");
     this.linkDetail.hidden = link.detail === null || link.detail === "";
@@ -207,6 +299,7 @@ export class HeaderView {
   /** Refreshes time-dependent text ("Stale — last message N s ago", "Muted until …"). */
   tick(now: number): void {
     this.refreshLabel(now);
+    this.refreshAge(now);
     this.refreshMute(now);
   }
 }

@@ -2,12 +2,10 @@
 // per recent command, newest first; a "Cancel" button (button.cancel-command
 // [data-request-id]) exists only on queued commands.
 
-import { commandStatusText, formatDateTime, formatTimeOfDay } from "../format";
+import { commandStatusText, formatCount, formatDateTime, formatTimeOfDay } from "../format";
 import { strings } from "../strings";
 import type { CommandView } from "../types";
 import { el, setAttr, setText } from "./dom";
-
-const S = strings.outbox;
 
 interface OutboxRow {
   readonly tr: HTMLTableRowElement;
@@ -44,14 +42,14 @@ export class OutboxView {
     this.errorText = doc.createTextNode("");
     this.errorBox = el(doc, "p", { id: "outbox-error", class: "panel-error", attrs: { role: "alert" } }, this.errorText);
     this.errorBox.hidden = true;
-    this.emptyMessage = el(doc, "p", { class: "empty", id: "outbox-empty" }, S.empty);
+    this.emptyMessage = el(doc, "p", { class: "empty", id: "outbox-empty" }, strings.outbox.empty);
     const th = (text: string, cls?: string): HTMLTableCellElement =>
       el(doc, "th", cls === undefined ? { attrs: { scope: "col" } } : { class: cls, attrs: { scope: "col" } }, text);
     const table = el(
       doc,
       "table",
       { id: "outbox", class: "data-table outbox-table" },
-      el(doc, "caption", { class: "visually-hidden" }, S.heading),
+      el(doc, "caption", { class: "visually-hidden" }, strings.outbox.heading),
       el(
         doc,
         "colgroup",
@@ -72,13 +70,13 @@ export class OutboxView {
           doc,
           "tr",
           {},
-          th(S.relay),
-          th(S.requested),
-          th(S.status),
-          th(S.issuedAt, "num"),
-          th(S.expiresAt, "num"),
-          th(S.attempts, "num"),
-          el(doc, "th", { attrs: { scope: "col" } }, el(doc, "span", { class: "visually-hidden" }, S.action)),
+          th(strings.outbox.relay),
+          th(strings.outbox.requested),
+          th(strings.outbox.status),
+          th(strings.outbox.issuedAt, "num"),
+          th(strings.outbox.expiresAt, "num"),
+          th(strings.outbox.attempts, "num"),
+          el(doc, "th", { attrs: { scope: "col" } }, el(doc, "span", { class: "visually-hidden" }, strings.outbox.action)),
         ),
       ),
       this.tbody,
@@ -91,7 +89,7 @@ export class OutboxView {
         doc,
         "div",
         { class: "panel-head" },
-        el(doc, "h2", { id: headingId }, S.heading),
+        el(doc, "h2", { id: headingId }, strings.outbox.heading),
         el(doc, "span", { class: "summary", id: "outbox-summary" }, this.summaryText),
       ),
       this.errorBox,
@@ -208,7 +206,7 @@ export class OutboxView {
     const stateText = cmd.state === true ? strings.relays.on : strings.relays.off;
     setAttr(row.tr, "data-relay-id", cmd.relay_id);
     setAttr(row.tr, "data-status", status);
-    setAttr(row.tr, "title", S.operator(String(cmd.operator)));
+    setAttr(row.tr, "title", strings.outbox.operator(String(cmd.operator)));
     setText(row.relayText, relay);
     setText(row.requestedText, stateText);
     const cls = `badge command-status command-${status}`;
@@ -220,7 +218,7 @@ export class OutboxView {
     setAttr(row.issuedCell, "title", formatDateTime(cmd.issued_at));
     setText(row.expiresText, formatTimeOfDay(cmd.expires_at));
     setAttr(row.expiresCell, "title", formatDateTime(cmd.expires_at));
-    setText(row.attemptsText, String(cmd.attempts));
+    setText(row.attemptsText, formatCount(cmd.attempts));
 
     if (status === "queued" && row.cancel === null) {
       row.cancel = el(
@@ -228,21 +226,21 @@ export class OutboxView {
         "button",
         {
           class: "button cancel-command",
-          attrs: { type: "button", "data-request-id": cmd.request_id, "aria-label": S.cancelLabel(relay, stateText) },
+          attrs: { type: "button", "data-request-id": cmd.request_id, "aria-label": strings.outbox.cancelLabel(relay, stateText) },
         },
-        S.cancel,
+        strings.outbox.cancel,
       );
       row.actionCell.appendChild(row.cancel);
     } else if (status !== "queued" && row.cancel !== null) {
       row.cancel.remove();
       row.cancel = null;
     } else if (row.cancel !== null) {
-      setAttr(row.cancel, "aria-label", S.cancelLabel(relay, stateText));
+      setAttr(row.cancel, "aria-label", strings.outbox.cancelLabel(relay, stateText));
     }
   }
 
   private refreshSummary(): void {
-    setText(this.summaryText, String(this.rows.size));
+    setText(this.summaryText, formatCount(this.rows.size));
     this.emptyMessage.hidden = !this.loaded || this.rows.size > 0;
   }
 }

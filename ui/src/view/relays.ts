@@ -3,15 +3,12 @@
 // the reason it is disabled (.switch-reason[data-reason]) and the status of
 // the relay's latest command (.command-status[data-status]).
 
-import { commandStatusText, formatDateTime, formatTimeOfDayOrDate } from "../format";
+import { commandStatusText, formatCount, formatDateTime, formatTimeOfDayOrDate } from "../format";
 import { commandBadgePhase, type SwitchBlock } from "../state";
 import { strings } from "../strings";
 import type { CommandView, Relay, RelayEntry } from "../types";
 import { describeExtras, el, setAttr, setText } from "./dom";
 import { SortedRows, type RowAdapter } from "./sorted-rows";
-
-const S = strings.relays;
-const W = strings.switching;
 
 /** What the rows need to know besides the relay itself (the ConsoleStore provides it). */
 export interface RelaySwitchContext {
@@ -78,7 +75,7 @@ export class RelaysView {
       doc,
       "table",
       { id: "relays", class: "data-table relays-table" },
-      el(doc, "caption", { class: "visually-hidden" }, S.caption),
+      el(doc, "caption", { class: "visually-hidden" }, strings.relays.caption),
       el(
         doc,
         "colgroup",
@@ -97,16 +94,16 @@ export class RelaysView {
           doc,
           "tr",
           {},
-          el(doc, "th", { attrs: { scope: "col" } }, S.name),
-          el(doc, "th", { attrs: { scope: "col" } }, S.state),
-          el(doc, "th", { attrs: { scope: "col" } }, S.control),
-          el(doc, "th", { attrs: { scope: "col" } }, S.changedAt),
-          el(doc, "th", { attrs: { scope: "col" } }, S.changedBy),
+          el(doc, "th", { attrs: { scope: "col" } }, strings.relays.name),
+          el(doc, "th", { attrs: { scope: "col" } }, strings.relays.state),
+          el(doc, "th", { attrs: { scope: "col" } }, strings.relays.control),
+          el(doc, "th", { attrs: { scope: "col" } }, strings.relays.changedAt),
+          el(doc, "th", { attrs: { scope: "col" } }, strings.relays.changedBy),
         ),
       ),
       tbody,
     );
-    this.emptyMessage = el(doc, "p", { class: "empty", id: "relays-empty" }, S.empty);
+    this.emptyMessage = el(doc, "p", { class: "empty", id: "relays-empty" }, strings.relays.empty);
     this.element = el(
       doc,
       "section",
@@ -115,7 +112,7 @@ export class RelaysView {
         doc,
         "div",
         { class: "panel-head" },
-        el(doc, "h2", { id: headingId }, S.caption),
+        el(doc, "h2", { id: headingId }, strings.relays.caption),
         el(doc, "span", { class: "summary", id: "relays-summary" }, this.countText),
       ),
       el(
@@ -229,7 +226,7 @@ export class RelaysView {
     setAttr(row.nameCell, "title", describeExtras(r, RELAY_FIELDS));
     const on = r.state === true;
     row.badge.className = `badge ${on ? "state-on" : "state-off"}`;
-    setText(row.badgeText, on ? S.on : S.off);
+    setText(row.badgeText, on ? strings.relays.on : strings.relays.off);
     setAttr(row.tr, "data-state", on ? "on" : "off");
     row.changedAt = r.changed_at;
     setText(row.changedAtText, formatTimeOfDayOrDate(r.changed_at, this.now));
@@ -244,12 +241,12 @@ export class RelaysView {
   private updateSwitch(row: RelayRow): void {
     const r = row.relay;
     const target = r.state !== true;
-    const label = target ? W.switchOn : W.switchOff;
+    const label = target ? strings.switching.switchOn : strings.switching.switchOff;
     setText(row.switchText, label);
     setAttr(row.switchButton, "data-target", target ? "on" : "off");
     setAttr(row.switchButton, "aria-label", `${label}: ${String(r.name)}`);
     const block = this.context.switchBlock(r);
-    const reason = block === null ? null : W.reasons[block];
+    const reason = block === null ? null : strings.switching.reasons[block];
     if (row.switchButton.disabled !== (block !== null)) row.switchButton.disabled = block !== null;
     setAttr(row.switchButton, "title", reason);
     setAttr(row.switchButton, "aria-describedby", reason === null ? null : row.reason.id);
@@ -297,7 +294,7 @@ export class RelaysView {
   }
 
   private refreshSummary(): void {
-    setText(this.countText, String(this.rows.size));
+    setText(this.countText, formatCount(this.rows.size));
     this.emptyMessage.hidden = this.rows.size > 0;
   }
 
