@@ -18,6 +18,13 @@ use console_core::outbox::Outbox;
 use plant_console::cli::{self, AuditAction, Cli, Command, OnOff, RelayAction};
 use tracing_subscriber::EnvFilter;
 
+// Every plant update is allocated by the link task and freed by the runtime, the alert
+// engine or the store writer, each on its own thread. glibc's malloc made those threads
+// queue on each other's arena locks (about half of the ingest benchmark's time, see
+// BENCHMARKS.md); mimalloc frees memory of other threads without a lock.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // A console run (window or headless) also logs to daily files in its data folder, so

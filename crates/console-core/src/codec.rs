@@ -21,7 +21,8 @@ pub struct OpenInfo {
     pub ping_interval: u64,
     /// Milliseconds the server waits for our PONG.
     pub ping_timeout: u64,
-    /// Largest payload in bytes the server accepts (and, by convention, sends).
+    /// Largest payload in bytes the server accepts from a client. Servers send larger
+    /// frames (a big plant's snapshot), so it does not bound what the console receives.
     #[serde(default = "default_max_payload")]
     pub max_payload: u64,
 }

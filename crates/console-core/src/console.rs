@@ -46,6 +46,21 @@ pub struct ConsoleConfig {
     pub alerts: AlertSettings,
     /// Where alert notifications go: the desktop's by default; tests record them.
     pub notifications: Arc<dyn NotificationSink>,
+    /// Follows each plant message into the state and the store, for benchmarks; `None`
+    /// (the default) costs nothing.
+    pub progress: Option<Arc<dyn Progress>>,
+}
+
+/// Follows the runtime through the plant's messages, for benchmarks (`crates/bench`):
+/// when each one is in the plant state, and when it is committed to the store. Both
+/// calls come from the console's own threads, so an implementation must be quick.
+pub trait Progress: Send + Sync + std::fmt::Debug {
+    /// Plant message `seq` (the first since start is 1) has been applied to the plant
+    /// state; `stamp` is the `server_time` it carried, if any.
+    fn applied(&self, seq: u64, stamp: Option<f64>);
+    /// Every plant message up to `seq` is committed to the store. Called on the store's
+    /// writer thread.
+    fn persisted(&self, seq: u64);
 }
 
 impl ConsoleConfig {
@@ -61,6 +76,7 @@ impl ConsoleConfig {
             history_retention: store::DEFAULT_HISTORY_RETENTION,
             alerts: AlertSettings::default(),
             notifications: Arc::new(DesktopNotifications::default()),
+            progress: None,
         }
     }
 }
@@ -171,7 +187,10 @@ impl Console {
             demo: config.demo,
             server_url: config.link.server.to_string(),
         });
-        let writer = StoreWriter::spawn_with_retention(opened.conn, config.history_retention);
+        let committed = config.progress.clone().map(|progress| {
+            Box::new(move |seq| progress.persisted(seq)) as Box<dyn Fn(u64) + Send>
+        });
+        let writer = StoreWriter::spawn_observed(opened.conn, config.history_retention, committed);
         let (events_tx, events_rx) = mpsc::channel(1024);
         let (link, link_task) = link::spawn(config.link, events_tx);
         let (ui_tx, ui_rx) = mpsc::channel(4);
@@ -200,6 +219,8 @@ impl Console {
             interval: config.ui_batch_interval,
             alerts: alert_engine.changes,
             alert_feed: alert_engine.feed,
+            progress: config.progress.clone(),
+            applied: 0,
         };
         let runtime = tokio::spawn(runtime.run(stop_rx));
 
@@ -437,6 +458,9 @@ struct Runtime {
     interval: Duration,
     alerts: ChangeFeed,
     alert_feed: mpsc::Receiver<AlertFeed>,
+    progress: Option<Arc<dyn Progress>>,
+    /// Plant messages applied so far, counted only for `progress`.
+    applied: u64,
 }
 
 impl Runtime {
@@ -456,6 +480,7 @@ impl Runtime {
         };
         pending.link_started(started_at, self.shared.stored_last_contact);
         let mut last_data = self.shared.stored_last_contact;
+        let writer_idle = self.writer.idle();
         loop {
             tokio::select! {
                 event = self.events.recv() => {
@@ -463,10 +488,7 @@ impl Runtime {
                     if let LinkEvent::Inbound { at, .. } = &event {
                         last_data = Some(*at);
                     }
-                    self.apply(event, &mut changes, &mut pending);
-                    for change in changes.drain(..) {
-                        batcher.push(&change);
-                    }
+                    self.apply(event, &mut changes, &mut pending, &mut batcher);
                     self.writer.offer(&mut pending)?;
                 }
                 changed = self.link_state.changed() => {
@@ -486,6 +508,11 @@ impl Runtime {
                     self.writer.offer(&mut pending)?;
                 }
                 Some(feed) = self.alert_feed.recv() => batcher.alert(feed),
+                // Writes the writer was too busy to take go as soon as it is free, not
+                // with the next plant message, which may be seconds away.
+                _ = writer_idle.notified(), if !pending.is_empty() => {
+                    self.writer.offer(&mut pending)?;
+                }
                 _ = &mut stop => break,
             }
             if !batcher.is_empty() && flush_at.is_none() {
@@ -495,8 +522,7 @@ impl Runtime {
         // Events already received are applied before the store closes, so nothing the
         // console has seen is lost on a clean exit.
         while let Ok(event) = self.events.try_recv() {
-            self.apply(event, &mut changes, &mut pending);
-            changes.clear();
+            self.apply(event, &mut changes, &mut pending, &mut Batcher::default());
         }
         let writer = self.writer;
         tokio::task::spawn_blocking(move || writer.close(pending))
@@ -505,14 +531,21 @@ impl Runtime {
     }
 
     fn apply(
-        &self,
+        &mut self,
         event: LinkEvent,
         changes: &mut Vec<crate::state::Change>,
         pending: &mut PendingWrites,
+        batcher: &mut Batcher,
     ) {
         let LinkEvent::Inbound { at, message } = event else {
             return;
         };
+        let stamp = self.progress.as_ref().and(match &message {
+            Inbound::Devices(update) => Some(update.server_time),
+            Inbound::Relays(update) => Some(update.server_time),
+            Inbound::Stats(stats) => Some(stats.server_time),
+            Inbound::RelayResult { .. } | Inbound::RoundTrip(_) => None,
+        });
         let appearances = {
             let mut state = self
                 .shared
@@ -536,9 +569,17 @@ impl Runtime {
         };
         for change in changes.iter() {
             pending.record(change, at, appearances);
+            batcher.push(change);
         }
-        self.alerts.offer(changes, at, appearances);
+        // The alert engine is the changes' last reader: it takes them.
+        self.alerts
+            .offer_owned(std::mem::take(changes), at, appearances);
         pending.contact(at);
+        if let Some(progress) = &self.progress {
+            self.applied += 1;
+            progress.applied(self.applied, stamp);
+            pending.include_message(self.applied);
+        }
     }
 
     fn flush_ui(&self, batcher: &mut Batcher) {

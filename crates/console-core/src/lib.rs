@@ -25,5 +25,5 @@ pub mod view;
 
 pub use alerts::{AlertSettings, AlertStatus, AlertView, NotificationSink};
 pub use config::{ConfigError, LinkConfig, PlantUrl, Secret};
-pub use console::{Console, ConsoleConfig, ConsoleError};
+pub use console::{Console, ConsoleConfig, ConsoleError, Progress};
 pub use link::{LinkHandle, LinkMode, LinkState};

@@ -107,7 +107,6 @@ pub enum Output {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dropped {
     Codec(CodecError),
-    TooLarge { len: usize, max: u64 },
     UnknownEvent(String),
     BadPayload { event: String, detail: String },
     UnexpectedAck(u64),
@@ -182,19 +181,10 @@ impl Session {
             return;
         }
         self.last_rx = now;
-        if let Some(open) = &self.open {
-            if frame.len() as u64 > open.max_payload {
-                let max = open.max_payload;
-                self.drop_frame(
-                    Dropped::TooLarge {
-                        len: frame.len(),
-                        max,
-                    },
-                    out,
-                );
-                return;
-            }
-        }
+        // No check against the OPEN packet's maxPayload here: it bounds what the server
+        // accepts from a client, not what it sends (a plant of a thousand devices sends
+        // a larger snapshot than socketioxide's 100 kB or Flask-SocketIO's 1 MB). The
+        // link caps each message at `LinkConfig::max_message_bytes` instead.
         match codec::decode(frame) {
             Ok(packet) => self.on_packet(now, packet, out),
             Err(error) => self.drop_frame(Dropped::Codec(error), out),
@@ -800,7 +790,7 @@ mod tests {
     }
 
     #[test]
-    fn frames_over_max_payload_are_dropped_unread() {
+    fn frames_over_max_payload_are_read_because_it_bounds_what_the_client_sends() {
         let now = Instant::now();
         let mut session = Session::new(SessionConfig::default(), now);
         feed(
@@ -809,14 +799,16 @@ mod tests {
             r#"0{"sid":"e","upgrades":[],"pingTimeout":1,"pingInterval":1,"maxPayload":10}"#,
         );
         feed(&mut session, now, "40");
-        assert_eq!(
-            feed(&mut session, now, r#"42["devices_update",{}]"#),
-            vec![]
+        let out = feed(
+            &mut session,
+            now,
+            r#"42["devices_update",{"devices":[],"snapshot":true,"server_time":1.0}]"#,
         );
-        assert!(matches!(
-            session.take_dropped()[..],
-            [Dropped::TooLarge { max: 10, .. }]
-        ));
+        assert!(
+            matches!(&out[..], [Output::Inbound(Inbound::Devices(update))] if update.snapshot),
+            "{out:?}"
+        );
+        assert!(session.take_dropped().is_empty());
     }
 
     #[test]

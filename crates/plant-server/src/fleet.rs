@@ -270,7 +270,7 @@ pub(crate) fn step(
 }
 
 /// One random-walk step with a pull towards the middle of the band, clamped to the band.
-fn drift(device: &mut Device, rng: &mut StdRng) {
+pub(crate) fn drift(device: &mut Device, rng: &mut StdRng) {
     // Kinds the simulation does not know (upserted from outside) and devices without a value
     // keep what they have: there is no plausible band to wander in.
     let (Some(profile), Some(value)) = (profile_for(&device.kind), device.value) else {

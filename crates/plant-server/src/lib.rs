@@ -57,6 +57,10 @@ pub struct ServerConfig {
     pub seed: Option<u64>,
     /// Relay commands whose `issued_at` is older than this are refused with `expired`.
     pub command_max_age: Duration,
+    /// A steady stream of this many one-device updates per second instead of the tick
+    /// simulation (`sim_interval` is then unused): each drifts the next device in id
+    /// order and goes out as its own `devices_update`. For benchmarks; `None` by default.
+    pub updates_per_second: Option<u32>,
 }
 
 impl Default for ServerConfig {
@@ -69,6 +73,7 @@ impl Default for ServerConfig {
             sim_interval: Some(Duration::from_secs(1)),
             seed: None,
             command_max_age: Duration::from_secs(60),
+            updates_per_second: None,
         }
     }
 }
@@ -231,7 +236,9 @@ impl Server {
                 stop_rx.clone(),
             )),
         ];
-        if let Some(period) = config.sim_interval {
+        if let Some(rate) = config.updates_per_second {
+            tasks.push(tokio::spawn(stream(plant, rng, rate, stop_rx)));
+        } else if let Some(period) = config.sim_interval {
             tasks.push(tokio::spawn(simulate(plant, rng, period, stop_rx)));
         }
 
@@ -286,7 +293,41 @@ fn validate(config: &ServerConfig) -> Result<(), ServerError> {
             "sim_interval must be longer than zero (use None to turn the simulation off)".into(),
         ));
     }
+    if config.updates_per_second == Some(0) {
+        return Err(ServerError::InvalidConfig(
+            "updates_per_second must be more than zero (use None for the tick simulation)".into(),
+        ));
+    }
     Ok(())
+}
+
+/// Sends `rate` one-device updates a second, spread over millisecond ticks, until `stop`
+/// turns true. The count due is worked out from the start, so a late tick catches up
+/// and the rate holds on average.
+async fn stream(plant: Arc<Plant>, mut rng: StdRng, rate: u32, mut stop: watch::Receiver<bool>) {
+    let mut ticks = tokio::time::interval(Duration::from_millis(1));
+    ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let started = tokio::time::Instant::now();
+    let mut sent: u64 = 0;
+    let mut cursor = None;
+    loop {
+        tokio::select! {
+            biased;
+            _ = stop.wait_for(|stopped| *stopped) => break,
+            _ = ticks.tick() => {}
+        }
+        let due = (started.elapsed().as_secs_f64() * f64::from(rate)) as u64;
+        let count = due.saturating_sub(sent);
+        if count > 0 {
+            plant.stream(
+                &mut rng,
+                usize::try_from(count).unwrap_or(usize::MAX),
+                &mut cursor,
+            );
+            sent = due;
+        }
+    }
+    tracing::debug!(sent, "update stream stopped");
 }
 
 /// Ticks the simulation every `period` until `stop` turns true.

@@ -39,6 +39,10 @@ struct Args {
     /// Seconds after which a relay command is refused as expired.
     #[arg(long, default_value_t = 60.0)]
     command_max_age: f64,
+    /// Instead of the tick simulation, send this many one-device updates a second (each
+    /// device in turn), as the benchmarks do.
+    #[arg(long, conflicts_with = "no_sim")]
+    updates_per_second: Option<u32>,
 }
 
 fn seconds(name: &str, value: f64) -> anyhow::Result<Duration> {
@@ -73,6 +77,7 @@ async fn main() -> anyhow::Result<()> {
         seed: args.seed,
         command_max_age: Duration::try_from_secs_f64(args.command_max_age)
             .context("--command-max-age must be a number of seconds")?,
+        updates_per_second: args.updates_per_second,
     };
 
     let listener = tokio::net::TcpListener::bind(args.bind)

@@ -291,6 +291,33 @@ impl Plant {
         count
     }
 
+    /// Drifts the `count` devices after `cursor` in id order (wrapping around), stamps each
+    /// and queues each as its own one-device update: the steady stream of
+    /// `ServerConfig::updates_per_second`. `cursor` is left on the last device sent.
+    pub(crate) fn stream(&self, rng: &mut StdRng, count: usize, cursor: &mut Option<String>) {
+        use std::ops::Bound::{Excluded, Unbounded};
+        let mut state = self.lock();
+        for _ in 0..count {
+            let after = match cursor.as_deref() {
+                Some(id) => state
+                    .devices
+                    .range::<str, _>((Excluded(id), Unbounded))
+                    .next()
+                    .map(|(id, _)| id.clone()),
+                None => None,
+            };
+            let Some(id) = after.or_else(|| state.devices.keys().next().cloned()) else {
+                return;
+            };
+            let device = state.devices.get_mut(&id).expect("the id was just found");
+            fleet::drift(device, rng);
+            device.last_seen = unix_now();
+            let device = device.clone();
+            self.queue_devices(vec![device], false);
+            *cursor = Some(id);
+        }
+    }
+
     fn update_device(&self, id: &str, change: impl FnOnce(&mut Device)) -> Option<Device> {
         let mut state = self.lock();
         let device = state.devices.get_mut(id)?;
@@ -550,6 +577,32 @@ mod tests {
         let repeat = plant.apply_command(&command("relay-01", "a", unix_now()), "op");
         assert_eq!(first.result, repeat.result);
         assert_eq!(plant.applied_commands(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_stream_sends_one_device_per_update_in_id_order_and_wraps_around() {
+        let (outbox, mut inbox) = broadcast::channel();
+        let mut rng = fleet::rng_for(Some(3));
+        let devices = fleet::generate_devices(3, &mut rng, 0.0);
+        let plant = Plant::new(
+            devices,
+            Vec::new(),
+            outbox,
+            None,
+            Duration::from_secs(60),
+            HostFigures::default(),
+        );
+        let mut cursor = None;
+        plant.stream(&mut rng, 2, &mut cursor);
+        plant.stream(&mut rng, 2, &mut cursor);
+        let mut ids = Vec::new();
+        while let Ok(Outgoing::Devices(update)) = inbox.try_recv() {
+            assert!(!update.snapshot);
+            assert_eq!(update.devices.len(), 1);
+            assert!(update.devices[0].last_seen > 0.0);
+            ids.push(update.devices[0].id.clone());
+        }
+        assert_eq!(ids, ["dev-001", "dev-002", "dev-003", "dev-001"]);
     }
 
     #[test]

@@ -69,20 +69,27 @@ impl ChangeFeed {
     /// alerts they would have raised are lost, the store and the window still get them)
     /// rather than making the runtime wait.
     pub fn offer(&self, changes: &[Change], at: UnixSeconds, appearances: Appearances) {
-        // Stats arrive every couple of seconds and raise no alert: leaving them out keeps
-        // the queue for changes that may.
-        let relevant: Vec<Change> = changes
+        let relevant = changes
             .iter()
             .filter(|c| !matches!(c, Change::Stats(_)))
             .cloned()
             .collect();
-        if relevant.is_empty() {
+        self.offer_owned(relevant, at, appearances);
+    }
+
+    /// As [`ChangeFeed::offer`], taking the changes: the runtime hands over the ones it
+    /// is done with instead of copying every device twice more per update.
+    pub fn offer_owned(&self, mut changes: Vec<Change>, at: UnixSeconds, appearances: Appearances) {
+        // Stats arrive every couple of seconds and raise no alert: leaving them out keeps
+        // the queue for changes that may.
+        changes.retain(|c| !matches!(c, Change::Stats(_)));
+        if changes.is_empty() {
             return;
         }
         let batch = ChangeBatch {
             at,
             appearances,
-            changes: relevant,
+            changes,
         };
         match self.tx.try_send(batch) {
             Ok(()) | Err(TrySendError::Closed(_)) => {}

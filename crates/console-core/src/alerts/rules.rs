@@ -164,13 +164,29 @@ impl Rules {
     }
 
     fn learn_device(&mut self, device: &Device) {
-        self.devices.insert(
-            device.id.clone(),
-            DeviceInfo {
-                name: name_or_id(&device.name, &device.id).to_owned(),
-                location: location(device),
-            },
-        );
+        let name = name_or_id(&device.name, &device.id);
+        let place = match device.extra.get("location") {
+            Some(Value::String(place)) if !place.is_empty() => Some(place.as_str()),
+            _ => None,
+        };
+        // Nearly every change is a new value of a known device: its name and place are
+        // checked in place rather than copied again for each update.
+        match self.devices.get_mut(device.id.as_str()) {
+            Some(info) if info.name == name && info.location.as_deref() == place => {}
+            Some(info) => {
+                info.name = name.to_owned();
+                info.location = place.map(str::to_owned);
+            }
+            None => {
+                self.devices.insert(
+                    device.id.clone(),
+                    DeviceInfo {
+                        name: name.to_owned(),
+                        location: location(device),
+                    },
+                );
+            }
+        }
     }
 
     fn learn_relay(&mut self, relay: &Relay) {

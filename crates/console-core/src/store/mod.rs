@@ -25,6 +25,7 @@ mod testutil;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -316,6 +317,9 @@ pub struct PendingWrites {
     last_contact: Option<UnixSeconds>,
     /// History samples, journal entries and link gaps: kept, not merged.
     recorded: record::Recorded,
+    /// The number of the last plant message these writes include, for a benchmark's
+    /// [`crate::console::Progress`]; 0 when nobody counts.
+    through: u64,
 }
 
 impl PendingWrites {
@@ -348,6 +352,12 @@ impl PendingWrites {
             }
             Change::Stats(entry) => self.stats = Some(entry.clone()),
         }
+    }
+
+    /// Notes that these writes include everything of plant message `seq` (counted by the
+    /// runtime), so that the writer can report it committed.
+    pub(crate) fn include_message(&mut self, seq: u64) {
+        self.through = self.through.max(seq);
     }
 
     /// Records that the plant was heard from at `at`.
@@ -426,6 +436,8 @@ enum WriterMsg {
 pub struct StoreWriter {
     tx: Option<SyncSender<WriterMsg>>,
     thread: Option<JoinHandle<()>>,
+    /// Woken each time the writer has finished a write and can take the next one.
+    idle: Arc<tokio::sync::Notify>,
 }
 
 impl StoreWriter {
@@ -437,15 +449,36 @@ impl StoreWriter {
     /// A writer that also deletes history and journal entries older than `retention`
     /// and thins old samples, at most once a minute.
     pub fn spawn_with_retention(conn: Connection, retention: Duration) -> Self {
+        Self::spawn_observed(conn, retention, None)
+    }
+
+    /// As [`StoreWriter::spawn_with_retention`]; `committed` is called on the writer's
+    /// thread after each commit with the last plant message it included (see
+    /// [`PendingWrites::include_message`]), for a benchmark's progress probe.
+    pub(crate) fn spawn_observed(
+        conn: Connection,
+        retention: Duration,
+        committed: Option<Box<dyn Fn(u64) + Send>>,
+    ) -> Self {
         let (tx, rx) = mpsc::sync_channel(1);
+        let idle = Arc::new(tokio::sync::Notify::new());
+        let writer_idle = idle.clone();
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || writer_loop(conn, rx, retention))
+            .spawn(move || writer_loop(conn, rx, retention, committed, writer_idle))
             .expect("the store writer thread starts");
         StoreWriter {
             tx: Some(tx),
             thread: Some(thread),
+            idle,
         }
+    }
+
+    /// Notified whenever the writer finishes a write: a caller holding writes that
+    /// [`StoreWriter::offer`] gave back offers them again then, instead of waiting for
+    /// its next change (which may be seconds away).
+    pub(crate) fn idle(&self) -> Arc<tokio::sync::Notify> {
+        self.idle.clone()
     }
 
     /// Hands `pending` to the writer if it is free; otherwise leaves it with the caller
@@ -501,23 +534,139 @@ impl Drop for StoreWriter {
     }
 }
 
-fn writer_loop(mut conn: Connection, rx: Receiver<WriterMsg>, retention: Duration) {
+/// Rows written after which the checkpointer is woken: SQLite's own automatic checkpoint
+/// comes after 1000 pages, and counting rows instead overcounts pages, so the WAL stays
+/// at most about as large as it would.
+const CHECKPOINT_AFTER_ROWS: u64 = 1000;
+
+/// A transaction that took at least this long is followed by a rest as long as itself
+/// (see `writer_loop`).
+const REST_AFTER: Duration = Duration::from_millis(2);
+
+/// The longest rest, so that a flush or close never waits long behind one.
+const MAX_REST: Duration = Duration::from_millis(100);
+
+/// A WAL with anything in it is checkpointed at least this often, so a quiet plant's few
+/// writes reach the database file too.
+const CHECKPOINT_AT_LEAST_EVERY: Duration = Duration::from_secs(60);
+
+/// Copies the WAL into the database file on a thread and connection of its own.
+///
+/// SQLite's automatic checkpoint runs inside the commit that crosses its threshold, and a
+/// checkpoint ends with fsyncs: every few hundred updates one commit took milliseconds
+/// longer and every update behind it waited (the latency benchmark's p99). A passive
+/// checkpoint from another connection runs beside the writer's commits instead.
+struct Checkpointer {
+    wake: Option<SyncSender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    /// `None` when the database has no file (in memory) or a second connection fails;
+    /// the writer then keeps SQLite's automatic checkpoints.
+    fn spawn(conn: &Connection) -> Option<Checkpointer> {
+        let path = conn.path().filter(|p| !p.is_empty())?.to_owned();
+        let own = Connection::open(&path).ok()?;
+        own.busy_timeout(Duration::from_secs(5)).ok()?;
+        let (wake, woken) = mpsc::sync_channel::<()>(1);
+        let thread = std::thread::Builder::new()
+            .name("store-checkpoint".into())
+            .spawn(move || {
+                while woken.recv().is_ok() {
+                    if let Err(error) =
+                        own.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                    {
+                        // The next wake tries again; until then the WAL just grows a little.
+                        tracing::warn!(%error, "store checkpoint failed");
+                    }
+                }
+            })
+            .ok()?;
+        Some(Checkpointer {
+            wake: Some(wake),
+            thread: Some(thread),
+        })
+    }
+
+    /// Asks for a checkpoint; one already asked for covers this one too.
+    fn wake(&self) {
+        if let Some(wake) = &self.wake {
+            let _ = wake.try_send(());
+        }
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        // Its connection closes first, so that the writer's is the last one and its close
+        // checkpoints and removes the WAL as before.
+        self.wake = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn writer_loop(
+    mut conn: Connection,
+    rx: Receiver<WriterMsg>,
+    retention: Duration,
+    committed: Option<Box<dyn Fn(u64) + Send>>,
+    idle: Arc<tokio::sync::Notify>,
+) {
+    let checkpointer = Checkpointer::spawn(&conn);
+    if checkpointer.is_some() {
+        if let Err(error) = conn.pragma_update(None, "wal_autocheckpoint", 0) {
+            tracing::warn!(%error, "cannot turn SQLite's automatic checkpoint off");
+        }
+    }
+    let mut checkpointed_rows = conn.total_changes();
+    let mut checkpointed_at = Instant::now();
     // The first run waits a minute too: at start-up the first snapshots matter more.
     let mut maintain_at = Instant::now() + retention::RUN_EVERY;
     loop {
         match rx.recv_timeout(maintain_at.saturating_duration_since(Instant::now())) {
             Ok(WriterMsg::Write(pending)) => {
-                if let Err(error) = pending.write(&mut conn) {
+                let through = pending.through;
+                let began = Instant::now();
+                match pending.write(&mut conn) {
+                    Ok(()) => {
+                        if let (Some(committed), 1..) = (&committed, through) {
+                            committed(through);
+                        }
+                    }
                     // The cache is a copy of the plant's state: a failed write is logged
                     // and the next snapshot rewrites it, rather than stopping the console.
-                    tracing::error!(%error, "store write failed");
+                    Err(error) => tracing::error!(%error, "store write failed"),
                 }
+                // Under a flood of updates the writer would commit back to back and take
+                // a whole core from the live path (link, state, window). Resting as long
+                // as a long transaction took caps it at about half a core, and the next
+                // transaction, holding everything merged meanwhile, covers more updates
+                // for about the same work. Ordinary transactions are short and rest not
+                // at all, so they add no latency.
+                let took = began.elapsed();
+                if took >= REST_AFTER {
+                    std::thread::sleep(took.min(MAX_REST));
+                }
+                idle.notify_one();
             }
             Ok(WriterMsg::Flush(done)) => {
                 let _ = done.send(());
             }
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => break,
+        }
+        if let Some(checkpointer) = &checkpointer {
+            let rows = conn.total_changes();
+            let written = rows.saturating_sub(checkpointed_rows);
+            if written >= CHECKPOINT_AFTER_ROWS
+                || (written > 0 && checkpointed_at.elapsed() >= CHECKPOINT_AT_LEAST_EVERY)
+            {
+                checkpointer.wake();
+                checkpointed_rows = rows;
+                checkpointed_at = Instant::now();
+            }
         }
         if Instant::now() >= maintain_at {
             let now = crate::link::unix_now();
