@@ -1,6 +1,6 @@
 //! Project automation (`cargo xtask …`): the set-up, the demo and the full test run that
-//! the README's two commands call. Every step checks before it acts, so each command is
-//! idempotent and cheap the second time.
+//! the README's two commands call, and the benchmark run that writes BENCHMARKS.md. Every
+//! step checks before it acts, so each command is idempotent and cheap the second time.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -41,7 +41,10 @@ usage: cargo xtask <command>
   demo    set up what is missing, build, and open the console on the embedded demo plant
   test    set up what is missing (test tools too), then run every check and test:
           formatting, clippy -D warnings, UI unit tests, unit, integration and end-to-end
-  setup   only the set-up (add --test for the test tools)";
+  setup   only the set-up (add --test for the test tools)
+  bench   build in release and run every benchmark on loopback, then write BENCHMARKS.md
+          (about 20 minutes; --long runs the memory benchmark for an hour instead of 10
+          minutes; --only NAME[,NAME…] runs some of them)";
 
 fn main() {
     if let Err(error) = run() {
@@ -73,6 +76,7 @@ fn run() -> Result<()> {
             test(&root)
         }
         Some("setup") => setup(&root, args.iter().any(|a| a == "--test")),
+        Some("bench") => bench::run(&root, &args[1..]),
         _ => {
             eprintln!("{USAGE}");
             bail!("unknown or missing command")
@@ -156,8 +160,28 @@ fn setup(root: &Path, for_tests: bool) -> Result<()> {
     if for_tests {
         python_venv(root)?;
         tauri_driver(root)?;
+        bench_clients(root)?;
     }
     Ok(())
+}
+
+/// socket.io-client for the ingest benchmark's Node client, from the committed lock file.
+fn bench_clients(root: &Path) -> Result<()> {
+    step("benchmark clients: npm packages (crates/bench/clients)");
+    let clients = root.join("crates/bench/clients");
+    if newer(
+        &clients.join("package-lock.json"),
+        &clients.join("node_modules/.package-lock.json"),
+    ) {
+        run_cmd(
+            Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir(&clients),
+        )
+    } else {
+        println!("up to date");
+        Ok(())
+    }
 }
 
 /// The UI's build tools (Vite 8, Vitest 4) need Node.js 20.19 or newer; say so plainly
@@ -363,6 +387,8 @@ fn summary_counts(line: &str) -> (u64, u64) {
     };
     (count_before("passed"), count_before("failed"))
 }
+
+mod bench;
 
 #[cfg(test)]
 mod tests {

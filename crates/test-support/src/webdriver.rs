@@ -179,6 +179,32 @@ impl Session {
         }
     }
 
+    /// Runs `script` in the page (W3C Execute Script) with `args` and returns its value.
+    pub fn execute(&mut self, script: &str, args: &[Value]) -> Result<Value, String> {
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": script, "args": args})),
+        )
+    }
+
+    /// Runs `script` in the page asynchronously: it ends by calling its last argument
+    /// with the result, within `limit` (the session's script timeout is set to it).
+    pub fn execute_async(
+        &mut self,
+        script: &str,
+        args: &[Value],
+        limit: Duration,
+    ) -> Result<Value, String> {
+        let millis = u64::try_from(limit.as_millis()).unwrap_or(u64::MAX);
+        self.call("POST", "/timeouts", Some(json!({"script": millis})))?;
+        self.call(
+            "POST",
+            "/execute/async",
+            Some(json!({"script": script, "args": args})),
+        )
+    }
+
     /// Polls until `check` returns `Some`, failing after `limit`.
     pub fn wait_for<T>(
         &mut self,

@@ -1,0 +1,307 @@
+//! Benchmark 4, cold start offline: a cache of 10 000 devices and a day of history, no
+//! plant reachable. Measured: `Console::start` until the state is ready (in-process), and
+//! the real window from its process start until the first device row is in the page.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use console_core::state::{Change, DeviceEntry, RelayEntry, StatsEntry};
+use console_core::store::{self, PendingWrites, StoreWriter};
+use console_core::{Console, ConsoleConfig, LinkConfig, PlantUrl};
+use plant_protocol::{Relay, SystemStats};
+use serde_json::Map;
+
+use crate::probe::NoNotifications;
+use crate::procfs;
+use crate::report::{ms, summary, Report};
+use crate::wire;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// Devices in the cache.
+    #[arg(long, default_value_t = 10_000)]
+    pub devices: usize,
+    /// Hours of history in the cache.
+    #[arg(long, default_value_t = 24)]
+    pub hours: u32,
+    /// Seconds between two samples of one device in the last hour (older hours keep one
+    /// a minute, as the store's thinning leaves them).
+    #[arg(long, default_value_t = 10)]
+    pub sample_every: u32,
+    /// Starts timed in-process, each on a cache evicted from the OS page cache.
+    #[arg(long, default_value_t = 5)]
+    pub runs: usize,
+    /// Skip the window (no Xvfb or tauri-driver needed).
+    #[arg(long)]
+    pub no_window: bool,
+}
+
+pub async fn run(args: Args) -> Result<Report> {
+    let mut report = Report::new(
+        "cold-start",
+        "4. Cold start offline",
+        format!(
+            "A cache written with the store API (`console_core::store`): {} devices and {} hours of \
+             history as the store keeps it for a plant sending 1 000 updates/s (one sample per device \
+             every {} s in the last hour, one a minute before that: the store's thinning), stats \
+             samples likewise, 50 relays. The plant's address is a closed loopback port. \
+             State ready: `Console::start` called → returned (store opened and checked, state \
+             loaded: `Console::snapshot` has every device), in-process, each run on a cache evicted \
+             from the OS page cache (`dd iflag=nocache`) and once warm. First paint: the release \
+             binary under a private Xvfb through tauri-driver, from the app process's start \
+             (its /proc start time) to the first `tr[data-device-id]` found by polling WebDriver \
+             every 10 ms.",
+            args.devices, args.hours, args.sample_every
+        ),
+    );
+    let dir = tempfile::tempdir()?;
+    let data_dir = dir.path().join("cache");
+    let built = Instant::now();
+    let rows = build_cache(&data_dir, &args)?;
+    let db = data_dir.join(store::DB_FILE);
+    let size = std::fs::metadata(&db)?.len();
+    report.figure(
+        "cache",
+        format!(
+            "{} devices, {rows} device history rows, {:.0} MB file (written in {:.0} s)",
+            args.devices,
+            size as f64 / 1e6,
+            built.elapsed().as_secs_f64()
+        ),
+    );
+
+    // Where the time goes: the store's open (integrity check, migrations) and the load.
+    evict(&data_dir)?;
+    let t = Instant::now();
+    let opened = store::open_reporting(&data_dir)?;
+    let open_time = t.elapsed();
+    let t = Instant::now();
+    let stored = store::load_state(&opened.conn)?;
+    let load_time = t.elapsed();
+    drop(opened);
+    report.figure(
+        "of which (cold file): store open with its integrity check / state load",
+        format!(
+            "{:.0} ms / {:.0} ms ({} devices loaded)",
+            ms(open_time),
+            ms(load_time),
+            stored.devices.len()
+        ),
+    );
+
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+    let url = format!("http://{dead}");
+    let mut cold = Vec::new();
+    for _ in 0..args.runs {
+        evict(&data_dir)?;
+        cold.push(ms(start_once(&url, &data_dir, args.devices).await?));
+    }
+    let warm = ms(start_once(&url, &data_dir, args.devices).await?);
+    let (median, _, max) = summary(&mut cold);
+    report.figure(
+        "Console::start → state ready (cold file)",
+        format!(
+            "median {median:.0} ms, max {max:.0} ms ({} runs)",
+            args.runs
+        ),
+    );
+    report.figure(
+        "Console::start → state ready (warm file)",
+        format!("{warm:.0} ms"),
+    );
+    report.target(
+        "state ready",
+        "≤ 100 ms",
+        format!("{median:.0} ms (median, cold file)"),
+        median <= 100.0,
+        "see the notes",
+    );
+
+    if !args.no_window {
+        evict(&data_dir)?;
+        let (process_to_rows, session_to_rows, in_page) = first_paint(&url, &data_dir)?;
+        report.figure(
+            "window: app process start → first device row in the page (cold file)",
+            format!("{process_to_rows:.0} ms"),
+        );
+        report.figure(
+            "window: WebDriver session request → first device row",
+            format!("{session_to_rows:.0} ms (includes tauri-driver and WebKitWebDriver starting)"),
+        );
+        report.figure(
+            "window: page navigation start → rows seen (performance.now())",
+            format!("{in_page:.0} ms"),
+        );
+        report.target(
+            "first paint with data",
+            "≤ 1 s",
+            format!("{process_to_rows:.0} ms"),
+            process_to_rows <= 1000.0,
+            "see the notes",
+        );
+    }
+    Ok(report)
+}
+
+/// One offline start: `Console::start` until it returns with every device in its state.
+async fn start_once(url: &str, data_dir: &Path, devices: usize) -> Result<Duration> {
+    let mut config = ConsoleConfig::new(LinkConfig::new(PlantUrl::parse(url)?), data_dir.into());
+    config.notifications = std::sync::Arc::new(NoNotifications);
+    let started = Instant::now();
+    let (console, batches) = Console::start(config).await?;
+    let ready = started.elapsed();
+    drop(batches);
+    let shown = console.snapshot().devices.len();
+    console.shutdown().await?;
+    if shown != devices {
+        bail!("the console restored {shown} devices, expected {devices}");
+    }
+    Ok(ready)
+}
+
+/// Writes the cache through the store's own writer, oldest history first.
+fn build_cache(data_dir: &Path, args: &Args) -> Result<u64> {
+    let writer = StoreWriter::spawn(store::open(data_dir)?);
+    let now = wire::unix_now().floor();
+    let hour = 3600.0;
+    let mut rows = 0u64;
+    // One chunk per hour (older ones, a sample a minute), then the last hour in six
+    // chunks of 10 minutes (a sample every `sample_every` s), each its own transaction.
+    let mut chunks: Vec<(f64, f64, f64)> = (1..args.hours)
+        .rev()
+        .map(|h| {
+            let start = now - f64::from(h + 1) * hour;
+            (start, start + hour, 60.0)
+        })
+        .collect();
+    for part in 0..6 {
+        let start = now - hour + f64::from(part) * 600.0;
+        chunks.push((start, start + 600.0, f64::from(args.sample_every)));
+    }
+    for (start, end, step) in chunks {
+        let mut pending = PendingWrites::default();
+        let times: Vec<f64> = (0..)
+            .map(|k| start + f64::from(k) * step)
+            .take_while(|t| *t < end)
+            .collect();
+        for i in 0..args.devices {
+            let mut device = wire::device(i, 0.0, start);
+            for (k, &at) in times.iter().enumerate() {
+                device.value = Some(60.0 + ((i + k) % 350) as f64 / 10.0);
+                device.last_seen = at;
+                pending.push(&Change::Device {
+                    before: None,
+                    after: DeviceEntry {
+                        device: device.clone(),
+                        received_at: at,
+                    },
+                });
+                rows += 1;
+            }
+        }
+        let stats_step = if step < 60.0 { 2.0 } else { 60.0 };
+        let mut at = start;
+        while at < end {
+            pending.push(&Change::Stats(StatsEntry {
+                stats: SystemStats {
+                    cpu_percent: 20.0,
+                    memory_percent: 40.0,
+                    disk_percent: 60.0,
+                    uptime_s: at - now + 86_400.0,
+                    clients: 3,
+                    server_time: at,
+                    extra: Map::new(),
+                },
+                received_at: at,
+            }));
+            at += stats_step;
+        }
+        writer.flush(pending)?;
+    }
+    let mut pending = PendingWrites::default();
+    for r in 0..50 {
+        pending.push(&Change::Relay {
+            before: None,
+            after: RelayEntry {
+                relay: Relay {
+                    id: format!("relay-{:02}", r + 1),
+                    name: format!("Pump {}", r + 1),
+                    device_id: Some(wire::device(r, 0.0, now).id),
+                    state: r % 2 == 0,
+                    changed_at: now - hour,
+                    changed_by: None,
+                    extra: Map::new(),
+                },
+                received_at: now - hour,
+            },
+        });
+    }
+    pending.contact(now - 1.0);
+    writer.close(pending)?;
+    Ok(rows)
+}
+
+/// Drops the cache's files from the OS page cache (written back first), so the next open
+/// reads them from the disk as after a reboot; other files are left alone.
+fn evict(data_dir: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(data_dir)? {
+        let path = entry?.path();
+        if !path.is_file() {
+            continue;
+        }
+        let synced = Command::new("sync").arg(&path).status()?;
+        let dropped = Command::new("dd")
+            .arg(format!("if={}", path.display()))
+            .args(["iflag=nocache", "count=0", "status=none"])
+            .status()?;
+        if !synced.success() || !dropped.success() {
+            bail!("could not evict {} from the page cache", path.display());
+        }
+    }
+    Ok(())
+}
+
+/// The real window on the cache: (process start → rows, session request → rows, page
+/// navigation start → rows), in ms.
+fn first_paint(url: &str, data_dir: &Path) -> Result<(f64, f64, f64)> {
+    use test_support::desktop::Desktop;
+    use test_support::webdriver::TauriDriver;
+
+    let binary = procfs::release_binary("plant-console")?;
+    let desktop = Desktop::start();
+    let driver = TauriDriver::start(&desktop);
+    let requested = Instant::now();
+    let mut window = driver.session(
+        &binary,
+        &[
+            "--server",
+            url,
+            "--data-dir",
+            data_dir.to_str().context("a UTF-8 path")?,
+        ],
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if !window.find_all("tr[data-device-id]").is_empty() {
+            break;
+        }
+        if Instant::now() > deadline {
+            bail!("no device row appeared within 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let session_to_rows = ms(requested.elapsed());
+    let pid = procfs::pids_of(&binary)
+        .into_iter()
+        .filter_map(|pid| Some((pid, procfs::age(pid).ok()?)))
+        .min_by_key(|(_, age)| *age)
+        .context("the app's process was not found")?;
+    let in_page = window
+        .execute("return performance.now();", &[])
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(f64::NAN);
+    Ok((ms(pid.1), session_to_rows, in_page))
+}

@@ -1,0 +1,235 @@
+//! Benchmarks 5 and 6, the headless console's footprint: resident memory under a steady
+//! stream of updates, and CPU time on a quiet plant. Both run the real release binaries
+//! (`plant-server` and `plant-console --headless`) as separate processes and read /proc.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use serde_json::Value;
+
+use crate::procfs::{self, Process};
+use crate::report::Report;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct MemoryArgs {
+    /// Minutes of the run.
+    #[arg(long, default_value_t = 10.0)]
+    pub minutes: f64,
+    /// Devices in the plant.
+    #[arg(long, default_value_t = 10_000)]
+    pub devices: usize,
+    /// One-device updates per second from the plant.
+    #[arg(long, default_value_t = 1_000)]
+    pub rate: u32,
+    /// Seconds between two memory readings.
+    #[arg(long, default_value_t = 5.0)]
+    pub every: f64,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct IdleArgs {
+    /// Seconds measured.
+    #[arg(long, default_value_t = 60.0)]
+    pub seconds: f64,
+    /// Devices in the plant (which is otherwise quiet).
+    #[arg(long, default_value_t = 1_000)]
+    pub devices: usize,
+    /// Seconds between the plant's `system_stats_update` broadcasts.
+    #[arg(long, default_value_t = 2.0)]
+    pub stats_interval: f64,
+}
+
+/// Starts the headless release console on `url` with its cache in `data_dir`.
+fn headless(url: &str, data_dir: &Path) -> Result<Process> {
+    Process::spawn(
+        Command::new(procfs::release_binary("plant-console")?)
+            .args(["--headless", "--server", url, "--data-dir"])
+            .arg(data_dir)
+            .env("RUST_LOG", "warn"),
+    )
+}
+
+/// The console's last-known state as its own `state --json` reports it.
+fn cached_state(data_dir: &Path) -> Result<Value> {
+    let output = Command::new(procfs::release_binary("plant-console")?)
+        .args(["state", "--json", "--data-dir"])
+        .arg(data_dir)
+        .output()?;
+    Ok(serde_json::from_slice(&output.stdout)?)
+}
+
+/// Waits until the console's cache holds `devices` devices.
+fn wait_synced(data_dir: &Path, devices: usize) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let count = cached_state(data_dir)
+            .ok()
+            .and_then(|s| s["devices"].as_array().map(Vec::len));
+        if count == Some(devices) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!("the console's cache did not reach {devices} devices within 60 s ({count:?})");
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+const MB: f64 = 1024.0 * 1024.0;
+
+pub async fn memory(args: MemoryArgs) -> Result<Report> {
+    tokio::task::spawn_blocking(move || memory_blocking(args)).await?
+}
+
+fn memory_blocking(args: MemoryArgs) -> Result<Report> {
+    let mut report = Report::new(
+        "memory",
+        "5. Memory",
+        format!(
+            "`plant-server --devices {} --updates-per-second {}` (the release binary: one-device \
+             updates, each device in turn, stats every 2 s) and the release `plant-console --headless` \
+             on it, fresh cache. VmRSS of the console from /proc every {} s for {} minutes; growth \
+             is from the reading at minute 2 to the last one.",
+            args.devices, args.rate, args.every, args.minutes
+        ),
+    );
+    let (mut server, url) = procfs::plant_server(&[
+        "--devices",
+        &args.devices.to_string(),
+        "--updates-per-second",
+        &args.rate.to_string(),
+        "--seed",
+        "1",
+    ])?;
+    let dir = tempfile::tempdir()?;
+    let mut console = headless(&url, dir.path())?;
+    let pid = console.pid();
+    let started = Instant::now();
+    let run_for = Duration::from_secs_f64(args.minutes * 60.0);
+    let every = Duration::from_secs_f64(args.every);
+    let mut readings: Vec<(f64, u64)> = Vec::new();
+    let mut next = started;
+    while started.elapsed() < run_for {
+        next += every;
+        std::thread::sleep(next.saturating_duration_since(Instant::now()));
+        if let Ok(Some(status)) = console.0.try_wait() {
+            bail!("the headless console exited early ({status})");
+        }
+        readings.push((started.elapsed().as_secs_f64(), procfs::rss_bytes(pid)?));
+    }
+    let cpu = procfs::cpu_time(pid)?;
+    let elapsed = started.elapsed();
+    let state = cached_state(dir.path())?;
+    console.stop(Duration::from_secs(20));
+    server.stop(Duration::from_secs(10));
+
+    let devices = state["devices"].as_array().map_or(0, Vec::len);
+    let at_two = readings
+        .iter()
+        .find(|(t, _)| *t >= 120.0)
+        .map(|r| r.1)
+        .context("the run is shorter than 2 minutes")?;
+    let last = readings.last().map(|r| r.1).unwrap_or(0);
+    let peak = readings.iter().map(|r| r.1).max().unwrap_or(0);
+    let growth = (last as f64 - at_two as f64) / at_two as f64 * 100.0;
+    report.figure(
+        "resident memory",
+        format!(
+            "peak {:.1} MB; {:.1} MB at minute 2; {:.1} MB at the end",
+            peak as f64 / MB,
+            at_two as f64 / MB,
+            last as f64 / MB
+        ),
+    );
+    report.figure("growth, minute 2 → end", format!("{growth:+.2} %"));
+    report.figure(
+        "readings (minute: MB)",
+        readings
+            .iter()
+            .filter(|(t, _)| (*t as u64).is_multiple_of(60) || *t < args.every * 1.5)
+            .map(|(t, rss)| format!("{:.0}: {:.1}", t / 60.0, *rss as f64 / MB))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    report.figure(
+        "console CPU meanwhile",
+        format!(
+            "{:.1} % of one core ({:.1} s in {:.0} s); its cache held {devices} devices at the end",
+            cpu.as_secs_f64() / elapsed.as_secs_f64() * 100.0,
+            cpu.as_secs_f64(),
+            elapsed.as_secs_f64()
+        ),
+    );
+    let peak_mb = peak as f64 / MB;
+    report.target(
+        "resident memory",
+        "≤ 60 MB",
+        format!("{peak_mb:.1} MB (peak)"),
+        peak_mb <= 60.0,
+        "see the notes",
+    );
+    report.target(
+        "growth from minute 2",
+        "< 5 %",
+        format!("{growth:+.2} %"),
+        growth < 5.0,
+        "see the notes",
+    );
+    Ok(report)
+}
+
+pub async fn idle_cpu(args: IdleArgs) -> Result<Report> {
+    tokio::task::spawn_blocking(move || idle_blocking(args)).await?
+}
+
+fn idle_blocking(args: IdleArgs) -> Result<Report> {
+    let mut report = Report::new(
+        "idle-cpu",
+        "6. Idle CPU",
+        format!(
+            "`plant-server --devices {} --no-sim --stats-interval {}` (nothing changes; stats every \
+             {} s) and the release `plant-console --headless` on it. Once its cache holds every \
+             device, its user + system CPU time (/proc/PID/stat) is read before and after {} s.",
+            args.devices, args.stats_interval, args.stats_interval, args.seconds
+        ),
+    );
+    let (mut server, url) = procfs::plant_server(&[
+        "--devices",
+        &args.devices.to_string(),
+        "--no-sim",
+        "--stats-interval",
+        &args.stats_interval.to_string(),
+    ])?;
+    let dir = tempfile::tempdir()?;
+    let mut console = headless(&url, dir.path())?;
+    let pid = console.pid();
+    wait_synced(dir.path(), args.devices)?;
+    // The start-up (store creation, the first snapshot) is over; let it settle.
+    std::thread::sleep(Duration::from_secs(2));
+    let before = procfs::cpu_time(pid)?;
+    let started = Instant::now();
+    std::thread::sleep(Duration::from_secs_f64(args.seconds));
+    let used = procfs::cpu_time(pid)? - before;
+    let elapsed = started.elapsed();
+    console.stop(Duration::from_secs(20));
+    server.stop(Duration::from_secs(10));
+    let share = used.as_secs_f64() / elapsed.as_secs_f64() * 100.0;
+    report.figure(
+        "CPU time used",
+        format!(
+            "{:.2} s in {:.0} s ({share:.2} % of one core)",
+            used.as_secs_f64(),
+            elapsed.as_secs_f64()
+        ),
+    );
+    report.target(
+        "idle CPU",
+        "≤ 1 % of a core",
+        format!("{share:.2} %"),
+        share <= 1.0,
+        "see the notes",
+    );
+    Ok(report)
+}
