@@ -2,6 +2,7 @@
 //! lifetimes. The shell (window or headless) starts one [`Console`] and stops it.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -103,6 +104,8 @@ pub enum CommandError {
     ReadOnly,
     #[error(transparent)]
     Outbox(#[from] OutboxError),
+    #[error("the console is stopping")]
+    Stopped,
 }
 
 impl CommandError {
@@ -114,6 +117,7 @@ impl CommandError {
             CommandError::Outbox(OutboxError::NotCancellable(_)) => "not_cancellable",
             CommandError::Outbox(OutboxError::Unknown(_)) => "unknown_command",
             CommandError::Outbox(_) => "outbox",
+            CommandError::Stopped => "stopped",
         }
     }
 }
@@ -124,7 +128,8 @@ struct Shared {
     /// Where a damaged cache was moved at start-up, for the window to say so.
     recovered_from: Option<String>,
     demo: bool,
-    server_url: String,
+    /// Changes when the operator applies another plant address.
+    server_url: Mutex<String>,
 }
 
 /// A running console core.
@@ -140,7 +145,9 @@ pub struct Console {
     outbox_task: Option<JoinHandle<()>>,
     command_updates: Mutex<Option<mpsc::Receiver<Command>>>,
     command_ttl: Duration,
-    read_only: bool,
+    read_only: Arc<AtomicBool>,
+    /// The outbox runner's updates, for commands the console itself ends.
+    updates: mpsc::Sender<Command>,
     alerts: AlertHandle,
     alert_task: Option<JoinHandle<()>>,
     /// What the read-side views (history, journal, diagnostics) need.
@@ -185,13 +192,14 @@ impl Console {
                 .as_ref()
                 .map(|kept| kept.display().to_string()),
             demo: config.demo,
-            server_url: config.link.server.to_string(),
+            server_url: Mutex::new(config.link.server.to_string()),
         });
         let committed = config.progress.clone().map(|progress| {
             Box::new(move |seq| progress.persisted(seq)) as Box<dyn Fn(u64) + Send>
         });
         let writer = StoreWriter::spawn_observed(opened.conn, config.history_retention, committed);
         let (events_tx, events_rx) = mpsc::channel(1024);
+        let server_name = config.link.server.to_string();
         let (link, link_task) = link::spawn(config.link, events_tx);
         let (ui_tx, ui_rx) = mpsc::channel(4);
         let (stop_tx, stop_rx) = oneshot::channel();
@@ -200,7 +208,7 @@ impl Console {
         let alert_engine = alerts::start(
             alerts::EngineConfig {
                 settings: config.alerts.clone(),
-                server: shared.server_url.clone(),
+                server: server_name,
                 data_dir: config.data_dir.clone(),
                 retention: config.history_retention,
                 sink: config.notifications.clone(),
@@ -238,14 +246,15 @@ impl Console {
             shared.state.clone(),
             config.runner.clone(),
             outbox_wake.clone(),
-            updates_tx,
+            updates_tx.clone(),
         );
-        // A read-only console never sends: its outbox is only shown.
-        let outbox_task = (!config.read_only).then(|| {
-            tokio::spawn(runner.run(async move {
-                let _ = outbox_stop_rx.await;
-            }))
-        });
+        // A read-only console never sends: its outbox is only shown (and its commands
+        // still expire). The switch can change while the console runs.
+        let read_only = Arc::new(AtomicBool::new(config.read_only));
+        let runner = runner.hold_while(read_only.clone());
+        let outbox_task = Some(tokio::spawn(runner.run(async move {
+            let _ = outbox_stop_rx.await;
+        })));
         Ok((
             Console {
                 shared,
@@ -263,7 +272,8 @@ impl Console {
                     alert_engine.commands,
                 ))),
                 command_ttl: config.command_ttl,
-                read_only: config.read_only,
+                read_only,
+                updates: updates_tx,
                 alerts: alert_engine.handle,
                 alert_task: Some(alert_engine.task),
                 insight: crate::insight::Insight::new(
@@ -296,7 +306,7 @@ impl Console {
         state: bool,
         queue_if_offline: bool,
     ) -> Result<Command, CommandError> {
-        if self.read_only {
+        if self.is_read_only() {
             return Err(CommandError::ReadOnly);
         }
         let now = crate::link::unix_now();
@@ -359,16 +369,93 @@ impl Console {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         ConsoleSnapshot {
             demo: self.shared.demo,
-            server_url: self.shared.server_url.clone(),
+            server_url: self.server_url(),
             link: self.link_status(),
             devices: state.devices().cloned().collect(),
             relays: state.relays().cloned().collect(),
             system_stats: state.stats().cloned(),
             command_ttl_s: self.command_ttl.as_secs_f64(),
-            read_only: self.read_only,
+            read_only: self.is_read_only(),
             recovered_from: self.shared.recovered_from.clone(),
             alert_status: self.alerts.status(),
         }
+    }
+
+    /// The plant address the link uses now.
+    pub fn server_url(&self) -> String {
+        self.shared
+            .server_url
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        self.read_only.load(Ordering::SeqCst)
+    }
+
+    /// Turns read-only mode on or off while the console runs. Turning it on cancels the
+    /// commands still queued: an operator who makes a console read-only expects nothing
+    /// more to leave it. Returns the commands it ended.
+    pub async fn set_read_only(&self, on: bool) -> Result<Vec<Command>, CommandError> {
+        let was = self.read_only.swap(on, Ordering::SeqCst);
+        if was != on {
+            tracing::info!(read_only = on, "read-only mode changed");
+        }
+        let ended = if on && !was {
+            self.abandon("not sent: the console was made read-only", false)
+                .await?
+        } else {
+            Vec::new()
+        };
+        self.outbox_wake.notify_one();
+        Ok(ended)
+    }
+
+    /// Connects to the plant with new link settings (address, token, site CA). When the
+    /// address changes, every command not yet final is ended first, none is sent to the
+    /// new plant: its relay ids may name other relays. Returns the commands it ended.
+    pub async fn reconfigure_link(&self, link: LinkConfig) -> Result<Vec<Command>, CommandError> {
+        let url = link.server.to_string();
+        let ended = if url != self.server_url() {
+            self.abandon("not sent: the plant address changed", true)
+                .await?
+        } else {
+            Vec::new()
+        };
+        *self
+            .shared
+            .server_url
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = url;
+        self.link
+            .reconfigure(link)
+            .await
+            .map_err(|_| CommandError::Stopped)?;
+        Ok(ended)
+    }
+
+    /// New alert settings, from the next plant change on.
+    pub async fn configure_alerts(&self, settings: AlertSettings) -> Result<(), AlertError> {
+        self.alerts.configure(settings, self.server_url()).await
+    }
+
+    async fn abandon(
+        &self,
+        reason: &'static str,
+        sent_too: bool,
+    ) -> Result<Vec<Command>, CommandError> {
+        let outbox = self.outbox.clone();
+        let ended = tokio::task::spawn_blocking(move || {
+            outbox.abandon_open(reason, sent_too, crate::link::unix_now())
+        })
+        .await
+        .map_err(|e| CommandError::Outbox(OutboxError::Store(StoreError::Io(e.to_string()))))??;
+        for command in &ended {
+            // The window and the alert engine learn of it as of any other step.
+            let _ = self.updates.try_send(command.clone());
+        }
+        Ok(ended)
     }
 
     /// The latest `limit` alerts, newest first.

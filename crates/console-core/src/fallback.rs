@@ -96,6 +96,15 @@ impl ModeCell {
         }
     }
 
+    /// The link now leads to another plant (or with other credentials): nothing known
+    /// about the old one holds, and the link is Connecting until the new one answers.
+    pub(crate) fn reset(&self, detail: String) {
+        let mut sources = self.sources();
+        sources.ws_live = false;
+        sources.fallback_ok = false;
+        self.publish(LinkMode::Connecting, Some(detail));
+    }
+
     /// The plant refused the token, on either path.
     pub(crate) fn unauthorized(&self, detail: String) {
         let mut sources = self.sources();

@@ -177,6 +177,9 @@ pub enum Command {
     },
     /// Skip the remaining backoff (or drop the current connection) and connect now.
     ReconnectNow,
+    /// Leave the current plant and connect with these settings instead (a new address,
+    /// token or site CA applied from the Settings view).
+    Reconfigure(Box<LinkConfig>),
     Shutdown,
 }
 
@@ -215,6 +218,15 @@ impl LinkHandle {
             .map_err(|_| LinkError::Stopped)
     }
 
+    /// Leaves the current plant (politely, if connected) and connects with `config`
+    /// from the first backoff step.
+    pub async fn reconfigure(&self, config: LinkConfig) -> Result<(), LinkError> {
+        self.commands
+            .send(Command::Reconfigure(Box::new(config)))
+            .await
+            .map_err(|_| LinkError::Stopped)
+    }
+
     /// Asks the task to leave cleanly; it ends after sending its goodbye.
     pub async fn shutdown(&self) {
         let _ = self.commands.send(Command::Shutdown).await;
@@ -232,12 +244,38 @@ pub fn spawn(config: LinkConfig, events: mpsc::Sender<LinkEvent>) -> (LinkHandle
     let telemetry = Arc::new(Telemetry::default());
     // A TLS set-up that fails here fails the WebSocket too, which reports it; the HTTP
     // client then falls back to reqwest's own roots rather than not existing at all.
+    let task = LinkTask {
+        api: Arc::new(plant_api(&config)),
+        config,
+        commands: commands_rx,
+        mode: Arc::new(ModeCell::new(state_tx, telemetry.clone())),
+        events,
+        telemetry: telemetry.clone(),
+        ever_live: false,
+        poller: None,
+        next_config: None,
+    };
+    let join = tokio::spawn(task.run());
+    (
+        LinkHandle {
+            commands: commands_tx,
+            state: state_rx,
+            telemetry,
+        },
+        join,
+    )
+}
+
+/// The HTTP API client of a link configuration.
+fn plant_api(config: &LinkConfig) -> PlantApi {
+    // A TLS set-up that fails here fails the WebSocket too, which reports it; the HTTP
+    // client then falls back to reqwest's own roots rather than not existing at all.
     let tls = if config.server.is_tls() {
         config.tls_config().ok()
     } else {
         None
     };
-    let api = PlantApi::new(
+    PlantApi::new(
         config.server.clone(),
         config.token.clone(),
         config.http_timeout,
@@ -251,26 +289,7 @@ pub fn spawn(config: LinkConfig, events: mpsc::Sender<LinkEvent>) -> (LinkHandle
             None,
         )
     })
-    .expect("an HTTP client with default TLS settings always builds");
-    let task = LinkTask {
-        config,
-        commands: commands_rx,
-        mode: Arc::new(ModeCell::new(state_tx, telemetry.clone())),
-        events,
-        telemetry: telemetry.clone(),
-        ever_live: false,
-        api: Arc::new(api),
-        poller: None,
-    };
-    let join = tokio::spawn(task.run());
-    (
-        LinkHandle {
-            commands: commands_tx,
-            state: state_rx,
-            telemetry,
-        },
-        join,
-    )
+    .expect("an HTTP client with default TLS settings always builds")
 }
 
 /// The current wall-clock time as Unix seconds.
@@ -350,6 +369,8 @@ struct LinkTask {
     api: Arc<PlantApi>,
     /// The HTTP poller, present whenever the WebSocket is not live.
     poller: Option<JoinHandle<()>>,
+    /// Settings to switch to before the next attempt (see [`Command::Reconfigure`]).
+    next_config: Option<LinkConfig>,
 }
 
 impl LinkTask {
@@ -357,6 +378,10 @@ impl LinkTask {
         let mut attempt: u32 = 0;
         self.start_poller();
         loop {
+            if let Some(config) = self.next_config.take() {
+                self.switch_to(config).await;
+                attempt = 0;
+            }
             let outcome = self.connect_once().await;
             let wait = match outcome {
                 Attempt::Shutdown => {
@@ -405,10 +430,25 @@ impl LinkTask {
                 command = self.commands.recv() => match command {
                     None | Some(Command::Shutdown) => return std::ops::ControlFlow::Break(()),
                     Some(Command::ReconnectNow) => return std::ops::ControlFlow::Continue(()),
+                    Some(Command::Reconfigure(config)) => {
+                        self.next_config = Some(*config);
+                        return std::ops::ControlFlow::Continue(());
+                    }
                     Some(Command::SetRelay { request, reply }) => self.send_by_http(request, reply),
                 },
             }
         }
+    }
+
+    /// Leaves everything of the old configuration behind (its poller, its HTTP client, its
+    /// state) and takes `config`.
+    async fn switch_to(&mut self, config: LinkConfig) {
+        tracing::info!(from = %self.config.server, to = %config.server, "link reconfigured");
+        self.stop_poller().await;
+        self.api = Arc::new(plant_api(&config));
+        self.mode.reset(format!("connecting to {}", config.server));
+        self.config = config;
+        self.start_poller();
     }
 
     /// Starts polling over HTTP after `fallback_after`, unless a poller already runs.
@@ -474,6 +514,10 @@ impl LinkTask {
                 command = self.commands.recv() => match command {
                     None | Some(Command::Shutdown) => return Attempt::Shutdown,
                     Some(Command::ReconnectNow) => return Attempt::Restart,
+                    Some(Command::Reconfigure(config)) => {
+                        self.next_config = Some(*config);
+                        return Attempt::Restart;
+                    }
                     Some(Command::SetRelay { request, reply }) => self.send_by_http(request, reply),
                 },
             }
@@ -550,6 +594,14 @@ impl LinkTask {
                     }
                     Some(Command::ReconnectNow) => {
                         let _ = timeout(Duration::from_secs(1), socket.close(None)).await;
+                        return Attempt::Restart;
+                    }
+                    Some(Command::Reconfigure(config)) => {
+                        // This plant is being left for good: say goodbye as on shutdown.
+                        let _ = timeout(Duration::from_secs(1), socket.send(Message::text("41"))).await;
+                        let _ = timeout(Duration::from_secs(1), socket.close(None)).await;
+                        self.next_config = Some(*config);
+                        let _ = self.events.send(LinkEvent::Lost).await;
                         return Attempt::Restart;
                     }
                     Some(Command::SetRelay { request, reply }) => match session.set_relay(&request) {

@@ -9,6 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -347,6 +348,35 @@ impl Outbox {
         Ok(updated)
     }
 
+    /// Ends every open command that must not reach the plant now: a queued one is
+    /// cancelled, and with `sent_too` a sent or acknowledged one fails (it is never sent
+    /// again). `reason` is recorded with each. Returns the commands as they are now.
+    pub fn abandon_open(
+        &self,
+        reason: &str,
+        sent_too: bool,
+        now: UnixSeconds,
+    ) -> Result<Vec<Command>, OutboxError> {
+        let mut ended = Vec::new();
+        for command in self.open_commands()? {
+            let status = match command.status {
+                Status::Queued => Status::Cancelled,
+                Status::Sent | Status::Acked if sent_too => Status::Failed,
+                _ => continue,
+            };
+            if let Some(command) = self.advance(
+                &command.request_id,
+                status,
+                command.attempts,
+                Some(reason),
+                now,
+            )? {
+                ended.push(command);
+            }
+        }
+        Ok(ended)
+    }
+
     /// Commands not yet final, oldest first.
     pub fn open_commands(&self) -> Result<Vec<Command>, OutboxError> {
         Ok(store::outbox::open(&self.conn())?)
@@ -407,6 +437,9 @@ pub struct Runner {
     /// Earliest time of the next attempt per command, so a refused or silent link is
     /// not hammered.
     retry_at: HashMap<String, Instant>,
+    /// While set (a read-only console), nothing is sent; commands still expire and
+    /// acknowledged ones are still confirmed.
+    hold: Arc<AtomicBool>,
 }
 
 impl Runner {
@@ -427,7 +460,14 @@ impl Runner {
             updates,
             in_flight: Arc::default(),
             retry_at: HashMap::new(),
+            hold: Arc::default(),
         }
+    }
+
+    /// Sends nothing while `hold` is set (the console's read-only switch).
+    pub fn hold_while(mut self, hold: Arc<AtomicBool>) -> Runner {
+        self.hold = hold;
+        self
     }
 
     /// Runs until `stop` resolves.
@@ -482,7 +522,8 @@ impl Runner {
         let open = self.blocking(|o| o.open_commands()).await?;
         let now = unix_now();
         let mode = self.link.state().borrow().mode;
-        let usable = matches!(mode, LinkMode::Realtime | LinkMode::Fallback);
+        let usable = matches!(mode, LinkMode::Realtime | LinkMode::Fallback)
+            && !self.hold.load(Ordering::SeqCst);
         let mut relay_busy: HashSet<String> = HashSet::new();
         self.retry_at
             .retain(|id, _| open.iter().any(|c| &c.request_id == id));

@@ -179,6 +179,11 @@ enum Request {
         duration: Option<Duration>,
         reply: oneshot::Sender<AlertStatus>,
     },
+    Configure {
+        settings: Box<AlertSettings>,
+        server: String,
+        reply: oneshot::Sender<()>,
+    },
 }
 
 /// A cloneable handle on the alert engine.
@@ -241,6 +246,21 @@ impl AlertHandle {
         self.ask(|reply| Request::Shelve {
             subject,
             duration,
+            reply,
+        })
+        .await
+    }
+
+    /// Applies new settings (limits, severities, when to notify) from the next change
+    /// on; `server` names the plant in link alerts.
+    pub async fn configure(
+        &self,
+        settings: AlertSettings,
+        server: String,
+    ) -> Result<(), AlertError> {
+        self.ask(|reply| Request::Configure {
+            settings: Box::new(settings),
+            server,
             reply,
         })
         .await
@@ -574,6 +594,15 @@ impl Engine {
                 }
                 self.publish().await;
                 let _ = reply.send(self.status_now());
+            }
+            Request::Configure {
+                settings,
+                server,
+                reply,
+            } => {
+                tracing::info!(limits = settings.limits.len(), notify_from = ?settings.notify_from, "alert settings applied");
+                self.core.configure(&settings, server);
+                let _ = reply.send(());
             }
         }
     }

@@ -385,6 +385,13 @@ impl AlertCore {
         }
     }
 
+    /// Takes new settings; what the rules learnt of the plant is kept, so a value already
+    /// past a new limit alerts on its next reading.
+    pub fn configure(&mut self, settings: &AlertSettings, server: impl Into<String>) {
+        self.notify_from = settings.notify_from;
+        self.rules.configure(settings, server);
+    }
+
     /// Learns the last-known plant (restored from the cache) without alerting on it.
     pub fn seed(&mut self, state: &PlantState) {
         self.rules.seed(state);

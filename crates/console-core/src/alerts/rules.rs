@@ -151,6 +151,12 @@ impl Rules {
         }
     }
 
+    /// Takes new settings from the next change on.
+    pub fn configure(&mut self, settings: &AlertSettings, server: impl Into<String>) {
+        self.settings = settings.clone();
+        self.server = server.into();
+    }
+
     /// Learns names, places and limit states of the last-known plant silently: what the
     /// console showed before it was restarted was alerted then, if at all.
     pub fn seed(&mut self, state: &PlantState) {
@@ -819,6 +825,30 @@ mod tests {
         );
         assert_eq!(low[0].body, "dev-001 · Hall 2 · low limit 10 \u{b0}C");
         assert_eq!(low[0].key, "limit_low:dev-001:low");
+    }
+
+    #[test]
+    fn a_limit_set_while_running_alerts_on_the_next_reading_past_it() {
+        let mut rules = Rules::new(&AlertSettings::default(), "plant");
+        let warm = device("dev-001", DeviceStatus::Online, 60.0, 0.0);
+        let warmer = device("dev-001", DeviceStatus::Online, 61.0, 1.0);
+        assert!(changed(&mut rules, &warm, warmer.clone()).is_empty());
+        let settings = AlertSettings {
+            limits: vec![Limit {
+                device_id: None,
+                device_kind: Some("temperature".into()),
+                high: Some(50.0),
+                low: None,
+                deadband: 0.0,
+            }],
+            ..AlertSettings::default()
+        };
+        rules.configure(&settings, "plant");
+        let warmest = device("dev-001", DeviceStatus::Online, 62.0, 2.0);
+        assert_eq!(
+            kinds(&changed(&mut rules, &warmer, warmest)),
+            vec![AlertKind::LimitHigh]
+        );
     }
 
     #[test]

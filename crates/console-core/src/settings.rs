@@ -1,0 +1,439 @@
+//! The operator's settings (plant address, site CA, alert limits and severities, read-only
+//! mode, language): kept as `settings.json` in the data folder, validated field by field
+//! before anything is saved or applied.
+//!
+//! The token is not among them: it lives in the OS keyring or a private file
+//! ([`crate::credentials`]), never in this file.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::alerts::{AlertKind, AlertSettings, Limit, Severity};
+use crate::config::PlantUrl;
+
+/// The file's name in the data folder.
+pub const SETTINGS_FILE: &str = "settings.json";
+
+/// The languages the window speaks.
+pub const LANGUAGES: [&str; 2] = ["en", "fa"];
+
+/// Bounds of the link-loss alert's delay: under a second every reconnect would alert;
+/// over an hour an outage would go unnoticed for a shift.
+const LINK_LOSS_SECONDS: (f64, f64) = (1.0, 3600.0);
+
+/// The most limits a site may set; far more than a control room writes by hand, few
+/// enough that checking them per update stays cheap.
+const MAX_LIMITS: usize = 1000;
+
+/// Everything the operator can change in the Settings view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// The plant server's address; `None` means the one given on the command line (or
+    /// the demo plant).
+    pub plant_url: Option<String>,
+    /// A PEM file with the site's own CA, trusted for https besides the system roots.
+    pub site_ca: Option<String>,
+    /// A read-only console shows everything and switches nothing.
+    pub read_only: bool,
+    /// `en` or `fa`.
+    pub language: String,
+    pub alerts: AlertPrefs,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            plant_url: None,
+            site_ca: None,
+            read_only: false,
+            language: "en".into(),
+            alerts: AlertPrefs::default(),
+        }
+    }
+}
+
+/// The alert settings an operator edits: limits, severities, and when to notify.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AlertPrefs {
+    /// Alerts below this severity are recorded but not notified.
+    pub notify_from: Severity,
+    /// Severities that differ from each kind's default.
+    pub severities: BTreeMap<AlertKind, Severity>,
+    pub limits: Vec<Limit>,
+    /// Seconds without data from the plant before that is an alert.
+    pub link_loss_after_seconds: f64,
+}
+
+impl Default for AlertPrefs {
+    fn default() -> Self {
+        let defaults = AlertSettings::default();
+        AlertPrefs {
+            notify_from: defaults.notify_from,
+            severities: BTreeMap::new(),
+            limits: Vec::new(),
+            link_loss_after_seconds: defaults.link_loss_after.as_secs_f64(),
+        }
+    }
+}
+
+impl AlertPrefs {
+    /// The engine's settings: these values over the defaults (flood policy included).
+    pub fn to_settings(&self) -> AlertSettings {
+        AlertSettings {
+            severities: self.severities.iter().map(|(k, s)| (*k, *s)).collect(),
+            notify_from: self.notify_from,
+            limits: self.limits.clone(),
+            link_loss_after: Duration::try_from_secs_f64(self.link_loss_after_seconds)
+                .unwrap_or(AlertSettings::default().link_loss_after),
+            ..AlertSettings::default()
+        }
+    }
+}
+
+/// One refused value: which field (a path such as `alerts.limits[2].high`) and why, in
+/// words an operator can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Why settings could not be read, saved or accepted.
+#[derive(Debug, Error)]
+pub enum SettingsError {
+    #[error("some settings are not valid: {}", summary(.0))]
+    Invalid(Vec<FieldError>),
+    #[error("cannot read {path}: {message}")]
+    Read { path: PathBuf, message: String },
+    #[error("cannot save {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+fn summary(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl Settings {
+    /// Every problem with these settings, or nothing. The site CA file is read and parsed
+    /// here, so a file that would fail at connect time is refused when it is entered.
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if let Some(url) = &self.plant_url {
+            if let Err(error) = PlantUrl::parse(url) {
+                errors.push(FieldError::new("plant_url", error.to_string()));
+            }
+        }
+        if let Some(ca) = &self.site_ca {
+            if ca.trim().is_empty() {
+                errors.push(FieldError::new(
+                    "site_ca",
+                    "give the path of a PEM file, or leave the field out",
+                ));
+            } else if let Err(error) = crate::tls::client_config(Some(Path::new(ca))) {
+                errors.push(FieldError::new("site_ca", error.to_string()));
+            }
+        }
+        if !LANGUAGES.contains(&self.language.as_str()) {
+            errors.push(FieldError::new(
+                "language",
+                format!(
+                    "{:?} is not a language of the console (en or fa)",
+                    self.language
+                ),
+            ));
+        }
+        let seconds = self.alerts.link_loss_after_seconds;
+        if !(LINK_LOSS_SECONDS.0..=LINK_LOSS_SECONDS.1).contains(&seconds) {
+            errors.push(FieldError::new(
+                "alerts.link_loss_after_seconds",
+                format!(
+                    "must be between {} and {} seconds",
+                    LINK_LOSS_SECONDS.0, LINK_LOSS_SECONDS.1
+                ),
+            ));
+        }
+        if self.alerts.limits.len() > MAX_LIMITS {
+            errors.push(FieldError::new(
+                "alerts.limits",
+                format!("at most {MAX_LIMITS} limits"),
+            ));
+        }
+        for (i, limit) in self.alerts.limits.iter().enumerate() {
+            validate_limit(&format!("alerts.limits[{i}]"), limit, &mut errors);
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Reads the settings from `data_dir`; a missing file means the defaults. A file that
+    /// cannot be parsed is an error, not silently replaced: the engineer who wrote it
+    /// needs to know.
+    pub fn load(data_dir: &Path) -> Result<Settings, SettingsError> {
+        let path = data_dir.join(SETTINGS_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Settings::default())
+            }
+            Err(error) => {
+                return Err(SettingsError::Read {
+                    path,
+                    message: error.to_string(),
+                })
+            }
+        };
+        let settings: Settings =
+            serde_json::from_str(&text).map_err(|error| SettingsError::Read {
+                path: path.clone(),
+                message: error.to_string(),
+            })?;
+        settings.validate().map_err(SettingsError::Invalid)?;
+        Ok(settings)
+    }
+
+    /// Validates, then writes the settings to `data_dir` atomically (a new file renamed
+    /// over the old), so a crash never leaves half a file.
+    pub fn save(&self, data_dir: &Path) -> Result<(), SettingsError> {
+        self.validate().map_err(SettingsError::Invalid)?;
+        let path = data_dir.join(SETTINGS_FILE);
+        let write = |path: &Path| -> std::io::Result<()> {
+            std::fs::create_dir_all(data_dir)?;
+            let temporary = data_dir.join(format!("{SETTINGS_FILE}.new"));
+            let mut file = std::fs::File::create(&temporary)?;
+            let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
+            file.write_all(text.as_bytes())?;
+            file.write_all(b"\n")?;
+            file.sync_all()?;
+            std::fs::rename(&temporary, path)
+        };
+        write(&path).map_err(|source| SettingsError::Write { path, source })
+    }
+}
+
+fn finite(value: Option<f64>) -> bool {
+    value.is_none_or(f64::is_finite)
+}
+
+fn validate_limit(field: &str, limit: &Limit, errors: &mut Vec<FieldError>) {
+    let blank = |text: &Option<String>| text.as_deref().is_none_or(|t| t.trim().is_empty());
+    match (blank(&limit.device_id), blank(&limit.device_kind)) {
+        (true, true) => errors.push(FieldError::new(
+            field,
+            "name a device id or a device kind the limit applies to",
+        )),
+        (false, false) => errors.push(FieldError::new(
+            field,
+            "a limit applies to one device or to one kind, not both",
+        )),
+        _ => {}
+    }
+    if limit.high.is_none() && limit.low.is_none() {
+        errors.push(FieldError::new(
+            field,
+            "give a high limit, a low limit or both",
+        ));
+    }
+    if !finite(limit.high) {
+        errors.push(FieldError::new(format!("{field}.high"), "must be a number"));
+    }
+    if !finite(limit.low) {
+        errors.push(FieldError::new(format!("{field}.low"), "must be a number"));
+    }
+    if let (Some(high), Some(low)) = (limit.high, limit.low) {
+        if low >= high {
+            errors.push(FieldError::new(
+                format!("{field}.low"),
+                format!("the low limit ({low}) must be below the high limit ({high})"),
+            ));
+        } else if limit.deadband * 2.0 >= high - low {
+            // With a deadband this wide a value could clear one alarm straight into the
+            // other: the band between the limits must hold both deadbands.
+            errors.push(FieldError::new(
+                format!("{field}.deadband"),
+                "must be less than half the distance between the limits",
+            ));
+        }
+    }
+    if !limit.deadband.is_finite() || limit.deadband < 0.0 {
+        errors.push(FieldError::new(
+            format!("{field}.deadband"),
+            "must be zero or a positive number",
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limit(kind: &str, low: Option<f64>, high: Option<f64>, deadband: f64) -> Limit {
+        Limit {
+            device_id: None,
+            device_kind: Some(kind.into()),
+            high,
+            low,
+            deadband,
+        }
+    }
+
+    fn fields(settings: &Settings) -> Vec<String> {
+        settings
+            .validate()
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| e.field)
+            .collect()
+    }
+
+    #[test]
+    fn default_settings_are_valid() {
+        assert_eq!(Settings::default().validate(), Ok(()));
+    }
+
+    #[test]
+    fn each_bad_value_is_named_by_its_field() {
+        let mut settings = Settings {
+            plant_url: Some("ftp://plant".into()),
+            site_ca: Some("/nonexistent/ca.pem".into()),
+            language: "de".into(),
+            ..Settings::default()
+        };
+        settings.alerts.link_loss_after_seconds = 0.1;
+        settings.alerts.limits = vec![
+            limit("temperature", Some(80.0), Some(20.0), 0.0),
+            Limit {
+                device_id: None,
+                device_kind: None,
+                high: None,
+                low: None,
+                deadband: -1.0,
+            },
+            limit("pressure", Some(1.0), Some(2.0), 0.6),
+            limit("flow", None, Some(f64::NAN), 0.0),
+        ];
+        assert_eq!(
+            fields(&settings),
+            [
+                "plant_url",
+                "site_ca",
+                "language",
+                "alerts.link_loss_after_seconds",
+                "alerts.limits[0].low",
+                "alerts.limits[1]",
+                "alerts.limits[1]",
+                "alerts.limits[1].deadband",
+                "alerts.limits[2].deadband",
+                "alerts.limits[3].high",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_plant_url_message_says_which_schemes_work() {
+        let settings = Settings {
+            plant_url: Some("ftp://plant".into()),
+            ..Settings::default()
+        };
+        let errors = settings.validate().unwrap_err();
+        assert!(errors[0].message.contains("http://"), "{errors:?}");
+    }
+
+    #[test]
+    fn settings_saved_are_loaded_back_and_no_temporary_file_is_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings = Settings {
+            plant_url: Some("http://plant.example:5000".into()),
+            read_only: true,
+            language: "fa".into(),
+            ..Settings::default()
+        };
+        settings
+            .alerts
+            .severities
+            .insert(AlertKind::RelaySwitched, Severity::High);
+        settings.alerts.limits = vec![limit("temperature", Some(10.0), Some(80.0), 1.0)];
+        settings.save(dir.path()).unwrap();
+        assert_eq!(Settings::load(dir.path()).unwrap(), settings);
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names, [SETTINGS_FILE]);
+    }
+
+    #[test]
+    fn invalid_settings_are_not_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings {
+            language: "xx".into(),
+            ..Settings::default()
+        };
+        assert!(matches!(
+            settings.save(dir.path()),
+            Err(SettingsError::Invalid(_))
+        ));
+        assert!(!dir.path().join(SETTINGS_FILE).exists());
+    }
+
+    #[test]
+    fn a_missing_file_means_the_defaults_and_a_broken_one_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(Settings::load(dir.path()).unwrap(), Settings::default());
+        std::fs::write(dir.path().join(SETTINGS_FILE), "{\"plant_url\": 5").unwrap();
+        assert!(matches!(
+            Settings::load(dir.path()),
+            Err(SettingsError::Read { .. })
+        ));
+        std::fs::write(dir.path().join(SETTINGS_FILE), "{\"colour\": \"red\"}").unwrap();
+        assert!(matches!(
+            Settings::load(dir.path()),
+            Err(SettingsError::Read { .. })
+        ));
+    }
+
+    #[test]
+    fn alert_prefs_become_engine_settings() {
+        let mut prefs = AlertPrefs {
+            notify_from: Severity::High,
+            link_loss_after_seconds: 30.0,
+            ..AlertPrefs::default()
+        };
+        prefs
+            .severities
+            .insert(AlertKind::DeviceAppeared, Severity::Critical);
+        let settings = prefs.to_settings();
+        assert_eq!(settings.notify_from, Severity::High);
+        assert_eq!(settings.link_loss_after, Duration::from_secs(30));
+        assert_eq!(
+            settings.severity(AlertKind::DeviceAppeared),
+            Severity::Critical
+        );
+    }
+}
