@@ -23,6 +23,8 @@ fn main() {
             "journal",
             "diagnostics",
             "test_notification",
+            "get_settings",
+            "save_settings",
         ]));
     tauri_build::try_build(attributes).expect("tauri-build failed");
 }

@@ -55,6 +55,11 @@ pub enum Command {
         #[command(subcommand)]
         action: RelayAction,
     },
+    /// The plant's access token, kept in the OS keyring: for installers and scripts.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
     /// List the operator commands in the outbox with their state.
     Outbox {
         #[arg(long, value_name = "DIR")]
@@ -92,6 +97,40 @@ pub enum Command {
         #[arg(long)]
         csv: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenAction {
+    /// Keep the plant's token, read from the first line of standard input, in the OS
+    /// keyring (or, where none answers, a file only this user can read).
+    Set {
+        #[command(flatten)]
+        plant: TokenPlant,
+    },
+    /// Forget the plant's token.
+    Clear {
+        #[command(flatten)]
+        plant: TokenPlant,
+    },
+    /// Say where tokens are kept and whether one is kept for the plant; never prints it.
+    Status {
+        #[command(flatten)]
+        plant: TokenPlant,
+        /// Print JSON instead of a sentence.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Which plant a token belongs to, and which data folder keeps the settings and the
+/// token file.
+#[derive(Debug, Args)]
+pub struct TokenPlant {
+    /// The plant server's URL (default: the one saved in the settings).
+    #[arg(long, value_name = "URL", env = "PLANT_SERVER")]
+    pub server: Option<String>,
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,22 +1,31 @@
-//! Starting and stopping a console from the command line's options: the plant's address,
-//! the token, the data folder, and the embedded demo plant when `--demo` is given.
+//! Starting and stopping a console from the command line's options and the saved
+//! settings: the plant's address, the token (command line, else the OS keyring or the
+//! token file), the data folder, and the embedded demo plant when `--demo` is given.
 
 use std::path::PathBuf;
 
+use console_core::credentials::{CredentialError, TokenVault};
+use console_core::settings::{Settings, SettingsError};
 use console_core::view::UpdateBatch;
 use console_core::{Console, ConsoleConfig, ConsoleError, LinkConfig, PlantUrl, Secret};
 use thiserror::Error;
 use tokio::sync::mpsc;
 
 use crate::cli::{run_data_dir, RunArgs};
+use crate::configure::{Configurator, Fixed};
 
 /// Why the console could not start.
 #[derive(Debug, Error)]
 pub enum LaunchError {
     #[error(
-        "no plant given: pass --server URL (or set PLANT_SERVER), or --demo for the demo plant"
+        "no plant given: pass --server URL (or set PLANT_SERVER), save a plant URL in the \
+         settings, or pass --demo for the demo plant"
     )]
     NoServer,
+    #[error("the saved settings cannot be used: {0}")]
+    Settings(#[from] SettingsError),
+    #[error("the stored token cannot be read: {0}")]
+    Token(#[from] CredentialError),
     #[error(transparent)]
     Config(#[from] console_core::ConfigError),
     #[error("cannot read the token file {path}: {source}")]
@@ -28,6 +37,8 @@ pub enum LaunchError {
     EmptyToken(PathBuf),
     #[error("cannot start the demo plant: {0}")]
     Demo(String),
+    #[error("a start-up task failed: {0}")]
+    Task(String),
     #[error(transparent)]
     Console(#[from] ConsoleError),
 }
@@ -38,12 +49,24 @@ pub struct Launch {
     pub batches: mpsc::Receiver<UpdateBatch>,
     /// The embedded demo plant, stopped after the console.
     pub demo: Option<plant_server::RunningServer>,
+    /// The Settings view's back end for this console.
+    pub configurator: Configurator,
 }
 
 impl Launch {
     /// Resolves the options and starts the console (and the demo plant first, if asked).
     pub async fn start(args: &RunArgs) -> Result<Launch, LaunchError> {
-        let token = read_token(args)?;
+        let cli_token = read_token(args)?;
+        let data_dir = run_data_dir(args);
+        // Reading the settings and asking the keyring (D-Bus) block; both happen once.
+        let (settings, vault) = {
+            let data_dir = data_dir.clone();
+            tokio::task::spawn_blocking(move || {
+                Settings::load(&data_dir).map(|settings| (settings, TokenVault::open(&data_dir)))
+            })
+            .await
+            .map_err(|e| LaunchError::Task(e.to_string()))??
+        };
         let (server, demo) = if args.demo {
             let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
                 .await
@@ -55,22 +78,51 @@ impl Launch {
             tracing::info!(server = %url, "demo plant started");
             (url, Some(running))
         } else {
-            let text = args.server.as_deref().ok_or(LaunchError::NoServer)?;
+            let text = args
+                .server
+                .as_deref()
+                .or(settings.plant_url.as_deref())
+                .ok_or(LaunchError::NoServer)?;
             (PlantUrl::parse(text)?, None)
         };
-        let data_dir = run_data_dir(args);
+        let fixed = Fixed {
+            plant_url: (args.demo || args.server.is_some()).then(|| server.clone()),
+            token: cli_token.clone(),
+            site_ca: args.site_ca.clone(),
+            demo: args.demo,
+        };
+        let (vault, token) = match cli_token {
+            Some(token) => (vault, Some(token)),
+            None => {
+                let plant = server.clone();
+                tokio::task::spawn_blocking(move || {
+                    let token = vault.get(&plant);
+                    (vault, token)
+                })
+                .await
+                .map(|(vault, token)| token.map(|token| (vault, token)))
+                .map_err(|e| LaunchError::Task(e.to_string()))??
+            }
+        };
         let mut link = LinkConfig::new(server);
         link.token = token;
-        if let Some(ca) = &args.site_ca {
+        let site_ca = args
+            .site_ca
+            .clone()
+            .or_else(|| settings.site_ca.as_ref().map(std::path::PathBuf::from));
+        if let Some(ca) = &site_ca {
             link = link.with_site_ca(ca)?;
         }
-        let mut config = ConsoleConfig::new(link, data_dir);
+        let mut config = ConsoleConfig::new(link.clone(), data_dir.clone());
         config.demo = args.demo;
+        config.read_only = settings.read_only;
+        config.alerts = settings.alerts.to_settings();
         let (console, batches) = Console::start(config).await?;
         Ok(Launch {
             console,
             batches,
             demo,
+            configurator: Configurator::new(data_dir, vault, fixed, link, settings),
         })
     }
 

@@ -5,6 +5,7 @@
 //! mode and the tests use without a window.
 
 pub mod cli;
+pub mod configure;
 pub mod headless;
 pub mod launch;
 pub mod shell;

@@ -15,7 +15,9 @@ use clap::Parser;
 
 use console_core::audit::Actor;
 use console_core::outbox::Outbox;
-use plant_console::cli::{self, AuditAction, Cli, Command, OnOff, RelayAction};
+use plant_console::cli::{
+    self, AuditAction, Cli, Command, OnOff, RelayAction, TokenAction, TokenPlant,
+};
 use tracing_subscriber::EnvFilter;
 
 // Every plant update is allocated by the link task and freed by the runtime, the alert
@@ -53,6 +55,8 @@ fn init_logging(
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
     let (file, guard) = match log_dir.map(|dir| {
+        // The appender prunes old files at start and complains if the folder is missing.
+        let _ = std::fs::create_dir_all(&dir);
         tracing_appender::rolling::Builder::new()
             .rotation(tracing_appender::rolling::Rotation::DAILY)
             .filename_prefix("plant-console")
@@ -109,6 +113,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", command.request_id);
             Ok(())
         }
+        Some(Command::Token { action }) => token(action),
         Some(Command::Outbox { data_dir, json }) => {
             let data_dir = data_dir.unwrap_or_else(cli::default_data_dir);
             let commands = Outbox::open(&data_dir)?.recent(500)?;
@@ -184,4 +189,69 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `plant-console token set|clear|status`.
+fn token(action: TokenAction) -> anyhow::Result<()> {
+    use console_core::credentials::{TokenStorage, TokenVault};
+    use console_core::settings::Settings;
+    use console_core::{PlantUrl, Secret};
+
+    let open = |plant: &TokenPlant| -> anyhow::Result<(TokenVault, PlantUrl)> {
+        let data_dir = plant.data_dir.clone().unwrap_or_else(cli::default_data_dir);
+        let saved = Settings::load(&data_dir)?;
+        let url = plant
+            .server
+            .clone()
+            .or(saved.plant_url)
+            .context("no plant given: pass --server URL (or save one in the settings)")?;
+        Ok((TokenVault::open(&data_dir), PlantUrl::parse(&url)?))
+    };
+    let place = |vault: &TokenVault| match vault.storage() {
+        TokenStorage::Keyring => "the OS keyring".to_owned(),
+        TokenStorage::File => format!(
+            "{} (readable only by this user; no OS keyring: {})",
+            vault.file_path().display(),
+            vault.keyring_problem().unwrap_or("unknown")
+        ),
+    };
+    match action {
+        TokenAction::Set { plant } => {
+            let (vault, url) = open(&plant)?;
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            let token = line.trim_end_matches(['\r', '\n']);
+            console_core::credentials::validate_token(token)
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            vault.set(&url, &Secret::new(token))?;
+            println!("token for {url} kept in {}", place(&vault));
+        }
+        TokenAction::Clear { plant } => {
+            let (vault, url) = open(&plant)?;
+            vault.clear(&url)?;
+            println!("token for {url} removed");
+        }
+        TokenAction::Status { plant, json } => {
+            let (vault, url) = open(&plant)?;
+            let present = vault.get(&url)?.is_some();
+            if json {
+                let status = serde_json::json!({
+                    "plant": url.to_string(),
+                    "present": present,
+                    "storage": vault.storage(),
+                    "file_path": vault.file_path(),
+                    "keyring_problem": vault.keyring_problem(),
+                });
+                println!("{}", serde_json::to_string_pretty(&status)?);
+            } else {
+                let kept = if present {
+                    "a token is kept"
+                } else {
+                    "no token is kept"
+                };
+                println!("{url}: {kept}; tokens go to {}", place(&vault));
+            }
+        }
+    }
+    Ok(())
 }

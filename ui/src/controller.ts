@@ -4,6 +4,7 @@
 import { formatQueueUntil } from "./format";
 import { NO_BACKEND, toUiError } from "./ipc";
 import { saveLanguage } from "./prefs";
+import { INVALID_SETTINGS, savedMessage } from "./settings";
 import {
   alertReloadNeeded,
   ConsoleStore,
@@ -19,7 +20,7 @@ import {
   type BatchOptions,
   type ChangeSet,
 } from "./state";
-import { setLanguage, strings, type Language } from "./strings";
+import { isLanguage, language, setLanguage, strings, type Language } from "./strings";
 import type {
   AlertStatus,
   AlertView,
@@ -29,10 +30,12 @@ import type {
   Diagnostics,
   JournalEntry,
   JournalQuery,
+  SettingsInput,
+  SettingsView,
   StatsTrend,
   UpdateBatch,
 } from "./types";
-import type { AppView } from "./view/app";
+import type { AppView, RebuildFocus } from "./view/app";
 import type { TabId } from "./view/tabs";
 
 /** The part of ./ipc the controller uses. */
@@ -54,6 +57,8 @@ export interface ConsoleIpc {
   journal(query: JournalQuery): Promise<JournalEntry[]>;
   diagnostics(): Promise<Diagnostics>;
   testNotification(): Promise<void>;
+  getSettings(): Promise<SettingsView>;
+  saveSettings(input: SettingsInput): Promise<SettingsView>;
 }
 
 /** How many recent link changes the diagnostics list. */
@@ -180,6 +185,8 @@ export class Controller {
   /** Batches that arrived while a snapshot was being fetched. */
   private queued: UpdateBatch[] = [];
   private snapshotInFlight = false;
+  /** Another snapshot was asked for while one was in flight (it may predate what changed). */
+  private snapshotAgain = false;
   private retryDelay: number;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private outboxDelay: number;
@@ -216,6 +223,15 @@ export class Controller {
   private testPending = false;
   /** Date.now() when the stats trend was last asked for. */
   private statsTrendAskedAt = Number.NEGATIVE_INFINITY;
+  /** The settings as the console last reported them. */
+  private settings: SettingsView | null = null;
+  /** The settings view was shown (it loads the settings again the first time). */
+  private settingsShown = false;
+  /**
+   * Loads and saves of the settings, one after the other: an older answer
+   * never overwrites a newer one.
+   */
+  private settingsQueue: Promise<void> = Promise.resolve();
 
   constructor(opts: ControllerOptions) {
     this.ipc = opts.ipc;
@@ -254,6 +270,8 @@ export class Controller {
       journalRangeChanged: () => this.journalLoader.now(),
       testNotification: () => void this.testNotification(),
       setLanguage: (lang) => this.setLanguage(lang),
+      saveSettings: (input) => void this.saveSettings(input),
+      reloadSettings: () => void this.loadSettings(),
     });
   }
 
@@ -267,13 +285,16 @@ export class Controller {
       // Nothing to read either: the views say why instead of "Loading…".
       this.view.showJournalError(strings.errors.noBackend);
       this.view.showDiagnosticsError(strings.errors.noBackend);
+      this.view.settings.showLoadError(strings.errors.noBackend);
       await this.refresh(); // reports the missing backend
       return;
     }
+    // First: the saved language should replace the one remembered here as soon as possible.
+    const settings = this.loadSettings();
     await this.subscribe();
     if (this.stopped) return;
     this.startPolling();
-    await Promise.all([this.refresh(), this.loadOutbox(), this.loadAlerts()]);
+    await Promise.all([this.refresh(), this.loadOutbox(), this.loadAlerts(), settings]);
   }
 
   /** Diagnostics every 2 s and trends every 30 s, while the window is visible. */
@@ -642,6 +663,11 @@ export class Controller {
     // The stats trend follows its own 30 s period while the plant view is shown;
     // coming back to it after longer loads it at once.
     if (tab === "plant" && Date.now() - this.statsTrendAskedAt >= this.trendMs) this.statsTrendLoader.request();
+    // Read fresh when first shown; later visits keep the operator's edits.
+    if (tab === "settings" && !this.settingsShown) {
+      this.settingsShown = true;
+      void this.loadSettings();
+    }
   }
 
   /** Reads the link's figures (header RTT and last message, the diagnostics view). */
@@ -745,12 +771,113 @@ export class Controller {
     }
   }
 
-  /** Switches the language: saved, the window built again in it. */
+  /**
+   * The header's language selector: the window is built again in it, and the
+   * choice is saved here and in the settings (which decide the language at the
+   * next start).
+   */
   setLanguage(lang: Language): void {
     if (this.stopped) return;
+    this.applyLanguage(lang, "language");
+    this.view.settings.languageChosen(lang);
+    void this.settingsTask(() => this.saveLanguageSetting(lang));
+  }
+
+  /**
+   * Uses a language: remembered here (so that the window opens in it before the
+   * settings are read) and, when it is not the current one, the window is built
+   * again in it.
+   */
+  private applyLanguage(lang: string, focus: RebuildFocus): void {
+    if (!isLanguage(lang)) return;
     saveLanguage(this.storage, lang);
+    if (lang === language()) return;
     setLanguage(lang);
-    this.view.rebuild(this.now());
+    this.view.rebuild(this.now(), focus);
+  }
+
+  // ---------- settings ----------
+
+  /** Runs a load or save of the settings after those already asked for. */
+  private settingsTask(task: () => Promise<void>): Promise<void> {
+    const run = this.settingsQueue.then(task).catch(() => {
+      // Each task reports its own errors.
+    });
+    this.settingsQueue = run;
+    return run;
+  }
+
+  /** Loads the settings; their language wins over the one remembered here. */
+  loadSettings(): Promise<void> {
+    return this.settingsTask(async () => {
+      if (this.stopped) return;
+      try {
+        const answer = await this.ipc.getSettings();
+        if (this.stopped) return;
+        this.settings = answer;
+        this.view.settings.showSettings(answer, false);
+        this.applyLanguage(answer.settings.language, "none");
+      } catch (err) {
+        if (this.stopped) return;
+        const e = toUiError(err);
+        this.view.settings.showLoadError(e.code === NO_BACKEND ? e.message : strings.settings.loadFailed(e.code, e.message));
+      }
+    });
+  }
+
+  /**
+   * Apply in the settings view. Once saved: the form shows what the console now
+   * uses, the language is applied, and the snapshot is read again (the server
+   * address in the header, read-only relays).
+   */
+  saveSettings(input: SettingsInput): Promise<void> {
+    return this.settingsTask(async () => {
+      if (this.stopped) return;
+      const before = this.settings?.settings ?? null;
+      try {
+        const answer = await this.ipc.saveSettings(input);
+        if (this.stopped) return;
+        this.settings = answer;
+        this.view.settings.showSettings(answer, true);
+        // Before applyLanguage, so that Apply is enabled again when it gets the focus; the
+        // message is made again when the view is built in the new language.
+        this.view.settings.saved(() => savedMessage(before, input, answer));
+        this.applyLanguage(answer.settings.language, "settings");
+        this.refreshSoon();
+      } catch (err) {
+        if (this.stopped) return;
+        const e = toUiError(err);
+        this.view.settings.saveFailed(e);
+        // A file or keyring failure may have left part of it applied: show what the console now has
+        // (the operator's edits stay in the form).
+        if (e.code !== INVALID_SETTINGS) void this.loadSettings();
+      }
+    });
+  }
+
+  /** Saves a language chosen in the header into the settings (nothing else changes). */
+  private async saveLanguageSetting(lang: Language): Promise<void> {
+    const current = this.settings;
+    if (this.stopped || current === null || current.settings.language === lang) return;
+    try {
+      const answer = await this.ipc.saveSettings({
+        settings: { ...current.settings, language: lang },
+        token: { action: "keep" },
+      });
+      if (this.stopped) return;
+      this.settings = answer;
+      this.view.settings.showSettings(answer, false);
+    } catch (err) {
+      if (this.stopped) return;
+      const e = toUiError(err);
+      this.view.settings.showStatusError(() => strings.settings.saveFailed(e.code, e.message));
+    }
+  }
+
+  /** Reads the snapshot again: now, or after the one in flight (which may predate a change). */
+  private refreshSoon(): void {
+    if (this.snapshotInFlight) this.snapshotAgain = true;
+    else void this.refresh();
   }
 
   /** getSnapshot, rejected with a UiError when the backend does not answer in time. */
@@ -800,6 +927,10 @@ export class Controller {
       }
     } finally {
       this.snapshotInFlight = false;
+    }
+    if (this.snapshotAgain && !this.stopped) {
+      this.snapshotAgain = false;
+      await this.refresh();
     }
   }
 }

@@ -12,7 +12,10 @@ import type {
   DeviceTrend,
   Diagnostics,
   JournalEntry,
+  FieldError,
   JournalQuery,
+  SettingsInput,
+  SettingsView,
   StatsTrend,
   UiError,
   UpdateBatch,
@@ -29,12 +32,35 @@ export function hasBackend(): boolean {
   return isTauri();
 }
 
-/** Normalizes whatever a rejected invoke (or anything else) threw into a UiError. */
+/** The refused values of a UiError, when they are a well-formed list; otherwise none. */
+function fieldErrors(value: unknown): FieldError[] | null {
+  if (!Array.isArray(value)) return null;
+  const out: FieldError[] = [];
+  for (const item of value as unknown[]) {
+    if (typeof item !== "object" || item === null) return null;
+    const rec = item as Record<string, unknown>;
+    const field = rec["field"];
+    const message = rec["message"];
+    if (typeof field !== "string" || typeof message !== "string") return null;
+    out.push({ field, message });
+  }
+  return out;
+}
+
+/**
+ * Normalizes whatever a rejected invoke (or anything else) threw into a UiError.
+ * Refused values (`fields`) are kept only when every one has a string field and
+ * message: a malformed list is dropped rather than shown half-read (the message
+ * still says what was refused).
+ */
 export function toUiError(err: unknown): UiError {
   if (typeof err === "object" && err !== null) {
     const rec = err as Record<string, unknown>;
     if (typeof rec["code"] === "string" && typeof rec["message"] === "string") {
-      return { code: rec["code"], message: rec["message"] };
+      const fields = fieldErrors(rec["fields"]);
+      return fields === null
+        ? { code: rec["code"], message: rec["message"] }
+        : { code: rec["code"], message: rec["message"], fields };
     }
     if (err instanceof Error) return { code: "internal", message: err.message };
   }
@@ -220,6 +246,30 @@ export async function testNotification(): Promise<void> {
   if (!hasBackend()) throw noBackend();
   try {
     await invoke<null>("test_notification");
+  } catch (err) {
+    throw toUiError(err);
+  }
+}
+
+/** The settings, what is known of the token, and the address in use. Rejects with a UiError. */
+export async function getSettings(): Promise<SettingsView> {
+  if (!hasBackend()) throw noBackend();
+  try {
+    return await invoke<SettingsView>("get_settings");
+  } catch (err) {
+    throw toUiError(err);
+  }
+}
+
+/**
+ * Validates, saves and applies the settings (and the token change); resolves to
+ * what the console now uses. Rejects with a UiError: `invalid_settings` with the
+ * refused values in `fields`, `settings` (the file), `token_store`, `stopped`.
+ */
+export async function saveSettings(input: SettingsInput): Promise<SettingsView> {
+  if (!hasBackend()) throw noBackend();
+  try {
+    return await invoke<SettingsView>("save_settings", { input });
   } catch (err) {
     throw toUiError(err);
   }

@@ -109,6 +109,8 @@ export interface UpdateBatch {
 export interface UiError {
   code: string;
   message: string;
+  /** The refused values, with `code` "invalid_settings" (save_settings). */
+  fields?: FieldError[];
 }
 
 /** Lifecycle of an operator command (relay switch). */
@@ -266,4 +268,85 @@ export interface Diagnostics {
   time_in_modes: [LinkMode, number][];
   data_dir: string;
   log_dir: string;
+}
+
+// ---------- settings: get_settings / save_settings ----------
+
+/** A high and/or low limit on the values of one device or of every device of a kind. */
+export interface Limit {
+  /** The device it applies to (exactly one of device_id and device_kind is set). */
+  device_id: string | null;
+  device_kind: string | null;
+  high: number | null;
+  low: number | null;
+  /** How far back inside a limit a value must come before the alarm clears. */
+  deadband: number;
+}
+
+export interface AlertPrefs {
+  /** Alerts below this severity are recorded but not notified. */
+  notify_from: AlertSeverity;
+  /** Only the kinds whose severity differs from their default. */
+  severities: Partial<Record<AlertKind, AlertSeverity>>;
+  limits: Limit[];
+  /** 1..3600. */
+  link_loss_after_seconds: number;
+}
+
+/** Everything the operator can change in the Settings view (the token aside). */
+export interface Settings {
+  /** null = the address from the command line (or the demo plant). */
+  plant_url: string | null;
+  /** Path of a PEM file with the site's own CA. */
+  site_ca: string | null;
+  read_only: boolean;
+  language: "en" | "fa";
+  alerts: AlertPrefs;
+}
+
+/** One refused value: a path such as "plant_url" or "alerts.limits[2].high", and why. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** Where a token entered in the Settings view is kept. */
+export type TokenStorage = "keyring" | "file";
+
+/** What the console says about the access token (never the token itself). */
+export interface TokenInfo {
+  /** A token is stored for the plant in use. */
+  present: boolean;
+  storage: TokenStorage;
+  /** The file readable only by the operator, when storage is "file". */
+  file_path: string | null;
+  /** Why the OS keyring is not used, when storage is "file". */
+  keyring_problem: string | null;
+  /** --token-file / PLANT_TOKEN was given: that token is used and cannot be changed here. */
+  from_command_line: boolean;
+}
+
+/** Answer of `get_settings` and `save_settings`. */
+export interface SettingsView {
+  settings: Settings;
+  token: TokenInfo;
+  /** The address the console talks to now. */
+  plant_url_in_use: string;
+  /** The address cannot be changed here: the demo plant, or given on the command line. */
+  plant_url_fixed: boolean;
+  /** The site CA is given on the command line (--site-ca), which wins over the saved one. */
+  site_ca_fixed: boolean;
+  /** Each kind's default severity. */
+  default_severities: Record<AlertKind, AlertSeverity>;
+  /** Where settings.json lives. */
+  settings_path: string;
+}
+
+/** What to do with the stored token: keep it, replace it, or remove it. */
+export type TokenChange = { action: "keep" } | { action: "set"; token: string } | { action: "clear" };
+
+/** Argument `input` of `save_settings`. */
+export interface SettingsInput {
+  settings: Settings;
+  token: TokenChange;
 }

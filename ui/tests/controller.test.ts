@@ -96,6 +96,8 @@ describe("Controller", () => {
       journal: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
       diagnostics: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
       testNotification: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      getSettings: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      saveSettings: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
     };
     await make(ipc).start();
     expect(text("#app-error")).toBe("No backend here.");

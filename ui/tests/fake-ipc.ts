@@ -1,6 +1,6 @@
 // A fake of ./ipc for controller tests: every call is recorded, and answers
 // are given by the test (snapshot, set_relay) or preset (outbox, cancel_command,
-// alerts and the alert commands).
+// alerts and the alert commands, the settings).
 
 import type { ConsoleIpc } from "../src/controller";
 import type {
@@ -12,6 +12,8 @@ import type {
   Diagnostics,
   JournalEntry,
   JournalQuery,
+  SettingsInput,
+  SettingsView,
   StatsTrend,
   UpdateBatch,
 } from "../src/types";
@@ -58,6 +60,45 @@ export interface FakeIpc extends ConsoleIpc {
   diagnosticsAnswer: () => Promise<Diagnostics>;
   testNotificationCalls: number;
   testNotificationAnswer: () => Promise<void>;
+  getSettingsCalls: number;
+  getSettingsAnswer: () => Promise<SettingsView>;
+  saveSettingsCalls: SettingsInput[];
+  /** By default: saved as sent, the token present unless cleared. */
+  saveSettingsAnswer: (input: SettingsInput) => Promise<SettingsView>;
+}
+
+/** An answer of get_settings: the defaults, a token in the keyring, a real plant. */
+export function settingsFixture(fields: Partial<SettingsView> = {}): SettingsView {
+  return {
+    settings: {
+      plant_url: null,
+      site_ca: null,
+      read_only: false,
+      language: "en",
+      alerts: { notify_from: "low", severities: {}, limits: [], link_loss_after_seconds: 10 },
+    },
+    token: { present: true, storage: "keyring", file_path: null, keyring_problem: null, from_command_line: false },
+    plant_url_in_use: "http://plant.local:5000",
+    plant_url_fixed: false,
+    site_ca_fixed: false,
+    default_severities: {
+      relay_switched: "low",
+      device_offline: "high",
+      device_fault: "critical",
+      device_recovered: "info",
+      device_appeared: "info",
+      device_removed: "low",
+      limit_high: "high",
+      limit_low: "high",
+      limit_cleared: "info",
+      link_lost: "critical",
+      link_restored: "info",
+      command_failed: "high",
+      command_expired: "high",
+    },
+    settings_path: "/home/op/.local/share/plant-console/settings.json",
+    ...fields,
+  };
 }
 
 export function diagnosticsFixture(fields: Partial<Diagnostics> = {}): Diagnostics {
@@ -111,6 +152,26 @@ export function fakeIpc(): FakeIpc {
     },
     testNotificationCalls: 0,
     testNotificationAnswer: () => Promise.resolve(),
+    getSettingsCalls: 0,
+    getSettingsAnswer: () => Promise.resolve(settingsFixture()),
+    getSettings: () => {
+      ipc.getSettingsCalls++;
+      return ipc.getSettingsAnswer();
+    },
+    saveSettingsCalls: [],
+    saveSettingsAnswer: (input) => {
+      const base = settingsFixture();
+      return Promise.resolve({
+        ...base,
+        settings: input.settings,
+        token: { ...base.token, present: input.token.action !== "clear" },
+        plant_url_in_use: input.settings.plant_url ?? base.plant_url_in_use,
+      });
+    },
+    saveSettings: (input) => {
+      ipc.saveSettingsCalls.push(input);
+      return ipc.saveSettingsAnswer(input);
+    },
     testNotification: () => {
       ipc.testNotificationCalls++;
       return ipc.testNotificationAnswer();

@@ -20,10 +20,12 @@ const {
   COMMAND_EVENT,
   deviceTrend,
   diagnostics,
+  getSettings,
   journal,
   muteAlerts,
   onCommand,
   outbox,
+  saveSettings,
   setRelay,
   shelveDevice,
   statsTrend,
@@ -158,5 +160,42 @@ describe("read-side IPC inside Tauri", () => {
     await expect(testNotification()).rejects.toEqual({ code: "console", message: "notification daemon missing" });
     invoke.mockRejectedValue("database is locked");
     await expect(journal({})).rejects.toEqual({ code: "internal", message: "database is locked" });
+  });
+});
+
+describe("settings IPC inside Tauri", () => {
+  const input = {
+    settings: {
+      plant_url: "http://plant:5000",
+      site_ca: null,
+      read_only: false,
+      language: "en" as const,
+      alerts: { notify_from: "low" as const, severities: {}, limits: [], link_loss_after_seconds: 10 },
+    },
+    token: { action: "set" as const, token: "s3cret" },
+  };
+
+  it("get_settings without arguments", async () => {
+    invoke.mockResolvedValue({ settings_path: "/x" });
+    await expect(getSettings()).resolves.toEqual({ settings_path: "/x" });
+    expect(invoke).toHaveBeenCalledWith("get_settings");
+  });
+
+  it("save_settings with the input under `input`", async () => {
+    invoke.mockResolvedValue({ settings_path: "/x" });
+    await saveSettings(input);
+    expect(invoke).toHaveBeenCalledWith("save_settings", { input });
+  });
+
+  it("passes a refusal on with the refused values", async () => {
+    const refusal = {
+      code: "invalid_settings",
+      message: "some settings are not valid: plant_url: bad",
+      fields: [{ field: "plant_url", message: "bad" }],
+    };
+    invoke.mockRejectedValue(refusal);
+    await expect(saveSettings(input)).rejects.toEqual(refusal);
+    invoke.mockRejectedValue({ code: "token_store", message: "keyring locked" });
+    await expect(saveSettings(input)).rejects.toEqual({ code: "token_store", message: "keyring locked" });
   });
 });

@@ -5,6 +5,7 @@ import {
   cancelCommand,
   deviceTrend,
   diagnostics,
+  getSettings,
   getSnapshot,
   hasBackend,
   journal,
@@ -13,6 +14,7 @@ import {
   onBatch,
   onCommand,
   outbox,
+  saveSettings,
   setRelay,
   shelveDevice,
   statsTrend,
@@ -27,6 +29,44 @@ describe("toUiError", () => {
       code: "unauthorized",
       message: "bad token",
     });
+  });
+
+  it("keeps the refused values of a settings refusal", () => {
+    const fields = [
+      { field: "plant_url", message: "must start with http://" },
+      { field: "alerts.limits[0].high", message: "must be a number" },
+    ];
+    expect(toUiError({ code: "invalid_settings", message: "not valid", fields })).toEqual({
+      code: "invalid_settings",
+      message: "not valid",
+      fields,
+    });
+    expect(toUiError({ code: "invalid_settings", message: "not valid", fields: [] })).toEqual({
+      code: "invalid_settings",
+      message: "not valid",
+      fields: [],
+    });
+  });
+
+  it("keeps only the field and message of each refused value", () => {
+    const e = toUiError({ code: "invalid_settings", message: "m", fields: [{ field: "site_ca", message: "no file", extra: 1 }] });
+    expect(e.fields).toEqual([{ field: "site_ca", message: "no file" }]);
+  });
+
+  it("drops refused values that are not a list of fields and messages", () => {
+    for (const fields of [
+      "plant_url",
+      { field: "plant_url", message: "x" },
+      [{ field: "plant_url" }],
+      [{ field: 1, message: "x" }],
+      [{ field: "plant_url", message: "x" }, null],
+      [["plant_url", "x"]],
+      null,
+    ]) {
+      const e = toUiError({ code: "invalid_settings", message: "m", fields });
+      expect(e, JSON.stringify(fields)).toEqual({ code: "invalid_settings", message: "m" });
+      expect("fields" in e).toBe(false);
+    }
   });
 
   it("turns an Error, a string or anything else into an internal UiError", () => {
@@ -68,6 +108,24 @@ describe("commands outside Tauri", () => {
     const unlisten = await onCommand(() => {});
     expect(typeof unlisten).toBe("function");
     unlisten();
+  });
+});
+
+describe("settings outside Tauri", () => {
+  it("reads and saves no settings", async () => {
+    await expect(getSettings()).rejects.toMatchObject({ code: NO_BACKEND });
+    await expect(
+      saveSettings({
+        settings: {
+          plant_url: null,
+          site_ca: null,
+          read_only: false,
+          language: "en",
+          alerts: { notify_from: "info", severities: {}, limits: [], link_loss_after_seconds: 10 },
+        },
+        token: { action: "keep" },
+      }),
+    ).rejects.toMatchObject({ code: NO_BACKEND });
   });
 });
 

@@ -73,8 +73,8 @@ describe("tabs", () => {
     const list = $("#view-tabs");
     expect(list.getAttribute("role")).toBe("tablist");
     const tabs = [...list.querySelectorAll('[role="tab"]')];
-    expect(tabs.map((t) => t.id)).toEqual(["tab-plant", "tab-alerts", "tab-diagnostics"]);
-    expect(tabs.map((t) => t.textContent)).toEqual(["Plant", "Alerts & events", "Diagnostics"]);
+    expect(tabs.map((t) => t.id)).toEqual(["tab-plant", "tab-alerts", "tab-diagnostics", "tab-settings"]);
+    expect(tabs.map((t) => t.textContent)).toEqual(["Plant", "Alerts & events", "Diagnostics", "Settings"]);
     expect($("#tab-plant").getAttribute("aria-selected")).toBe("true");
     expect($("#tab-plant").getAttribute("aria-controls")).toBe("view-plant");
     expect($("#view-plant").getAttribute("role")).toBe("tabpanel");
@@ -87,6 +87,8 @@ describe("tabs", () => {
     expect($("#alerts").closest("#view-alerts")).not.toBeNull();
     expect($("#journal").closest("#view-alerts")).not.toBeNull();
     expect($("#diagnostics").closest("#view-diagnostics")).not.toBeNull();
+    expect($("#settings").closest("#view-settings")).not.toBeNull();
+    expect($("#view-settings").hidden).toBe(true);
     for (const id of ["link-status", "link-rtt", "link-age", "alert-count", "mute-toggle", "outbox-depth", "server-url", "language"]) {
       expect($(`#${id}`).closest('[role="tabpanel"]'), id).toBeNull();
       expect($(`#${id}`).closest("header"), id).not.toBeNull();
@@ -104,13 +106,15 @@ describe("tabs", () => {
     expect($("#tab-plant").getAttribute("tabindex")).toBe("-1");
     key($("#tab-alerts"), "ArrowRight");
     key($("#tab-diagnostics"), "ArrowRight");
+    expect(document.activeElement?.id).toBe("tab-settings");
+    key($("#tab-settings"), "ArrowRight");
     expect(document.activeElement?.id).toBe("tab-plant");
     key($("#tab-plant"), "ArrowLeft");
-    expect(document.activeElement?.id).toBe("tab-diagnostics");
-    key($("#tab-diagnostics"), "Home");
+    expect(document.activeElement?.id).toBe("tab-settings");
+    key($("#tab-settings"), "Home");
     expect(document.activeElement?.id).toBe("tab-plant");
     key($("#tab-plant"), "End");
-    expect(document.activeElement?.id).toBe("tab-diagnostics");
+    expect(document.activeElement?.id).toBe("tab-settings");
   });
 
   it("mirrors the arrows right to left", () => {

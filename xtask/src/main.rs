@@ -20,8 +20,9 @@ const BUILD_PACKAGES: &[&str] = &[
 
 /// Debian packages the tests need besides: a virtual display, WebKit's WebDriver, a
 /// private D-Bus with a real notification daemon and gdbus to talk to it, Python's venv
-/// for the test peers, and Debian's Python D-Bus and X11 bindings for the tray's test
-/// watcher and for closing a window as a window manager would.
+/// for the test peers, Debian's Python D-Bus and X11 bindings for the tray's test
+/// watcher and for closing a window as a window manager would, and gnome-keyring's
+/// Secret Service for the token store's keyring test.
 const TEST_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
@@ -33,6 +34,7 @@ const TEST_PACKAGES: &[&str] = &[
     "python3-dbus",
     "python3-gi",
     "python3-xlib",
+    "gnome-keyring",
 ];
 
 const USAGE: &str = "\

@@ -575,7 +575,14 @@ impl Runtime {
                     if let LinkEvent::Inbound { at, .. } = &event {
                         last_data = Some(*at);
                     }
-                    self.apply(event, &mut changes, &mut pending, &mut batcher);
+                    if let LinkEvent::PlantChanged { from, to } = &event {
+                        let at = link::unix_now();
+                        self.forget_plant(from, to, at, &mut pending, &mut batcher);
+                        // In the engine's queue after every change of the old plant.
+                        self.alerts.forget_plant(at).await;
+                    } else {
+                        self.apply(event, &mut changes, &mut pending, &mut batcher);
+                    }
                     self.writer.offer(&mut pending)?;
                 }
                 changed = self.link_state.changed() => {
@@ -615,6 +622,47 @@ impl Runtime {
         tokio::task::spawn_blocking(move || writer.close(pending))
             .await
             .map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Another plant is connected: the old one's devices and relays leave the state, the
+    /// cache and the window without counting as removals at the plant (no journal lines,
+    /// no alerts); one journal entry says what happened. The new plant's snapshots then
+    /// fill an empty picture, quietly, as at a first start.
+    fn forget_plant(
+        &self,
+        from: &str,
+        to: &str,
+        at: plant_protocol::UnixSeconds,
+        pending: &mut PendingWrites,
+        batcher: &mut Batcher,
+    ) {
+        let old = std::mem::take(
+            &mut *self
+                .shared
+                .state
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        );
+        let removals = old
+            .devices()
+            .map(|entry| crate::state::Change::DeviceRemoved(entry.device.clone()))
+            .chain(
+                old.relays()
+                    .map(|entry| crate::state::Change::RelayRemoved(entry.relay.clone())),
+            );
+        for change in removals {
+            pending.push(&change);
+            batcher.push(&change);
+        }
+        pending.journal(store::NewJournalEntry {
+            at,
+            kind: store::journal_kind::LINK.into(),
+            subject: to.to_owned(),
+            text: format!(
+                "Plant changed from {from} to {to}; what was known of {from} was cleared"
+            ),
+            data: serde_json::json!({ "from": from, "to": to }),
+        });
     }
 
     fn apply(

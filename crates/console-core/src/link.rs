@@ -153,6 +153,10 @@ pub enum LinkEvent {
     Inbound { at: UnixSeconds, message: Inbound },
     /// The live session ended.
     Lost,
+    /// The link now leads to another plant (see [`Command::Reconfigure`]): what is known
+    /// of the old one must go before the new one's snapshots arrive. Comes after every
+    /// message of the old plant and before any of the new one.
+    PlantChanged { from: String, to: String },
 }
 
 /// Errors a caller of the link can get back.
@@ -444,7 +448,17 @@ impl LinkTask {
     /// state) and takes `config`.
     async fn switch_to(&mut self, config: LinkConfig) {
         tracing::info!(from = %self.config.server, to = %config.server, "link reconfigured");
+        // The poller is gone before the event, so no old snapshot can follow it.
         self.stop_poller().await;
+        if config.server != self.config.server {
+            let _ = self
+                .events
+                .send(LinkEvent::PlantChanged {
+                    from: self.config.server.to_string(),
+                    to: config.server.to_string(),
+                })
+                .await;
+        }
         self.api = Arc::new(plant_api(&config));
         self.mode.reset(format!("connecting to {}", config.server));
         self.config = config;

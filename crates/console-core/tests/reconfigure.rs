@@ -70,6 +70,25 @@ async fn applying_another_plant_address_moves_the_link_and_the_picture_there() {
         moved.server_url,
         PlantUrl::parse(&url_b).unwrap().to_string()
     );
+    // The relays of both plants share ids (relay-01…) but not states: the move must not
+    // read as relays switching, devices appearing or vanishing at either plant.
+    let alerts = console.alerts(100).await.unwrap();
+    assert!(alerts.is_empty(), "the move raised alerts: {alerts:?}");
+    let journal = console.journal(None, None, None, 500).await.unwrap();
+    let kinds: Vec<&str> = journal.iter().map(|e| e.kind.as_str()).collect();
+    assert!(
+        !kinds
+            .iter()
+            .any(|k| k.starts_with("relay") || k.starts_with("device")),
+        "the move was journaled as plant events: {kinds:?}"
+    );
+    assert_eq!(
+        journal
+            .iter()
+            .filter(|e| e.text.starts_with("Plant changed from"))
+            .count(),
+        1
+    );
     // A forgets the console: the old session was closed, not left to time out.
     let deadline = tokio::time::Instant::now() + common::LIMIT;
     while a.plant().connected_clients() > 0 {

@@ -85,6 +85,53 @@ impl Desktop {
         ]
     }
 
+    /// Starts gnome-keyring's Secret Service on this desktop's bus, with a login keyring
+    /// created and unlocked by a throwaway password, as a desktop login would. It stops
+    /// when the returned guard is dropped.
+    pub fn start_keyring(&self) -> crate::KillOnDrop {
+        use std::io::Write;
+        let mut child = Command::new("gnome-keyring-daemon")
+            .args(["--foreground", "--unlock", "--components=secrets"])
+            .envs(self.env())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("gnome-keyring is installed (cargo xtask setup --test)");
+        // The password goes in on standard input; closing it lets the daemon go on.
+        let mut stdin = child.stdin.take().expect("piped stdin");
+        stdin
+            .write_all(b"throwaway-test-password")
+            .expect("write the keyring password");
+        drop(stdin);
+        let guard = crate::KillOnDrop(child);
+        crate::wait_for(
+            Duration::from_secs(20),
+            "the Secret Service on the bus",
+            || {
+                let output = Command::new("gdbus")
+                    .args([
+                        "call",
+                        "--session",
+                        "--dest",
+                        "org.freedesktop.DBus",
+                        "--object-path",
+                        "/org/freedesktop/DBus",
+                        "--method",
+                        "org.freedesktop.DBus.NameHasOwner",
+                        "org.freedesktop.secrets",
+                    ])
+                    .envs(self.env())
+                    .output()
+                    .ok()?;
+                String::from_utf8_lossy(&output.stdout)
+                    .contains("true")
+                    .then_some(())
+            },
+        );
+        guard
+    }
+
     /// A scratch folder that lives as long as the desktop.
     pub fn scratch(&self) -> &Path {
         self.home.path()

@@ -171,6 +171,26 @@ impl Session {
         .map(drop)
     }
 
+    /// Empties an input (W3C Element Clear).
+    pub fn clear(&mut self, element: &Element) -> Result<(), String> {
+        self.call(
+            "POST",
+            &format!("/element/{}/clear", element.0),
+            Some(json!({})),
+        )
+        .map(drop)
+    }
+
+    /// Types `text` into an element as keystrokes (W3C Element Send Keys).
+    pub fn type_text(&mut self, element: &Element, text: &str) -> Result<(), String> {
+        self.call(
+            "POST",
+            &format!("/element/{}/value", element.0),
+            Some(json!({"text": text})),
+        )
+        .map(drop)
+    }
+
     /// The text of the first element matching `css`, or empty.
     pub fn text_of(&mut self, css: &str) -> String {
         match self.find(css) {

@@ -11,6 +11,7 @@ use console_core::alerts::{AlertError, AlertStatus, AlertView};
 use console_core::console::{CommandError, ConsoleError};
 use console_core::insight::{DeviceTrend, Diagnostics, StatsTrend};
 use console_core::outbox::Command;
+use console_core::settings::FieldError;
 use console_core::store::JournalEntry;
 use console_core::view::ConsoleSnapshot;
 use console_core::Console;
@@ -20,6 +21,7 @@ use tauri::{Emitter, Manager};
 mod tray;
 
 use crate::cli::RunArgs;
+use crate::configure::{Configurator, ConfigureError, SettingsInput, SettingsView};
 use crate::launch::{Launch, LaunchError};
 
 /// The event that carries update batches to the window.
@@ -33,6 +35,29 @@ pub const COMMAND_EVENT: &str = "console://command";
 pub struct UiError {
     pub code: &'static str,
     pub message: String,
+    /// The refused values of an `invalid_settings` error, each with its field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+impl UiError {
+    fn new(code: &'static str, message: impl Into<String>) -> Self {
+        UiError {
+            code,
+            message: message.into(),
+            fields: Vec::new(),
+        }
+    }
+}
+
+impl From<ConfigureError> for UiError {
+    fn from(error: ConfigureError) -> Self {
+        UiError {
+            code: error.code(),
+            message: error.to_string(),
+            fields: error.fields().to_vec(),
+        }
+    }
 }
 
 impl From<AlertError> for UiError {
@@ -41,28 +66,19 @@ impl From<AlertError> for UiError {
             AlertError::Unknown(_) => "unknown_alert",
             _ => "alerts",
         };
-        UiError {
-            code,
-            message: error.to_string(),
-        }
+        UiError::new(code, error.to_string())
     }
 }
 
 impl From<ConsoleError> for UiError {
     fn from(error: ConsoleError) -> Self {
-        UiError {
-            code: "console",
-            message: error.to_string(),
-        }
+        UiError::new("console", error.to_string())
     }
 }
 
 impl From<CommandError> for UiError {
     fn from(error: CommandError) -> Self {
-        UiError {
-            code: error.code(),
-            message: error.to_string(),
-        }
+        UiError::new(error.code(), error.to_string())
     }
 }
 
@@ -76,10 +92,9 @@ impl ConsoleSlot {
             .0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        guard.clone().ok_or(UiError {
-            code: "stopped",
-            message: "the console is shutting down".into(),
-        })
+        guard
+            .clone()
+            .ok_or_else(|| UiError::new("stopped", "the console is shutting down"))
     }
 }
 
@@ -210,6 +225,41 @@ async fn test_notification(slot: tauri::State<'_, ConsoleSlot>) -> Result<(), Ui
     Ok(console.test_notification().await?)
 }
 
+/// The Settings view's contents.
+#[tauri::command]
+async fn get_settings(
+    configurator: tauri::State<'_, Arc<Configurator>>,
+) -> Result<SettingsView, UiError> {
+    let configurator = configurator.inner().clone();
+    // The keyring answers over D-Bus: off the runtime's workers.
+    tokio::task::spawn_blocking(move || configurator.view())
+        .await
+        .map_err(|e| UiError::new("internal", e.to_string()))?
+        .map_err(UiError::from)
+}
+
+/// Validates, saves and applies the settings; answers with what the view shows now.
+#[tauri::command]
+async fn save_settings(
+    slot: tauri::State<'_, ConsoleSlot>,
+    configurator: tauri::State<'_, Arc<Configurator>>,
+    input: SettingsInput,
+) -> Result<SettingsView, UiError> {
+    let console = slot.get()?;
+    let configurator = configurator.inner().clone();
+    let (plan, configurator) = tokio::task::spawn_blocking(move || {
+        let plan = configurator.save(&input);
+        (plan, configurator)
+    })
+    .await
+    .map_err(|e| UiError::new("internal", e.to_string()))?;
+    plan?.apply(&console).await?;
+    tokio::task::spawn_blocking(move || configurator.view())
+        .await
+        .map_err(|e| UiError::new("internal", e.to_string()))?
+        .map_err(UiError::from)
+}
+
 /// Errors of the window shell.
 #[derive(Debug, thiserror::Error)]
 pub enum ShellError {
@@ -228,6 +278,7 @@ pub fn run(runtime: tokio::runtime::Runtime, args: &RunArgs) -> Result<(), Shell
         console,
         mut batches,
         demo,
+        configurator,
     } = runtime.block_on(Launch::start(args))?;
     let is_demo = demo.is_some();
     let mut commands = console.take_command_updates();
@@ -237,6 +288,7 @@ pub fn run(runtime: tokio::runtime::Runtime, args: &RunArgs) -> Result<(), Shell
 
     let app = tauri::Builder::default()
         .manage(ConsoleSlot(slot.clone()))
+        .manage(Arc::new(configurator))
         .invoke_handler(tauri::generate_handler![
             get_snapshot,
             set_relay,
@@ -251,7 +303,9 @@ pub fn run(runtime: tokio::runtime::Runtime, args: &RunArgs) -> Result<(), Shell
             stats_trend,
             journal,
             diagnostics,
-            test_notification
+            test_notification,
+            get_settings,
+            save_settings
         ])
         .on_window_event(|window, event| {
             // Closing the window hides it: the link, the store and the alerts keep running,

@@ -1,15 +1,16 @@
 // The whole window. Renders a ConsoleStore, touching only what a ChangeSet names.
 //
 // Layout: the header (always visible) and a tab list (div#view-tabs) with
-// three views:
+// four views:
 //   #view-plant        devices (+ the details of one), outbox | system stats, relays
 //   #view-alerts       the alert list | the journal
 //   #view-diagnostics  the link's figures, test notification, folders
+//   #view-settings     the settings form
 // The whole view is built again when the language changes (rebuild()).
 
 import { activeShelves, fullChanges, type ChangeSet, type ConsoleStore, type JournalRange, type StatsRange } from "../state";
 import { language, strings, type Language } from "../strings";
-import type { DeviceTrend, Diagnostics, JournalEntry, StatsTrend } from "../types";
+import type { DeviceTrend, Diagnostics, JournalEntry, SettingsInput, StatsTrend } from "../types";
 import { AlertsView } from "./alerts";
 import { ConfirmDialog } from "./confirm";
 import { DeviceDetailsView } from "./device-details";
@@ -20,6 +21,7 @@ import { HeaderView } from "./header";
 import { JournalView } from "./journal";
 import { OutboxView } from "./outbox";
 import { RelaysView } from "./relays";
+import { SettingsFormView } from "./settings";
 import { StatsView } from "./stats";
 import { TabsView, type TabId } from "./tabs";
 
@@ -40,7 +42,14 @@ export interface ViewActions {
   journalRangeChanged?(range: JournalRange): void;
   testNotification?(): void;
   setLanguage?(lang: Language): void;
+  /** Apply in the settings view, with values that passed the checks made here. */
+  saveSettings?(input: SettingsInput): void;
+  /** "Load again" after the settings could not be loaded. */
+  reloadSettings?(): void;
 }
+
+/** Where the focus goes after the window was built again in another language. */
+export type RebuildFocus = "language" | "settings" | "none";
 
 /** The last answers of the read-side queries, shown again after a rebuild. */
 interface InsightCache {
@@ -63,6 +72,7 @@ export class AppView {
   alerts!: AlertsView;
   journal!: JournalView;
   diagnostics!: DiagnosticsView;
+  settings!: SettingsFormView;
   confirm!: ConfirmDialog;
   private readonly doc: Document;
   private staleWarning!: HTMLDivElement;
@@ -98,6 +108,7 @@ export class AppView {
     this.alerts = new AlertsView(doc);
     this.journal = new JournalView(doc);
     this.diagnostics = new DiagnosticsView(doc);
+    this.settings = new SettingsFormView(doc);
     this.confirm = new ConfirmDialog(doc);
     this.header.setAlertCountHandler(() => {
       this.tabs.select("alerts");
@@ -137,7 +148,8 @@ export class AppView {
     );
     const events = el(doc, "section", { class: "view events-view" }, this.alerts.element, this.journal.element);
     const diagnostics = el(doc, "section", { class: "view diagnostics-view" }, this.diagnostics.element);
-    this.tabs = new TabsView(doc, { plant, alerts: events, diagnostics });
+    const settings = el(doc, "section", { class: "view settings-view" }, this.settings.element);
+    this.tabs = new TabsView(doc, { plant, alerts: events, diagnostics, settings });
     this.header.setTabs(this.tabs.element);
     this.tabs.setChangeHandler((tab) => {
       if (tab === "plant") this.devices.refreshWindow();
@@ -152,7 +164,7 @@ export class AppView {
       this.errorBox,
       this.cacheRecovered,
       this.staleWarning,
-      el(doc, "main", { class: "app-main" }, plant, events, diagnostics),
+      el(doc, "main", { class: "app-main" }, plant, events, diagnostics, settings),
       this.confirm.element,
     );
     if (this.actions !== null) this.wire(this.actions);
@@ -180,6 +192,8 @@ export class AppView {
       actions.journalRangeChanged?.(range);
     });
     this.diagnostics.setTestHandler(() => actions.testNotification?.());
+    this.settings.setSaveHandler((input) => actions.saveSettings?.(input));
+    this.settings.setReloadHandler(() => actions.reloadSettings?.());
   }
 
   mount(parent: HTMLElement): void {
@@ -204,6 +218,7 @@ export class AppView {
     this.relays.setContext(store);
     if (changes.meta) {
       this.header.setMeta(store.demo, store.serverUrl);
+      this.settings.setDemo(store.demo);
       const kept = store.recoveredFrom;
       setText(this.cacheRecoveredText, kept === null ? "" : strings.cacheRecovered(kept));
       this.cacheRecovered.hidden = kept === null;
@@ -356,12 +371,15 @@ export class AppView {
   /**
    * Builds the whole window again in the current language (call setLanguage
    * first) and shows the same state: the store, the last answers, the tab,
-   * the device filters and sorting, the open device. The focus goes back to
-   * the language selector.
+   * the device filters and sorting, the open device, the settings form with
+   * its edits. The focus goes back to the language selector the operator used
+   * (the header's, or the settings' Apply), or stays where it was ("none": the
+   * language came from the settings at start).
    */
-  rebuild(now: number): void {
+  rebuild(now: number, focus: RebuildFocus = "language"): void {
     const tab = this.tabs.current;
     const devices = this.devices.state();
+    const settings = this.settings.state();
     const journal = this.journal.state();
     const statsRange = this.stats.range;
     const openDevice = this.details.deviceId;
@@ -372,6 +390,7 @@ export class AppView {
     this.build();
     old.replaceWith(this.element);
     this.showError(error);
+    this.settings.restore(settings);
     this.stats.setRange(statsRange);
     this.journal.restore(journal);
     this.tabs.select(tab);
@@ -394,6 +413,7 @@ export class AppView {
       }
     }
     this.tick(now);
-    this.header.focusLanguage();
+    if (focus === "language") this.header.focusLanguage();
+    else if (focus === "settings") this.settings.focusApply();
   }
 }

@@ -6,11 +6,11 @@
 import { strings } from "../strings";
 import { el, setAttr } from "./dom";
 
-export type TabId = "plant" | "alerts" | "diagnostics";
-export const TAB_IDS: readonly TabId[] = ["plant", "alerts", "diagnostics"];
+export type TabId = "plant" | "alerts" | "diagnostics" | "settings";
+export const TAB_IDS: readonly TabId[] = ["plant", "alerts", "diagnostics", "settings"];
 
 export function isTabId(value: unknown): value is TabId {
-  return value === "plant" || value === "alerts" || value === "diagnostics";
+  return value === "plant" || value === "alerts" || value === "diagnostics" || value === "settings";
 }
 
 function tabLabel(tab: TabId): string {

@@ -55,6 +55,8 @@ pub struct ChangeBatch {
     pub at: UnixSeconds,
     pub appearances: Appearances,
     pub changes: Vec<Change>,
+    /// The plant changed: forget every device and relay learnt so far (before `changes`).
+    pub forget: bool,
 }
 
 /// The runtime's end of the change channel. [`ChangeFeed::offer`] never waits.
@@ -77,6 +79,19 @@ impl ChangeFeed {
         self.offer_owned(relevant, at, appearances);
     }
 
+    /// The plant changed: the engine forgets the old one's devices and relays, so the new
+    /// one's first snapshot is learnt quietly, not compared with the old. Waits for room
+    /// (it must not be dropped); it happens once per change of address.
+    pub async fn forget_plant(&self, at: UnixSeconds) {
+        let batch = ChangeBatch {
+            at,
+            appearances: Appearances::Quiet,
+            changes: Vec::new(),
+            forget: true,
+        };
+        let _ = self.tx.send(batch).await;
+    }
+
     /// As [`ChangeFeed::offer`], taking the changes: the runtime hands over the ones it
     /// is done with instead of copying every device twice more per update.
     pub fn offer_owned(&self, mut changes: Vec<Change>, at: UnixSeconds, appearances: Appearances) {
@@ -90,6 +105,7 @@ impl ChangeFeed {
             at,
             appearances,
             changes,
+            forget: false,
         };
         match self.tx.try_send(batch) {
             Ok(()) | Err(TrySendError::Closed(_)) => {}
@@ -393,6 +409,9 @@ impl Engine {
                 batch = changes.recv() => {
                     // The runtime has ended: so does the engine.
                     let Some(batch) = batch else { break };
+                    if batch.forget {
+                        self.core.forget_plant();
+                    }
                     let decided = self.core.on_changes(&batch.changes, batch.at, batch.appearances, unix_now());
                     self.settle(decided).await;
                 }

@@ -392,6 +392,11 @@ impl AlertCore {
         self.rules.configure(settings, server);
     }
 
+    /// Forgets the plant learnt so far (another plant is being connected).
+    pub fn forget_plant(&mut self) {
+        self.rules.forget_plant();
+    }
+
     /// Learns the last-known plant (restored from the cache) without alerting on it.
     pub fn seed(&mut self, state: &PlantState) {
         self.rules.seed(state);

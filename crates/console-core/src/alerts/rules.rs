@@ -151,6 +151,13 @@ impl Rules {
         }
     }
 
+    /// Forgets every device, relay and limit band: another plant is being connected.
+    pub fn forget_plant(&mut self) {
+        self.devices.clear();
+        self.relays.clear();
+        self.bands.clear();
+    }
+
     /// Takes new settings from the next change on.
     pub fn configure(&mut self, settings: &AlertSettings, server: impl Into<String>) {
         self.settings = settings.clone();

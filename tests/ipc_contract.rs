@@ -1,0 +1,313 @@
+//! The window's IPC contract checked against the Rust side: every command the UI invokes
+//! exists, is registered and is granted (and no other is); and what each command and
+//! event really sends, taken from a console running against the reference plant and
+//! serialized by serde, is type-checked by the TypeScript compiler against the type
+//! `ui/src/ipc.ts` expects for it.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use console_core::alerts::{AlertKind, Limit, Severity};
+use console_core::credentials::TokenVault;
+use console_core::outbox::Status;
+use console_core::settings::{FieldError, Settings};
+use console_core::{Console, ConsoleConfig, LinkConfig, LinkMode, PlantUrl};
+use plant_console::configure::{Configurator, ConfigureError, Fixed};
+use plant_console::shell::UiError;
+use plant_server::ServerConfig;
+use serde_json::Value;
+
+mod common;
+
+const LIMIT: Duration = Duration::from_secs(30);
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The commands `ipc.ts` invokes, each with the type argument it expects back.
+fn invoked() -> Vec<(String, String)> {
+    let text = read("ui/src/ipc.ts");
+    let mut found = Vec::new();
+    for part in text.split("invoke<").skip(1) {
+        let Some((ty, rest)) = part.split_once(">(\"") else {
+            continue;
+        };
+        let name = rest.split('"').next().unwrap_or_default();
+        found.push((name.to_owned(), ty.trim().to_owned()));
+    }
+    found
+}
+
+/// The quoted names inside the first `[`…`]` after `marker` in `text`.
+fn quoted_list(text: &str, marker: &str) -> BTreeSet<String> {
+    let start = text
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} not found"));
+    let list = &text[start..];
+    let list = &list[list.find('[').unwrap() + 1..list.find(']').unwrap()];
+    list.split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn every_command_the_ui_invokes_is_registered_and_granted_and_no_other() {
+    let ui: BTreeSet<String> = invoked().into_iter().map(|(name, _)| name).collect();
+    let manifest = quoted_list(&read("src-tauri/build.rs"), "commands(&");
+    let shell = read("src-tauri/src/shell/mod.rs");
+    let handler = &shell[shell.find("generate_handler![").unwrap()..];
+    let handler: BTreeSet<String> = handler
+        [handler.find('[').unwrap() + 1..handler.find(']').unwrap()]
+        .split(',')
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .collect();
+    let capability: Value =
+        serde_json::from_str(&read("src-tauri/capabilities/default.json")).unwrap();
+    let granted: BTreeSet<String> = capability["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.as_str()?.strip_prefix("allow-"))
+        .map(|p| p.replace('-', "_"))
+        .collect();
+    assert_eq!(ui, manifest, "ipc.ts and build.rs's command list differ");
+    assert_eq!(
+        ui, handler,
+        "ipc.ts and the shell's generate_handler! differ"
+    );
+    assert_eq!(ui, granted, "ipc.ts and the capability's grants differ");
+}
+
+/// Real answers from a console on the reference plant, by command name (and the two
+/// events, by event name).
+async fn answers(dir: &Path) -> Vec<(String, Value)> {
+    let server = plant_server::start(
+        tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
+        ServerConfig {
+            sim_interval: Some(Duration::from_millis(100)),
+            stats_interval: Duration::from_millis(200),
+            ..ServerConfig::default()
+        },
+    )
+    .await
+    .unwrap();
+    let url = PlantUrl::parse(&format!("http://{}", server.local_addr())).unwrap();
+    let link = LinkConfig::new(url.clone());
+    let mut config = ConsoleConfig::new(link.clone(), dir.to_owned());
+    config.notifications = std::sync::Arc::new(console_core::alerts::RecordingSink::default());
+    let (console, mut batches) = Console::start(config).await.unwrap();
+    let mut updates = console.take_command_updates().unwrap();
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    while console.snapshot().link.mode != LinkMode::Realtime
+        || console.snapshot().system_stats.is_none()
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the console went live"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let batch = tokio::time::timeout(LIMIT, async {
+        loop {
+            let batch = batches.recv().await.expect("batches flow");
+            if !batch.devices.is_empty() {
+                return batch;
+            }
+        }
+    })
+    .await
+    .expect("a batch with devices");
+    tokio::spawn(async move { while batches.recv().await.is_some() {} });
+
+    // A switch that is confirmed (with an alert about it) and one the plant refuses.
+    let relays = server.plant().relays();
+    let free = relays
+        .iter()
+        .find(|r| r.extra.get("locked") != Some(&Value::Bool(true)))
+        .unwrap();
+    let locked = relays
+        .iter()
+        .find(|r| r.extra.get("locked") == Some(&Value::Bool(true)))
+        .unwrap();
+    console
+        .set_relay(&free.id, !free.state, false)
+        .await
+        .unwrap();
+    console
+        .set_relay(&locked.id, !locked.state, false)
+        .await
+        .unwrap();
+    let mut last = Vec::new();
+    tokio::time::timeout(LIMIT, async {
+        let mut ended = 0;
+        while ended < 2 {
+            let update = updates.recv().await.expect("updates flow");
+            if update.status.is_final() {
+                ended += 1;
+            }
+            last.push(update);
+        }
+    })
+    .await
+    .expect("both commands end");
+    assert!(last
+        .iter()
+        .any(|c| c.status == Status::Failed && c.error.is_some()));
+    while console.alerts(10).await.unwrap().is_empty() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    console.mute(Some(Duration::from_secs(600))).await.unwrap();
+    let device = &console.snapshot().devices[0].device.id.clone();
+    let status = console
+        .shelve(device, Duration::from_secs(600))
+        .await
+        .unwrap();
+
+    let now = console_core::link::unix_now();
+    let vault = TokenVault::open(dir);
+    let mut settings = Settings {
+        plant_url: Some(url.to_string()),
+        ..Settings::default()
+    };
+    settings
+        .alerts
+        .severities
+        .insert(AlertKind::RelaySwitched, Severity::High);
+    settings.alerts.limits.push(Limit {
+        device_id: None,
+        device_kind: Some("temperature".into()),
+        high: Some(80.0),
+        low: None,
+        deadband: 1.0,
+    });
+    let configurator = Configurator::new(dir.to_owned(), vault, Fixed::default(), link, settings);
+    let invalid = ConfigureError::Invalid(vec![FieldError {
+        field: "plant_url".into(),
+        message: "the plant URL must start with http://".into(),
+    }]);
+    let answers = vec![
+        ("get_snapshot".into(), json(&console.snapshot())),
+        ("console://batch".into(), json(&batch)),
+        ("console://command".into(), json(&last[0])),
+        ("set_relay".into(), json(&last[last.len() - 1])),
+        ("cancel_command".into(), json(&last[0])),
+        ("outbox".into(), json(&console.outbox(10).await.unwrap())),
+        ("alerts".into(), json(&console.alerts(10).await.unwrap())),
+        (
+            "acknowledge_alerts".into(),
+            json(&console.acknowledge(None).await.unwrap()),
+        ),
+        ("mute_alerts".into(), json(&status)),
+        (
+            "unmute_alerts".into(),
+            json(&console.unmute().await.unwrap()),
+        ),
+        ("shelve_device".into(), json(&status)),
+        (
+            "device_trend".into(),
+            json(
+                &console
+                    .device_trend(device, now - 3600.0, now)
+                    .await
+                    .unwrap(),
+            ),
+        ),
+        (
+            "stats_trend".into(),
+            json(&console.stats_trend(now - 3600.0, now).await.unwrap()),
+        ),
+        (
+            "journal".into(),
+            json(&console.journal(None, None, None, 50).await.unwrap()),
+        ),
+        ("diagnostics".into(), json(&console.diagnostics())),
+        ("test_notification".into(), Value::Null),
+        ("get_settings".into(), json(&configurator.view().unwrap())),
+        ("save_settings".into(), json(&configurator.view().unwrap())),
+        (
+            "error:invalid_settings".into(),
+            json(&UiError::from(invalid)),
+        ),
+    ];
+    console.shutdown().await.unwrap();
+    server.shutdown().await;
+    answers
+}
+
+/// Serializes an answer the way Tauri does (serde_json).
+fn json<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).expect("every answer serializes")
+}
+
+#[test]
+fn what_rust_sends_type_checks_against_what_the_ui_expects() {
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let answers = runtime.block_on(answers(dir.path()));
+    let mut expected: Vec<(String, String)> = invoked();
+    expected.push(("console://batch".into(), "UpdateBatch".into()));
+    expected.push(("console://command".into(), "CommandView".into()));
+    expected.push(("error:invalid_settings".into(), "UiError".into()));
+
+    let mut source = String::from(
+        "// Written by tests/ipc_contract.rs from a running console's real answers; checked by tsc.\n\
+         import type * as T from \"../src/types\";\n\n",
+    );
+    for (i, (name, ty)) in expected.iter().enumerate() {
+        let (_, value) = answers
+            .iter()
+            .find(|(answered, _)| answered == name)
+            .unwrap_or_else(|| panic!("the test has no real answer for {name}: add one"));
+        // Only the type names of types.ts are qualified; `number`, `null` stay.
+        let qualified = ty
+            .split_inclusive(|c: char| !c.is_alphanumeric())
+            .map(|word| {
+                let bare = word.trim_end_matches(|c: char| !c.is_alphanumeric());
+                if bare.starts_with(|c: char| c.is_ascii_uppercase()) {
+                    format!("T.{word}")
+                } else {
+                    word.to_owned()
+                }
+            })
+            .collect::<String>();
+        source.push_str(&format!(
+            "// {name}\nexport const answer{i} = {} satisfies {qualified};\n\n",
+            serde_json::to_string_pretty(value).unwrap()
+        ));
+    }
+    let check = root().join("ui/.ipc-check");
+    std::fs::create_dir_all(&check).unwrap();
+    std::fs::write(check.join("answers.ts"), &source).unwrap();
+    std::fs::write(
+        check.join("tsconfig.json"),
+        r#"{ "extends": "../tsconfig.json", "include": ["answers.ts"] }"#,
+    )
+    .unwrap();
+    let tsc = root().join("ui/node_modules/typescript/bin/tsc");
+    assert!(
+        tsc.is_file(),
+        "{} is missing: run `cargo xtask setup`",
+        tsc.display()
+    );
+    let output = Command::new("node")
+        .arg(&tsc)
+        .args(["--noEmit", "-p"])
+        .arg(check.join("tsconfig.json"))
+        .output()
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "Rust's answers do not match the UI's types (see ui/.ipc-check/answers.ts):\n{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
