@@ -6,9 +6,8 @@ import { Controller } from "../src/controller";
 import type { AlertStatus, AlertView, ConsoleSnapshot } from "../src/types";
 import { AppView } from "../src/view/app";
 import { fakeIpc, type FakeIpc } from "./fake-ipc";
-import { alert, alertStatus, batch, device, snapshot } from "./fixtures";
+import { $, alert, alertStatus, batch, device, HOSTILE, snapshot, text } from "./fixtures";
 
-const HOSTILE = "<img src=x onerror=alert(1)>";
 /** 2024-05-31 14:03:09 local time. */
 const NOW = new Date(2024, 4, 31, 14, 3, 9).getTime() / 1000;
 
@@ -16,18 +15,8 @@ let view: AppView;
 let ipc: FakeIpc;
 let controller: Controller;
 
-function $(selector: string): HTMLElement {
-  const node = document.querySelector<HTMLElement>(selector);
-  if (node === null) throw new Error(`no element matches ${selector}`);
-  return node;
-}
-
 function button(selector: string): HTMLButtonElement {
   return $(selector) as HTMLButtonElement;
-}
-
-function text(selector: string): string | null {
-  return document.querySelector(selector)?.textContent ?? null;
 }
 
 function rowIds(): string[] {

@@ -23,12 +23,7 @@ import {
   muteState,
   shelvedUntil,
 } from "../src/state";
-import { alert, alertStatus, batch, snapshot } from "./fixtures";
-
-/** Unix seconds of a local date-time (keeps the tests independent of the time zone). */
-function local(y: number, mo: number, d: number, h: number, mi: number, s: number): number {
-  return new Date(y, mo - 1, d, h, mi, s).getTime() / 1000;
-}
+import { alert, alertStatus, batch, local, snapshot } from "./fixtures";
 
 const NOW = local(2024, 5, 31, 14, 3, 9);
 

@@ -4,14 +4,10 @@ import { Controller, type ConsoleIpc } from "../src/controller";
 import { NO_BACKEND } from "../src/ipc";
 import { AppView } from "../src/view/app";
 import { fakeIpc } from "./fake-ipc";
-import { batch, device, linkStatus, snapshot } from "./fixtures";
+import { batch, device, linkStatus, snapshot, text } from "./fixtures";
 
 let view: AppView;
 let controller: Controller | null = null;
-
-function text(selector: string): string | null {
-  return document.querySelector(selector)?.textContent ?? null;
-}
 
 function make(ipc: ConsoleIpc): Controller {
   controller = new Controller({

@@ -3,33 +3,24 @@
 // filters, sorting, keyboard, stale-by-age and the details panel.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Controller } from "../src/controller";
-import { ConsoleStore, emptyChanges, mergeChanges, type ChangeSet } from "../src/state";
+import { ConsoleStore, type ChangeSet } from "../src/state";
 import type { ConsoleSnapshot, UpdateBatch } from "../src/types";
 import { AppView } from "../src/view/app";
 import { OVERSCAN, ROW_HEIGHT } from "../src/view/devices";
 import { fakeIpc, type FakeIpc } from "./fake-ipc";
-import { alertStatus, batch, device, linkStatus, snapshot } from "./fixtures";
+import { $, alertStatus, batch, device, HOSTILE, linkStatus, renderBatch, renderSnapshot, snapshot } from "./fixtures";
 
-const HOSTILE = "<img src=x onerror=alert(1)>";
 const NOW = 10_000;
 
 let store: ConsoleStore;
 let view: AppView;
 
-function $(selector: string): HTMLElement {
-  const node = document.querySelector<HTMLElement>(selector);
-  if (node === null) throw new Error(`no element matches ${selector}`);
-  return node;
-}
-
 function load(snap: ConsoleSnapshot, now = NOW): ChangeSet {
-  const c = store.applySnapshot(snap);
-  view.render(store, c, now);
-  return c;
+  return renderSnapshot(store, view, snap, now);
 }
 
 function update(b: UpdateBatch, now = NOW): void {
-  view.render(store, mergeChanges(emptyChanges(), store.applyBatch(b)), now);
+  renderBatch(store, view, b, now);
 }
 
 function rows(): HTMLTableRowElement[] {

@@ -1,3 +1,7 @@
+// Test data built the same way everywhere, and the few page and clock helpers
+// the tests share.
+
+import { emptyChanges, mergeChanges, type ChangeSet, type ConsoleStore } from "../src/state";
 import type {
   AlertStatus,
   AlertView,
@@ -11,6 +15,7 @@ import type {
   StatsEntry,
   UpdateBatch,
 } from "../src/types";
+import type { AppView } from "../src/view/app";
 
 export function device(id: string, fields: Partial<Device> = {}, received_at = 1000): DeviceEntry {
   return {
@@ -126,4 +131,36 @@ export function alert(id: number, fields: Partial<AlertView> = {}): AlertView {
     acked_by: null,
     ...fields,
   };
+}
+
+/** A string that would become an element if anything inserted it as HTML. */
+export const HOSTILE = "<img src=x onerror=alert(1)>";
+
+/** Unix seconds of a local date-time (keeps the tests independent of the time zone). */
+export function local(y: number, mo: number, d: number, h: number, mi: number, s: number): number {
+  return new Date(y, mo - 1, d, h, mi, s).getTime() / 1000;
+}
+
+/** The element `selector` finds in the page; a test that expects one fails here, by its selector, when it is missing. */
+export function $(selector: string): HTMLElement {
+  const node = document.querySelector<HTMLElement>(selector);
+  if (node === null) throw new Error(`no element matches ${selector}`);
+  return node;
+}
+
+/** The text of the element `selector` finds, or null when there is none. */
+export function text(selector: string): string | null {
+  return document.querySelector(selector)?.textContent ?? null;
+}
+
+/** Puts a snapshot in the store and renders what changed, as the controller does. */
+export function renderSnapshot(store: ConsoleStore, view: AppView, snap: ConsoleSnapshot, now: number): ChangeSet {
+  const c = store.applySnapshot(snap);
+  view.render(store, c, now);
+  return c;
+}
+
+/** Applies a batch to the store and renders what changed, as the controller does. */
+export function renderBatch(store: ConsoleStore, view: AppView, b: UpdateBatch, now: number): void {
+  view.render(store, mergeChanges(emptyChanges(), store.applyBatch(b)), now);
 }

@@ -12,11 +12,7 @@ import {
   linkLabel,
 } from "../src/format";
 import type { LinkStatus } from "../src/types";
-
-/** Unix seconds of a local date-time (keeps the tests independent of the time zone). */
-function local(y: number, mo: number, d: number, h: number, mi: number, s: number): number {
-  return new Date(y, mo - 1, d, h, mi, s).getTime() / 1000;
-}
+import { local } from "./fixtures";
 
 function link(partial: Partial<LinkStatus>): LinkStatus {
   return { mode: "realtime", since: 0, last_message_at: null, last_contact: null, detail: null, ...partial };

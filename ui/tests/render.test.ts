@@ -1,30 +1,21 @@
 // @vitest-environment jsdom
 import { beforeEach, describe, expect, it } from "vitest";
-import { ConsoleStore, emptyChanges, mergeChanges, type ChangeSet } from "../src/state";
+import { ConsoleStore, type ChangeSet } from "../src/state";
 import type { ConsoleSnapshot, UpdateBatch } from "../src/types";
 import { AppView } from "../src/view/app";
-import { batch, device, linkStatus, relay, snapshot, stats } from "./fixtures";
+import { $, batch, device, HOSTILE, linkStatus, relay, renderBatch, renderSnapshot, snapshot, stats } from "./fixtures";
 
-const HOSTILE = "<img src=x onerror=alert(1)>";
 const NOW = 1005;
 
 let store: ConsoleStore;
 let view: AppView;
 
-function $(selector: string): HTMLElement {
-  const node = document.querySelector<HTMLElement>(selector);
-  if (node === null) throw new Error(`no element matches ${selector}`);
-  return node;
-}
-
 function load(snap: ConsoleSnapshot, now = NOW): ChangeSet {
-  const c = store.applySnapshot(snap);
-  view.render(store, c, now);
-  return c;
+  return renderSnapshot(store, view, snap, now);
 }
 
 function update(b: UpdateBatch, now = NOW): void {
-  view.render(store, mergeChanges(emptyChanges(), store.applyBatch(b)), now);
+  renderBatch(store, view, b, now);
 }
 
 function deviceNames(): string[] {

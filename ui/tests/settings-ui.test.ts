@@ -10,7 +10,7 @@ import type { ConsoleSnapshot, SettingsInput, SettingsView } from "../src/types"
 import { AppView } from "../src/view/app";
 import { applyDocumentLanguage } from "../src/view/dom";
 import { fakeIpc, settingsFixture, type FakeIpc } from "./fake-ipc";
-import { snapshot } from "./fixtures";
+import { $, snapshot, text } from "./fixtures";
 
 const HOSTILE = '<img src=x onerror="window.__pwned = 1">';
 
@@ -19,18 +19,8 @@ let ipc: FakeIpc;
 let controller: Controller;
 let saved: Map<string, string>;
 
-function $(selector: string): HTMLElement {
-  const node = document.querySelector<HTMLElement>(selector);
-  if (node === null) throw new Error(`no element matches ${selector}`);
-  return node;
-}
-
 function input(selector: string): HTMLInputElement {
   return $(selector) as HTMLInputElement;
-}
-
-function text(selector: string): string | null {
-  return document.querySelector(selector)?.textContent ?? null;
 }
 
 /** Types into a field as an operator would (the form listens to input events). */

@@ -6,9 +6,8 @@ import { Controller } from "../src/controller";
 import type { ConsoleSnapshot } from "../src/types";
 import { AppView } from "../src/view/app";
 import { fakeIpc, type FakeIpc } from "./fake-ipc";
-import { command, device, linkStatus, relay, snapshot } from "./fixtures";
+import { $, command, device, HOSTILE, linkStatus, relay, snapshot, text } from "./fixtures";
 
-const HOSTILE = "<img src=x onerror=alert(1)>";
 /** 2024-05-31 14:03:09 local time. */
 const NOW = new Date(2024, 4, 31, 14, 3, 9).getTime() / 1000;
 
@@ -16,16 +15,6 @@ let view: AppView;
 let ipc: FakeIpc;
 let controller: Controller;
 let clock = NOW;
-
-function $(selector: string): HTMLElement {
-  const node = document.querySelector<HTMLElement>(selector);
-  if (node === null) throw new Error(`no element matches ${selector}`);
-  return node;
-}
-
-function text(selector: string): string | null {
-  return document.querySelector(selector)?.textContent ?? null;
-}
 
 function switchOf(relayId: string): HTMLButtonElement {
   return $(`#relays tr[data-relay-id="${relayId}"] button.relay-switch`) as HTMLButtonElement;

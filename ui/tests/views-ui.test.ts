@@ -6,25 +6,14 @@ import { Controller, Loader } from "../src/controller";
 import type { ConsoleSnapshot, JournalEntry } from "../src/types";
 import { AppView } from "../src/view/app";
 import { diagnosticsFixture, fakeIpc, type FakeIpc } from "./fake-ipc";
-import { batch, device, linkStatus, snapshot } from "./fixtures";
+import { $, batch, device, HOSTILE, linkStatus, snapshot, text } from "./fixtures";
 
-const HOSTILE = "<img src=x onerror=alert(1)>";
 let now = 100_000;
 
 let view: AppView;
 let ipc: FakeIpc;
 let controller: Controller;
 let visible = true;
-
-function $(selector: string): HTMLElement {
-  const node = document.querySelector<HTMLElement>(selector);
-  if (node === null) throw new Error(`no element matches ${selector}`);
-  return node;
-}
-
-function text(selector: string): string | null {
-  return document.querySelector(selector)?.textContent ?? null;
-}
 
 function make(opts: { diagnosticsMs?: number; trendMs?: number; journalMs?: number } = {}): void {
   controller = new Controller({

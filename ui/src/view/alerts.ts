@@ -9,7 +9,8 @@
 import { ackedText, formatDateTime, formatTimeOfDayOrDate, notificationText, severityPresentation } from "../format";
 import { strings } from "../strings";
 import type { AlertStatus, AlertView } from "../types";
-import { el, setAttr, setText } from "./dom";
+import { dataTable, el, setAttr, setText, tableHead } from "./dom";
+import { placeRows } from "./sorted-rows";
 
 interface AlertRow {
   readonly tr: HTMLTableRowElement;
@@ -76,31 +77,19 @@ export class AlertsView {
       strings.alerts.acknowledgeAll,
     );
     this.ackAll.disabled = true;
-    const th = (text: string, cls?: string): HTMLTableCellElement =>
-      el(doc, "th", cls === undefined ? { attrs: { scope: "col" } } : { class: cls, attrs: { scope: "col" } }, text);
-    const table = el(
-      doc,
-      "table",
-      { id: "alerts", class: "data-table alerts-table" },
-      el(doc, "caption", { class: "visually-hidden" }, strings.alerts.heading),
-      el(
-        doc,
-        "colgroup",
-        {},
-        el(doc, "col", { class: "col-time" }),
-        el(doc, "col", { class: "col-severity" }),
-        el(doc, "col", { class: "col-alert" }),
-        el(doc, "col", { class: "col-notification" }),
-        el(doc, "col", { class: "col-ack" }),
-      ),
-      el(
-        doc,
-        "thead",
-        {},
-        el(doc, "tr", {}, th(strings.alerts.time), th(strings.alerts.severity), th(strings.alerts.alert), th(strings.alerts.notification), th(strings.alerts.acknowledged)),
-      ),
-      this.tbody,
-    );
+    const table = dataTable(doc, {
+      table: { id: "alerts", class: "data-table alerts-table" },
+      caption: strings.alerts.heading,
+      columns: ["col-time", "col-severity", "col-alert", "col-notification", "col-ack"],
+      head: tableHead(doc, [
+        strings.alerts.time,
+        strings.alerts.severity,
+        strings.alerts.alert,
+        strings.alerts.notification,
+        strings.alerts.acknowledged,
+      ]),
+      body: this.tbody,
+    });
     this.region = el(
       doc,
       "div",
@@ -204,26 +193,13 @@ export class AlertsView {
   render(alerts: readonly AlertView[], loaded: boolean, now: number): void {
     this.loaded = loaded;
     this.now = now;
-    const keep = new Set<number>();
-    let cursor: ChildNode | null = this.tbody.firstChild;
-    for (const alert of alerts) {
-      keep.add(alert.id);
-      let row = this.rows.get(alert.id);
-      if (row === undefined) {
-        row = this.createRow(alert);
-        this.rows.set(alert.id, row);
-      }
-      this.updateRow(row, alert);
-      if (row.tr === cursor) cursor = cursor.nextSibling;
-      else this.tbody.insertBefore(row.tr, cursor);
-    }
-    for (const [id, row] of this.rows) {
-      if (!keep.has(id)) {
-        row.tr.remove();
-        this.rows.delete(id);
-        this.pending.delete(id);
-      }
-    }
+    placeRows(this.tbody, this.rows, alerts, {
+      key: (alert) => alert.id,
+      create: (alert) => this.createRow(alert),
+      update: (row, alert) => this.updateRow(row, alert),
+      // A gone alert has no button left to keep disabled while its acknowledgement is in flight.
+      removed: (id) => this.pending.delete(id),
+    });
     this.refreshSummary();
     this.restoreFocus();
   }

@@ -31,7 +31,7 @@ import {
 import { strings } from "../strings";
 import type { DeviceEntry } from "../types";
 import { scrollToShow, virtualWindow } from "../virtual";
-import { describeExtras, el, setAttr, setOptions, setText } from "./dom";
+import { colHeading, dataTable, describeExtras, el, setAttr, setOptions, setText, tableHead } from "./dom";
 
 /** Height of a device row (px); CSS gives the rows exactly this height. */
 export const ROW_HEIGHT = 36;
@@ -170,35 +170,18 @@ export class DevicesView {
         col.label(),
       );
       button.addEventListener("click", () => this.sortBy(col.key));
-      const th = el(doc, "th", { attrs: { scope: "col" }, class: col.num ? "num sortable" : "sortable" }, button);
+      const th = colHeading(doc, button, col.num ? "num sortable" : "sortable");
       this.sortHeaders.set(col.key, th);
       return th;
     });
-    this.thead = el(
-      doc,
-      "thead",
-      {},
-      el(doc, "tr", {}, ...headCells, el(doc, "th", { attrs: { scope: "col" } }, strings.alerts.column)),
-    );
-    const table = el(
-      doc,
-      "table",
-      { id: "devices", class: "data-table devices-table" },
-      el(doc, "caption", { class: "visually-hidden" }, S.caption),
-      el(
-        doc,
-        "colgroup",
-        {},
-        el(doc, "col", { class: "col-name" }),
-        el(doc, "col", { class: "col-kind" }),
-        el(doc, "col", { class: "col-status" }),
-        el(doc, "col", { class: "col-value" }),
-        el(doc, "col", { class: "col-age" }),
-        el(doc, "col", { class: "col-alerts" }),
-      ),
-      this.thead,
-      this.tbody,
-    );
+    this.thead = tableHead(doc, [...headCells, strings.alerts.column]);
+    const table = dataTable(doc, {
+      table: { id: "devices", class: "data-table devices-table" },
+      caption: S.caption,
+      columns: ["col-name", "col-kind", "col-status", "col-value", "col-age", "col-alerts"],
+      head: this.thead,
+      body: this.tbody,
+    });
     this.emptyMessage = el(doc, "p", { class: "empty", id: "devices-empty" }, S.empty);
     this.noMatch = el(doc, "p", { class: "empty", id: "devices-no-match" }, S.noMatch);
     this.noMatch.hidden = true;

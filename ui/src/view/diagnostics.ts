@@ -21,7 +21,7 @@ import {
 import { modeShares } from "../state";
 import { strings } from "../strings";
 import type { Diagnostics, JournalEntry } from "../types";
-import { el, setAttr, setText } from "./dom";
+import { colHeading, dataTable, el, setAttr, setText, tableHead } from "./dom";
 
 interface Figure {
   readonly dd: HTMLElement;
@@ -77,26 +77,12 @@ export class DiagnosticsView {
     this.alertsDropped = figure("diag-alerts-dropped", D.alertsDropped);
 
     this.modesBody = el(doc, "tbody");
-    const modes = el(
-      doc,
-      "table",
-      { id: "diag-modes", class: "data-table diag-modes" },
-      el(doc, "caption", { class: "visually-hidden" }, D.modes),
-      el(
-        doc,
-        "thead",
-        {},
-        el(
-          doc,
-          "tr",
-          {},
-          el(doc, "th", { attrs: { scope: "col" } }, D.mode),
-          el(doc, "th", { class: "num", attrs: { scope: "col" } }, D.time),
-          el(doc, "th", { class: "num", attrs: { scope: "col" } }, D.share),
-        ),
-      ),
-      this.modesBody,
-    );
+    const modes = dataTable(doc, {
+      table: { id: "diag-modes", class: "data-table diag-modes" },
+      caption: D.modes,
+      head: tableHead(doc, [D.mode, colHeading(doc, D.time, "num"), colHeading(doc, D.share, "num")]),
+      body: this.modesBody,
+    });
 
     this.changes = el(doc, "ol", { id: "diag-link-changes", class: "diag-changes" });
     this.noChanges = el(doc, "p", { class: "empty", id: "diag-no-changes" }, D.noChanges);

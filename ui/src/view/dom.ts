@@ -106,3 +106,51 @@ export function setOptions(select: HTMLSelectElement, options: readonly (readonl
   select.replaceChildren(...options.map(([value, label]) => el(doc, "option", { attrs: { value } }, label)));
   select.value = options.some(([v]) => v === selected) ? selected : (options[0]?.[0] ?? "");
 }
+
+/**
+ * A column heading, `<th scope="col">`: the scope lets screen readers announce
+ * it with every cell below. `cls` is for the headings that need a class, e.g.
+ * "num" so that the heading lines up with the figures under it.
+ */
+export function colHeading(doc: Document, content: Child, cls?: string): HTMLTableCellElement {
+  return el(doc, "th", cls === undefined ? { attrs: { scope: "col" } } : { class: cls, attrs: { scope: "col" } }, content);
+}
+
+/**
+ * A table's `<thead>`: one row of column headings, in order. A string becomes a
+ * plain heading with that text; a heading made with colHeading (a class, a
+ * button, hidden text) is taken as it is.
+ */
+export function tableHead(doc: Document, headings: readonly (string | HTMLTableCellElement)[]): HTMLTableSectionElement {
+  const cells = headings.map((h) => (typeof h === "string" ? colHeading(doc, h) : h));
+  return el(doc, "thead", {}, el(doc, "tr", {}, ...cells));
+}
+
+/** What a data table is made of (see dataTable). */
+export interface DataTableParts {
+  /** The table's id and classes ("data-table" and its own, which the stylesheet sizes it by). */
+  readonly table: ElOptions;
+  /** The table's name for screen readers only: the panel's visible heading already shows it. */
+  readonly caption: string;
+  /**
+   * One class a column, in order: the stylesheet gives each column its width
+   * through them, since a fixed table layout takes its widths from the columns,
+   * not from what the cells hold. Left out: the columns size themselves.
+   */
+  readonly columns?: readonly string[];
+  readonly head: HTMLTableSectionElement;
+  readonly body: HTMLTableSectionElement;
+}
+
+/** A panel's data table: `<table>` with a hidden caption, the column classes, the head and the body. */
+export function dataTable(doc: Document, parts: DataTableParts): HTMLTableElement {
+  return el(
+    doc,
+    "table",
+    parts.table,
+    el(doc, "caption", { class: "visually-hidden" }, parts.caption),
+    parts.columns === undefined ? null : el(doc, "colgroup", {}, ...parts.columns.map((c) => el(doc, "col", { class: c }))),
+    parts.head,
+    parts.body,
+  );
+}

@@ -5,7 +5,8 @@
 import { commandStatusText, formatCount, formatDateTime, formatTimeOfDay } from "../format";
 import { strings } from "../strings";
 import type { CommandView } from "../types";
-import { el, setAttr, setText } from "./dom";
+import { colHeading, dataTable, el, setAttr, setText, tableHead } from "./dom";
+import { placeRows } from "./sorted-rows";
 
 interface OutboxRow {
   readonly tr: HTMLTableRowElement;
@@ -43,44 +44,22 @@ export class OutboxView {
     this.errorBox = el(doc, "p", { id: "outbox-error", class: "panel-error", attrs: { role: "alert" } }, this.errorText);
     this.errorBox.hidden = true;
     this.emptyMessage = el(doc, "p", { class: "empty", id: "outbox-empty" }, strings.outbox.empty);
-    const th = (text: string, cls?: string): HTMLTableCellElement =>
-      el(doc, "th", cls === undefined ? { attrs: { scope: "col" } } : { class: cls, attrs: { scope: "col" } }, text);
-    const table = el(
-      doc,
-      "table",
-      { id: "outbox", class: "data-table outbox-table" },
-      el(doc, "caption", { class: "visually-hidden" }, strings.outbox.heading),
-      el(
-        doc,
-        "colgroup",
-        {},
-        el(doc, "col", { class: "col-relay" }),
-        el(doc, "col", { class: "col-requested" }),
-        el(doc, "col", { class: "col-status" }),
-        el(doc, "col", { class: "col-issued" }),
-        el(doc, "col", { class: "col-expires" }),
-        el(doc, "col", { class: "col-attempts" }),
-        el(doc, "col", { class: "col-action" }),
-      ),
-      el(
-        doc,
-        "thead",
-        {},
-        el(
-          doc,
-          "tr",
-          {},
-          th(strings.outbox.relay),
-          th(strings.outbox.requested),
-          th(strings.outbox.status),
-          th(strings.outbox.issuedAt, "num"),
-          th(strings.outbox.expiresAt, "num"),
-          th(strings.outbox.attempts, "num"),
-          el(doc, "th", { attrs: { scope: "col" } }, el(doc, "span", { class: "visually-hidden" }, strings.outbox.action)),
-        ),
-      ),
-      this.tbody,
-    );
+    const table = dataTable(doc, {
+      table: { id: "outbox", class: "data-table outbox-table" },
+      caption: strings.outbox.heading,
+      columns: ["col-relay", "col-requested", "col-status", "col-issued", "col-expires", "col-attempts", "col-action"],
+      head: tableHead(doc, [
+        strings.outbox.relay,
+        strings.outbox.requested,
+        strings.outbox.status,
+        colHeading(doc, strings.outbox.issuedAt, "num"),
+        colHeading(doc, strings.outbox.expiresAt, "num"),
+        colHeading(doc, strings.outbox.attempts, "num"),
+        // The column of Cancel buttons needs no visible heading, but a name for screen readers.
+        colHeading(doc, el(doc, "span", { class: "visually-hidden" }, strings.outbox.action)),
+      ]),
+      body: this.tbody,
+    });
     this.element = el(
       doc,
       "section",
@@ -139,25 +118,11 @@ export class OutboxView {
    */
   render(commands: readonly CommandView[], relayName: (relayId: string) => string, loaded: boolean): void {
     this.loaded = loaded;
-    const keep = new Set<string>();
-    let cursor: ChildNode | null = this.tbody.firstChild;
-    for (const cmd of commands) {
-      keep.add(cmd.request_id);
-      let row = this.rows.get(cmd.request_id);
-      if (row === undefined) {
-        row = this.createRow(cmd);
-        this.rows.set(cmd.request_id, row);
-      }
-      this.updateRow(row, cmd, relayName(cmd.relay_id));
-      if (row.tr === cursor) cursor = cursor.nextSibling;
-      else this.tbody.insertBefore(row.tr, cursor);
-    }
-    for (const [id, row] of this.rows) {
-      if (!keep.has(id)) {
-        row.tr.remove();
-        this.rows.delete(id);
-      }
-    }
+    placeRows(this.tbody, this.rows, commands, {
+      key: (cmd) => cmd.request_id,
+      create: (cmd) => this.createRow(cmd),
+      update: (row, cmd) => this.updateRow(row, cmd, relayName(cmd.relay_id)),
+    });
     this.refreshSummary();
   }
 

@@ -7,7 +7,7 @@ import { commandStatusText, formatCount, formatDateTime, formatTimeOfDayOrDate }
 import { commandBadgePhase, type SwitchBlock } from "../state";
 import { strings } from "../strings";
 import type { CommandView, Relay, RelayEntry } from "../types";
-import { describeExtras, el, setAttr, setText } from "./dom";
+import { dataTable, describeExtras, el, setAttr, setText, tableHead } from "./dom";
 import { SortedRows, type RowAdapter } from "./sorted-rows";
 
 /** What the rows need to know besides the relay itself (the ConsoleStore provides it). */
@@ -71,38 +71,19 @@ export class RelaysView {
     const tbody = el(doc, "tbody");
     const headingId = "relays-heading";
     this.countText = doc.createTextNode("");
-    const table = el(
-      doc,
-      "table",
-      { id: "relays", class: "data-table relays-table" },
-      el(doc, "caption", { class: "visually-hidden" }, strings.relays.caption),
-      el(
-        doc,
-        "colgroup",
-        {},
-        el(doc, "col", { class: "col-name" }),
-        el(doc, "col", { class: "col-state" }),
-        el(doc, "col", { class: "col-control" }),
-        el(doc, "col", { class: "col-changed-at" }),
-        el(doc, "col", { class: "col-changed-by" }),
-      ),
-      el(
-        doc,
-        "thead",
-        {},
-        el(
-          doc,
-          "tr",
-          {},
-          el(doc, "th", { attrs: { scope: "col" } }, strings.relays.name),
-          el(doc, "th", { attrs: { scope: "col" } }, strings.relays.state),
-          el(doc, "th", { attrs: { scope: "col" } }, strings.relays.control),
-          el(doc, "th", { attrs: { scope: "col" } }, strings.relays.changedAt),
-          el(doc, "th", { attrs: { scope: "col" } }, strings.relays.changedBy),
-        ),
-      ),
-      tbody,
-    );
+    const table = dataTable(doc, {
+      table: { id: "relays", class: "data-table relays-table" },
+      caption: strings.relays.caption,
+      columns: ["col-name", "col-state", "col-control", "col-changed-at", "col-changed-by"],
+      head: tableHead(doc, [
+        strings.relays.name,
+        strings.relays.state,
+        strings.relays.control,
+        strings.relays.changedAt,
+        strings.relays.changedBy,
+      ]),
+      body: tbody,
+    });
     this.emptyMessage = el(doc, "p", { class: "empty", id: "relays-empty" }, strings.relays.empty);
     this.element = el(
       doc,

@@ -38,7 +38,7 @@ import {
 } from "../settings";
 import { isLanguage, LANGUAGES, strings, type Language } from "../strings";
 import type { AlertKind, FieldError, SettingsInput, SettingsView, UiError } from "../types";
-import { el, selectEl, setAttr, setOptions, setText } from "./dom";
+import { el, selectEl, setAttr, setOptions, setText, tableHead } from "./dom";
 
 /** The status line: what happened last. Its text is made when shown, so it follows the language. */
 interface Status {
@@ -256,18 +256,7 @@ export class SettingsFormView {
       "table",
       { id: "settings-severities", class: "settings-table" },
       el(doc, "caption", {}, S.severitiesCaption),
-      el(
-        doc,
-        "thead",
-        {},
-        el(
-          doc,
-          "tr",
-          {},
-          el(doc, "th", { attrs: { scope: "col" } }, S.kind),
-          el(doc, "th", { attrs: { scope: "col" } }, S.severity),
-        ),
-      ),
+      tableHead(doc, [S.kind, S.severity]),
       el(doc, "tbody", {}, ...severityRows),
     );
 

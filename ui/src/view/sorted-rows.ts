@@ -1,6 +1,8 @@
 // Keeps the rows of a <tbody> keyed by id and sorted by name, updating rows in
 // place: a batch touches only the rows it changes, never the whole table.
 // (Virtualization and filters can later replace this class behind the same API.)
+// placeRows does the same for lists that come already in the order to show
+// (alerts and commands, newest first).
 
 export interface RowHandle {
   readonly tr: HTMLTableRowElement;
@@ -144,5 +146,49 @@ export class SortedRows<T, R extends RowHandle> {
     this.slots.clear();
     for (const [id, slot] of next) this.slots.set(id, slot);
     this.order = order;
+  }
+}
+
+/** How placeRows makes, refreshes and forgets the rows of a list shown in the order given. */
+export interface KeyedRowAdapter<K, T, R extends RowHandle> {
+  key(item: T): K;
+  create(item: T): R;
+  update(row: R, item: T): void;
+  /** Called after a row left the table. */
+  removed?(key: K, row: R): void;
+}
+
+/**
+ * Shows one row per item in `tbody`, in the items' order, updating rows in
+ * place: `rows` keeps them by key from one call to the next. Only the rows that
+ * are out of place are moved (a refresh usually moves none: moving a row costs
+ * layout and drops the focus inside it); rows whose item is gone are removed.
+ */
+export function placeRows<K, T, R extends RowHandle>(
+  tbody: HTMLTableSectionElement,
+  rows: Map<K, R>,
+  items: Iterable<T>,
+  adapter: KeyedRowAdapter<K, T, R>,
+): void {
+  const keep = new Set<K>();
+  let cursor: ChildNode | null = tbody.firstChild;
+  for (const item of items) {
+    const key = adapter.key(item);
+    keep.add(key);
+    let row = rows.get(key);
+    if (row === undefined) {
+      row = adapter.create(item);
+      rows.set(key, row);
+    }
+    adapter.update(row, item);
+    if (row.tr === cursor) cursor = cursor.nextSibling;
+    else tbody.insertBefore(row.tr, cursor);
+  }
+  for (const [key, row] of rows) {
+    if (!keep.has(key)) {
+      row.tr.remove();
+      rows.delete(key);
+      adapter.removed?.(key, row);
+    }
   }
 }
