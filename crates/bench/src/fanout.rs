@@ -44,14 +44,7 @@ pub async fn run(args: Args) -> Result<Report> {
             args.devices, args.rate, args.links, args.seconds
         ),
     );
-    let (mut server, url) = procfs::plant_server(&[
-        "--devices",
-        &args.devices.to_string(),
-        "--updates-per-second",
-        &args.rate.to_string(),
-        "--seed",
-        "1",
-    ])?;
+    let (mut server, url) = procfs::streaming_plant(args.devices, args.rate)?;
     let server_pid = server.pid();
     let (window_tx, window) = tokio::sync::watch::channel::<Option<(f64, f64)>>(None);
     let mut handles = Vec::new();

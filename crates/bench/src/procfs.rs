@@ -153,3 +153,16 @@ pub fn plant_server(args: &[&str]) -> Result<(Process, String)> {
     }
     Ok((child, url))
 }
+
+/// The reference plant server streaming `rate` one-device updates a second over
+/// `devices` devices (each in turn, seeded so every run sends the same values).
+pub fn streaming_plant(devices: usize, rate: u32) -> Result<(Process, String)> {
+    plant_server(&[
+        "--devices",
+        &devices.to_string(),
+        "--updates-per-second",
+        &rate.to_string(),
+        "--seed",
+        "1",
+    ])
+}
