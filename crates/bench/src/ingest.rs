@@ -36,14 +36,16 @@ struct Counted {
 
 /// What a profile of the console's side of the burst showed (`perf record -g` on
 /// `plant-bench ingest --console-only`): no stage dominates.
-const INGEST_IN_THE_WAY: &str = "perf on `plant-bench ingest --console-only` shows no dominant \
-    stage: about a fifth of the time is allocating, copying and freeing (each update's \
-    `Device` is decoded once and then cloned into the state's change, the UI batch, the \
-    pending store write and the alert engine), about a tenth is JSON decoding, and SQLite, \
-    hashing and task wake-ups share the rest; the bench server's writes take most of the \
-    machine's other core, so the console has about one core. Run to run the figure moves \
-    between about 175 000 and 200 000 updates/s on this 2-core machine. Sharing the decoded \
-    device (`Arc<Device>`) between the four readers is the next step";
+const INGEST_IN_THE_WAY: &str = "perf on `plant-bench ingest --console-only`, after each \
+    update's decoded device became shared (`Arc<Device>`) by the plant state, the UI batch, the \
+    pending store write and the alert engine instead of copied for each (which took the \
+    console from about 171 000 to 230 000–300 000 updates/s), shows no dominant stage: JSON \
+    decoding of the frame and encoding of the device's cache row about an eighth, allocation \
+    about a tenth, comparing each device with its last value about a twentieth, SQLite about a \
+    twentieth. socket.io-client only decodes and counts each event; the console also applies, \
+    alerts on and commits every update, on about one core (the bench server's writes take the \
+    other), so 1.5× a client doing a fraction of its work is out of reach without giving up \
+    committing each update's state";
 
 pub async fn run(args: Args) -> Result<Report> {
     let n = args.updates;

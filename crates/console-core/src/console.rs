@@ -163,6 +163,8 @@ impl Console {
         let data_dir = config.data_dir.clone();
         let (opened, stored) = tokio::task::spawn_blocking(move || {
             let opened = store::open_reporting(&data_dir)?;
+            // The start checked all but the history; the history is checked meanwhile.
+            store::check_all_later(&data_dir);
             let stored = store::load_state(&opened.conn)?;
             Ok::<_, StoreError>((opened, stored))
         })
@@ -233,7 +235,7 @@ impl Console {
         let runtime = tokio::spawn(runtime.run(stop_rx));
 
         let data_dir = config.data_dir.clone();
-        let outbox = tokio::task::spawn_blocking(move || Outbox::open(&data_dir))
+        let outbox = tokio::task::spawn_blocking(move || Outbox::open_again(&data_dir))
             .await
             .map_err(|e| ConsoleError::Task(e.to_string()))??;
         let outbox = Arc::new(outbox);

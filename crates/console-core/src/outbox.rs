@@ -173,7 +173,16 @@ pub struct Outbox {
 
 impl Outbox {
     pub fn open(data_dir: &Path) -> Result<Outbox, OutboxError> {
-        let conn = store::open(data_dir)?;
+        Self::with(store::open(data_dir)?)
+    }
+
+    /// As [`Outbox::open`] on a cache this process has just opened (see
+    /// [`store::open_again`]).
+    pub fn open_again(data_dir: &Path) -> Result<Outbox, OutboxError> {
+        Self::with(store::open_again(data_dir)?)
+    }
+
+    fn with(conn: Connection) -> Result<Outbox, OutboxError> {
         // FULL makes each commit durable across an OS crash or power loss, not only
         // across a crash of the console: a queued command must survive both.
         conn.pragma_update(None, "synchronous", "FULL")?;

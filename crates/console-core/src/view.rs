@@ -166,7 +166,7 @@ mod tests {
 
     fn entry(id: &str, value: f64) -> DeviceEntry {
         DeviceEntry {
-            device: Device {
+            device: std::sync::Arc::new(Device {
                 id: id.into(),
                 name: id.into(),
                 kind: "level".into(),
@@ -175,7 +175,7 @@ mod tests {
                 unit: Some("%".into()),
                 last_seen: 1.0,
                 extra: Map::new(),
-            },
+            }),
             received_at: 2.0,
         }
     }

@@ -98,8 +98,10 @@ impl ConsoleSlot {
     }
 }
 
+/// Async, like every command here: Tauri runs a plain `fn` command on the main thread,
+/// which also draws the window, and serializing 10 000 devices there held the first paint.
 #[tauri::command]
-fn get_snapshot(slot: tauri::State<'_, ConsoleSlot>) -> Result<ConsoleSnapshot, UiError> {
+async fn get_snapshot(slot: tauri::State<'_, ConsoleSlot>) -> Result<ConsoleSnapshot, UiError> {
     Ok(slot.get()?.snapshot())
 }
 
@@ -215,7 +217,7 @@ async fn journal(
 }
 
 #[tauri::command]
-fn diagnostics(slot: tauri::State<'_, ConsoleSlot>) -> Result<Diagnostics, UiError> {
+async fn diagnostics(slot: tauri::State<'_, ConsoleSlot>) -> Result<Diagnostics, UiError> {
     Ok(slot.get()?.diagnostics())
 }
 

@@ -312,7 +312,7 @@ pub async fn start(
             .unwrap_or_else(|poisoned| poisoned.into_inner()),
     );
     let data_dir = config.data_dir.clone();
-    let conn = tokio::task::spawn_blocking(move || store::open(&data_dir))
+    let conn = tokio::task::spawn_blocking(move || store::open_again(&data_dir))
         .await
         .map_err(|e| AlertError::Store(StoreError::Io(e.to_string())))??;
     let db = Arc::new(Db(Mutex::new(conn)));

@@ -642,7 +642,7 @@ mod tests {
 
     fn device(id: &str, status: DeviceStatus, value: f64, at: f64) -> DeviceEntry {
         DeviceEntry {
-            device: Device {
+            device: std::sync::Arc::new(Device {
                 id: id.into(),
                 name: format!("Boiler {id}"),
                 kind: "temperature".into(),
@@ -651,7 +651,7 @@ mod tests {
                 unit: Some("\u{b0}C".into()),
                 last_seen: at,
                 extra: Map::from_iter([("location".to_owned(), "Hall 2".into())]),
-            },
+            }),
             received_at: at,
         }
     }
@@ -1031,7 +1031,9 @@ mod tests {
             devices: statuses
                 .iter()
                 .enumerate()
-                .map(|(i, &status)| device(&format!("dev-{i}"), status, 50.0, 1.0).device)
+                .map(|(i, &status)| {
+                    (*device(&format!("dev-{i}"), status, 50.0, 1.0).device).clone()
+                })
                 .collect(),
             snapshot: true,
             server_time: 1.0,

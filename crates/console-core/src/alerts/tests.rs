@@ -14,7 +14,7 @@ use crate::state::{DeviceEntry, RelayEntry};
 
 fn device(id: &str, status: DeviceStatus, at: f64) -> DeviceEntry {
     DeviceEntry {
-        device: Device {
+        device: std::sync::Arc::new(Device {
             id: id.into(),
             name: format!("Pump {id}"),
             kind: "flow".into(),
@@ -23,7 +23,7 @@ fn device(id: &str, status: DeviceStatus, at: f64) -> DeviceEntry {
             unit: None,
             last_seen: at,
             extra: Map::new(),
-        },
+        }),
         received_at: at,
     }
 }
@@ -281,6 +281,8 @@ async fn rig(settings: AlertSettings) -> Rig {
         detail: None,
     });
     let state = RwLock::new(PlantState::default());
+    // The engine opens a cache the console has already opened, checked and migrated.
+    drop(crate::store::open(dir.path()).unwrap());
     let started = start(
         EngineConfig {
             settings,

@@ -47,7 +47,7 @@ pub(super) fn all(conn: &Connection) -> Result<Vec<DeviceEntry>, StoreError> {
     for row in rows {
         let (body, received_at) = row?;
         entries.push(DeviceEntry {
-            device: serde_json::from_str(&body)?,
+            device: std::sync::Arc::new(serde_json::from_str(&body)?),
             received_at,
         });
     }

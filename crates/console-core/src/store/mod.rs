@@ -148,6 +148,12 @@ pub fn open(data_dir: &Path) -> Result<Connection, StoreError> {
     open_reporting(data_dir).map(|opened| opened.conn)
 }
 
+/// Checks the whole cache, history included, on a thread of its own; damage is logged and
+/// the next start sets the cache aside. The console calls it once, after its start.
+pub fn check_all_later(data_dir: &Path) {
+    recovery::check_history_later(&data_dir.join(DB_FILE));
+}
+
 /// A cache opened for writing.
 #[derive(Debug)]
 pub struct Opened {
@@ -216,7 +222,7 @@ fn open_file(path: &Path) -> Result<Connection, StoreError> {
             supported,
         });
     }
-    if let Some(problem) = recovery::quick_check(&conn)? {
+    if let Some(problem) = recovery::quick_check(&conn, path)? {
         return Err(StoreError::Corrupt {
             path: path.to_owned(),
             problem,
@@ -225,6 +231,19 @@ fn open_file(path: &Path) -> Result<Connection, StoreError> {
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
     configure(&conn)?;
     migrations().to_latest(&mut conn)?;
+    Ok(conn)
+}
+
+/// Another connection to a cache this process has just opened with [`open_reporting`]
+/// (checked, set aside if damaged, migrated): the console's alert engine and outbox use
+/// their own connections, and checking the file once is enough.
+pub fn open_again(data_dir: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        data_dir.join(DB_FILE),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    configure(&conn)?;
     Ok(conn)
 }
 
@@ -688,7 +707,7 @@ mod tests {
 
     fn device(id: &str, value: f64) -> DeviceEntry {
         DeviceEntry {
-            device: Device {
+            device: std::sync::Arc::new(Device {
                 id: id.into(),
                 name: format!("Device {id}"),
                 kind: "flow".into(),
@@ -697,7 +716,7 @@ mod tests {
                 unit: Some("m\u{b3}/h".into()),
                 last_seen: 100.0,
                 extra: Map::from_iter([("firmware".to_owned(), "2.4.1".into())]),
-            },
+            }),
             received_at: 200.0,
         }
     }

@@ -11,7 +11,7 @@ use crate::state::{Change, DeviceEntry, RelayEntry, StatsEntry};
 
 pub(super) fn device(id: &str, value: Option<f64>, status: DeviceStatus, at: f64) -> DeviceEntry {
     DeviceEntry {
-        device: Device {
+        device: std::sync::Arc::new(Device {
             id: id.into(),
             name: format!("Boiler {id}"),
             kind: "temperature".into(),
@@ -20,7 +20,7 @@ pub(super) fn device(id: &str, value: Option<f64>, status: DeviceStatus, at: f64
             unit: Some("\u{b0}C".into()),
             last_seen: at,
             extra: Map::new(),
-        },
+        }),
         received_at: at,
     }
 }
