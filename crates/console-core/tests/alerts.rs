@@ -81,17 +81,22 @@ async fn marker(server: &RunningServer, console: &Console, sink: &RecordingSink)
         .find(|r| r.relay.id == "relay-02")
         .unwrap()
         .relay;
-    let shown = sink.shown().len();
+    let title = format!(
+        "Relay {} switched {} by operator-5",
+        relay.name,
+        if relay.state { "OFF" } else { "ON" }
+    );
     server
         .plant()
         .set_relay("relay-02", !relay.state, "operator-5")
         .unwrap();
-    until("the marker's notification", || sink.shown().len() > shown).await;
-    format!(
-        "Relay {} switched {} by operator-5",
-        relay.name,
-        if relay.state { "OFF" } else { "ON" }
-    )
+    // Waited for by its title: an earlier alert's notification may still be on its way
+    // on a busy machine, and must not be taken for the marker's.
+    until("the marker's notification", || {
+        sink.shown().iter().any(|notice| notice.title == title)
+    })
+    .await;
+    title
 }
 
 fn titles(alerts: &[AlertView]) -> Vec<&str> {

@@ -626,6 +626,29 @@ impl Drop for Checkpointer {
     }
 }
 
+/// The WAL's size past which the writer truncates it itself.
+const WAL_LIMIT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A passive checkpoint copies the WAL into the database but never starts the WAL over
+/// while the writer keeps appending to it: under a steady stream of updates the WAL grew by
+/// a gigabyte a minute. Past `limit` ([`WAL_LIMIT_BYTES`]) the writer, between two of its own
+/// transactions, checkpoints what is left (little: the checkpointer has copied most of
+/// it) and truncates the file. It may wait for a reader to finish; that costs the writer
+/// a few milliseconds once per tens of megabytes written.
+fn truncate_wal_if_large(conn: &Connection, wal: &Path, limit: u64) {
+    if std::fs::metadata(wal).map_or(true, |m| m.len() < limit) {
+        return;
+    }
+    match conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
+        row.get::<_, i64>(0)
+    }) {
+        Ok(0) => tracing::debug!("WAL truncated"),
+        // Busy: a reader held on past the busy timeout; the next write tries again.
+        Ok(_) => tracing::debug!("WAL not truncated: busy"),
+        Err(error) => tracing::warn!(%error, "WAL truncation failed"),
+    }
+}
+
 fn writer_loop(
     mut conn: Connection,
     rx: Receiver<WriterMsg>,
@@ -640,6 +663,10 @@ fn writer_loop(
         }
     }
     let mut checkpointed_rows = conn.total_changes();
+    let wal = conn
+        .path()
+        .map(|path| PathBuf::from(format!("{path}-wal")))
+        .unwrap_or_default();
     let mut checkpointed_at = Instant::now();
     // The first run waits a minute too: at start-up the first snapshots matter more.
     let mut maintain_at = Instant::now() + retention::RUN_EVERY;
@@ -686,6 +713,7 @@ fn writer_loop(
                 checkpointed_rows = rows;
                 checkpointed_at = Instant::now();
             }
+            truncate_wal_if_large(&conn, &wal, WAL_LIMIT_BYTES);
         }
         if Instant::now() >= maintain_at {
             let now = crate::link::unix_now();
@@ -704,6 +732,39 @@ mod tests {
     use super::*;
     use plant_protocol::{Device, DeviceStatus, SystemStats};
     use serde_json::Map;
+
+    #[test]
+    fn a_wal_past_its_limit_is_truncated_between_transactions() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = open(dir.path()).unwrap();
+        // As in the writer: SQLite's own checkpoint is off.
+        conn.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
+        let wal = dir.path().join(format!("{DB_FILE}-wal"));
+        let mut value = 0.0;
+        while std::fs::metadata(&wal).map_or(0, |m| m.len()) < 1024 * 1024 {
+            let mut pending = PendingWrites::default();
+            for i in 0..200 {
+                value += 1.0;
+                pending.push(&Change::Device {
+                    before: None,
+                    after: device(&format!("d{i}"), value),
+                });
+            }
+            pending.write(&mut conn).unwrap();
+        }
+        truncate_wal_if_large(&conn, &wal, 2 * 1024 * 1024);
+        assert!(
+            std::fs::metadata(&wal).unwrap().len() >= 1024 * 1024,
+            "under the limit: kept"
+        );
+        truncate_wal_if_large(&conn, &wal, 1024 * 1024);
+        assert_eq!(
+            std::fs::metadata(&wal).unwrap().len(),
+            0,
+            "past the limit: truncated"
+        );
+        assert_eq!(load_state(&conn).unwrap().devices.len(), 200);
+    }
 
     fn device(id: &str, value: f64) -> DeviceEntry {
         DeviceEntry {
