@@ -107,20 +107,22 @@ async fn answers(dir: &Path) -> Vec<(String, Value)> {
     config.notifications = std::sync::Arc::new(console_core::alerts::RecordingSink::default());
     let (console, mut batches) = Console::start(config).await.unwrap();
     let mut updates = console.take_command_updates().unwrap();
-    let deadline = tokio::time::Instant::now() + LIMIT;
-    while console.snapshot().link.mode != LinkMode::Realtime
-        || console.snapshot().system_stats.is_none()
-    {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the console went live"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    // Waited for as events: the link's state, then batches until one carries devices
+    // and the stats have arrived, so every answer below has something in it.
+    tokio::time::timeout(
+        LIMIT,
+        console
+            .link()
+            .state()
+            .wait_for(|s| s.mode == LinkMode::Realtime),
+    )
+    .await
+    .expect("the console went live")
+    .unwrap();
     let batch = tokio::time::timeout(LIMIT, async {
         loop {
             let batch = batches.recv().await.expect("batches flow");
-            if !batch.devices.is_empty() {
+            if !batch.devices.is_empty() && console.snapshot().system_stats.is_some() {
                 return batch;
             }
         }
@@ -163,9 +165,14 @@ async fn answers(dir: &Path) -> Vec<(String, Value)> {
     assert!(last
         .iter()
         .any(|c| c.status == Status::Failed && c.error.is_some()));
-    while console.alerts(10).await.unwrap().is_empty() {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    tokio::time::timeout(
+        LIMIT,
+        console.alert_status_watch().wait_for(|s| s.unacked > 0),
+    )
+    .await
+    .expect("the switch raised an alert")
+    .unwrap();
+    assert!(!console.alerts(10).await.unwrap().is_empty());
     console.mute(Some(Duration::from_secs(600))).await.unwrap();
     let device = &console.snapshot().devices[0].device.id.clone();
     let status = console
