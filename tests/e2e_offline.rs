@@ -33,6 +33,10 @@ fn fill_cache(data_dir: &std::path::Path) {
                 "--headless",
                 "--server",
                 &format!("http://{}", server.local_addr()),
+                // The plant is named, so the same plant reached at another address later
+                // (below) is the same plant with the same cache.
+                "--plant",
+                "line-1",
                 "--data-dir",
             ])
             .arg(data_dir)
@@ -75,6 +79,8 @@ fn offline_start_shows_the_last_known_plant_marked_stale_with_the_last_contact()
         &[
             "--server",
             &format!("http://{dead}"),
+            "--plant",
+            "line-1",
             "--data-dir",
             data_dir.to_str().unwrap(),
         ],

@@ -10,10 +10,15 @@ use test_support::wait_for;
 
 mod common;
 
-use common::{cli_json, headless, start_reference, BIN};
+use common::{cli_json, cli_json_once_ready, headless, start_reference, BIN};
 
 fn state_json(dir: &Path) -> Value {
     cli_json(&["state", "--json"], dir)
+}
+
+/// The state once the console has created its cache.
+fn state_once_ready(dir: &Path) -> Option<Value> {
+    cli_json_once_ready(&["state", "--json"], dir)
 }
 
 #[test]
@@ -42,7 +47,7 @@ fn headless_console_fills_the_cache_and_state_reads_it_after_the_server_is_gone(
         Duration::from_secs(30),
         "the cache to hold the plant",
         || {
-            let state = state_json(&data_dir);
+            let state = state_once_ready(&data_dir)?;
             let ready = state["devices"].as_array()?.len() == 12
                 && state["relays"].as_array()?.len() == 6
                 && state["system_stats"].is_object();
@@ -127,11 +132,20 @@ fn headless_console_fills_the_cache_and_state_reads_it_after_the_server_is_gone(
 }
 
 #[test]
-fn state_of_an_empty_data_folder_is_an_empty_report() {
+fn state_of_a_data_folder_without_a_cache_says_so_and_fails() {
     let dir = tempfile::tempdir().unwrap();
-    let state = state_json(dir.path());
-    assert_eq!(state["devices"], serde_json::json!([]));
-    assert_eq!(state["last_contact"], Value::Null);
+    let output = Command::new(BIN)
+        .args(["state", "--json", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        !output.status.success(),
+        "an empty report would read as an empty plant"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("there is no cache"), "{stderr}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
 #[test]

@@ -8,7 +8,7 @@ use test_support::wait_for;
 
 mod common;
 
-use common::{cli as run_cli, cli_json as json_of, headless, start_reference};
+use common::{cli as run_cli, cli_json as json_of, cli_json_once_ready, headless, start_reference};
 
 #[test]
 fn a_relay_switched_at_the_plant_shows_in_the_journal_read_from_the_cache() {
@@ -36,7 +36,7 @@ fn a_relay_switched_at_the_plant_shows_in_the_journal_read_from_the_cache() {
         Duration::from_secs(30),
         "the cache to hold the relays",
         || {
-            let state = json_of(&["state", "--json"], &data_dir);
+            let state = cli_json_once_ready(&["state", "--json"], &data_dir)?;
             let relays = state["relays"].as_array()?.clone();
             (relays.len() == 6).then_some(relays)
         },
@@ -139,11 +139,14 @@ fn a_relay_switched_at_the_plant_shows_in_the_journal_read_from_the_cache() {
 }
 
 #[test]
-fn the_journal_of_an_empty_data_folder_is_empty() {
+fn the_journal_of_a_data_folder_without_a_cache_is_an_error_not_an_empty_journal() {
     let dir = tempfile::tempdir().unwrap();
-    assert_eq!(
-        json_of(&["journal", "--json"], dir.path()),
-        serde_json::json!([])
-    );
-    assert_eq!(run_cli(&["journal"], dir.path()), "");
+    let output = Command::new(common::BIN)
+        .args(["journal", "--json", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("there is no cache"));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }

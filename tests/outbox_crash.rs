@@ -41,7 +41,7 @@ fn killing_the_console_at_any_moment_loses_no_command_and_applies_none_twice() {
     let data = dir.path().join("data");
     let mut console = headless(&flask.url(), &data);
     wait_for(LIMIT, "the console to know the relays", || {
-        let state: Value = serde_json::from_str(&cli(&["state", "--json"], &data)).ok()?;
+        let state = common::cli_json_once_ready(&["state", "--json"], &data)?;
         (state["relays"].as_array()?.len() == 6).then_some(())
     });
 

@@ -14,7 +14,7 @@ use console_core::alerts::{AlertKind, Severity};
 use console_core::console::CommandError;
 use console_core::credentials::{self, CredentialError, TokenStorage, TokenVault};
 use console_core::settings::{FieldError, Settings, SettingsError, SETTINGS_FILE};
-use console_core::{Console, LinkConfig, PlantUrl, Secret};
+use console_core::{Console, LinkConfig, PlantId, PlantUrl, Secret};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -23,11 +23,24 @@ use thiserror::Error;
 pub struct Fixed {
     /// `--server`/`PLANT_SERVER`, or the demo plant's address.
     pub plant_url: Option<PlantUrl>,
-    /// `--token-file`/`PLANT_TOKEN`.
-    pub token: Option<Secret>,
+    /// `--token-file`/`PLANT_TOKEN`, with the address it was given with: it is sent to
+    /// that address only, never to another one set in Settings.
+    pub token: Option<(Secret, PlantUrl)>,
     /// `--site-ca`.
     pub site_ca: Option<PathBuf>,
     pub demo: bool,
+    /// `--plant NAME` (or the demo plant): the plant's identity whatever its address.
+    pub plant: Option<PlantId>,
+}
+
+impl Fixed {
+    /// The command line's token, if it belongs to `server`.
+    fn token_for(&self, server: &PlantUrl) -> Option<&Secret> {
+        self.token
+            .as_ref()
+            .filter(|(_, bound)| bound == server)
+            .map(|(token, _)| token)
+    }
 }
 
 /// Where the token is and where a new one would go, for the view. Never the token.
@@ -152,10 +165,8 @@ impl Configurator {
     /// What the view shows. Blocks on the keyring: call it off the runtime.
     pub fn view(&self) -> Result<SettingsView, ConfigureError> {
         let link = self.link();
-        let present = match &self.fixed.token {
-            Some(_) => true,
-            None => self.vault.get(&link.server)?.is_some(),
-        };
+        let from_command_line = self.fixed.token_for(&link.server).is_some();
+        let present = from_command_line || self.vault.get(&link.server)?.is_some();
         let file = (self.vault.storage() == TokenStorage::File)
             .then(|| self.vault.file_path().display().to_string());
         Ok(SettingsView {
@@ -165,7 +176,7 @@ impl Configurator {
                 storage: self.vault.storage(),
                 file_path: file,
                 keyring_problem: self.vault.keyring_problem().map(str::to_owned),
-                from_command_line: self.fixed.token.is_some(),
+                from_command_line,
             },
             plant_url_in_use: link.server.to_string(),
             plant_url_fixed: self.fixed.plant_url.is_some(),
@@ -183,8 +194,17 @@ impl Configurator {
     /// and the console's async calls through `apply`.
     pub fn save(&self, input: &SettingsInput) -> Result<Plan, ConfigureError> {
         let mut errors = input.settings.validate().err().unwrap_or_default();
+        // Where the settings lead; the token rules below depend on it.
+        let target = match (&self.fixed.plant_url, &input.settings.plant_url) {
+            (Some(fixed), _) => Some(fixed.clone()),
+            (None, Some(url)) => PlantUrl::parse(url).ok(),
+            (None, None) => Some(self.link().server),
+        };
         if let TokenChange::Set { token } = &input.token {
-            if self.fixed.token.is_some() {
+            if target
+                .as_ref()
+                .is_some_and(|server| self.fixed.token_for(server).is_some())
+            {
                 errors.push(FieldError {
                     field: "token".into(),
                     message: "the token is given on the command line; change it there".into(),
@@ -197,7 +217,9 @@ impl Configurator {
             return Err(ConfigureError::Invalid(errors));
         }
         let before = self.saved();
-        let settings = input.settings.clone();
+        // A user name and password typed into the URL are dropped here: they would end
+        // up in settings.json, the logs and the window.
+        let settings = input.settings.without_credentials();
         let mut link = self.link();
         let server = match (&self.fixed.plant_url, &settings.plant_url) {
             (Some(fixed), _) => fixed.clone(),
@@ -224,18 +246,27 @@ impl Configurator {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = settings.clone();
 
-        let token = match &self.fixed.token {
+        let token = match self.fixed.token_for(&server) {
             Some(token) => Some(token.clone()),
             None => self.vault.get(&server)?,
         };
+        let plant = self
+            .fixed
+            .plant
+            .clone()
+            .unwrap_or_else(|| PlantId::from_url(&server));
         let site_ca = self
             .fixed
             .site_ca
             .clone()
             .or_else(|| settings.site_ca.as_ref().map(PathBuf::from));
-        let relink = server != link.server || token != link.token || site_ca != link.site_ca;
+        let relink = server != link.server
+            || token != link.token
+            || site_ca != link.site_ca
+            || plant != link.plant;
         if relink {
             link.server = server;
+            link.plant = plant;
             link.token = token;
             link = match &site_ca {
                 Some(ca) => link.with_site_ca(ca).map_err(|e| {

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use console_core::credentials::{CredentialError, TokenVault};
 use console_core::settings::{Settings, SettingsError};
 use console_core::view::UpdateBatch;
-use console_core::{Console, ConsoleConfig, ConsoleError, LinkConfig, PlantUrl, Secret};
+use console_core::{Console, ConsoleConfig, ConsoleError, LinkConfig, PlantId, PlantUrl, Secret};
 use thiserror::Error;
 use tokio::sync::mpsc;
 
@@ -85,11 +85,22 @@ impl Launch {
                 .ok_or(LaunchError::NoServer)?;
             (PlantUrl::parse(text)?, None)
         };
+        let named = args.plant.as_deref().map(PlantId::named).transpose()?;
+        let plant = match (&named, args.demo) {
+            (Some(name), _) => name.clone(),
+            // The demo plant takes another loopback port at every start; it is one plant.
+            (None, true) => PlantId::demo(),
+            (None, false) => PlantId::from_url(&server),
+        };
         let fixed = Fixed {
             plant_url: (args.demo || args.server.is_some()).then(|| server.clone()),
-            token: cli_token.clone(),
+            // A token from the command line or the environment belongs to the address it
+            // was given with (the one the console starts with): Settings cannot send it
+            // to another address.
+            token: cli_token.clone().map(|token| (token, server.clone())),
             site_ca: args.site_ca.clone(),
             demo: args.demo,
+            plant: named.clone().or_else(|| args.demo.then(PlantId::demo)),
         };
         let (vault, token) = match cli_token {
             Some(token) => (vault, Some(token)),
@@ -105,6 +116,7 @@ impl Launch {
             }
         };
         let mut link = LinkConfig::new(server);
+        link.plant = plant;
         link.token = token;
         let site_ca = args
             .site_ca

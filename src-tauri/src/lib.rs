@@ -8,4 +8,5 @@ pub mod cli;
 pub mod configure;
 pub mod headless;
 pub mod launch;
+pub mod logfiles;
 pub mod shell;

@@ -14,6 +14,7 @@ use anyhow::Context;
 use clap::Parser;
 
 use console_core::audit::Actor;
+use console_core::instance::{InstanceError, InstanceLock, Mode};
 use console_core::outbox::Outbox;
 use plant_console::cli::{
     self, AuditAction, Cli, Command, OnOff, RelayAction, TokenAction, TokenPlant,
@@ -29,6 +30,23 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.run.raise_window {
+        // The helper a refused second window start runs (see `take_data_folder`).
+        return match plant_console::shell::raise(&cli::run_data_dir(&cli.run)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("plant-console: {error:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    // A console run takes its data folder before anything else, logging included, so that
+    // a second console refuses before it has touched a file of the first one.
+    let _instance = match cli.command.is_none().then(|| take_data_folder(&cli.run)) {
+        Some(Ok(lock)) => Some(lock),
+        Some(Err(code)) => return code,
+        None => None,
+    };
     // A console run (window or headless) also logs to daily files in its data folder, so
     // an operator can hand the engineer what happened; CLI subcommands log to stderr only.
     let _flush_on_exit = init_logging(
@@ -45,7 +63,73 @@ fn main() -> ExitCode {
     }
 }
 
-/// Sets up `tracing`: stderr always, plus rotated files in `log_dir` when given. The
+/// Locks the data folder for this console run; when another console holds it, says which
+/// one and gives the exit code. A second window start also brings the running window to
+/// the front, through a helper process (`--raise-window`): Tauri's single-instance plugin
+/// ends the process that hands over with status 0, and this one must end non-zero.
+fn take_data_folder(args: &cli::RunArgs) -> Result<InstanceLock, ExitCode> {
+    let data_dir = cli::run_data_dir(args);
+    let mode = if args.headless {
+        Mode::Headless
+    } else {
+        Mode::Window
+    };
+    match InstanceLock::acquire(&data_dir, mode) {
+        Ok(lock) => Ok(lock),
+        Err(error) => {
+            eprintln!("plant-console: {error}");
+            if let InstanceError::InUse {
+                holder: Some(holder),
+                ..
+            } = &error
+            {
+                if mode == Mode::Window && holder.mode == Mode::Window {
+                    raise_running_window(&data_dir);
+                }
+            }
+            Err(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// Runs this program as `--raise-window` for `data_dir` and waits a bounded time for it.
+fn raise_running_window(data_dir: &std::path::Path) {
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let child = std::process::Command::new(exe)
+        .arg("--raise-window")
+        .arg("--data-dir")
+        .arg(data_dir)
+        .stdin(std::process::Stdio::null())
+        .spawn();
+    let Ok(mut child) = child else {
+        return;
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => {
+                if status.success() {
+                    eprintln!(
+                        "plant-console: the running console's window was brought to the front"
+                    );
+                }
+                return;
+            }
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return;
+            }
+        }
+    }
+}
+
+/// Sets up `tracing`: stderr always, plus size-rotated files in `log_dir` when given. The
 /// returned guard flushes the file writer when `main` ends.
 fn init_logging(
     log_dir: Option<std::path::PathBuf>,
@@ -54,16 +138,9 @@ fn init_logging(
     use tracing_subscriber::util::SubscriberInitExt;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
-    let (file, guard) = match log_dir.map(|dir| {
-        // The appender prunes old files at start and complains if the folder is missing.
-        let _ = std::fs::create_dir_all(&dir);
-        tracing_appender::rolling::Builder::new()
-            .rotation(tracing_appender::rolling::Rotation::DAILY)
-            .filename_prefix("plant-console")
-            .filename_suffix("log")
-            .max_log_files(7)
-            .build(dir)
-    }) {
+    // Files rotated by size, not by day: the folder stays under its cap whatever a
+    // plant makes the console say (see `logfiles`).
+    let (file, guard) = match log_dir.map(|dir| plant_console::logfiles::RotatingLog::open(&dir)) {
         Some(Ok(appender)) => {
             let (writer, guard) = tracing_appender::non_blocking(appender);
             (
@@ -98,12 +175,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     state,
                     data_dir,
                     ttl,
+                    plant,
                 },
         }) => {
             let data_dir = data_dir.unwrap_or_else(cli::default_data_dir);
-            let outbox = Outbox::open(&data_dir)
-                .with_context(|| format!("opening the outbox in {}", data_dir.display()))?;
+            let (plant, cache_dir) = cli::relay_target(&data_dir, &plant)?;
+            let outbox = Outbox::open(&cache_dir)
+                .with_context(|| format!("opening the outbox in {}", cache_dir.display()))?;
             let command = outbox.enqueue(
+                &plant,
                 &relay_id,
                 state == OnOff::On,
                 Duration::from_secs(ttl),
@@ -114,9 +194,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Token { action }) => token(action),
-        Some(Command::Outbox { data_dir, json }) => {
+        Some(Command::Outbox {
+            data_dir,
+            plant,
+            json,
+        }) => {
             let data_dir = data_dir.unwrap_or_else(cli::default_data_dir);
-            let commands = Outbox::open(&data_dir)?.recent(500)?;
+            let conn = cli::open_for_reading(&data_dir, &plant)?;
+            let commands = Outbox::read_recent(&conn, 500)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&commands)?);
             } else {
@@ -125,13 +210,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Audit {
-            action: AuditAction::Verify { data_dir },
+            action: AuditAction::Verify { data_dir, plant },
         }) => {
             let data_dir = data_dir.unwrap_or_else(cli::default_data_dir);
-            let result = Outbox::open(&data_dir)?.verify_audit()?;
+            // Whatever keeps the chain from being read is a failure to verify, never an
+            // intact trail of no entries.
+            let conn = cli::open_for_reading(&data_dir, &plant)
+                .context("cannot verify the audit trail")?;
+            let result =
+                console_core::audit::verify(&conn).context("cannot verify the audit trail")?;
             match result.problem {
                 None => {
-                    println!("audit trail intact: {} entries", result.entries);
+                    let anchored = match result.anchored_through {
+                        Some(seq) => format!(", anchored through entry {seq}"),
+                        None => String::new(),
+                    };
+                    println!("audit trail intact: {} entries{anchored}", result.entries);
                     Ok(())
                 }
                 Some(problem) => {
@@ -141,6 +235,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Journal {
             data_dir,
+            plant,
             since,
             until,
             kind,
@@ -149,8 +244,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             csv,
         }) => {
             let data_dir = data_dir.unwrap_or_else(cli::default_data_dir);
-            let entries = cli::read_journal(&data_dir, kind.as_deref(), since, until, limit)
-                .with_context(|| format!("reading the journal in {}", data_dir.display()))?;
+            let entries =
+                cli::read_journal(&data_dir, &plant, kind.as_deref(), since, until, limit)
+                    .with_context(|| format!("reading the journal in {}", data_dir.display()))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&entries)?);
             } else if csv {
@@ -160,9 +256,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Some(Command::State { data_dir, json }) => {
+        Some(Command::State {
+            data_dir,
+            plant,
+            json,
+        }) => {
             let data_dir = data_dir.unwrap_or_else(cli::default_data_dir);
-            let state = cli::read_state(&data_dir)
+            let state = cli::read_state(&data_dir, &plant)
                 .with_context(|| format!("reading the cache in {}", data_dir.display()))?;
             if json {
                 println!(

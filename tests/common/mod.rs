@@ -64,3 +64,43 @@ pub fn cli(args: &[&str], data_dir: &Path) -> String {
 pub fn cli_json(args: &[&str], data_dir: &Path) -> Value {
     serde_json::from_str(&cli(args, data_dir)).expect("the output is JSON")
 }
+
+/// As [`cli_json`], but `None` while the command fails: for polling a console that may
+/// not have created its cache yet (reading a missing cache is an error).
+pub fn cli_json_once_ready(args: &[&str], data_dir: &Path) -> Option<Value> {
+    let output = Command::new(BIN)
+        .args(args)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .output()
+        .expect("run plant-console");
+    if !output.status.success() {
+        return None;
+    }
+    serde_json::from_slice(&output.stdout).ok()
+}
+
+/// Every file under `dir` (relative path) with its bytes, sorted: to show that a command
+/// created, changed and removed nothing.
+pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+        for entry in std::fs::read_dir(dir).expect("read the folder") {
+            let path = entry.expect("a folder entry").path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let name = path.strip_prefix(root).unwrap().display().to_string();
+                out.push((name, std::fs::read(&path).unwrap_or_default()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+/// The names in [`tree`], without the bytes.
+pub fn names(dir: &Path) -> Vec<String> {
+    tree(dir).into_iter().map(|(name, _)| name).collect()
+}

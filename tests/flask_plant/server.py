@@ -16,7 +16,8 @@ logging goes to stderr. SIGTERM/SIGINT stop it (exit status 0) without
 sending anything to the clients, as a real server process going away would.
 
 Besides the contract it has test control endpoints under /_test/ (no auth):
-plant-side relay flips and device changes, device insert/delete, the count of
+plant-side relay flips and device changes, a failed sensor read (a device whose
+value becomes NaN or an infinity, as json.dumps writes them), device insert/delete, the count of
 applied set_relay commands, ending every session the Socket.IO or the
 Engine.IO way, and the number of connected clients.
 """
@@ -336,6 +337,28 @@ def test_update_device(device_id):
         device["last_seen"] = time.time()
         socketio.emit("devices_update", plant.devices_msg([device], snapshot=False))
         return jsonify(device)
+
+
+# What a failed sensor read looks like from a Python plant: json.dumps (Flask's
+# jsonify, python-socketio's emit) writes float("nan") as NaN and the infinities as
+# Infinity / -Infinity, none of them valid JSON.
+FAILED_READS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf, "text": "####"}
+
+
+@app.post("/_test/devices/<device_id>/failed_read")
+def test_failed_read(device_id):
+    body = request.get_json(force=True, silent=True) or {}
+    how = body.get("as", "nan")
+    if how not in FAILED_READS:
+        return bad_request(f"as must be one of {sorted(FAILED_READS)}")
+    with plant.lock:
+        device = plant.devices.get(device_id)
+        if device is None:
+            return not_found("device", device_id)
+        device["value"] = FAILED_READS[how]
+        device["last_seen"] = time.time()
+        socketio.emit("devices_update", plant.devices_msg([device], snapshot=False))
+        return jsonify({"id": device_id, "as": how})
 
 
 @app.put("/_test/devices/<device_id>")

@@ -233,6 +233,8 @@ export function commandStatusText(status: string, error: string | null): string 
       return S.cancelled;
     case "superseded":
       return S.superseded;
+    case "plant_changed":
+      return error === null || error === "" ? S.plantChanged : S.plantChangedWithError(error);
     default:
       return status === "" ? strings.status.unknown : status;
   }
@@ -374,6 +376,14 @@ export function formatRtt(ms: number | null): string {
   if (ms === null || !Number.isFinite(ms)) return strings.missing;
   const rounded = ms >= 10 ? Math.round(ms) : Math.round(ms * 10) / 10;
   return `${formatNumber(rounded)} ${strings.units.ms}`;
+}
+
+/** The plant clock's offset from this computer's: "plant 3.2 s ahead"; a dash when unknown. */
+export function formatClockOffset(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return strings.missing;
+  const abs = Math.abs(seconds);
+  const rounded = abs >= 10 ? Math.round(abs) : Math.round(abs * 10) / 10;
+  return strings.diagnostics.clockOffsetValue(formatNumber(rounded), seconds >= 0);
 }
 
 /** A message rate: "12.5 /s" (one decimal at most); a dash when unknown. */

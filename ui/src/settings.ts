@@ -32,6 +32,7 @@ export const ALERT_KINDS: readonly AlertKind[] = [
   "link_restored",
   "command_failed",
   "command_expired",
+  "bad_value",
 ];
 
 /** The severities, lowest first. */

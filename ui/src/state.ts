@@ -5,6 +5,8 @@
 import type {
   AlertStatus,
   AlertView,
+  CacheStatus,
+  CapsReached,
   CommandView,
   ConsoleSnapshot,
   DeviceEntry,
@@ -17,6 +19,8 @@ import type {
   StatsEntry,
   UpdateBatch,
 } from "./types";
+import { noUnusable } from "./quality";
+import { noCaps } from "./caps";
 
 /** What an apply changed. Ids in `devices` / `relays` were upserted or removed. */
 export interface ChangeSet {
@@ -165,6 +169,7 @@ const TERMINAL_STATUSES: ReadonlySet<string> = new Set([
   "expired",
   "cancelled",
   "superseded",
+  "plant_changed",
 ]);
 
 export function isTerminalStatus(status: string): boolean {
@@ -517,6 +522,10 @@ export class ConsoleStore {
   serverUrl = "";
   /** Where a damaged local cache was set aside at start-up, or null. */
   recoveredFrom: string | null = null;
+  /** Whether the local cache keeps up (a full disk makes it fall behind). */
+  cache: CacheStatus = { unsaved_since: null, problem: null };
+  /** How often the plant went past the console's caps (all zero for a real plant). */
+  caps: CapsReached = noCaps();
   link: LinkStatus;
   stats: StatsEntry | null = null;
   readonly devices = new Map<string, DeviceEntry>();
@@ -541,6 +550,8 @@ export class ConsoleStore {
       last_message_at: null,
       last_contact: null,
       detail: null,
+      quality: { level: "uncertain", reason: "link_down" },
+      unusable: noUnusable(),
     };
   }
 
@@ -562,6 +573,8 @@ export class ConsoleStore {
     this.demo = snap.demo;
     this.serverUrl = snap.server_url;
     this.recoveredFrom = snap.recovered_from ?? null;
+    this.cache = snap.cache ?? { unsaved_since: null, problem: null };
+    this.caps = snap.caps ?? noCaps();
     this.readOnly = snap.read_only === true;
     this.commandTtlS = commandTtl(snap.command_ttl_s);
     this.link = snap.link;
@@ -648,6 +661,17 @@ export class ConsoleStore {
   applyBatch(batch: UpdateBatch, opts: BatchOptions = {}): ChangeSet {
     const onlyNewer = opts.onlyNewer === true;
     const c = emptyChanges();
+
+    // Older batches (and test fixtures) may lack the field: undefined counts as unchanged.
+    if (batch.cache !== null && batch.cache !== undefined) {
+      this.cache = batch.cache;
+      c.meta = true;
+    }
+    // Older batches (and test fixtures) may lack the caps too.
+    if (batch.caps !== null && batch.caps !== undefined) {
+      this.caps = batch.caps;
+      c.meta = true;
+    }
 
     if (batch.link !== null && (!onlyNewer || batch.link.since >= this.link.since)) {
       this.link = batch.link;
@@ -1071,7 +1095,7 @@ export class DeviceList {
 export const JOURNAL_LIMIT = 2000;
 
 /** The journal's kind filter: "" for all, or a kind family ("device" finds "device_status"…). */
-export const JOURNAL_KIND_FILTERS = ["", "link", "device", "relay", "command"] as const;
+export const JOURNAL_KIND_FILTERS = ["", "link", "device", "relay", "command", "quality"] as const;
 export type JournalKindFilter = (typeof JOURNAL_KIND_FILTERS)[number];
 
 /** The events view's time ranges (seconds back from now). */

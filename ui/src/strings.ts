@@ -79,6 +79,20 @@ const english = {
 
   cacheRecovered: (path: string) =>
     `The local cache was damaged and has been set aside (${path}); a fresh cache was started.`,
+  cacheNotSaved: (time: string, problem: string) =>
+    `Cache not saved since ${time}: ${problem}. Nothing is lost yet: the changes are kept and saved as soon as the disk has room.`,
+
+  /** The notice shown once the plant went past one of the console's caps. */
+  caps: {
+    notice: (parts: string) =>
+      `The plant sent more than the console keeps: ${parts}. The console goes on with the rest; see the log.`,
+    separator: "; ",
+    devices: (n: number) => `${en(n)} devices left out past the cap of 100,000`,
+    relays: (n: number) => `${en(n)} relays left out past the cap of 100,000`,
+    ids: (n: number) => `${en(n)} devices or relays left out for an id over 256 bytes`,
+    names: (n: number) => `${en(n)} names cut to 256 characters`,
+    journal: (n: number) => `${en(n)} journal rows left out past 30 a minute per device`,
+  },
 
   staleWarning:
     "Values are NOT live: the link to the plant server is down or stale. Every value shown is unconfirmed.",
@@ -86,6 +100,34 @@ const english = {
   unconfirmedText: "unconfirmed",
   unconfirmedTitle: "Unconfirmed: the link is not live, this value may be out of date",
   tooOldTitle: (age: string) => `Unconfirmed: not updated for ${age}, this value may be out of date`,
+
+  /** Value quality (good / uncertain / bad, computed by the console core) and what could not be used. */
+  quality: {
+    /** A shape for each level, so the quality never relies on colour alone. */
+    goodMark: "●",
+    uncertainMark: "◆",
+    badMark: "✖",
+    good: "Good",
+    badValue: "bad value",
+    /** Each reason (QualityReason). */
+    reasons: {
+      unreadable: "Bad value from the plant",
+      unconfirmed: "Uncertain: from the cache, not yet confirmed by the plant",
+      old: "Uncertain: not received for a long time",
+      stale: "Uncertain: the link is stale",
+      link_down: "Uncertain: the link is down, last known value",
+    },
+    unreadableFields: (fields: string) => `Bad value from the plant: ${fields} could not be read`,
+    stateUnreadable: "state unreadable",
+    label: "Quality",
+    unusableBanner: (total: string, frames: string, items: string, values: string) =>
+      `The plant sent data the console could not use: ${total} so far (frames dropped ${frames}, items dropped ${items}, unreadable values ${values}). See Diagnostics.`,
+    unusableHeading: "Data the console could not use",
+    unusableFrames: "Frames dropped",
+    unusableItems: "Items dropped (no readable id)",
+    unusableValues: "Items with unreadable values",
+    unusableCounts: (session: string, total: string) => `${session} this session, ${total} in total`,
+  },
 
   devices: {
     caption: "Devices",
@@ -181,6 +223,8 @@ const english = {
     expired: "Expired",
     cancelled: "Cancelled",
     superseded: "Superseded",
+    plantChanged: "Plant changed",
+    plantChangedWithError: (error: string) => `Plant changed: ${error}`,
   },
 
   outbox: {
@@ -276,6 +320,7 @@ const english = {
       device: "Devices",
       relay: "Relays",
       command: "Commands",
+      quality: "Bad values",
     },
     /** Label of each kind of entry (an unknown kind is shown as it is). */
     kindLabels: {
@@ -287,6 +332,7 @@ const english = {
       relay_added: "Relay appeared",
       relay_removed: "Relay removed",
       command: "Command",
+      quality: "Value quality",
     },
     ranges: {
       hour: "Last hour",
@@ -311,6 +357,10 @@ const english = {
     reconnects: "Reconnects",
     droppedFrames: "Dropped frames",
     alertsDropped: "Alerts dropped",
+    plant: "Plant",
+    clockOffset: "Plant clock offset",
+    clockOffsetValue: (seconds: string, ahead: boolean) =>
+      ahead ? `plant ${seconds} s ahead` : `plant ${seconds} s behind`,
     lastMessage: "Last message",
     modes: "Time in each link mode",
     mode: "Mode",
@@ -379,6 +429,7 @@ const english = {
       link_restored: "Link restored",
       command_failed: "Command failed",
       command_expired: "Command expired",
+      bad_value: "Bad value from the plant",
     },
     limitsHeading: "Limits on device values",
     limitsHelp:
@@ -522,6 +573,19 @@ const persian: Strings = {
 
   cacheRecovered: (path: string) =>
     `حافظهٔ محلی آسیب دیده بود و کنار گذاشته شد (${path})؛ حافظهٔ تازه‌ای آغاز شد.`,
+  cacheNotSaved: (time: string, problem: string) =>
+    `حافظهٔ محلی از ساعت ${time} ذخیره نشده است: ${problem}. هنوز چیزی از دست نرفته است: تغییرات نگه داشته می‌شوند و به محض آزاد شدن فضای دیسک ذخیره می‌شوند.`,
+
+  caps: {
+    notice: (parts: string) =>
+      `سرور کارخانه بیش از آنچه کنسول نگه می‌دارد فرستاد: ${parts}. کنسول با بقیه کار می‌کند؛ گزارش (لاگ) را ببینید.`,
+    separator: "؛ ",
+    devices: (n: number) => `${fa(n)} دستگاه بیش از سقف ${fa(100000)} کنار گذاشته شد`,
+    relays: (n: number) => `${fa(n)} رله بیش از سقف ${fa(100000)} کنار گذاشته شد`,
+    ids: (n: number) => `${fa(n)} دستگاه یا رله به خاطر شناسهٔ بلندتر از ${fa(256)} بایت کنار گذاشته شد`,
+    names: (n: number) => `${fa(n)} نام به ${fa(256)} نویسه کوتاه شد`,
+    journal: (n: number) => `${fa(n)} سطر رویدادنامه بیش از ${fa(30)} در دقیقه برای هر دستگاه کنار گذاشته شد`,
+  },
 
   staleWarning:
     "مقادیر زنده نیستند: ارتباط با سرور کارخانه قطع یا کهنه است. هیچ‌یک از مقادیر نمایش‌داده‌شده تأیید نشده است.",
@@ -529,6 +593,31 @@ const persian: Strings = {
   unconfirmedText: "تأییدنشده",
   unconfirmedTitle: "تأییدنشده: ارتباط زنده نیست، این مقدار ممکن است قدیمی باشد",
   tooOldTitle: (age: string) => `تأییدنشده: ${age} به‌روز نشده، این مقدار ممکن است قدیمی باشد`,
+
+  quality: {
+    goodMark: "●",
+    uncertainMark: "◆",
+    badMark: "✖",
+    good: "خوب",
+    badValue: "مقدار نامعتبر",
+    reasons: {
+      unreadable: "مقدار نامعتبر از کارخانه",
+      unconfirmed: "نامطمئن: از حافظهٔ محلی، هنوز کارخانه تأیید نکرده است",
+      old: "نامطمئن: مدت زیادی دریافت نشده است",
+      stale: "نامطمئن: ارتباط کهنه است",
+      link_down: "نامطمئن: ارتباط قطع است، آخرین مقدار شناخته‌شده",
+    },
+    unreadableFields: (fields: string) => `مقدار نامعتبر از کارخانه: ${fields} خوانده نشد`,
+    stateUnreadable: "وضعیت ناخوانا",
+    label: "کیفیت",
+    unusableBanner: (total: string, frames: string, items: string, values: string) =>
+      `کارخانه داده‌ای فرستاد که کنسول نتوانست به کار ببرد: تاکنون ${total} (قاب‌های دورریخته ${frames}، اقلام دورریخته ${items}، مقادیر ناخوانا ${values}). عیب‌یابی را ببینید.`,
+    unusableHeading: "داده‌های به‌کارنرفته",
+    unusableFrames: "قاب‌های دورریخته",
+    unusableItems: "اقلام دورریخته (شناسهٔ ناخوانا)",
+    unusableValues: "اقلام با مقدار ناخوانا",
+    unusableCounts: (session: string, total: string) => `${session} در این نشست، ${total} در کل`,
+  },
 
   devices: {
     caption: "دستگاه‌ها",
@@ -623,6 +712,8 @@ const persian: Strings = {
     expired: "منقضی‌شده",
     cancelled: "لغوشده",
     superseded: "جایگزین‌شده",
+    plantChanged: "کارخانه عوض شد",
+    plantChangedWithError: (error: string) => `کارخانه عوض شد: ${error}`,
   },
 
   outbox: {
@@ -716,6 +807,7 @@ const persian: Strings = {
       device: "دستگاه‌ها",
       relay: "رله‌ها",
       command: "فرمان‌ها",
+      quality: "مقادیر نامعتبر",
     },
     kindLabels: {
       link: "ارتباط",
@@ -726,6 +818,7 @@ const persian: Strings = {
       relay_added: "رلهٔ جدید",
       relay_removed: "حذف رله",
       command: "فرمان",
+      quality: "کیفیت مقدار",
     },
     ranges: {
       hour: "یک ساعت گذشته",
@@ -750,6 +843,10 @@ const persian: Strings = {
     reconnects: "اتصال‌های دوباره",
     droppedFrames: "قاب‌های دورریخته",
     alertsDropped: "هشدارهای دورریخته",
+    plant: "کارخانه",
+    clockOffset: "اختلاف ساعت کارخانه",
+    clockOffsetValue: (seconds: string, ahead: boolean) =>
+      ahead ? `کارخانه ${seconds} ثانیه جلوتر` : `کارخانه ${seconds} ثانیه عقب‌تر`,
     lastMessage: "آخرین پیام",
     modes: "زمان در هر حالت ارتباط",
     mode: "حالت",
@@ -817,6 +914,7 @@ const persian: Strings = {
       link_restored: "برقراری دوبارهٔ ارتباط",
       command_failed: "فرمان ناموفق",
       command_expired: "فرمان منقضی‌شده",
+      bad_value: "مقدار نامعتبر از کارخانه",
     },
     limitsHeading: "حدهای مقادیر دستگاه‌ها",
     limitsHelp:

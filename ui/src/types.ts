@@ -18,6 +18,35 @@ export interface LinkStatus {
   /** Local time of the last successful contact of any kind, if any. */
   last_contact: number | null;
   detail: string | null;
+  /** What the link mode says about every value shown (good only when live). */
+  quality: Quality;
+  /** Frames and items the plant sent that the console could not use. */
+  unusable: Unusable;
+}
+
+/** How far a value can be trusted, as the core computes it (OPC UA's good/uncertain/bad). */
+export type QualityLevel = "good" | "uncertain" | "bad";
+
+/** Why a value is not good. */
+export type QualityReason = "unconfirmed" | "old" | "stale" | "link_down" | "unreadable";
+
+export interface Quality {
+  level: QualityLevel;
+  /** null exactly when the level is good. */
+  reason: QualityReason | null;
+}
+
+/** Counts of what the console received but could not use: since start and since the session went live. */
+export interface Unusable {
+  /** Whole frames dropped. */
+  frames: number;
+  /** Devices or relays dropped because their id could not be read. */
+  items_dropped: number;
+  /** Items received with a field that could not be read (shown with a bad quality). */
+  items_unreadable: number;
+  session_frames: number;
+  session_items_dropped: number;
+  session_items_unreadable: number;
 }
 
 export type DeviceStatus = "online" | "offline" | "fault" | "unknown";
@@ -61,22 +90,32 @@ export interface SystemStats {
 export interface DeviceEntry {
   device: Device;
   received_at: number;
+  /** Fields the plant sent that could not be read; their values are not shown. */
+  unreadable: string[];
+  /** The entry's own quality; combine with `LinkStatus.quality` (the worse wins). */
+  quality: Quality;
 }
 
 export interface RelayEntry {
   relay: Relay;
   received_at: number;
+  unreadable: string[];
+  quality: Quality;
 }
 
 export interface StatsEntry {
   stats: SystemStats;
   received_at: number;
+  unreadable: string[];
+  quality: Quality;
 }
 
 /** Answer of `get_snapshot`. */
 export interface ConsoleSnapshot {
   demo: boolean;
   server_url: string;
+  /** The plant the console is on: its name, or its address when it has none. */
+  plant: string;
   link: LinkStatus;
   devices: DeviceEntry[];
   relays: RelayEntry[];
@@ -89,6 +128,35 @@ export interface ConsoleSnapshot {
   recovered_from: string | null;
   /** Unacknowledged alerts, mute and shelves, as the tray shows them. */
   alert_status: AlertStatus;
+  /** Whether the local cache keeps up ("cache not saved since HH:MM" while it does not). */
+  cache: CacheStatus;
+  /** How often the plant went past the console's caps since start; a notice while any is above zero. */
+  caps: CapsReached;
+}
+
+/**
+ * How often the plant went past the console's caps (`bounds` in the core): items left out
+ * or cut short. All zero for any real plant.
+ */
+export interface CapsReached {
+  /** Devices left out because the console already held its most devices (100 000). */
+  devices_left_out: number;
+  /** Relays left out because the console already held its most relays (100 000). */
+  relays_left_out: number;
+  /** Devices and relays left out because their id was longer than 256 bytes. */
+  ids_too_long: number;
+  /** Names, kinds, units and `changed_by` cut to 256 characters. */
+  names_cut: number;
+  /** Journal rows left out past 30 per device or relay per minute. */
+  journal_rows_left_out: number;
+}
+
+/** Whether the local cache keeps up with the console's writes (a full disk). */
+export interface CacheStatus {
+  /** While writes fail: when the cache was last saved (Unix seconds); null while they succeed. */
+  unsaved_since: number | null;
+  /** Why the last write failed, while they fail. */
+  problem: string | null;
 }
 
 /** Payload of the `console://batch` event. */
@@ -103,6 +171,10 @@ export interface UpdateBatch {
   alerts: AlertView[];
   /** The alert status, when it changed. */
   alert_status: AlertStatus | null;
+  /** The cache's status, when it changed. */
+  cache: CacheStatus | null;
+  /** The caps' counts, when they changed. */
+  caps: CapsReached | null;
 }
 
 /** What a rejected invoke carries. */
@@ -122,7 +194,9 @@ export type CommandStatus =
   | "failed"
   | "expired"
   | "cancelled"
-  | "superseded";
+  | "superseded"
+  /** The console is on another plant than the one the command was issued for. */
+  | "plant_changed";
 
 /**
  * One operator command: answer of `set_relay` / `cancel_command`, element of
@@ -141,6 +215,8 @@ export interface CommandView {
   attempts: number;
   error: string | null;
   operator: string;
+  /** The plant the command was issued for (null: queued by an older console). */
+  plant: string | null;
 }
 
 /** How urgent an alert is. */
@@ -159,7 +235,8 @@ export type AlertKind =
   | "link_lost"
   | "link_restored"
   | "command_failed"
-  | "command_expired";
+  | "command_expired"
+  | "bad_value";
 
 /** Why an alert was not shown as a notification. */
 export type AlertSuppressed = "muted" | "shelved" | "flood" | "flapping" | "quiet";
@@ -268,6 +345,13 @@ export interface Diagnostics {
   time_in_modes: [LinkMode, number][];
   data_dir: string;
   log_dir: string;
+  /** The plant the console is on and the folder of its own cache. */
+  plant: string;
+  cache_dir: string;
+  /** Seconds the plant's clock runs ahead of this computer's (negative: behind); null before the first stamp. */
+  clock_offset_s: number | null;
+  /** Set when the offset is large enough to warn about. */
+  clock_offset_warning: string | null;
 }
 
 // ---------- settings: get_settings / save_settings ----------

@@ -3,6 +3,7 @@
 // alerts and the alert commands, the settings).
 
 import type { ConsoleIpc } from "../src/controller";
+import { noUnusable } from "../src/quality";
 import type {
   AlertStatus,
   AlertView,
@@ -95,6 +96,7 @@ export function settingsFixture(fields: Partial<SettingsView> = {}): SettingsVie
       link_restored: "info",
       command_failed: "high",
       command_expired: "high",
+      bad_value: "high",
     },
     settings_path: "/home/op/.local/share/plant-console/settings.json",
     ...fields,
@@ -103,7 +105,15 @@ export function settingsFixture(fields: Partial<SettingsView> = {}): SettingsVie
 
 export function diagnosticsFixture(fields: Partial<Diagnostics> = {}): Diagnostics {
   return {
-    link: { mode: "realtime", since: 900, last_message_at: 995, last_contact: 995, detail: null },
+    link: {
+      mode: "realtime",
+      since: 900,
+      last_message_at: 995,
+      last_contact: 995,
+      detail: null,
+      quality: { level: "good", reason: null },
+      unusable: noUnusable(),
+    },
     rtt_ms: 12.4,
     messages: 1234,
     messages_per_second: 5.5,

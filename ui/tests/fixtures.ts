@@ -16,6 +16,7 @@ import type {
   UpdateBatch,
 } from "../src/types";
 import type { AppView } from "../src/view/app";
+import { noUnusable } from "../src/quality";
 
 export function device(id: string, fields: Partial<Device> = {}, received_at = 1000): DeviceEntry {
   return {
@@ -30,6 +31,8 @@ export function device(id: string, fields: Partial<Device> = {}, received_at = 1
       ...fields,
     },
     received_at,
+    unreadable: [],
+    quality: { level: "good", reason: null },
   };
 }
 
@@ -45,6 +48,8 @@ export function relay(id: string, fields: Partial<Relay> = {}, received_at = 100
       ...fields,
     },
     received_at,
+    unreadable: [],
+    quality: { level: "good", reason: null },
   };
 }
 
@@ -59,11 +64,23 @@ export function stats(received_at = 1000): StatsEntry {
       server_time: received_at,
     },
     received_at,
+    unreadable: [],
+    quality: { level: "good", reason: null },
   };
 }
 
 export function linkStatus(mode: LinkStatus["mode"], fields: Partial<LinkStatus> = {}): LinkStatus {
-  return { mode, since: 900, last_message_at: 990, last_contact: 990, detail: null, ...fields };
+  const live = mode === "realtime" || mode === "fallback";
+  return {
+    mode,
+    since: 900,
+    last_message_at: 990,
+    last_contact: 990,
+    detail: null,
+    quality: live ? { level: "good", reason: null } : { level: "uncertain", reason: mode === "stale" ? "stale" : "link_down" },
+    unusable: noUnusable(),
+    ...fields,
+  };
 }
 
 export function snapshot(fields: Partial<ConsoleSnapshot> = {}): ConsoleSnapshot {
@@ -78,6 +95,8 @@ export function snapshot(fields: Partial<ConsoleSnapshot> = {}): ConsoleSnapshot
     read_only: false,
     recovered_from: null,
     alert_status: { unacked: 0, unacked_critical: 0, muted: false, muted_until: null, shelved: [] },
+    cache: { unsaved_since: null, problem: null },
+    caps: { devices_left_out: 0, relays_left_out: 0, ids_too_long: 0, names_cut: 0, journal_rows_left_out: 0 },
     ...fields,
   };
 }
@@ -108,6 +127,8 @@ export function batch(fields: Partial<UpdateBatch> = {}): UpdateBatch {
     system_stats: null,
     alerts: [],
     alert_status: null,
+    cache: null,
+    caps: null,
     ...fields,
   };
 }

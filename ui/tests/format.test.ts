@@ -11,11 +11,21 @@ import {
   formatValue,
   linkLabel,
 } from "../src/format";
+import { noUnusable } from "../src/quality";
 import type { LinkStatus } from "../src/types";
 import { local } from "./fixtures";
 
 function link(partial: Partial<LinkStatus>): LinkStatus {
-  return { mode: "realtime", since: 0, last_message_at: null, last_contact: null, detail: null, ...partial };
+  return {
+    mode: "realtime",
+    since: 0,
+    last_message_at: null,
+    last_contact: null,
+    detail: null,
+    quality: { level: "good", reason: null },
+    unusable: noUnusable(),
+    ...partial,
+  };
 }
 
 describe("formatAge", () => {

@@ -69,7 +69,15 @@ describe("language tables", () => {
     for (const [path, leaf] of leaves(STRINGS.fa)) {
       if (typeof leaf === "string" && leaf === en.get(path)) same.push(path);
     }
-    expect(same.sort()).toEqual(["language.names.en", "language.names.fa", "missing", "unconfirmedMark"]);
+    expect(same.sort()).toEqual([
+      "language.names.en",
+      "language.names.fa",
+      "missing",
+      "quality.badMark",
+      "quality.goodMark",
+      "quality.uncertainMark",
+      "unconfirmedMark",
+    ]);
     expect(STRINGS.fa.link.realtime).toBe("بلادرنگ");
     expect(STRINGS.fa.status.offline).toBe("خارج از دسترس");
   });

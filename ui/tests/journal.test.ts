@@ -101,7 +101,7 @@ describe("journal timeline", () => {
     view.setEntries(entries, 2000);
     const li = document.querySelector('#journal li[data-journal-id="5"]');
     const select = document.getElementById("journal-kind-filter") as HTMLSelectElement;
-    expect([...select.options].map((o) => o.value)).toEqual(["", "link", "device", "relay", "command"]);
+    expect([...select.options].map((o) => o.value)).toEqual(["", "link", "device", "relay", "command", "quality"]);
     select.value = "relay";
     select.dispatchEvent(new Event("change"));
     expect(listed()).toEqual(["5", "3"]);

@@ -110,6 +110,25 @@ describe("header", () => {
     expect(document.querySelector("img")).toBeNull();
   });
 
+  it("says since when the cache is not saved while the disk is full, and clears it once saved", () => {
+    load(snapshot());
+    expect($("#cache-unsaved").hidden).toBe(true);
+    const since = new Date(2026, 2, 1, 8, 15, 0).getTime() / 1000;
+    update(batch({ cache: { unsaved_since: since, problem: "database or disk is full" } }));
+    expect($("#cache-unsaved").hidden).toBe(false);
+    expect($("#cache-unsaved").textContent).toBe(
+      "⚠ Cache not saved since 08:15: database or disk is full. Nothing is lost yet: the changes are kept and saved as soon as the disk has room.",
+    );
+    update(batch({ cache: { unsaved_since: since, problem: HOSTILE } }));
+    expect($("#cache-unsaved").textContent).toContain(HOSTILE);
+    expect(document.querySelector("img")).toBeNull();
+    // A batch without a cache status leaves the notice as it is.
+    update(batch({ devices: [device("d1")] }));
+    expect($("#cache-unsaved").hidden).toBe(false);
+    update(batch({ cache: { unsaved_since: null, problem: null } }));
+    expect($("#cache-unsaved").hidden).toBe(true);
+  });
+
   it("shows the server URL", () => {
     load(snapshot({ server_url: "https://10.0.0.5:5000" }));
     expect($("#server-url").textContent).toBe("https://10.0.0.5:5000");

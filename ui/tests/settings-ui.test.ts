@@ -154,7 +154,7 @@ describe("the settings tab", () => {
     expect([...relay.options].map((o) => o.textContent)).toEqual(["default (Low)", "Info", "Low", "High", "Critical"]);
     expect(($("#settings-severity-link_lost") as HTMLSelectElement).value).toBe("");
     expect(($("#settings-severity-link_lost") as HTMLSelectElement).selectedOptions[0]?.textContent).toBe("default (Critical)");
-    expect(document.querySelectorAll("#settings-severities tbody tr")).toHaveLength(13);
+    expect(document.querySelectorAll("#settings-severities tbody tr")).toHaveLength(14);
     expect(document.querySelectorAll(".limit-row")).toHaveLength(1);
     expect(input("#settings-limit-0-target").value).toBe("device_kind");
     expect(input("#settings-limit-0-subject").value).toBe("temperature");

@@ -46,7 +46,10 @@ usage: cargo xtask <command>
   setup   only the set-up (add --test for the test tools)
   bench   build in release and run every benchmark on loopback, then write BENCHMARKS.md
           (about 20 minutes; --long runs the memory benchmark for an hour instead of 10
-          minutes; --only NAME[,NAME…] runs some of them)";
+          minutes; --only NAME[,NAME…] runs some of them)
+  fuzz    build the cargo-fuzz targets in fuzz/ (codec, session, items) and run each for
+          a bounded time from the seed corpus of real Flask frames (--seconds N per
+          target, default 60; --only NAME[,NAME…]); not part of `test`";
 
 fn main() {
     if let Err(error) = run() {
@@ -79,6 +82,7 @@ fn run() -> Result<()> {
         }
         Some("setup") => setup(&root, args.iter().any(|a| a == "--test")),
         Some("bench") => bench::run(&root, &args[1..]),
+        Some("fuzz") => fuzz::run(&root, &args[1..]),
         _ => {
             eprintln!("{USAGE}");
             bail!("unknown or missing command")
@@ -391,6 +395,7 @@ fn summary_counts(line: &str) -> (u64, u64) {
 }
 
 mod bench;
+mod fuzz;
 
 #[cfg(test)]
 mod tests {

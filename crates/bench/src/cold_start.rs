@@ -58,9 +58,14 @@ pub async fn run(args: Args) -> Result<Report> {
     );
     let dir = tempfile::tempdir()?;
     let data_dir = dir.path().join("cache");
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+    let url = format!("http://{dead}");
+    // The cache is the plant's own, where a console started for that address opens it.
+    let plant = console_core::PlantId::from_url(&PlantUrl::parse(&url)?);
+    let cache_dir = store::plants::prepare(&data_dir, &plant, &url)?;
     let built = Instant::now();
-    let rows = build_cache(&data_dir, &args)?;
-    let db = data_dir.join(store::DB_FILE);
+    let rows = build_cache(&cache_dir, &args)?;
+    let db = cache_dir.join(store::DB_FILE);
     let size = std::fs::metadata(&db)?.len();
     report.figure(
         "cache",
@@ -73,9 +78,9 @@ pub async fn run(args: Args) -> Result<Report> {
     );
 
     // Where the time goes: the store's open (integrity check, migrations) and the load.
-    evict(&data_dir)?;
+    evict(&cache_dir)?;
     let t = Instant::now();
-    let opened = store::open_reporting(&data_dir)?;
+    let opened = store::open_reporting(&cache_dir)?;
     let open_time = t.elapsed();
     let t = Instant::now();
     let stored = store::load_state(&opened.conn)?;
@@ -91,11 +96,9 @@ pub async fn run(args: Args) -> Result<Report> {
         ),
     );
 
-    let dead = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
-    let url = format!("http://{dead}");
     let mut cold = Vec::new();
     for _ in 0..args.runs {
-        evict(&data_dir)?;
+        evict(&cache_dir)?;
         cold.push(ms(start_once(&url, &data_dir, args.devices).await?));
     }
     let warm = ms(start_once(&url, &data_dir, args.devices).await?);
@@ -123,7 +126,7 @@ pub async fn run(args: Args) -> Result<Report> {
     );
 
     if !args.no_window {
-        evict(&data_dir)?;
+        evict(&cache_dir)?;
         let (process_to_rows, session_to_rows, in_page, steps) = first_paint(&url, &data_dir)?;
         let at = |key: &str| {
             steps[key]
@@ -225,6 +228,8 @@ fn build_cache(data_dir: &Path, args: &Args) -> Result<u64> {
                     after: DeviceEntry {
                         device: std::sync::Arc::new(device.clone()),
                         received_at: at,
+                        unreadable: Default::default(),
+                        quality: Default::default(),
                     },
                 });
                 rows += 1;
@@ -244,6 +249,8 @@ fn build_cache(data_dir: &Path, args: &Args) -> Result<u64> {
                     extra: Map::new(),
                 },
                 received_at: at,
+                unreadable: Default::default(),
+                quality: Default::default(),
             }));
             at += stats_step;
         }
@@ -264,6 +271,8 @@ fn build_cache(data_dir: &Path, args: &Args) -> Result<u64> {
                     extra: Map::new(),
                 },
                 received_at: now - hour,
+                unreadable: Default::default(),
+                quality: Default::default(),
             },
         });
     }

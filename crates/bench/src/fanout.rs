@@ -59,11 +59,12 @@ pub async fn run(args: Args) -> Result<Report> {
             while let Some(event) = events.recv().await {
                 let LinkEvent::Inbound {
                     at,
-                    message: Inbound::Devices(update),
+                    message: Inbound::Devices(read),
                 } = event
                 else {
                     continue;
                 };
+                let update = read.value;
                 if update.snapshot {
                     continue;
                 }

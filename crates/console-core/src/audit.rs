@@ -3,6 +3,21 @@
 //!
 //! Each entry's hash covers its own fields and the previous entry's hash. The chain's
 //! head is also kept in `meta`, so cutting entries off the end is detected too.
+//!
+//! Both live in the database file, so whoever rewrites the whole table can rewrite the
+//! head too. The chain is therefore also anchored outside it: after each commit the head
+//! (sequence number and hash) is appended to `console.db.audit-head` beside the cache, and
+//! [`verify`] checks the table against the last head recorded there. A rewritten table
+//! cannot match the anchored hash (it covers every entry before it), and a table cut
+//! short or rolled back to an older copy ends before the anchored entry. An append-only
+//! file was chosen over a keyed MAC: it also catches a rollback and a table emptied of
+//! its entries, which a MAC over the entries cannot, and it needs no secret, so the
+//! read-only `audit verify` works without the keyring (a MAC key kept "like the token"
+//! sits in a 0600 file of the same user wherever no keyring answers, no safer than this
+//! file).
+
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 use serde::Serialize;
@@ -114,12 +129,119 @@ pub fn append(
     Ok(entry)
 }
 
+/// The anchor file of the cache at `db` (the cache file's path).
+pub fn anchor_path(db: &Path) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(ANCHOR_SUFFIX);
+    PathBuf::from(name)
+}
+
+/// What the anchor file's name adds to the cache file's.
+pub const ANCHOR_SUFFIX: &str = ".audit-head";
+
+/// The `meta` key that says the chain has been anchored outside the file: a cache whose
+/// anchor then goes missing is not anchored afresh, which would bless a forged table.
+const ANCHORED: &str = "audit_anchored";
+
+/// An anchored head: the sequence number and hash of the entry it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    pub seq: i64,
+    pub hash: String,
+}
+
+/// The last complete head recorded in the anchor file; `Ok(None)` when there is no file.
+/// Only the file's tail is read: it grows by one short line per audit entry.
+pub fn read_anchor(path: &Path) -> std::io::Result<Option<Anchor>> {
+    let mut file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    let len = file.metadata()?.len();
+    file.seek(SeekFrom::Start(len.saturating_sub(ANCHOR_TAIL)))?;
+    let mut tail = Vec::new();
+    file.read_to_end(&mut tail)?;
+    let text = String::from_utf8_lossy(&tail);
+    // A line cut off by a crash has no newline yet and is not a head.
+    let complete = match text.rfind('\n') {
+        Some(end) => &text[..end],
+        None => "",
+    };
+    Ok(complete.lines().rev().find_map(parse_anchor))
+}
+
+/// Bytes read from the anchor file's end: several lines of at most about 90 bytes.
+const ANCHOR_TAIL: u64 = 1024;
+
+fn parse_anchor(line: &str) -> Option<Anchor> {
+    let (seq, hash) = line.trim().split_once(' ')?;
+    let seq = seq.parse().ok()?;
+    (hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit())).then(|| Anchor {
+        seq,
+        hash: hash.to_owned(),
+    })
+}
+
+/// Records the chain's committed head in the anchor file beside the cache, unless it is
+/// there already. Called after every commit that appended entries, and when a writing
+/// console opens the cache (which anchors a chain from before anchors existed, once).
+/// Failing to write (a full disk) is logged: the next call writes the head then reached,
+/// and entries after the last anchored one are still covered by the chain.
+pub fn anchor(conn: &Connection) {
+    if let Err(error) = try_anchor(conn) {
+        tracing::warn!(%error, "the audit head could not be anchored beside the cache");
+    }
+}
+
+fn try_anchor(conn: &Connection) -> Result<(), StoreError> {
+    let Some(db) = conn.path().filter(|p| !p.is_empty()).map(PathBuf::from) else {
+        return Ok(());
+    };
+    let Some((seq, hash)) = store::audit::last(conn)? else {
+        return Ok(());
+    };
+    let path = anchor_path(&db);
+    let io = |source: std::io::Error| StoreError::DataDir {
+        path: path.clone(),
+        source,
+    };
+    let current = read_anchor(&path).map_err(io)?;
+    if current.is_none() && store::get_meta(conn, ANCHORED)?.is_some() {
+        tracing::error!(
+            anchor = %path.display(),
+            "the audit anchor file is missing; it is not recreated, and `audit verify` fails"
+        );
+        return Ok(());
+    }
+    if current
+        .as_ref()
+        .is_some_and(|a| a.seq == seq && a.hash == hash)
+    {
+        return Ok(());
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(io)?;
+    file.write_all(format!("{seq} {hash}\n").as_bytes())
+        .and_then(|()| file.sync_data())
+        .map_err(io)?;
+    if current.is_none() {
+        store::set_meta(conn, ANCHORED, 1.0)?;
+    }
+    Ok(())
+}
+
 /// The result of checking the chain.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Verification {
     pub entries: usize,
     /// The first broken entry and why, when the chain is not intact.
     pub problem: Option<String>,
+    /// The last entry the anchor file outside the cache vouches for.
+    pub anchored_through: Option<i64>,
 }
 
 impl Verification {
@@ -160,16 +282,63 @@ pub fn verify(conn: &Connection) -> Result<Verification, StoreError> {
             format!("the log ends at entry {last} but reached entry {head}: entries were removed"),
         ));
     }
+    let anchored_through = match check_anchor(conn, &entries)? {
+        Ok(anchored) => anchored,
+        Err(problem) => return Ok(broken(&entries, problem)),
+    };
     Ok(Verification {
         entries: entries.len(),
         problem: None,
+        anchored_through,
     })
+}
+
+/// Checks the table against the anchor file: `Ok(Ok(last anchored seq))`, or
+/// `Ok(Err(problem))`.
+fn check_anchor(
+    conn: &Connection,
+    entries: &[Entry],
+) -> Result<Result<Option<i64>, String>, StoreError> {
+    let Some(db) = conn.path().filter(|p| !p.is_empty()).map(PathBuf::from) else {
+        return Ok(Ok(None));
+    };
+    let path = anchor_path(&db);
+    let anchor = read_anchor(&path).map_err(|source| StoreError::DataDir {
+        path: path.clone(),
+        source,
+    })?;
+    let Some(anchor) = anchor else {
+        if entries.is_empty() {
+            return Ok(Ok(None));
+        }
+        return Ok(Err(format!(
+            "the audit anchor {} is missing, so the trail cannot be checked against it \
+             (a cache from before anchors is anchored when a console next opens it)",
+            path.display()
+        )));
+    };
+    let last = entries.last().map_or(0, |entry| entry.seq);
+    let Some(entry) = entries.iter().find(|entry| entry.seq == anchor.seq) else {
+        return Ok(Err(format!(
+            "the log ends at entry {last} but its anchor outside the cache records entry {}: \
+             entries were removed or the cache was replaced by an older copy",
+            anchor.seq
+        )));
+    };
+    if entry.hash != anchor.hash {
+        return Ok(Err(format!(
+            "entry {} does not match the anchor kept outside the cache: the audit table was rewritten",
+            anchor.seq
+        )));
+    }
+    Ok(Ok(Some(anchor.seq)))
 }
 
 fn broken(entries: &[Entry], problem: String) -> Verification {
     Verification {
         entries: entries.len(),
         problem: Some(problem),
+        anchored_through: None,
     }
 }
 
@@ -201,8 +370,95 @@ mod tests {
                 r#"{"state":true}"#,
             )
             .unwrap();
+            anchor(&conn);
         }
         (dir, conn)
+    }
+
+    /// Replaces the whole table with a chain of `n` forged entries that is sound in
+    /// itself, and points the head in `meta` at its end, as someone with the file and
+    /// `sqlite3` could.
+    fn rewrite_table(conn: &Connection, n: i64) {
+        conn.execute_batch("DROP TRIGGER audit_no_delete; DELETE FROM audit;")
+            .unwrap();
+        let mut previous = GENESIS.to_owned();
+        for seq in 1..=n {
+            let mut entry = Entry {
+                seq,
+                at: 100.0 + seq as f64,
+                user: "someone-else".into(),
+                host: "cr-01".into(),
+                action: "command.requested".into(),
+                target: "relay-01".into(),
+                request_id: "req-1".into(),
+                detail: r#"{"state":false}"#.into(),
+                prev_hash: previous.clone(),
+                hash: String::new(),
+            };
+            entry.hash = entry_hash(&entry);
+            store::audit::append(conn, &entry).unwrap();
+            previous = entry.hash;
+        }
+        store::set_meta(conn, store::AUDIT_HEAD, n as f64).unwrap();
+    }
+
+    #[test]
+    fn a_whole_rewritten_table_with_a_rewritten_head_is_caught_by_the_anchor() {
+        let (_dir, conn) = log_of_three();
+        rewrite_table(&conn, 3);
+        let result = verify(&conn).unwrap();
+        assert_eq!(
+            result.problem.as_deref(),
+            Some("entry 3 does not match the anchor kept outside the cache: the audit table was rewritten"),
+            "{result:?}"
+        );
+    }
+
+    #[test]
+    fn an_emptied_table_with_its_head_reset_is_caught_by_the_anchor() {
+        let (_dir, conn) = log_of_three();
+        rewrite_table(&conn, 0);
+        let problem = verify(&conn).unwrap().problem.unwrap();
+        assert!(problem.contains("records entry 3"), "{problem}");
+    }
+
+    #[test]
+    fn a_deleted_anchor_fails_verification_and_is_not_recreated() {
+        let (dir, conn) = log_of_three();
+        let path = anchor_path(&dir.path().join(store::DB_FILE));
+        std::fs::remove_file(&path).unwrap();
+        anchor(&conn);
+        assert!(!path.exists(), "a lost anchor must not be made afresh");
+        assert!(verify(&conn)
+            .unwrap()
+            .problem
+            .unwrap()
+            .contains("is missing"));
+    }
+
+    #[test]
+    fn the_anchor_follows_each_commit_and_a_torn_last_line_is_ignored() {
+        let (dir, conn) = log_of_three();
+        let path = anchor_path(&dir.path().join(store::DB_FILE));
+        let head = store::audit::last(&conn).unwrap().unwrap();
+        assert_eq!(
+            read_anchor(&path).unwrap(),
+            Some(Anchor {
+                seq: head.0,
+                hash: head.1.clone()
+            })
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 3);
+        // A crash in the middle of the next line leaves it without its newline.
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        file.write_all(b"4 abc").unwrap();
+        assert_eq!(read_anchor(&path).unwrap().unwrap().seq, 3);
+        let result = verify(&conn).unwrap();
+        assert!(result.is_intact(), "{result:?}");
+        assert_eq!(result.anchored_through, Some(3));
     }
 
     #[test]

@@ -235,6 +235,78 @@ fn parse_raw<'a>(text: &'a str, what: &'static str) -> Result<&'a RawValue, Code
     serde_json::from_str(text).map_err(|e| malformed(what, e))
 }
 
+/// Rewrites the number tokens that strict JSON cannot hold into JSON strings, outside
+/// strings only: `NaN`, `Infinity` and `-Infinity` (what Python's `json.dumps` writes for
+/// a failed sensor read, and what Flask and python-socketio send) and numbers too large
+/// for an `f64` (`1e400`). `"value": NaN` becomes `"value": "NaN"`, which the per-item
+/// reader ([`crate::items`]) then marks as a value it could not read, instead of the
+/// whole payload failing to parse. Returns `None` when there is nothing to rewrite.
+///
+/// Only the lenient path calls this, after a strict parse failed, so a well-formed
+/// payload never pays for the scan.
+pub fn quote_non_finite(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out: Option<String> = None;
+    // Everything before `copied` is already in `out` (or needs no copy yet).
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => i = skip_string(bytes, i),
+            b'N' | b'I' | b'-' | b'0'..=b'9' => {
+                let end = token_end(bytes, i);
+                let token = &text[i..end];
+                let rewrite = match token {
+                    "NaN" | "Infinity" | "-Infinity" => true,
+                    _ => {
+                        token.bytes().any(|b| matches!(b, b'e' | b'E'))
+                            && token.parse::<f64>().is_ok_and(|v| v.is_infinite())
+                    }
+                };
+                if rewrite {
+                    let out = out.get_or_insert_with(|| String::with_capacity(text.len() + 16));
+                    out.push_str(&text[copied..i]);
+                    out.push('"');
+                    out.push_str(token);
+                    out.push('"');
+                    copied = end;
+                }
+                i = end.max(i + 1);
+            }
+            _ => i += 1,
+        }
+    }
+    out.map(|mut out| {
+        out.push_str(&text[copied..]);
+        out
+    })
+}
+
+/// The index just past the JSON string that starts at `start` (a `"`), escapes included;
+/// the end of the text for an unterminated string.
+fn skip_string(bytes: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// The end of a bare token (a number or a word such as `NaN`) starting at `start`.
+fn token_end(bytes: &[u8], start: usize) -> usize {
+    let mut i = start;
+    while i < bytes.len()
+        && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'-' | b'+' | b'.'))
+    {
+        i += 1;
+    }
+    i
+}
+
 /// The PONG frame that answers a PING with the same probe data (none in practice).
 pub fn encode_pong(probe: &str) -> String {
     format!("3{probe}")
@@ -435,6 +507,25 @@ mod tests {
             decode("4299999999999999999999[\"x\"]"),
             Err(CodecError::Malformed { .. })
         ));
+    }
+
+    #[test]
+    fn non_finite_numbers_outside_strings_are_quoted() {
+        assert_eq!(
+            quote_non_finite(r#"{"a":NaN,"b":[Infinity,-Infinity],"c":1e400,"d":-1E+999}"#)
+                .as_deref(),
+            Some(r#"{"a":"NaN","b":["Infinity","-Infinity"],"c":"1e400","d":"-1E+999"}"#)
+        );
+    }
+
+    #[test]
+    fn non_finite_words_inside_strings_and_ordinary_numbers_are_left_alone() {
+        assert_eq!(
+            quote_non_finite(r#"{"name":"NaN \" Infinity","v":-1.5e3,"w":1e308,"NaN":2}"#),
+            None
+        );
+        assert_eq!(quote_non_finite(r#"["unterminated NaN"#), None);
+        assert_eq!(quote_non_finite(""), None);
     }
 
     #[test]

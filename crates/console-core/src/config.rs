@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rustls::ClientConfig;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use url::Url;
 
@@ -37,8 +38,11 @@ impl fmt::Debug for Secret {
 /// Why a configuration value was refused.
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum ConfigError {
+    /// The text is shown with any credentials in it removed (see [`redact_url`]).
     #[error("the plant URL {0:?} is not a valid URL")]
     BadUrl(String),
+    #[error("a plant name must be 1 to 64 characters without control characters or slashes")]
+    BadPlantName,
     #[error("the plant URL must start with http://, https://, ws:// or wss:// (got {0:?})")]
     BadScheme(String),
     #[error("the plant URL has no host")]
@@ -49,6 +53,25 @@ pub enum ConfigError {
     SiteCa(String),
 }
 
+/// `text` with whatever sits between `://` and an `@` (a user name and password typed
+/// into a URL) replaced by `***`, for messages about a URL that could not be read.
+pub fn redact_url(text: &str) -> String {
+    let Some(start) = text.find("://").map(|i| i + 3) else {
+        return text.to_owned();
+    };
+    let rest = &text[start..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}***@{}", &text[..start], &rest[at + 1..]),
+        None => text.to_owned(),
+    }
+}
+
+/// Whether `text` carries credentials (`user:password@`) in its authority.
+pub fn has_credentials(text: &str) -> bool {
+    redact_url(text) != text
+}
+
 /// The plant server's address, kept as its HTTP base (`http://host:port`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlantUrl(Url);
@@ -57,7 +80,7 @@ impl PlantUrl {
     /// Accepts `http(s)://` and `ws(s)://` forms; a path or query is ignored because the
     /// contract fixes both endpoints' paths.
     pub fn parse(text: &str) -> Result<Self, ConfigError> {
-        let mut url = Url::parse(text.trim()).map_err(|_| ConfigError::BadUrl(text.to_owned()))?;
+        let mut url = Url::parse(text.trim()).map_err(|_| ConfigError::BadUrl(redact_url(text)))?;
         let scheme = match url.scheme() {
             "http" | "ws" => "http",
             "https" | "wss" => "https",
@@ -130,10 +153,93 @@ impl fmt::Display for PlantUrl {
     }
 }
 
+/// Which plant a console, a cache and a command belong to.
+///
+/// Derived from the plant's address (its origin: scheme, host and port) unless the
+/// operator names the plant (`--plant NAME`). Code decides "same plant" by comparing
+/// `PlantId`s, never URLs: one plant may later be reached at several addresses.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PlantId(String);
+
+/// The longest plant name accepted on the command line.
+pub const MAX_PLANT_NAME: usize = 64;
+
+impl PlantId {
+    /// The identity of the plant at `url` when nobody named it.
+    pub fn from_url(url: &PlantUrl) -> PlantId {
+        PlantId(url.to_string())
+    }
+
+    /// A plant named by the operator. Names are short printable text without control
+    /// characters or path separators, so they can appear in file names and messages.
+    pub fn named(name: &str) -> Result<PlantId, ConfigError> {
+        let name = name.trim();
+        let fine = !name.is_empty()
+            && name.chars().count() <= MAX_PLANT_NAME
+            && !name
+                .chars()
+                .any(|c| c.is_control() || c == '/' || c == '\\');
+        if fine {
+            Ok(PlantId(name.to_owned()))
+        } else {
+            Err(ConfigError::BadPlantName)
+        }
+    }
+
+    /// The embedded demo plant, whatever loopback port it happens to use.
+    pub fn demo() -> PlantId {
+        PlantId("demo".to_owned())
+    }
+
+    /// A stored identity, read back from a cache.
+    pub fn from_stored(text: &str) -> PlantId {
+        PlantId(text.to_owned())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// A file-system-safe, unique folder name for the plant: a readable slug of the id
+    /// and a short hash of it (two ids that slug alike still get different folders).
+    pub fn key(&self) -> String {
+        use sha2::Digest;
+        let mut slug = String::new();
+        for c in self.0.chars() {
+            if c.is_ascii_alphanumeric() {
+                slug.push(c.to_ascii_lowercase());
+            } else if !slug.ends_with('-') {
+                slug.push('-');
+            }
+            if slug.len() >= 40 {
+                break;
+            }
+        }
+        let slug = slug.trim_matches('-');
+        let digest = sha2::Sha256::digest(self.0.as_bytes());
+        let hash: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+        if slug.is_empty() {
+            hash
+        } else {
+            format!("{slug}-{hash}")
+        }
+    }
+}
+
+impl fmt::Display for PlantId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// How the link connects, notices trouble and retries.
 #[derive(Debug, Clone)]
 pub struct LinkConfig {
     pub server: PlantUrl,
+    /// The plant `server` is the address of; commands carry it and the link refuses to
+    /// send one meant for another plant.
+    pub plant: PlantId,
     pub token: Option<Secret>,
     /// Covers TCP, the WebSocket upgrade, Engine.IO OPEN and Socket.IO CONNECT together.
     pub connect_timeout: Duration,
@@ -170,6 +276,7 @@ pub struct LinkConfig {
 impl LinkConfig {
     pub fn new(server: PlantUrl) -> Self {
         LinkConfig {
+            plant: PlantId::from_url(&server),
             server,
             token: None,
             connect_timeout: Duration::from_secs(10),
@@ -273,6 +380,32 @@ mod tests {
             PlantUrl::parse("not a url"),
             Err(ConfigError::BadUrl(_))
         ));
+    }
+
+    #[test]
+    fn credentials_in_a_url_that_cannot_be_read_are_not_repeated() {
+        assert_eq!(redact_url("http://op:hunter2@/x@y"), "http://***@/x@y");
+        assert_eq!(redact_url("http://plant:5000/a@b"), "http://plant:5000/a@b");
+        assert!(has_credentials("wss://op@plant"));
+        let error = PlantUrl::parse("http://op:hunter2@").unwrap_err();
+        assert!(!error.to_string().contains("hunter2"), "{error}");
+    }
+
+    #[test]
+    fn a_plant_is_named_or_known_by_its_normalized_address() {
+        let a = PlantUrl::parse("ws://Plant.local:5000/socket.io/").unwrap();
+        let b = PlantUrl::parse("http://plant.local:5000").unwrap();
+        assert_eq!(PlantId::from_url(&a), PlantId::from_url(&b));
+        assert_eq!(LinkConfig::new(a).plant, PlantId::from_url(&b));
+        assert_eq!(PlantId::named(" line-1 ").unwrap().as_str(), "line-1");
+        for bad in ["", "a/b", "x\u{7}", &"n".repeat(65)] {
+            assert_eq!(
+                PlantId::named(bad),
+                Err(ConfigError::BadPlantName),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(PlantId::demo().as_str(), "demo");
     }
 
     #[test]

@@ -156,6 +156,11 @@ pub(crate) fn spawn_poller(
                 Ok((devices, relays, stats)) => {
                     let at = unix_now();
                     telemetry.note_message(at);
+                    let marks = [&devices.marks, &relays.marks, &stats.marks];
+                    telemetry.note_items(
+                        marks.iter().map(|m| u64::from(m.dropped)).sum(),
+                        marks.iter().map(|m| m.items.len() as u64).sum(),
+                    );
                     mode.fallback_ok();
                     for message in [
                         Inbound::Devices(devices),

@@ -8,10 +8,17 @@ use plant_protocol::{
     SystemStats,
 };
 use reqwest::StatusCode;
-use serde::de::DeserializeOwned;
 use thiserror::Error;
 
 use crate::config::{PlantUrl, Secret};
+use crate::items::{self, ItemsError, Read};
+use crate::text::log_text;
+
+/// The largest HTTP answer read from the plant when the link sets no bound of its own:
+/// the same 16 MiB as one WebSocket message (`LinkConfig::max_message_bytes`, which the
+/// link passes in with [`PlantApi::with_body_limit`]). A larger answer is refused before
+/// it is read to the end, so a plant (or a proxy in front of it) cannot fill the memory.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
 /// Why an HTTP call to the plant failed. Messages never carry the token.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -24,6 +31,12 @@ pub enum ApiError {
     Transport(String),
     #[error("the plant's answer is not what the contract says: {0}")]
     Body(String),
+    #[error("the plant's answer is larger than {limit} bytes and was not read")]
+    TooLarge { limit: usize },
+    /// Redirects are never followed: a plant answer that points elsewhere could take the
+    /// Bearer token to another host, or from `https` to plain `http`.
+    #[error("the plant answered with a redirect (HTTP {status}) to {location}; redirects are not followed")]
+    Redirected { status: u16, location: String },
 }
 
 /// A client of one plant's HTTP API.
@@ -32,6 +45,7 @@ pub struct PlantApi {
     client: reqwest::Client,
     server: PlantUrl,
     token: Option<Secret>,
+    max_body_bytes: usize,
 }
 
 impl PlantApi {
@@ -46,6 +60,9 @@ impl PlantApi {
         let mut builder = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
+            // The token goes with every request, so a redirect is an answer, not a
+            // direction: following one could send it to another host or over plain http.
+            .redirect(reqwest::redirect::Policy::none())
             .tcp_nodelay(true);
         if let Some(tls) = tls {
             builder = builder.use_preconfigured_tls((*tls).clone());
@@ -57,7 +74,15 @@ impl PlantApi {
             client,
             server,
             token,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         })
+    }
+
+    /// Bounds every answer this client reads to `bytes` (the link passes its WebSocket
+    /// message cap, so both paths accept the same plant).
+    pub fn with_body_limit(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
+        self
     }
 
     fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
@@ -69,32 +94,44 @@ impl PlantApi {
         }
     }
 
-    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+    /// The body of a `GET path` answered 200, read up to the body limit.
+    async fn get_bytes(&self, path: &str) -> Result<Vec<u8>, ApiError> {
         let response = self
             .request(reqwest::Method::GET, path)
             .send()
             .await
             .map_err(|e| ApiError::Transport(without_url(&e)))?;
         match response.status() {
-            StatusCode::OK => response
-                .json()
-                .await
-                .map_err(|e| ApiError::Body(without_url(&e))),
+            StatusCode::OK => read_body(response, self.max_body_bytes).await,
             StatusCode::UNAUTHORIZED => Err(ApiError::Unauthorized),
+            other if other.is_redirection() => Err(redirected(&response)),
             other => Err(ApiError::Status(other.as_u16())),
         }
     }
 
-    pub async fn devices(&self) -> Result<DevicesUpdate, ApiError> {
-        self.get("/api/devices").await
+    /// A `GET path` answer read item by item ([`items`]): one device or relay the
+    /// console cannot read never discards the rest of the answer.
+    async fn get_items<T>(
+        &self,
+        path: &str,
+        read: impl FnOnce(&str) -> Result<T, ItemsError>,
+    ) -> Result<T, ApiError> {
+        let body = self.get_bytes(path).await?;
+        let text = std::str::from_utf8(&body).map_err(|e| ApiError::Body(e.to_string()))?;
+        read(text).map_err(|e| ApiError::Body(e.to_string()))
     }
 
-    pub async fn relays(&self) -> Result<RelaysUpdate, ApiError> {
-        self.get("/api/relays").await
+    pub async fn devices(&self) -> Result<Read<DevicesUpdate>, ApiError> {
+        self.get_items("/api/devices", items::devices_update).await
     }
 
-    pub async fn stats(&self) -> Result<SystemStats, ApiError> {
-        self.get("/api/system/stats").await
+    pub async fn relays(&self) -> Result<Read<RelaysUpdate>, ApiError> {
+        self.get_items("/api/relays", items::relays_update).await
+    }
+
+    pub async fn stats(&self) -> Result<Read<SystemStats>, ApiError> {
+        self.get_items("/api/system/stats", items::system_stats)
+            .await
     }
 
     /// Sends a relay command by `POST /api/relays/{id}`. Refusals the contract names
@@ -121,12 +158,56 @@ impl PlantApi {
             | StatusCode::BAD_REQUEST
             | StatusCode::FORBIDDEN
             | StatusCode::NOT_FOUND
-            | StatusCode::CONFLICT => response
-                .json()
-                .await
-                .map_err(|e| ApiError::Body(without_url(&e))),
+            | StatusCode::CONFLICT => {
+                let body = read_body(response, self.max_body_bytes).await?;
+                let text = std::str::from_utf8(&body).map_err(|e| ApiError::Body(e.to_string()))?;
+                // Whether the plant applied the command is what counts; a relay in the
+                // answer that cannot be read whole does not lose the answer.
+                items::set_relay_result(text, &request.relay_id)
+                    .map(|(result, _)| result)
+                    .map_err(|e| ApiError::Body(e.to_string()))
+            }
+            other if other.is_redirection() => Err(redirected(&response)),
             other => Err(ApiError::Status(other.as_u16())),
         }
+    }
+}
+
+/// Reads a body chunk by chunk and gives up as soon as it passes `limit`: a declared
+/// length over the limit is refused before the first byte, and a body without one (or one
+/// that lies) is cut off at the limit, never buffered whole.
+async fn read_body(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, ApiError> {
+    let too_large = ApiError::TooLarge { limit };
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit as u64)
+    {
+        return Err(too_large);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| ApiError::Transport(without_url(&e)))?
+    {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// The refusal of a redirect, naming where it pointed (server text: escaped and short).
+fn redirected(response: &reqwest::Response) -> ApiError {
+    let location = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .map(|value| log_text(&String::from_utf8_lossy(value.as_bytes())))
+        .unwrap_or_else(|| "nowhere".into());
+    ApiError::Redirected {
+        status: response.status().as_u16(),
+        location,
     }
 }
 

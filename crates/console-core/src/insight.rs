@@ -18,15 +18,22 @@ use crate::view::LinkStatus;
 /// State kept for the views between calls.
 pub(crate) struct Insight {
     data_dir: PathBuf,
+    /// The current plant's cache folder, which follows the console to another plant.
+    cache_dir: Arc<Mutex<PathBuf>>,
     notifications: Arc<dyn NotificationSink>,
     /// The previous (time, message count) reading, for a message rate between calls.
     last_reading: Mutex<Option<(Instant, u64)>>,
 }
 
 impl Insight {
-    pub(crate) fn new(data_dir: PathBuf, notifications: Arc<dyn NotificationSink>) -> Self {
+    pub(crate) fn new(
+        data_dir: PathBuf,
+        cache_dir: Arc<Mutex<PathBuf>>,
+        notifications: Arc<dyn NotificationSink>,
+    ) -> Self {
         Insight {
             data_dir,
+            cache_dir,
             notifications,
             last_reading: Mutex::new(None),
         }
@@ -64,6 +71,14 @@ pub struct Diagnostics {
     pub time_in_modes: Vec<(LinkMode, f64)>,
     pub data_dir: String,
     pub log_dir: String,
+    /// The plant the console is on, and the folder of its cache.
+    pub plant: String,
+    pub cache_dir: String,
+    /// Seconds the plant's clock runs ahead of this computer's (negative: behind), the
+    /// median of recent `server_time` stamps; `None` before the first.
+    pub clock_offset_s: Option<f64>,
+    /// Set when the offset is large enough to say so.
+    pub clock_offset_warning: Option<String>,
 }
 
 /// Where the console writes its log files (inside the data folder).
@@ -77,7 +92,12 @@ impl Console {
         query: impl FnOnce(&rusqlite::Connection) -> Result<T, StoreError> + Send + 'static,
         empty: T,
     ) -> Result<T, ConsoleError> {
-        let dir = self.insight.data_dir.clone();
+        let dir = self
+            .insight
+            .cache_dir
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
         tokio::task::spawn_blocking(move || match store::open_read_only(&dir)? {
             Some(conn) => query(&conn),
             None => Ok(empty),
@@ -186,6 +206,10 @@ impl Console {
                 .collect(),
             data_dir: self.insight.data_dir.display().to_string(),
             log_dir: log_dir(&self.insight.data_dir).display().to_string(),
+            plant: self.plant().to_string(),
+            cache_dir: self.cache_dir().display().to_string(),
+            clock_offset_s: self.clock_offset().estimate(),
+            clock_offset_warning: self.clock_offset().warning(),
         }
     }
 

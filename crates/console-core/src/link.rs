@@ -25,10 +25,15 @@ use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
 use crate::backoff;
 use crate::clock::{JumpDetector, NetworkWatch};
-use crate::config::LinkConfig;
+use crate::config::{LinkConfig, PlantId};
 use crate::fallback::{self, ModeCell};
 use crate::http::PlantApi;
-use crate::session::{Dropped, EndReason, Inbound, Output, Phase, Session, SessionConfig};
+use crate::lograte::RepeatLimiter;
+use crate::session::{
+    heartbeat_clamped, heartbeat_limit, Dropped, EndReason, Inbound, Output, Phase, Session,
+    SessionConfig,
+};
+use crate::text::log_text;
 
 /// What the operator is told about the link. Every screen shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -65,6 +70,13 @@ pub struct Telemetry {
     messages: AtomicU64,
     reconnects: AtomicU64,
     dropped_frames: AtomicU64,
+    /// What the console received but could not use, in total and since the current
+    /// WebSocket session went live (see [`Unusable`]).
+    items_dropped: AtomicU64,
+    items_unreadable: AtomicU64,
+    session_frames: AtomicU64,
+    session_items_dropped: AtomicU64,
+    session_items_unreadable: AtomicU64,
     rtt_micros: AtomicU64,
     modes: std::sync::Mutex<ModeTimes>,
 }
@@ -106,6 +118,51 @@ impl Telemetry {
         self.dropped_frames.load(Ordering::Relaxed)
     }
 
+    /// What the plant sent that the console could not use, so far.
+    pub fn unusable(&self) -> Unusable {
+        let read = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
+        Unusable {
+            frames: read(&self.dropped_frames),
+            items_dropped: read(&self.items_dropped),
+            items_unreadable: read(&self.items_unreadable),
+            session_frames: read(&self.session_frames),
+            session_items_dropped: read(&self.session_items_dropped),
+            session_items_unreadable: read(&self.session_items_unreadable),
+        }
+    }
+
+    /// Counts frames the console could not use at all.
+    pub(crate) fn note_dropped_frames(&self, frames: u64) {
+        self.dropped_frames.fetch_add(frames, Ordering::Relaxed);
+        self.session_frames.fetch_add(frames, Ordering::Relaxed);
+    }
+
+    /// Counts items dropped (no readable id) and items with unreadable fields.
+    pub(crate) fn note_items(&self, dropped: u64, unreadable: u64) {
+        if dropped > 0 {
+            self.items_dropped.fetch_add(dropped, Ordering::Relaxed);
+            self.session_items_dropped
+                .fetch_add(dropped, Ordering::Relaxed);
+        }
+        if unreadable > 0 {
+            self.items_unreadable
+                .fetch_add(unreadable, Ordering::Relaxed);
+            self.session_items_unreadable
+                .fetch_add(unreadable, Ordering::Relaxed);
+        }
+    }
+
+    /// A new session went live: its own counts start at zero; the totals go on.
+    pub(crate) fn session_started(&self) {
+        for counter in [
+            &self.session_frames,
+            &self.session_items_dropped,
+            &self.session_items_unreadable,
+        ] {
+            counter.store(0, Ordering::Relaxed);
+        }
+    }
+
     /// The last measured round trip, if any.
     pub fn rtt(&self) -> Option<Duration> {
         let micros = self.rtt_micros.load(Ordering::Relaxed);
@@ -144,6 +201,30 @@ impl Telemetry {
     }
 }
 
+/// Frames and items the console received but could not use, since start (`frames`,
+/// `items_…`) and since the current WebSocket session went live (`session_…`), so
+/// "Real-time" never hides what was thrown away.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unusable {
+    /// Whole frames dropped (unreadable, unknown event, payload of the wrong shape).
+    pub frames: u64,
+    /// Devices or relays dropped because their id could not be read.
+    pub items_dropped: u64,
+    /// Devices, relays or stats received with a field that could not be read (each
+    /// arrival counts); they are shown with a bad quality.
+    pub items_unreadable: u64,
+    pub session_frames: u64,
+    pub session_items_dropped: u64,
+    pub session_items_unreadable: u64,
+}
+
+impl Unusable {
+    /// Everything not used, since start.
+    pub fn total(&self) -> u64 {
+        self.frames + self.items_dropped + self.items_unreadable
+    }
+}
+
 /// A plant message or link event, in arrival order.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LinkEvent {
@@ -153,10 +234,13 @@ pub enum LinkEvent {
     Inbound { at: UnixSeconds, message: Inbound },
     /// The live session ended.
     Lost,
+    /// Frames or items the console could not use were counted ([`Telemetry::unusable`]),
+    /// so the window's count can be refreshed even when no value changed.
+    Unusable,
     /// The link now leads to another plant (see [`Command::Reconfigure`]): what is known
     /// of the old one must go before the new one's snapshots arrive. Comes after every
     /// message of the old plant and before any of the new one.
-    PlantChanged { from: String, to: String },
+    PlantChanged { from: PlantId, to: PlantId },
 }
 
 /// Errors a caller of the link can get back.
@@ -170,6 +254,10 @@ pub enum LinkError {
     NoAnswer,
     #[error("the link task has stopped")]
     Stopped,
+    /// The command was meant for another plant than the one the link leads to now (it
+    /// was handed over just as the link moved): it was not sent.
+    #[error("the link now leads to another plant; the command was not sent")]
+    WrongPlant,
 }
 
 /// Requests to the task that owns the socket.
@@ -177,6 +265,9 @@ pub enum LinkError {
 pub enum Command {
     SetRelay {
         request: SetRelayRequest,
+        /// The plant the command was issued for; checked against the link's own plant
+        /// when the task takes the command, after any earlier reconfiguration.
+        plant: PlantId,
         reply: oneshot::Sender<Result<SetRelayResult, LinkError>>,
     },
     /// Skip the remaining backoff (or drop the current connection) and connect now.
@@ -206,10 +297,19 @@ impl LinkHandle {
 
     /// Sends a relay command and waits for the server's answer. The caller bounds the
     /// wait; a dropped connection answers [`LinkError::NoAnswer`].
-    pub async fn set_relay(&self, request: SetRelayRequest) -> Result<SetRelayResult, LinkError> {
+    pub async fn set_relay(
+        &self,
+        request: SetRelayRequest,
+        plant: &PlantId,
+    ) -> Result<SetRelayResult, LinkError> {
         let (reply, answer) = oneshot::channel();
+        let plant = plant.clone();
         self.commands
-            .send(Command::SetRelay { request, reply })
+            .send(Command::SetRelay {
+                request,
+                plant,
+                reply,
+            })
             .await
             .map_err(|_| LinkError::Stopped)?;
         answer.await.map_err(|_| LinkError::NoAnswer)?
@@ -258,6 +358,7 @@ pub fn spawn(config: LinkConfig, events: mpsc::Sender<LinkEvent>) -> (LinkHandle
         ever_live: false,
         poller: None,
         next_config: None,
+        drop_log: RepeatLimiter::default(),
     };
     let join = tokio::spawn(task.run());
     (
@@ -294,6 +395,7 @@ fn plant_api(config: &LinkConfig) -> PlantApi {
         )
     })
     .expect("an HTTP client with default TLS settings always builds")
+    .with_body_limit(config.max_message_bytes)
 }
 
 /// The current wall-clock time as Unix seconds.
@@ -375,6 +477,9 @@ struct LinkTask {
     poller: Option<JoinHandle<()>>,
     /// Settings to switch to before the next attempt (see [`Command::Reconfigure`]).
     next_config: Option<LinkConfig>,
+    /// The rate limit of "frame dropped" lines, kept across connections so a server
+    /// that is reconnected to again and again is limited as one.
+    drop_log: RepeatLimiter,
 }
 
 impl LinkTask {
@@ -394,19 +499,20 @@ impl LinkTask {
                 }
                 Attempt::Restart => Duration::ZERO,
                 Attempt::Unauthorized(message) => {
-                    tracing::warn!(server = %self.config.server, %message, "plant refused the token");
-                    self.mode.unauthorized(format!("refused: {message}"));
+                    tracing::warn!(server = %self.config.server, message = %log_text(&message), "plant refused the token");
+                    self.mode
+                        .unauthorized(format!("refused: {}", log_text(&message)));
                     self.config.unauthorized_retry
                 }
                 Attempt::Failed(error) => {
-                    tracing::info!(server = %self.config.server, %error, attempt, "connect failed");
+                    tracing::info!(server = %self.config.server, error = %log_text(&error), attempt, "connect failed");
                     self.mode.ws_down(error);
                     let wait = backoff::delay(&self.config.backoff, attempt, rand::rng().random());
                     attempt = attempt.saturating_add(1);
                     wait
                 }
                 Attempt::Ended { live_for, reason } => {
-                    tracing::warn!(server = %self.config.server, %reason, ?live_for, "plant link lost");
+                    tracing::warn!(server = %self.config.server, reason = %log_text(&reason), ?live_for, "plant link lost");
                     let _ = self.events.send(LinkEvent::Lost).await;
                     self.mode.ws_down(reason);
                     self.start_poller();
@@ -438,7 +544,10 @@ impl LinkTask {
                         self.next_config = Some(*config);
                         return std::ops::ControlFlow::Continue(());
                     }
-                    Some(Command::SetRelay { request, reply }) => self.send_by_http(request, reply),
+                    Some(Command::SetRelay { plant, reply, .. }) if plant != self.config.plant => {
+                        let _ = reply.send(Err(LinkError::WrongPlant));
+                    }
+                    Some(Command::SetRelay { request, reply, .. }) => self.send_by_http(request, reply),
                 },
             }
         }
@@ -450,12 +559,13 @@ impl LinkTask {
         tracing::info!(from = %self.config.server, to = %config.server, "link reconfigured");
         // The poller is gone before the event, so no old snapshot can follow it.
         self.stop_poller().await;
-        if config.server != self.config.server {
+        // Another address of the same plant (a named plant) keeps what is known of it.
+        if config.plant != self.config.plant {
             let _ = self
                 .events
                 .send(LinkEvent::PlantChanged {
-                    from: self.config.server.to_string(),
-                    to: config.server.to_string(),
+                    from: self.config.plant.clone(),
+                    to: config.plant.clone(),
                 })
                 .await;
         }
@@ -532,7 +642,10 @@ impl LinkTask {
                         self.next_config = Some(*config);
                         return Attempt::Restart;
                     }
-                    Some(Command::SetRelay { request, reply }) => self.send_by_http(request, reply),
+                    Some(Command::SetRelay { plant, reply, .. }) if plant != self.config.plant => {
+                        let _ = reply.send(Err(LinkError::WrongPlant));
+                    }
+                    Some(Command::SetRelay { request, reply, .. }) => self.send_by_http(request, reply),
                 },
             }
         };
@@ -618,7 +731,10 @@ impl LinkTask {
                         let _ = self.events.send(LinkEvent::Lost).await;
                         return Attempt::Restart;
                     }
-                    Some(Command::SetRelay { request, reply }) => match session.set_relay(&request) {
+                    Some(Command::SetRelay { plant, reply, .. }) if plant != self.config.plant => {
+                        let _ = reply.send(Err(LinkError::WrongPlant));
+                    }
+                    Some(Command::SetRelay { request, reply, .. }) => match session.set_relay(&request) {
                         Some(frame) => {
                             replies.insert(request.request_id.clone(), reply);
                             out.push(Output::Send(frame));
@@ -669,10 +785,21 @@ impl LinkTask {
                     }
                     Output::Live => {
                         live_since = Some(Instant::now());
+                        self.telemetry.session_started();
                         if std::mem::replace(&mut self.ever_live, true) {
                             self.telemetry.reconnects.fetch_add(1, Ordering::Relaxed);
                         }
                         tracing::info!(server = %self.config.server, "plant link live");
+                        if let Some(open) =
+                            session.open_info().filter(|open| heartbeat_clamped(open))
+                        {
+                            tracing::warn!(
+                                ping_interval_ms = open.ping_interval,
+                                ping_timeout_ms = open.ping_timeout,
+                                silence_limit = ?heartbeat_limit(open),
+                                "the plant's heartbeat is out of range; held to the nearest sane value"
+                            );
+                        }
                         self.stop_poller().await;
                         self.mode.ws_live();
                         let _ = self.events.send(LinkEvent::Live).await;
@@ -699,7 +826,8 @@ impl LinkTask {
                         let _ = timeout(Duration::from_secs(1), socket.close(None)).await;
                         return Attempt::Unauthorized(message);
                     }
-                    Output::End(reason) => ended = Some(format!("{reason:?}")),
+                    // A refusal's text is the server's: it reaches the window and the log short.
+                    Output::End(reason) => ended = Some(log_text(&format!("{reason:?}"))),
                 }
             }
             if let Some(reason) = ended {
@@ -713,6 +841,11 @@ impl LinkTask {
                 }
             }
         };
+        // The frames left out of the log so far are summed up when their connection ends,
+        // so a burst just before a disconnect is not left unsaid.
+        if let Some(left_out) = self.drop_log.take_suppressed() {
+            log_dropped_summary(left_out);
+        }
         // Commands still waiting for an answer get none from this connection; their
         // senders retry with the same request id, which the server deduplicates.
         drop(replies);
@@ -725,17 +858,47 @@ impl LinkTask {
         }
     }
 
-    fn count_dropped(&self, session: &mut Session) {
-        for dropped in session.take_dropped() {
-            self.telemetry
-                .dropped_frames
-                .fetch_add(1, Ordering::Relaxed);
+    /// Counts the frames the session dropped and logs them: each with its reason (server
+    /// text, so escaped and cut short), but only the first few a minute; the rest are
+    /// summed up in one line, so a server that sends nothing but bad frames for an hour
+    /// writes a few hundred lines, not millions.
+    fn count_dropped(&mut self, session: &mut Session) {
+        let now = Instant::now().into_std();
+        let (items_dropped, items_unreadable) = session.take_item_counts();
+        self.telemetry.note_items(items_dropped, items_unreadable);
+        let dropped = session.take_dropped();
+        if !dropped.is_empty() || items_dropped > 0 || items_unreadable > 0 {
+            // Best effort: a full channel means the runtime is busy with plant messages,
+            // and each of those refreshes the window's count anyway.
+            let _ = self.events.try_send(LinkEvent::Unusable);
+        }
+        for dropped in dropped {
+            self.telemetry.note_dropped_frames(1);
+            let verdict = self.drop_log.hit(now);
+            if let Some(left_out) = verdict.summary {
+                log_dropped_summary(left_out);
+            }
+            if !verdict.log {
+                continue;
+            }
             match dropped {
                 Dropped::UnknownEvent(name) => {
-                    tracing::debug!(event = %name, "unknown event dropped")
+                    tracing::debug!(event = %log_text(&name), "unknown event dropped")
                 }
-                other => tracing::warn!(reason = ?other, "frame dropped"),
+                other => tracing::warn!(reason = %log_text(&format!("{other:?}")), "frame dropped"),
             }
         }
+        if let Some(left_out) = self.drop_log.flush(now) {
+            log_dropped_summary(left_out);
+        }
     }
+}
+
+/// The one line that stands for the dropped frames a rate-limit window left out.
+fn log_dropped_summary(left_out: u64) {
+    tracing::warn!(
+        left_out,
+        window = ?crate::lograte::LOG_WINDOW,
+        "more frames dropped than are logged one by one; see Diagnostics for the count"
+    );
 }

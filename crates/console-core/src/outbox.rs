@@ -21,7 +21,10 @@ use tokio::sync::{mpsc, Notify};
 use tokio::time::Instant;
 
 use crate::audit::{self, Actor};
-use crate::link::{unix_now, LinkError, LinkHandle, LinkMode};
+use crate::clock::WallClock;
+use crate::config::PlantId;
+use crate::link::{LinkError, LinkHandle, LinkMode};
+use crate::offset::ClockOffset;
 use crate::state::PlantState;
 use crate::store::{self, StoreError};
 
@@ -45,6 +48,9 @@ pub enum Status {
     Cancelled,
     /// A newer command to the same relay replaced it before it was sent.
     Superseded,
+    /// The console was started for, or moved to, another plant than the one the command
+    /// was issued for: it is never sent (again). Its detail says whether it had left.
+    PlantChanged,
 }
 
 impl Status {
@@ -58,6 +64,7 @@ impl Status {
             Status::Expired => "expired",
             Status::Cancelled => "cancelled",
             Status::Superseded => "superseded",
+            Status::PlantChanged => "plant_changed",
         }
     }
 
@@ -71,6 +78,7 @@ impl Status {
             Status::Expired,
             Status::Cancelled,
             Status::Superseded,
+            Status::PlantChanged,
         ]
         .into_iter()
         .find(|status| status.as_str() == text)
@@ -99,16 +107,27 @@ pub struct Command {
     #[serde(skip)]
     pub host: String,
     pub updated_at: UnixSeconds,
+    /// The plant the command was issued for; `None` for a command stored before commands
+    /// recorded their plant, which is never sent.
+    pub plant: Option<PlantId>,
 }
 
 impl Command {
-    fn request(&self) -> SetRelayRequest {
+    /// The request as the plant receives it: `issued_at` is in the plant's time (local
+    /// issue time plus the estimated offset of the server's clock), so that a console
+    /// whose clock is wrong does not have its commands refused as expired.
+    fn request(&self, offset: &ClockOffset) -> SetRelayRequest {
         SetRelayRequest {
             relay_id: self.relay_id.clone(),
             state: self.state,
             request_id: self.request_id.clone(),
-            issued_at: self.issued_at,
+            issued_at: offset.to_server(self.issued_at),
         }
+    }
+
+    /// Whether the command was issued for `plant`.
+    pub fn is_for(&self, plant: &PlantId) -> bool {
+        self.plant.as_ref() == Some(plant)
     }
 }
 
@@ -182,6 +201,15 @@ impl Outbox {
         Self::with(store::open_again(data_dir)?)
     }
 
+    /// Moves the outbox to another cache (another plant's), opened by this process as
+    /// for [`Outbox::open_again`]. The caller has ended the old cache's open commands.
+    pub fn switch_to(&self, data_dir: &Path) -> Result<(), OutboxError> {
+        let conn = store::open_again(data_dir)?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        *self.conn() = conn;
+        Ok(())
+    }
+
     fn with(conn: Connection) -> Result<Outbox, OutboxError> {
         // FULL makes each commit durable across an OS crash or power loss, not only
         // across a crash of the console: a queued command must survive both.
@@ -201,6 +229,7 @@ impl Outbox {
     /// returns it only once it is committed.
     pub fn enqueue(
         &self,
+        plant: &PlantId,
         relay_id: &str,
         state: bool,
         ttl: Duration,
@@ -225,6 +254,7 @@ impl Outbox {
             operator: actor.user.clone(),
             host: actor.host.clone(),
             updated_at: now,
+            plant: Some(plant.clone()),
         };
         for older in store::outbox::open(&tx)? {
             if older.relay_id == relay_id && older.status == Status::Queued {
@@ -259,7 +289,7 @@ impl Outbox {
         command.seq = store::outbox::insert(&tx, &command)?;
         store::outbox::add_event(&tx, &command.request_id, Status::Queued, now, None)?;
         journal_step(&tx, &command, Status::Queued, now, None)?;
-        let detail = serde_json::json!({"state": state, "ttl_s": ttl.as_secs_f64(), "expires_at": command.expires_at});
+        let detail = serde_json::json!({"state": state, "ttl_s": ttl.as_secs_f64(), "expires_at": command.expires_at, "plant": plant});
         audit::append(
             &tx,
             now,
@@ -270,6 +300,7 @@ impl Outbox {
             &detail.to_string(),
         )?;
         tx.commit()?;
+        audit::anchor(&conn);
         Ok(command)
     }
 
@@ -309,6 +340,7 @@ impl Outbox {
         let command = store::outbox::get(&tx, request_id)?
             .ok_or_else(|| OutboxError::Unknown(request_id.to_owned()))?;
         tx.commit()?;
+        audit::anchor(&conn);
         Ok(command)
     }
 
@@ -354,6 +386,7 @@ impl Outbox {
         }
         let updated = store::outbox::get(&tx, request_id)?;
         tx.commit()?;
+        audit::anchor(&conn);
         Ok(updated)
     }
 
@@ -386,6 +419,35 @@ impl Outbox {
         Ok(ended)
     }
 
+    /// Ends every open command that was not issued for `plant` (all of them when `plant`
+    /// is `None`): the console was started for, or is moving to, another plant. Nothing
+    /// of it is sent again; a command already sent says that its outcome at the old plant
+    /// is unknown. Journal and audit record each. Returns the commands as they are now.
+    pub fn end_for_plant_change(
+        &self,
+        plant: Option<&PlantId>,
+        now_plant: &str,
+        now: UnixSeconds,
+    ) -> Result<Vec<Command>, OutboxError> {
+        let mut ended = Vec::new();
+        for command in self.open_commands()? {
+            if plant.is_some_and(|plant| command.is_for(plant)) {
+                continue;
+            }
+            let why = plant_changed_reason(&command, now_plant);
+            if let Some(command) = self.advance(
+                &command.request_id,
+                Status::PlantChanged,
+                command.attempts,
+                Some(&why),
+                now,
+            )? {
+                ended.push(command);
+            }
+        }
+        Ok(ended)
+    }
+
     /// Commands not yet final, oldest first.
     pub fn open_commands(&self) -> Result<Vec<Command>, OutboxError> {
         Ok(store::outbox::open(&self.conn())?)
@@ -409,8 +471,34 @@ impl Outbox {
     }
 
     /// Checks the audit chain.
+    /// The latest `limit` commands of a cache opened read-only, newest first: for the
+    /// command line's `outbox`, which must not open the cache for writing.
+    pub fn read_recent(
+        conn: &rusqlite::Connection,
+        limit: u32,
+    ) -> Result<Vec<Command>, OutboxError> {
+        Ok(store::outbox::recent(conn, limit)?)
+    }
+
     pub fn verify_audit(&self) -> Result<audit::Verification, OutboxError> {
         Ok(audit::verify(&self.conn())?)
+    }
+}
+
+/// Why a command ends as "plant changed", in words for the operator.
+fn plant_changed_reason(command: &Command, now_plant: &str) -> String {
+    let meant = command.plant.as_ref().map_or(
+        "an unrecorded plant (queued by an older console)".to_owned(),
+        |p| format!("plant {p}"),
+    );
+    match command.status {
+        Status::Queued => {
+            format!("not sent: it was meant for {meant}; the console is now on {now_plant}")
+        }
+        _ => format!(
+            "sent to {meant}, which had not answered when the console moved to {now_plant}; \
+             its outcome there is unknown and it is not sent again"
+        ),
     }
 }
 
@@ -435,6 +523,10 @@ impl Default for RunnerConfig {
 
 /// Sends queued commands over the link whenever it is live (WebSocket or HTTP fallback),
 /// in order per relay, and follows each to its end.
+///
+/// A command's life is measured on the monotonic clock: the first time the runner sees a
+/// command it turns the time left (by the wall clock, never more than its whole TTL) into
+/// a monotonic deadline, so setting the wall clock back never extends it.
 pub struct Runner {
     outbox: Arc<Outbox>,
     link: LinkHandle,
@@ -449,6 +541,14 @@ pub struct Runner {
     /// While set (a read-only console), nothing is sent; commands still expire and
     /// acknowledged ones are still confirmed.
     hold: Arc<AtomicBool>,
+    /// The wall clock: stamps the steps and turns stored expiry times into deadlines.
+    clock: WallClock,
+    /// The plant the console is on now: a command issued for another is never sent.
+    plant: Arc<RwLock<PlantId>>,
+    /// The server clock's estimated offset, for `issued_at`.
+    offset: Arc<ClockOffset>,
+    /// Each open command's end of life on the monotonic clock.
+    deadlines: HashMap<String, Instant>,
 }
 
 impl Runner {
@@ -459,6 +559,7 @@ impl Runner {
         config: RunnerConfig,
         wake: Arc<Notify>,
         updates: mpsc::Sender<Command>,
+        plant: Arc<RwLock<PlantId>>,
     ) -> Runner {
         Runner {
             outbox,
@@ -470,12 +571,28 @@ impl Runner {
             in_flight: Arc::default(),
             retry_at: HashMap::new(),
             hold: Arc::default(),
+            clock: WallClock::default(),
+            plant,
+            offset: Arc::default(),
+            deadlines: HashMap::new(),
         }
     }
 
     /// Sends nothing while `hold` is set (the console's read-only switch).
     pub fn hold_while(mut self, hold: Arc<AtomicBool>) -> Runner {
         self.hold = hold;
+        self
+    }
+
+    /// Reads the wall clock from `clock` (tests set it back and forth).
+    pub fn with_clock(mut self, clock: WallClock) -> Runner {
+        self.clock = clock;
+        self
+    }
+
+    /// Stamps `issued_at` in the server's time with this estimate.
+    pub fn with_offset(mut self, offset: Arc<ClockOffset>) -> Runner {
+        self.offset = offset;
         self
     }
 
@@ -517,33 +634,68 @@ impl Runner {
         command: &Command,
         status: Status,
         error: Option<String>,
-    ) -> Result<(), OutboxError> {
+    ) -> Result<Option<Command>, OutboxError> {
         let (id, attempts) = (command.request_id.clone(), command.attempts);
+        let now = self.clock.now();
         let updated = self
-            .blocking(move |o| o.advance(&id, status, attempts, error.as_deref(), unix_now()))
+            .blocking(move |o| o.advance(&id, status, attempts, error.as_deref(), now))
             .await?;
-        self.publish(updated).await;
-        Ok(())
+        self.publish(updated.clone()).await;
+        Ok(updated)
+    }
+
+    fn current_plant(&self) -> PlantId {
+        self.plant
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// The command's end of life on the monotonic clock, fixed the first time it is seen.
+    fn deadline(&mut self, command: &Command) -> Instant {
+        let wall_left = command.expires_at - self.clock.now();
+        let whole = (command.expires_at - command.issued_at).max(0.0);
+        *self
+            .deadlines
+            .entry(command.request_id.clone())
+            .or_insert_with(|| {
+                let left = if wall_left.is_finite() {
+                    wall_left.clamp(0.0, whole)
+                } else {
+                    0.0
+                };
+                Instant::now() + Duration::from_secs_f64(left)
+            })
     }
 
     /// One look at every open command.
     async fn step(&mut self) -> Result<(), OutboxError> {
         let open = self.blocking(|o| o.open_commands()).await?;
-        let now = unix_now();
         let mode = self.link.state().borrow().mode;
         let usable = matches!(mode, LinkMode::Realtime | LinkMode::Fallback)
             && !self.hold.load(Ordering::SeqCst);
+        let plant = self.current_plant();
         let mut relay_busy: HashSet<String> = HashSet::new();
         self.retry_at
             .retain(|id, _| open.iter().any(|c| &c.request_id == id));
+        self.deadlines
+            .retain(|id, _| open.iter().any(|c| &c.request_id == id));
         for command in open {
+            // A command for another plant never goes out, whatever its state.
+            if !command.is_for(&plant) {
+                let why = plant_changed_reason(&command, plant.as_str());
+                self.advance(&command, Status::PlantChanged, Some(why))
+                    .await?;
+                continue;
+            }
             // Commands to one relay keep their order: a later one waits for the earlier.
             if !relay_busy.insert(command.relay_id.clone()) {
                 continue;
             }
             let in_flight = self.lock_in_flight().contains(&command.request_id);
+            let expired = Instant::now() >= self.deadline(&command);
             match command.status {
-                Status::Queued | Status::Sent if now >= command.expires_at && !in_flight => {
+                Status::Queued | Status::Sent if expired && !in_flight => {
                     let why = if command.status == Status::Queued {
                         "expired before it could be sent"
                     } else {
@@ -561,9 +713,9 @@ impl Runner {
                     {
                         continue;
                     }
-                    self.send(command).await?;
+                    self.send(command, plant.clone()).await?;
                 }
-                Status::Acked => self.confirm(&command, now).await?,
+                Status::Acked => self.confirm(&command, expired).await?,
                 _ => {}
             }
         }
@@ -577,14 +729,17 @@ impl Runner {
     }
 
     /// Marks the command sent (durably, before the frame leaves) and sends it in a task
-    /// of its own, so a slow answer for one relay does not hold up another.
-    async fn send(&mut self, mut command: Command) -> Result<(), OutboxError> {
+    /// of its own, so a slow answer for one relay does not hold up another. The link
+    /// checks `plant` when it takes the command, so a command handed over just as the
+    /// link moves to another plant is refused there instead of reaching it.
+    async fn send(&mut self, mut command: Command, plant: PlantId) -> Result<(), OutboxError> {
         command.attempts += 1;
-        let (id, attempts) = (command.request_id.clone(), command.attempts);
-        let updated = self
-            .blocking(move |o| o.advance(&id, Status::Sent, attempts, None, unix_now()))
-            .await?;
-        self.publish(updated).await;
+        let Some(updated) = self.advance(&command, Status::Sent, None).await? else {
+            // It reached a final state meanwhile (cancelled, or ended because the
+            // console is moving to another plant): it must not leave.
+            return Ok(());
+        };
+        command.attempts = updated.attempts;
         self.retry_at.insert(
             command.request_id.clone(),
             Instant::now() + Duration::from_secs(1),
@@ -596,8 +751,10 @@ impl Runner {
         let wake = self.wake.clone();
         let updates = self.updates.clone();
         let ack_timeout = self.config.ack_timeout;
+        let clock = self.clock.clone();
+        let request = command.request(&self.offset);
         tokio::spawn(async move {
-            let answer = tokio::time::timeout(ack_timeout, link.set_relay(command.request())).await;
+            let answer = tokio::time::timeout(ack_timeout, link.set_relay(request, &plant)).await;
             let outcome = match answer {
                 Ok(Ok(SetRelayResult::Applied { .. })) => Some((Status::Acked, None)),
                 Ok(Ok(SetRelayResult::Refused {
@@ -617,11 +774,15 @@ impl Runner {
                     Status::Failed,
                     Some(format!("{}: {message}", error.as_str())),
                 )),
+                // The link had moved on to another plant and did not send it; the
+                // console ends it as "plant changed" (or sends it once the link leads
+                // to its plant).
                 Ok(Err(
                     LinkError::NotLive
                     | LinkError::NoAnswer
                     | LinkError::Http(_)
-                    | LinkError::Stopped,
+                    | LinkError::Stopped
+                    | LinkError::WrongPlant,
                 ))
                 | Err(_) => None,
             };
@@ -629,7 +790,7 @@ impl Runner {
                 let id = command.request_id.clone();
                 let attempts = command.attempts;
                 let result = tokio::task::spawn_blocking(move || {
-                    outbox.advance(&id, status, attempts, error.as_deref(), unix_now())
+                    outbox.advance(&id, status, attempts, error.as_deref(), clock.now())
                 })
                 .await;
                 match result {
@@ -637,6 +798,9 @@ impl Runner {
                         let _ = updates.try_send(updated);
                     }
                     Ok(Ok(None)) => {}
+                    // The outbox moved to another plant's cache meanwhile; the command
+                    // was ended in its own cache before the move.
+                    Ok(Err(OutboxError::Unknown(_))) => {}
                     Ok(Err(error)) => tracing::error!(%error, "outbox update failed"),
                     Err(error) => tracing::error!(%error, "outbox update panicked"),
                 }
@@ -652,7 +816,7 @@ impl Runner {
 
     /// An applied command is confirmed when the relay reports the requested state; if
     /// it never does before the command expires, it failed.
-    async fn confirm(&self, command: &Command, now: UnixSeconds) -> Result<(), OutboxError> {
+    async fn confirm(&self, command: &Command, expired: bool) -> Result<(), OutboxError> {
         let reported = {
             let state = self
                 .state
@@ -660,26 +824,30 @@ impl Runner {
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
             state
                 .relay(&command.relay_id)
-                .map(|entry| entry.relay.state)
+                // A report whose state could not be read confirms nothing.
+                .and_then(|entry| entry.readable_state())
         };
         if reported == Some(command.state) {
-            self.advance(command, Status::Confirmed, None).await
-        } else if now >= command.expires_at {
+            self.advance(command, Status::Confirmed, None).await?;
+        } else if expired {
             self.advance(
                 command,
                 Status::Failed,
                 Some("the relay never reported the requested state".into()),
             )
-            .await
-        } else {
-            Ok(())
+            .await?;
         }
+        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn plant() -> PlantId {
+        PlantId::named("plant-a").unwrap()
+    }
 
     fn actor() -> Actor {
         Actor {
@@ -693,13 +861,34 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let outbox = Outbox::open(dir.path()).unwrap();
         let first = outbox
-            .enqueue("relay-01", true, Duration::from_secs(120), &actor(), 100.0)
+            .enqueue(
+                &plant(),
+                "relay-01",
+                true,
+                Duration::from_secs(120),
+                &actor(),
+                100.0,
+            )
             .unwrap();
         let other = outbox
-            .enqueue("relay-02", true, Duration::from_secs(120), &actor(), 101.0)
+            .enqueue(
+                &plant(),
+                "relay-02",
+                true,
+                Duration::from_secs(120),
+                &actor(),
+                101.0,
+            )
             .unwrap();
         let second = outbox
-            .enqueue("relay-01", false, Duration::from_secs(120), &actor(), 102.0)
+            .enqueue(
+                &plant(),
+                "relay-01",
+                false,
+                Duration::from_secs(120),
+                &actor(),
+                102.0,
+            )
             .unwrap();
         assert_eq!(
             outbox.get(&first.request_id).unwrap().unwrap().status,
@@ -719,7 +908,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let outbox = Outbox::open(dir.path()).unwrap();
         let command = outbox
-            .enqueue("relay-01", true, Duration::from_secs(120), &actor(), 100.0)
+            .enqueue(
+                &plant(),
+                "relay-01",
+                true,
+                Duration::from_secs(120),
+                &actor(),
+                100.0,
+            )
             .unwrap();
         outbox
             .advance(&command.request_id, Status::Sent, 1, None, 101.0)
@@ -763,7 +959,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let command = Outbox::open(dir.path())
             .unwrap()
-            .enqueue("relay-03", false, Duration::from_secs(60), &actor(), 5.0)
+            .enqueue(
+                &plant(),
+                "relay-03",
+                false,
+                Duration::from_secs(60),
+                &actor(),
+                5.0,
+            )
             .unwrap();
         let reopened = Outbox::open(dir.path()).unwrap();
         assert_eq!(reopened.open_commands().unwrap(), vec![command]);
@@ -774,7 +977,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let outbox = Outbox::open(dir.path()).unwrap();
         let command = outbox
-            .enqueue("relay-07", false, Duration::from_secs(60), &actor(), 10.0)
+            .enqueue(
+                &plant(),
+                "relay-07",
+                false,
+                Duration::from_secs(60),
+                &actor(),
+                10.0,
+            )
             .unwrap();
         outbox
             .advance(&command.request_id, Status::Sent, 1, None, 11.0)
@@ -807,7 +1017,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let outbox = Outbox::open(dir.path()).unwrap();
         assert!(matches!(
-            outbox.enqueue("r", true, Duration::ZERO, &actor(), 1.0),
+            outbox.enqueue(&plant(), "r", true, Duration::ZERO, &actor(), 1.0),
             Err(OutboxError::BadTtl)
         ));
     }

@@ -10,11 +10,40 @@ use std::time::{Duration, Instant};
 use plant_protocol::{
     events, DevicesUpdate, RelaysUpdate, SetRelayRequest, SetRelayResult, SystemStats,
 };
-use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::codec::{self, CodecError, EnginePacket, OpenInfo, SocketPacket};
+use crate::items::{self, ItemsError, Read};
+
+/// The range a server's announced `pingInterval` is held to. Below it a server that says
+/// 0 would end every session at the first check (the link would flap); above it a server
+/// that says 2^53 would keep a dead link "live" for ever.
+pub const PING_INTERVAL_RANGE: (Duration, Duration) =
+    (Duration::from_secs(1), Duration::from_secs(120));
+
+/// The range a server's announced `pingTimeout` is held to, for the same reasons.
+pub const PING_TIMEOUT_RANGE: (Duration, Duration) =
+    (Duration::from_secs(1), Duration::from_secs(60));
+
+/// How long silence may last before the session ends: pingInterval + pingTimeout from
+/// the OPEN packet, each held to its range (so at most 3 minutes, at least 2 seconds).
+/// Clamping each value first also keeps the sum from overflowing.
+pub fn heartbeat_limit(open: &OpenInfo) -> Duration {
+    let clamp = |millis: u64, (low, high): (Duration, Duration)| {
+        Duration::from_millis(millis).clamp(low, high)
+    };
+    clamp(open.ping_interval, PING_INTERVAL_RANGE) + clamp(open.ping_timeout, PING_TIMEOUT_RANGE)
+}
+
+/// Whether the OPEN packet's heartbeat lay outside the ranges and was clamped.
+pub fn heartbeat_clamped(open: &OpenInfo) -> bool {
+    let inside = |millis: u64, (low, high): (Duration, Duration)| {
+        (low..=high).contains(&Duration::from_millis(millis))
+    };
+    !(inside(open.ping_interval, PING_INTERVAL_RANGE)
+        && inside(open.ping_timeout, PING_TIMEOUT_RANGE))
+}
 
 /// Settings of one session; the link makes a fresh session for every connection.
 #[derive(Debug, Clone)]
@@ -78,9 +107,10 @@ pub enum EndReason {
 /// A typed message from the plant, in arrival order.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Inbound {
-    Devices(DevicesUpdate),
-    Relays(RelaysUpdate),
-    Stats(SystemStats),
+    /// Read item by item: the marks name the devices whose fields could not be read.
+    Devices(Read<DevicesUpdate>),
+    Relays(Read<RelaysUpdate>),
+    Stats(Read<SystemStats>),
     /// The server's answer to one of our `set_relay` commands.
     RelayResult {
         request_id: String,
@@ -115,8 +145,13 @@ pub enum Dropped {
 }
 
 enum PendingAck {
-    SetRelay { request_id: String },
-    Probe { sent_at: Instant },
+    SetRelay {
+        request_id: String,
+        relay_id: String,
+    },
+    Probe {
+        sent_at: Instant,
+    },
 }
 
 /// One Socket.IO session over one WebSocket.
@@ -132,6 +167,11 @@ pub struct Session {
     /// The last few gaps between periodic stats, to learn the server's period.
     stats_gaps: VecDeque<Duration>,
     dropped: Vec<Dropped>,
+    /// Items in delivered payloads the console could not use at all (no readable id),
+    /// and items delivered with fields it could not read, since the last
+    /// [`Session::take_item_counts`].
+    items_dropped: u64,
+    items_unreadable: u64,
     /// Which of the three snapshots (devices, relays, stats) have not arrived since the
     /// session went live. Some servers drop requests that arrive right after CONNECT, and
     /// a console must not show a half-synced plant as live for ever.
@@ -152,6 +192,8 @@ impl Session {
             last_stats_at: None,
             stats_gaps: VecDeque::with_capacity(4),
             dropped: Vec::new(),
+            items_dropped: 0,
+            items_unreadable: 0,
             resync_missing: [false; 3],
             resync_deadline: None,
         }
@@ -175,6 +217,15 @@ impl Session {
         std::mem::take(&mut self.dropped)
     }
 
+    /// (items dropped, items with unreadable fields) in the payloads delivered since the
+    /// last call, for the caller to count; the frames themselves were used.
+    pub fn take_item_counts(&mut self) -> (u64, u64) {
+        (
+            std::mem::take(&mut self.items_dropped),
+            std::mem::take(&mut self.items_unreadable),
+        )
+    }
+
     /// Feeds one text frame received at `now`.
     pub fn on_text(&mut self, now: Instant, frame: &str, out: &mut Vec<Output>) {
         if self.phase == Phase::Ended {
@@ -187,7 +238,29 @@ impl Session {
         // link caps each message at `LinkConfig::max_message_bytes` instead.
         match codec::decode(frame) {
             Ok(packet) => self.on_packet(now, packet, out),
-            Err(error) => self.drop_frame(Dropped::Codec(error), out),
+            Err(error) => self.on_undecodable(now, frame, error, out),
+        }
+    }
+
+    /// A frame strict JSON refused. A Python plant writes `NaN` and `Infinity` for a
+    /// failed sensor read, which makes the whole event unreadable; with those tokens
+    /// quoted the frame decodes, and the per-item readers mark just the values they
+    /// were. Only a frame that still fails is dropped, so a well-formed frame never
+    /// pays for the rewrite.
+    fn on_undecodable(
+        &mut self,
+        now: Instant,
+        frame: &str,
+        error: CodecError,
+        out: &mut Vec<Output>,
+    ) {
+        let Some(fixed) = codec::quote_non_finite(frame) else {
+            self.drop_frame(Dropped::Codec(error), out);
+            return;
+        };
+        match codec::decode(&fixed) {
+            Ok(packet) => self.on_packet(now, packet, out),
+            Err(_) => self.drop_frame(Dropped::Codec(error), out),
         }
     }
 
@@ -200,7 +273,7 @@ impl Session {
     /// Checks the clock: ends a silent session and forgets unanswered probes.
     pub fn poll(&mut self, now: Instant, out: &mut Vec<Output>) {
         if let Some(open) = &self.open {
-            let limit = Duration::from_millis(open.ping_interval + open.ping_timeout);
+            let limit = heartbeat_limit(open);
             if self.phase != Phase::Ended && now.saturating_duration_since(self.last_rx) >= limit {
                 self.end(EndReason::HeartbeatTimeout, out);
             }
@@ -232,8 +305,7 @@ impl Session {
         if self.phase == Phase::Ended {
             return None;
         }
-        let heartbeat =
-            self.last_rx + Duration::from_millis(open.ping_interval + open.ping_timeout);
+        let heartbeat = self.last_rx + heartbeat_limit(open);
         let stale = self.last_rx + self.stale_after();
         let next = if stale > now {
             stale.min(heartbeat)
@@ -267,6 +339,7 @@ impl Session {
             id,
             PendingAck::SetRelay {
                 request_id: request.request_id.clone(),
+                relay_id: request.relay_id.clone(),
             },
         );
         let payload = serde_json::to_value(request).expect("a SetRelayRequest always serializes");
@@ -391,17 +464,24 @@ impl Session {
             return;
         }
         let inbound = match name.as_str() {
-            events::DEVICES_UPDATE => parse_arg(&name, args).map(Inbound::Devices),
-            events::RELAYS_UPDATE => parse_arg(&name, args).map(Inbound::Relays),
-            events::SYSTEM_STATS_UPDATE => parse_arg(&name, args).map(|stats| {
-                self.note_stats(now);
-                Inbound::Stats(stats)
-            }),
+            events::DEVICES_UPDATE => {
+                read_arg(&name, args, items::devices_update).map(Inbound::Devices)
+            }
+            events::RELAYS_UPDATE => {
+                read_arg(&name, args, items::relays_update).map(Inbound::Relays)
+            }
+            events::SYSTEM_STATS_UPDATE => {
+                read_arg(&name, args, items::system_stats).map(|stats| {
+                    self.note_stats(now);
+                    Inbound::Stats(stats)
+                })
+            }
             _ => Err(Dropped::UnknownEvent(name)),
         };
         match inbound {
             Ok(inbound) => {
                 self.good_frame();
+                self.count_items(&inbound);
                 self.note_resync(&inbound);
                 out.push(Output::Inbound(inbound));
             }
@@ -409,10 +489,21 @@ impl Session {
         }
     }
 
+    fn count_items(&mut self, inbound: &Inbound) {
+        let marks = match inbound {
+            Inbound::Devices(read) => &read.marks,
+            Inbound::Relays(read) => &read.marks,
+            Inbound::Stats(read) => &read.marks,
+            Inbound::RelayResult { .. } | Inbound::RoundTrip(_) => return,
+        };
+        self.items_dropped += u64::from(marks.dropped);
+        self.items_unreadable += marks.items.len() as u64;
+    }
+
     fn note_resync(&mut self, inbound: &Inbound) {
         match inbound {
-            Inbound::Devices(update) if update.snapshot => self.resync_missing[0] = false,
-            Inbound::Relays(update) if update.snapshot => self.resync_missing[1] = false,
+            Inbound::Devices(read) if read.value.snapshot => self.resync_missing[0] = false,
+            Inbound::Relays(read) if read.value.snapshot => self.resync_missing[1] = false,
             Inbound::Stats(_) => self.resync_missing[2] = false,
             _ => {}
         }
@@ -423,10 +514,19 @@ impl Session {
 
     fn on_ack(&mut self, now: Instant, id: u64, args: &[&RawValue], out: &mut Vec<Output>) {
         match self.pending.remove(&id) {
-            Some(PendingAck::SetRelay { request_id }) => {
-                match parse_arg::<SetRelayResult>(events::SET_RELAY, args) {
-                    Ok(result) => {
+            Some(PendingAck::SetRelay {
+                request_id,
+                relay_id,
+            }) => {
+                let read = read_arg(events::SET_RELAY, args, |text| {
+                    items::set_relay_result(text, &relay_id)
+                });
+                match read {
+                    Ok((result, unreadable)) => {
                         self.good_frame();
+                        if !unreadable.is_empty() {
+                            self.items_unreadable += 1;
+                        }
                         out.push(Output::Inbound(Inbound::RelayResult { request_id, result }));
                     }
                     Err(dropped) => self.drop_frame(dropped, out),
@@ -438,8 +538,11 @@ impl Session {
                     now.saturating_duration_since(sent_at),
                 )));
                 // The probe's answer is the stats themselves on servers that send them back.
-                if let Ok(stats) = parse_arg::<SystemStats>(events::REQUEST_SYSTEM_STATS, args) {
-                    out.push(Output::Inbound(Inbound::Stats(stats)));
+                if let Ok(stats) = read_arg(events::REQUEST_SYSTEM_STATS, args, items::system_stats)
+                {
+                    let stats = Inbound::Stats(stats);
+                    self.count_items(&stats);
+                    out.push(Output::Inbound(stats));
                 }
             }
             None => self.drop_frame(Dropped::UnexpectedAck(id), out),
@@ -477,12 +580,18 @@ impl Session {
     }
 }
 
-fn parse_arg<T: DeserializeOwned>(event: &str, args: &[&RawValue]) -> Result<T, Dropped> {
+/// Reads an event's first argument with one of the per-item readers of [`items`]: a
+/// payload whose shape is wrong is dropped whole, one bad item in it is not.
+fn read_arg<T>(
+    event: &str,
+    args: &[&RawValue],
+    read: impl FnOnce(&str) -> Result<T, ItemsError>,
+) -> Result<T, Dropped> {
     let first = args.first().ok_or_else(|| Dropped::BadPayload {
         event: event.to_owned(),
         detail: "no payload".into(),
     })?;
-    serde_json::from_str(first.get()).map_err(|e| Dropped::BadPayload {
+    read(first.get()).map_err(|e| Dropped::BadPayload {
         event: event.to_owned(),
         detail: e.to_string(),
     })
@@ -494,7 +603,7 @@ mod tests {
     use serde_json::json;
 
     const OPEN: &str =
-        r#"0{"sid":"e1","upgrades":[],"pingTimeout":200,"pingInterval":300,"maxPayload":100000}"#;
+        r#"0{"sid":"e1","upgrades":[],"pingTimeout":1000,"pingInterval":2000,"maxPayload":100000}"#;
 
     /// The heartbeat numbers of Flask-SocketIO's defaults, for tests about other timers.
     const PATIENT_OPEN: &str = r#"0{"sid":"e1","upgrades":[],"pingTimeout":20000,"pingInterval":25000,"maxPayload":100000}"#;
@@ -510,6 +619,17 @@ mod tests {
         session.on_text(now, r#"40{"sid":"s1"}"#, &mut out);
         assert_eq!(session.phase(), Phase::Live);
         session
+    }
+
+    /// Delivers the three snapshots, so the session asks for nothing again.
+    fn sync(session: &mut Session, now: Instant) {
+        for frame in [
+            r#"42["devices_update",{"devices":[],"snapshot":true,"server_time":6}]"#,
+            r#"42["relays_update",{"relays":[],"snapshot":true,"server_time":6}]"#,
+            r#"42["system_stats_update",{"cpu_percent":1,"memory_percent":2,"disk_percent":3,"uptime_s":4,"clients":1,"server_time":5}]"#,
+        ] {
+            feed(session, now, frame);
+        }
     }
 
     fn feed(session: &mut Session, now: Instant, frame: &str) -> Vec<Output> {
@@ -636,10 +756,76 @@ mod tests {
     fn silence_for_ping_interval_plus_timeout_ends_the_session() {
         let start = Instant::now();
         let mut session = live_session(start);
+        sync(&mut session, start);
         let mut out = Vec::new();
-        session.poll(start + Duration::from_millis(499), &mut out);
+        session.poll(start + Duration::from_millis(2999), &mut out);
         assert!(out.is_empty());
-        session.poll(start + Duration::from_millis(500), &mut out);
+        session.poll(start + Duration::from_millis(3000), &mut out);
+        assert_eq!(out, vec![Output::End(EndReason::HeartbeatTimeout)]);
+    }
+
+    #[test]
+    fn a_heartbeat_of_zero_does_not_end_a_session_that_hears_from_the_server_every_second() {
+        let start = Instant::now();
+        let mut session = live_session_with(
+            start,
+            r#"0{"sid":"z","upgrades":[],"pingTimeout":0,"pingInterval":0,"maxPayload":100000}"#,
+        );
+        let mut out = Vec::new();
+        // A minute of a frame every second, checked every 100 ms as the link would.
+        for tick in 1..=600u64 {
+            let now = start + Duration::from_millis(tick * 100);
+            if tick % 10 == 0 {
+                out.extend(feed(&mut session, now, "2"));
+            }
+            session.poll(now, &mut out);
+            let deadline = session.next_deadline(now).unwrap();
+            assert!(deadline > now, "a deadline in the past would spin the link");
+        }
+        assert!(
+            !out.contains(&Output::End(EndReason::HeartbeatTimeout)),
+            "the link flapped: {out:?}"
+        );
+        assert_eq!(session.phase(), Phase::Live);
+        assert!(heartbeat_clamped(session.open_info().unwrap()));
+        // Silence still ends it, after the floor of 1 s + 1 s.
+        session.poll(start + Duration::from_secs(62), &mut out);
+        assert_eq!(out.last(), Some(&Output::End(EndReason::HeartbeatTimeout)));
+    }
+
+    #[test]
+    fn a_heartbeat_of_two_to_the_53_still_ends_a_silent_session_within_three_minutes() {
+        let start = Instant::now();
+        let mut session = live_session_with(
+            start,
+            r#"0{"sid":"h","upgrades":[],"pingTimeout":9007199254740992,"pingInterval":9007199254740992}"#,
+        );
+        sync(&mut session, start);
+        assert_eq!(
+            session.next_deadline(start + Duration::from_secs(6)),
+            Some(start + Duration::from_secs(180))
+        );
+        let mut out = Vec::new();
+        session.poll(start + Duration::from_secs(179), &mut out);
+        assert!(out.is_empty());
+        session.poll(start + Duration::from_secs(180), &mut out);
+        assert_eq!(out, vec![Output::End(EndReason::HeartbeatTimeout)]);
+    }
+
+    #[test]
+    fn a_heartbeat_at_the_largest_number_overflows_nothing() {
+        let start = Instant::now();
+        let mut session = live_session_with(
+            start,
+            r#"0{"sid":"m","upgrades":[],"pingTimeout":18446744073709551615,"pingInterval":18446744073709551615}"#,
+        );
+        sync(&mut session, start);
+        let mut out = Vec::new();
+        session.poll(start + Duration::from_secs(1), &mut out);
+        assert!(session
+            .next_deadline(start + Duration::from_secs(1))
+            .is_some());
+        session.poll(start + Duration::from_secs(180), &mut out);
         assert_eq!(out, vec![Output::End(EndReason::HeartbeatTimeout)]);
     }
 
@@ -647,13 +833,14 @@ mod tests {
     fn any_frame_restarts_the_heartbeat_clock() {
         let start = Instant::now();
         let mut session = live_session(start);
-        feed(&mut session, start + Duration::from_millis(400), "2");
+        sync(&mut session, start);
+        feed(&mut session, start + Duration::from_millis(2000), "2");
         let mut out = Vec::new();
-        session.poll(start + Duration::from_millis(800), &mut out);
+        session.poll(start + Duration::from_millis(4000), &mut out);
         assert!(out.is_empty());
         assert_eq!(
-            session.next_deadline(start + Duration::from_millis(800)),
-            Some(start + Duration::from_millis(900))
+            session.next_deadline(start + Duration::from_millis(4000)),
+            Some(start + Duration::from_millis(5000))
         );
     }
 
@@ -689,11 +876,117 @@ mod tests {
         let [Output::Inbound(Inbound::Devices(update))] = out.as_slice() else {
             panic!("{out:?}")
         };
-        assert!(update.snapshot);
+        assert!(update.value.snapshot);
+        assert!(update.marks.is_clean());
         assert_eq!(
-            update.devices[0].status,
+            update.value.devices[0].status,
             plant_protocol::DeviceStatus::Fault
         );
+    }
+
+    /// A Flask plant's frame for three devices, the middle one's sensor read failed:
+    /// `json.dumps` writes `NaN`, which strict JSON refuses.
+    const NAN_FRAME: &str = r#"42["devices_update",{"devices":[{"id":"d1","name":"Boiler","kind":"t","status":"online","value":70.5,"unit":"C","last_seen":5},{"id":"d2","name":"Pump","kind":"f","status":"fault","value":NaN,"unit":"l/s","last_seen":5},{"id":"d3","name":"Fan","kind":"s","status":"online","value":Infinity,"unit":null,"last_seen":-Infinity}],"snapshot":true,"server_time":6}]"#;
+
+    #[test]
+    fn a_nan_for_one_device_keeps_the_others_and_marks_it() {
+        let now = Instant::now();
+        let mut session = live_session(now);
+        let out = feed(&mut session, now, NAN_FRAME);
+        let [Output::Inbound(Inbound::Devices(read))] = out.as_slice() else {
+            panic!("the update was dropped: {out:?}")
+        };
+        let devices = &read.value.devices;
+        assert_eq!(devices.len(), 3);
+        assert_eq!(devices[0].value, Some(70.5));
+        assert_eq!(devices[1].value, None);
+        assert_eq!(devices[1].status, plant_protocol::DeviceStatus::Fault);
+        assert_eq!(read.marks.of(1).unwrap().fields(), ["value"]);
+        assert_eq!(read.marks.of(2).unwrap().fields(), ["value", "last_seen"]);
+        assert!(read.marks.of(0).is_none());
+        assert!(
+            session.take_dropped().is_empty(),
+            "the frame itself was used"
+        );
+        assert_eq!(session.take_item_counts(), (0, 2));
+        assert_eq!(session.take_item_counts(), (0, 0));
+    }
+
+    #[test]
+    fn nan_frames_in_a_row_do_not_end_the_session_as_garbage() {
+        let now = Instant::now();
+        let mut session = live_session(now);
+        for _ in 0..50 {
+            let out = feed(&mut session, now, NAN_FRAME);
+            assert!(matches!(out.as_slice(), [Output::Inbound(_)]), "{out:?}");
+        }
+        assert_eq!(session.phase(), Phase::Live);
+        assert_eq!(session.take_item_counts(), (0, 100));
+    }
+
+    #[test]
+    fn a_device_without_a_readable_id_is_counted_and_the_rest_kept() {
+        let now = Instant::now();
+        let mut session = live_session(now);
+        let out = feed(
+            &mut session,
+            now,
+            r#"42["relays_update",{"relays":[{"id":null,"state":true},{"id":"r1","name":"Pump","device_id":null,"state":NaN,"changed_at":1,"changed_by":null}],"snapshot":false,"server_time":6}]"#,
+        );
+        let [Output::Inbound(Inbound::Relays(read))] = out.as_slice() else {
+            panic!("{out:?}")
+        };
+        assert_eq!(read.value.relays.len(), 1);
+        assert_eq!(read.marks.dropped, 1);
+        assert_eq!(read.marks.of(0).unwrap().fields(), ["state"]);
+        assert_eq!(session.take_item_counts(), (1, 1));
+    }
+
+    #[test]
+    fn stats_with_nan_still_count_as_the_stats_snapshot() {
+        let start = Instant::now();
+        let mut session = live_session_with(start, PATIENT_OPEN);
+        let out = feed(
+            &mut session,
+            start,
+            r#"42["system_stats_update",{"cpu_percent":NaN,"memory_percent":2,"disk_percent":3,"uptime_s":4,"clients":1,"server_time":5}]"#,
+        );
+        let [Output::Inbound(Inbound::Stats(read))] = out.as_slice() else {
+            panic!("{out:?}")
+        };
+        assert_eq!(read.marks.of(0).unwrap().fields(), ["cpu_percent"]);
+        let mut out = Vec::new();
+        session.poll(start + Duration::from_secs(2), &mut out);
+        assert!(
+            !out.contains(&Output::Send(r#"42["request_system_stats"]"#.into())),
+            "{out:?}"
+        );
+    }
+
+    #[test]
+    fn a_set_relay_ack_with_an_unreadable_relay_still_answers_the_command() {
+        let now = Instant::now();
+        let mut session = live_session(now);
+        let request = SetRelayRequest {
+            relay_id: "r1".into(),
+            state: true,
+            request_id: "req-1".into(),
+            issued_at: 10.0,
+        };
+        session.set_relay(&request).unwrap();
+        let out = feed(
+            &mut session,
+            now,
+            r#"431[{"ok":true,"duplicate":false,"relay":{"id":"r1","name":"Pump","device_id":null,"state":true,"changed_at":NaN,"changed_by":"op"}}]"#,
+        );
+        assert!(
+            matches!(
+                out.as_slice(),
+                [Output::Inbound(Inbound::RelayResult { request_id, result: SetRelayResult::Applied { .. } })] if request_id == "req-1"
+            ),
+            "{out:?}"
+        );
+        assert_eq!(session.take_item_counts(), (0, 1));
     }
 
     #[test]
@@ -805,7 +1098,7 @@ mod tests {
             r#"42["devices_update",{"devices":[],"snapshot":true,"server_time":1.0}]"#,
         );
         assert!(
-            matches!(&out[..], [Output::Inbound(Inbound::Devices(update))] if update.snapshot),
+            matches!(&out[..], [Output::Inbound(Inbound::Devices(update))] if update.value.snapshot),
             "{out:?}"
         );
         assert!(session.take_dropped().is_empty());

@@ -137,6 +137,22 @@ fn summary(errors: &[FieldError]) -> String {
 }
 
 impl Settings {
+    /// These settings with any user name and password typed into the plant URL removed:
+    /// the token has its own, protected place, and `settings.json`, the logs and the
+    /// window must never show a credential. A URL without credentials is kept as typed.
+    pub fn without_credentials(&self) -> Settings {
+        let mut clean = self.clone();
+        if let Some(url) = &self.plant_url {
+            if crate::config::has_credentials(url) {
+                clean.plant_url = Some(match PlantUrl::parse(url) {
+                    Ok(parsed) => parsed.to_string(),
+                    Err(_) => crate::config::redact_url(url),
+                });
+            }
+        }
+        clean
+    }
+
     /// Every problem with these settings, or nothing. The site CA file is read and parsed
     /// here, so a file that would fail at connect time is refused when it is entered.
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
@@ -214,7 +230,7 @@ impl Settings {
                 message: error.to_string(),
             })?;
         settings.validate().map_err(SettingsError::Invalid)?;
-        Ok(settings)
+        Ok(settings.without_credentials())
     }
 
     /// Validates, then writes the settings to `data_dir` atomically (a new file renamed
@@ -226,7 +242,8 @@ impl Settings {
             std::fs::create_dir_all(data_dir)?;
             let temporary = data_dir.join(format!("{SETTINGS_FILE}.new"));
             let mut file = std::fs::File::create(&temporary)?;
-            let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
+            let text = serde_json::to_string_pretty(&self.without_credentials())
+                .map_err(std::io::Error::other)?;
             file.write_all(text.as_bytes())?;
             file.write_all(b"\n")?;
             file.sync_all()?;

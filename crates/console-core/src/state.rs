@@ -4,12 +4,22 @@
 //! Everything downstream (store, alerts, UI) works from the [`Change`]s this module
 //! produces, never from raw frames, so a snapshot that repeats what is already known
 //! causes no writes and no alerts.
+//!
+//! A field the plant sent but the console could not read ([`crate::items`]) is marked in
+//! the entry's `unreadable`, and the entry's quality is bad. Where the field is not the
+//! measurement itself (a name, a status, a relay's state), the last readable value stays
+//! in its place, so a bad read alerts nothing and switches nothing; a device's `value`
+//! becomes `None`, so the old reading is never shown, recorded or checked against a
+//! limit as if it were fresh.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use plant_protocol::{Device, DevicesUpdate, Relay, RelaysUpdate, SystemStats, UnixSeconds};
 use serde::{Deserialize, Serialize};
+
+use crate::items::{Marks, Unreadable};
+use crate::quality::{Quality, QualityReason};
 
 /// A device as last received, with the local time it arrived.
 ///
@@ -20,6 +30,12 @@ use serde::{Deserialize, Serialize};
 pub struct DeviceEntry {
     pub device: Arc<Device>,
     pub received_at: UnixSeconds,
+    /// The fields the plant sent that could not be read (empty when all were read).
+    #[serde(default)]
+    pub unreadable: Unreadable,
+    /// The entry's own quality (see [`Quality::of_item`]); the link's is in `LinkStatus`.
+    #[serde(default)]
+    pub quality: Quality,
 }
 
 /// A relay as last received, with the local time it arrived.
@@ -27,6 +43,10 @@ pub struct DeviceEntry {
 pub struct RelayEntry {
     pub relay: Relay,
     pub received_at: UnixSeconds,
+    #[serde(default)]
+    pub unreadable: Unreadable,
+    #[serde(default)]
+    pub quality: Quality,
 }
 
 /// The server's system stats as last received, with the local time they arrived.
@@ -34,6 +54,111 @@ pub struct RelayEntry {
 pub struct StatsEntry {
     pub stats: SystemStats,
     pub received_at: UnixSeconds,
+    #[serde(default)]
+    pub unreadable: Unreadable,
+    #[serde(default)]
+    pub quality: Quality,
+}
+
+fn is_confirmed(quality: Quality) -> bool {
+    quality.reason != Some(QualityReason::Unconfirmed)
+}
+
+impl DeviceEntry {
+    /// A device just received from the plant, every field read.
+    pub fn new(device: Arc<Device>, received_at: UnixSeconds) -> Self {
+        DeviceEntry::read(device, received_at, Unreadable::default())
+    }
+
+    /// A device just received from the plant, with the fields it could not read.
+    pub fn read(device: Arc<Device>, received_at: UnixSeconds, unreadable: Unreadable) -> Self {
+        let quality = Quality::of_item(&unreadable, true);
+        DeviceEntry {
+            device,
+            received_at,
+            unreadable,
+            quality,
+        }
+    }
+
+    /// The cache's copy, not confirmed by the plant since start.
+    pub fn restored(device: Arc<Device>, received_at: UnixSeconds, unreadable: Unreadable) -> Self {
+        let quality = Quality::of_item(&unreadable, false);
+        DeviceEntry {
+            device,
+            received_at,
+            unreadable,
+            quality,
+        }
+    }
+}
+
+impl RelayEntry {
+    pub fn new(relay: Relay, received_at: UnixSeconds) -> Self {
+        RelayEntry::read(relay, received_at, Unreadable::default())
+    }
+
+    pub fn read(relay: Relay, received_at: UnixSeconds, unreadable: Unreadable) -> Self {
+        let quality = Quality::of_item(&unreadable, true);
+        RelayEntry {
+            relay,
+            received_at,
+            unreadable,
+            quality,
+        }
+    }
+
+    pub fn restored(relay: Relay, received_at: UnixSeconds, unreadable: Unreadable) -> Self {
+        let quality = Quality::of_item(&unreadable, false);
+        RelayEntry {
+            relay,
+            received_at,
+            unreadable,
+            quality,
+        }
+    }
+
+    /// The relay's state as the plant last reported it readably: `None` while the
+    /// plant's last report of the state could not be read (nothing may be confirmed
+    /// from the placeholder).
+    pub fn readable_state(&self) -> Option<bool> {
+        (!self.unreadable.contains("state")).then_some(self.relay.state)
+    }
+}
+
+impl StatsEntry {
+    pub fn new(stats: SystemStats, received_at: UnixSeconds) -> Self {
+        StatsEntry::read(stats, received_at, Unreadable::default())
+    }
+
+    pub fn read(stats: SystemStats, received_at: UnixSeconds, unreadable: Unreadable) -> Self {
+        let quality = Quality::of_item(&unreadable, true);
+        StatsEntry {
+            stats,
+            received_at,
+            unreadable,
+            quality,
+        }
+    }
+
+    pub fn restored(stats: SystemStats, received_at: UnixSeconds, unreadable: Unreadable) -> Self {
+        let quality = Quality::of_item(&unreadable, false);
+        StatsEntry {
+            stats,
+            received_at,
+            unreadable,
+            quality,
+        }
+    }
+}
+
+/// What a [`Change::Readability`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Subject {
+    Device,
+    Relay,
+    Stats,
 }
 
 /// One difference between the previous and the new plant state.
@@ -50,6 +175,18 @@ pub enum Change {
     },
     RelayRemoved(Relay),
     Stats(StatsEntry),
+    /// Some fields of an item became unreadable, or readable again (`after` empty). It
+    /// follows the item's own change, for the journal and the alerts.
+    Readability {
+        subject: Subject,
+        /// The item's id (`"system"` for the stats).
+        id: String,
+        /// Its name as last known, for the words.
+        name: String,
+        before: Unreadable,
+        after: Unreadable,
+        at: UnixSeconds,
+    },
 }
 
 /// Last-known state of every device and relay and of the server's stats.
@@ -58,6 +195,55 @@ pub struct PlantState {
     devices: HashMap<String, DeviceEntry>,
     relays: HashMap<String, RelayEntry>,
     stats: Option<StatsEntry>,
+}
+
+/// Puts the last readable value in place of each unreadable field but the measurement.
+fn keep_readable_device(before: &Device, device: &mut Device, unreadable: &Unreadable) {
+    for field in unreadable.fields() {
+        match *field {
+            "name" => device.name.clone_from(&before.name),
+            "kind" => device.kind.clone_from(&before.kind),
+            "status" => device.status = before.status,
+            "unit" => device.unit.clone_from(&before.unit),
+            "last_seen" => device.last_seen = before.last_seen,
+            // The value stays `None`: an old reading shown, recorded or checked against a
+            // limit as if fresh is exactly what must not happen.
+            _ => {}
+        }
+    }
+}
+
+fn keep_readable_relay(before: &Relay, relay: &mut Relay, unreadable: &Unreadable) {
+    for field in unreadable.fields() {
+        match *field {
+            "name" => relay.name.clone_from(&before.name),
+            "device_id" => relay.device_id.clone_from(&before.device_id),
+            // Kept so that an unreadable report neither looks like a switch nor confirms
+            // a command ([`RelayEntry::readable_state`]).
+            "state" => relay.state = before.state,
+            "changed_at" => relay.changed_at = before.changed_at,
+            "changed_by" => relay.changed_by.clone_from(&before.changed_by),
+            _ => {}
+        }
+    }
+}
+
+fn keep_readable_stats(before: &SystemStats, stats: &mut SystemStats, unreadable: &Unreadable) {
+    for field in unreadable.fields() {
+        match *field {
+            "cpu_percent" => stats.cpu_percent = before.cpu_percent,
+            "memory_percent" => stats.memory_percent = before.memory_percent,
+            "disk_percent" => stats.disk_percent = before.disk_percent,
+            "uptime_s" => stats.uptime_s = before.uptime_s,
+            "clients" => stats.clients = before.clients,
+            "server_time" => stats.server_time = before.server_time,
+            _ => {}
+        }
+    }
+}
+
+fn name_or_id(name: &str, id: &str) -> String {
+    if name.is_empty() { id } else { name }.to_owned()
 }
 
 impl PlantState {
@@ -88,6 +274,16 @@ impl PlantState {
         self.relays.values()
     }
 
+    /// How many devices the console holds (for the caps in [`crate::bounds`]).
+    pub fn device_count(&self) -> usize {
+        self.devices.len()
+    }
+
+    /// How many relays the console holds.
+    pub fn relay_count(&self) -> usize {
+        self.relays.len()
+    }
+
     pub fn device(&self, id: &str) -> Option<&DeviceEntry> {
         self.devices.get(id)
     }
@@ -100,10 +296,22 @@ impl PlantState {
         self.stats.as_ref()
     }
 
-    /// Applies a `devices_update`; a snapshot also removes every device it does not list.
+    /// Applies a `devices_update` read whole; a snapshot also removes every device it
+    /// does not list.
     pub fn apply_devices(
         &mut self,
         update: DevicesUpdate,
+        received_at: UnixSeconds,
+        changes: &mut Vec<Change>,
+    ) {
+        self.apply_devices_read(update, &Marks::default(), received_at, changes);
+    }
+
+    /// Applies a `devices_update` with the marks of the devices it could not read whole.
+    pub fn apply_devices_read(
+        &mut self,
+        update: DevicesUpdate,
+        marks: &Marks,
         received_at: UnixSeconds,
         changes: &mut Vec<Change>,
     ) {
@@ -122,38 +330,87 @@ impl PlantState {
                 }
             }
         }
-        for device in update.devices {
+        let clean = marks.items.is_empty();
+        for (index, mut device) in update.devices.into_iter().enumerate() {
+            let unreadable = if clean {
+                Unreadable::default()
+            } else {
+                marks.of(index).cloned().unwrap_or_default()
+            };
             match self.devices.get_mut(&device.id) {
-                // An unchanged device keeps its receive time, which says when this value
-                // first arrived; that the link is live is the link's to say, not a row's.
-                Some(entry) if *entry.device == device => {}
                 Some(entry) => {
+                    if !unreadable.is_empty() {
+                        keep_readable_device(&entry.device, &mut device, &unreadable);
+                    }
+                    // An unchanged device keeps its receive time, which says when this
+                    // value first arrived; that the link is live is the link's to say,
+                    // not a row's. A first confirmation of the cache's copy is a change
+                    // of its quality, though.
+                    if *entry.device == device
+                        && entry.unreadable == unreadable
+                        && is_confirmed(entry.quality)
+                    {
+                        continue;
+                    }
+                    let same = *entry.device == device;
+                    let was = std::mem::take(&mut entry.unreadable);
                     let before = std::mem::replace(&mut entry.device, Arc::new(device));
-                    entry.received_at = received_at;
+                    if !same {
+                        entry.received_at = received_at;
+                    }
+                    entry.quality = Quality::of_item(&unreadable, true);
+                    entry.unreadable = unreadable;
+                    let readability = (was != entry.unreadable).then(|| Change::Readability {
+                        subject: Subject::Device,
+                        id: entry.device.id.clone(),
+                        name: name_or_id(&entry.device.name, &entry.device.id),
+                        before: was,
+                        after: entry.unreadable.clone(),
+                        at: received_at,
+                    });
                     changes.push(Change::Device {
                         before: Some(before),
                         after: entry.clone(),
                     });
+                    changes.extend(readability);
                 }
                 None => {
-                    let entry = DeviceEntry {
-                        device: Arc::new(device),
-                        received_at,
-                    };
+                    let entry = DeviceEntry::read(Arc::new(device), received_at, unreadable);
                     self.devices.insert(entry.device.id.clone(), entry.clone());
+                    let readability = (!entry.unreadable.is_empty()).then(|| Change::Readability {
+                        subject: Subject::Device,
+                        id: entry.device.id.clone(),
+                        name: name_or_id(&entry.device.name, &entry.device.id),
+                        before: Unreadable::default(),
+                        after: entry.unreadable.clone(),
+                        at: received_at,
+                    });
                     changes.push(Change::Device {
                         before: None,
                         after: entry,
                     });
+                    changes.extend(readability);
                 }
             }
         }
     }
 
-    /// Applies a `relays_update`; a snapshot also removes every relay it does not list.
+    /// Applies a `relays_update` read whole; a snapshot also removes every relay it does
+    /// not list.
     pub fn apply_relays(
         &mut self,
         update: RelaysUpdate,
+        received_at: UnixSeconds,
+        changes: &mut Vec<Change>,
+    ) {
+        self.apply_relays_read(update, &Marks::default(), received_at, changes);
+    }
+
+    /// Applies a `relays_update` with the marks of the relays it could not read whole.
+    pub fn apply_relays_read(
+        &mut self,
+        update: RelaysUpdate,
+        marks: &Marks,
         received_at: UnixSeconds,
         changes: &mut Vec<Change>,
     ) {
@@ -172,25 +429,69 @@ impl PlantState {
                 }
             }
         }
-        for relay in update.relays {
-            match self.relays.get_mut(&relay.id) {
-                Some(entry) if entry.relay == relay => {}
-                Some(entry) => {
-                    let before = std::mem::replace(&mut entry.relay, relay);
+        for (index, relay) in update.relays.into_iter().enumerate() {
+            let unreadable = marks.of(index).cloned().unwrap_or_default();
+            self.apply_relay(relay, unreadable, received_at, changes);
+        }
+    }
+
+    /// Applies one relay as the plant reported it (in an update or a command's answer).
+    pub fn apply_relay(
+        &mut self,
+        mut relay: Relay,
+        unreadable: Unreadable,
+        received_at: UnixSeconds,
+        changes: &mut Vec<Change>,
+    ) {
+        match self.relays.get_mut(&relay.id) {
+            Some(entry) => {
+                if !unreadable.is_empty() {
+                    keep_readable_relay(&entry.relay, &mut relay, &unreadable);
+                }
+                if entry.relay == relay
+                    && entry.unreadable == unreadable
+                    && is_confirmed(entry.quality)
+                {
+                    return;
+                }
+                let same = entry.relay == relay;
+                let was = std::mem::take(&mut entry.unreadable);
+                let before = std::mem::replace(&mut entry.relay, relay);
+                if !same {
                     entry.received_at = received_at;
-                    changes.push(Change::Relay {
-                        before: Some(before),
-                        after: entry.clone(),
-                    });
                 }
-                None => {
-                    let entry = RelayEntry { relay, received_at };
-                    self.relays.insert(entry.relay.id.clone(), entry.clone());
-                    changes.push(Change::Relay {
-                        before: None,
-                        after: entry,
-                    });
-                }
+                entry.quality = Quality::of_item(&unreadable, true);
+                entry.unreadable = unreadable;
+                let readability = (was != entry.unreadable).then(|| Change::Readability {
+                    subject: Subject::Relay,
+                    id: entry.relay.id.clone(),
+                    name: name_or_id(&entry.relay.name, &entry.relay.id),
+                    before: was,
+                    after: entry.unreadable.clone(),
+                    at: received_at,
+                });
+                changes.push(Change::Relay {
+                    before: Some(before),
+                    after: entry.clone(),
+                });
+                changes.extend(readability);
+            }
+            None => {
+                let entry = RelayEntry::read(relay, received_at, unreadable);
+                self.relays.insert(entry.relay.id.clone(), entry.clone());
+                let readability = (!entry.unreadable.is_empty()).then(|| Change::Readability {
+                    subject: Subject::Relay,
+                    id: entry.relay.id.clone(),
+                    name: name_or_id(&entry.relay.name, &entry.relay.id),
+                    before: Unreadable::default(),
+                    after: entry.unreadable.clone(),
+                    at: received_at,
+                });
+                changes.push(Change::Relay {
+                    before: None,
+                    after: entry,
+                });
+                changes.extend(readability);
             }
         }
     }
@@ -202,9 +503,38 @@ impl PlantState {
         received_at: UnixSeconds,
         changes: &mut Vec<Change>,
     ) {
-        let entry = StatsEntry { stats, received_at };
+        self.apply_stats_read(stats, Unreadable::default(), received_at, changes);
+    }
+
+    /// Applies stats with the figures that could not be read.
+    pub fn apply_stats_read(
+        &mut self,
+        mut stats: SystemStats,
+        unreadable: Unreadable,
+        received_at: UnixSeconds,
+        changes: &mut Vec<Change>,
+    ) {
+        let was = match &self.stats {
+            Some(before) => {
+                if !unreadable.is_empty() {
+                    keep_readable_stats(&before.stats, &mut stats, &unreadable);
+                }
+                before.unreadable.clone()
+            }
+            None => Unreadable::default(),
+        };
+        let entry = StatsEntry::read(stats, received_at, unreadable);
+        let readability = (was != entry.unreadable).then(|| Change::Readability {
+            subject: Subject::Stats,
+            id: "system".to_owned(),
+            name: "Server".to_owned(),
+            before: was,
+            after: entry.unreadable.clone(),
+            at: received_at,
+        });
         self.stats = Some(entry.clone());
         changes.push(Change::Stats(entry));
+        changes.extend(readability);
     }
 }
 
@@ -288,6 +618,168 @@ mod tests {
         changes.clear();
         state.apply_devices(devices(list, true), 20.0, &mut changes);
         assert!(changes.is_empty());
+    }
+
+    fn marks(items: Vec<(usize, &[&str])>) -> Marks {
+        Marks {
+            items: items
+                .into_iter()
+                .map(|(i, names)| (i, Unreadable::from_names(names.iter().copied())))
+                .collect(),
+            dropped: 0,
+        }
+    }
+
+    #[test]
+    fn an_unreadable_value_is_never_the_old_value_and_the_status_still_applies() {
+        let mut state = PlantState::default();
+        let mut changes = Vec::new();
+        state.apply_devices(
+            devices(vec![device("a", 71.0), device("b", 2.0)], true),
+            10.0,
+            &mut changes,
+        );
+        changes.clear();
+        // What the per-item reader makes of `"value": NaN, "status": "fault"` for "a".
+        let mut bad = device("a", 0.0);
+        bad.value = None;
+        bad.status = DeviceStatus::Fault;
+        state.apply_devices_read(
+            devices(vec![bad, device("b", 3.0)], true),
+            &marks(vec![(0, &["value"])]),
+            12.0,
+            &mut changes,
+        );
+        let a = state.device("a").unwrap();
+        assert_eq!(a.device.value, None, "the old 71 must not stay as if fresh");
+        assert_eq!(a.device.status, DeviceStatus::Fault);
+        assert_eq!(a.quality, Quality::BAD_VALUE);
+        assert_eq!(a.received_at, 12.0);
+        assert_eq!(state.device("b").unwrap().device.value, Some(3.0));
+        assert!(state.device("b").unwrap().quality.is_good());
+        assert!(changes.iter().any(|c| matches!(c,
+            Change::Readability { subject: Subject::Device, id, before, after, .. }
+                if id == "a" && before.is_empty() && after.fields() == ["value"])));
+        changes.clear();
+        // The same bad report again changes nothing; a readable one makes it good again.
+        let mut bad = device("a", 0.0);
+        bad.value = None;
+        bad.status = DeviceStatus::Fault;
+        state.apply_devices_read(
+            devices(vec![bad], false),
+            &marks(vec![(0, &["value"])]),
+            13.0,
+            &mut changes,
+        );
+        assert!(changes.is_empty(), "{changes:?}");
+        state.apply_devices(devices(vec![device("a", 70.0)], false), 14.0, &mut changes);
+        assert!(state.device("a").unwrap().quality.is_good());
+        assert!(changes.iter().any(|c| matches!(c,
+            Change::Readability { before, after, .. } if after.is_empty() && !before.is_empty())));
+    }
+
+    #[test]
+    fn an_unreadable_name_or_status_keeps_the_last_readable_one() {
+        let mut state = PlantState::default();
+        let mut changes = Vec::new();
+        state.apply_devices(devices(vec![device("a", 1.0)], true), 10.0, &mut changes);
+        let mut bad = device("a", 5.0);
+        bad.name = String::new();
+        bad.status = DeviceStatus::Unknown;
+        state.apply_devices_read(
+            devices(vec![bad], false),
+            &marks(vec![(0, &["name", "status"])]),
+            11.0,
+            &mut changes,
+        );
+        let a = &state.device("a").unwrap().device;
+        assert_eq!(a.name, "Device a");
+        assert_eq!(a.status, DeviceStatus::Online);
+        assert_eq!(a.value, Some(5.0));
+    }
+
+    #[test]
+    fn a_relay_whose_state_cannot_be_read_keeps_its_state_but_confirms_nothing() {
+        let relay = Relay {
+            id: "r1".into(),
+            name: "Pump".into(),
+            device_id: None,
+            state: true,
+            changed_at: 1.0,
+            changed_by: None,
+            extra: Map::new(),
+        };
+        let mut state = PlantState::default();
+        let mut changes = Vec::new();
+        state.apply_relay(relay.clone(), Unreadable::default(), 1.0, &mut changes);
+        assert_eq!(state.relay("r1").unwrap().readable_state(), Some(true));
+        let placeholder = Relay {
+            state: false,
+            ..relay
+        };
+        changes.clear();
+        state.apply_relay(
+            placeholder,
+            Unreadable::from_names(["state"]),
+            2.0,
+            &mut changes,
+        );
+        let entry = state.relay("r1").unwrap();
+        assert!(entry.relay.state, "no switch is made up from a placeholder");
+        assert_eq!(entry.readable_state(), None);
+        assert!(entry.quality.is_bad());
+        assert!(
+            matches!(&changes[0], Change::Relay { before: Some(b), after } if b.state == after.relay.state)
+        );
+    }
+
+    #[test]
+    fn the_caches_copy_is_unconfirmed_until_the_plant_sends_it_again() {
+        let restored =
+            DeviceEntry::restored(Arc::new(device("a", 1.0)), 5.0, Unreadable::default());
+        assert_eq!(restored.quality.reason, Some(QualityReason::Unconfirmed));
+        let mut state = PlantState::from_parts(vec![restored], Vec::new(), None);
+        let mut changes = Vec::new();
+        state.apply_devices(devices(vec![device("a", 1.0)], true), 10.0, &mut changes);
+        let entry = state.device("a").unwrap();
+        assert!(entry.quality.is_good());
+        assert_eq!(entry.received_at, 5.0, "the same value keeps its time");
+        assert_eq!(changes.len(), 1, "the confirmation reaches the window");
+        changes.clear();
+        state.apply_devices(devices(vec![device("a", 1.0)], true), 11.0, &mut changes);
+        assert!(changes.is_empty());
+    }
+
+    #[test]
+    fn stats_with_an_unreadable_figure_keep_the_last_readable_one_and_are_bad() {
+        let stats = |cpu: f64| SystemStats {
+            cpu_percent: cpu,
+            memory_percent: 2.0,
+            disk_percent: 3.0,
+            uptime_s: 4.0,
+            clients: 1,
+            server_time: 5.0,
+            extra: Map::new(),
+        };
+        let mut state = PlantState::default();
+        let mut changes = Vec::new();
+        state.apply_stats(stats(12.0), 1.0, &mut changes);
+        state.apply_stats_read(
+            stats(0.0),
+            Unreadable::from_names(["cpu_percent"]),
+            2.0,
+            &mut changes,
+        );
+        let entry = state.stats().unwrap();
+        assert_eq!(entry.stats.cpu_percent, 12.0);
+        assert!(entry.quality.is_bad());
+        assert!(matches!(
+            changes.last(),
+            Some(Change::Readability {
+                subject: Subject::Stats,
+                ..
+            })
+        ));
     }
 
     #[test]

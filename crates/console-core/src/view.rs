@@ -9,8 +9,11 @@ use plant_protocol::UnixSeconds;
 use serde::Serialize;
 
 use crate::alerts::{AlertFeed, AlertStatus, AlertView};
-use crate::link::{LinkMode, LinkState, Telemetry};
+use crate::bounds::CapsReached;
+use crate::link::{LinkMode, LinkState, Telemetry, Unusable};
+use crate::quality::Quality;
 use crate::state::{Change, DeviceEntry, RelayEntry, StatsEntry};
+pub use crate::store::CacheStatus;
 
 /// The link as the UI shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -20,6 +23,11 @@ pub struct LinkStatus {
     pub last_message_at: Option<UnixSeconds>,
     pub last_contact: Option<UnixSeconds>,
     pub detail: Option<String>,
+    /// What the link mode says about every value shown (good only when live); the
+    /// window combines it with each entry's own quality, the worse one wins.
+    pub quality: Quality,
+    /// Frames and items the plant sent that the console could not use.
+    pub unusable: Unusable,
 }
 
 impl LinkStatus {
@@ -35,6 +43,8 @@ impl LinkStatus {
             last_message_at,
             last_contact: last_message_at.or(stored_last_contact),
             detail: state.detail.clone(),
+            quality: Quality::of_link(state.mode),
+            unusable: telemetry.unusable(),
         }
     }
 }
@@ -44,6 +54,8 @@ impl LinkStatus {
 pub struct ConsoleSnapshot {
     pub demo: bool,
     pub server_url: String,
+    /// The plant the console is on (its name, or its address when unnamed).
+    pub plant: String,
     pub link: LinkStatus,
     pub devices: Vec<DeviceEntry>,
     pub relays: Vec<RelayEntry>,
@@ -56,6 +68,11 @@ pub struct ConsoleSnapshot {
     pub recovered_from: Option<String>,
     /// Unacknowledged alerts, mute and shelves, as the tray shows them.
     pub alert_status: AlertStatus,
+    /// How often the plant went past the console's caps (see `bounds`); the window shows
+    /// a notice while any count is above zero.
+    pub caps: CapsReached,
+    /// Whether the cache keeps up: "cache not saved since HH:MM" while writes fail.
+    pub cache: CacheStatus,
 }
 
 /// Changes since the previous batch: upserts and removals by id.
@@ -71,6 +88,10 @@ pub struct UpdateBatch {
     /// whole list is `Console::alerts`).
     pub alerts: Vec<AlertView>,
     pub alert_status: Option<AlertStatus>,
+    /// The caps' counts, when they changed since the previous batch.
+    pub caps: Option<CapsReached>,
+    /// The cache's status, when it changed.
+    pub cache: Option<CacheStatus>,
 }
 
 /// The most alerts one batch carries. In a flood the window needs the newest and the
@@ -89,6 +110,8 @@ pub struct Batcher {
     stats: Option<StatsEntry>,
     alerts: std::collections::VecDeque<AlertView>,
     alert_status: Option<AlertStatus>,
+    caps: Option<CapsReached>,
+    cache: Option<CacheStatus>,
 }
 
 impl Batcher {
@@ -101,6 +124,18 @@ impl Batcher {
             && self.stats.is_none()
             && self.alerts.is_empty()
             && self.alert_status.is_none()
+            && self.caps.is_none()
+            && self.cache.is_none()
+    }
+
+    /// The cache's status changed; only the latest is kept.
+    pub fn cache(&mut self, status: CacheStatus) {
+        self.cache = Some(status);
+    }
+
+    /// Takes the caps' counts after a cap was reached; only the latest is kept.
+    pub fn caps(&mut self, caps: CapsReached) {
+        self.caps = Some(caps);
     }
 
     /// Takes what the alert engine reports; only the latest status is kept.
@@ -139,6 +174,8 @@ impl Batcher {
                 self.removed_relays.insert(relay.id.clone());
             }
             Change::Stats(entry) => self.stats = Some(entry.clone()),
+            // The entry's own change carries its marks and quality.
+            Change::Readability { .. } => {}
         }
     }
 
@@ -154,6 +191,8 @@ impl Batcher {
             system_stats: taken.stats,
             alerts: taken.alerts.into(),
             alert_status: taken.alert_status,
+            caps: taken.caps,
+            cache: taken.cache,
         }
     }
 }
@@ -165,8 +204,8 @@ mod tests {
     use serde_json::Map;
 
     fn entry(id: &str, value: f64) -> DeviceEntry {
-        DeviceEntry {
-            device: std::sync::Arc::new(Device {
+        DeviceEntry::new(
+            std::sync::Arc::new(Device {
                 id: id.into(),
                 name: id.into(),
                 kind: "level".into(),
@@ -176,8 +215,8 @@ mod tests {
                 last_seen: 1.0,
                 extra: Map::new(),
             }),
-            received_at: 2.0,
-        }
+            2.0,
+        )
     }
 
     #[test]

@@ -88,7 +88,11 @@ async fn refused_websocket_falls_back_to_polling_and_returns_to_real_time_when_i
         request_id: "fallback-cmd-1".into(),
         issued_at: console_core::link::unix_now(),
     };
-    let result = console.link().set_relay(request).await.unwrap();
+    let result = console
+        .link()
+        .set_relay(request, &console.plant())
+        .await
+        .unwrap();
     assert!(
         matches!(
             result,
@@ -174,7 +178,7 @@ async fn commands_are_refused_not_lost_when_neither_path_works() {
         issued_at: 1.0,
     };
     assert_eq!(
-        console.link().set_relay(request).await,
+        console.link().set_relay(request, &console.plant()).await,
         Err(console_core::link::LinkError::NotLive)
     );
     console.shutdown().await.unwrap();

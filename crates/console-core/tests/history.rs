@@ -68,7 +68,7 @@ async fn values_journal_and_link_gaps_reach_the_cache_from_a_live_plant() {
     // new server's snapshot may well arrive within the same second.
     let deadline = tokio::time::Instant::now() + LIMIT;
     loop {
-        if let Some(conn) = store::open_read_only(dir.path()).unwrap() {
+        if let Some(conn) = store::open_read_only(&console.cache_dir()).unwrap() {
             let values = store::device_history(&conn, &id, 0.0, f64::MAX).unwrap();
             if values.iter().any(|(_, value)| *value == Some(42.5)) {
                 break;
@@ -92,10 +92,11 @@ async fn values_journal_and_link_gaps_reach_the_cache_from_a_live_plant() {
         .await
         .unwrap();
     wait_for(&console, "resync after the restart", |s| live_with(s, 13)).await;
+    let cache = console.cache_dir();
     console.shutdown().await.unwrap();
     server.shutdown().await;
 
-    let conn = store::open_read_only(dir.path()).unwrap().unwrap();
+    let conn = store::open_read_only(&cache).unwrap().unwrap();
     assert!(!store::device_history(&conn, &id, 0.0, f64::MAX)
         .unwrap()
         .is_empty());
@@ -154,6 +155,10 @@ async fn a_damaged_cache_is_set_aside_and_the_snapshot_says_where_it_went() {
     console.shutdown().await.unwrap();
     server.shutdown().await;
 
-    let conn = store::open_read_only(dir.path()).unwrap().unwrap();
+    // The damaged file was a cache from before the per-plant layout: it was adopted into
+    // the plant's folder, found damaged there and set aside.
+    let conn = store::open_read_only(&common::cache_of(dir.path(), &format!("http://{address}")))
+        .unwrap()
+        .unwrap();
     assert_eq!(store::load_state(&conn).unwrap().devices.len(), 12);
 }

@@ -85,9 +85,10 @@ async fn console_mirrors_the_reference_plant_and_the_cache_keeps_it_after_the_se
         s.link.mode == LinkMode::Offline
     })
     .await;
+    let cache = console.cache_dir();
     console.shutdown().await.unwrap();
 
-    let stored = store::load_state(&store::open(dir.path()).unwrap()).unwrap();
+    let stored = store::load_state(&store::open(&cache).unwrap()).unwrap();
     assert_eq!(stored.devices.len(), 11);
     assert!(stored.devices.iter().all(|d| d.device.id != gone));
     let cached = stored
@@ -242,9 +243,10 @@ async fn console_mirrors_the_flask_socketio_plant_and_the_cache_keeps_it_after_t
         s.link.mode == LinkMode::Offline
     })
     .await;
+    let cache = console.cache_dir();
     console.shutdown().await.unwrap();
 
-    let stored = store::load_state(&store::open(dir.path()).unwrap()).unwrap();
+    let stored = store::load_state(&store::open(&cache).unwrap()).unwrap();
     assert_eq!(stored.devices.len(), 11);
     let faulty = stored
         .devices

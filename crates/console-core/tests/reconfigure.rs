@@ -82,12 +82,14 @@ async fn applying_another_plant_address_moves_the_link_and_the_picture_there() {
             .any(|k| k.starts_with("relay") || k.starts_with("device")),
         "the move was journaled as plant events: {kinds:?}"
     );
+    // B's own cache says where the console came from; nothing of A is in it.
     assert_eq!(
         journal
             .iter()
-            .filter(|e| e.text.starts_with("Plant changed from"))
+            .filter(|e| e.text.starts_with("The console moved here from plant"))
             .count(),
-        1
+        1,
+        "{journal:?}"
     );
     // A forgets the console: the old session was closed, not left to time out.
     let deadline = tokio::time::Instant::now() + common::LIMIT;
@@ -132,18 +134,16 @@ async fn a_wrong_token_for_the_new_plant_shows_unauthorized_there() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_command_queued_for_the_old_plant_is_cancelled_not_sent_to_the_new_one() {
+async fn a_command_queued_for_the_old_plant_ends_as_plant_changed_not_sent_to_the_new_one() {
     let b = plant("token-b", 2).await;
     let dir = tempfile::tempdir().unwrap();
     // Plant A is an address nobody listens on: the command waits in the outbox.
     let unused = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url_a = format!("http://{}", unused.local_addr().unwrap());
     drop(unused);
-    let console = start(ConsoleConfig::new(
-        link(&url_a, "token-a"),
-        dir.path().to_owned(),
-    ))
-    .await;
+    let config_a = ConsoleConfig::new(link(&url_a, "token-a"), dir.path().to_owned());
+    let cache_a = config_a.cache_dir();
+    let console = start(config_a).await;
     let relay = b.plant().relays()[0].clone();
     let queued = console
         .set_relay(&relay.id, !relay.state, true)
@@ -156,21 +156,24 @@ async fn a_command_queued_for_the_old_plant_is_cancelled_not_sent_to_the_new_one
         .await
         .unwrap();
     assert_eq!(ended.len(), 1);
-    assert_eq!(ended[0].status, Status::Cancelled);
-    assert_eq!(
-        ended[0].error.as_deref(),
-        Some("not sent: the plant address changed")
-    );
+    assert_eq!(ended[0].status, Status::PlantChanged);
+    let why = ended[0].error.clone().unwrap();
+    assert!(why.starts_with("not sent: it was meant for plant"), "{why}");
     wait_for(&console, "plant B live", |s| {
         s.link.mode == LinkMode::Realtime && s.relays.len() == b.plant().relays().len()
     })
     .await;
-    // B has been live long enough for a queued command to go out: none did.
-    let outbox = console.outbox(10).await.unwrap();
-    assert_eq!(outbox[0].status, Status::Cancelled);
+    // B has been live long enough for a queued command to go out: none did, and B's
+    // outbox never held A's command.
+    assert!(console.outbox(10).await.unwrap().is_empty());
     assert_eq!(b.plant().applied_commands(), 0);
     console.shutdown().await.unwrap();
     b.shutdown().await;
+    // A's cache keeps the command's end, in its journal and its audit trail.
+    let outbox = console_core::outbox::Outbox::open(&cache_a).unwrap();
+    let kept = outbox.get(&queued.request_id).unwrap().unwrap();
+    assert_eq!(kept.status, Status::PlantChanged);
+    assert!(outbox.verify_audit().unwrap().is_intact());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -61,6 +61,10 @@ pub struct ServerConfig {
     /// simulation (`sim_interval` is then unused): each drifts the next device in id
     /// order and goes out as its own `devices_update`. For benchmarks; `None` by default.
     pub updates_per_second: Option<u32>,
+    /// Seconds the plant's clock runs ahead of the machine's (negative: behind): its
+    /// `server_time` stamps, its relays' `changed_at` and its command age check all use
+    /// the skewed clock. For tests of a console whose clock disagrees with the plant's.
+    pub clock_offset_s: f64,
 }
 
 impl Default for ServerConfig {
@@ -74,6 +78,7 @@ impl Default for ServerConfig {
             seed: None,
             command_max_age: Duration::from_secs(60),
             updates_per_second: None,
+            clock_offset_s: 0.0,
         }
     }
 }
@@ -175,7 +180,7 @@ impl Server {
         let local_addr = listener.local_addr().map_err(ServerError::LocalAddr)?;
 
         let mut rng = fleet::rng_for(config.seed);
-        let now = unix_now();
+        let now = unix_now() + config.clock_offset_s;
         let devices = fleet::generate_devices(config.devices, &mut rng, now);
         let relays = fleet::generate_relays(config.relays, &devices, &mut rng, now);
         // The first host sample is taken before serving so that the very first stats answer
@@ -183,14 +188,17 @@ impl Server {
         let (sampler, host) = tokio::task::spawn_blocking(HostSampler::new_sampled).await?;
 
         let (outbox, inbox) = broadcast::channel();
-        let plant = Arc::new(Plant::new(
-            devices,
-            relays,
-            outbox,
-            config.token.clone(),
-            config.command_max_age,
-            host,
-        ));
+        let plant = Arc::new(
+            Plant::new(
+                devices,
+                relays,
+                outbox,
+                config.token.clone(),
+                config.command_max_age,
+                host,
+            )
+            .with_clock_offset(config.clock_offset_s),
+        );
         let (layer, io) = SocketIo::builder().with_state(plant.clone()).build_layer();
         socket::register(&io);
         let handle = PlantHandle { plant, io };

@@ -78,6 +78,7 @@ async fn main() -> anyhow::Result<()> {
         command_max_age: Duration::try_from_secs_f64(args.command_max_age)
             .context("--command-max-age must be a number of seconds")?,
         updates_per_second: args.updates_per_second,
+        clock_offset_s: 0.0,
     };
 
     let listener = tokio::net::TcpListener::bind(args.bind)

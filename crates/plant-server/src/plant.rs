@@ -54,6 +54,8 @@ pub(crate) struct Plant {
     command_max_age: Duration,
     started: std::time::Instant,
     host: Mutex<HostFigures>,
+    /// Seconds this plant's clock runs ahead of the machine's (see `ServerConfig`).
+    clock_offset_s: f64,
 }
 
 /// What a relay command came to: the answer, and for an applied command a signal that fires
@@ -101,7 +103,19 @@ impl Plant {
             command_max_age,
             started: std::time::Instant::now(),
             host: Mutex::new(host),
+            clock_offset_s: 0.0,
         }
+    }
+
+    /// Runs this plant's clock `seconds` ahead of the machine's (behind when negative).
+    pub(crate) fn with_clock_offset(mut self, seconds: f64) -> Self {
+        self.clock_offset_s = seconds;
+        self
+    }
+
+    /// The plant's time now: the machine's, skewed as configured.
+    pub(crate) fn now(&self) -> UnixSeconds {
+        unix_now() + self.clock_offset_s
     }
 
     fn lock(&self) -> MutexGuard<'_, PlantState> {
@@ -135,7 +149,7 @@ impl Plant {
         self.queue(Outgoing::Devices(DevicesUpdate {
             devices,
             snapshot,
-            server_time: unix_now(),
+            server_time: self.now(),
         }));
     }
 
@@ -149,7 +163,7 @@ impl Plant {
             update: RelaysUpdate {
                 relays,
                 snapshot,
-                server_time: unix_now(),
+                server_time: self.now(),
             },
             delivered,
         });
@@ -167,7 +181,7 @@ impl Plant {
         DevicesUpdate {
             devices: self.devices(),
             snapshot: true,
-            server_time: unix_now(),
+            server_time: self.now(),
         }
     }
 
@@ -175,7 +189,7 @@ impl Plant {
         RelaysUpdate {
             relays: self.relays(),
             snapshot: true,
-            server_time: unix_now(),
+            server_time: self.now(),
         }
     }
 
@@ -192,7 +206,7 @@ impl Plant {
             disk_percent: host.disk_percent,
             uptime_s: self.started.elapsed().as_secs_f64(),
             clients: u64::try_from(clients).unwrap_or(u64::MAX),
-            server_time: unix_now(),
+            server_time: self.now(),
             extra: Map::new(),
         }
     }
@@ -204,7 +218,7 @@ impl Plant {
     /// Applies a validated relay command issued by `by`, or refuses it, at most once per
     /// request id.
     pub(crate) fn apply_command(&self, command: &RelayCommand, by: &str) -> CommandOutcome {
-        let now = unix_now();
+        let now = self.now();
         let now_instant = tokio::time::Instant::now();
         let mut state = self.lock();
 
@@ -283,7 +297,7 @@ impl Plant {
     /// Advances the simulation one tick and broadcasts what changed, in one message.
     pub(crate) fn simulate(&self, rng: &mut StdRng) -> usize {
         let mut state = self.lock();
-        let changed = fleet::step(&mut state.devices, rng, unix_now());
+        let changed = fleet::step(&mut state.devices, rng, self.now());
         let count = changed.len();
         if count > 0 {
             self.queue_devices(changed, false);
@@ -311,7 +325,7 @@ impl Plant {
             };
             let device = state.devices.get_mut(&id).expect("the id was just found");
             fleet::drift(device, rng);
-            device.last_seen = unix_now();
+            device.last_seen = self.now();
             let device = device.clone();
             self.queue_devices(vec![device], false);
             *cursor = Some(id);
@@ -322,7 +336,7 @@ impl Plant {
         let mut state = self.lock();
         let device = state.devices.get_mut(id)?;
         change(device);
-        device.last_seen = unix_now();
+        device.last_seen = self.now();
         let device = device.clone();
         self.queue_devices(vec![device.clone()], false);
         Some(device)
@@ -381,7 +395,7 @@ impl PlantHandle {
         let mut guard = self.plant.lock();
         let relay = guard.relays.get_mut(id)?;
         relay.state = state;
-        relay.changed_at = unix_now();
+        relay.changed_at = self.plant.now();
         relay.changed_by = Some(by.to_string());
         let relay = relay.clone();
         self.plant.queue_relays(vec![relay.clone()], false, None);

@@ -86,6 +86,21 @@ impl FlaskPlant {
         response.body
     }
 
+    /// Makes a device's sensor read fail the way a Python plant shows it: `how` is
+    /// "nan", "inf", "-inf" (written as `NaN`, `Infinity`, `-Infinity` by `json.dumps`,
+    /// in every later update, snapshot and HTTP answer) or "text" (a string value).
+    pub fn fail_read(&self, id: &str, how: &str) -> Value {
+        let response = self
+            .client()
+            .post(
+                &format!("/_test/devices/{id}/failed_read"),
+                &json!({ "as": how }),
+            )
+            .expect("POST /_test/devices/…/failed_read");
+        assert_eq!(response.status, 200, "{:?}", response.body);
+        response.body
+    }
+
     /// Removes a device; the server announces it with a snapshot.
     pub fn remove_device(&self, id: &str) {
         let response = self

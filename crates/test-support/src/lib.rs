@@ -1,11 +1,12 @@
 //! Helpers shared by the tests of every crate: locating the Python test peers, starting
-//! the Flask-SocketIO plant server, polling with a deadline, and a small blocking HTTP
-//! client.
+//! the Flask-SocketIO plant server, a hostile plant server that sends whatever the test
+//! writes, polling with a deadline, and a small blocking HTTP client.
 //!
 //! Blocking on purpose: the end-to-end tests must not pull a second async HTTP stack into
 //! the app's dependency graph (it rebuilt the whole Tauri stack when tried).
 
 pub mod flask;
+pub mod hostile;
 pub mod http;
 pub mod proxy;
 

@@ -269,6 +269,8 @@ pub enum ShellError {
     Launch(#[from] LaunchError),
     #[error("the window system failed: {0}")]
     Tauri(#[from] tauri::Error),
+    #[error("no window of a console on {0} answered")]
+    NoWindow(std::path::PathBuf),
 }
 
 /// Opens the console window and runs until it is closed; then stops the console.
@@ -288,7 +290,18 @@ pub fn run(runtime: tokio::runtime::Runtime, args: &RunArgs) -> Result<(), Shell
     let tray_console = Arc::downgrade(&console);
     let slot = Arc::new(Mutex::new(Some(console)));
 
+    let own_dir = crate::cli::run_data_dir(args);
+    let context = context();
+    let identifier = context.config().identifier.clone();
     let app = tauri::Builder::default()
+        // First, so a second instance is found before anything else is set up.
+        .plugin(single_instance(
+            &identifier,
+            &own_dir.clone(),
+            move |app, argv, cwd| {
+                bring_to_front(app, &own_dir, &argv, &cwd);
+            },
+        ))
         .manage(ConsoleSlot(slot.clone()))
         .manage(Arc::new(configurator))
         .invoke_handler(tauri::generate_handler![
@@ -353,7 +366,7 @@ pub fn run(runtime: tokio::runtime::Runtime, args: &RunArgs) -> Result<(), Shell
             }
             Ok(())
         })
-        .build(tauri::generate_context!())?;
+        .build(context)?;
 
     let code = app.run_return(|_, _| {});
     tracing::info!(code, "window closed; stopping the console");
@@ -383,4 +396,104 @@ pub fn run(runtime: tokio::runtime::Runtime, args: &RunArgs) -> Result<(), Shell
         runtime.block_on(demo.shutdown());
     }
     Ok(())
+}
+
+/// The single-instance plugin for the console on `data_dir`. On Linux its D-Bus name is
+/// the app's identifier plus a hash of the data folder, so windows on two data folders
+/// live side by side, as the folder lock allows; on Windows and macOS the plugin knows
+/// only the identifier, so there a second window start on any folder goes to the first.
+fn single_instance<F>(
+    identifier: &str,
+    data_dir: &std::path::Path,
+    callback: F,
+) -> tauri::plugin::TauriPlugin<tauri::Wry>
+where
+    F: FnMut(&tauri::AppHandle, Vec<String>, String) + Send + Sync + 'static,
+{
+    tauri_plugin_single_instance::Builder::new()
+        .callback(callback)
+        .dbus_id(instance_bus_id(identifier, data_dir))
+        .build()
+}
+
+/// The app's context (configuration and the embedded UI), generated in one place so the
+/// UI is embedded once.
+fn context() -> tauri::Context {
+    tauri::generate_context!()
+}
+
+/// `<identifier>.d<16 hex digits>`: a valid D-Bus name element for each data folder.
+/// FNV-1a, not `DefaultHasher`: the name must be the same in every build of the program.
+pub fn instance_bus_id(identifier: &str, data_dir: &std::path::Path) -> String {
+    let path = std::fs::canonicalize(data_dir).unwrap_or_else(|_| data_dir.to_owned());
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in path.to_string_lossy().as_bytes() {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{identifier}.d{hash:016x}")
+}
+
+/// A second window start handed its command line over: show this window in front.
+fn bring_to_front(app: &tauri::AppHandle, own_dir: &std::path::Path, argv: &[String], cwd: &str) {
+    use clap::Parser;
+    let asked = crate::cli::Cli::try_parse_from(argv)
+        .ok()
+        .map(|cli| crate::cli::run_data_dir(&cli.run))
+        .map(|dir| std::path::Path::new(cwd).join(dir));
+    let same = asked
+        .as_ref()
+        .is_none_or(|dir| std::fs::canonicalize(dir).ok() == std::fs::canonicalize(own_dir).ok());
+    if !same {
+        tracing::warn!(
+            asked = %asked.as_ref().map(|d| d.display().to_string()).unwrap_or_default(),
+            serving = %own_dir.display(),
+            "a window for another data folder was asked for; this one was brought forward instead"
+        );
+    } else {
+        tracing::info!("a second window start brought this window to the front");
+    }
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.show();
+        let _ = window.unminimize();
+        let _ = window.set_focus();
+    }
+}
+
+/// Brings the window of the console running on `data_dir` to the front and returns; the
+/// plugin ends this process (status 0) once the running window has the request. Returns
+/// an error when no window of a console on that folder answers.
+pub fn raise(data_dir: &std::path::Path) -> Result<(), ShellError> {
+    let mut context = context();
+    // Only the plugin is wanted: no window may open if nobody answers.
+    context.config_mut().app.windows.clear();
+    let identifier = context.config().identifier.clone();
+    let app = tauri::Builder::default()
+        .plugin(single_instance(&identifier, data_dir, |_, _, _| {}))
+        .build(context)?;
+    // Still here: the name was free, so no window of a console on this folder is open.
+    app.cleanup_before_exit();
+    Err(ShellError::NoWindow(data_dir.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::instance_bus_id;
+
+    #[test]
+    fn each_data_folder_has_its_own_valid_bus_name() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        let id = |dir: &std::path::Path| instance_bus_id("com.plantconsole.desktop", dir);
+        assert_eq!(id(a.path()), id(a.path()));
+        assert_ne!(id(a.path()), id(b.path()));
+        // The same folder by another spelling is the same console.
+        assert_eq!(id(a.path()), id(&a.path().join(".")));
+        let name = id(a.path());
+        let last = name.rsplit('.').next().unwrap();
+        assert!(
+            last.len() == 17 && last.starts_with('d') && name.len() < 255,
+            "a D-Bus name element may not start with a digit: {name}"
+        );
+    }
 }

@@ -8,6 +8,9 @@
 //   #view-settings     the settings form
 // The whole view is built again when the language changes (rebuild()).
 
+import { formatCount, formatHourMinute } from "../format";
+import { capsNotice } from "../caps";
+import { UnusableWatch, unusableTotal } from "../quality";
 import { activeShelves, fullChanges, type ChangeSet, type ConsoleStore, type JournalRange, type StatsRange } from "../state";
 import { language, strings, type Language } from "../strings";
 import type { DeviceTrend, Diagnostics, JournalEntry, SettingsInput, StatsTrend } from "../types";
@@ -76,8 +79,16 @@ export class AppView {
   confirm!: ConfirmDialog;
   private readonly doc: Document;
   private staleWarning!: HTMLDivElement;
+  /** Shown while the count of plant data the console could not use grows. */
+  private unusableWarning!: HTMLDivElement;
+  private unusableText!: Text;
+  private readonly unusable = new UnusableWatch();
   private cacheRecovered!: HTMLDivElement;
   private cacheRecoveredText!: Text;
+  private cacheUnsaved!: HTMLDivElement;
+  private cacheUnsavedText!: Text;
+  private capsReached!: HTMLDivElement;
+  private capsReachedText!: Text;
   private errorBox!: HTMLDivElement;
   private errorText!: Text;
   private errorMessage: string | null = null;
@@ -124,6 +135,15 @@ export class AppView {
       strings.staleWarning,
     );
     this.staleWarning.hidden = true;
+    this.unusableText = doc.createTextNode("");
+    this.unusableWarning = el(
+      doc,
+      "div",
+      { id: "unusable-warning", class: "stale-warning unusable-warning", attrs: { role: "status" } },
+      el(doc, "span", { attrs: { "aria-hidden": "true" } }, `${strings.quality.badMark} `),
+      this.unusableText,
+    );
+    this.unusableWarning.hidden = true;
     // Shown for the whole session: the operator should know that history and journal
     // from before this start are in the set-aside file, not in the console.
     this.cacheRecoveredText = doc.createTextNode("");
@@ -135,6 +155,28 @@ export class AppView {
       this.cacheRecoveredText,
     );
     this.cacheRecovered.hidden = true;
+    // Shown while the cache cannot be saved (a full disk): what the window shows is
+    // still live, but a restart now would lose what is not saved.
+    this.cacheUnsavedText = doc.createTextNode("");
+    this.cacheUnsaved = el(
+      doc,
+      "div",
+      { id: "cache-unsaved", class: "cache-recovered", attrs: { role: "alert" } },
+      el(doc, "span", { attrs: { "aria-hidden": "true" } }, `${strings.unconfirmedMark} `),
+      this.cacheUnsavedText,
+    );
+    this.cacheUnsaved.hidden = true;
+    // Shown once the plant has gone past one of the console's caps (more devices than it
+    // keeps, an id too long): what the window shows is not all the plant sent.
+    this.capsReachedText = doc.createTextNode("");
+    this.capsReached = el(
+      doc,
+      "div",
+      { id: "caps-reached", class: "cache-recovered", attrs: { role: "status" } },
+      el(doc, "span", { attrs: { "aria-hidden": "true" } }, `${strings.unconfirmedMark} `),
+      this.capsReachedText,
+    );
+    this.capsReached.hidden = true;
     this.errorText = doc.createTextNode("");
     this.errorBox = el(doc, "div", { id: "app-error", class: "app-error", attrs: { role: "alert" } }, this.errorText);
     this.errorBox.hidden = true;
@@ -163,7 +205,10 @@ export class AppView {
       this.header.element,
       this.errorBox,
       this.cacheRecovered,
+      this.cacheUnsaved,
+      this.capsReached,
       this.staleWarning,
+      this.unusableWarning,
       el(doc, "main", { class: "app-main" }, plant, events, diagnostics, settings),
       this.confirm.element,
     );
@@ -212,6 +257,22 @@ export class AppView {
     this.errorBox.hidden = message === null;
   }
 
+  /** "Cache not saved since HH:MM" while the cache's writes fail, nothing otherwise. */
+  private renderCacheStatus(store: ConsoleStore): void {
+    const since = store.cache.unsaved_since;
+    const text =
+      since === null ? "" : strings.cacheNotSaved(formatHourMinute(since), store.cache.problem ?? strings.missing);
+    setText(this.cacheUnsavedText, text);
+    this.cacheUnsaved.hidden = since === null;
+  }
+
+  /** The caps' notice while any cap was reached, nothing otherwise. */
+  private renderCaps(store: ConsoleStore): void {
+    const notice = capsNotice(store.caps);
+    setText(this.capsReachedText, notice ?? "");
+    this.capsReached.hidden = notice === null;
+  }
+
   render(store: ConsoleStore, changes: ChangeSet, now: number): void {
     this.store = store;
     this.now = now;
@@ -222,8 +283,12 @@ export class AppView {
       const kept = store.recoveredFrom;
       setText(this.cacheRecoveredText, kept === null ? "" : strings.cacheRecovered(kept));
       this.cacheRecovered.hidden = kept === null;
+      this.renderCacheStatus(store);
+      this.renderCaps(store);
     }
     if (changes.link) {
+      this.unusable.observe(store.link.unusable, now);
+      this.refreshUnusable(now);
       this.header.setLink(store.link, now);
       const stale = store.valuesStale;
       this.devices.setStale(stale);
@@ -267,9 +332,21 @@ export class AppView {
     this.staleWarning.hidden = !(store.valuesStale && hasValues);
   }
 
+  /** The banner about plant data the console could not use: shown while the count grows. */
+  private refreshUnusable(now: number): void {
+    const u = this.unusable.counts;
+    const n = (value: number) => formatCount(value);
+    setText(
+      this.unusableText,
+      strings.quality.unusableBanner(n(unusableTotal(u)), n(u.frames), n(u.items_dropped), n(u.items_unreadable)),
+    );
+    this.unusableWarning.hidden = !this.unusable.showing(now);
+  }
+
   /** Time-dependent texts, once a second. */
   tick(now: number): void {
     this.now = now;
+    this.refreshUnusable(now);
     this.header.tick(now);
     this.devices.tick(now);
     this.details.tick(now);

@@ -6,6 +6,7 @@
 // (button#device-details-shelve). Close: button#device-details-close or Escape.
 
 import { formatDateTime, formatValue, shelvedText } from "../format";
+import { qualityLabel, qualityText } from "../quality";
 import { DEVICE_TREND_S, SHELVE_MINUTES } from "../state";
 import { strings } from "../strings";
 import type { DeviceEntry, DeviceTrend } from "../types";
@@ -208,16 +209,26 @@ export class DeviceDetailsView {
         ),
       );
     };
+    const unreadable = entry.unreadable ?? [];
+    const Q = strings.quality;
     for (const key of CONTRACT_FIELDS) {
       if (!Object.prototype.hasOwnProperty.call(device, key)) continue;
       const v = device[key];
+      // A field the plant sent unreadably: its stand-in is never shown as the plant's.
+      if (unreadable.includes(key)) {
+        add(key, `${Q.badMark} ${Q.badValue}`, qualityText(entry.quality, [key]), " quality-bad");
+        continue;
+      }
       add(key, fieldText(v), key === "last_seen" && typeof v === "number" ? formatDateTime(v) : null);
     }
     for (const [key, v] of Object.entries(device)) {
       if ((CONTRACT_FIELDS as readonly string[]).includes(key)) continue;
       add(key, fieldText(v), null, " extra");
     }
-    // Not a field of the server's: when the console received it.
+    // Not fields of the server's: the value's quality, and when the console received it.
+    if (entry.quality) {
+      add("quality", qualityLabel(entry.quality, unreadable), null, " console", Q.label);
+    }
     add("received_at", formatDateTime(entry.received_at), String(entry.received_at), " console", strings.details.receivedAt);
     this.fields.replaceChildren(...items);
   }

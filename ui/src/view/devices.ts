@@ -18,6 +18,7 @@
 // (or a click) opens the details.
 
 import { formatAge, formatAgeSince, formatValue, shelvedText } from "../format";
+import { isBad, qualityText } from "../quality";
 import {
   DeviceList,
   isFilterEmpty,
@@ -81,6 +82,10 @@ interface DeviceRow {
   status: string;
   receivedAt: number;
   staleness: ValueStaleness | null;
+  /** The words of a bad value from the plant (null when the value could be read). */
+  badText: string | null;
+  /** The cache's copy, not yet confirmed by the plant since start. */
+  unconfirmed: boolean;
 }
 
 interface SortColumn {
@@ -733,6 +738,8 @@ export class DevicesView {
       status: "",
       receivedAt: e.received_at,
       staleness: null,
+      badText: null,
+      unconfirmed: false,
     };
     this.updateRow(row, e);
     this.applySelected(row);
@@ -755,7 +762,7 @@ export class DevicesView {
       setAttr(row.tr, "data-status", status);
     }
 
-    setText(row.valueText, formatValue(d.value, d.unit));
+    this.applyQuality(row, e);
     // A number and its unit read left to right ("71.5 °C", "۵۷٫۰۶ %"), unless the unit is written right to left.
     setAttr(row.valueSpan, "dir", typeof d.unit === "string" && RTL_TEXT.test(d.unit) ? "rtl" : "ltr");
     row.receivedAt = e.received_at;
@@ -765,8 +772,29 @@ export class DevicesView {
     this.updateShelf(row);
   }
 
+  /**
+   * The value as its quality allows: a bad value from the plant is shown as such, with
+   * a shape and words (never the number it replaced); the cache's unconfirmed copy is
+   * marked like any unconfirmed value.
+   */
+  private applyQuality(row: DeviceRow, e: DeviceEntry): void {
+    const d = e.device;
+    const bad = isBad(e.quality);
+    const Q = strings.quality;
+    setText(row.valueText, bad ? `${Q.badMark} ${Q.badValue}` : formatValue(d.value, d.unit));
+    row.valueCell.classList.toggle("quality-bad", bad);
+    setAttr(row.valueCell, "data-quality", bad ? "bad" : (e.quality?.level ?? null));
+    const badText = bad ? qualityText(e.quality, e.unreadable ?? []) : null;
+    const unconfirmed = e.quality?.reason === "unconfirmed";
+    if (badText !== row.badText || unconfirmed !== row.unconfirmed) {
+      row.badText = badText;
+      row.unconfirmed = unconfirmed;
+      row.staleness = null;
+    }
+  }
+
   private applyStale(row: DeviceRow): void {
-    const staleness = valueStaleness(row.receivedAt, this.now, this.stale);
+    const staleness = valueStaleness(row.receivedAt, this.now, this.stale || row.unconfirmed);
     if (row.staleness === staleness && staleness !== "age") return;
     row.staleness = staleness;
     const stale = staleness !== "live";
@@ -775,11 +803,15 @@ export class DevicesView {
     setAttr(
       row.valueCell,
       "title",
-      staleness === "link"
-        ? strings.unconfirmedTitle
-        : staleness === "age"
-          ? strings.tooOldTitle(formatAge(this.now - row.receivedAt))
-          : null,
+      row.badText !== null
+        ? row.badText
+        : staleness === "link"
+          ? this.stale
+            ? strings.unconfirmedTitle
+            : strings.quality.reasons.unconfirmed
+          : staleness === "age"
+            ? strings.tooOldTitle(formatAge(this.now - row.receivedAt))
+            : null,
     );
   }
 

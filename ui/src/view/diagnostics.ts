@@ -8,6 +8,7 @@
 
 import {
   formatAgeSince,
+  formatClockOffset,
   formatCount,
   formatDateTime,
   formatPercent,
@@ -40,6 +41,11 @@ export class DiagnosticsView {
   private readonly reconnects: Figure;
   private readonly droppedFrames: Figure;
   private readonly alertsDropped: Figure;
+  private readonly plant: Figure;
+  private readonly clockOffset: Figure;
+  private readonly unusableFrames: Figure;
+  private readonly unusableItems: Figure;
+  private readonly unusableValues: Figure;
   private readonly modesBody: HTMLTableSectionElement;
   private readonly changes: HTMLOListElement;
   private readonly noChanges: HTMLParagraphElement;
@@ -75,6 +81,12 @@ export class DiagnosticsView {
     this.reconnects = figure("diag-reconnects", D.reconnects);
     this.droppedFrames = figure("diag-dropped-frames", D.droppedFrames);
     this.alertsDropped = figure("diag-alerts-dropped", D.alertsDropped);
+    this.plant = figure("diag-plant", D.plant);
+    this.clockOffset = figure("diag-clock-offset", D.clockOffset);
+    const Q = strings.quality;
+    this.unusableFrames = figure("diag-unusable-frames", Q.unusableFrames);
+    this.unusableItems = figure("diag-unusable-items", Q.unusableItems);
+    this.unusableValues = figure("diag-unusable-values", Q.unusableValues);
 
     this.modesBody = el(doc, "tbody");
     const modes = dataTable(doc, {
@@ -206,8 +218,35 @@ export class DiagnosticsView {
     setText(this.alertsDropped.text, formatCount(d.alerts_dropped));
     setText(this.dataDirText, String(d.data_dir));
     setText(this.logDirText, String(d.log_dir));
+    this.renderPlantClock(d);
+    this.renderUnusable(d);
     this.renderModes(d);
     this.tick(now);
+  }
+
+  /** The plant's name and its clock's offset; a large offset shows as a warning. */
+  private renderPlantClock(d: Diagnostics): void {
+    setText(this.plant.text, typeof d.plant === "string" ? d.plant : strings.missing);
+    const offset = typeof d.clock_offset_s === "number" ? d.clock_offset_s : null;
+    const warning = typeof d.clock_offset_warning === "string" ? d.clock_offset_warning : null;
+    setText(this.clockOffset.text, warning === null ? formatClockOffset(offset) : `${formatClockOffset(offset)} — ${warning}`);
+    this.clockOffset.dd.classList.toggle("tone-text-warn", warning !== null);
+    setAttr(this.clockOffset.dd, "data-warning", warning === null ? "no" : "yes");
+  }
+
+  /** What the plant sent that the console could not use, this session and in total. */
+  private renderUnusable(d: Diagnostics): void {
+    const u = d.link.unusable;
+    const Q = strings.quality;
+    const figures: [Figure, number | undefined, number | undefined][] = [
+      [this.unusableFrames, u?.session_frames, u?.frames],
+      [this.unusableItems, u?.session_items_dropped, u?.items_dropped],
+      [this.unusableValues, u?.session_items_unreadable, u?.items_unreadable],
+    ];
+    for (const [f, session, total] of figures) {
+      setText(f.text, Q.unusableCounts(formatCount(session ?? 0), formatCount(total ?? 0)));
+      f.dd.classList.toggle("tone-text-warn", (total ?? 0) > 0);
+    }
   }
 
   private renderModes(d: Diagnostics): void {

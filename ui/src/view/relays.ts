@@ -4,6 +4,7 @@
 // the relay's latest command (.command-status[data-status]).
 
 import { commandStatusText, formatCount, formatDateTime, formatTimeOfDayOrDate } from "../format";
+import { isBad, qualityText } from "../quality";
 import { commandBadgePhase, type SwitchBlock } from "../state";
 import { strings } from "../strings";
 import type { CommandView, Relay, RelayEntry } from "../types";
@@ -205,10 +206,7 @@ export class RelaysView {
     const r = e.relay;
     setText(row.nameText, String(r.name));
     setAttr(row.nameCell, "title", describeExtras(r, RELAY_FIELDS));
-    const on = r.state === true;
-    row.badge.className = `badge ${on ? "state-on" : "state-off"}`;
-    setText(row.badgeText, on ? strings.relays.on : strings.relays.off);
-    setAttr(row.tr, "data-state", on ? "on" : "off");
+    this.applyState(row, e);
     row.changedAt = r.changed_at;
     setText(row.changedAtText, formatTimeOfDayOrDate(r.changed_at, this.now));
     setAttr(row.changedAtCell, "title", formatDateTime(r.changed_at));
@@ -265,6 +263,30 @@ export class RelaysView {
     const cls = `badge command-status command-${String(cmd.status)}${phase === "fading" ? " fading" : ""}`;
     if (row.commandBadge.className !== cls) row.commandBadge.className = cls;
     if (row.commandBadge.hidden !== (phase === "hidden")) row.commandBadge.hidden = phase === "hidden";
+  }
+
+  /**
+   * The state badge. A state the plant sent unreadably is shown as such (a shape and
+   * words), never as the last readable ON/OFF; another unreadable field marks the badge.
+   */
+  private applyState(row: RelayRow, e: RelayEntry): void {
+    const r = e.relay;
+    const on = r.state === true;
+    const bad = isBad(e.quality);
+    const stateUnreadable = bad && (e.unreadable ?? []).includes("state");
+    const Q = strings.quality;
+    if (stateUnreadable) {
+      row.badge.className = "badge quality-bad";
+      setText(row.badgeText, `${Q.badMark} ${Q.stateUnreadable}`);
+      setAttr(row.tr, "data-state", "unknown");
+    } else {
+      row.badge.className = `badge ${on ? "state-on" : "state-off"}${bad ? " quality-bad" : ""}`;
+      const state = on ? strings.relays.on : strings.relays.off;
+      setText(row.badgeText, bad ? `${state} ${Q.badMark}` : state);
+      setAttr(row.tr, "data-state", on ? "on" : "off");
+    }
+    setAttr(row.tr, "data-quality", bad ? "bad" : null);
+    setAttr(row.badge, "title", bad ? qualityText(e.quality, e.unreadable ?? []) : null);
   }
 
   private applyStale(row: RelayRow): void {

@@ -5,6 +5,7 @@
 
 import { formatAgeSince, formatCount, formatPercent, formatUptime } from "../format";
 import { STATS_RANGES, type StatsRange } from "../state";
+import { isBad, qualityText } from "../quality";
 import { strings } from "../strings";
 import type { StatsEntry, StatsSample, StatsTrend } from "../types";
 import { TrendChart } from "./chart";
@@ -199,7 +200,28 @@ export class StatsView {
     this.setPercent(this.disk, s.disk_percent);
     setText(this.uptime.text, formatUptime(s.uptime_s));
     setText(this.clients.text, typeof s.clients === "number" ? formatCount(s.clients) : String(s.clients));
+    this.markUnreadable(entry);
     this.tick(now);
+  }
+
+  /** A figure the plant sent unreadably shows as a bad value, not as its last readable one. */
+  private markUnreadable(entry: StatsEntry): void {
+    const unreadable = entry.unreadable ?? [];
+    const bad = `${strings.quality.badMark} ${strings.quality.badValue}`;
+    const figures: [string, Meter][] = [
+      ["cpu_percent", this.cpu],
+      ["memory_percent", this.memory],
+      ["disk_percent", this.disk],
+      ["uptime_s", this.uptime],
+      ["clients", this.clients],
+    ];
+    for (const [field, meter] of figures) {
+      if (!unreadable.includes(field)) continue;
+      setText(meter.text, bad);
+      meter.fill?.style.setProperty("width", "0%");
+    }
+    setAttr(this.element, "data-quality", isBad(entry.quality) ? "bad" : null);
+    if (isBad(entry.quality)) setAttr(this.element, "title", qualityText(entry.quality, unreadable));
   }
 
   tick(now: number): void {

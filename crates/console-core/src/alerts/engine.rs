@@ -26,9 +26,11 @@ use super::{
     Outcome,
 };
 use crate::link::{unix_now, LinkState};
+use crate::lograte::RepeatLimiter;
 use crate::outbox::Command;
 use crate::state::{Change, PlantState};
 use crate::store::{self, Appearances, StoreError};
+use crate::text::log_text;
 
 /// How many plant messages' changes may wait for the engine. A snapshot is one message,
 /// so this is a lot of plant; beyond it changes are dropped and counted.
@@ -57,6 +59,26 @@ pub struct ChangeBatch {
     pub changes: Vec<Change>,
     /// The plant changed: forget every device and relay learnt so far (before `changes`).
     pub forget: bool,
+    /// With `forget`: the new plant's cache, where alerts are recorded from now on.
+    pub new_store: Option<StoreSwitch>,
+}
+
+/// A connection to another plant's cache, handed to the engine in the change stream so
+/// that every alert of the old plant is recorded before it and none after.
+#[derive(Debug, Clone)]
+pub struct StoreSwitch(Arc<Mutex<Option<Connection>>>);
+
+impl StoreSwitch {
+    pub fn new(conn: Connection) -> Self {
+        StoreSwitch(Arc::new(Mutex::new(Some(conn))))
+    }
+
+    fn take(&self) -> Option<Connection> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take()
+    }
 }
 
 /// The runtime's end of the change channel. [`ChangeFeed::offer`] never waits.
@@ -83,11 +105,18 @@ impl ChangeFeed {
     /// one's first snapshot is learnt quietly, not compared with the old. Waits for room
     /// (it must not be dropped); it happens once per change of address.
     pub async fn forget_plant(&self, at: UnixSeconds) {
+        self.move_to(at, None).await;
+    }
+
+    /// As [`ChangeFeed::forget_plant`], and the engine records alerts in `store` (the new
+    /// plant's cache) from then on.
+    pub async fn move_to(&self, at: UnixSeconds, store: Option<StoreSwitch>) {
         let batch = ChangeBatch {
             at,
             appearances: Appearances::Quiet,
             changes: Vec::new(),
             forget: true,
+            new_store: store,
         };
         let _ = self.tx.send(batch).await;
     }
@@ -106,6 +135,7 @@ impl ChangeFeed {
             appearances,
             changes,
             forget: false,
+            new_store: None,
         };
         match self.tx.try_send(batch) {
             Ok(()) | Err(TrySendError::Closed(_)) => {}
@@ -332,6 +362,7 @@ pub async fn start(
         unacked,
         retention: config.retention,
         prune_at: 0.0,
+        quiet_log: RepeatLimiter::new(QUIET_ALERT_LOG_BURST, crate::lograte::LOG_WINDOW),
     };
     let (status_tx, status_rx) = watch::channel(engine.status_now());
     engine.status = status_tx;
@@ -382,7 +413,15 @@ struct Engine {
     unacked: (u32, u32),
     retention: Duration,
     prune_at: UnixSeconds,
+    /// The rate limit of log lines for alerts that notify nobody (flood, mute, shelf):
+    /// they are all in the alert list, and a plant that flaps a thousand devices a second
+    /// must not write a thousand log lines a second.
+    quiet_log: RepeatLimiter,
 }
+
+/// How many alerts that notify nobody are logged one by one per minute; the rest are
+/// counted in one summary line (every one of them is recorded in the alert list).
+pub const QUIET_ALERT_LOG_BURST: u32 = 60;
 
 impl Engine {
     async fn run(
@@ -411,6 +450,14 @@ impl Engine {
                     let Some(batch) = batch else { break };
                     if batch.forget {
                         self.core.forget_plant();
+                        if let Some(conn) = batch.new_store.as_ref().and_then(StoreSwitch::take) {
+                            *self.db.lock() = conn;
+                            match blocking(&self.db, |conn| store::alerts::unacked(conn)).await {
+                                Ok(unacked) => self.unacked = unacked,
+                                Err(error) => tracing::error!(%error, "cannot count the new plant's alerts"),
+                            }
+                            self.publish().await;
+                        }
                     }
                     let decided = self.core.on_changes(&batch.changes, batch.at, batch.appearances, unix_now());
                     self.settle(decided).await;
@@ -473,15 +520,28 @@ impl Engine {
         if decided.is_empty() {
             return;
         }
+        let now_mono = std::time::Instant::now();
         for Decided { alert, outcome } in &decided {
+            if *outcome != Outcome::Notified {
+                let verdict = self.quiet_log.hit(now_mono);
+                if let Some(left_out) = verdict.summary {
+                    tracing::info!(
+                        left_out,
+                        "more alerts without a notification than are logged one by one; all are in the alert list"
+                    );
+                }
+                if !verdict.log {
+                    continue;
+                }
+            }
             tracing::info!(
                 kind = alert.kind.as_str(),
                 severity = alert.severity.as_str(),
-                subject = %alert.subject,
+                subject = %log_text(&alert.subject),
                 notified = *outcome == Outcome::Notified,
                 suppressed = outcome.reason().unwrap_or(""),
                 "alert: {}",
-                alert.title
+                log_text(&alert.title)
             );
         }
         let rows = decided.clone();
@@ -545,7 +605,11 @@ impl Engine {
         let tick = self.core.tick(now);
         self.settle(tick.decided).await;
         if let Some(summary) = tick.summary {
-            tracing::info!(count = summary.count, "alert summary: {}", summary.title());
+            tracing::info!(
+                count = summary.count,
+                "alert summary: {}",
+                log_text(&summary.title())
+            );
             self.notifier.send(Notice {
                 title: summary.title(),
                 body: summary.body(),
@@ -604,7 +668,7 @@ impl Engine {
             } => {
                 match duration {
                     Some(duration) => {
-                        tracing::info!(%subject, ?duration, "alerts shelved");
+                        tracing::info!(subject = %log_text(&subject), ?duration, "alerts shelved");
                         self.core.shelve(&subject, unix_now(), duration);
                     }
                     None => {

@@ -24,7 +24,9 @@ use crate::outbox::Command;
 use crate::state::{Change, PlantState};
 use crate::store::Appearances;
 
-pub use engine::{fan_out, start, AlertError, AlertFeed, AlertHandle, ChangeFeed, EngineConfig};
+pub use engine::{
+    fan_out, start, AlertError, AlertFeed, AlertHandle, ChangeFeed, EngineConfig, StoreSwitch,
+};
 pub use flood::{Decision, Flood, FloodPolicy, Summary};
 pub use rules::Rules;
 pub use sink::{Notice, NotificationSink, RecordingSink, SinkError};
@@ -93,10 +95,13 @@ pub enum AlertKind {
     CommandFailed,
     /// An operator's relay command expired before it took effect.
     CommandExpired,
+    /// The plant sent a device's or relay's value in a form the console cannot read
+    /// (`NaN`, a wrong type, a missing field): its quality is bad.
+    BadValue,
 }
 
 impl AlertKind {
-    pub const ALL: [AlertKind; 13] = [
+    pub const ALL: [AlertKind; 14] = [
         AlertKind::RelaySwitched,
         AlertKind::DeviceOffline,
         AlertKind::DeviceFault,
@@ -110,6 +115,7 @@ impl AlertKind {
         AlertKind::LinkRestored,
         AlertKind::CommandFailed,
         AlertKind::CommandExpired,
+        AlertKind::BadValue,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -127,6 +133,7 @@ impl AlertKind {
             AlertKind::LinkRestored => "link_restored",
             AlertKind::CommandFailed => "command_failed",
             AlertKind::CommandExpired => "command_expired",
+            AlertKind::BadValue => "bad_value",
         }
     }
 
@@ -144,7 +151,8 @@ impl AlertKind {
             | AlertKind::LimitHigh
             | AlertKind::LimitLow
             | AlertKind::CommandFailed
-            | AlertKind::CommandExpired => Severity::High,
+            | AlertKind::CommandExpired
+            | AlertKind::BadValue => Severity::High,
             AlertKind::RelaySwitched | AlertKind::DeviceRemoved => Severity::Low,
             AlertKind::DeviceRecovered
             | AlertKind::DeviceAppeared
@@ -169,6 +177,7 @@ impl AlertKind {
             AlertKind::LinkRestored => ("link restored", "link restorations"),
             AlertKind::CommandFailed => ("failed command", "failed commands"),
             AlertKind::CommandExpired => ("expired command", "expired commands"),
+            AlertKind::BadValue => ("bad value from the plant", "bad values from the plant"),
         };
         format!("{count} {}", if count == 1 { one } else { many })
     }

@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::{Alert, AlertKind, AlertSettings, Limit, Severity};
 use crate::link::{LinkMode, LinkState};
 use crate::outbox::{Command, Status};
-use crate::state::{Change, PlantState};
+use crate::state::{Change, PlantState, Subject};
 use crate::store::Appearances;
 
 /// Where a device is, as far as the plant says.
@@ -361,6 +361,39 @@ impl Rules {
             // A relay that comes or goes is in the journal; only its switching is
             // something an operator must be told at once.
             Change::RelayRemoved(_) | Change::Stats(_) => {}
+            // A device or relay the plant reports but the console cannot read leaves
+            // the operator blind to it: that is an alert, once, when it becomes so. Its
+            // placeholder never reaches a limit check (a device's value is `None`).
+            Change::Readability {
+                subject: subject @ (Subject::Device | Subject::Relay),
+                id,
+                name,
+                before,
+                after,
+                at,
+            } if before.is_empty() && !after.is_empty() => {
+                let (what, place, device) = match subject {
+                    Subject::Device => ("Device", self.device_place(id), Some(id.as_str())),
+                    _ => (
+                        "Relay",
+                        self.relay_place(id),
+                        self.relays.get(id).and_then(|r| r.device_id.as_deref()),
+                    ),
+                };
+                out.push(self.alert(
+                    *at,
+                    AlertKind::BadValue,
+                    id,
+                    device,
+                    None,
+                    format!("{what} {name}: bad value from the plant"),
+                    body(&[
+                        Some(place),
+                        Some(format!("could not read {}", after.joined())),
+                    ]),
+                ));
+            }
+            Change::Readability { .. } => {}
         }
     }
 
@@ -587,6 +620,11 @@ impl Rules {
                 "expired",
                 "its time ran out before it took effect",
             ),
+            Status::PlantChanged => (
+                AlertKind::CommandFailed,
+                "ended: plant changed",
+                "the console is on another plant than the one it was meant for",
+            ),
             _ => return,
         };
         let relay = self.relays.get(&command.relay_id);
@@ -653,6 +691,8 @@ mod tests {
                 extra: Map::from_iter([("location".to_owned(), "Hall 2".into())]),
             }),
             received_at: at,
+            unreadable: Default::default(),
+            quality: Default::default(),
         }
     }
 
@@ -668,6 +708,8 @@ mod tests {
                 extra: Map::new(),
             },
             received_at: at,
+            unreadable: Default::default(),
+            quality: Default::default(),
         }
     }
 
@@ -793,6 +835,49 @@ mod tests {
         assert_eq!(kinds(&out), vec![AlertKind::DeviceRemoved]);
         assert_eq!(out[0].title, "Device Boiler dev-009 was removed");
         assert_eq!(out[0].at, 8.0);
+    }
+
+    #[test]
+    fn an_unreadable_value_raises_a_bad_value_alert_and_never_a_limit_alert() {
+        let mut rules = rules_with_limit();
+        let mut state = PlantState::default();
+        let frame = |value: &str| {
+            format!(
+                r#"{{"devices":[{{"id":"dev-001","name":"Boiler","kind":"temperature","status":"online","value":{value},"unit":"C","last_seen":1}}],"snapshot":false,"server_time":2}}"#
+            )
+        };
+        let mut raised = Vec::new();
+        for (at, value) in [
+            (1.0, "80"),
+            (2.0, "1e400"),
+            (3.0, "Infinity"),
+            (4.0, "\"95\""),
+            (5.0, "85"),
+        ] {
+            let read = crate::items::devices_update(&frame(value)).unwrap();
+            let mut changes = Vec::new();
+            state.apply_devices_read(read.value, &read.marks, at, &mut changes);
+            let mut out = Vec::new();
+            // The first reading is the console learning the plant.
+            let appearances = if at == 1.0 {
+                Appearances::Quiet
+            } else {
+                Appearances::Journal
+            };
+            for change in &changes {
+                rules.on_change(change, at, appearances, &mut out);
+            }
+            raised.extend(out.into_iter().map(|alert| (at, alert.kind, alert.title)));
+        }
+        assert_eq!(
+            raised,
+            vec![(
+                2.0,
+                AlertKind::BadValue,
+                "Device Boiler: bad value from the plant".to_owned()
+            )],
+            "a huge, infinite or text value is not above the limit: it is unreadable"
+        );
     }
 
     #[test]
@@ -979,6 +1064,7 @@ mod tests {
             operator: "op".into(),
             host: "cr".into(),
             updated_at: 11.0,
+            plant: None,
         };
         rules.on_command(&command, &mut out);
         assert!(out.is_empty(), "a command on its way is not an alert");

@@ -25,6 +25,8 @@ fn device(id: &str, status: DeviceStatus, at: f64) -> DeviceEntry {
             extra: Map::new(),
         }),
         received_at: at,
+        unreadable: Default::default(),
+        quality: Default::default(),
     }
 }
 
@@ -55,6 +57,8 @@ fn relay_switch(id: &str, device_id: Option<&str>, on: bool, at: f64) -> Change 
         after: RelayEntry {
             relay: relay(on),
             received_at: at,
+            unreadable: Default::default(),
+            quality: Default::default(),
         },
     }
 }
@@ -516,6 +520,7 @@ async fn a_failed_command_from_the_outbox_is_an_alert() {
         operator: "operator-4".into(),
         host: "cr".into(),
         updated_at: 2.0,
+        plant: None,
     };
     rig.started.commands.send(command.clone()).await.unwrap();
     command.status = Status::Failed;

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::StoreError;
 use crate::link::{LinkMode, LinkState};
-use crate::state::Change;
+use crate::state::{Change, Subject};
 
 /// Version 1. `data` holds the machine-readable details (ids, before and after) as JSON
 /// so that new kinds need no new columns.
@@ -38,8 +38,16 @@ pub mod kind {
     pub const RELAY_ADDED: &str = "relay_added";
     pub const RELAY_REMOVED: &str = "relay_removed";
     pub const LINK: &str = "link";
+    /// The cache could not be saved for a while (a full disk) and is saved again.
+    pub const CACHE: &str = "cache";
     /// An operator command; written by the outbox through `append_journal`.
     pub const COMMAND: &str = "command";
+    /// A device, relay or the stats became unreadable (a bad value from the plant), or
+    /// readable again.
+    pub const QUALITY: &str = "quality";
+    /// One device or relay changed more often in a minute than the journal keeps rows
+    /// for (`bounds::MAX_JOURNAL_ROWS_PER_ITEM_PER_MINUTE`): how many were left out.
+    pub const JOURNAL_CAPPED: &str = "journal_capped";
 }
 
 /// A journal entry as stored.
@@ -215,6 +223,41 @@ pub(super) fn describe_change(
             json!({"relay_id": r.id, "state": r.state}),
         )),
         Change::Stats(_) => None,
+        Change::Readability {
+            subject,
+            id,
+            name,
+            before,
+            after,
+            at,
+        } => {
+            let what = match subject {
+                Subject::Device => format!("Device {name}"),
+                Subject::Relay => format!("Relay {name}"),
+                Subject::Stats => "The server's figures".to_owned(),
+            };
+            let text = if after.is_empty() {
+                format!("{what}: readable again (good value from the plant)")
+            } else if before.is_empty() {
+                format!(
+                    "{what}: bad value from the plant ({} could not be read)",
+                    after.joined()
+                )
+            } else {
+                format!(
+                    "{what}: bad value from the plant (now {} could not be read)",
+                    after.joined()
+                )
+            };
+            Some(entry(
+                *at,
+                kind::QUALITY,
+                id,
+                text,
+                json!({"subject": subject, "id": id, "unreadable": after, "was_unreadable": before,
+                       "quality": if after.is_empty() { "good" } else { "bad" }}),
+            ))
+        }
     }
 }
 
@@ -360,6 +403,13 @@ pub(super) fn insert(tx: &Transaction<'_>, entry: &NewJournalEntry) -> Result<()
 }
 
 /// Deletes up to `budget` entries older than `cutoff`, oldest first; returns how many.
+/// The time of the oldest entry, if any.
+pub(super) fn earliest(tx: &Transaction<'_>) -> Result<Option<UnixSeconds>, StoreError> {
+    Ok(tx
+        .prepare_cached("SELECT min(at) FROM journal")?
+        .query_row([], |row| row.get::<_, Option<f64>>(0))?)
+}
+
 pub(super) fn prune(
     tx: &Transaction<'_>,
     cutoff: UnixSeconds,
@@ -381,6 +431,34 @@ mod tests {
 
     fn texts(entries: &[JournalEntry]) -> Vec<&str> {
         entries.iter().map(|e| e.text.as_str()).collect()
+    }
+
+    #[test]
+    fn a_device_becoming_unreadable_and_readable_again_is_journaled() {
+        use crate::items::Unreadable;
+        use crate::state::Subject;
+        let change = |before: &[&str], after: &[&str]| Change::Readability {
+            subject: Subject::Device,
+            id: "d2".into(),
+            name: "Pump".into(),
+            before: Unreadable::from_names(before.iter().copied()),
+            after: Unreadable::from_names(after.iter().copied()),
+            at: 7.0,
+        };
+        let bad = describe_change(&change(&[], &["value"]), 9.0, Appearances::Quiet).unwrap();
+        assert_eq!(bad.kind, kind::QUALITY);
+        assert_eq!(bad.subject, "d2");
+        assert_eq!(bad.at, 7.0);
+        assert_eq!(
+            bad.text,
+            "Device Pump: bad value from the plant (value could not be read)"
+        );
+        assert_eq!(bad.data["quality"], "bad");
+        let good = describe_change(&change(&["value"], &[]), 9.0, Appearances::Quiet).unwrap();
+        assert_eq!(
+            good.text,
+            "Device Pump: readable again (good value from the plant)"
+        );
     }
 
     #[test]

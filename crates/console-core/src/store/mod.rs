@@ -14,6 +14,7 @@ mod history;
 mod journal;
 mod meta;
 pub(crate) mod outbox;
+pub mod plants;
 mod record;
 mod recovery;
 mod relays;
@@ -45,6 +46,7 @@ pub use journal::{
     append_journal, journal, journal_of_kind, kind as journal_kind, Appearances, JournalEntry,
     NewJournalEntry,
 };
+pub use plants::{resolve as resolve_plant, PlantCache, PlantChoiceError};
 pub use retention::DEFAULT_RETENTION as DEFAULT_HISTORY_RETENTION;
 
 /// The cache file's name inside the console's data folder.
@@ -96,6 +98,8 @@ pub enum StoreError {
     },
     #[error("a store task failed: {0}")]
     Io(String),
+    #[error("the last changes could not be saved to the cache: {0}")]
+    Unsaved(String),
 }
 
 /// Every schema change, in order. Append only: a released migration is never edited,
@@ -112,6 +116,10 @@ fn migration_list() -> Vec<M<'static>> {
         M::up(gaps::CREATE),
         M::up(journal::CREATE),
         M::up(alerts::CREATE),
+        M::up(outbox::ADD_PLANT),
+        M::up(devices::ADD_UNREADABLE),
+        M::up(relays::ADD_UNREADABLE),
+        M::up(stats::ADD_UNREADABLE),
     ]
 }
 
@@ -231,6 +239,8 @@ fn open_file(path: &Path) -> Result<Connection, StoreError> {
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
     configure(&conn)?;
     migrations().to_latest(&mut conn)?;
+    // A chain from before the anchor file existed is anchored from now on.
+    crate::audit::anchor(&conn);
     Ok(conn)
 }
 
@@ -247,13 +257,40 @@ pub fn open_again(data_dir: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
-/// Opens the cache for reading only, for commands that must never change it. A folder
-/// without a cache reads as empty.
-pub fn open_read_only(data_dir: &Path) -> Result<Option<Connection>, StoreError> {
-    let path = data_dir.join(DB_FILE);
+/// A cache opened by [`open_read_only`]: a connection that cannot write, with the shared
+/// open lock it may need held for as long as it lives. Use it as a `Connection`.
+#[derive(Debug)]
+pub struct ReadOnly {
+    conn: Connection,
+    _lock: Option<std::fs::File>,
+}
+
+impl std::ops::Deref for ReadOnly {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// Opens the cache in `dir` (a plant's cache folder) for reading only, for commands that
+/// must never change it: nothing is created, migrated, renamed or set aside. `Ok(None)`
+/// when there is no cache (no file, or one that no console finished creating); a cache
+/// from a newer console, or one older than this one reads, is refused; a file that is not
+/// a database is an error.
+///
+/// SQLite opens a WAL database read-only by creating its `-wal` and `-shm` files when they
+/// are missing, and leaves them behind. They exist while any connection has the cache open
+/// (a console runs), and then a plain read-only connection uses them. When they are
+/// missing nobody has the cache open, and it is read as an immutable file instead, under
+/// the shared open lock held until the connection closes: a console that starts meanwhile
+/// waits for that lock before it opens the cache, so the file cannot change under the
+/// reader.
+pub fn open_read_only(dir: &Path) -> Result<Option<ReadOnly>, StoreError> {
+    let path = dir.join(DB_FILE);
     // The shared lock waits out a writer that is creating or migrating the cache.
-    let lock_path = data_dir.join(LOCK_FILE);
-    let _lock = match std::fs::File::open(&lock_path) {
+    let lock_path = dir.join(LOCK_FILE);
+    let lock = match std::fs::File::open(&lock_path) {
         Ok(file) => {
             file.lock_shared().map_err(|source| StoreError::DataDir {
                 path: lock_path,
@@ -263,13 +300,25 @@ pub fn open_read_only(data_dir: &Path) -> Result<Option<Connection>, StoreError>
         }
         Err(_) => None,
     };
-    if !path.exists() {
+    if !path.is_file() {
         return Ok(None);
     }
-    let conn = Connection::open_with_flags(
-        &path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
+    let in_use = with_suffix(&path, "-wal").exists() || with_suffix(&path, "-shm").exists();
+    let (conn, lock) = if in_use {
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        (conn, None)
+    } else {
+        let conn = Connection::open_with_flags(
+            immutable_uri(&path),
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        (conn, lock)
+    };
     conn.busy_timeout(Duration::from_secs(5))?;
     let found = user_version(&conn)?;
     let supported = supported_version();
@@ -291,7 +340,50 @@ pub fn open_read_only(data_dir: &Path) -> Result<Option<Connection>, StoreError>
             supported,
         });
     }
-    Ok(Some(conn))
+    Ok(Some(ReadOnly { conn, _lock: lock }))
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// `file:` URI of `path` opened as an immutable file, every byte outside the unreserved
+/// set percent-encoded (a path may hold `?`, `#` or `%`).
+fn immutable_uri(path: &Path) -> String {
+    // A relative path would be read against the URI's root, not the current folder.
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let text = path.to_string_lossy().replace('\\', "/");
+    let mut uri = String::from("file:");
+    if !text.starts_with('/') {
+        // A Windows path (C:/…) is written as an absolute URI path.
+        uri.push('/');
+    }
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b':' => {
+                uri.push(char::from(byte));
+            }
+            _ => uri.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
+/// Unix seconds `at` as `YYYY-MM-DD HH:MM:SS UTC`, for messages that name a moment
+/// without depending on this machine's time zone.
+pub(crate) fn utc_text(at: f64) -> String {
+    let secs = at.max(0.0).floor() as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (year, month, day) = recovery::civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// The `meta` key holding the audit chain's last sequence number.
@@ -370,6 +462,7 @@ impl PendingWrites {
                 self.relays.insert(relay.id.clone(), None);
             }
             Change::Stats(entry) => self.stats = Some(entry.clone()),
+            Change::Readability { .. } => {}
         }
     }
 
@@ -390,6 +483,26 @@ impl PendingWrites {
     pub fn record(&mut self, change: &Change, at: UnixSeconds, appearances: Appearances) {
         self.push(change);
         self.recorded.journal_change(change, at, appearances);
+    }
+
+    /// Like [`PendingWrites::record`], but the journal entry goes through `cap` (at most
+    /// so many rows per device or relay a minute); true when an entry was left out.
+    pub fn record_capped(
+        &mut self,
+        change: &Change,
+        at: UnixSeconds,
+        appearances: Appearances,
+        cap: &mut crate::bounds::JournalCap,
+    ) -> bool {
+        self.push(change);
+        match journal::describe_change(change, at, appearances) {
+            Some(entry) if cap.allow(&entry.subject, entry.at) => {
+                self.recorded.journal(entry);
+                false
+            }
+            Some(_) => true,
+            None => false,
+        }
     }
 
     /// Adds a journal entry that comes from no state change.
@@ -415,8 +528,37 @@ impl PendingWrites {
         self.recorded.link_changed(from, to, last_data);
     }
 
-    fn write(self, conn: &mut Connection) -> Result<(), StoreError> {
+    /// Merges writes that came later into these (which the writer could not save yet):
+    /// the latest value of each row wins, the recorded past is appended.
+    fn merge(&mut self, later: PendingWrites) {
+        self.devices.extend(later.devices);
+        self.relays.extend(later.relays);
+        if later.stats.is_some() {
+            self.stats = later.stats;
+        }
+        if later.last_contact.is_some() {
+            self.last_contact = later.last_contact;
+        }
+        self.recorded.merge(later.recorded);
+        self.through = self.through.max(later.through);
+    }
+
+    #[cfg(test)]
+    fn write(&self, conn: &mut Connection) -> Result<(), StoreError> {
+        self.write_noting(conn, None)
+    }
+
+    /// Writes everything in one transaction, with `note` (the journal entry that records
+    /// a stretch of failed writes) in the same one.
+    fn write_noting(
+        &self,
+        conn: &mut Connection,
+        note: Option<&NewJournalEntry>,
+    ) -> Result<(), StoreError> {
         let tx = conn.transaction()?;
+        if let Some(note) = note {
+            journal::insert(&tx, note)?;
+        }
         for (id, entry) in &self.devices {
             match entry {
                 Some(entry) => devices::upsert(&tx, entry)?,
@@ -441,6 +583,38 @@ impl PendingWrites {
     }
 }
 
+/// Whether the cache is keeping up, for the window ("cache not saved since HH:MM") and
+/// the log.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CacheStatus {
+    /// While writes fail: when the cache was last saved (or, if never in this run, when
+    /// the first write failed). `None` while writes succeed.
+    pub unsaved_since: Option<UnixSeconds>,
+    /// Why the last write failed, while they fail.
+    pub problem: Option<String>,
+}
+
+/// How often the writer tries again to save writes that failed (a full disk), when no
+/// new write comes to try with.
+const RETRY_EVERY: Duration = Duration::from_secs(2);
+
+/// History samples kept in memory while the cache cannot be saved; past it, the held
+/// samples are thinned (every other one of each device goes, the newest stays), so a disk
+/// full for hours costs bounded memory. The last-known state and the journal are kept
+/// whole; the journal entry written when saving resumes says how many samples went.
+const MAX_UNSAVED_SAMPLES: usize = 1_000_000;
+
+/// The writer's account of writes it could not save yet.
+struct Unsaved {
+    held: PendingWrites,
+    /// When the cache was last saved (or the first write failed).
+    since: UnixSeconds,
+    failed_at: UnixSeconds,
+    attempts: u64,
+    samples_dropped: usize,
+    problem: String,
+}
+
 enum WriterMsg {
     /// Boxed: pending writes are large, and the channel's slot is as large as its
     /// largest message.
@@ -457,6 +631,7 @@ pub struct StoreWriter {
     thread: Option<JoinHandle<()>>,
     /// Woken each time the writer has finished a write and can take the next one.
     idle: Arc<tokio::sync::Notify>,
+    status: tokio::sync::watch::Receiver<CacheStatus>,
 }
 
 impl StoreWriter {
@@ -482,15 +657,43 @@ impl StoreWriter {
         let (tx, rx) = mpsc::sync_channel(1);
         let idle = Arc::new(tokio::sync::Notify::new());
         let writer_idle = idle.clone();
+        let (status_tx, status) = tokio::sync::watch::channel(CacheStatus::default());
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || writer_loop(conn, rx, retention, committed, writer_idle))
+            .spawn(move || {
+                writer_loop(
+                    conn,
+                    rx,
+                    WriterHooks {
+                        retention,
+                        committed,
+                        idle: writer_idle,
+                        status: status_tx,
+                        clock: Box::new(crate::link::unix_now),
+                    },
+                )
+            })
             .expect("the store writer thread starts");
         StoreWriter {
             tx: Some(tx),
             thread: Some(thread),
             idle,
+            status,
         }
+    }
+
+    /// Whether the cache keeps up with the console's writes.
+    pub fn status(&self) -> tokio::sync::watch::Receiver<CacheStatus> {
+        self.status.clone()
+    }
+
+    /// Waits until the cache's status changes and returns it; never returns once the
+    /// writer has stopped.
+    pub(crate) async fn status_changed(&mut self) -> CacheStatus {
+        if self.status.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        self.status.borrow_and_update().clone()
     }
 
     /// Notified whenever the writer finishes a write: a caller holding writes that
@@ -533,12 +736,16 @@ impl StoreWriter {
         done_rx.recv().map_err(|_| StoreError::WriterGone)
     }
 
-    /// Flushes and stops the writer, closing the database.
+    /// Flushes and stops the writer, closing the database. Writes that still cannot be
+    /// saved (the disk is still full) are lost then, and said so.
     pub fn close(mut self, pending: PendingWrites) -> Result<(), StoreError> {
-        let result = self.flush(pending);
+        let mut result = self.flush(pending);
         self.tx = None;
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
+        }
+        if let (Ok(()), Some(problem)) = (&result, self.status.borrow().problem.clone()) {
+            result = Err(StoreError::Unsaved(problem));
         }
         result
     }
@@ -649,13 +856,112 @@ fn truncate_wal_if_large(conn: &Connection, wal: &Path, limit: u64) {
     }
 }
 
-fn writer_loop(
-    mut conn: Connection,
-    rx: Receiver<WriterMsg>,
+/// What the writer thread reports to, and reads the time from.
+struct WriterHooks {
     retention: Duration,
     committed: Option<Box<dyn Fn(u64) + Send>>,
     idle: Arc<tokio::sync::Notify>,
+    status: tokio::sync::watch::Sender<CacheStatus>,
+    /// Unix seconds; a test's clock in tests.
+    clock: Box<dyn Fn() -> UnixSeconds + Send>,
+}
+
+/// Writes `batch`, together with writes held from failed attempts. A failed write is
+/// kept and tried again (with the next write, or after [`RETRY_EVERY`]), never dropped:
+/// the cache is the console's record of the past (history, journal), which the next
+/// snapshot does not restore. When a write succeeds after failures, the same transaction
+/// journals the stretch during which nothing could be saved.
+fn save(
+    conn: &mut Connection,
+    batch: Option<PendingWrites>,
+    unsaved: &mut Option<Unsaved>,
+    last_saved: &mut Option<UnixSeconds>,
+    hooks: &WriterHooks,
 ) {
+    let mut batch = match (unsaved.as_mut(), batch) {
+        (Some(failed), Some(batch)) => {
+            failed.held.merge(batch);
+            std::mem::take(&mut failed.held)
+        }
+        (Some(failed), None) => std::mem::take(&mut failed.held),
+        (None, Some(batch)) => batch,
+        (None, None) => return,
+    };
+    let now = (hooks.clock)();
+    let note = unsaved.as_ref().map(|failed| unsaved_note(failed, now));
+    match batch.write_noting(conn, note.as_ref()) {
+        Ok(()) => {
+            *last_saved = Some(now);
+            if let Some(failed) = unsaved.take() {
+                tracing::info!(
+                    since = failed.since,
+                    attempts = failed.attempts,
+                    "the cache is saved again; the writes held meanwhile are in it"
+                );
+                hooks.status.send_replace(CacheStatus::default());
+            }
+            if let (Some(committed), 1..) = (&hooks.committed, batch.through) {
+                committed(batch.through);
+            }
+        }
+        Err(error) => {
+            let problem = error.to_string();
+            let failed = unsaved.get_or_insert_with(|| {
+                // The first failure is an error for the log; the retries are not news.
+                tracing::error!(%error, "store write failed; the writes are kept and retried");
+                Unsaved {
+                    held: PendingWrites::default(),
+                    since: last_saved.unwrap_or(now),
+                    failed_at: now,
+                    attempts: 0,
+                    samples_dropped: 0,
+                    problem: problem.clone(),
+                }
+            });
+            failed.attempts += 1;
+            failed.samples_dropped += batch.recorded.shed_samples(MAX_UNSAVED_SAMPLES);
+            failed.held = batch;
+            if failed.problem != problem || failed.attempts == 1 {
+                failed.problem = problem.clone();
+                hooks.status.send_replace(CacheStatus {
+                    unsaved_since: Some(failed.since),
+                    problem: Some(problem),
+                });
+            }
+        }
+    }
+}
+
+/// The journal entry that records a stretch of failed writes, written with the writes
+/// that end it.
+fn unsaved_note(failed: &Unsaved, now: UnixSeconds) -> NewJournalEntry {
+    let dropped = match failed.samples_dropped {
+        0 => "nothing was lost".to_owned(),
+        n => format!("{n} history samples were thinned out to stay within memory"),
+    };
+    NewJournalEntry {
+        at: now,
+        kind: journal::kind::CACHE.into(),
+        subject: "cache".into(),
+        text: format!(
+            "The cache could not be saved from {} to {} ({}); the changes were kept and are saved now, {dropped}",
+            utc_text(failed.since),
+            utc_text(now),
+            failed.problem,
+        ),
+        data: serde_json::json!({
+            "unsaved_since": failed.since,
+            "first_failure": failed.failed_at,
+            "saved_at": now,
+            "attempts": failed.attempts,
+            "samples_dropped": failed.samples_dropped,
+            "problem": failed.problem,
+        }),
+    }
+}
+
+fn writer_loop(mut conn: Connection, rx: Receiver<WriterMsg>, hooks: WriterHooks) {
+    let retention = hooks.retention;
     let checkpointer = Checkpointer::spawn(&conn);
     if checkpointer.is_some() {
         if let Err(error) = conn.pragma_update(None, "wal_autocheckpoint", 0) {
@@ -670,21 +976,25 @@ fn writer_loop(
     let mut checkpointed_at = Instant::now();
     // The first run waits a minute too: at start-up the first snapshots matter more.
     let mut maintain_at = Instant::now() + retention::RUN_EVERY;
+    let mut unsaved: Option<Unsaved> = None;
+    let mut last_saved: Option<UnixSeconds> = None;
+    let mut retry_at = Instant::now();
     loop {
-        match rx.recv_timeout(maintain_at.saturating_duration_since(Instant::now())) {
+        let wake_at = match &unsaved {
+            Some(_) => maintain_at.min(retry_at),
+            None => maintain_at,
+        };
+        match rx.recv_timeout(wake_at.saturating_duration_since(Instant::now())) {
             Ok(WriterMsg::Write(pending)) => {
-                let through = pending.through;
                 let began = Instant::now();
-                match pending.write(&mut conn) {
-                    Ok(()) => {
-                        if let (Some(committed), 1..) = (&committed, through) {
-                            committed(through);
-                        }
-                    }
-                    // The cache is a copy of the plant's state: a failed write is logged
-                    // and the next snapshot rewrites it, rather than stopping the console.
-                    Err(error) => tracing::error!(%error, "store write failed"),
-                }
+                save(
+                    &mut conn,
+                    Some(*pending),
+                    &mut unsaved,
+                    &mut last_saved,
+                    &hooks,
+                );
+                retry_at = Instant::now() + RETRY_EVERY;
                 // Under a flood of updates the writer would commit back to back and take
                 // a whole core from the live path (link, state, window). Resting as long
                 // as a long transaction took caps it at about half a core, and the next
@@ -695,12 +1005,19 @@ fn writer_loop(
                 if took >= REST_AFTER {
                     std::thread::sleep(took.min(MAX_REST));
                 }
-                idle.notify_one();
+                hooks.idle.notify_one();
             }
             Ok(WriterMsg::Flush(done)) => {
+                // A flush (and the close after it) tries what is held once more.
+                save(&mut conn, None, &mut unsaved, &mut last_saved, &hooks);
                 let _ = done.send(());
             }
-            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Timeout) => {
+                if unsaved.is_some() && Instant::now() >= retry_at {
+                    save(&mut conn, None, &mut unsaved, &mut last_saved, &hooks);
+                    retry_at = Instant::now() + RETRY_EVERY;
+                }
+            }
             Err(RecvTimeoutError::Disconnected) => break,
         }
         if let Some(checkpointer) = &checkpointer {
@@ -716,7 +1033,7 @@ fn writer_loop(
             truncate_wal_if_large(&conn, &wal, WAL_LIMIT_BYTES);
         }
         if Instant::now() >= maintain_at {
-            let now = crate::link::unix_now();
+            let now = (hooks.clock)();
             match retention::run(&mut conn, now, retention, retention::RUN_BUDGET) {
                 Ok(report) => tracing::debug!(?report, "store maintenance"),
                 // Old rows staying a little longer harm nobody; the next run tries again.
@@ -724,6 +1041,13 @@ fn writer_loop(
             }
             maintain_at = Instant::now() + retention::RUN_EVERY;
         }
+    }
+    if let Some(failed) = unsaved {
+        tracing::error!(
+            since = failed.since,
+            problem = %failed.problem,
+            "the console stops with changes the cache could not save; they are lost"
+        );
     }
 }
 
@@ -779,6 +1103,8 @@ mod tests {
                 extra: Map::from_iter([("firmware".to_owned(), "2.4.1".into())]),
             }),
             received_at: 200.0,
+            unreadable: Default::default(),
+            quality: Default::default(),
         }
     }
 
@@ -812,14 +1138,57 @@ mod tests {
                 extra: Map::new(),
             },
             received_at: 151.0,
+            unreadable: Default::default(),
+            quality: Default::default(),
         }));
         pending.contact(151.0);
         writer.close(pending).unwrap();
 
         let state = load_state(&open(dir.path()).unwrap()).unwrap();
-        assert_eq!(state.devices, vec![device("a", 1.0)]);
+        let a = device("a", 1.0);
+        // The cache's copy is read back as such: uncertain until the plant confirms it.
+        assert_eq!(
+            state.devices,
+            vec![DeviceEntry::restored(a.device, a.received_at, a.unreadable)]
+        );
         assert_eq!(state.system_stats.unwrap().stats.clients, 2);
         assert_eq!(state.last_contact, Some(151.0));
+    }
+
+    #[test]
+    fn unreadable_marks_are_kept_in_the_cache_so_a_restart_still_shows_a_bad_value() {
+        use crate::items::Unreadable;
+        use crate::quality::Quality;
+        let dir = tempfile::tempdir().unwrap();
+        let writer = StoreWriter::spawn(open(dir.path()).unwrap());
+        let mut pending = PendingWrites::default();
+        let good = device("a", 1.0);
+        let mut bad = device("b", 0.0);
+        bad = DeviceEntry::read(
+            bad.device,
+            bad.received_at,
+            Unreadable::from_names(["value"]),
+        );
+        for after in [good, bad] {
+            pending.push(&Change::Device {
+                before: None,
+                after,
+            });
+        }
+        writer.close(pending).unwrap();
+
+        let state = load_state(&open(dir.path()).unwrap()).unwrap();
+        let b = state.devices.iter().find(|e| e.device.id == "b").unwrap();
+        assert_eq!(b.unreadable.fields(), ["value"]);
+        assert_eq!(b.quality, Quality::BAD_VALUE);
+        let a = state.devices.iter().find(|e| e.device.id == "a").unwrap();
+        assert!(a.unreadable.is_empty());
+        assert!(
+            !a.quality.is_good(),
+            "the cache's copy is not confirmed: {:?}",
+            a.quality
+        );
+        assert!(!a.quality.is_bad());
     }
 
     #[test]
@@ -847,6 +1216,78 @@ mod tests {
         drop(open(dir.path()).unwrap());
         let conn = open_read_only(dir.path()).unwrap().unwrap();
         assert!(load_state(&conn).unwrap().devices.is_empty());
+    }
+
+    /// Every file in `dir` with its bytes.
+    fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file())
+            .map(|p| {
+                let bytes = std::fs::read(&p).unwrap();
+                (p.file_name().unwrap().to_string_lossy().into_owned(), bytes)
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn reading_a_closed_cache_creates_and_changes_no_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = StoreWriter::spawn(open(dir.path()).unwrap());
+        let mut pending = PendingWrites::default();
+        pending.push(&Change::Device {
+            before: None,
+            after: device("a", 1.0),
+        });
+        writer.close(pending).unwrap();
+        let before = files(dir.path());
+        assert!(
+            before.iter().all(|(name, _)| !name.ends_with("-wal")),
+            "{before:?}"
+        );
+        let conn = open_read_only(dir.path()).unwrap().unwrap();
+        assert_eq!(load_state(&conn).unwrap().devices.len(), 1);
+        drop(conn);
+        assert_eq!(
+            files(dir.path()),
+            before,
+            "SQLite must not add a -wal or -shm"
+        );
+    }
+
+    #[test]
+    fn reading_an_open_cache_sees_its_latest_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = open(dir.path()).unwrap();
+        let mut pending = PendingWrites::default();
+        pending.push(&Change::Device {
+            before: None,
+            after: device("a", 1.0),
+        });
+        pending.write(&mut conn).unwrap();
+        // The writer's connection is open: the WAL holds the write.
+        let reader = open_read_only(dir.path()).unwrap().unwrap();
+        assert_eq!(load_state(&reader).unwrap().devices.len(), 1);
+    }
+
+    #[test]
+    fn reading_refuses_a_newer_cache_and_leaves_it_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(open(dir.path()).unwrap());
+        Connection::open(dir.path().join(DB_FILE))
+            .unwrap()
+            .pragma_update(None, "user_version", 999)
+            .unwrap();
+        let before = files(dir.path());
+        let error = open_read_only(dir.path()).unwrap_err();
+        assert!(
+            matches!(error, StoreError::NewerSchema { found: 999, .. }),
+            "{error}"
+        );
+        assert_eq!(files(dir.path()), before);
     }
 
     #[test]

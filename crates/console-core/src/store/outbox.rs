@@ -33,8 +33,12 @@ CREATE TABLE outbox_event (
 );
 CREATE INDEX outbox_event_by_request ON outbox_event (request_id, id);";
 
+/// Version 11. The plant each command was issued for (a [`crate::config::PlantId`]);
+/// commands stored before it record none and are never sent.
+pub(super) const ADD_PLANT: &str = "ALTER TABLE outbox ADD COLUMN plant TEXT;";
+
 const COLUMNS: &str =
-    "seq, request_id, relay_id, state, issued_at, expires_at, status, attempts, error, operator, host, updated_at";
+    "seq, request_id, relay_id, state, issued_at, expires_at, status, attempts, error, operator, host, updated_at, plant";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Command> {
     let status: String = row.get(6)?;
@@ -51,13 +55,16 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Command> {
         operator: row.get(9)?,
         host: row.get(10)?,
         updated_at: row.get(11)?,
+        plant: row
+            .get::<_, Option<String>>(12)?
+            .map(|id| crate::config::PlantId::from_stored(&id)),
     })
 }
 
 pub(crate) fn insert(conn: &Connection, command: &Command) -> Result<i64, StoreError> {
     conn.prepare_cached(
-        "INSERT INTO outbox (request_id, relay_id, state, issued_at, expires_at, status, attempts, error, operator, host, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        "INSERT INTO outbox (request_id, relay_id, state, issued_at, expires_at, status, attempts, error, operator, host, updated_at, plant)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?
     .execute(params![
         command.request_id,
@@ -71,6 +78,7 @@ pub(crate) fn insert(conn: &Connection, command: &Command) -> Result<i64, StoreE
         command.operator,
         command.host,
         command.updated_at,
+        command.plant.as_ref().map(|id| id.as_str()),
     ])?;
     Ok(conn.last_insert_rowid())
 }

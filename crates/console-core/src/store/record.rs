@@ -74,6 +74,9 @@ impl Recorded {
                     }
                 }
             }
+            // Figures that could not be read are not history: the trend shows a gap
+            // rather than the last readable figures again.
+            Change::Stats(entry) if !entry.unreadable.is_empty() => {}
             Change::Stats(entry) => {
                 let stats = &entry.stats;
                 let sample = StatsSample {
@@ -85,7 +88,10 @@ impl Recorded {
                 };
                 push_per_second(&mut self.stats_samples, sample, |s| s.at);
             }
-            Change::DeviceRemoved(_) | Change::Relay { .. } | Change::RelayRemoved(_) => {}
+            Change::DeviceRemoved(_)
+            | Change::Relay { .. }
+            | Change::RelayRemoved(_)
+            | Change::Readability { .. } => {}
         }
     }
 
@@ -140,6 +146,52 @@ impl Recorded {
                 self.gap_edges.push(GapEdge::Close(to.since));
             }
         }
+    }
+
+    /// Appends what was recorded later (see `PendingWrites::merge`).
+    pub(super) fn merge(&mut self, later: Recorded) {
+        for (device_id, samples) in later.device_samples {
+            let held = self.device_samples.entry(device_id).or_default();
+            for sample in samples {
+                push_per_second(held, sample, |s| s.at);
+            }
+        }
+        for sample in later.stats_samples {
+            push_per_second(&mut self.stats_samples, sample, |s| s.at);
+        }
+        self.journal.extend(later.journal);
+        self.gap_edges.extend(later.gap_edges);
+    }
+
+    /// Thins the held history samples until at most `limit` remain: each pass drops every
+    /// other sample of each device (and of the stats), always keeping the newest. Returns
+    /// how many went.
+    pub(super) fn shed_samples(&mut self, limit: usize) -> usize {
+        fn halve<T>(samples: &mut Vec<T>) -> usize {
+            let before = samples.len();
+            // Counted from the end, so the newest sample is always kept.
+            let mut index = before;
+            samples.retain(|_| {
+                index -= 1;
+                index.is_multiple_of(2)
+            });
+            before - samples.len()
+        }
+        let count = |r: &Recorded| {
+            r.device_samples.values().map(Vec::len).sum::<usize>() + r.stats_samples.len()
+        };
+        let mut dropped = 0;
+        while count(self) > limit.max(1) {
+            let before = dropped;
+            for samples in self.device_samples.values_mut() {
+                dropped += halve(samples);
+            }
+            dropped += halve(&mut self.stats_samples);
+            if dropped == before {
+                break;
+            }
+        }
+        dropped
     }
 
     pub(super) fn write(&self, tx: &Transaction<'_>) -> Result<(), StoreError> {

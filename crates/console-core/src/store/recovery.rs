@@ -12,8 +12,10 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 use super::StoreError;
 
 /// Files SQLite keeps beside a database. A leftover rollback journal next to a fresh
-/// database would be replayed into it, so every one of them moves with the main file.
-const COMPANIONS: [&str; 3] = ["-wal", "-shm", "-journal"];
+/// database would be replayed into it, so every one of them moves with the main file. So
+/// does the audit anchor (`audit.rs`): it vouches for the old file's chain, and beside a
+/// fresh cache it would make that one's chain look cut short.
+const COMPANIONS: [&str; 4] = ["-wal", "-shm", "-journal", crate::audit::ANCHOR_SUFFIX];
 
 /// Whether an error says the file itself is damaged (not a database at all, or a
 /// database whose pages are inconsistent), as opposed to busy, locked or unreadable.
@@ -188,7 +190,7 @@ pub(super) fn utc_stamp(at: f64) -> String {
 
 /// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's
 /// `civil_from_days`), so the store needs no date library for one file name.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
+pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);

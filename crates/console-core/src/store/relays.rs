@@ -2,6 +2,7 @@
 
 use rusqlite::{params, Connection, Transaction};
 
+use super::devices::{marks_from, marks_text};
 use super::StoreError;
 use crate::state::RelayEntry;
 
@@ -14,18 +15,26 @@ CREATE TABLE relay (
     received_at REAL NOT NULL
 );";
 
+/// Version 2: the fields the plant last sent that could not be read, as a JSON list of
+/// names (`NULL` when every field was read), so a restarted console still shows the
+/// item as a bad value from the plant rather than its placeholder as a good one.
+pub(super) const ADD_UNREADABLE: &str = "ALTER TABLE relay ADD COLUMN unreadable TEXT;";
+
 pub(super) fn upsert(tx: &Transaction<'_>, entry: &RelayEntry) -> Result<(), StoreError> {
     let body = serde_json::to_string(&entry.relay)?;
     tx.prepare_cached(
-        "INSERT INTO relay (id, body, changed_at, received_at) VALUES (?1, ?2, ?3, ?4)
+        "INSERT INTO relay (id, body, changed_at, received_at, unreadable)
+         VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT(id) DO UPDATE SET body = excluded.body, changed_at = excluded.changed_at,
-                                       received_at = excluded.received_at",
+                                       received_at = excluded.received_at,
+                                       unreadable = excluded.unreadable",
     )?
     .execute(params![
         entry.relay.id,
         body,
         entry.relay.changed_at,
-        entry.received_at
+        entry.received_at,
+        marks_text(&entry.unreadable)?
     ])?;
     Ok(())
 }
@@ -37,17 +46,23 @@ pub(super) fn remove(tx: &Transaction<'_>, id: &str) -> Result<(), StoreError> {
 }
 
 pub(super) fn all(conn: &Connection) -> Result<Vec<RelayEntry>, StoreError> {
-    let mut statement = conn.prepare("SELECT body, received_at FROM relay ORDER BY id")?;
+    let mut statement =
+        conn.prepare("SELECT body, received_at, unreadable FROM relay ORDER BY id")?;
     let rows = statement.query_map([], |row| {
-        Ok((row.get::<_, String>(0)?, row.get::<_, f64>(1)?))
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, f64>(1)?,
+            row.get::<_, Option<String>>(2)?,
+        ))
     })?;
     let mut entries = Vec::new();
     for row in rows {
-        let (body, received_at) = row?;
-        entries.push(RelayEntry {
-            relay: serde_json::from_str(&body)?,
+        let (body, received_at, unreadable) = row?;
+        entries.push(RelayEntry::restored(
+            serde_json::from_str(&body)?,
             received_at,
-        });
+            marks_from(unreadable)?,
+        ));
     }
     Ok(entries)
 }

@@ -26,6 +26,17 @@ pub(super) const RUN_EVERY: Duration = Duration::from_secs(60);
 /// stops and leaves the rest to the next run.
 pub(super) const RUN_BUDGET: usize = 50_000;
 
+/// How far (in seconds of the cache's time) one run may move the retention cutoff and
+/// each thinning watermark past where the last run left them. The wall clock can jump
+/// ahead (a wrong time set by hand, an NTP correction, a dead RTC battery); trusting it
+/// would delete a week of history in one run. With the bound, a jump costs at most an
+/// hour of data per run (once a minute), and leaves the operator time to notice and fix
+/// the clock. A console that was really off for long catches up at an hour per minute.
+pub(super) const MAX_STEP: f64 = 3600.0;
+
+/// The `meta` key of the cutoff the last run pruned up to.
+const PRUNED_TO: &str = "retention_cutoff";
+
 /// Samples older than `age` seconds keep one per `bucket` seconds.
 struct Tier {
     age: i64,
@@ -63,6 +74,16 @@ fn floor_to(sec: i64, bucket: i64) -> i64 {
     sec.div_euclid(bucket) * bucket
 }
 
+/// The time of the oldest history sample or journal entry, if any.
+fn oldest_kept(tx: &rusqlite::Transaction<'_>) -> Result<Option<UnixSeconds>, StoreError> {
+    let samples = history::earliest(tx)?.map(|sec| sec as f64);
+    let entries = journal::earliest(tx)?;
+    Ok(match (samples, entries) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    })
+}
+
 /// One maintenance run at time `now` (Unix seconds, passed in so tests need no clock).
 pub(super) fn run(
     conn: &mut Connection,
@@ -71,9 +92,21 @@ pub(super) fn run(
     budget: usize,
 ) -> Result<Report, StoreError> {
     let tx = conn.transaction()?;
-    let cutoff = now - retention.as_secs_f64();
+    let wanted = now - retention.as_secs_f64();
+    // The step starts from the last cutoff or the oldest row kept, whichever is later: a
+    // first run moves at most one step too, and a stretch without rows (the console was
+    // off) costs no runs, as nothing there is deleted.
+    let previous = match (meta::get(&tx, PRUNED_TO)?, oldest_kept(&tx)?) {
+        (Some(cutoff), Some(oldest)) => Some(cutoff.max(oldest)),
+        (cutoff, oldest) => cutoff.or(oldest),
+    };
+    let cutoff = match previous {
+        Some(previous) => wanted.min(previous + MAX_STEP),
+        None => wanted,
+    };
+    meta::put(&tx, PRUNED_TO, cutoff)?;
     let mut report = Report {
-        finished: true,
+        finished: cutoff >= wanted,
         ..Report::default()
     };
     for pruned in [
@@ -86,14 +119,16 @@ pub(super) fn run(
     report.pruned += gaps::prune(&tx, cutoff)?;
 
     for tier in &TIERS {
-        let target = floor_to(second(now) - tier.age, tier.bucket);
-        let start = match meta::get(&tx, tier.watermark)? {
-            Some(done) => done as i64,
-            None => match history::earliest(&tx)? {
-                Some(sec) => floor_to(sec, tier.bucket),
-                None => target,
-            },
+        let wanted = floor_to(second(now) - tier.age, tier.bucket);
+        let earliest = history::earliest(&tx)?.map(|sec| floor_to(sec, tier.bucket));
+        let start = match (meta::get(&tx, tier.watermark)?, earliest) {
+            (Some(done), Some(earliest)) => (done as i64).max(earliest),
+            (Some(done), None) => done as i64,
+            (None, Some(earliest)) => earliest,
+            (None, None) => wanted,
         };
+        let target = wanted.min(floor_to(start + MAX_STEP as i64, tier.bucket));
+        report.finished &= target >= wanted;
         // Below the cutoff, deleting is pruning's job; thinning there would be wasted.
         let mut from = start.max(floor_to(second(cutoff), tier.bucket));
         let mut thinned = 0;
@@ -178,11 +213,20 @@ mod tests {
         kept
     }
 
+    /// Runs maintenance at `now` until it has nothing left to do; returns the run count.
+    fn run_until_done(conn: &mut Connection, now: f64) -> usize {
+        for runs in 1..=10_000 {
+            if run(conn, now, WEEK, RUN_BUDGET).unwrap().finished {
+                return runs;
+            }
+        }
+        panic!("maintenance never finishes");
+    }
+
     #[test]
     fn old_history_is_thinned_per_age_and_expired_rows_are_deleted() {
         let (_dir, mut conn) = aged_cache();
-        let report = run(&mut conn, NOW, WEEK, RUN_BUDGET).unwrap();
-        assert!(report.finished, "{report:?}");
+        run_until_done(&mut conn, NOW);
 
         assert_eq!(history_of(&conn), expected_survivors());
         let stats_kept: Vec<f64> = stats_history(&conn, 0.0, NOW)
@@ -237,6 +281,64 @@ mod tests {
             "the budget should have split the work, took {runs} runs"
         );
         assert_eq!(history_of(&conn), expected_survivors());
+    }
+
+    /// Per-minute samples of device "d" and a journal entry every 10 minutes, for the
+    /// week before `NOW`, maintained at `NOW` until nothing is left to do.
+    fn a_maintained_week() -> (tempfile::TempDir, Connection) {
+        let mut pending = PendingWrites::default();
+        let mut at = NOW - 7.0 * DAY + 60.0;
+        let mut minute: u32 = 0;
+        while at <= NOW {
+            pending.push(&reading("d", at, at));
+            minute += 1;
+            if minute.is_multiple_of(10) {
+                pending.journal(crate::store::NewJournalEntry {
+                    at,
+                    kind: "link".into(),
+                    subject: "link".into(),
+                    text: format!("marker {at}"),
+                    data: serde_json::Value::Null,
+                });
+            }
+            at += 60.0;
+        }
+        let (dir, mut conn) = write_batches(vec![pending]);
+        run_until_done(&mut conn, NOW);
+        (dir, conn)
+    }
+
+    #[test]
+    fn a_clock_jumped_thirty_days_ahead_deletes_at_most_one_step_per_run() {
+        let (_dir, mut conn) = a_maintained_week();
+        let samples_before = history_of(&conn).len();
+        let entries_before = journal(&conn, None, None, u32::MAX).unwrap().len();
+        assert!(
+            samples_before > 2000 && entries_before > 900,
+            "{samples_before} samples, {entries_before} entries"
+        );
+
+        // Without the bound, this one run deletes the whole week.
+        let report = run(&mut conn, NOW + 30.0 * DAY, WEEK, RUN_BUDGET).unwrap();
+        assert!(!report.finished, "{report:?}");
+        let samples_after = history_of(&conn).len();
+        let entries_after = journal(&conn, None, None, u32::MAX).unwrap().len();
+        // One hour pruned (60 per-minute samples) and one hour thinned in each tier (to
+        // one sample per 10 min: 54 of 60), at most.
+        let hour = (MAX_STEP / 60.0) as usize;
+        assert!(
+            samples_before - samples_after <= 2 * hour,
+            "{samples_before} → {samples_after}: {report:?}"
+        );
+        assert!(
+            entries_before - entries_after <= hour / 10 + 1,
+            "{entries_before} → {entries_after}"
+        );
+        let oldest = history_of(&conn)[0];
+        assert!(
+            oldest >= NOW - 7.0 * DAY,
+            "nothing younger than the slice went: {oldest}"
+        );
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub(super) fn device(id: &str, value: Option<f64>, status: DeviceStatus, at: f64
             extra: Map::new(),
         }),
         received_at: at,
+        unreadable: Default::default(),
+        quality: Default::default(),
     }
 }
 
@@ -45,6 +47,8 @@ pub(super) fn relay(id: &str, name: &str, state: bool, by: Option<&str>, at: f64
             extra: Map::new(),
         },
         received_at: at,
+        unreadable: Default::default(),
+        quality: Default::default(),
     }
 }
 
@@ -60,6 +64,8 @@ pub(super) fn stats(cpu: f64, clients: u64, at: f64) -> Change {
             extra: Map::new(),
         },
         received_at: at,
+        unreadable: Default::default(),
+        quality: Default::default(),
     })
 }
 

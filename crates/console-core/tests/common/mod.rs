@@ -43,3 +43,9 @@ pub async fn start(config: ConsoleConfig) -> Console {
     drain(batches);
     console
 }
+
+/// The folder of the cache of the (unnamed) plant at `url` in the data folder `dir`.
+pub fn cache_of(dir: &std::path::Path, url: &str) -> std::path::PathBuf {
+    let url = console_core::PlantUrl::parse(url).unwrap();
+    console_core::store::plants::cache_dir(dir, &console_core::PlantId::from_url(&url))
+}
