@@ -126,6 +126,10 @@ export function diagnosticsFixture(fields: Partial<Diagnostics> = {}): Diagnosti
     ],
     data_dir: "/var/lib/plant-console",
     log_dir: "/var/lib/plant-console/logs",
+    plant: "http://plant.local:5000",
+    cache_dir: "/var/lib/plant-console/plants/plant.local-5000-1a2b3c4d",
+    clock_offset_s: null,
+    clock_offset_warning: null,
     ...fields,
   };
 }

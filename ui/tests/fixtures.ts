@@ -87,6 +87,7 @@ export function snapshot(fields: Partial<ConsoleSnapshot> = {}): ConsoleSnapshot
   return {
     demo: false,
     server_url: "http://plant.local:5000",
+    plant: "http://plant.local:5000",
     link: linkStatus("realtime"),
     devices: [],
     relays: [],
@@ -113,6 +114,7 @@ export function command(requestId: string, fields: Partial<CommandView> = {}): C
     attempts: 0,
     error: null,
     operator: "operator-1",
+    plant: "http://plant.local:5000",
     ...fields,
   };
 }

@@ -286,6 +286,7 @@ describe("alerts & events view: the journal", () => {
       attempts: 1,
       error: null,
       operator: "op",
+      plant: "http://plant.local:5000",
     });
     await vi.advanceTimersByTimeAsync(0);
     expect(ipc.journalCalls).toHaveLength(4);

@@ -182,20 +182,7 @@ pub fn open_reporting(data_dir: &Path) -> Result<Opened, StoreError> {
     // Two programs on one data folder (the console and a CLI command) must not migrate
     // at the same time: SQLite's own locking does not cover "read the version, then
     // create tables", so an OS file lock serializes the whole open.
-    let lock_path = data_dir.join(LOCK_FILE);
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|source| StoreError::DataDir {
-            path: lock_path.clone(),
-            source,
-        })?;
-    lock.lock().map_err(|source| StoreError::DataDir {
-        path: lock_path,
-        source,
-    })?;
+    let _lock = lock_data_dir(data_dir)?;
     let path = data_dir.join(DB_FILE);
     match open_file(&path) {
         Ok(conn) => Ok(Opened {
@@ -1049,6 +1036,26 @@ fn writer_loop(mut conn: Connection, rx: Receiver<WriterMsg>, hooks: WriterHooks
             "the console stops with changes the cache could not save; they are lost"
         );
     }
+}
+
+/// Takes the data folder's migration lock (`LOCK_FILE`), held until the file is dropped:
+/// opening, migrating and adopting a cache happen under it, one program at a time.
+pub(super) fn lock_data_dir(data_dir: &Path) -> Result<std::fs::File, StoreError> {
+    let lock_path = data_dir.join(LOCK_FILE);
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|source| StoreError::DataDir {
+            path: lock_path.clone(),
+            source,
+        })?;
+    lock.lock().map_err(|source| StoreError::DataDir {
+        path: lock_path,
+        source,
+    })?;
+    Ok(lock)
 }
 
 #[cfg(test)]

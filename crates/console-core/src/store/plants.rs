@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::{StoreError, DB_FILE, LOCK_FILE};
+use super::{lock_data_dir, StoreError, DB_FILE};
 use crate::config::PlantId;
 
 /// The folder of the data folder that holds one folder per plant.
@@ -115,20 +115,7 @@ fn adopt_legacy(data_dir: &Path, dir: &Path) -> Result<(), StoreError> {
     if !legacy.exists() || dir.join(DB_FILE).exists() {
         return Ok(());
     }
-    let lock_path = data_dir.join(LOCK_FILE);
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|source| StoreError::DataDir {
-            path: lock_path.clone(),
-            source,
-        })?;
-    lock.lock().map_err(|source| StoreError::DataDir {
-        path: lock_path,
-        source,
-    })?;
+    let _lock = lock_data_dir(data_dir)?;
     if !legacy.exists() {
         return Ok(());
     }
