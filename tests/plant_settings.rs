@@ -97,12 +97,16 @@ async fn credentials_typed_into_a_plant_url_reach_neither_settings_json_nor_the_
     )
     .await
     .unwrap();
+    // Wait on the link's own state: the move to B ends the session at A, so the next
+    // Realtime with a client at B is the session at B.
     let deadline = tokio::time::Instant::now() + LIMIT;
-    while b.plant().connected_clients() == 0
-        || launch.console.link().state().borrow().mode != LinkMode::Realtime
+    let mut state = launch.console.link().state();
+    while b.plant().connected_clients() == 0 || state.borrow_and_update().mode != LinkMode::Realtime
     {
-        assert!(tokio::time::Instant::now() < deadline, "never live at B");
-        tokio::time::sleep(Duration::from_millis(10)).await;
+        tokio::time::timeout_at(deadline, state.changed())
+            .await
+            .expect("never live at B")
+            .unwrap();
     }
 
     let file = std::fs::read_to_string(dir.path().join(SETTINGS_FILE)).unwrap();
