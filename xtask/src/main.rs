@@ -345,6 +345,8 @@ fn tauri_driver(root: &Path) -> Result<()> {
 }
 
 fn test(root: &Path) -> Result<()> {
+    step("crate layers (cargo metadata against xtask/src/layers.rs)");
+    layers::check(root)?;
     step("formatting (cargo fmt --check)");
     run_cmd(Command::new(cargo()).args(["fmt", "--all", "--", "--check"]))?;
     step("lints (cargo clippy --workspace --all-targets -D warnings)");
@@ -439,6 +441,7 @@ fn summary_counts(line: &str) -> (u64, u64) {
 
 mod bench;
 mod fuzz;
+mod layers;
 
 #[cfg(test)]
 mod tests {
