@@ -11,7 +11,7 @@ use std::fmt::Write;
 
 /// The most characters of one server string that a log line carries; the rest is
 /// replaced by a note of how long the string was.
-pub(crate) const MAX_LOG_TEXT_CHARS: usize = 200;
+pub const MAX_LOG_TEXT_CHARS: usize = 200;
 
 /// Whether `c` must not reach a terminal or a log line as it is: C0 and C1 controls and
 /// DEL (escape sequences, carriage returns that overwrite a line, line breaks that forge
