@@ -4,7 +4,7 @@
 //! and is idempotent.
 #![no_main]
 
-use console_core::codec::{self, EnginePacket, SocketPacket};
+use plant_link::codec::{self, EnginePacket, SocketPacket};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 

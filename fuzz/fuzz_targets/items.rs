@@ -1,11 +1,11 @@
-//! Fuzz target: the per-item reader of plant payloads (`console_core::items`). The first
+//! Fuzz target: the per-item reader of plant payloads (`plant_link::items`). The first
 //! byte picks the reader (`d` devices, `r` relays, `s` system stats, `a` a set_relay
 //! answer; anything else tries all four) and the rest is the payload. Nothing panics, an
 //! item's marks point at an item that exists, in order, and a payload the strict parse
 //! accepts comes back exactly as that parse reads it, with no marks.
 #![no_main]
 
-use console_core::items;
+use plant_link::items;
 use libfuzzer_sys::fuzz_target;
 use plant_protocol::{DevicesUpdate, RelaysUpdate, SetRelayResult, SystemStats};
 

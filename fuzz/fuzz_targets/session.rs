@@ -17,7 +17,7 @@
 
 use std::time::{Duration, Instant};
 
-use console_core::session::{Output, Phase, Session, SessionConfig};
+use plant_link::session::{Output, Phase, Session, SessionConfig};
 use libfuzzer_sys::fuzz_target;
 use plant_protocol::SetRelayRequest;
 use serde_json::json;

@@ -1,7 +1,7 @@
 //! A command goes only to the plant it was meant for, and what is known of a plant stays
 //! with it: commands record their plant, a console started for another plant ends them
-//! as "plant changed" (journal and audit say so), a command handed to the link just
-//! after it moved to another plant is refused there, and each plant has its own cache.
+//! as "plant changed" (journal and audit say so), and each plant has its own cache. (That
+//! the link itself refuses a command for the plant it just left is plant-link's test.)
 
 mod common;
 
@@ -10,11 +10,10 @@ use common::{start, wait_for, LIMIT};
 use std::time::Duration;
 
 use console_core::backoff::BackoffPolicy;
-use console_core::link::{self, LinkError};
+use console_core::link;
 use console_core::outbox::{Outbox, Status};
 use console_core::store;
 use console_core::{ConsoleConfig, LinkConfig, LinkMode, PlantId, PlantUrl};
-use plant_protocol::SetRelayRequest;
 use plant_server::{RunningServer, ServerConfig};
 use tokio::net::TcpListener;
 
@@ -174,50 +173,6 @@ async fn a_queued_command_in_an_adopted_cache_that_records_no_plant_is_never_sen
         "the old cache was adopted"
     );
     assert!(!dir.path().join(store::DB_FILE).exists());
-    b.shutdown().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_command_for_plant_a_that_reaches_the_link_after_it_moved_to_plant_b_is_refused() {
-    let a = plant(2).await;
-    let b = plant(2).await;
-    let config_a = link(&format!("http://{}", a.local_addr()));
-    let plant_a = config_a.plant.clone();
-    let (events_tx, mut events) = tokio::sync::mpsc::channel(1024);
-    tokio::spawn(async move { while events.recv().await.is_some() {} });
-    let (handle, task) = link::spawn(config_a, events_tx);
-    let mut state = handle.state();
-    tokio::time::timeout(LIMIT, state.wait_for(|s| s.mode == LinkMode::Realtime))
-        .await
-        .unwrap()
-        .unwrap();
-    let relay = b.plant().relays()[0].clone();
-    handle
-        .reconfigure(link(&format!("http://{}", b.local_addr())))
-        .await
-        .unwrap();
-    // Live at B: a command for A handed over now (a runner that marked it sent before
-    // the move and was slow to hand it on) must not reach B.
-    tokio::time::timeout(LIMIT, async {
-        while b.plant().connected_clients() == 0 || state.borrow().mode != LinkMode::Realtime {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    })
-    .await
-    .expect("live at B");
-    let request = SetRelayRequest {
-        relay_id: relay.id.clone(),
-        state: !relay.state,
-        request_id: "late-for-a".into(),
-        issued_at: link::unix_now(),
-    };
-    let answer = handle.set_relay(request, &plant_a).await;
-    assert_eq!(answer, Err(LinkError::WrongPlant));
-    assert_eq!(b.plant().applied_commands(), 0);
-    assert_eq!(a.plant().applied_commands(), 0);
-    handle.shutdown().await;
-    task.await.unwrap();
-    a.shutdown().await;
     b.shutdown().await;
 }
 

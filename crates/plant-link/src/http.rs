@@ -18,7 +18,7 @@ use crate::text::log_text;
 /// the same 16 MiB as one WebSocket message (`LinkConfig::max_message_bytes`, which the
 /// link passes in with [`PlantApi::with_body_limit`]). A larger answer is refused before
 /// it is read to the end, so a plant (or a proxy in front of it) cannot fill the memory.
-pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+pub(crate) const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
 /// Why an HTTP call to the plant failed. Messages never carry the token.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]

@@ -6,8 +6,8 @@
 
 use std::time::{Duration, Instant};
 
-use console_core::codec::{self, EnginePacket, SocketPacket};
-use console_core::session::{Output, Phase, Session, SessionConfig};
+use plant_link::codec::{self, EnginePacket, SocketPacket};
+use plant_link::session::{Output, Phase, Session, SessionConfig};
 use plant_protocol::SetRelayRequest;
 use proptest::prelude::*;
 use serde_json::json;

@@ -6,8 +6,8 @@
 //! The case counts are fixed so the run is bounded; `PROPTEST_CASES` raises them. The
 //! open-ended hunt is `cargo xtask fuzz`.
 
-use console_core::codec::{self, EnginePacket, SocketPacket};
-use console_core::items;
+use plant_link::codec::{self, EnginePacket, SocketPacket};
+use plant_link::items;
 use plant_protocol::{
     ConnectAuth, Device, DeviceStatus, DevicesUpdate, Health, Relay, RelaysUpdate, SetRelayBody,
     SetRelayError, SetRelayRequest, SetRelayResult, SystemStats,

@@ -31,7 +31,7 @@ impl Default for BackoffPolicy {
 ///
 /// `unit_random` is a sample from `[0, 1)`: 0 gives the shortest delay of the jitter
 /// band, 0.5 the nominal one. Out-of-range samples are clamped rather than trusted.
-pub fn delay(policy: &BackoffPolicy, attempt: u32, unit_random: f64) -> Duration {
+pub(crate) fn delay(policy: &BackoffPolicy, attempt: u32, unit_random: f64) -> Duration {
     let nominal = policy.initial.as_secs_f64() * 2f64.powi(attempt.min(30) as i32);
     let capped = nominal.min(policy.max.as_secs_f64());
     let jitter = policy.jitter.clamp(0.0, 1.0);

@@ -19,11 +19,11 @@ use crate::items::{self, ItemsError, Read};
 /// The range a server's announced `pingInterval` is held to. Below it a server that says
 /// 0 would end every session at the first check (the link would flap); above it a server
 /// that says 2^53 would keep a dead link "live" for ever.
-pub const PING_INTERVAL_RANGE: (Duration, Duration) =
+pub(crate) const PING_INTERVAL_RANGE: (Duration, Duration) =
     (Duration::from_secs(1), Duration::from_secs(120));
 
 /// The range a server's announced `pingTimeout` is held to, for the same reasons.
-pub const PING_TIMEOUT_RANGE: (Duration, Duration) =
+pub(crate) const PING_TIMEOUT_RANGE: (Duration, Duration) =
     (Duration::from_secs(1), Duration::from_secs(60));
 
 /// How long silence may last before the session ends: pingInterval + pingTimeout from
@@ -37,7 +37,7 @@ pub fn heartbeat_limit(open: &OpenInfo) -> Duration {
 }
 
 /// Whether the OPEN packet's heartbeat lay outside the ranges and was clamped.
-pub fn heartbeat_clamped(open: &OpenInfo) -> bool {
+pub(crate) fn heartbeat_clamped(open: &OpenInfo) -> bool {
     let inside = |millis: u64, (low, high): (Duration, Duration)| {
         (low..=high).contains(&Duration::from_millis(millis))
     };

@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 /// How many lines of one kind are logged in full per window.
-pub const LOG_BURST: u32 = 5;
+pub(crate) const LOG_BURST: u32 = 5;
 
 /// The length of one rate-limit window; past it, one summary line says how many lines
 /// of the kind were left out.

@@ -1,13 +1,21 @@
-//! Noticing that the machine slept or moved networks: the wall clock jumps ahead of the
-//! monotonic clock (which stops during suspend), or the machine's addresses change; in
-//! both cases a connection that looks fresh may be long dead.
+//! The clocks the link reads, and noticing that the machine slept or moved networks: the
+//! wall clock jumps ahead of the monotonic clock (which stops during suspend), or the
+//! machine's addresses change; in both cases a connection that looks fresh may be long dead.
 
 use std::fmt;
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use plant_protocol::UnixSeconds;
+
+/// The current wall-clock time as Unix seconds.
+pub fn unix_now() -> UnixSeconds {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or_default()
+}
 
 /// The wall clock the link reads, replaceable so tests can make time jump.
 #[derive(Clone)]
@@ -25,7 +33,7 @@ impl WallClock {
 
 impl Default for WallClock {
     fn default() -> Self {
-        WallClock::new(crate::link::unix_now)
+        WallClock::new(unix_now)
     }
 }
 
@@ -72,13 +80,13 @@ impl fmt::Debug for NetworkProbe {
 
 /// Remembers the last address set and says when it changed.
 #[derive(Debug, Clone, Default)]
-pub struct NetworkWatch {
+pub(crate) struct NetworkWatch {
     last: Option<Vec<IpAddr>>,
 }
 
 impl NetworkWatch {
     /// Whether `now` differs from the previous reading (the first reading never does).
-    pub fn changed(&mut self, now: Vec<IpAddr>) -> bool {
+    pub(crate) fn changed(&mut self, now: Vec<IpAddr>) -> bool {
         match self.last.replace(now) {
             Some(previous) => Some(&previous) != self.last.as_ref(),
             None => false,
@@ -88,14 +96,14 @@ impl NetworkWatch {
 
 /// Compares how far the two clocks moved between checks.
 #[derive(Debug, Clone)]
-pub struct JumpDetector {
+pub(crate) struct JumpDetector {
     last_wall: UnixSeconds,
     last_mono: Instant,
     threshold: Duration,
 }
 
 impl JumpDetector {
-    pub fn new(wall: UnixSeconds, mono: Instant, threshold: Duration) -> Self {
+    pub(crate) fn new(wall: UnixSeconds, mono: Instant, threshold: Duration) -> Self {
         JumpDetector {
             last_wall: wall,
             last_mono: mono,
@@ -106,7 +114,7 @@ impl JumpDetector {
     /// How far the wall clock ran ahead of the monotonic one since the last check, when
     /// that is more than the threshold; `None` otherwise. A wall clock set back (NTP) is
     /// not a resume and is ignored.
-    pub fn check(&mut self, wall: UnixSeconds, mono: Instant) -> Option<Duration> {
+    pub(crate) fn check(&mut self, wall: UnixSeconds, mono: Instant) -> Option<Duration> {
         let wall_moved = wall - self.last_wall;
         let mono_moved = mono.saturating_duration_since(self.last_mono).as_secs_f64();
         self.last_wall = wall;

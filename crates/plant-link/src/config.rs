@@ -1,4 +1,4 @@
-//! Settings of the console core and the plant's address, validated once at start-up.
+//! The link's settings and the plant's address and identity, validated once at start-up.
 
 use std::fmt;
 use std::path::PathBuf;

@@ -340,7 +340,7 @@ fn read_server_time(map: &mut Map<String, Value>) -> f64 {
 }
 
 /// One device, or `None` when it is not an object or its id cannot be read.
-pub fn read_device(item: Value) -> Option<(Device, Unreadable)> {
+pub(crate) fn read_device(item: Value) -> Option<(Device, Unreadable)> {
     let Value::Object(mut map) = item else {
         return None;
     };
@@ -362,7 +362,7 @@ pub fn read_device(item: Value) -> Option<(Device, Unreadable)> {
 }
 
 /// One relay, or `None` when it is not an object or its id cannot be read.
-pub fn read_relay(item: Value) -> Option<(Relay, Unreadable)> {
+pub(crate) fn read_relay(item: Value) -> Option<(Relay, Unreadable)> {
     let Value::Object(mut map) = item else {
         return None;
     };
@@ -383,7 +383,7 @@ pub fn read_relay(item: Value) -> Option<(Relay, Unreadable)> {
 }
 
 /// The stats object; it has no id, so it is always kept, with its marks.
-pub fn read_stats(mut map: Map<String, Value>) -> (SystemStats, Unreadable) {
+pub(crate) fn read_stats(mut map: Map<String, Value>) -> (SystemStats, Unreadable) {
     let mut bad = Unreadable::default();
     let stats = SystemStats {
         cpu_percent: number(&mut map, "cpu_percent", &mut bad),

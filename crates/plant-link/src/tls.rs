@@ -93,7 +93,7 @@ pub fn client_config(site_ca: Option<&Path>) -> Result<Arc<ClientConfig>, TlsErr
 
 /// The settings with the system roots only, built once per process: loading the system
 /// store reads hundreds of files, which a reconnect loop should not repeat.
-pub fn system_client_config() -> Result<Arc<ClientConfig>, TlsError> {
+pub(crate) fn system_client_config() -> Result<Arc<ClientConfig>, TlsError> {
     static SYSTEM: OnceLock<Arc<ClientConfig>> = OnceLock::new();
     if let Some(config) = SYSTEM.get() {
         return Ok(config.clone());

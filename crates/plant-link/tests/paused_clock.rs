@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
-use console_core::backoff::BackoffPolicy;
-use console_core::link::{self, LinkMode};
-use console_core::{LinkConfig, PlantUrl};
+use plant_link::backoff::BackoffPolicy;
+use plant_link::link::{self, LinkMode};
+use plant_link::{LinkConfig, PlantUrl};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
