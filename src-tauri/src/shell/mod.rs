@@ -11,10 +11,10 @@ use console_core::alerts::{AlertError, AlertStatus, AlertView};
 use console_core::console::{CommandError, ConsoleError};
 use console_core::insight::{DeviceTrend, Diagnostics, StatsTrend};
 use console_core::outbox::Command;
-use console_core::settings::FieldError;
 use console_core::store::JournalEntry;
 use console_core::view::ConsoleSnapshot;
 use console_core::Console;
+use console_settings::settings::FieldError;
 use serde::Serialize;
 use tauri::{Emitter, Manager};
 
