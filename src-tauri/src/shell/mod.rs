@@ -376,6 +376,7 @@ pub fn run(runtime: tokio::runtime::Runtime, args: &RunArgs) -> Result<(), Shell
         .take();
     if let Some(console) = console {
         // A command still running holds the console for a moment; wait for it to let go.
+        // An `Arc` tells no one when a clone is dropped, so this looks again every 10 ms.
         let console = runtime.block_on(async {
             let mut console = console;
             loop {
