@@ -10,10 +10,10 @@ use std::process::Command;
 use std::time::Duration;
 
 use console_core::alerts::{AlertKind, Limit, Severity};
-use console_core::credentials::TokenVault;
 use console_core::outbox::Status;
-use console_core::settings::{FieldError, Settings};
 use console_core::{Console, ConsoleConfig, LinkConfig, LinkMode, PlantUrl};
+use console_settings::credentials::TokenVault;
+use console_settings::settings::{FieldError, Settings};
 use plant_console::configure::{Configurator, ConfigureError, Fixed};
 use plant_console::shell::UiError;
 use plant_server::ServerConfig;

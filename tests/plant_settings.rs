@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use clap::Parser;
-use console_core::settings::{Settings, SETTINGS_FILE};
 use console_core::LinkMode;
+use console_settings::settings::{Settings, SETTINGS_FILE};
 use plant_console::cli::Cli;
 use plant_console::configure::{SettingsInput, TokenChange};
 use plant_console::launch::Launch;

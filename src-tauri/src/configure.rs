@@ -12,9 +12,9 @@ use std::sync::Mutex;
 
 use console_core::alerts::{AlertKind, Severity};
 use console_core::console::CommandError;
-use console_core::credentials::{self, CredentialError, TokenStorage, TokenVault};
-use console_core::settings::{FieldError, Settings, SettingsError, SETTINGS_FILE};
 use console_core::{Console, LinkConfig, PlantId, PlantUrl, Secret};
+use console_settings::credentials::{self, CredentialError, TokenStorage, TokenVault};
+use console_settings::settings::{FieldError, Settings, SettingsError, SETTINGS_FILE};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 

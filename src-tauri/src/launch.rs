@@ -4,10 +4,10 @@
 
 use std::path::PathBuf;
 
-use console_core::credentials::{CredentialError, TokenVault};
-use console_core::settings::{Settings, SettingsError};
 use console_core::view::UpdateBatch;
 use console_core::{Console, ConsoleConfig, ConsoleError, LinkConfig, PlantId, PlantUrl, Secret};
+use console_settings::credentials::{CredentialError, TokenVault};
+use console_settings::settings::{Settings, SettingsError};
 use thiserror::Error;
 use tokio::sync::mpsc;
 

@@ -293,9 +293,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// `plant-console token set|clear|status`.
 fn token(action: TokenAction) -> anyhow::Result<()> {
-    use console_core::credentials::{TokenStorage, TokenVault};
-    use console_core::settings::Settings;
     use console_core::{PlantUrl, Secret};
+    use console_settings::credentials::{TokenStorage, TokenVault};
+    use console_settings::settings::Settings;
 
     let open = |plant: &TokenPlant| -> anyhow::Result<(TokenVault, PlantUrl)> {
         let data_dir = plant.data_dir.clone().unwrap_or_else(cli::default_data_dir);
@@ -321,7 +321,7 @@ fn token(action: TokenAction) -> anyhow::Result<()> {
             let mut line = String::new();
             std::io::stdin().read_line(&mut line)?;
             let token = line.trim_end_matches(['\r', '\n']);
-            console_core::credentials::validate_token(token)
+            console_settings::credentials::validate_token(token)
                 .map_err(|e| anyhow::anyhow!("{}", e.message))?;
             vault.set(&url, &Secret::new(token))?;
             println!("token for {url} kept in {}", place(&vault));

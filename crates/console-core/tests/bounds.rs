@@ -39,6 +39,7 @@ fn logs() -> &'static Mutex<Vec<u8>> {
         impl Write for Capture {
             fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
                 logs().lock().unwrap().extend_from_slice(bytes);
+                logged().notify_waiters();
                 Ok(bytes.len())
             }
             fn flush(&mut self) -> std::io::Result<()> {
@@ -53,6 +54,31 @@ fn logs() -> &'static Mutex<Vec<u8>> {
         tracing::subscriber::set_global_default(subscriber).unwrap();
         Mutex::new(Vec::new())
     })
+}
+
+/// Told of every write to [`logs`].
+fn logged() -> &'static tokio::sync::Notify {
+    static LOGGED: OnceLock<tokio::sync::Notify> = OnceLock::new();
+    LOGGED.get_or_init(tokio::sync::Notify::new)
+}
+
+/// Waits until `find` finds what it looks for in the log, woken by each write to it;
+/// fails after [`LIMIT`] with what `find` said it saw instead.
+async fn wait_for_log<T>(what: &str, find: impl Fn() -> Result<T, String>) -> T {
+    let mut seen = String::new();
+    let found = tokio::time::timeout(LIMIT, async {
+        loop {
+            // Asked for before looking, so a write between the look and the wait still wakes it.
+            let written = logged().notified();
+            match find() {
+                Ok(found) => return found,
+                Err(now) => seen = now,
+            }
+            written.await;
+        }
+    })
+    .await;
+    found.unwrap_or_else(|_| panic!("timed out after {LIMIT:?} waiting for {what}; {seen}"))
 }
 
 /// The captured log lines that contain `text`.
@@ -483,19 +509,14 @@ async fn a_server_of_bad_frames_writes_a_few_log_lines_and_one_summary() {
     let (console, batches) = start(ConsoleConfig::new(link, dir.path().into())).await;
     common::drain(batches);
 
-    let deadline = tokio::time::Instant::now() + LIMIT;
-    let summary = loop {
+    let summary = wait_for_log("the summary log line", || {
         let summaries = log_lines_with("more frames dropped than are logged one by one");
-        if let Some(line) = summaries.into_iter().find(|l| l.contains("left_out=1995")) {
-            break line;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "no summary; {} frame lines",
-            log_lines_with("frame dropped").len()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+        summaries
+            .into_iter()
+            .find(|l| l.contains("left_out=1995"))
+            .ok_or_else(|| format!("{} frame lines", log_lines_with("frame dropped").len()))
+    })
+    .await;
     let lines = log_lines_with("frame dropped");
     assert_eq!(lines.len(), 5, "five in full: {lines:#?}");
     for line in &lines {
@@ -593,20 +614,24 @@ async fn a_flapping_device_writes_a_bounded_journal_and_one_row_says_how_many_we
         s.caps.journal_rows_left_out >= flips - 60
     })
     .await;
-    // The journal rows reach the cache a moment after the window's count.
-    let deadline = tokio::time::Instant::now() + LIMIT;
-    let status_rows = loop {
+    // The journal rows reach the cache a moment after the window's count, and the
+    // store's writer thread announces nothing: the journal is read until they are there.
+    let status_rows = test_support::eventually(LIMIT, "the journal rows", async || {
         let rows = console
             .journal(None, None, Some("device_status".into()), 10_000)
             .await
             .unwrap();
-        if rows.len() as u64 + snapshot.caps.journal_rows_left_out >= flips
-            || tokio::time::Instant::now() > deadline
-        {
-            break rows;
+        if rows.len() as u64 + snapshot.caps.journal_rows_left_out >= flips {
+            Ok(rows)
+        } else {
+            Err(format!(
+                "{} rows and {} left out of {flips}",
+                rows.len(),
+                snapshot.caps.journal_rows_left_out
+            ))
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    })
+    .await;
     assert!(
         (30..=60).contains(&status_rows.len()),
         "{} status rows",

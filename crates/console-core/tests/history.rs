@@ -66,20 +66,16 @@ async fn values_journal_and_link_gaps_reach_the_cache_from_a_live_plant() {
     // The cache can be read while the console writes it. The check comes before the
     // restart because history keeps one sample per device per second, the last: the
     // new server's snapshot may well arrive within the same second.
-    let deadline = tokio::time::Instant::now() + LIMIT;
-    loop {
-        if let Some(conn) = store::open_read_only(&console.cache_dir()).unwrap() {
-            let values = store::device_history(&conn, &id, 0.0, f64::MAX).unwrap();
-            if values.iter().any(|(_, value)| *value == Some(42.5)) {
-                break;
-            }
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the new value never reached the history"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    // The store's writer thread announces nothing: the file is read until it has it.
+    test_support::eventually(LIMIT, "the new value in the history", async || {
+        let conn = store::open_read_only(&console.cache_dir()).unwrap()?;
+        let values = store::device_history(&conn, &id, 0.0, f64::MAX).unwrap();
+        values
+            .iter()
+            .any(|(_, value)| *value == Some(42.5))
+            .then_some(())
+    })
+    .await;
 
     // The server goes away and comes back with one device more.
     server.shutdown().await;

@@ -43,20 +43,22 @@ async fn trends_show_values_and_the_gap_while_the_link_was_down_and_diagnostics_
     .await;
     // History keeps the last sample per device per second, so the value is looked for
     // before a restarted server can replace it within the same second.
-    tokio::time::timeout(common::LIMIT, async {
-        while !console
-            .device_trend("dev-001", started - 1.0, unix_now() + 1.0)
-            .await
-            .unwrap()
-            .points
-            .iter()
-            .any(|(_, v)| *v == Some(42.5))
-        {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    })
-    .await
-    .expect("the trend holds the new value");
+    // The store's writer thread announces nothing: the trend is looked at until it has it.
+    test_support::eventually(
+        common::LIMIT,
+        "the trend to hold the new value",
+        async || {
+            console
+                .device_trend("dev-001", started - 1.0, unix_now() + 1.0)
+                .await
+                .unwrap()
+                .points
+                .iter()
+                .any(|(_, v)| *v == Some(42.5))
+                .then_some(())
+        },
+    )
+    .await;
     server.shutdown().await;
     wait_for(&console, "offline", |s| s.link.mode == LinkMode::Offline).await;
     let server = plant_server::start(TcpListener::bind(address).await.unwrap(), config)
@@ -76,37 +78,32 @@ async fn trends_show_values_and_the_gap_while_the_link_was_down_and_diagnostics_
     })
     .await;
 
-    let trend = tokio::time::timeout(common::LIMIT, async {
-        loop {
+    let trend = test_support::eventually(
+        common::LIMIT,
+        "the trend to hold the closed gap of the restart",
+        async || {
             let trend = console
                 .device_trend("dev-001", started - 1.0, unix_now() + 1.0)
                 .await
                 .unwrap();
-            if trend.gaps.iter().any(|g| g.end.is_some()) && !trend.points.is_empty() {
-                return trend;
-            }
-
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    })
-    .await
-    .expect("the trend holds the closed gap of the restart");
+            (trend.gaps.iter().any(|g| g.end.is_some()) && !trend.points.is_empty())
+                .then_some(trend)
+        },
+    )
+    .await;
     assert!(trend.gaps.iter().all(|g| g.start >= started - 1.0));
 
-    let journal = tokio::time::timeout(common::LIMIT, async {
-        loop {
-            let entries = console
-                .journal(Some(started - 1.0), None, None, 100)
-                .await
-                .unwrap();
-            if entries.iter().any(|e| e.subject == "dev-002") {
-                return entries;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+    let journal = test_support::eventually(common::LIMIT, "the fault in the journal", async || {
+        let entries = console
+            .journal(Some(started - 1.0), None, None, 100)
+            .await
+            .unwrap();
+        entries
+            .iter()
+            .any(|e| e.subject == "dev-002")
+            .then_some(entries)
     })
-    .await
-    .expect("the fault is in the journal");
+    .await;
     assert!(
         journal.iter().any(|e| e.kind.contains("link")),
         "link changes are journaled: {journal:#?}"

@@ -400,24 +400,14 @@ async fn connections_closed_at_once_are_retried_with_backoff_not_in_a_tight_loop
     let dir = tempfile::tempdir().unwrap();
     let console = start_console(fast_link(&format!("http://{}", proxy.addr())), dir.path()).await;
 
+    // Woken by the proxy at each connection it refuses, so the instant is the attempt's.
     let until_refused = |count: u64| {
-        let proxy = &proxy;
-        async move {
-            let deadline = tokio::time::Instant::now() + LIMIT;
-            while proxy.refused() < count {
-                assert!(
-                    tokio::time::Instant::now() < deadline,
-                    "only {} attempts within {LIMIT:?}",
-                    proxy.refused()
-                );
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
-            Instant::now()
-        }
+        tokio::task::block_in_place(|| proxy.wait_for_refused(count, LIMIT));
+        Instant::now()
     };
-    let first = until_refused(1).await;
+    let first = until_refused(1);
     let (_, offline) = wait_for_mode(&console, LinkMode::Offline, LIMIT).await;
-    let ninth = until_refused(9).await;
+    let ninth = until_refused(9);
     // With initial 50 ms, cap 200 ms and ±50 % jitter the eight waits in between are at
     // least 25 + 50 + 6 × 100 ms; a loop without backoff would take a few milliseconds.
     let shortest = Duration::from_millis(25 + 50 + 6 * 100);

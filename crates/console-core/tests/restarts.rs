@@ -82,25 +82,27 @@ fn open_fds() -> BTreeMap<String, PathBuf> {
 /// Waits until the descriptor count is back within [`FD_SLACK`] of `before`: sockets of
 /// the last server close a moment after it stopped, so one look could be too early.
 async fn assert_no_fd_leak(before: &BTreeMap<String, PathBuf>) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    loop {
-        let now = open_fds();
-        if now.len() <= before.len() + FD_SLACK {
-            return;
-        }
-        if tokio::time::Instant::now() >= deadline {
+    // The kernel announces no closed descriptor: the table is looked at until it is back.
+    test_support::eventually(
+        Duration::from_secs(5),
+        "the descriptors of the restarts to be closed",
+        async || {
+            let now = open_fds();
+            if now.len() <= before.len() + FD_SLACK {
+                return Ok(());
+            }
             let new: Vec<_> = now
                 .iter()
                 .filter(|(fd, target)| before.get(*fd) != Some(target))
                 .collect();
-            panic!(
+            Err(format!(
                 "{} descriptors open before the restarts, {} after; new ones: {new:?}",
                 before.len(),
                 now.len()
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+            ))
+        },
+    )
+    .await;
 }
 
 fn reference_config(devices: usize) -> ServerConfig {
@@ -159,20 +161,25 @@ async fn console_is_live_again_after_each_of_many_reference_server_restarts_on_t
     assert_eq!(server.plant().connected_clients(), 1);
     // The same console on the same kind of server runs the same tasks as before the
     // restarts: a task left behind by each one would show as ten more.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    loop {
-        let tasks = tokio::runtime::Handle::current()
-            .metrics()
-            .num_alive_tasks();
-        if tasks <= tasks_before + 2 {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{tasks_before} tasks before the restarts, {tasks} after"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    // A task's end is announced to its JoinHandle only, which the console keeps: the
+    // runtime's count is looked at until it is back.
+    test_support::eventually(
+        Duration::from_secs(5),
+        "the tasks of the restarts to end",
+        async || {
+            let tasks = tokio::runtime::Handle::current()
+                .metrics()
+                .num_alive_tasks();
+            if tasks <= tasks_before + 2 {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{tasks_before} tasks before the restarts, {tasks} after"
+                ))
+            }
+        },
+    )
+    .await;
     console.shutdown().await.unwrap();
     server.shutdown().await;
 }

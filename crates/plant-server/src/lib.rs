@@ -5,6 +5,21 @@
 //! tested without a plant. [`run`] serves until a shutdown future resolves; [`start`] spawns the
 //! server on the current runtime and returns a [`RunningServer`] with a [`PlantHandle`] for
 //! making plant-side changes.
+//!
+//! Layout, each module using only those below it:
+//! - this file — [`ServerConfig`], [`ServerError`], [`run`] and [`start`]: builds the plant,
+//!   serves HTTP and Socket.IO, starts the background tasks and shuts it all down;
+//! - `http`, `socket` — the two transports of the contract, thin over the plant;
+//! - `tasks` — the periodic work (stats broadcast, tick simulation, update stream), each a
+//!   loop on the one `ticker::Ticker`;
+//! - `plant` — the shared state under one lock, the relay command path, [`PlantHandle`];
+//! - `broadcast` — the single ordered queue from a change to every client;
+//! - `command`, `dedupe`, `fleet` — a command's checks, the request-id table, the
+//!   simulated fleet: pure, no I/O;
+//! - `stats` — the host's own figures (sysinfo); `ticker` — the periodic tick.
+//!
+//! Only what other crates use is public: the configuration, the two entry points, the
+//! running server and the plant handle.
 
 mod broadcast;
 mod command;
@@ -14,6 +29,8 @@ mod http;
 mod plant;
 mod socket;
 mod stats;
+mod tasks;
+mod ticker;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -25,10 +42,8 @@ use socketioxide::SocketIo;
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
-use tokio::time::MissedTickBehavior;
 
 pub use crate::plant::PlantHandle;
-pub use plant_protocol::{Device, DeviceStatus, Relay};
 
 use crate::broadcast::Inbox;
 use crate::plant::{unix_now, Plant};
@@ -236,7 +251,7 @@ impl Server {
 
         let mut tasks = vec![
             tokio::spawn(broadcast::run(io.clone(), inbox, stop_rx.clone())),
-            tokio::spawn(stats::run(
+            tokio::spawn(tasks::broadcast_stats(
                 io.clone(),
                 plant.clone(),
                 sampler,
@@ -245,9 +260,9 @@ impl Server {
             )),
         ];
         if let Some(rate) = config.updates_per_second {
-            tasks.push(tokio::spawn(stream(plant, rng, rate, stop_rx)));
+            tasks.push(tokio::spawn(tasks::stream(plant, rng, rate, stop_rx)));
         } else if let Some(period) = config.sim_interval {
-            tasks.push(tokio::spawn(simulate(plant, rng, period, stop_rx)));
+            tasks.push(tokio::spawn(tasks::simulate(plant, rng, period, stop_rx)));
         }
 
         tracing::info!(%local_addr, devices = config.devices, relays = config.relays,
@@ -307,57 +322,4 @@ fn validate(config: &ServerConfig) -> Result<(), ServerError> {
         ));
     }
     Ok(())
-}
-
-/// Sends `rate` one-device updates a second, spread over millisecond ticks, until `stop`
-/// turns true. The count due is worked out from the start, so a late tick catches up
-/// and the rate holds on average.
-async fn stream(plant: Arc<Plant>, mut rng: StdRng, rate: u32, mut stop: watch::Receiver<bool>) {
-    let mut ticks = tokio::time::interval(Duration::from_millis(1));
-    ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    let started = tokio::time::Instant::now();
-    let mut sent: u64 = 0;
-    let mut cursor = None;
-    loop {
-        tokio::select! {
-            biased;
-            _ = stop.wait_for(|stopped| *stopped) => break,
-            _ = ticks.tick() => {}
-        }
-        let due = (started.elapsed().as_secs_f64() * f64::from(rate)) as u64;
-        let count = due.saturating_sub(sent);
-        if count > 0 {
-            plant.stream(
-                &mut rng,
-                usize::try_from(count).unwrap_or(usize::MAX),
-                &mut cursor,
-            );
-            sent = due;
-        }
-    }
-    tracing::debug!(sent, "update stream stopped");
-}
-
-/// Ticks the simulation every `period` until `stop` turns true.
-async fn simulate(
-    plant: Arc<Plant>,
-    mut rng: StdRng,
-    period: Duration,
-    mut stop: watch::Receiver<bool>,
-) {
-    let mut ticks = tokio::time::interval(period);
-    // The first tick of an interval fires at once; the fleet was just generated, so skip it.
-    ticks.tick().await;
-    // After a stall, one tick is enough: a burst of catch-up ticks would only flood clients.
-    ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            biased;
-            _ = stop.wait_for(|stopped| *stopped) => break,
-            _ = ticks.tick() => {}
-        }
-        let changed = plant.simulate(&mut rng);
-        tracing::trace!(changed, "simulation tick");
-    }
-    tracing::debug!("simulation stopped");
 }

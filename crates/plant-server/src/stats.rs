@@ -1,22 +1,14 @@
-//! The server host's own figures (CPU, memory, disk) and the periodic `system_stats_update`.
+//! The server host's own figures (CPU, memory, disk), sampled through sysinfo.
 //!
 //! Reading the host through sysinfo touches /proc and the mount table, which can block, so it
-//! happens on the blocking pool once per stats period. Everything else that needs the figures
+//! happens on the blocking pool once per stats period (`tasks::broadcast_stats`, which also
+//! sends the periodic `system_stats_update`). Everything else that needs the figures
 //! (a client's `request_system_stats`, `GET /api/system/stats`) reads the latest sample, which
 //! costs nothing and keeps those answers fast.
 
 use std::path::Path;
-use std::sync::Arc;
-use std::time::Duration;
 
-use plant_protocol::events;
-use socketioxide::SocketIo;
 use sysinfo::{Disks, System};
-use tokio::sync::watch;
-use tokio::time::MissedTickBehavior;
-
-use crate::broadcast;
-use crate::plant::{connected_clients, Plant};
 
 /// The host figures of one sample, in percent.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -85,48 +77,6 @@ fn clamp_percent(value: f64) -> f64 {
     } else {
         0.0
     }
-}
-
-/// Samples the host and broadcasts `system_stats_update` every `period` until `stop` turns true.
-pub(crate) async fn run(
-    io: SocketIo,
-    plant: Arc<Plant>,
-    mut sampler: HostSampler,
-    period: Duration,
-    mut stop: watch::Receiver<bool>,
-) {
-    let mut ticks = tokio::time::interval(period);
-    // An interval's first tick fires at once, but the server took a sample while starting
-    // and has no clients yet; the first broadcast is due one period from now.
-    ticks.tick().await;
-    // A stalled host should not be answered with a burst of stale stats afterwards.
-    ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            biased;
-            _ = stop.wait_for(|stopped| *stopped) => break,
-            _ = ticks.tick() => {}
-        }
-        let sampled = tokio::task::spawn_blocking(move || {
-            let figures = sampler.sample();
-            (sampler, figures)
-        })
-        .await;
-        match sampled {
-            Ok((returned, figures)) => {
-                sampler = returned;
-                plant.set_host_figures(figures);
-            }
-            Err(error) => {
-                // The sampler panicked or the runtime is going away; the broadcast stops too.
-                tracing::error!(%error, "host sampling failed; stats broadcast stops");
-                break;
-            }
-        }
-        let stats = plant.system_stats(connected_clients(&io));
-        broadcast::emit(&io, events::SYSTEM_STATS_UPDATE, &stats, 1).await;
-    }
-    tracing::debug!("stats broadcaster stopped");
 }
 
 #[cfg(test)]

@@ -7,25 +7,44 @@ mod support;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use plant_server::ServerConfig;
 use support::{quiet_config, start, within, SioClient};
+use tokio::sync::Notify;
 use tracing_subscriber::fmt::MakeWriter;
 
-/// Log output collected in memory.
+/// Log output collected in memory, with a signal at every write.
 #[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
+struct Captured(Arc<Log>);
+
+#[derive(Default)]
+struct Log {
+    text: Mutex<Vec<u8>>,
+    written: Notify,
+}
 
 impl Captured {
     fn contains(&self, needle: &str) -> bool {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).contains(needle)
+        String::from_utf8_lossy(&self.0.text.lock().unwrap()).contains(needle)
+    }
+
+    /// Returns once the log contains `needle`, woken by each write.
+    async fn until_contains(&self, needle: &str) {
+        loop {
+            // Asked for before looking, so a write between the look and the wait still wakes it.
+            let written = self.0.written.notified();
+            if self.contains(needle) {
+                return;
+            }
+            written.await;
+        }
     }
 }
 
 impl Write for Captured {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
+        self.0.text.lock().unwrap().extend_from_slice(buf);
+        self.0.written.notify_waiters();
         Ok(buf.len())
     }
 
@@ -63,12 +82,7 @@ async fn shutdown_returns_even_when_a_client_stopped_reading() {
     for _ in 0..400 {
         client.emit("request_devices", None).await;
     }
-    within(async {
-        while !log.contains("devices snapshot not sent") {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await;
+    within(log.until_contains("devices snapshot not sent")).await;
 
     within(server.shutdown()).await;
     assert!(log.contains("did not close in time"));

@@ -403,7 +403,7 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
         }
         let Ok(stream) = stream else {
             // One failed accept concerns one client; the pause keeps a lasting error
-            // (fd exhaustion) from spinning.
+            // (fd exhaustion) from spinning: a back-off, not a wait.
             std::thread::sleep(Duration::from_millis(10));
             continue;
         };

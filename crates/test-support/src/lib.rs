@@ -36,10 +36,24 @@ pub fn python() -> PathBuf {
     path
 }
 
+// Polling: tests wait on an event wherever there is one (a `watch` or `broadcast`
+// receiver, a `Notify`, the link's state watch, a child's output line, the proxy's
+// condition variable). What remains has no event to wait on, such as a SQLite file
+// another thread or process writes, a log file, a peer's counters or a desktop's
+// notification list: for that, and only that, the two functions below poll with a
+// deadline, so that the tests poll in this one place and say what they waited for when
+// the deadline passes.
+
+/// The shortest and longest pause between two looks of [`wait_for`] and [`eventually`]:
+/// they start short, for what is nearly there, and back off to spare the machine.
+const FIRST_PAUSE: Duration = Duration::from_millis(5);
+const LONGEST_PAUSE: Duration = Duration::from_millis(100);
+
 /// Polls `check` until it returns `Some`, or panics naming `what` after `limit`.
+/// Blocking: for threads and blocking tests; async tests use [`eventually`].
 pub fn wait_for<T>(limit: Duration, what: &str, mut check: impl FnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + limit;
-    let mut pause = Duration::from_millis(5);
+    let mut pause = FIRST_PAUSE;
     loop {
         if let Some(value) = check() {
             return value;
@@ -49,7 +63,57 @@ pub fn wait_for<T>(limit: Duration, what: &str, mut check: impl FnMut() -> Optio
             "timed out after {limit:?} waiting for {what}"
         );
         std::thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_millis(100));
+        pause = (pause * 2).min(LONGEST_PAUSE);
+    }
+}
+
+/// Awaits `check` until it gives a value, or panics naming `what` after `limit`: the
+/// async twin of [`wait_for`], for a condition no event announces. The pauses go on the
+/// runtime's timer, so other tasks of the test run meanwhile.
+///
+/// `check` answers an [`Option`], or a [`Result`] whose error says what it saw instead;
+/// the last such error goes into the panic message.
+pub async fn eventually<L: Look>(
+    limit: Duration,
+    what: &str,
+    mut check: impl AsyncFnMut() -> L,
+) -> L::Value {
+    let deadline = tokio::time::Instant::now() + limit;
+    let mut pause = FIRST_PAUSE;
+    loop {
+        let seen = match check().await.look() {
+            Ok(value) => return value,
+            Err(seen) => seen,
+        };
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out after {limit:?} waiting for {what}{}",
+            seen.map(|seen| format!("; last seen: {seen}"))
+                .unwrap_or_default()
+        );
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(LONGEST_PAUSE);
+    }
+}
+
+/// One look of [`eventually`]'s check: the value waited for, or not yet (with what was
+/// seen instead, where the check says).
+pub trait Look {
+    type Value;
+    fn look(self) -> Result<Self::Value, Option<String>>;
+}
+
+impl<T> Look for Option<T> {
+    type Value = T;
+    fn look(self) -> Result<T, Option<String>> {
+        self.ok_or(None)
+    }
+}
+
+impl<T, E: std::fmt::Display> Look for Result<T, E> {
+    type Value = T;
+    fn look(self) -> Result<T, Option<String>> {
+        self.map_err(|seen| Some(seen.to_string()))
     }
 }
 

@@ -154,6 +154,34 @@ impl Proxy {
         self.shared.lock().refused
     }
 
+    /// Blocks until [`Proxy::connections`] reaches `count`, woken by each accepted
+    /// connection; panics after `limit`. Blocking: from an async test, call it inside
+    /// `tokio::task::block_in_place`.
+    pub fn wait_for_connections(&self, count: u64, limit: Duration) {
+        self.wait_until(limit, "connections", |state| state.accepted >= count);
+    }
+
+    /// Blocks until [`Proxy::refused`] reaches `count`, woken by each refused
+    /// connection; panics after `limit`. Blocking, as [`Proxy::wait_for_connections`].
+    pub fn wait_for_refused(&self, count: u64, limit: Duration) {
+        self.wait_until(limit, "refused connections", |state| state.refused >= count);
+    }
+
+    fn wait_until(&self, limit: Duration, what: &str, done: impl Fn(&State) -> bool) {
+        let state = self.shared.lock();
+        let (state, timed_out) = self
+            .shared
+            .changed
+            .wait_timeout_while(state, limit, |state| !done(state))
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        assert!(
+            !timed_out.timed_out(),
+            "timed out after {limit:?} waiting for {what}: {} accepted, {} refused",
+            state.accepted,
+            state.refused
+        );
+    }
+
     /// Forwarded connections not yet closed on both sides.
     pub fn open_connections(&self) -> usize {
         self.shared.lock().open.len()
@@ -202,18 +230,20 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
         let Ok(client) = stream else {
             // Errors of accept() (a client that gave up, fd exhaustion) concern one
             // connection, not the proxy. The pause keeps a lasting error such as fd
-            // exhaustion from turning this loop into a busy one.
+            // exhaustion from turning this loop into a busy one: a back-off, not a wait.
             drop(state);
             std::thread::sleep(Duration::from_millis(10));
             continue;
         };
         if state.refusing {
             state.refused += 1;
+            shared.changed.notify_all();
             drop(state);
             let _ = client.shutdown(Shutdown::Both);
             continue;
         }
         state.accepted += 1;
+        shared.changed.notify_all();
         let id = state.next_id;
         state.next_id += 1;
         let Ok(client_clone) = client.try_clone() else {

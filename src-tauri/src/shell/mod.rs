@@ -11,10 +11,10 @@ use console_core::alerts::{AlertError, AlertStatus, AlertView};
 use console_core::console::{CommandError, ConsoleError};
 use console_core::insight::{DeviceTrend, Diagnostics, StatsTrend};
 use console_core::outbox::Command;
-use console_core::settings::FieldError;
 use console_core::store::JournalEntry;
 use console_core::view::ConsoleSnapshot;
 use console_core::Console;
+use console_settings::settings::FieldError;
 use serde::Serialize;
 use tauri::{Emitter, Manager};
 
@@ -376,6 +376,7 @@ pub fn run(runtime: tokio::runtime::Runtime, args: &RunArgs) -> Result<(), Shell
         .take();
     if let Some(console) = console {
         // A command still running holds the console for a moment; wait for it to let go.
+        // An `Arc` tells no one when a clone is dropped, so this looks again every 10 ms.
         let console = runtime.block_on(async {
             let mut console = console;
             loop {

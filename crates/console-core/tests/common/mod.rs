@@ -11,25 +11,25 @@ use tokio::sync::mpsc;
 /// How long any single wait in these tests may take before it fails.
 pub const LIMIT: Duration = Duration::from_secs(20);
 
-/// Polls the console's snapshot until `check` holds, failing after [`LIMIT`].
+/// Looks at the console's snapshot until `check` holds, failing after [`LIMIT`].
+///
+/// The snapshot gathers the link, the plant state, the alerts, the caps and the cache,
+/// and no one event announces a change to all of them (the UI batches do, but the test
+/// holds those), so this polls, through the tests' one polling place.
 pub async fn wait_for(
     console: &Console,
     what: &str,
     check: impl Fn(&ConsoleSnapshot) -> bool,
 ) -> ConsoleSnapshot {
-    let deadline = tokio::time::Instant::now() + LIMIT;
-    loop {
+    test_support::eventually(LIMIT, what, async || {
         let snapshot = console.snapshot();
         if check(&snapshot) {
-            return snapshot;
+            Ok(snapshot)
+        } else {
+            Err(format!("link {:?}", snapshot.link))
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}; link: {:?}",
-            snapshot.link
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    })
+    .await
 }
 
 /// Keeps the UI channel open and empty, as a window would.

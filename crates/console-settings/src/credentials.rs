@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::config::{PlantUrl, Secret};
 use crate::settings::FieldError;
+use console_core::config::{PlantUrl, Secret};
 
 /// The keyring's service name for the console's entries.
 const SERVICE: &str = "plant-console";

@@ -13,8 +13,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::alerts::{AlertKind, AlertSettings, Limit, Severity};
-use crate::config::PlantUrl;
+use console_core::alerts::{AlertKind, AlertSettings, Limit, Severity};
+use console_core::config::PlantUrl;
 
 /// The file's name in the data folder.
 pub const SETTINGS_FILE: &str = "settings.json";
@@ -143,10 +143,10 @@ impl Settings {
     pub fn without_credentials(&self) -> Settings {
         let mut clean = self.clone();
         if let Some(url) = &self.plant_url {
-            if crate::config::has_credentials(url) {
+            if console_core::config::has_credentials(url) {
                 clean.plant_url = Some(match PlantUrl::parse(url) {
                     Ok(parsed) => parsed.to_string(),
-                    Err(_) => crate::config::redact_url(url),
+                    Err(_) => console_core::config::redact_url(url),
                 });
             }
         }
@@ -168,7 +168,7 @@ impl Settings {
                     "site_ca",
                     "give the path of a PEM file, or leave the field out",
                 ));
-            } else if let Err(error) = crate::tls::client_config(Some(Path::new(ca))) {
+            } else if let Err(error) = console_core::tls::client_config(Some(Path::new(ca))) {
                 errors.push(FieldError::new("site_ca", error.to_string()));
             }
         }
