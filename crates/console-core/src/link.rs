@@ -37,6 +37,7 @@ use crate::text::log_text;
 
 /// What the operator is told about the link. Every screen shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum LinkMode {
     /// Never connected yet since start.
@@ -205,6 +206,7 @@ impl Telemetry {
 /// `items_…`) and since the current WebSocket session went live (`session_…`), so
 /// "Real-time" never hides what was thrown away.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Unusable {
     /// Whole frames dropped (unreadable, unknown event, payload of the wrong shape).
     pub frames: u64,
