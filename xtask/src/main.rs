@@ -51,7 +51,8 @@ usage: cargo xtask <command>
   setup   only the set-up (add --test for the test tools)
   ipc-types
           write the UI's IPC types (ui/src/generated/) from the Rust types and the
-          command list (src-tauri/src/shell/commands.list); `test` fails while they are stale
+          command list (src-tauri/src/shell/commands.list); `test` fails while they are
+          stale (--check runs only that check)
   bench   build in release and run every benchmark on loopback, then write BENCHMARKS.md
           (about 20 minutes; --long runs the memory benchmark for an hour instead of 10
           minutes; --only NAME[,NAME…] runs some of them)
@@ -89,7 +90,7 @@ fn run() -> Result<()> {
             test(&root)
         }
         Some("setup") => setup(&root, args.iter().any(|a| a == "--test")),
-        Some("ipc-types") => ipc_types(true),
+        Some("ipc-types") => ipc_types(!args.iter().any(|a| a == "--check")),
         Some("bench") => bench::run(&root, &args[1..]),
         Some("fuzz") => fuzz::run(&root, &args[1..]),
         _ => {
@@ -413,6 +414,7 @@ fn ipc_types(write: bool) -> Result<()> {
         step("writing the UI's IPC types (ui/src/generated/)");
         return run_cmd(command.env("IPC_TYPES_WRITE", "1"));
     }
+    println!("checking ui/src/generated/ against the Rust types and the command list");
     let output = command
         .env_remove("IPC_TYPES_WRITE")
         .output()
