@@ -52,12 +52,6 @@ export type { JsonValue } from "./generated/serde_json/JsonValue";
 
 // ---------- the UI's own types ----------
 
-/**
- * The reasons the console gives for not notifying an alert (`AlertView.suppressed`).
- * Rust sends a plain string, so the UI must also show one it does not know.
- */
-export type AlertSuppressed = "muted" | "shelved" | "flood" | "flapping" | "quiet";
-
 /** Arguments of `journal`; every one may be left out. */
 export interface JournalQuery {
   since?: number;
