@@ -1,8 +1,10 @@
-//! The window's IPC contract checked against the Rust side: every command the UI invokes
-//! exists, is registered and is granted (and no other is); and what each command and
-//! event really sends, taken from a console running against the reference plant and
-//! serialized by serde, is type-checked by the TypeScript compiler against the type
-//! `ui/src/ipc.ts` expects for it.
+//! The window's IPC contract checked against the Rust side: the UI's client invokes
+//! exactly the commands of the list (`src-tauri/src/shell/commands.list`, from which the
+//! handler, the app manifest and `ui/src/generated/commands.ts` follow) and the
+//! capability grants exactly those; and what each command and event really sends, taken
+//! from a console running against the reference plant and serialized by serde, is
+//! type-checked by the TypeScript compiler against the answer the generated
+//! `ui/src/generated/commands.ts` gives for it.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -31,18 +33,14 @@ fn read(path: &str) -> String {
     std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-/// The commands `ipc.ts` invokes, each with the type argument it expects back.
-fn invoked() -> Vec<(String, String)> {
+/// The commands `ipc.ts` invokes (`call("name"…`).
+fn invoked() -> BTreeSet<String> {
     let text = read("ui/src/ipc.ts");
-    let mut found = Vec::new();
-    for part in text.split("invoke<").skip(1) {
-        let Some((ty, rest)) = part.split_once(">(\"") else {
-            continue;
-        };
-        let name = rest.split('"').next().unwrap_or_default();
-        found.push((name.to_owned(), ty.trim().to_owned()));
-    }
-    found
+    text.split("call(\"")
+        .skip(1)
+        .filter_map(|rest| rest.split_once('"'))
+        .map(|(name, _)| name.to_owned())
+        .collect()
 }
 
 /// The quoted names inside the first `[`…`]` after `marker` in `text`.
@@ -60,17 +58,12 @@ fn quoted_list(text: &str, marker: &str) -> BTreeSet<String> {
 }
 
 #[test]
-fn every_command_the_ui_invokes_is_registered_and_granted_and_no_other() {
-    let ui: BTreeSet<String> = invoked().into_iter().map(|(name, _)| name).collect();
-    let manifest = quoted_list(&read("src-tauri/build.rs"), "commands(&");
-    let shell = read("src-tauri/src/shell/mod.rs");
-    let handler = &shell[shell.find("generate_handler![").unwrap()..];
-    let handler: BTreeSet<String> = handler
-        [handler.find('[').unwrap() + 1..handler.find(']').unwrap()]
-        .split(',')
-        .map(|name| name.trim().to_owned())
-        .filter(|name| !name.is_empty())
-        .collect();
+fn every_command_the_ui_invokes_is_listed_and_granted_and_no_other() {
+    let ui = invoked();
+    let listed = quoted_list(
+        &read("ui/src/generated/commands.ts"),
+        "export const COMMANDS",
+    );
     let capability: Value =
         serde_json::from_str(&read("src-tauri/capabilities/default.json")).unwrap();
     let granted: BTreeSet<String> = capability["permissions"]
@@ -80,10 +73,9 @@ fn every_command_the_ui_invokes_is_registered_and_granted_and_no_other() {
         .filter_map(|p| p.as_str()?.strip_prefix("allow-"))
         .map(|p| p.replace('-', "_"))
         .collect();
-    assert_eq!(ui, manifest, "ipc.ts and build.rs's command list differ");
     assert_eq!(
-        ui, handler,
-        "ipc.ts and the shell's generate_handler! differ"
+        ui, listed,
+        "ipc.ts and the command list (ui/src/generated/commands.ts) differ"
     );
     assert_eq!(ui, granted, "ipc.ts and the capability's grants differ");
 }
@@ -261,13 +253,27 @@ fn what_rust_sends_type_checks_against_what_the_ui_expects() {
     let dir = tempfile::tempdir().unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let answers = runtime.block_on(answers(dir.path()));
-    let mut expected: Vec<(String, String)> = invoked();
-    expected.push(("console://batch".into(), "UpdateBatch".into()));
-    expected.push(("console://command".into(), "CommandView".into()));
-    expected.push(("error:invalid_settings".into(), "UiError".into()));
+    // Each command's answer as the generated list says, and the events' payloads.
+    let mut expected: Vec<(String, String)> = invoked()
+        .into_iter()
+        .map(|name| {
+            let ty = format!("C.Answer<\"{name}\">");
+            (name, ty)
+        })
+        .collect();
+    expected.push((
+        "console://batch".into(),
+        "C.Events[\"console://batch\"]".into(),
+    ));
+    expected.push((
+        "console://command".into(),
+        "C.Events[\"console://command\"]".into(),
+    ));
+    expected.push(("error:invalid_settings".into(), "T.UiError".into()));
 
     let mut source = String::from(
         "// Written by tests/ipc_contract.rs from a running console's real answers; checked by tsc.\n\
+         import type * as C from \"../src/generated/commands\";\n\
          import type * as T from \"../src/types\";\n\n",
     );
     for (i, (name, ty)) in expected.iter().enumerate() {
@@ -275,20 +281,8 @@ fn what_rust_sends_type_checks_against_what_the_ui_expects() {
             .iter()
             .find(|(answered, _)| answered == name)
             .unwrap_or_else(|| panic!("the test has no real answer for {name}: add one"));
-        // Only the type names of types.ts are qualified; `number`, `null` stay.
-        let qualified = ty
-            .split_inclusive(|c: char| !c.is_alphanumeric())
-            .map(|word| {
-                let bare = word.trim_end_matches(|c: char| !c.is_alphanumeric());
-                if bare.starts_with(|c: char| c.is_ascii_uppercase()) {
-                    format!("T.{word}")
-                } else {
-                    word.to_owned()
-                }
-            })
-            .collect::<String>();
         source.push_str(&format!(
-            "// {name}\nexport const answer{i} = {} satisfies {qualified};\n\n",
+            "// {name}\nexport const answer{i} = {} satisfies {ty};\n\n",
             serde_json::to_string_pretty(value).unwrap()
         ));
     }

@@ -4,6 +4,14 @@
 import { invoke, isTauri } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { strings } from "./strings";
+import {
+  BATCH_EVENT,
+  COMMAND_EVENT,
+  type Answer,
+  type Args,
+  type CommandName,
+  type Events,
+} from "./generated/commands";
 import type {
   AlertStatus,
   AlertView,
@@ -21,8 +29,7 @@ import type {
   UpdateBatch,
 } from "./types";
 
-export const BATCH_EVENT = "console://batch";
-export const COMMAND_EVENT = "console://command";
+export { BATCH_EVENT, COMMAND_EVENT };
 
 /** Code of the UiError produced when the page does not run inside the Tauri app. */
 export const NO_BACKEND = "no_backend";
@@ -75,14 +82,35 @@ function noBackend(): UiError {
   };
 }
 
-/** Full state of the console. Rejects with a UiError. */
-export async function getSnapshot(): Promise<ConsoleSnapshot> {
+/** The arguments `call` takes for a command: none for a command without any. */
+type CallArgs<C extends CommandName> = Args<C> extends Record<string, never> ? [] : [args: Args<C>];
+
+/**
+ * Invokes one of the commands of the Rust side's list (./generated/commands.ts), with the
+ * arguments it takes, answering what it answers. Rejects with a UiError.
+ */
+async function call<C extends CommandName>(command: C, ...args: CallArgs<C>): Promise<Answer<C>> {
   if (!hasBackend()) throw noBackend();
   try {
-    return await invoke<ConsoleSnapshot>("get_snapshot");
+    return args.length === 0 ? await invoke<Answer<C>>(command) : await invoke<Answer<C>>(command, args[0]);
   } catch (err) {
     throw toUiError(err);
   }
+}
+
+/** Subscribes to one of the Rust side's events. Outside Tauri nothing ever arrives. */
+async function subscribe<E extends keyof Events>(event: E, handler: (payload: Events[E]) => void): Promise<UnlistenFn> {
+  if (!hasBackend()) return () => {};
+  try {
+    return await listen<Events[E]>(event, (e) => handler(e.payload));
+  } catch (err) {
+    throw toUiError(err);
+  }
+}
+
+/** Full state of the console. Rejects with a UiError. */
+export async function getSnapshot(): Promise<ConsoleSnapshot> {
+  return await call("get_snapshot");
 }
 
 /**
@@ -90,12 +118,7 @@ export async function getSnapshot(): Promise<ConsoleSnapshot> {
  * returned unsubscribe function does nothing.
  */
 export async function onBatch(handler: (batch: UpdateBatch) => void): Promise<UnlistenFn> {
-  if (!hasBackend()) return () => {};
-  try {
-    return await listen<UpdateBatch>(BATCH_EVENT, (event) => handler(event.payload));
-  } catch (err) {
-    throw toUiError(err);
-  }
+  return subscribe(BATCH_EVENT, handler);
 }
 
 /**
@@ -104,52 +127,27 @@ export async function onBatch(handler: (batch: UpdateBatch) => void): Promise<Un
  * `read_only`, `forbidden`, …
  */
 export async function setRelay(relayId: string, state: boolean, queueIfOffline: boolean): Promise<CommandView> {
-  if (!hasBackend()) throw noBackend();
-  try {
-    return await invoke<CommandView>("set_relay", { relayId, state, queueIfOffline });
-  } catch (err) {
-    throw toUiError(err);
-  }
+  return await call("set_relay", { relayId, state, queueIfOffline });
 }
 
 /** Recent commands, newest first (200 at most). Rejects with a UiError. */
 export async function outbox(): Promise<CommandView[]> {
-  if (!hasBackend()) throw noBackend();
-  try {
-    return await invoke<CommandView[]>("outbox");
-  } catch (err) {
-    throw toUiError(err);
-  }
+  return await call("outbox");
 }
 
 /** Cancels a queued command. Rejects with a UiError for any other status. */
 export async function cancelCommand(requestId: string): Promise<CommandView> {
-  if (!hasBackend()) throw noBackend();
-  try {
-    return await invoke<CommandView>("cancel_command", { requestId });
-  } catch (err) {
-    throw toUiError(err);
-  }
+  return await call("cancel_command", { requestId });
 }
 
 /** Subscribes to command lifecycle steps (one event per step of any command). */
 export async function onCommand(handler: (command: CommandView) => void): Promise<UnlistenFn> {
-  if (!hasBackend()) return () => {};
-  try {
-    return await listen<CommandView>(COMMAND_EVENT, (event) => handler(event.payload));
-  } catch (err) {
-    throw toUiError(err);
-  }
+  return subscribe(COMMAND_EVENT, handler);
 }
 
 /** The latest alerts, newest first (500 at most). Rejects with a UiError. */
 export async function alerts(): Promise<AlertView[]> {
-  if (!hasBackend()) throw noBackend();
-  try {
-    return await invoke<AlertView[]>("alerts");
-  } catch (err) {
-    throw toUiError(err);
-  }
+  return await call("alerts");
 }
 
 /**
@@ -158,107 +156,57 @@ export async function alerts(): Promise<AlertView[]> {
  * (`unknown_alert` for an id the console does not have).
  */
 export async function acknowledgeAlerts(id?: number): Promise<number> {
-  if (!hasBackend()) throw noBackend();
-  try {
-    return await invoke<number>("acknowledge_alerts", id === undefined ? {} : { id });
-  } catch (err) {
-    throw toUiError(err);
-  }
+  return await call("acknowledge_alerts", id === undefined ? {} : { id });
 }
 
 /** Mutes desktop notifications for `minutes`, or until unmuted (null). Rejects with a UiError. */
 export async function muteAlerts(minutes: number | null): Promise<AlertStatus> {
-  if (!hasBackend()) throw noBackend();
-  try {
-    return await invoke<AlertStatus>("mute_alerts", { minutes });
-  } catch (err) {
-    throw toUiError(err);
-  }
+  return await call("mute_alerts", { minutes });
 }
 
 /** Ends a mute. Rejects with a UiError. */
 export async function unmuteAlerts(): Promise<AlertStatus> {
-  if (!hasBackend()) throw noBackend();
-  try {
-    return await invoke<AlertStatus>("unmute_alerts");
-  } catch (err) {
-    throw toUiError(err);
-  }
+  return await call("unmute_alerts");
 }
 
 /** Stops notifying one device's alerts for `minutes` (they are still recorded). Rejects with a UiError. */
 export async function shelveDevice(deviceId: string, minutes: number): Promise<AlertStatus> {
-  if (!hasBackend()) throw noBackend();
-  try {
-    return await invoke<AlertStatus>("shelve_device", { deviceId, minutes });
-  } catch (err) {
-    throw toUiError(err);
-  }
+  return await call("shelve_device", { deviceId, minutes });
 }
 
 /** A device's stored values and the link gaps between `since` and `until` (Unix seconds). Rejects with a UiError. */
 export async function deviceTrend(deviceId: string, since: number, until: number): Promise<DeviceTrend> {
-  if (!hasBackend()) throw noBackend();
-  try {
-    return await invoke<DeviceTrend>("device_trend", { deviceId, since, until });
-  } catch (err) {
-    throw toUiError(err);
-  }
+  return await call("device_trend", { deviceId, since, until });
 }
 
 /** The server's stored figures and the link gaps between `since` and `until`. Rejects with a UiError. */
 export async function statsTrend(since: number, until: number): Promise<StatsTrend> {
-  if (!hasBackend()) throw noBackend();
-  try {
-    return await invoke<StatsTrend>("stats_trend", { since, until });
-  } catch (err) {
-    throw toUiError(err);
-  }
+  return await call("stats_trend", { since, until });
 }
 
 /** Journal entries (oldest first); arguments left out are not sent. Rejects with a UiError. */
 export async function journal(query: JournalQuery = {}): Promise<JournalEntry[]> {
-  if (!hasBackend()) throw noBackend();
-  const args: Record<string, number | string> = {};
-  if (query.since !== undefined) args["since"] = query.since;
-  if (query.until !== undefined) args["until"] = query.until;
-  if (query.kind !== undefined) args["kind"] = query.kind;
-  if (query.limit !== undefined) args["limit"] = query.limit;
-  try {
-    return await invoke<JournalEntry[]>("journal", args);
-  } catch (err) {
-    throw toUiError(err);
-  }
+  const args: Args<"journal"> = {};
+  if (query.since !== undefined) args.since = query.since;
+  if (query.until !== undefined) args.until = query.until;
+  if (query.kind !== undefined) args.kind = query.kind;
+  if (query.limit !== undefined) args.limit = query.limit;
+  return await call("journal", args);
 }
 
 /** The link's figures for the diagnostics view and the header. Rejects with a UiError. */
 export async function diagnostics(): Promise<Diagnostics> {
-  if (!hasBackend()) throw noBackend();
-  try {
-    return await invoke<Diagnostics>("diagnostics");
-  } catch (err) {
-    throw toUiError(err);
-  }
+  return await call("diagnostics");
 }
 
 /** Shows a test desktop notification. Rejects with a UiError when it could not be shown. */
 export async function testNotification(): Promise<void> {
-  if (!hasBackend()) throw noBackend();
-  try {
-    await invoke<null>("test_notification");
-  } catch (err) {
-    throw toUiError(err);
-  }
+  await call("test_notification");
 }
 
 /** The settings, what is known of the token, and the address in use. Rejects with a UiError. */
 export async function getSettings(): Promise<SettingsView> {
-  if (!hasBackend()) throw noBackend();
-  try {
-    return await invoke<SettingsView>("get_settings");
-  } catch (err) {
-    throw toUiError(err);
-  }
+  return await call("get_settings");
 }
 
 /**
@@ -267,10 +215,5 @@ export async function getSettings(): Promise<SettingsView> {
  * refused values in `fields`, `settings` (the file), `token_store`, `stopped`.
  */
 export async function saveSettings(input: SettingsInput): Promise<SettingsView> {
-  if (!hasBackend()) throw noBackend();
-  try {
-    return await invoke<SettingsView>("save_settings", { input });
-  } catch (err) {
-    throw toUiError(err);
-  }
+  return await call("save_settings", { input });
 }

@@ -2,27 +2,7 @@
 // and says why: no data is made up.
 
 import { Controller } from "./controller";
-import {
-  acknowledgeAlerts,
-  alerts,
-  cancelCommand,
-  deviceTrend,
-  diagnostics,
-  getSettings,
-  getSnapshot,
-  hasBackend,
-  journal,
-  muteAlerts,
-  onBatch,
-  onCommand,
-  outbox,
-  saveSettings,
-  setRelay,
-  shelveDevice,
-  statsTrend,
-  testNotification,
-  unmuteAlerts,
-} from "./ipc";
+import * as ipc from "./ipc";
 import { loadLanguage } from "./prefs";
 import { setLanguage } from "./strings";
 import { AppView } from "./view/app";
@@ -44,27 +24,8 @@ const view = new AppView(document);
 view.mount(document.getElementById("app") ?? document.body);
 
 const controller = new Controller({
-  ipc: {
-    hasBackend,
-    getSnapshot,
-    onBatch,
-    setRelay,
-    outbox,
-    cancelCommand,
-    onCommand,
-    alerts,
-    acknowledgeAlerts,
-    muteAlerts,
-    unmuteAlerts,
-    shelveDevice,
-    deviceTrend,
-    statsTrend,
-    journal,
-    diagnostics,
-    testNotification,
-    getSettings,
-    saveSettings,
-  },
+  // The typed client, every command and event of it (the Controller's ConsoleIpc).
+  ipc,
   view,
   storage: storage(),
 });

@@ -49,6 +49,10 @@ usage: cargo xtask <command>
   test    set up what is missing (test tools too), then run every check and test:
           formatting, clippy -D warnings, UI unit tests, unit, integration and end-to-end
   setup   only the set-up (add --test for the test tools)
+  ipc-types
+          write the UI's IPC types (ui/src/generated/) from the Rust types and the
+          command list (src-tauri/src/shell/commands.list); `test` fails while they are
+          stale (--check runs only that check)
   bench   build in release and run every benchmark on loopback, then write BENCHMARKS.md
           (about 20 minutes; --long runs the memory benchmark for an hour instead of 10
           minutes; --only NAME[,NAME…] runs some of them)
@@ -86,6 +90,7 @@ fn run() -> Result<()> {
             test(&root)
         }
         Some("setup") => setup(&root, args.iter().any(|a| a == "--test")),
+        Some("ipc-types") => ipc_types(!args.iter().any(|a| a == "--check")),
         Some("bench") => bench::run(&root, &args[1..]),
         Some("fuzz") => fuzz::run(&root, &args[1..]),
         _ => {
@@ -371,6 +376,8 @@ fn test(root: &Path) -> Result<()> {
         "-D",
         "warnings",
     ]))?;
+    step("UI: the generated IPC types are up to date (ui/src/generated/)");
+    ipc_types(false)?;
     step("UI: typecheck and unit tests (vitest)");
     let ui_counts = run_counting(
         Command::new("npm")
@@ -392,6 +399,43 @@ fn test(root: &Path) -> Result<()> {
     );
     println!("xtask: {passed} passed, {failed} failed");
     Ok(())
+}
+
+/// The test that writes the UI's IPC types, `src-tauri/src/shell/commands.rs`.
+const IPC_TYPES_TEST: &str = "shell::commands::generated_typescript_is_what_the_rust_types_give";
+
+/// Writes `ui/src/generated/` (`write`), or checks that it is what the Rust types give:
+/// the test regenerates into a temporary folder and compares; when it fails, the one line
+/// that names the stale file is the error.
+fn ipc_types(write: bool) -> Result<()> {
+    let mut command = Command::new(cargo());
+    command
+        .args(["test", "--quiet", "-p", "plant-console", "--lib", "--"])
+        .args(["--exact", IPC_TYPES_TEST]);
+    if write {
+        step("writing the UI's IPC types (ui/src/generated/)");
+        return run_cmd(command.env("IPC_TYPES_WRITE", "1"));
+    }
+    println!("checking ui/src/generated/ against the Rust types and the command list");
+    let output = command
+        .env_remove("IPC_TYPES_WRITE")
+        .output()
+        .context("could not start cargo test")?;
+    if output.status.success() {
+        println!("up to date");
+        return Ok(());
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    match text
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("STALE: "))
+    {
+        Some(stale) => bail!("{stale}"),
+        None => {
+            eprintln!("{text}{}", String::from_utf8_lossy(&output.stderr));
+            bail!("the IPC types could not be generated (see above)")
+        }
+    }
 }
 
 /// Runs a test command, echoing its output, and adds up the passed and failed counts of

@@ -45,6 +45,7 @@ pub const MAX_JOURNAL_ROWS_PER_ITEM_PER_MINUTE: u32 = 30;
 
 /// How often each cap was reached since the console started, for the window's notice.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CapsReached {
     /// Devices left out because the console already held [`MAX_DEVICES`].
     pub devices_left_out: u64,

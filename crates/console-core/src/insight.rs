@@ -43,6 +43,7 @@ impl Insight {
 /// One device's values over a time range, and the intervals without a live link, so a
 /// trend shows gaps instead of a line across them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DeviceTrend {
     pub device_id: String,
     pub points: Vec<(UnixSeconds, Option<f64>)>,
@@ -51,6 +52,7 @@ pub struct DeviceTrend {
 
 /// The server's figures over a time range, with the link gaps.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StatsTrend {
     pub samples: Vec<StatsSample>,
     pub gaps: Vec<Gap>,
@@ -58,6 +60,7 @@ pub struct StatsTrend {
 
 /// What the diagnostics view shows about the link.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Diagnostics {
     pub link: LinkStatus,
     pub rtt_ms: Option<f64>,

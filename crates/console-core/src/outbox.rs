@@ -30,6 +30,8 @@ use crate::store::{self, StoreError};
 
 /// Where a command is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "CommandStatus"))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Stored, not yet sent.
@@ -92,6 +94,8 @@ impl Status {
 
 /// One operator command as stored (and as the UI shows it).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "CommandView"))]
 pub struct Command {
     #[serde(skip)]
     pub seq: i64,

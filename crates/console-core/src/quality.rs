@@ -14,6 +14,7 @@ use crate::link::LinkMode;
 
 /// How far a value can be trusted, worst last (so `max` picks the worse one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum QualityLevel {
     Good,
@@ -23,6 +24,7 @@ pub enum QualityLevel {
 
 /// Why a value is not good.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum QualityReason {
     /// The value is from the cache; the plant has not confirmed it since the console started.
@@ -39,6 +41,7 @@ pub enum QualityReason {
 
 /// A value's quality and why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Quality {
     pub level: QualityLevel,
     /// `None` exactly when the level is good.

@@ -27,6 +27,7 @@ use crate::quality::{Quality, QualityReason};
 /// UI batch, the pending store write and the alert engine, and copying it (strings and the
 /// map of extra fields) for each was a fifth of the ingest path's time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DeviceEntry {
     pub device: Arc<Device>,
     pub received_at: UnixSeconds,
@@ -40,6 +41,7 @@ pub struct DeviceEntry {
 
 /// A relay as last received, with the local time it arrived.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RelayEntry {
     pub relay: Relay,
     pub received_at: UnixSeconds,
@@ -51,6 +53,7 @@ pub struct RelayEntry {
 
 /// The server's system stats as last received, with the local time they arrived.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StatsEntry {
     pub stats: SystemStats,
     pub received_at: UnixSeconds,

@@ -17,6 +17,7 @@ pub use crate::store::CacheStatus;
 
 /// The link as the UI shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LinkStatus {
     pub mode: LinkMode,
     pub since: UnixSeconds,
@@ -51,6 +52,7 @@ impl LinkStatus {
 
 /// Everything the window needs to draw itself from nothing.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConsoleSnapshot {
     pub demo: bool,
     pub server_url: String,
@@ -77,6 +79,7 @@ pub struct ConsoleSnapshot {
 
 /// Changes since the previous batch: upserts and removals by id.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct UpdateBatch {
     pub link: Option<LinkStatus>,
     pub devices: Vec<DeviceEntry>,

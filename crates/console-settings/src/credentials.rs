@@ -30,6 +30,7 @@ const MAX_TOKEN_BYTES: usize = 4096;
 
 /// Where a token entered now would be kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum TokenStorage {
     Keyring,

@@ -32,6 +32,7 @@ const MAX_LIMITS: usize = 1000;
 
 /// Everything the operator can change in the Settings view.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// The plant server's address; `None` means the one given on the command line (or
@@ -60,6 +61,7 @@ impl Default for Settings {
 
 /// The alert settings an operator edits: limits, severities, and when to notify.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default, deny_unknown_fields)]
 pub struct AlertPrefs {
     /// Alerts below this severity are recorded but not notified.
@@ -100,6 +102,7 @@ impl AlertPrefs {
 /// One refused value: which field (a path such as `alerts.limits[2].high`) and why, in
 /// words an operator can act on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FieldError {
     pub field: String,
     pub message: String,

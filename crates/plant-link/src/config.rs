@@ -159,6 +159,7 @@ impl fmt::Display for PlantUrl {
 /// operator names the plant (`--plant NAME`). Code decides "same plant" by comparing
 /// `PlantId`s, never URLs: one plant may later be reached at several addresses.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(transparent)]
 pub struct PlantId(String);
 

@@ -49,6 +49,7 @@ const FIELD_NAMES: [&str; 17] = [
 ///
 /// Serialized as a list of field names (`["value"]`), for the window and the cache.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Unreadable(Vec<&'static str>);
 
 impl Unreadable {

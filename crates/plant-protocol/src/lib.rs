@@ -24,6 +24,7 @@ pub mod events {
 
 /// A device's reported condition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum DeviceStatus {
     Online,
@@ -48,6 +49,7 @@ impl DeviceStatus {
 
 /// A field device (sensor, drive, meter) as the server reports it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Device {
     pub id: String,
     pub name: String,
@@ -63,6 +65,7 @@ pub struct Device {
 
 /// A relay; `state == true` means energized (on).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Relay {
     pub id: String,
     pub name: String,
@@ -76,6 +79,7 @@ pub struct Relay {
 
 /// The server host's own figures, broadcast periodically.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SystemStats {
     pub cpu_percent: f64,
     pub memory_percent: f64,

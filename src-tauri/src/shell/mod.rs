@@ -18,6 +18,11 @@ use console_settings::settings::FieldError;
 use serde::Serialize;
 use tauri::{Emitter, Manager};
 
+// The command list, written once (see the file); `ipc_commands!` is defined from here on.
+include!("commands.list");
+
+#[cfg(test)]
+mod commands;
 mod tray;
 
 use crate::cli::RunArgs;
@@ -32,11 +37,13 @@ pub const COMMAND_EVENT: &str = "console://command";
 
 /// An error as the UI receives it.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct UiError {
     pub code: &'static str,
     pub message: String,
     /// The refused values of an `invalid_settings` error, each with its field.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    // `default` changes nothing in what is sent; it tells ts-rs that the field may be absent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
 }
 
@@ -262,6 +269,13 @@ async fn save_settings(
         .map_err(UiError::from)
 }
 
+/// `generate_handler!` over the listed commands.
+macro_rules! handler {
+    ($($name:ident($($arg:ident: $ty:ty),* $(,)?) -> $answer:ty;)*) => {
+        tauri::generate_handler![$($name),*]
+    };
+}
+
 /// Errors of the window shell.
 #[derive(Debug, thiserror::Error)]
 pub enum ShellError {
@@ -304,24 +318,7 @@ pub fn run(runtime: tokio::runtime::Runtime, args: &RunArgs) -> Result<(), Shell
         ))
         .manage(ConsoleSlot(slot.clone()))
         .manage(Arc::new(configurator))
-        .invoke_handler(tauri::generate_handler![
-            get_snapshot,
-            set_relay,
-            outbox,
-            cancel_command,
-            alerts,
-            acknowledge_alerts,
-            mute_alerts,
-            unmute_alerts,
-            shelve_device,
-            device_trend,
-            stats_trend,
-            journal,
-            diagnostics,
-            test_notification,
-            get_settings,
-            save_settings
-        ])
+        .invoke_handler(ipc_commands!(handler))
         .on_window_event(|window, event| {
             // Closing the window hides it: the link, the store and the alerts keep running,
             // and the tray's menu brings the window back or quits.

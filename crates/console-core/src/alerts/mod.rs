@@ -38,6 +38,8 @@ pub const DEFAULT_SHELVE: Duration = Duration::from_secs(15 * 60);
 
 /// How urgent an alert is. Ordered from least to most urgent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "AlertSeverity"))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Info,
@@ -71,6 +73,7 @@ impl Severity {
 /// What an alert is about. Each kind has a default severity ([`AlertKind::default_severity`])
 /// that [`AlertSettings::severities`] can change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum AlertKind {
     /// A relay changed state, switched by anyone (the plant says who).
@@ -205,6 +208,7 @@ pub struct Alert {
 
 /// A high and/or low limit on device values, with a deadband (hysteresis).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Limit {
     /// The device it applies to; a limit for one device wins over one for its kind.
     pub device_id: Option<String>,
@@ -317,6 +321,7 @@ pub struct Decided {
 
 /// One stored alert, as the UI shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AlertView {
     pub id: i64,
     pub at: UnixSeconds,
@@ -336,6 +341,7 @@ pub struct AlertView {
 
 /// A shelved device (or relay) and until when.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Shelf {
     pub subject: String,
     pub until: UnixSeconds,
@@ -343,6 +349,7 @@ pub struct Shelf {
 
 /// What the tray and the window show about alerts.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AlertStatus {
     pub unacked: u32,
     pub unacked_critical: u32,

@@ -20,6 +20,7 @@ CREATE UNIQUE INDEX link_gap_one_open ON link_gap ((end_at IS NULL)) WHERE end_a
 
 /// An interval without a live link; `end` is `None` while it lasts.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Gap {
     pub start: UnixSeconds,
     pub end: Option<UnixSeconds>,

@@ -44,6 +44,7 @@ pub(super) struct DeviceSample {
 
 /// The server's figures at one moment (local receive time).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StatsSample {
     pub at: UnixSeconds,
     pub cpu: f64,

@@ -52,6 +52,7 @@ pub mod kind {
 
 /// A journal entry as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct JournalEntry {
     pub id: i64,
     /// Local time of the event (Unix seconds).

@@ -573,6 +573,7 @@ impl PendingWrites {
 /// Whether the cache is keeping up, for the window ("cache not saved since HH:MM") and
 /// the log.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CacheStatus {
     /// While writes fail: when the cache was last saved (or, if never in this run, when
     /// the first write failed). `None` while writes succeed.

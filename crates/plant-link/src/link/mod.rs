@@ -35,6 +35,7 @@ pub use telemetry::{Telemetry, Unusable};
 
 /// What the operator is told about the link. Every screen shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum LinkMode {
     /// Never connected yet since start.

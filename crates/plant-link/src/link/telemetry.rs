@@ -164,6 +164,7 @@ impl Telemetry {
 /// `items_…`) and since the current WebSocket session went live (`session_…`), so
 /// "Real-time" never hides what was thrown away.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Unusable {
     /// Whole frames dropped (unreadable, unknown event, payload of the wrong shape).
     pub frames: u64,

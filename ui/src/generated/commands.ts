@@ -1,0 +1,74 @@
+// Generated from the command list (src-tauri/src/shell/commands.list) and the Rust
+// types by `cargo xtask ipc-types`; do not edit.
+
+import type { AlertStatus } from "./AlertStatus";
+import type { AlertView } from "./AlertView";
+import type { CommandView } from "./CommandView";
+import type { ConsoleSnapshot } from "./ConsoleSnapshot";
+import type { DeviceTrend } from "./DeviceTrend";
+import type { Diagnostics } from "./Diagnostics";
+import type { JournalEntry } from "./JournalEntry";
+import type { SettingsInput } from "./SettingsInput";
+import type { SettingsView } from "./SettingsView";
+import type { StatsTrend } from "./StatsTrend";
+import type { UpdateBatch } from "./UpdateBatch";
+
+/** Every command the window may invoke. */
+export const COMMANDS = [
+  "get_snapshot",
+  "set_relay",
+  "outbox",
+  "cancel_command",
+  "alerts",
+  "acknowledge_alerts",
+  "mute_alerts",
+  "unmute_alerts",
+  "shelve_device",
+  "device_trend",
+  "stats_trend",
+  "journal",
+  "diagnostics",
+  "test_notification",
+  "get_settings",
+  "save_settings",
+] as const;
+
+export type CommandName = (typeof COMMANDS)[number];
+
+/** Each command's arguments, by the names the window sends (camelCase), and its answer. */
+export interface Commands {
+  get_snapshot: { args: Record<string, never>; answer: ConsoleSnapshot };
+  set_relay: { args: { relayId: string; state: boolean; queueIfOffline: boolean }; answer: CommandView };
+  outbox: { args: Record<string, never>; answer: Array<CommandView> };
+  cancel_command: { args: { requestId: string }; answer: CommandView };
+  alerts: { args: Record<string, never>; answer: Array<AlertView> };
+  acknowledge_alerts: { args: { id?: number | null }; answer: number };
+  mute_alerts: { args: { minutes?: number | null }; answer: AlertStatus };
+  unmute_alerts: { args: Record<string, never>; answer: AlertStatus };
+  shelve_device: { args: { deviceId: string; minutes: number }; answer: AlertStatus };
+  device_trend: { args: { deviceId: string; since: number; until: number }; answer: DeviceTrend };
+  stats_trend: { args: { since: number; until: number }; answer: StatsTrend };
+  journal: { args: { since?: number | null; until?: number | null; kind?: string | null; limit?: number | null }; answer: Array<JournalEntry> };
+  diagnostics: { args: Record<string, never>; answer: Diagnostics };
+  test_notification: { args: Record<string, never>; answer: null };
+  get_settings: { args: Record<string, never>; answer: SettingsView };
+  save_settings: { args: { input: SettingsInput }; answer: SettingsView };
+}
+
+/** The arguments of a command. */
+export type Args<C extends CommandName> = Commands[C]["args"];
+
+/** The answer of a command. */
+export type Answer<C extends CommandName> = Commands[C]["answer"];
+
+/** The event that carries update batches to the window. */
+export const BATCH_EVENT = "console://batch";
+
+/** The event that carries each lifecycle step of an operator command. */
+export const COMMAND_EVENT = "console://command";
+
+/** Each event's payload. */
+export interface Events {
+  "console://batch": UpdateBatch;
+  "console://command": CommandView;
+}
