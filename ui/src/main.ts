@@ -1,6 +1,8 @@
 // Entry point. Outside the Tauri app (plain `vite dev`) the window stays empty
 // and says why: no data is made up.
 
+// The shared styles first: each view's own styles (imported by the view) come after them.
+import "./styles/base.css";
 import { Controller } from "./controllers";
 import * as ipc from "./ipc";
 import { loadLanguage } from "./lib/prefs";

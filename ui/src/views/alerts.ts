@@ -11,6 +11,7 @@ import { strings } from "../strings";
 import type { AlertStatus, AlertView } from "../types";
 import { dataTable, el, setAttr, setText, tableHead } from "./dom";
 import { placeRows } from "./sorted-rows";
+import "./alerts.css";
 
 interface AlertRow {
   readonly tr: HTMLTableRowElement;

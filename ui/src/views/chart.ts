@@ -7,6 +7,7 @@ import { formatHourMinute } from "../lib/format";
 import { strings } from "../strings";
 import type { Gap } from "../types";
 import { el, setAttr, setText, svgEl } from "./dom";
+import "./chart.css";
 
 /** Drawing units of the SVG (it is stretched to its box). */
 const W = 600;

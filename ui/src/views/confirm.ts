@@ -10,6 +10,7 @@
 
 import { strings } from "../strings";
 import { el, setAttr, setText } from "./dom";
+import "./confirm.css";
 
 export type ConfirmStep = "question" | "queue" | "busy" | "failed" | "closed";
 

@@ -12,6 +12,7 @@ import { strings } from "../strings";
 import type { DeviceEntry, DeviceTrend } from "../types";
 import { TrendChart } from "./chart";
 import { el, fieldText, setAttr, setText } from "./dom";
+import "./device-details.css";
 
 /** Contract fields, in the order they are listed. */
 const CONTRACT_FIELDS = ["id", "name", "kind", "status", "value", "unit", "last_seen"] as const;

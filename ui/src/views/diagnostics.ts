@@ -23,6 +23,7 @@ import { modeShares } from "../state";
 import { strings } from "../strings";
 import type { Diagnostics, JournalEntry } from "../types";
 import { colHeading, dataTable, el, setAttr, setText, tableHead } from "./dom";
+import "./diagnostics.css";
 
 interface Figure {
   readonly dd: HTMLElement;

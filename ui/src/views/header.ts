@@ -12,6 +12,7 @@ import { MUTE_MINUTES } from "../state";
 import { isLanguage, language, LANGUAGES, strings, type Language } from "../strings";
 import type { AlertStatus, LinkStatus } from "../types";
 import { el, setAttr, setText } from "./dom";
+import "./header.css";
 
 export class HeaderView {
   /** Holds the demo banner (when demo) and the header bar. */

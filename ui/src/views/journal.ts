@@ -17,6 +17,7 @@ import {
 import { strings } from "../strings";
 import type { JournalEntry } from "../types";
 import { el, selectEl, setAttr, setText } from "./dom";
+import "./journal.css";
 
 interface DayGroup {
   readonly section: HTMLElement;

@@ -7,6 +7,7 @@ import { strings } from "../strings";
 import type { CommandView } from "../types";
 import { colHeading, dataTable, el, setAttr, setText, tableHead } from "./dom";
 import { placeRows } from "./sorted-rows";
+import "./outbox.css";
 
 interface OutboxRow {
   readonly tr: HTMLTableRowElement;

@@ -10,6 +10,7 @@ import { strings } from "../strings";
 import type { CommandView, Relay, RelayEntry } from "../types";
 import { dataTable, describeExtras, el, setAttr, setText, tableHead } from "./dom";
 import { SortedRows, type RowAdapter } from "./sorted-rows";
+import "./relays.css";
 
 /** What the rows need to know besides the relay itself (the ConsoleStore provides it). */
 export interface RelaySwitchContext {

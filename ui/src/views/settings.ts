@@ -39,6 +39,7 @@ import {
 import { isLanguage, LANGUAGES, strings, type Language } from "../strings";
 import type { AlertKind, FieldError, SettingsInput, SettingsView, UiError } from "../types";
 import { el, selectEl, setAttr, setOptions, setText, tableHead } from "./dom";
+import "./settings.css";
 
 /** The status line: what happened last. Its text is made when shown, so it follows the language. */
 interface Status {

@@ -10,6 +10,7 @@ import { strings } from "../strings";
 import type { StatsEntry, StatsSample, StatsTrend } from "../types";
 import { TrendChart } from "./chart";
 import { el, selectEl, setAttr, setText } from "./dom";
+import "./stats.css";
 
 type TrendKey = "cpu" | "memory" | "disk";
 

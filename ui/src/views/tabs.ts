@@ -5,6 +5,7 @@
 
 import { strings } from "../strings";
 import { el, setAttr } from "./dom";
+import "./tabs.css";
 
 export type TabId = "plant" | "alerts" | "diagnostics" | "settings";
 export const TAB_IDS: readonly TabId[] = ["plant", "alerts", "diagnostics", "settings"];
