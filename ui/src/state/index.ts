@@ -8,5 +8,6 @@ export * from "./journal";
 export * from "./link";
 export * from "./outbox";
 export * from "./relays";
+export * from "./signals";
 export * from "./stats";
 export * from "./store";

@@ -23,6 +23,7 @@ import { valuesAreStale } from "./link";
 import { CommandLog } from "./outbox";
 import { noUnusable } from "./quality";
 import { commandTtl, DEFAULT_COMMAND_TTL_S, switchBlock, type SwitchBlock } from "./relays";
+import { StoreSignals } from "./signals";
 
 export interface BatchOptions {
   /**
@@ -58,6 +59,11 @@ export class ConsoleStore {
   readonly alerts = new AlertLog();
   /** True once an `alerts` answer has been applied (until then an empty list means nothing). */
   alertsLoaded = false;
+  /**
+   * One signal per slice, written once per frame with what the applies changed
+   * (`signals.publish`); the views subscribe to the slices they show.
+   */
+  readonly signals = new StoreSignals();
 
   constructor(now: number) {
     this.link = {

@@ -26,9 +26,13 @@ const current = signal<Language>("en");
 /** The current language; effects that read it run again when it changes. */
 export const currentLanguage: ReadonlySignal<Language> = current;
 
-/** The current language (read inside an effect, it subscribes the effect to it). */
+/**
+ * The current language, read without subscribing: formatting inside a view's
+ * region must not make the region run again on a language change (a text
+ * binding reads `currentLanguage` or `t()` for that).
+ */
 export function language(): Language {
-  return current.value;
+  return current.peek();
 }
 
 /** The current table, read through the signal (inside an effect, it subscribes the effect). */

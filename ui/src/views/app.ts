@@ -1,4 +1,5 @@
-// The whole window. Renders a ConsoleStore, touching only what a ChangeSet names.
+// The whole window. Renders a ConsoleStore: each region is an effect subscribed to the
+// store's signals it reads (state/signals.ts), so it runs only when those change.
 //
 // Layout: the header (always visible) and a tab list (div#view-tabs) with
 // four views:
@@ -8,10 +9,11 @@
 //   #view-settings     the settings form
 // The whole view is built again when the language changes (rebuild()).
 
+import { effect } from "@preact/signals-core";
 import { formatCount, formatHourMinute } from "../lib/format";
 import { capsNotice } from "../state/caps";
 import { UnusableWatch, unusableTotal } from "../state/quality";
-import { activeShelves, fullChanges, type ChangeSet, type ConsoleStore, type JournalRange, type StatsRange } from "../state";
+import { activeShelves, type ChangeSet, type ConsoleStore, type JournalRange, type StatsRange } from "../state";
 import { language, strings, type Language } from "../strings";
 import type { DeviceTrend, Diagnostics, JournalEntry, SettingsInput, StatsTrend } from "../types";
 import { AlertsView } from "./alerts";
@@ -94,6 +96,10 @@ export class AppView {
   private errorMessage: string | null = null;
   private actions: ViewActions | null = null;
   private store: ConsoleStore | null = null;
+  /** The store the regions are subscribed to (null: none yet, or the window is being built again). */
+  private bound: ConsoleStore | null = null;
+  /** Ends each region's subscription. */
+  private disposers: (() => void)[] = [];
   private now = 0;
   private readonly cache: InsightCache = {
     diagnostics: null,
@@ -273,11 +279,50 @@ export class AppView {
     this.capsReached.hidden = notice === null;
   }
 
+  /**
+   * Shows what `changes` changed: they are published into the store's signals,
+   * and each region of the window (an effect subscribed to the slices it reads)
+   * runs once if one of them changed. The first call binds the regions to the store.
+   */
   render(store: ConsoleStore, changes: ChangeSet, now: number): void {
     this.store = store;
     this.now = now;
     this.relays.setContext(store);
-    if (changes.meta) {
+    if (this.bound !== store) this.bind(store, false);
+    store.signals.publish(changes);
+  }
+
+  /** Ends every region's subscription (before the window is built again). */
+  private unbind(): void {
+    for (const dispose of this.disposers) dispose();
+    this.disposers = [];
+    this.bound = null;
+  }
+
+  /** Runs `fn` now and again whenever a signal it read changes, until unbind(). */
+  private region(fn: () => void): void {
+    this.disposers.push(effect(fn));
+  }
+
+  /**
+   * Subscribes each region to the slices it reads. A region remembers the
+   * version (or change object) of each slice it last drew, and redraws only
+   * the parts whose slice changed. With `full` (a window built again) the first
+   * run draws everything; otherwise it only subscribes (the store's first
+   * changes are about to be published).
+   */
+  private bind(store: ConsoleStore, full: boolean): void {
+    this.unbind();
+    this.bound = store;
+    const s = store.signals;
+    const since = <T>(sig: { peek(): T }): T | null => (full ? null : sig.peek());
+
+    // The banners about the cache and the caps, the demo flag and the server (meta).
+    let meta = since(s.meta);
+    this.region(() => {
+      const m = s.meta.value;
+      if (m === meta) return;
+      meta = m;
       this.header.setMeta(store.demo, store.serverUrl);
       this.settings.setDemo(store.demo);
       const kept = store.recoveredFrom;
@@ -285,30 +330,92 @@ export class AppView {
       this.cacheRecovered.hidden = kept === null;
       this.renderCacheStatus(store);
       this.renderCaps(store);
-    }
-    if (changes.link) {
+    });
+
+    // The header's link status and the unusable-data banner (link).
+    let link = since(s.link);
+    this.region(() => {
+      const l = s.link.value;
+      if (l === link) return;
+      link = l;
+      const now = this.now;
       this.unusable.observe(store.link.unusable, now);
       this.refreshUnusable(now);
       this.header.setLink(store.link, now);
-      const stale = store.valuesStale;
-      this.devices.setStale(stale);
-      this.relays.setStale(stale);
-      this.stats.setStale(stale);
-    }
-    if (changes.devicesReset) this.devices.reset(store.devices.values(), now);
-    else if (changes.devices.size > 0) this.devices.apply(changes.devices, (id) => store.devices.get(id), now);
-    const open = this.details.deviceId;
-    if (open !== null && (changes.devicesReset || changes.devices.has(open))) {
-      this.details.update(store.devices.get(open), now);
-    }
-    if (changes.relaysReset) this.relays.reset(store.relays.values(), now);
-    else if (changes.relays.size > 0) this.relays.apply(changes.relays, (id) => store.relays.get(id), now);
-    // Switches depend on the link, the relay's device and the read-only flag.
-    if (changes.link || changes.meta || changes.devicesReset || changes.devices.size > 0) {
-      this.relays.refreshControls();
-    }
-    if (changes.commandRelays.size > 0) this.relays.refreshCommands(changes.commandRelays, now);
-    if (changes.commands || changes.relaysReset || changes.relays.size > 0) {
+    });
+
+    // The device table and the open device's details (link, devices, alert status).
+    let devLink = since(s.link);
+    let devices = since(s.devices);
+    let shelves = since(s.alertStatus);
+    this.region(() => {
+      const l = s.link.value;
+      const d = s.devices.value;
+      const a = s.alertStatus.value;
+      const now = this.now;
+      if (l !== devLink) {
+        devLink = l;
+        this.devices.setStale(store.valuesStale);
+      }
+      if (d !== devices) {
+        const reset = devices === null || d.reset;
+        devices = d;
+        if (reset) this.devices.reset(store.devices.values(), now);
+        else this.devices.apply(d.ids, (id) => store.devices.get(id), now);
+        const open = this.details.deviceId;
+        if (open !== null && (reset || d.ids.has(open))) this.details.update(store.devices.get(open), now);
+      }
+      if (a !== shelves) {
+        shelves = a;
+        this.devices.setShelves(activeShelves(store.alertStatus, now), now);
+        this.refreshDetailsShelf(now);
+      }
+    });
+
+    // The relay table: rows, switches (link, read-only flag, devices) and command badges.
+    let relLink = since(s.link);
+    let relays = since(s.relays);
+    let controls: readonly unknown[] | null = full ? null : [s.link.peek(), s.meta.peek(), s.devices.peek()];
+    let commandRelays = s.commandRelays.peek();
+    /** On a full first run: every relay's command badge. */
+    let allCommands: ReadonlySet<string> | null = full ? new Set(store.relays.keys()) : null;
+    this.region(() => {
+      const l = s.link.value;
+      const r = s.relays.value;
+      const c = [l, s.meta.value, s.devices.value];
+      const cr = s.commandRelays.value;
+      const now = this.now;
+      if (l !== relLink) {
+        relLink = l;
+        this.relays.setStale(store.valuesStale);
+      }
+      if (r !== relays) {
+        const reset = relays === null || r.reset;
+        relays = r;
+        if (reset) this.relays.reset(store.relays.values(), now);
+        else this.relays.apply(r.ids, (id) => store.relays.get(id), now);
+      }
+      if (controls === null || c.some((v, i) => v !== controls?.[i])) {
+        controls = c;
+        this.relays.refreshControls();
+      }
+      if (cr !== commandRelays || allCommands !== null) {
+        const ids = allCommands ?? cr;
+        commandRelays = cr;
+        allCommands = null;
+        if (ids.size > 0) this.relays.refreshCommands(ids, now);
+      }
+    });
+
+    // The outbox and the header's outbox depth (commands, relay names).
+    let commands = since(s.commands);
+    let outboxRelays = since(s.relays);
+    this.region(() => {
+      const c = s.commands.value;
+      const r = s.relays.value;
+      if (c === commands && r === outboxRelays) return;
+      commands = c;
+      outboxRelays = r;
       this.outbox.render(
         store.commands.list(),
         (id) => {
@@ -318,18 +425,51 @@ export class AppView {
         store.outboxLoaded,
       );
       this.header.setOutboxDepth(store.outboxLoaded ? store.commands.openCount() : null);
-    }
-    if (changes.stats) this.stats.render(store.stats, now);
-    if (changes.alertStatus) {
-      this.header.setAlertStatus(store.alertStatus, now);
-      this.alerts.setStatus(store.alertStatus);
-      this.devices.setShelves(activeShelves(store.alertStatus, now), now);
-      this.refreshDetailsShelf(now);
-    }
-    if (changes.alerts) this.alerts.render(store.alerts.list(), store.alertsLoaded, now);
+    });
 
-    const hasValues = store.devices.size > 0 || store.relays.size > 0 || store.stats !== null;
-    this.staleWarning.hidden = !(store.valuesStale && hasValues);
+    // The system stats panel (link, stats).
+    let statsLink = since(s.link);
+    let stats = since(s.stats);
+    this.region(() => {
+      const l = s.link.value;
+      const v = s.stats.value;
+      if (l !== statsLink) {
+        statsLink = l;
+        this.stats.setStale(store.valuesStale);
+      }
+      if (v !== stats) {
+        stats = v;
+        this.stats.render(store.stats, this.now);
+      }
+    });
+
+    // The alert list and the header's alert count and mute toggle (alert status, alerts).
+    let alertStatus = since(s.alertStatus);
+    let alerts = since(s.alerts);
+    this.region(() => {
+      const a = s.alertStatus.value;
+      const list = s.alerts.value;
+      const now = this.now;
+      if (a !== alertStatus) {
+        alertStatus = a;
+        this.header.setAlertStatus(store.alertStatus, now);
+        this.alerts.setStatus(store.alertStatus);
+      }
+      if (list !== alerts) {
+        alerts = list;
+        this.alerts.render(store.alerts.list(), store.alertsLoaded, now);
+      }
+    });
+
+    // "Values are NOT live", while there are values to mark (link, devices, relays, stats).
+    this.region(() => {
+      s.link.value;
+      s.devices.value;
+      s.relays.value;
+      s.stats.value;
+      const hasValues = store.devices.size > 0 || store.relays.size > 0 || store.stats !== null;
+      this.staleWarning.hidden = !(store.valuesStale && hasValues);
+    });
   }
 
   /** The banner about plant data the console could not use: shown while the count grows. */
@@ -464,6 +604,7 @@ export class AppView {
     this.confirm.cancel();
     applyDocumentLanguage(this.doc, language());
     const old = this.element;
+    this.unbind();
     this.build();
     old.replaceWith(this.element);
     this.showError(error);
@@ -472,7 +613,11 @@ export class AppView {
     this.journal.restore(journal);
     this.tabs.select(tab);
     const store = this.store;
-    if (store !== null) this.render(store, fullChanges(store), now);
+    if (store !== null) {
+      this.now = now;
+      this.relays.setContext(store);
+      this.bind(store, true);
+    }
     this.devices.restore(devices);
     const c = this.cache;
     if (c.diagnostics !== null) this.showDiagnostics(c.diagnostics, now);
