@@ -21,6 +21,7 @@ import { ConfirmDialog } from "./confirm";
 import { DeviceDetailsView } from "./device-details";
 import { DevicesView } from "./devices";
 import { DiagnosticsView } from "./diagnostics";
+import { bindDocumentLanguage, bindText, owned } from "./bind";
 import { applyDocumentLanguage, el, setText } from "./dom";
 import { HeaderView } from "./header";
 import { JournalView } from "./journal";
@@ -109,13 +110,22 @@ export class AppView {
     deviceTrend: null,
   };
 
+  /** Ends the language bindings made while the window was built. */
+  private bindings: (() => void)[] = [];
+
   constructor(doc: Document) {
     this.doc = doc;
     this.build();
   }
 
+  /** Builds the window, its language bindings collected (a rebuild ends them). */
   private build(): void {
+    owned(this.bindings, () => this.buildParts());
+  }
+
+  private buildParts(): void {
     const doc = this.doc;
+    bindDocumentLanguage(doc);
     this.header = new HeaderView(doc);
     this.devices = new DevicesView(doc);
     this.details = new DeviceDetailsView(doc);
@@ -137,8 +147,8 @@ export class AppView {
       doc,
       "div",
       { id: "stale-warning", class: "stale-warning" },
-      el(doc, "span", { attrs: { "aria-hidden": "true" } }, `${strings.unconfirmedMark} `),
-      strings.staleWarning,
+      el(doc, "span", { attrs: { "aria-hidden": "true" } }, bindText(doc, () => `${strings.unconfirmedMark} `)),
+      bindText(doc, () => strings.staleWarning),
     );
     this.staleWarning.hidden = true;
     this.unusableText = doc.createTextNode("");
@@ -605,6 +615,8 @@ export class AppView {
     applyDocumentLanguage(this.doc, language());
     const old = this.element;
     this.unbind();
+    for (const dispose of this.bindings) dispose();
+    this.bindings = [];
     this.build();
     old.replaceWith(this.element);
     this.showError(error);

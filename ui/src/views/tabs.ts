@@ -4,6 +4,7 @@
 // to the first / last; a tab is shown as soon as it gets the focus.
 
 import { strings } from "../strings";
+import { bindAttr, bindText } from "./bind";
 import { el, setAttr } from "./dom";
 import "./tabs.css";
 
@@ -29,11 +30,8 @@ export class TabsView {
   constructor(doc: Document, panels: Readonly<Record<TabId, HTMLElement>>) {
     this.doc = doc;
     this.panels = panels;
-    this.element = el(doc, "div", {
-      id: "view-tabs",
-      class: "tabs",
-      attrs: { role: "tablist", "aria-label": strings.tabs.label },
-    });
+    this.element = el(doc, "div", { id: "view-tabs", class: "tabs", attrs: { role: "tablist" } });
+    bindAttr(this.element, "aria-label", () => strings.tabs.label);
     for (const tab of TAB_IDS) {
       const button = el(
         doc,
@@ -43,7 +41,7 @@ export class TabsView {
           class: "tab",
           attrs: { type: "button", role: "tab", "aria-controls": `view-${tab}`, "data-tab": tab },
         },
-        tabLabel(tab),
+        bindText(doc, () => tabLabel(tab)),
       );
       button.addEventListener("click", () => this.select(tab));
       button.addEventListener("keydown", (ev) => this.onKey(ev, tab));
