@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { effect } from "@preact/signals-core";
+import { effect } from "../src/lib/signals";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { ConsoleStore, emptyChanges } from "../src/state";
 import { AppView } from "../src/views/app";

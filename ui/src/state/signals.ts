@@ -4,7 +4,7 @@
 // signal writes once per frame, in one batch, so that a region that reads
 // several slices runs once.
 
-import { batch, signal, type ReadonlySignal } from "@preact/signals-core";
+import { batch, signal, type ReadonlySignal } from "../lib/signals";
 import type { ChangeSet } from "./changes";
 
 /** Devices or relays that changed: every one (`reset`, a snapshot) or the ids upserted or removed. */

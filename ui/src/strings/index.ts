@@ -2,10 +2,10 @@
 // and the current language as a signal. `strings` is the table of the current
 // language: read it when a text is needed (never keep a part of it in a
 // module-level constant). A view that shows a text binds it with `bindText`
-// (views/dom.ts), an effect that reads `currentLanguage`, so that switching
+// (views/bind.ts), an effect that reads `currentLanguage`, so that switching
 // the language changes the text in place.
 
-import { signal, type ReadonlySignal } from "@preact/signals-core";
+import { signal, type ReadonlySignal } from "../lib/signals";
 import { english, type Strings } from "./en";
 import { persian } from "./fa";
 

@@ -9,7 +9,7 @@
 //   #view-settings     the settings form
 // The whole view is built again when the language changes (rebuild()).
 
-import { effect } from "@preact/signals-core";
+import { effect } from "../lib/signals";
 import { formatCount, formatHourMinute } from "../lib/format";
 import { capsNotice } from "../state/caps";
 import { UnusableWatch, unusableTotal } from "../state/quality";

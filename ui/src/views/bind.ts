@@ -7,7 +7,7 @@
 // still built again on a language change (AppView.rebuild), which ends the old
 // scope first.
 
-import { effect } from "@preact/signals-core";
+import { effect } from "../lib/signals";
 import { currentLanguage } from "../strings";
 import { applyDocumentLanguage, setAttr, setText } from "./dom";
 
