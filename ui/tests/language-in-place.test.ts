@@ -37,6 +37,22 @@ describe("texts bound to the language", () => {
     expect(warning.textContent).toContain(STRINGS.fa.staleWarning);
   });
 
+  it("change the header's labels and titles in place", () => {
+    const title = document.querySelector(".app-title");
+    const titleText = title?.firstChild;
+    const label = document.querySelector(".language-label")?.firstChild;
+    setLanguage("fa");
+    expect(document.querySelector(".app-title")).toBe(title);
+    expect(title?.firstChild).toBe(titleText);
+    expect(title?.textContent).toBe(STRINGS.fa.appTitle);
+    expect(document.querySelector(".language-label")?.firstChild).toBe(label);
+    expect(label?.textContent).toBe(STRINGS.fa.language.label);
+    expect($("#alert-count").getAttribute("title")).toBe(STRINGS.fa.alerts.countTitle);
+    expect($("#link-rtt").getAttribute("title")).toBe(STRINGS.fa.link.rttTitle);
+    expect($("#link-age").getAttribute("title")).toBe(STRINGS.fa.link.lastMessageTitle);
+    expect($("#outbox-depth").getAttribute("title")).toBe(STRINGS.fa.outbox.depthTitle);
+  });
+
   it("lay the window out right to left for Persian and back", () => {
     setLanguage("fa");
     expect(document.documentElement.getAttribute("dir")).toBe("rtl");

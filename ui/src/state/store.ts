@@ -245,18 +245,3 @@ export class ConsoleStore {
     return c;
   }
 }
-
-/** A ChangeSet that makes a view draw everything again (after it was built anew). */
-export function fullChanges(store: ConsoleStore): ChangeSet {
-  const c = emptyChanges();
-  c.meta = true;
-  c.link = true;
-  c.stats = true;
-  c.devicesReset = true;
-  c.relaysReset = true;
-  c.commands = true;
-  for (const id of store.relays.keys()) c.commandRelays.add(id);
-  c.alerts = true;
-  c.alertStatus = true;
-  return c;
-}

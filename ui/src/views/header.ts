@@ -11,6 +11,7 @@ import { alertCountText, alertCountTone, formatRtt, lastMessageText, linkLabel, 
 import { MUTE_MINUTES } from "../state";
 import { isLanguage, language, LANGUAGES, strings, type Language } from "../strings";
 import type { AlertStatus, LinkStatus } from "../types";
+import { bindAttr, bindText } from "./bind";
 import { el, setAttr, setText } from "./dom";
 import "./header.css";
 
@@ -64,7 +65,8 @@ export class HeaderView {
     this.linkDetail.hidden = true;
     this.rttText = doc.createTextNode(strings.link.rttUnknown);
     this.ageText = doc.createTextNode(strings.link.noMessage);
-    this.rtt = el(doc, "span", { id: "link-rtt", class: "link-meta", attrs: { title: strings.link.rttTitle } }, this.rttText);
+    this.rtt = el(doc, "span", { id: "link-rtt", class: "link-meta" }, this.rttText);
+    bindAttr(this.rtt, "title", () => strings.link.rttTitle);
     this.languageSelect = el(doc, "select", { id: "language", class: "select language-select" });
     for (const lang of LANGUAGES) {
       this.languageSelect.appendChild(
@@ -86,9 +88,10 @@ export class HeaderView {
     this.outboxDepth = el(
       doc,
       "span",
-      { id: "outbox-depth", class: "outbox-depth tone-neutral", attrs: { title: strings.outbox.depthTitle } },
+      { id: "outbox-depth", class: "outbox-depth tone-neutral" },
       this.outboxDepthText,
     );
+    bindAttr(this.outboxDepth, "title", () => strings.outbox.depthTitle);
     // Unknown until the console says: a dash, never a made-up 0.
     this.alertCountText = doc.createTextNode(`${strings.alerts.heading} ${strings.missing}`);
     this.alertCount = el(
@@ -97,10 +100,11 @@ export class HeaderView {
       {
         id: "alert-count",
         class: "alert-count tone-neutral",
-        attrs: { type: "button", title: strings.alerts.countTitle, "aria-controls": "alerts-panel" },
+        attrs: { type: "button", "aria-controls": "alerts-panel" },
       },
       this.alertCountText,
     );
+    bindAttr(this.alertCount, "title", () => strings.alerts.countTitle);
     this.muteText = doc.createTextNode(strings.alerts.mute(MUTE_MINUTES));
     this.muteToggle = el(
       doc,
@@ -116,6 +120,8 @@ export class HeaderView {
     });
 
     this.tabSlot = el(doc, "div", { class: "tab-slot" });
+    const age = el(doc, "span", { id: "link-age", class: "link-meta" }, this.ageText);
+    bindAttr(age, "title", () => strings.link.lastMessageTitle);
     this.element = el(
       doc,
       "div",
@@ -129,19 +135,14 @@ export class HeaderView {
           doc,
           "div",
           { class: "header-row header-main" },
-          el(doc, "h1", { class: "app-title" }, strings.appTitle),
+          el(doc, "h1", { class: "app-title" }, bindText(doc, () => strings.appTitle)),
           el(
             doc,
             "div",
             { class: "link" },
             this.linkStatus,
             this.rtt,
-            el(
-              doc,
-              "span",
-              { id: "link-age", class: "link-meta", attrs: { title: strings.link.lastMessageTitle } },
-              this.ageText,
-            ),
+            age,
             this.linkDetail,
           ),
           this.outboxDepth,
@@ -156,14 +157,14 @@ export class HeaderView {
             doc,
             "div",
             { class: "server" },
-            el(doc, "span", { class: "server-label" }, `${strings.serverLabel}: `),
+            el(doc, "span", { class: "server-label" }, bindText(doc, () => `${strings.serverLabel}: `)),
             el(doc, "span", { id: "server-url", class: "server-url", attrs: { dir: "ltr" } }, this.serverUrlText),
           ),
           el(
             doc,
             "div",
             { class: "language" },
-            el(doc, "label", { class: "language-label", attrs: { for: "language" } }, strings.language.label),
+            el(doc, "label", { class: "language-label", attrs: { for: "language" } }, bindText(doc, () => strings.language.label)),
             this.languageSelect,
           ),
         ),
