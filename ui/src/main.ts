@@ -1,12 +1,14 @@
 // Entry point. Outside the Tauri app (plain `vite dev`) the window stays empty
 // and says why: no data is made up.
 
-import { Controller } from "./controller";
+// The shared styles first: each view's own styles (imported by the view) come after them.
+import "./styles/base.css";
+import { Controller } from "./controllers";
 import * as ipc from "./ipc";
-import { loadLanguage } from "./prefs";
+import { loadLanguage } from "./lib/prefs";
 import { setLanguage } from "./strings";
-import { AppView } from "./view/app";
-import { applyDocumentLanguage } from "./view/dom";
+import { AppView } from "./views/app";
+import { applyDocumentLanguage } from "./views/dom";
 
 function storage(): Storage | null {
   try {

@@ -2,9 +2,9 @@
 // Alerts in the page: the list, acknowledging, the header's count, mute and
 // shelving, driven through the controller with the fake IPC.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Controller } from "../src/controller";
+import { Controller } from "../src/controllers";
 import type { AlertStatus, AlertView, ConsoleSnapshot } from "../src/types";
-import { AppView } from "../src/view/app";
+import { AppView } from "../src/views/app";
 import { fakeIpc, type FakeIpc } from "./fake-ipc";
 import { $, alert, alertStatus, batch, device, HOSTILE, snapshot, text } from "./fixtures";
 

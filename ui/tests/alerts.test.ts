@@ -9,7 +9,7 @@ import {
   notificationText,
   severityPresentation,
   shelvedText,
-} from "../src/format";
+} from "../src/lib/format";
 import {
   activeShelves,
   ALERT_LIMIT,

@@ -1,9 +1,9 @@
 // @vitest-environment jsdom
 import { beforeEach, describe, expect, it } from "vitest";
-import { capsNotice, noCaps } from "../src/caps";
+import { capsNotice, noCaps } from "../src/state/caps";
 import { ConsoleStore } from "../src/state";
 import { setLanguage } from "../src/strings";
-import { AppView } from "../src/view/app";
+import { AppView } from "../src/views/app";
 import { $, batch, renderBatch, renderSnapshot, snapshot } from "./fixtures";
 
 const NOW = 1005;

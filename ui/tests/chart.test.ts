@@ -1,6 +1,6 @@
 // Trend chart geometry: paths broken at null values and link gaps, gaps shaded, thinning.
 import { describe, expect, it } from "vitest";
-import { chartGeometry, splitRuns, type TrendPoint } from "../src/chart";
+import { chartGeometry, splitRuns, type TrendPoint } from "../src/lib/chart";
 
 const base = { since: 0, until: 100, width: 100, height: 50 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { commandStatusText, formatQueueUntil } from "../src/format";
+import { commandStatusText, formatQueueUntil } from "../src/lib/format";
 import {
   COMMAND_FADE_AFTER_S,
   CommandLog,

@@ -1,8 +1,8 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Controller, type ConsoleIpc } from "../src/controller";
+import { Controller, type ConsoleIpc } from "../src/controllers";
 import { NO_BACKEND } from "../src/ipc";
-import { AppView } from "../src/view/app";
+import { AppView } from "../src/views/app";
 import { fakeIpc } from "./fake-ipc";
 import { batch, device, linkStatus, snapshot, text } from "./fixtures";
 

@@ -2,11 +2,11 @@
 // The devices view in the page: virtualization with 10 000 devices, search,
 // filters, sorting, keyboard, stale-by-age and the details panel.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Controller } from "../src/controller";
+import { Controller } from "../src/controllers";
 import { ConsoleStore, type ChangeSet } from "../src/state";
 import type { ConsoleSnapshot, UpdateBatch } from "../src/types";
-import { AppView } from "../src/view/app";
-import { OVERSCAN, ROW_HEIGHT } from "../src/view/devices";
+import { AppView } from "../src/views/app";
+import { OVERSCAN, ROW_HEIGHT } from "../src/views/devices";
 import { fakeIpc, type FakeIpc } from "./fake-ipc";
 import { $, alertStatus, batch, device, HOSTILE, linkStatus, renderBatch, renderSnapshot, snapshot } from "./fixtures";
 

@@ -2,8 +2,8 @@
 // are given by the test (snapshot, set_relay) or preset (outbox, cancel_command,
 // alerts and the alert commands, the settings).
 
-import type { ConsoleIpc } from "../src/controller";
-import { noUnusable } from "../src/quality";
+import type { ConsoleIpc } from "../src/controllers";
+import { noUnusable } from "../src/state/quality";
 import type {
   AlertStatus,
   AlertView,

@@ -15,8 +15,8 @@ import type {
   StatsEntry,
   UpdateBatch,
 } from "../src/types";
-import type { AppView } from "../src/view/app";
-import { noUnusable } from "../src/quality";
+import type { AppView } from "../src/views/app";
+import { noUnusable } from "../src/state/quality";
 
 export function device(id: string, fields: Partial<Device> = {}, received_at = 1000): DeviceEntry {
   return {

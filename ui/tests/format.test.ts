@@ -10,8 +10,8 @@ import {
   formatUptime,
   formatValue,
   linkLabel,
-} from "../src/format";
-import { noUnusable } from "../src/quality";
+} from "../src/lib/format";
+import { noUnusable } from "../src/state/quality";
 import type { LinkStatus } from "../src/types";
 import { local } from "./fixtures";
 

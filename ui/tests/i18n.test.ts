@@ -2,7 +2,7 @@
 // Languages: both tables complete, Persian formats, the language switch lays
 // the window out right to left and is remembered.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Controller } from "../src/controller";
+import { Controller } from "../src/controllers";
 import {
   formatAge,
   formatCount,
@@ -13,11 +13,11 @@ import {
   formatUptime,
   formatValue,
   linkLabel,
-} from "../src/format";
-import { DEFAULT_LANGUAGE, LANGUAGE_KEY, loadLanguage, saveLanguage } from "../src/prefs";
+} from "../src/lib/format";
+import { DEFAULT_LANGUAGE, LANGUAGE_KEY, loadLanguage, saveLanguage } from "../src/lib/prefs";
 import { language, languageDirection, LANGUAGES, setLanguage, strings, STRINGS } from "../src/strings";
-import { AppView } from "../src/view/app";
-import { applyDocumentLanguage } from "../src/view/dom";
+import { AppView } from "../src/views/app";
+import { applyDocumentLanguage } from "../src/views/dom";
 import { fakeIpc } from "./fake-ipc";
 import { device, linkStatus, snapshot } from "./fixtures";
 

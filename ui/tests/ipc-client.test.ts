@@ -5,7 +5,7 @@
 // test below checks the functions exist at run time too.
 
 import { describe, expect, it } from "vitest";
-import type { ConsoleIpc } from "../src/controller";
+import type { ConsoleIpc } from "../src/controllers";
 import { COMMANDS, type Answer, type CommandName } from "../src/generated/commands";
 import * as ipc from "../src/ipc";
 

@@ -10,7 +10,7 @@ import {
   rangeSince,
 } from "../src/state";
 import type { JournalEntry } from "../src/types";
-import { JournalView } from "../src/view/journal";
+import { JournalView } from "../src/views/journal";
 
 function at(y: number, mo: number, d: number, h: number, mi = 0): number {
   return new Date(y, mo - 1, d, h, mi, 0).getTime() / 1000;

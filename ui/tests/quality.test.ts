@@ -14,10 +14,10 @@ import {
   unusableTotal,
   worstQuality,
   noUnusable,
-} from "../src/quality";
+} from "../src/state/quality";
 import { ConsoleStore } from "../src/state";
 import type { Quality } from "../src/types";
-import { AppView } from "../src/view/app";
+import { AppView } from "../src/views/app";
 import { diagnosticsFixture } from "./fake-ipc";
 import { $, batch, device, linkStatus, relay, renderBatch, renderSnapshot, snapshot, stats } from "./fixtures";
 

@@ -2,7 +2,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { ConsoleStore, type ChangeSet } from "../src/state";
 import type { ConsoleSnapshot, UpdateBatch } from "../src/types";
-import { AppView } from "../src/view/app";
+import { AppView } from "../src/views/app";
 import { $, batch, device, HOSTILE, linkStatus, relay, renderBatch, renderSnapshot, snapshot, stats } from "./fixtures";
 
 const NOW = 1005;

@@ -3,12 +3,12 @@
 // checked here before anything is sent, refused values shown next to their
 // fields, the console's strings shown as text, the language applied on save.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Controller } from "../src/controller";
-import { LANGUAGE_KEY } from "../src/prefs";
+import { Controller } from "../src/controllers";
+import { LANGUAGE_KEY } from "../src/lib/prefs";
 import { language, setLanguage } from "../src/strings";
 import type { ConsoleSnapshot, SettingsInput, SettingsView } from "../src/types";
-import { AppView } from "../src/view/app";
-import { applyDocumentLanguage } from "../src/view/dom";
+import { AppView } from "../src/views/app";
+import { applyDocumentLanguage } from "../src/views/dom";
 import { fakeIpc, settingsFixture, type FakeIpc } from "./fake-ipc";
 import { $, snapshot, text } from "./fixtures";
 

@@ -24,7 +24,7 @@ import {
   tokenChange,
   type LimitDraft,
   type SettingsDraft,
-} from "../src/settings";
+} from "../src/state/settings";
 import { setLanguage, STRINGS } from "../src/strings";
 import type { Settings, SettingsView } from "../src/types";
 import { settingsFixture } from "./fake-ipc";

@@ -2,9 +2,9 @@
 // Relay switching end to end in the page: switch → confirmation dialog →
 // set_relay (fake IPC) → lifecycle events → relay row badge and outbox.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Controller } from "../src/controller";
+import { Controller } from "../src/controllers";
 import type { ConsoleSnapshot } from "../src/types";
-import { AppView } from "../src/view/app";
+import { AppView } from "../src/views/app";
 import { fakeIpc, type FakeIpc } from "./fake-ipc";
 import { $, command, device, HOSTILE, linkStatus, relay, snapshot, text } from "./fixtures";
 

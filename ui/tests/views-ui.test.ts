@@ -2,9 +2,9 @@
 // The tabs, the header's round-trip time and message age, system stats trends,
 // the journal view and the diagnostics view, driven through the controller.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Controller, Loader } from "../src/controller";
+import { Controller, Loader } from "../src/controllers";
 import type { ConsoleSnapshot, JournalEntry } from "../src/types";
-import { AppView } from "../src/view/app";
+import { AppView } from "../src/views/app";
 import { diagnosticsFixture, fakeIpc, type FakeIpc } from "./fake-ipc";
 import { $, batch, device, HOSTILE, linkStatus, snapshot, text } from "./fixtures";
 

@@ -1,6 +1,6 @@
 // The window of a virtualized list: which rows are in the DOM for a scroll position.
 import { describe, expect, it } from "vitest";
-import { scrollToShow, virtualWindow } from "../src/virtual";
+import { scrollToShow, virtualWindow } from "../src/lib/virtual";
 
 describe("virtualWindow", () => {
   it("renders the rows in view plus the overscan, at the top", () => {

@@ -1,0 +1,133 @@
+// Commands: the outbox, switching a relay (confirmed, maybe queued), cancelling.
+
+import { toUiError } from "../ipc";
+import { formatQueueUntil } from "../lib/format";
+import { strings } from "../strings";
+import type { CommandView } from "../types";
+import type { ControllerContext } from "./context";
+
+/** UiError codes of `set_relay` the UI reacts to. */
+export const LINK_DOWN = "link_down";
+export const READ_ONLY = "read_only";
+
+export class CommandsController {
+  private outboxDelay: number;
+  private outboxTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.outboxDelay = ctx.retryMinMs;
+  }
+
+  stop(): void {
+    if (this.outboxTimer !== null) clearTimeout(this.outboxTimer);
+    this.outboxTimer = null;
+  }
+
+  handleCommand(cmd: CommandView): void {
+    if (this.ctx.stopped()) return;
+    // Versions are merged by updated_at: an event may arrive before or after
+    // the outbox answer, the newer version wins either way.
+    this.ctx.schedule(this.ctx.store.applyCommand(cmd));
+  }
+
+  /** Loads the recent commands (merged with the events already received); retried on failure. */
+  async loadOutbox(): Promise<void> {
+    if (this.ctx.stopped()) return;
+    if (this.outboxTimer !== null) {
+      clearTimeout(this.outboxTimer);
+      this.outboxTimer = null;
+    }
+    try {
+      const list = await this.ctx.ipc.outbox();
+      if (this.ctx.stopped()) return;
+      this.ctx.schedule(this.ctx.store.applyOutbox(list));
+      this.outboxDelay = this.ctx.retryMinMs;
+      this.ctx.view.outbox.showError(null);
+    } catch (err) {
+      if (this.ctx.stopped()) return;
+      this.ctx.view.outbox.showError(strings.errors.outboxFailed(toUiError(err).message));
+      this.outboxTimer = setTimeout(() => void this.loadOutbox(), this.outboxDelay);
+      this.outboxDelay = Math.min(this.outboxDelay * 2, this.ctx.retryMaxMs);
+    }
+  }
+
+  /**
+   * The operator pressed a relay's switch: asks for confirmation, sends the
+   * command, and when the plant is unreachable asks whether to queue it until
+   * now + command TTL. Nothing is sent without an explicit "yes"; nothing is
+   * queued without a second explicit "yes".
+   */
+  async switchRelay(relayId: string, opener: HTMLElement | null = null): Promise<void> {
+    if (this.ctx.stopped()) return;
+    const entry = this.ctx.store.relays.get(relayId);
+    if (entry === undefined || this.ctx.store.switchBlock(entry.relay) !== null) return;
+    const W = strings.switching;
+    const target = entry.relay.state !== true;
+    const stateText = target ? strings.relays.on : strings.relays.off;
+    const dialog = this.ctx.view.confirm;
+    const { session, answer } = dialog.open(
+      W.confirmQuestion(String(entry.relay.name), stateText),
+      target ? W.switchOn : W.switchOff,
+      opener,
+    );
+    if (!(await answer)) return;
+
+    let queueIfOffline = false;
+    for (;;) {
+      // The situation may have changed while the dialog was open.
+      const current = this.ctx.store.relays.get(relayId);
+      if (current === undefined) {
+        dialog.fail(session, W.relayGone);
+        return;
+      }
+      const block = this.ctx.store.switchBlock(current.relay);
+      if (block !== null) {
+        dialog.fail(session, W.failed(W.reasons[block]));
+        return;
+      }
+      dialog.setBusy(session);
+      try {
+        const cmd = await this.ctx.ipc.setRelay(relayId, target, queueIfOffline);
+        this.handleCommand(cmd);
+        dialog.finish(session);
+        return;
+      } catch (err) {
+        const e = toUiError(err);
+        if (e.code === READ_ONLY) {
+          this.ctx.schedule(this.ctx.store.setReadOnly(true));
+          this.switchFailed(session, W.readOnly);
+          return;
+        }
+        if (e.code === LINK_DOWN && !queueIfOffline) {
+          if (!dialog.isCurrent(session)) return; // closed meanwhile: nothing was sent, nothing is queued
+          const until = formatQueueUntil(this.ctx.now(), this.ctx.store.commandTtlS);
+          if (!(await dialog.askQueue(session, W.queueQuestion(until), W.queueAction(until)))) return;
+          queueIfOffline = true;
+          continue;
+        }
+        this.switchFailed(session, W.failed(e.message));
+        return;
+      }
+    }
+  }
+
+  /** Says why a confirmed command was not sent: in its dialog, or below the outbox if it was closed meanwhile. */
+  private switchFailed(session: number, message: string): void {
+    if (this.ctx.view.confirm.isCurrent(session)) this.ctx.view.confirm.fail(session, message);
+    else this.ctx.view.outbox.showError(message);
+  }
+
+  /** Cancels a queued command (the outbox's "Cancel"). */
+  async cancelCommand(requestId: string): Promise<void> {
+    if (this.ctx.stopped()) return;
+    try {
+      const cmd = await this.ctx.ipc.cancelCommand(requestId);
+      this.handleCommand(cmd);
+      this.ctx.view.outbox.showError(null);
+    } catch (err) {
+      if (this.ctx.stopped()) return;
+      this.ctx.view.outbox.cancelFailed(requestId);
+      this.ctx.view.outbox.showError(strings.errors.cancelFailed(toUiError(err).message));
+    }
+  }
+}

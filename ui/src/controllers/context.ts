@@ -1,0 +1,68 @@
+// What the controllers share: the IPC they call, the view they update, the store,
+// the clock, and the few steps of one controller that another one takes.
+
+import type { ChangeSet, ConsoleStore } from "../state";
+import type {
+  AlertStatus,
+  AlertView,
+  CommandView,
+  ConsoleSnapshot,
+  DeviceTrend,
+  Diagnostics,
+  JournalEntry,
+  JournalQuery,
+  SettingsInput,
+  SettingsView,
+  StatsTrend,
+  UpdateBatch,
+} from "../types";
+import type { AppView } from "../views/app";
+
+/** The part of ./ipc the controller uses. */
+export interface ConsoleIpc {
+  hasBackend(): boolean;
+  getSnapshot(): Promise<ConsoleSnapshot>;
+  onBatch(handler: (batch: UpdateBatch) => void): Promise<() => void>;
+  setRelay(relayId: string, state: boolean, queueIfOffline: boolean): Promise<CommandView>;
+  outbox(): Promise<CommandView[]>;
+  cancelCommand(requestId: string): Promise<CommandView>;
+  onCommand(handler: (command: CommandView) => void): Promise<() => void>;
+  alerts(): Promise<AlertView[]>;
+  acknowledgeAlerts(id?: number): Promise<number>;
+  muteAlerts(minutes: number | null): Promise<AlertStatus>;
+  unmuteAlerts(): Promise<AlertStatus>;
+  shelveDevice(deviceId: string, minutes: number): Promise<AlertStatus>;
+  deviceTrend(deviceId: string, since: number, until: number): Promise<DeviceTrend>;
+  statsTrend(since: number, until: number): Promise<StatsTrend>;
+  journal(query: JournalQuery): Promise<JournalEntry[]>;
+  diagnostics(): Promise<Diagnostics>;
+  testNotification(): Promise<void>;
+  getSettings(): Promise<SettingsView>;
+  saveSettings(input: SettingsInput): Promise<SettingsView>;
+}
+
+
+/** Handed by the Controller to each of its parts. */
+export interface ControllerContext {
+  readonly ipc: ConsoleIpc;
+  readonly view: AppView;
+  readonly store: ConsoleStore;
+  /** Unix seconds. */
+  now(): number;
+  readonly retryMinMs: number;
+  readonly retryMaxMs: number;
+  /** Whether the Controller was stopped (nothing more is done then). */
+  stopped(): boolean;
+  /** Renders these changes in the next frame (sync). */
+  schedule(changes: ChangeSet): void;
+  /** Merges a command version and renders it (commands). */
+  handleCommand(cmd: CommandView): void;
+  /** Asks for the alert list again (alerts). */
+  requestAlerts(now: boolean): void;
+  /** The journal and the link changes follow what batches bring (refresh). */
+  noteActivity(changes: ChangeSet): void;
+  /** Reads the snapshot again, now or after the one in flight (sync). */
+  refreshSoon(): void;
+  /** Loads the settings (settings). */
+  loadSettings(): Promise<void>;
+}

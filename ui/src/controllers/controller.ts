@@ -1,0 +1,238 @@
+// Wire-up of IPC → store → view, with the IPC and the clock passed in (so that
+// it can be tested without Tauri). No data is invented here. The work is done
+// by one part per job (sync, commands, alerts, refresh, settings); this class
+// builds them, hands them a shared context, and keeps the public surface.
+
+import { ConsoleStore, type ChangeSet } from "../state";
+import { strings, type Language } from "../strings";
+import type { CommandView, SettingsInput } from "../types";
+import type { AppView } from "../views/app";
+import type { TabId } from "../views/tabs";
+import { AlertsController } from "./alerts";
+import { CommandsController } from "./commands";
+import type { ConsoleIpc, ControllerContext } from "./context";
+import { RefreshController } from "./refresh";
+import { SettingsController } from "./settings";
+import { SyncController } from "./sync";
+
+export interface ControllerOptions {
+  ipc: ConsoleIpc;
+  view: AppView;
+  /** Unix seconds. */
+  now?: () => number;
+  /** Schedules a render (requestAnimationFrame in the app). */
+  scheduleFrame?: (cb: () => void) => void;
+  snapshotTimeoutMs?: number;
+  retryMinMs?: number;
+  retryMaxMs?: number;
+  tickMs?: number;
+  /** Least time between two loads of the alert list that batches ask for (ms). */
+  alertReloadMs?: number;
+  /** How often the diagnostics (RTT, last message) are read while the window is visible (ms). */
+  diagnosticsMs?: number;
+  /** How often trends are loaded again (ms). */
+  trendMs?: number;
+  /** Least time between two loads of the journal that batches ask for (ms). */
+  journalMs?: number;
+  /** Whether the window is visible (document.visibilityState in the app). */
+  visible?: () => boolean;
+  /** Where the language is saved (localStorage in the app). */
+  storage?: Pick<Storage, "setItem"> | null;
+}
+
+export class Controller {
+  readonly store: ConsoleStore;
+  private readonly ipc: ConsoleIpc;
+  private readonly view: AppView;
+  private stopped = false;
+  private readonly sync: SyncController;
+  private readonly commands: CommandsController;
+  private readonly alerts: AlertsController;
+  private readonly refresher: RefreshController;
+  private readonly settings: SettingsController;
+
+  constructor(opts: ControllerOptions) {
+    this.ipc = opts.ipc;
+    this.view = opts.view;
+    const now = opts.now ?? (() => Date.now() / 1000);
+    this.store = new ConsoleStore(now());
+    const ctx: ControllerContext = {
+      ipc: this.ipc,
+      view: this.view,
+      store: this.store,
+      now,
+      retryMinMs: opts.retryMinMs ?? 1_000,
+      retryMaxMs: opts.retryMaxMs ?? 15_000,
+      stopped: () => this.stopped,
+      schedule: (changes: ChangeSet) => this.sync.schedule(changes),
+      handleCommand: (cmd: CommandView) => this.commands.handleCommand(cmd),
+      requestAlerts: (urgent: boolean) => this.alerts.requestAlerts(urgent),
+      noteActivity: (changes: ChangeSet) => this.refresher.noteActivity(changes),
+      refreshSoon: () => this.sync.refreshSoon(),
+      loadSettings: () => this.settings.loadSettings(),
+    };
+    this.sync = new SyncController(ctx, {
+      scheduleFrame: opts.scheduleFrame ?? ((cb) => void requestAnimationFrame(cb)),
+      snapshotTimeoutMs: opts.snapshotTimeoutMs ?? 10_000,
+    });
+    this.commands = new CommandsController(ctx);
+    this.alerts = new AlertsController(ctx, opts.alertReloadMs ?? 1_000);
+    this.refresher = new RefreshController(ctx, {
+      tickMs: opts.tickMs ?? 1_000,
+      diagnosticsMs: opts.diagnosticsMs ?? 2_000,
+      trendMs: opts.trendMs ?? 30_000,
+      journalMs: opts.journalMs ?? 2_000,
+      visible: opts.visible ?? (() => typeof document === "undefined" || document.visibilityState !== "hidden"),
+    });
+    this.settings = new SettingsController(ctx, opts.storage !== undefined ? opts.storage : defaultStorage());
+    this.view.setActions({
+      switchRelay: (relayId, opener) => void this.switchRelay(relayId, opener),
+      cancelCommand: (requestId) => void this.cancelCommand(requestId),
+      acknowledgeAlerts: (id) => void this.acknowledgeAlerts(id),
+      toggleMute: (unmute) => void this.toggleMute(unmute),
+      shelveDevice: (deviceId) => void this.shelveDevice(deviceId),
+      openDevice: (deviceId) => this.openDevice(deviceId),
+      tabChanged: (tab) => this.tabChanged(tab),
+      statsRangeChanged: () => this.refresher.statsRangeChanged(),
+      journalRangeChanged: () => this.refresher.journalRangeChanged(),
+      testNotification: () => void this.testNotification(),
+      setLanguage: (lang) => this.setLanguage(lang),
+      saveSettings: (input) => void this.saveSettings(input),
+      reloadSettings: () => void this.loadSettings(),
+    });
+  }
+
+  /**
+   * Subscribes to batches and command events first (nothing is lost between
+   * the two), then loads the snapshot, the outbox and the alerts.
+   */
+  async start(): Promise<void> {
+    this.refresher.startTicking();
+    if (!this.ipc.hasBackend()) {
+      // Nothing to read either: the views say why instead of "Loading…".
+      this.view.showJournalError(strings.errors.noBackend);
+      this.view.showDiagnosticsError(strings.errors.noBackend);
+      this.view.settings.showLoadError(strings.errors.noBackend);
+      await this.refresh(); // reports the missing backend
+      return;
+    }
+    await this.sync.subscribe();
+    if (this.stopped) return;
+    // The plant first: the operator's first look is the device table, and every other
+    // read (trends over a day of history, the journal) would compete with it.
+    await this.refresh();
+    if (this.stopped) return;
+    this.refresher.startPolling();
+    await Promise.all([this.loadOutbox(), this.loadAlerts(), this.loadSettings()]);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.sync.stop();
+    this.refresher.stop();
+    this.commands.stop();
+    this.alerts.stop();
+  }
+
+  /** Renders what changed since the last frame (also called by the frame callback). */
+  flush(): void {
+    this.sync.flush();
+  }
+
+  /** Fetches the full state and replaces the store's with it. */
+  refresh(): Promise<void> {
+    return this.sync.refresh();
+  }
+
+  // ---------- commands ----------
+
+  loadOutbox(): Promise<void> {
+    return this.commands.loadOutbox();
+  }
+
+  switchRelay(relayId: string, opener: HTMLElement | null = null): Promise<void> {
+    return this.commands.switchRelay(relayId, opener);
+  }
+
+  cancelCommand(requestId: string): Promise<void> {
+    return this.commands.cancelCommand(requestId);
+  }
+
+  // ---------- alerts ----------
+
+  requestAlerts(now: boolean): void {
+    this.alerts.requestAlerts(now);
+  }
+
+  loadAlerts(): Promise<void> {
+    return this.alerts.loadAlerts();
+  }
+
+  acknowledgeAlerts(id: number | undefined): Promise<void> {
+    return this.alerts.acknowledgeAlerts(id);
+  }
+
+  toggleMute(unmute: boolean): Promise<void> {
+    return this.alerts.toggleMute(unmute);
+  }
+
+  shelveDevice(deviceId: string): Promise<void> {
+    return this.alerts.shelveDevice(deviceId);
+  }
+
+  // ---------- the read side ----------
+
+  tabChanged(tab: TabId): void {
+    this.refresher.tabChanged(tab);
+  }
+
+  loadDiagnostics(): Promise<void> {
+    return this.refresher.loadDiagnostics();
+  }
+
+  loadStatsTrend(): Promise<void> {
+    return this.refresher.loadStatsTrend();
+  }
+
+  openDevice(deviceId: string | null): void {
+    this.refresher.openDevice(deviceId);
+  }
+
+  loadDeviceTrend(): Promise<void> {
+    return this.refresher.loadDeviceTrend();
+  }
+
+  loadJournal(): Promise<void> {
+    return this.refresher.loadJournal();
+  }
+
+  loadLinkChanges(): Promise<void> {
+    return this.refresher.loadLinkChanges();
+  }
+
+  testNotification(): Promise<void> {
+    return this.refresher.testNotification();
+  }
+
+  // ---------- settings and language ----------
+
+  setLanguage(lang: Language): void {
+    this.settings.setLanguage(lang);
+  }
+
+  loadSettings(): Promise<void> {
+    return this.settings.loadSettings();
+  }
+
+  saveSettings(input: SettingsInput): Promise<void> {
+    return this.settings.saveSettings(input);
+  }
+}
+
+function defaultStorage(): Pick<Storage, "setItem"> | null {
+  try {
+    return typeof localStorage === "undefined" ? null : localStorage;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,128 @@
+// The settings and the language: loads and saves one after the other, the
+// language chosen in the header saved into the settings.
+
+import { NO_BACKEND, toUiError } from "../ipc";
+import { saveLanguage } from "../lib/prefs";
+import { INVALID_SETTINGS, savedMessage } from "../state/settings";
+import { isLanguage, language, setLanguage, strings, type Language } from "../strings";
+import type { SettingsInput, SettingsView } from "../types";
+import type { RebuildFocus } from "../views/app";
+import type { ControllerContext } from "./context";
+
+export class SettingsController {
+  /** The settings as the console last reported them. */
+  private settings: SettingsView | null = null;
+  /**
+   * Loads and saves of the settings, one after the other: an older answer
+   * never overwrites a newer one.
+   */
+  private settingsQueue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly ctx: ControllerContext,
+    private readonly storage: Pick<Storage, "setItem"> | null,
+  ) {}
+
+  /**
+   * The header's language selector: the window is built again in it, and the
+   * choice is saved here and in the settings (which decide the language at the
+   * next start).
+   */
+  setLanguage(lang: Language): void {
+    if (this.ctx.stopped()) return;
+    this.applyLanguage(lang, "language");
+    this.ctx.view.settings.languageChosen(lang);
+    void this.settingsTask(() => this.saveLanguageSetting(lang));
+  }
+
+  /**
+   * Uses a language: remembered here (so that the window opens in it before the
+   * settings are read) and, when it is not the current one, the window is built
+   * again in it.
+   */
+  applyLanguage(lang: string, focus: RebuildFocus): void {
+    if (!isLanguage(lang)) return;
+    saveLanguage(this.storage, lang);
+    if (lang === language()) return;
+    setLanguage(lang);
+    this.ctx.view.rebuild(this.ctx.now(), focus);
+  }
+
+  // ---------- settings ----------
+
+  /** Runs a load or save of the settings after those already asked for. */
+  private settingsTask(task: () => Promise<void>): Promise<void> {
+    const run = this.settingsQueue.then(task).catch(() => {
+      // Each task reports its own errors.
+    });
+    this.settingsQueue = run;
+    return run;
+  }
+
+  /** Loads the settings; their language wins over the one remembered here. */
+  loadSettings(): Promise<void> {
+    return this.settingsTask(async () => {
+      if (this.ctx.stopped()) return;
+      try {
+        const answer = await this.ctx.ipc.getSettings();
+        if (this.ctx.stopped()) return;
+        this.settings = answer;
+        this.ctx.view.settings.showSettings(answer, false);
+        this.applyLanguage(answer.settings.language, "none");
+      } catch (err) {
+        if (this.ctx.stopped()) return;
+        const e = toUiError(err);
+        this.ctx.view.settings.showLoadError(e.code === NO_BACKEND ? e.message : strings.settings.loadFailed(e.code, e.message));
+      }
+    });
+  }
+
+  /**
+   * Apply in the settings view. Once saved: the form shows what the console now
+   * uses, the language is applied, and the snapshot is read again (the server
+   * address in the header, read-only relays).
+   */
+  saveSettings(input: SettingsInput): Promise<void> {
+    return this.settingsTask(async () => {
+      if (this.ctx.stopped()) return;
+      const before = this.settings?.settings ?? null;
+      try {
+        const answer = await this.ctx.ipc.saveSettings(input);
+        if (this.ctx.stopped()) return;
+        this.settings = answer;
+        this.ctx.view.settings.showSettings(answer, true);
+        // Before applyLanguage, so that Apply is enabled again when it gets the focus; the
+        // message is made again when the view is built in the new language.
+        this.ctx.view.settings.saved(() => savedMessage(before, input, answer));
+        this.applyLanguage(answer.settings.language, "settings");
+        this.ctx.refreshSoon();
+      } catch (err) {
+        if (this.ctx.stopped()) return;
+        const e = toUiError(err);
+        this.ctx.view.settings.saveFailed(e);
+        // A file or keyring failure may have left part of it applied: show what the console now has
+        // (the operator's edits stay in the form).
+        if (e.code !== INVALID_SETTINGS) void this.loadSettings();
+      }
+    });
+  }
+
+  /** Saves a language chosen in the header into the settings (nothing else changes). */
+  private async saveLanguageSetting(lang: Language): Promise<void> {
+    const current = this.settings;
+    if (this.ctx.stopped() || current === null || current.settings.language === lang) return;
+    try {
+      const answer = await this.ctx.ipc.saveSettings({
+        settings: { ...current.settings, language: lang },
+        token: { action: "keep" },
+      });
+      if (this.ctx.stopped()) return;
+      this.settings = answer;
+      this.ctx.view.settings.showSettings(answer, false);
+    } catch (err) {
+      if (this.ctx.stopped()) return;
+      const e = toUiError(err);
+      this.ctx.view.settings.showStatusError(() => strings.settings.saveFailed(e.code, e.message));
+    }
+  }
+}

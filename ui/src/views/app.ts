@@ -1,0 +1,653 @@
+// The whole window. Renders a ConsoleStore: each region is an effect subscribed to the
+// store's signals it reads (state/signals.ts), so it runs only when those change.
+//
+// Layout: the header (always visible) and a tab list (div#view-tabs) with
+// four views:
+//   #view-plant        devices (+ the details of one), outbox | system stats, relays
+//   #view-alerts       the alert list | the journal
+//   #view-diagnostics  the link's figures, test notification, folders
+//   #view-settings     the settings form
+// The whole view is built again when the language changes (rebuild()).
+
+import { effect } from "../lib/signals";
+import { formatCount, formatHourMinute } from "../lib/format";
+import { capsNotice } from "../state/caps";
+import { UnusableWatch, unusableTotal } from "../state/quality";
+import { activeShelves, type ChangeSet, type ConsoleStore, type JournalRange, type StatsRange } from "../state";
+import { language, strings, type Language } from "../strings";
+import type { DeviceTrend, Diagnostics, JournalEntry, SettingsInput, StatsTrend } from "../types";
+import { AlertsView } from "./alerts";
+import { ConfirmDialog } from "./confirm";
+import { DeviceDetailsView } from "./device-details";
+import { DevicesView } from "./devices";
+import { DiagnosticsView } from "./diagnostics";
+import { bindDocumentLanguage, bindText, owned } from "./bind";
+import { applyDocumentLanguage, el, setText } from "./dom";
+import { HeaderView } from "./header";
+import { JournalView } from "./journal";
+import { OutboxView } from "./outbox";
+import { RelaysView } from "./relays";
+import { SettingsFormView } from "./settings";
+import { StatsView } from "./stats";
+import { TabsView, type TabId } from "./tabs";
+
+/** What the operator can ask for; the controller answers (the view never calls IPC). */
+export interface ViewActions {
+  switchRelay(relayId: string, opener: HTMLElement): void;
+  cancelCommand(requestId: string): void;
+  /** One alert, or every alert (undefined). */
+  acknowledgeAlerts(id: number | undefined): void;
+  /** `unmute`: the toggle said "Muted … — Unmute". */
+  toggleMute(unmute: boolean): void;
+  shelveDevice(deviceId: string): void;
+  /** A device's details were opened (its trend is wanted), or closed (null). */
+  openDevice?(deviceId: string | null): void;
+  /** Another view (tab) is shown. */
+  tabChanged?(tab: TabId): void;
+  statsRangeChanged?(range: StatsRange): void;
+  journalRangeChanged?(range: JournalRange): void;
+  testNotification?(): void;
+  setLanguage?(lang: Language): void;
+  /** Apply in the settings view, with values that passed the checks made here. */
+  saveSettings?(input: SettingsInput): void;
+  /** "Load again" after the settings could not be loaded. */
+  reloadSettings?(): void;
+}
+
+/** Where the focus goes after the window was built again in another language. */
+export type RebuildFocus = "language" | "settings" | "none";
+
+/** The last answers of the read-side queries, shown again after a rebuild. */
+interface InsightCache {
+  diagnostics: Diagnostics | null;
+  statsTrend: { trend: StatsTrend; since: number; until: number } | null;
+  journal: { entries: readonly JournalEntry[]; limit: number } | null;
+  linkChanges: readonly JournalEntry[] | null;
+  deviceTrend: DeviceTrend | null;
+}
+
+export class AppView {
+  element!: HTMLElement;
+  header!: HeaderView;
+  tabs!: TabsView;
+  devices!: DevicesView;
+  details!: DeviceDetailsView;
+  relays!: RelaysView;
+  stats!: StatsView;
+  outbox!: OutboxView;
+  alerts!: AlertsView;
+  journal!: JournalView;
+  diagnostics!: DiagnosticsView;
+  settings!: SettingsFormView;
+  confirm!: ConfirmDialog;
+  private readonly doc: Document;
+  private staleWarning!: HTMLDivElement;
+  /** Shown while the count of plant data the console could not use grows. */
+  private unusableWarning!: HTMLDivElement;
+  private unusableText!: Text;
+  private readonly unusable = new UnusableWatch();
+  private cacheRecovered!: HTMLDivElement;
+  private cacheRecoveredText!: Text;
+  private cacheUnsaved!: HTMLDivElement;
+  private cacheUnsavedText!: Text;
+  private capsReached!: HTMLDivElement;
+  private capsReachedText!: Text;
+  private errorBox!: HTMLDivElement;
+  private errorText!: Text;
+  private errorMessage: string | null = null;
+  private actions: ViewActions | null = null;
+  private store: ConsoleStore | null = null;
+  /** The store the regions are subscribed to (null: none yet, or the window is being built again). */
+  private bound: ConsoleStore | null = null;
+  /** Ends each region's subscription. */
+  private disposers: (() => void)[] = [];
+  private now = 0;
+  private readonly cache: InsightCache = {
+    diagnostics: null,
+    statsTrend: null,
+    journal: null,
+    linkChanges: null,
+    deviceTrend: null,
+  };
+
+  /** Ends the language bindings made while the window was built. */
+  private bindings: (() => void)[] = [];
+
+  constructor(doc: Document) {
+    this.doc = doc;
+    this.build();
+  }
+
+  /** Builds the window, its language bindings collected (a rebuild ends them). */
+  private build(): void {
+    owned(this.bindings, () => this.buildParts());
+  }
+
+  private buildParts(): void {
+    const doc = this.doc;
+    bindDocumentLanguage(doc);
+    this.header = new HeaderView(doc);
+    this.devices = new DevicesView(doc);
+    this.details = new DeviceDetailsView(doc);
+    this.relays = new RelaysView(doc);
+    this.stats = new StatsView(doc);
+    this.outbox = new OutboxView(doc);
+    this.alerts = new AlertsView(doc);
+    this.journal = new JournalView(doc);
+    this.diagnostics = new DiagnosticsView(doc);
+    this.settings = new SettingsFormView(doc);
+    this.confirm = new ConfirmDialog(doc);
+    this.header.setAlertCountHandler(() => {
+      this.tabs.select("alerts");
+      this.alerts.focus();
+    });
+    this.devices.setOpenHandler((id, row) => this.openDevice(id, row));
+    this.details.setCloseHandler(() => this.closeDevice());
+    this.staleWarning = el(
+      doc,
+      "div",
+      { id: "stale-warning", class: "stale-warning" },
+      el(doc, "span", { attrs: { "aria-hidden": "true" } }, bindText(doc, () => `${strings.unconfirmedMark} `)),
+      bindText(doc, () => strings.staleWarning),
+    );
+    this.staleWarning.hidden = true;
+    this.unusableText = doc.createTextNode("");
+    this.unusableWarning = el(
+      doc,
+      "div",
+      { id: "unusable-warning", class: "stale-warning unusable-warning", attrs: { role: "status" } },
+      el(doc, "span", { attrs: { "aria-hidden": "true" } }, `${strings.quality.badMark} `),
+      this.unusableText,
+    );
+    this.unusableWarning.hidden = true;
+    // Shown for the whole session: the operator should know that history and journal
+    // from before this start are in the set-aside file, not in the console.
+    this.cacheRecoveredText = doc.createTextNode("");
+    this.cacheRecovered = el(
+      doc,
+      "div",
+      { id: "cache-recovered", class: "cache-recovered", attrs: { role: "status" } },
+      el(doc, "span", { attrs: { "aria-hidden": "true" } }, `${strings.unconfirmedMark} `),
+      this.cacheRecoveredText,
+    );
+    this.cacheRecovered.hidden = true;
+    // Shown while the cache cannot be saved (a full disk): what the window shows is
+    // still live, but a restart now would lose what is not saved.
+    this.cacheUnsavedText = doc.createTextNode("");
+    this.cacheUnsaved = el(
+      doc,
+      "div",
+      { id: "cache-unsaved", class: "cache-recovered", attrs: { role: "alert" } },
+      el(doc, "span", { attrs: { "aria-hidden": "true" } }, `${strings.unconfirmedMark} `),
+      this.cacheUnsavedText,
+    );
+    this.cacheUnsaved.hidden = true;
+    // Shown once the plant has gone past one of the console's caps (more devices than it
+    // keeps, an id too long): what the window shows is not all the plant sent.
+    this.capsReachedText = doc.createTextNode("");
+    this.capsReached = el(
+      doc,
+      "div",
+      { id: "caps-reached", class: "cache-recovered", attrs: { role: "status" } },
+      el(doc, "span", { attrs: { "aria-hidden": "true" } }, `${strings.unconfirmedMark} `),
+      this.capsReachedText,
+    );
+    this.capsReached.hidden = true;
+    this.errorText = doc.createTextNode("");
+    this.errorBox = el(doc, "div", { id: "app-error", class: "app-error", attrs: { role: "alert" } }, this.errorText);
+    this.errorBox.hidden = true;
+
+    const plant = el(
+      doc,
+      "section",
+      { class: "view plant-view" },
+      el(doc, "div", { class: "primary" }, this.devices.element, this.details.element, this.outbox.element),
+      el(doc, "div", { class: "side" }, this.stats.element, this.relays.element),
+    );
+    const events = el(doc, "section", { class: "view events-view" }, this.alerts.element, this.journal.element);
+    const diagnostics = el(doc, "section", { class: "view diagnostics-view" }, this.diagnostics.element);
+    const settings = el(doc, "section", { class: "view settings-view" }, this.settings.element);
+    this.tabs = new TabsView(doc, { plant, alerts: events, diagnostics, settings });
+    this.header.setTabs(this.tabs.element);
+    this.tabs.setChangeHandler((tab) => {
+      if (tab === "plant") this.devices.refreshWindow();
+      this.actions?.tabChanged?.(tab);
+    });
+
+    this.element = el(
+      doc,
+      "div",
+      { class: "app" },
+      this.header.element,
+      this.errorBox,
+      this.cacheRecovered,
+      this.cacheUnsaved,
+      this.capsReached,
+      this.staleWarning,
+      this.unusableWarning,
+      el(doc, "main", { class: "app-main" }, plant, events, diagnostics, settings),
+      this.confirm.element,
+    );
+    if (this.actions !== null) this.wire(this.actions);
+  }
+
+  setActions(actions: ViewActions): void {
+    this.actions = actions;
+    this.wire(actions);
+  }
+
+  private wire(actions: ViewActions): void {
+    this.relays.setSwitchHandler((id, opener) => actions.switchRelay(id, opener));
+    this.outbox.setCancelHandler((id) => actions.cancelCommand(id));
+    this.alerts.setAckHandler((id) => actions.acknowledgeAlerts(id));
+    this.header.setMuteHandler((unmute) => actions.toggleMute(unmute));
+    this.header.setLanguageHandler((lang) => actions.setLanguage?.(lang));
+    this.devices.setShelveHandler((id) => actions.shelveDevice(id));
+    this.details.setShelveHandler((id) => {
+      this.devices.shelvingStarted(id);
+      actions.shelveDevice(id);
+    });
+    this.stats.setRangeHandler((range) => actions.statsRangeChanged?.(range));
+    this.journal.setRangeHandler((range) => {
+      this.journal.setLoading();
+      actions.journalRangeChanged?.(range);
+    });
+    this.diagnostics.setTestHandler(() => actions.testNotification?.());
+    this.settings.setSaveHandler((input) => actions.saveSettings?.(input));
+    this.settings.setReloadHandler(() => actions.reloadSettings?.());
+  }
+
+  mount(parent: HTMLElement): void {
+    parent.replaceChildren(this.element);
+  }
+
+  /** The view (tab) shown. */
+  get activeTab(): TabId {
+    return this.tabs.current;
+  }
+
+  /** Shows (or clears, with null) an application error. */
+  showError(message: string | null): void {
+    this.errorMessage = message;
+    setText(this.errorText, message ?? "");
+    this.errorBox.hidden = message === null;
+  }
+
+  /** "Cache not saved since HH:MM" while the cache's writes fail, nothing otherwise. */
+  private renderCacheStatus(store: ConsoleStore): void {
+    const since = store.cache.unsaved_since;
+    const text =
+      since === null ? "" : strings.cacheNotSaved(formatHourMinute(since), store.cache.problem ?? strings.missing);
+    setText(this.cacheUnsavedText, text);
+    this.cacheUnsaved.hidden = since === null;
+  }
+
+  /** The caps' notice while any cap was reached, nothing otherwise. */
+  private renderCaps(store: ConsoleStore): void {
+    const notice = capsNotice(store.caps);
+    setText(this.capsReachedText, notice ?? "");
+    this.capsReached.hidden = notice === null;
+  }
+
+  /**
+   * Shows what `changes` changed: they are published into the store's signals,
+   * and each region of the window (an effect subscribed to the slices it reads)
+   * runs once if one of them changed. The first call binds the regions to the store.
+   */
+  render(store: ConsoleStore, changes: ChangeSet, now: number): void {
+    this.store = store;
+    this.now = now;
+    this.relays.setContext(store);
+    if (this.bound !== store) this.bind(store, false);
+    store.signals.publish(changes);
+  }
+
+  /** Ends every region's subscription (before the window is built again). */
+  private unbind(): void {
+    for (const dispose of this.disposers) dispose();
+    this.disposers = [];
+    this.bound = null;
+  }
+
+  /** Runs `fn` now and again whenever a signal it read changes, until unbind(). */
+  private region(fn: () => void): void {
+    this.disposers.push(effect(fn));
+  }
+
+  /**
+   * Subscribes each region to the slices it reads. A region remembers the
+   * version (or change object) of each slice it last drew, and redraws only
+   * the parts whose slice changed. With `full` (a window built again) the first
+   * run draws everything; otherwise it only subscribes (the store's first
+   * changes are about to be published).
+   */
+  private bind(store: ConsoleStore, full: boolean): void {
+    this.unbind();
+    this.bound = store;
+    const s = store.signals;
+    const since = <T>(sig: { peek(): T }): T | null => (full ? null : sig.peek());
+
+    // The banners about the cache and the caps, the demo flag and the server (meta).
+    let meta = since(s.meta);
+    this.region(() => {
+      const m = s.meta.value;
+      if (m === meta) return;
+      meta = m;
+      this.header.setMeta(store.demo, store.serverUrl);
+      this.settings.setDemo(store.demo);
+      const kept = store.recoveredFrom;
+      setText(this.cacheRecoveredText, kept === null ? "" : strings.cacheRecovered(kept));
+      this.cacheRecovered.hidden = kept === null;
+      this.renderCacheStatus(store);
+      this.renderCaps(store);
+    });
+
+    // The header's link status and the unusable-data banner (link).
+    let link = since(s.link);
+    this.region(() => {
+      const l = s.link.value;
+      if (l === link) return;
+      link = l;
+      const now = this.now;
+      this.unusable.observe(store.link.unusable, now);
+      this.refreshUnusable(now);
+      this.header.setLink(store.link, now);
+    });
+
+    // The device table and the open device's details (link, devices, alert status).
+    let devLink = since(s.link);
+    let devices = since(s.devices);
+    let shelves = since(s.alertStatus);
+    this.region(() => {
+      const l = s.link.value;
+      const d = s.devices.value;
+      const a = s.alertStatus.value;
+      const now = this.now;
+      if (l !== devLink) {
+        devLink = l;
+        this.devices.setStale(store.valuesStale);
+      }
+      if (d !== devices) {
+        const reset = devices === null || d.reset;
+        devices = d;
+        if (reset) this.devices.reset(store.devices.values(), now);
+        else this.devices.apply(d.ids, (id) => store.devices.get(id), now);
+        const open = this.details.deviceId;
+        if (open !== null && (reset || d.ids.has(open))) this.details.update(store.devices.get(open), now);
+      }
+      if (a !== shelves) {
+        shelves = a;
+        this.devices.setShelves(activeShelves(store.alertStatus, now), now);
+        this.refreshDetailsShelf(now);
+      }
+    });
+
+    // The relay table: rows, switches (link, read-only flag, devices) and command badges.
+    let relLink = since(s.link);
+    let relays = since(s.relays);
+    let controls: readonly unknown[] | null = full ? null : [s.link.peek(), s.meta.peek(), s.devices.peek()];
+    let commandRelays = s.commandRelays.peek();
+    /** On a full first run: every relay's command badge. */
+    let allCommands: ReadonlySet<string> | null = full ? new Set(store.relays.keys()) : null;
+    this.region(() => {
+      const l = s.link.value;
+      const r = s.relays.value;
+      const c = [l, s.meta.value, s.devices.value];
+      const cr = s.commandRelays.value;
+      const now = this.now;
+      if (l !== relLink) {
+        relLink = l;
+        this.relays.setStale(store.valuesStale);
+      }
+      if (r !== relays) {
+        const reset = relays === null || r.reset;
+        relays = r;
+        if (reset) this.relays.reset(store.relays.values(), now);
+        else this.relays.apply(r.ids, (id) => store.relays.get(id), now);
+      }
+      if (controls === null || c.some((v, i) => v !== controls?.[i])) {
+        controls = c;
+        this.relays.refreshControls();
+      }
+      if (cr !== commandRelays || allCommands !== null) {
+        const ids = allCommands ?? cr;
+        commandRelays = cr;
+        allCommands = null;
+        if (ids.size > 0) this.relays.refreshCommands(ids, now);
+      }
+    });
+
+    // The outbox and the header's outbox depth (commands, relay names).
+    let commands = since(s.commands);
+    let outboxRelays = since(s.relays);
+    this.region(() => {
+      const c = s.commands.value;
+      const r = s.relays.value;
+      if (c === commands && r === outboxRelays) return;
+      commands = c;
+      outboxRelays = r;
+      this.outbox.render(
+        store.commands.list(),
+        (id) => {
+          const relay = store.relays.get(id)?.relay;
+          return relay === undefined ? id : String(relay.name);
+        },
+        store.outboxLoaded,
+      );
+      this.header.setOutboxDepth(store.outboxLoaded ? store.commands.openCount() : null);
+    });
+
+    // The system stats panel (link, stats).
+    let statsLink = since(s.link);
+    let stats = since(s.stats);
+    this.region(() => {
+      const l = s.link.value;
+      const v = s.stats.value;
+      if (l !== statsLink) {
+        statsLink = l;
+        this.stats.setStale(store.valuesStale);
+      }
+      if (v !== stats) {
+        stats = v;
+        this.stats.render(store.stats, this.now);
+      }
+    });
+
+    // The alert list and the header's alert count and mute toggle (alert status, alerts).
+    let alertStatus = since(s.alertStatus);
+    let alerts = since(s.alerts);
+    this.region(() => {
+      const a = s.alertStatus.value;
+      const list = s.alerts.value;
+      const now = this.now;
+      if (a !== alertStatus) {
+        alertStatus = a;
+        this.header.setAlertStatus(store.alertStatus, now);
+        this.alerts.setStatus(store.alertStatus);
+      }
+      if (list !== alerts) {
+        alerts = list;
+        this.alerts.render(store.alerts.list(), store.alertsLoaded, now);
+      }
+    });
+
+    // "Values are NOT live", while there are values to mark (link, devices, relays, stats).
+    this.region(() => {
+      s.link.value;
+      s.devices.value;
+      s.relays.value;
+      s.stats.value;
+      const hasValues = store.devices.size > 0 || store.relays.size > 0 || store.stats !== null;
+      this.staleWarning.hidden = !(store.valuesStale && hasValues);
+    });
+  }
+
+  /** The banner about plant data the console could not use: shown while the count grows. */
+  private refreshUnusable(now: number): void {
+    const u = this.unusable.counts;
+    const n = (value: number) => formatCount(value);
+    setText(
+      this.unusableText,
+      strings.quality.unusableBanner(n(unusableTotal(u)), n(u.frames), n(u.items_dropped), n(u.items_unreadable)),
+    );
+    this.unusableWarning.hidden = !this.unusable.showing(now);
+  }
+
+  /** Time-dependent texts, once a second. */
+  tick(now: number): void {
+    this.now = now;
+    this.refreshUnusable(now);
+    this.header.tick(now);
+    this.devices.tick(now);
+    this.details.tick(now);
+    this.relays.tick(now);
+    this.stats.tick(now);
+    this.alerts.tick(now);
+    this.diagnostics.tick(now);
+  }
+
+  // ---------- device details ----------
+
+  /** Opens the details of a device (its row, when given, gets the focus back on close). */
+  openDevice(id: string, opener: HTMLElement | null = null): void {
+    const entry = this.devices.entry(id);
+    if (entry === undefined) return;
+    const changed = this.details.deviceId !== id;
+    if (changed) this.cache.deviceTrend = null;
+    this.details.open(entry, this.now, opener, this.devices.isShelving(id));
+    this.devices.setSelected(id);
+    this.refreshDetailsShelf(this.now);
+    if (changed) this.actions?.openDevice?.(id);
+  }
+
+  closeDevice(): void {
+    if (this.details.deviceId === null) return;
+    this.details.close();
+    this.devices.setSelected(null);
+    this.cache.deviceTrend = null;
+    this.actions?.openDevice?.(null);
+  }
+
+  private refreshDetailsShelf(now: number): void {
+    const id = this.details.deviceId;
+    if (id === null) return;
+    this.details.setShelvedUntil(this.devices.shelvedUntil(id), now);
+  }
+
+  /** A shelving was answered (either way): its buttons may be pressed again. */
+  shelveSettled(deviceId: string): void {
+    this.devices.shelveSettled(deviceId);
+    this.details.shelveSettled(deviceId);
+  }
+
+  // ---------- read-side answers (the controller passes them on) ----------
+
+  showDiagnostics(d: Diagnostics, now: number): void {
+    this.cache.diagnostics = d;
+    this.header.setRtt(d.rtt_ms);
+    this.header.setLastMessageAt(d.link.last_message_at, now);
+    this.diagnostics.render(d, now);
+    this.diagnostics.showError(null);
+  }
+
+  showDiagnosticsError(message: string): void {
+    this.header.setRtt(null);
+    this.diagnostics.showError(message);
+  }
+
+  showStatsTrend(trend: StatsTrend, since: number, until: number): void {
+    this.cache.statsTrend = { trend, since, until };
+    this.stats.setTrend(trend, since, until);
+  }
+
+  showStatsTrendError(message: string): void {
+    this.stats.showTrendError(message);
+  }
+
+  showJournal(entries: readonly JournalEntry[], limit: number): void {
+    this.cache.journal = { entries, limit };
+    this.journal.setEntries(entries, limit);
+    this.journal.showError(null);
+  }
+
+  showJournalError(message: string): void {
+    this.journal.showError(message);
+  }
+
+  showLinkChanges(entries: readonly JournalEntry[], now: number): void {
+    this.cache.linkChanges = entries;
+    this.diagnostics.setLinkChanges(entries, now);
+  }
+
+  showDeviceTrend(trend: DeviceTrend, now: number): void {
+    if (trend.device_id !== this.details.deviceId) return;
+    this.cache.deviceTrend = trend;
+    this.details.showTrend(trend, now);
+  }
+
+  showDeviceTrendError(deviceId: string, message: string): void {
+    if (deviceId === this.details.deviceId) this.details.showTrendError(message);
+  }
+
+  testNotificationSettled(error: string | null): void {
+    this.diagnostics.testSettled(error);
+  }
+
+  // ---------- another language ----------
+
+  /**
+   * Builds the whole window again in the current language (call setLanguage
+   * first) and shows the same state: the store, the last answers, the tab,
+   * the device filters and sorting, the open device, the settings form with
+   * its edits. The focus goes back to the language selector the operator used
+   * (the header's, or the settings' Apply), or stays where it was ("none": the
+   * language came from the settings at start).
+   */
+  rebuild(now: number, focus: RebuildFocus = "language"): void {
+    const tab = this.tabs.current;
+    const devices = this.devices.state();
+    const settings = this.settings.state();
+    const journal = this.journal.state();
+    const statsRange = this.stats.range;
+    const openDevice = this.details.deviceId;
+    const error = this.errorMessage;
+    this.confirm.cancel();
+    applyDocumentLanguage(this.doc, language());
+    const old = this.element;
+    this.unbind();
+    for (const dispose of this.bindings) dispose();
+    this.bindings = [];
+    this.build();
+    old.replaceWith(this.element);
+    this.showError(error);
+    this.settings.restore(settings);
+    this.stats.setRange(statsRange);
+    this.journal.restore(journal);
+    this.tabs.select(tab);
+    const store = this.store;
+    if (store !== null) {
+      this.now = now;
+      this.relays.setContext(store);
+      this.bind(store, true);
+    }
+    this.devices.restore(devices);
+    const c = this.cache;
+    if (c.diagnostics !== null) this.showDiagnostics(c.diagnostics, now);
+    if (c.statsTrend !== null) this.showStatsTrend(c.statsTrend.trend, c.statsTrend.since, c.statsTrend.until);
+    if (c.journal !== null) this.showJournal(c.journal.entries, c.journal.limit);
+    if (c.linkChanges !== null) this.showLinkChanges(c.linkChanges, now);
+    if (openDevice !== null && this.devices.entry(openDevice) !== undefined) {
+      const trend = c.deviceTrend;
+      const entry = this.devices.entry(openDevice);
+      if (entry !== undefined) {
+        this.details.open(entry, now, null, this.devices.isShelving(openDevice));
+        this.devices.setSelected(openDevice);
+        this.refreshDetailsShelf(now);
+        if (trend !== null) this.showDeviceTrend(trend, now);
+      }
+    }
+    this.tick(now);
+    if (focus === "language") this.header.focusLanguage();
+    else if (focus === "settings") this.settings.focusApply();
+  }
+}

@@ -1,0 +1,57 @@
+// Texts bound to the language signal: a bound text node (or attribute) is an
+// effect on `currentLanguage`, so that switching the language changes it in
+// place, the same node before and after. The effects made while a view is
+// built belong to the scope it is built in (`owned`), and end with it.
+//
+// Views move to these bindings one by one; until every one has, the window is
+// still built again on a language change (AppView.rebuild), which ends the old
+// scope first.
+
+import { effect } from "../lib/signals";
+import { currentLanguage } from "../strings";
+import { applyDocumentLanguage, setAttr, setText } from "./dom";
+
+/** Where the effects made now are collected (null: nobody ends them). */
+let owner: (() => void)[] | null = null;
+
+/** Builds with `build`, collecting the bindings it makes into `into` (call each to end it). */
+export function owned<T>(into: (() => void)[], build: () => T): T {
+  const previous = owner;
+  owner = into;
+  try {
+    return build();
+  } finally {
+    owner = previous;
+  }
+}
+
+function keep(dispose: () => void): void {
+  owner?.push(dispose);
+}
+
+/** A text node that shows `read()` and follows the language. */
+export function bindText(doc: Document, read: () => string): Text {
+  const node = doc.createTextNode("");
+  keep(
+    effect(() => {
+      currentLanguage.value;
+      setText(node, read());
+    }),
+  );
+  return node;
+}
+
+/** Keeps an attribute at `read()` as the language changes. */
+export function bindAttr(node: Element, name: string, read: () => string): void {
+  keep(
+    effect(() => {
+      currentLanguage.value;
+      setAttr(node, name, read());
+    }),
+  );
+}
+
+/** Keeps `<html lang dir>` at the current language (`dir="rtl"` for Persian). */
+export function bindDocumentLanguage(doc: Document): void {
+  keep(effect(() => applyDocumentLanguage(doc, currentLanguage.value)));
+}

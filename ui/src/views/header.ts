@@ -1,0 +1,307 @@
+// Header: title, connection status (id="link-status" data-mode) with the
+// round-trip time (id="link-rtt") and the age of the last message
+// (id="link-age"), the language (select id="language"), server URL,
+// the number of open commands (id="outbox-depth" data-depth, "Outbox 2"),
+// unacknowledged alerts (button id="alert-count" data-unacked data-critical,
+// "Alerts 3"; it leads to the alert list), the mute toggle (button
+// id="mute-toggle" data-muted) and the DEMO banner (id="demo-banner", present
+// only for a demo plant).
+
+import { alertCountText, alertCountTone, formatRtt, lastMessageText, linkLabel, muteLabel } from "../lib/format";
+import { MUTE_MINUTES } from "../state";
+import { isLanguage, language, LANGUAGES, strings, type Language } from "../strings";
+import type { AlertStatus, LinkStatus } from "../types";
+import { bindAttr, bindText } from "./bind";
+import { el, setAttr, setText } from "./dom";
+import "./header.css";
+
+export class HeaderView {
+  /** Holds the demo banner (when demo) and the header bar. */
+  readonly element: HTMLElement;
+  private readonly doc: Document;
+  private readonly bannerSlot: HTMLDivElement;
+  private readonly tabSlot: HTMLDivElement;
+  private readonly linkStatus: HTMLSpanElement;
+  private readonly linkText: Text;
+  private readonly linkDetail: HTMLSpanElement;
+  private readonly linkDetailText: Text;
+  private readonly announcer: HTMLDivElement;
+  private readonly rttText: Text;
+  private readonly rtt: HTMLSpanElement;
+  private readonly ageText: Text;
+  private readonly languageSelect: HTMLSelectElement;
+  /** Latest time of a message from the plant (from the link status or the diagnostics). */
+  private lastMessageAt: number | null = null;
+  private onLanguage: (lang: Language) => void = () => {};
+  private readonly serverUrlText: Text;
+  private readonly outboxDepth: HTMLSpanElement;
+  private readonly outboxDepthText: Text;
+  private readonly alertCount: HTMLButtonElement;
+  private readonly alertCountText: Text;
+  private readonly muteToggle: HTMLButtonElement;
+  private readonly muteText: Text;
+  private link: LinkStatus | null = null;
+  private announcedMode: string | null = null;
+  private alertStatus: AlertStatus | null = null;
+  private mutePending = false;
+  /** Whether the toggle last said "Muted … — Unmute" (what a press asks for). */
+  private showsMuted = false;
+  private onAlertCount: () => void = () => {};
+  private onMute: (unmute: boolean) => void = () => {};
+
+  constructor(doc: Document) {
+    this.doc = doc;
+    this.bannerSlot = el(doc, "div", { class: "banner-slot" });
+    this.linkText = doc.createTextNode(strings.link.connecting);
+    this.linkStatus = el(
+      doc,
+      "span",
+      { id: "link-status", class: "link-status tone-neutral", attrs: { "data-mode": "connecting" } },
+      el(doc, "span", { class: "link-dot", attrs: { "aria-hidden": "true" } }),
+      el(doc, "span", { class: "link-text" }, this.linkText),
+    );
+    this.linkDetailText = doc.createTextNode("");
+    this.linkDetail = el(doc, "span", { id: "link-detail", class: "link-detail" }, this.linkDetailText);
+    this.linkDetail.hidden = true;
+    this.rttText = doc.createTextNode(strings.link.rttUnknown);
+    this.ageText = doc.createTextNode(strings.link.noMessage);
+    this.rtt = el(doc, "span", { id: "link-rtt", class: "link-meta" }, this.rttText);
+    bindAttr(this.rtt, "title", () => strings.link.rttTitle);
+    this.languageSelect = el(doc, "select", { id: "language", class: "select language-select" });
+    for (const lang of LANGUAGES) {
+      this.languageSelect.appendChild(
+        el(doc, "option", { attrs: { value: lang, lang } }, strings.language.names[lang]),
+      );
+    }
+    this.languageSelect.value = language();
+    this.languageSelect.addEventListener("change", () => {
+      const lang = this.languageSelect.value;
+      if (isLanguage(lang) && lang !== language()) this.onLanguage(lang);
+    });
+    this.announcer = el(doc, "div", {
+      id: "link-announcer",
+      class: "visually-hidden",
+      attrs: { role: "status", "aria-live": "polite" },
+    });
+    this.serverUrlText = doc.createTextNode(strings.missing);
+    this.outboxDepthText = doc.createTextNode(strings.outbox.depthUnknown);
+    this.outboxDepth = el(
+      doc,
+      "span",
+      { id: "outbox-depth", class: "outbox-depth tone-neutral" },
+      this.outboxDepthText,
+    );
+    bindAttr(this.outboxDepth, "title", () => strings.outbox.depthTitle);
+    // Unknown until the console says: a dash, never a made-up 0.
+    this.alertCountText = doc.createTextNode(`${strings.alerts.heading} ${strings.missing}`);
+    this.alertCount = el(
+      doc,
+      "button",
+      {
+        id: "alert-count",
+        class: "alert-count tone-neutral",
+        attrs: { type: "button", "aria-controls": "alerts-panel" },
+      },
+      this.alertCountText,
+    );
+    bindAttr(this.alertCount, "title", () => strings.alerts.countTitle);
+    this.muteText = doc.createTextNode(strings.alerts.mute(MUTE_MINUTES));
+    this.muteToggle = el(
+      doc,
+      "button",
+      { id: "mute-toggle", class: "button mute-toggle", attrs: { type: "button", "data-muted": "false" } },
+      this.muteText,
+    );
+    this.muteToggle.disabled = true; // until the console has said whether it is muted
+    this.alertCount.addEventListener("click", () => this.onAlertCount());
+    this.muteToggle.addEventListener("click", () => {
+      if (this.muteToggle.disabled) return;
+      this.onMute(this.showsMuted);
+    });
+
+    this.tabSlot = el(doc, "div", { class: "tab-slot" });
+    const age = el(doc, "span", { id: "link-age", class: "link-meta" }, this.ageText);
+    bindAttr(age, "title", () => strings.link.lastMessageTitle);
+    this.element = el(
+      doc,
+      "div",
+      { class: "top" },
+      this.bannerSlot,
+      el(
+        doc,
+        "header",
+        { class: "app-header" },
+        el(
+          doc,
+          "div",
+          { class: "header-row header-main" },
+          el(doc, "h1", { class: "app-title" }, bindText(doc, () => strings.appTitle)),
+          el(
+            doc,
+            "div",
+            { class: "link" },
+            this.linkStatus,
+            this.rtt,
+            age,
+            this.linkDetail,
+          ),
+          this.outboxDepth,
+          el(doc, "div", { class: "alert-controls" }, this.alertCount, this.muteToggle),
+        ),
+        el(
+          doc,
+          "div",
+          { class: "header-row header-sub" },
+          this.tabSlot,
+          el(
+            doc,
+            "div",
+            { class: "server" },
+            el(doc, "span", { class: "server-label" }, bindText(doc, () => `${strings.serverLabel}: `)),
+            el(doc, "span", { id: "server-url", class: "server-url", attrs: { dir: "ltr" } }, this.serverUrlText),
+          ),
+          el(
+            doc,
+            "div",
+            { class: "language" },
+            el(doc, "label", { class: "language-label", attrs: { for: "language" } }, bindText(doc, () => strings.language.label)),
+            this.languageSelect,
+          ),
+        ),
+        this.announcer,
+      ),
+    );
+  }
+
+  /** Puts the view tabs into the header's second row (before the server and the language). */
+  setTabs(tabs: HTMLElement): void {
+    this.tabSlot.replaceChildren(tabs);
+  }
+
+  setMeta(demo: boolean, serverUrl: string): void {
+    setText(this.serverUrlText, serverUrl === "" ? strings.noServer : serverUrl);
+    const existing = this.bannerSlot.firstElementChild;
+    if (demo && existing === null) {
+      this.bannerSlot.appendChild(
+        el(
+          this.doc,
+          "div",
+          { id: "demo-banner", class: "demo-banner", attrs: { role: "note" } },
+          el(this.doc, "span", { class: "demo-banner-text" }, strings.demoBanner),
+        ),
+      );
+    } else if (!demo && existing !== null) {
+      existing.remove();
+    }
+    this.doc.title = demo ? `${strings.appTitle}${strings.demoTitleSuffix}` : strings.appTitle;
+  }
+
+  /** Number of commands not finished yet (null: not known, the outbox is not loaded). */
+  setOutboxDepth(open: number | null): void {
+    setText(this.outboxDepthText, open === null ? strings.outbox.depthUnknown : strings.outbox.depth(open));
+    setAttr(this.outboxDepth, "data-depth", open === null ? null : String(open));
+    const cls = `outbox-depth ${open !== null && open > 0 ? "tone-warn" : "tone-neutral"}`;
+    if (this.outboxDepth.className !== cls) this.outboxDepth.className = cls;
+  }
+
+  /** Called when the operator picks another language. */
+  setLanguageHandler(handler: (lang: Language) => void): void {
+    this.onLanguage = handler;
+  }
+
+  /** Focuses the language selector (after the window was built again in another language). */
+  focusLanguage(): void {
+    this.languageSelect.focus();
+  }
+
+  /** The round-trip time from the diagnostics (null: not known). */
+  setRtt(ms: number | null): void {
+    setText(this.rttText, ms === null ? strings.link.rttUnknown : strings.link.rtt(formatRtt(ms)));
+    setAttr(this.rtt, "data-rtt-ms", ms === null ? null : String(ms));
+  }
+
+  /** A time of the last message (from the link status or the diagnostics): the latest one counts. */
+  setLastMessageAt(at: number | null, now: number): void {
+    if (at !== null && Number.isFinite(at) && (this.lastMessageAt === null || at > this.lastMessageAt)) {
+      this.lastMessageAt = at;
+    }
+    this.refreshAge(now);
+  }
+
+  private refreshAge(now: number): void {
+    setText(this.ageText, lastMessageText(this.lastMessageAt, now));
+  }
+
+  setLink(link: LinkStatus, now: number): void {
+    this.link = link;
+    if (link.last_message_at !== null && link.last_message_at !== undefined) {
+      this.setLastMessageAt(link.last_message_at, now);
+    }
+    setAttr(this.linkStatus, "data-mode", String(link.mode));
+    setText(this.linkDetailText, link.detail ?? "");
+    this.linkDetail.hidden = link.detail === null || link.detail === "";
+    this.refreshLabel(now);
+  }
+
+  private refreshLabel(now: number): void {
+    if (this.link === null) return;
+    const label = linkLabel(this.link, now);
+    setText(this.linkText, label.text);
+    const cls = `link-status tone-${label.tone}`;
+    if (this.linkStatus.className !== cls) this.linkStatus.className = cls;
+    if (this.announcedMode !== this.link.mode) {
+      this.announcedMode = this.link.mode;
+      this.announcer.textContent = strings.link.announce(label.text);
+    }
+  }
+
+  /** Called when the operator presses the alert count. */
+  setAlertCountHandler(handler: () => void): void {
+    this.onAlertCount = handler;
+  }
+
+  /** Called when the operator presses the mute toggle: `unmute` says which way it pointed. */
+  setMuteHandler(handler: (unmute: boolean) => void): void {
+    this.onMute = handler;
+  }
+
+  /** Unacknowledged counts and the mute, as the console says. */
+  setAlertStatus(status: AlertStatus, now: number): void {
+    this.alertStatus = status;
+    setText(this.alertCountText, alertCountText(status));
+    setAttr(this.alertCount, "data-unacked", String(status.unacked));
+    setAttr(this.alertCount, "data-critical", String(status.unacked_critical));
+    const cls = `alert-count tone-${alertCountTone(status)}`;
+    if (this.alertCount.className !== cls) this.alertCount.className = cls;
+    this.refreshMute(now);
+  }
+
+  /** A mute or unmute is in flight: the toggle waits for its answer. */
+  setMutePending(pending: boolean): void {
+    this.mutePending = pending;
+    this.refreshMuteEnabled();
+  }
+
+  private refreshMute(now: number): void {
+    if (this.alertStatus === null) return;
+    const label = muteLabel(this.alertStatus, now);
+    this.showsMuted = label.muted;
+    setText(this.muteText, label.text);
+    setAttr(this.muteToggle, "title", label.title);
+    setAttr(this.muteToggle, "data-muted", label.muted ? "true" : "false");
+    this.muteToggle.classList.toggle("muted", label.muted);
+    this.refreshMuteEnabled();
+  }
+
+  private refreshMuteEnabled(): void {
+    const disabled = this.mutePending || this.alertStatus === null;
+    if (this.muteToggle.disabled !== disabled) this.muteToggle.disabled = disabled;
+  }
+
+  /** Refreshes time-dependent text ("Stale — last message N s ago", "Muted until …"). */
+  tick(now: number): void {
+    this.refreshLabel(now);
+    this.refreshAge(now);
+    this.refreshMute(now);
+  }
+}

@@ -1,0 +1,954 @@
+// Settings view: section id="settings" holding form#settings-form, filled from
+// the console's answer (get_settings) and sent as a SettingsInput on Apply.
+// Fields (each with a <label for>): the plant address (#settings-plant-url, the
+// address in use in #settings-plant-url-in-use), the site CA
+// (#settings-site-ca), a new token (#settings-token, never filled: the console
+// never sends it) with where it is kept (#settings-token-storage) and
+// "Remove the stored token" (#settings-token-clear), when to notify
+// (#settings-notify-from), each kind's severity (select
+// #settings-severity-<kind>), the limits (fieldset.limit-row[data-index], inputs
+// #settings-limit-<i>-target|subject|low|high|deadband, button#settings-add-limit),
+// the link-loss delay (#settings-link-loss), read-only (#settings-read-only) and
+// the language (#settings-language). Buttons #settings-apply (submit) and
+// #settings-revert; the outcome in #settings-status. A refused value's message
+// is p#settings-error-<field> next to its input (aria-invalid, aria-describedby),
+// all of them in the list #settings-error-summary.
+// Everything the console sends (paths, addresses, messages) is shown as text.
+
+import {
+  ALERT_KINDS,
+  checkDraft,
+  copyDraft,
+  draftFromSettings,
+  draftsEqual,
+  emptyLimit,
+  errorElementId,
+  fieldLabel,
+  groupErrors,
+  INVALID_SETTINGS,
+  isSeverity,
+  placeOf,
+  planSave,
+  PLANT_URL_PLACEHOLDER,
+  SEVERITIES,
+  type FormField,
+  type LimitDraft,
+  type LimitPart,
+  type SettingsDraft,
+} from "../state/settings";
+import { isLanguage, LANGUAGES, strings, type Language } from "../strings";
+import type { AlertKind, FieldError, SettingsInput, SettingsView, UiError } from "../types";
+import { el, selectEl, setAttr, setOptions, setText, tableHead } from "./dom";
+import "./settings.css";
+
+/** The status line: what happened last. Its text is made when shown, so it follows the language. */
+interface Status {
+  readonly kind: "ok" | "busy" | "error";
+  readonly text: () => string;
+}
+
+interface LimitRow {
+  readonly element: HTMLFieldSetElement;
+  readonly target: HTMLSelectElement;
+  readonly subject: HTMLInputElement;
+  readonly subjectLabel: Text;
+  readonly low: HTMLInputElement;
+  readonly high: HTMLInputElement;
+  readonly deadband: HTMLInputElement;
+  readonly remove: HTMLButtonElement;
+  /** Where the row's own messages go, and each input's. */
+  readonly slot: HTMLDivElement;
+  readonly partSlots: Readonly<Record<LimitPart, HTMLDivElement>>;
+}
+
+/** Where a refused value is shown: its message, the inputs it describes, what gets the focus. */
+interface ErrorPlace {
+  readonly slot: HTMLElement;
+  readonly described: readonly HTMLElement[];
+  readonly invalid: HTMLElement | null;
+  readonly focus: HTMLElement;
+}
+
+/** What survives a rebuild of the view (another language). */
+export interface SettingsViewState {
+  answer: SettingsView | null;
+  draft: SettingsDraft | null;
+  errors: FieldError[];
+  /** The errors came from the checks made here (made again in the new language). */
+  clientErrors: boolean;
+  status: Status | null;
+  loadError: string | null;
+  saving: boolean;
+}
+
+function textInput(doc: Document, id: string, attrs: Record<string, string> = {}): HTMLInputElement {
+  return el(doc, "input", {
+    id,
+    class: "input",
+    attrs: { type: "text", autocomplete: "off", spellcheck: "false", ...attrs },
+  });
+}
+
+/**
+ * A number field. A text input on purpose: a number input hides what was
+ * typed when it is not a number (its value is then ""), so "must be a number"
+ * could not be said, and some engines refuse Persian digits in it.
+ */
+function numberInput(doc: Document, id: string, attrs: Record<string, string> = {}): HTMLInputElement {
+  return textInput(doc, id, { inputmode: "decimal", dir: "ltr", ...attrs });
+}
+
+export class SettingsFormView {
+  readonly element: HTMLElement;
+  private readonly doc: Document;
+  private readonly form: HTMLFormElement;
+  private readonly loading: HTMLParagraphElement;
+  private readonly loadErrorBox: HTMLDivElement;
+  private readonly loadErrorText: Text;
+  private readonly plantUrl: HTMLInputElement;
+  private readonly plantUrlFixed: HTMLParagraphElement;
+  private readonly plantUrlFixedText: Text;
+  private readonly inUseText: Text;
+  private readonly siteCa: HTMLInputElement;
+  private readonly siteCaFixed: HTMLParagraphElement;
+  private readonly token: HTMLInputElement;
+  private readonly tokenHelpText: Text;
+  private readonly tokenPresentText: Text;
+  private readonly tokenStorage: HTMLParagraphElement;
+  private readonly tokenStorageText: Text;
+  private readonly tokenClear: HTMLInputElement;
+  private readonly notifyFrom: HTMLSelectElement;
+  private readonly severitySelects = new Map<AlertKind, HTMLSelectElement>();
+  private readonly severitySlots = new Map<AlertKind, HTMLDivElement>();
+  private readonly limitsList: HTMLDivElement;
+  private readonly noLimits: HTMLParagraphElement;
+  private readonly addLimitButton: HTMLButtonElement;
+  private readonly linkLoss: HTMLInputElement;
+  private readonly readOnly: HTMLInputElement;
+  private readonly languageSelect: HTMLSelectElement;
+  private readonly applyButton: HTMLButtonElement;
+  private readonly revertButton: HTMLButtonElement;
+  private readonly status: HTMLParagraphElement;
+  private readonly statusText: Text;
+  private readonly summary: HTMLDivElement;
+  private readonly summaryHeading: HTMLHeadingElement;
+  private readonly summaryList: HTMLUListElement;
+  private readonly pathText: Text;
+  /** The field's input (what gets the focus) and where its messages go. */
+  private readonly slots = new Map<FormField, { control: HTMLElement; slot: HTMLDivElement }>();
+  /** Each control's own aria-describedby (its help texts); messages are added to it. */
+  private readonly describedBy = new Map<HTMLElement, string>();
+  private rows: LimitRow[] = [];
+  private answer: SettingsView | null = null;
+  private draft: SettingsDraft | null = null;
+  private errors: FieldError[] = [];
+  private clientErrors = false;
+  private statusValue: Status | null = null;
+  private loadError: string | null = null;
+  private saving = false;
+  private onSave: (input: SettingsInput) => void = () => {};
+  private onReload: () => void = () => {};
+
+  constructor(doc: Document) {
+    this.doc = doc;
+    const S = strings.settings;
+
+    this.loading = el(doc, "p", { id: "settings-loading", class: "empty" }, S.loading);
+    this.loadErrorText = doc.createTextNode("");
+    const reload = el(doc, "button", { id: "settings-reload", class: "button", attrs: { type: "button" } }, S.reload);
+    reload.addEventListener("click", () => this.onReload());
+    this.loadErrorBox = el(
+      doc,
+      "div",
+      { class: "settings-load-error" },
+      el(doc, "p", { id: "settings-load-error", class: "panel-error", attrs: { role: "alert" } }, this.loadErrorText),
+      el(doc, "p", { class: "settings-actions" }, reload),
+    );
+    this.loadErrorBox.hidden = true;
+
+    // ----- plant -----
+    this.plantUrl = textInput(doc, "settings-plant-url", {
+      inputmode: "url",
+      dir: "ltr",
+      placeholder: PLANT_URL_PLACEHOLDER,
+    });
+    this.plantUrlFixedText = doc.createTextNode(S.plantUrlFixedCommandLine);
+    this.plantUrlFixed = el(
+      doc,
+      "p",
+      { id: "settings-plant-url-fixed", class: "settings-help settings-fixed" },
+      this.plantUrlFixedText,
+    );
+    this.plantUrlFixed.hidden = true;
+    this.inUseText = doc.createTextNode(strings.missing);
+    const inUse = el(
+      doc,
+      "p",
+      { id: "settings-plant-url-in-use", class: "settings-help" },
+      `${S.inUse}: `,
+      el(doc, "code", { class: "path", attrs: { dir: "ltr" } }, this.inUseText),
+    );
+    this.siteCa = textInput(doc, "settings-site-ca", { dir: "ltr" });
+    this.siteCaFixed = el(doc, "p", { id: "settings-site-ca-fixed", class: "settings-help" }, S.siteCaFixed);
+    this.siteCaFixed.hidden = true;
+    const plant = this.card(
+      "settings-plant-heading",
+      S.plantHeading,
+      this.field("plantUrl", this.plantUrl, S.plantUrl, [
+        this.plantUrlFixed,
+        el(doc, "p", { id: "settings-plant-url-help", class: "settings-help" }, S.plantUrlHelp),
+        inUse,
+      ]),
+      this.field("siteCa", this.siteCa, S.siteCa, [
+        this.siteCaFixed,
+        el(doc, "p", { id: "settings-site-ca-help", class: "settings-help" }, S.siteCaHelp),
+      ]),
+    );
+
+    // ----- token -----
+    this.token = el(doc, "input", {
+      id: "settings-token",
+      class: "input",
+      attrs: { type: "password", autocomplete: "new-password", spellcheck: "false", dir: "ltr" },
+    });
+    this.tokenHelpText = doc.createTextNode(S.tokenHelp);
+    this.tokenPresentText = doc.createTextNode("");
+    this.tokenStorageText = doc.createTextNode("");
+    this.tokenStorage = el(doc, "p", { id: "settings-token-storage", class: "settings-help" }, this.tokenStorageText);
+    this.tokenClear = el(doc, "input", { id: "settings-token-clear", attrs: { type: "checkbox" } });
+    const token = this.card(
+      "settings-token-heading",
+      S.tokenHeading,
+      this.field("token", this.token, S.token, [
+        el(doc, "p", { id: "settings-token-help", class: "settings-help" }, this.tokenHelpText),
+        el(doc, "p", { id: "settings-token-present", class: "settings-help settings-token-present" }, this.tokenPresentText),
+        this.tokenStorage,
+      ]),
+      this.checkField(null, this.tokenClear, S.tokenClear, []),
+    );
+
+    // ----- alerts -----
+    this.notifyFrom = selectEl(
+      doc,
+      { id: "settings-notify-from", class: "select" },
+      SEVERITIES.map((s) => [s, strings.alerts.severities[s]] as const),
+      "info",
+    );
+    const severityRows = ALERT_KINDS.map((kind) => {
+      const id = `settings-severity-${kind}`;
+      const select = selectEl(doc, { id, class: "select" }, [["", S.severityDefault(strings.missing)]], "");
+      const slot = el(doc, "div", { class: "error-slot" });
+      select.addEventListener("change", () => {
+        const value = select.value;
+        if (this.draft !== null) this.draft.severities[kind] = isSeverity(value) ? value : "";
+      });
+      this.severitySelects.set(kind, select);
+      this.severitySlots.set(kind, slot);
+      return el(
+        doc,
+        "tr",
+        { attrs: { "data-kind": kind } },
+        el(doc, "th", { attrs: { scope: "row" } }, el(doc, "label", { attrs: { for: id } }, S.kinds[kind])),
+        el(doc, "td", {}, select, slot),
+      );
+    });
+    const severities = el(
+      doc,
+      "table",
+      { id: "settings-severities", class: "settings-table" },
+      el(doc, "caption", {}, S.severitiesCaption),
+      tableHead(doc, [S.kind, S.severity]),
+      el(doc, "tbody", {}, ...severityRows),
+    );
+
+    this.limitsList = el(doc, "div", { id: "settings-limits", class: "limit-rows" });
+    this.noLimits = el(doc, "p", { id: "settings-no-limits", class: "settings-help" }, S.noLimits);
+    this.addLimitButton = el(
+      doc,
+      "button",
+      { id: "settings-add-limit", class: "button", attrs: { type: "button" } },
+      S.addLimit,
+    );
+    this.addLimitButton.addEventListener("click", () => this.addLimit());
+    const limitsSlot = el(doc, "div", { class: "error-slot" });
+    this.slots.set("limits", { control: this.addLimitButton, slot: limitsSlot });
+    const limits = el(
+      doc,
+      "section",
+      { class: "settings-limits", attrs: { "aria-labelledby": "settings-limits-heading" } },
+      el(doc, "h3", { id: "settings-limits-heading" }, S.limitsHeading),
+      el(doc, "p", { id: "settings-limits-help", class: "settings-help" }, S.limitsHelp),
+      this.noLimits,
+      this.limitsList,
+      limitsSlot,
+      el(doc, "p", { class: "settings-actions" }, this.addLimitButton),
+    );
+
+    this.linkLoss = numberInput(doc, "settings-link-loss");
+    const alerts = this.card(
+      "settings-alerts-heading",
+      S.alertsHeading,
+      this.field("notifyFrom", this.notifyFrom, S.notifyFrom, [
+        el(doc, "p", { id: "settings-notify-from-help", class: "settings-help" }, S.notifyFromHelp),
+      ]),
+      this.field("linkLoss", this.linkLoss, S.linkLoss, [
+        el(doc, "p", { id: "settings-link-loss-help", class: "settings-help" }, S.linkLossHelp),
+      ]),
+      severities,
+      limits,
+    );
+    alerts.classList.add("settings-card-wide");
+
+    // ----- this console -----
+    this.readOnly = el(doc, "input", { id: "settings-read-only", attrs: { type: "checkbox" } });
+    this.languageSelect = el(doc, "select", { id: "settings-language", class: "select" });
+    for (const lang of LANGUAGES) {
+      this.languageSelect.appendChild(el(doc, "option", { attrs: { value: lang, lang } }, strings.language.names[lang]));
+    }
+    const consoleCard = this.card(
+      "settings-console-heading",
+      S.consoleHeading,
+      this.checkField("readOnly", this.readOnly, S.readOnly, [
+        el(doc, "p", { id: "settings-read-only-help", class: "settings-help" }, S.readOnlyHelp),
+      ]),
+      this.field("language", this.languageSelect, S.language, [
+        el(doc, "p", { id: "settings-language-help", class: "settings-help" }, S.languageHelp),
+      ]),
+    );
+
+    // ----- actions -----
+    this.applyButton = el(
+      doc,
+      "button",
+      { id: "settings-apply", class: "button button-action", attrs: { type: "submit" } },
+      S.apply,
+    );
+    this.revertButton = el(doc, "button", { id: "settings-revert", class: "button", attrs: { type: "button" } }, S.revert);
+    this.revertButton.addEventListener("click", () => this.revert());
+    this.statusText = doc.createTextNode("");
+    this.status = el(doc, "p", { id: "settings-status", class: "settings-status", attrs: { role: "status" } }, this.statusText);
+    this.summaryHeading = el(doc, "h3", { id: "settings-error-summary-heading", attrs: { tabindex: "-1" } }, S.summaryHeading);
+    this.summaryList = el(doc, "ul");
+    this.summary = el(
+      doc,
+      "div",
+      { id: "settings-error-summary", class: "settings-summary", attrs: { "aria-labelledby": "settings-error-summary-heading", role: "group" } },
+      this.summaryHeading,
+      this.summaryList,
+    );
+    this.summary.hidden = true;
+
+    this.pathText = doc.createTextNode(strings.missing);
+    this.form = el(
+      doc,
+      "form",
+      { id: "settings-form", class: "settings-form", attrs: { novalidate: "" } },
+      el(doc, "div", { class: "settings-grid" }, plant, token, consoleCard, alerts),
+      this.summary,
+      el(doc, "div", { class: "settings-actions settings-buttons" }, this.applyButton, this.revertButton, this.status),
+      el(
+        doc,
+        "p",
+        { class: "settings-help settings-file" },
+        `${S.file}: `,
+        el(doc, "code", { id: "settings-path", class: "path", attrs: { dir: "ltr" } }, this.pathText),
+      ),
+    );
+    this.form.hidden = true;
+    this.form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      this.submit();
+    });
+    this.listen();
+
+    const headingId = "settings-heading";
+    this.element = el(
+      doc,
+      "section",
+      { id: "settings", class: "panel settings-panel", attrs: { "aria-labelledby": headingId } },
+      el(doc, "div", { class: "panel-head" }, el(doc, "h2", { id: headingId }, S.heading)),
+      this.loading,
+      this.loadErrorBox,
+      this.form,
+    );
+  }
+
+  // ---------- building ----------
+
+  /** A group of fields under its legend (laid out in a div: a fieldset is a poor flex or grid box in some engines). */
+  private card(id: string, title: string, ...children: Node[]): HTMLFieldSetElement {
+    return el(
+      this.doc,
+      "fieldset",
+      { class: "settings-card" },
+      el(this.doc, "legend", { id }, title),
+      el(this.doc, "div", { class: "settings-card-body" }, ...children),
+    );
+  }
+
+  /** Remembers a control's help texts as its own description, and where its messages go. */
+  private register(name: FormField | null, control: HTMLElement, help: readonly HTMLElement[], slot: HTMLDivElement): void {
+    const ids = help.map((h) => h.id).filter((id) => id !== "");
+    this.describedBy.set(control, ids.join(" "));
+    setAttr(control, "aria-describedby", ids.length > 0 ? ids.join(" ") : null);
+    if (name !== null) this.slots.set(name, { control, slot });
+  }
+
+  /** A label above its control, the control, its messages, then its help. */
+  private field(name: FormField, control: HTMLElement, label: string, help: readonly HTMLElement[]): HTMLDivElement {
+    const slot = el(this.doc, "div", { class: "error-slot" });
+    this.register(name, control, help, slot);
+    return el(
+      this.doc,
+      "div",
+      { class: "settings-field" },
+      el(this.doc, "label", { class: "settings-label", attrs: { for: control.id } }, label),
+      control,
+      slot,
+      ...help,
+    );
+  }
+
+  /** A checkbox with its label beside it, then its messages and help. */
+  private checkField(name: FormField | null, box: HTMLInputElement, label: string, help: readonly HTMLElement[]): HTMLDivElement {
+    const slot = el(this.doc, "div", { class: "error-slot" });
+    this.register(name, box, help, slot);
+    return el(
+      this.doc,
+      "div",
+      { class: "settings-field settings-check" },
+      el(this.doc, "div", { class: "settings-check-row" }, box, el(this.doc, "label", { attrs: { for: box.id } }, label)),
+      slot,
+      ...help,
+    );
+  }
+
+  /** Every edit goes into the draft at once (the draft is what Apply checks and sends). */
+  private listen(): void {
+    // "change" too: a field emptied by automation (WebDriver's clear) may fire no "input".
+    const text = (input: HTMLInputElement, set: (d: SettingsDraft, v: string) => void) => {
+      const update = () => {
+        if (this.draft !== null) set(this.draft, input.value);
+      };
+      input.addEventListener("input", update);
+      input.addEventListener("change", update);
+    };
+    text(this.plantUrl, (d, v) => (d.plantUrl = v));
+    text(this.siteCa, (d, v) => (d.siteCa = v));
+    text(this.token, (d, v) => (d.token = v));
+    text(this.linkLoss, (d, v) => (d.linkLoss = v));
+    this.tokenClear.addEventListener("change", () => {
+      if (this.draft === null) return;
+      this.draft.clearToken = this.tokenClear.checked;
+      // Removing and replacing at once would be ambiguous: removing empties the new token.
+      if (this.draft.clearToken) {
+        this.draft.token = "";
+        this.token.value = "";
+      }
+      this.refreshTokenControls();
+    });
+    this.readOnly.addEventListener("change", () => {
+      if (this.draft !== null) this.draft.readOnly = this.readOnly.checked;
+    });
+    this.notifyFrom.addEventListener("change", () => {
+      const value = this.notifyFrom.value;
+      if (this.draft !== null && isSeverity(value)) this.draft.notifyFrom = value;
+    });
+    this.languageSelect.addEventListener("change", () => {
+      const value = this.languageSelect.value;
+      if (this.draft !== null && isLanguage(value)) this.draft.language = value;
+    });
+  }
+
+  // ---------- handlers ----------
+
+  /** Called with what to send when Apply is pressed and the values pass the checks. */
+  setSaveHandler(handler: (input: SettingsInput) => void): void {
+    this.onSave = handler;
+  }
+
+  /** Called when "Load again" is pressed after the settings could not be loaded. */
+  setReloadHandler(handler: () => void): void {
+    this.onReload = handler;
+  }
+
+  // ---------- the console's answers ----------
+
+  /**
+   * Shows the console's settings. The form is filled again when `replace` (after
+   * a save), when it was empty, or when the operator has not edited it;
+   * otherwise the edits stay and only what the console reports (token, address
+   * in use, defaults, file) is updated.
+   */
+  showSettings(answer: SettingsView, replace: boolean): void {
+    const previous = this.answer;
+    const edited =
+      this.draft !== null && previous !== null && !draftsEqual(this.draft, draftFromSettings(previous.settings));
+    this.answer = answer;
+    this.loadError = null;
+    if (replace || this.draft === null || !edited) this.draft = draftFromSettings(answer.settings);
+    this.loading.hidden = true;
+    this.loadErrorBox.hidden = true;
+    this.form.hidden = false;
+    this.fill();
+  }
+
+  /** The settings could not be loaded: said in place of the form, or in the status line once shown. */
+  showLoadError(message: string): void {
+    if (this.answer === null) {
+      this.loadError = message;
+      setText(this.loadErrorText, message);
+      this.loading.hidden = true;
+      this.loadErrorBox.hidden = false;
+    } else {
+      this.setStatus({ kind: "error", text: () => message });
+    }
+  }
+
+  /** A save is in flight: Apply (and Revert) wait for its answer. */
+  setSaving(saving: boolean): void {
+    this.saving = saving;
+    this.applyButton.disabled = saving;
+    this.revertButton.disabled = saving;
+    setAttr(this.form, "aria-busy", saving ? "true" : null);
+    if (saving) this.setStatus({ kind: "busy", text: () => strings.settings.saving });
+  }
+
+  /** Saved (showSettings has shown the answer): the status line says so. */
+  saved(message: () => string): void {
+    this.setSaving(false);
+    this.errors = [];
+    this.clientErrors = false;
+    this.renderErrors(false);
+    this.setStatus({ kind: "ok", text: message });
+  }
+
+  /**
+   * Not saved. Refused values are shown next to their fields (the first one
+   * gets the focus); anything else is said with its code in the status line.
+   */
+  saveFailed(error: UiError): void {
+    this.setSaving(false);
+    const fields = error.fields ?? [];
+    if (error.code === INVALID_SETTINGS && fields.length > 0) {
+      this.showErrors(fields, false, true);
+      return;
+    }
+    this.setStatus({ kind: "error", text: () => strings.settings.saveFailed(error.code, error.message) });
+  }
+
+  /** Says something went wrong outside Apply (e.g. saving the header's language choice). */
+  showStatusError(message: () => string): void {
+    this.setStatus({ kind: "error", text: message });
+  }
+
+  /** The language was chosen elsewhere (the header): the form's choice follows. */
+  languageChosen(lang: Language): void {
+    if (this.draft !== null) this.draft.language = lang;
+    this.languageSelect.value = lang;
+  }
+
+  focusApply(): void {
+    this.applyButton.focus();
+  }
+
+  /** Whether the console runs the demo plant: a fixed address is then the demo's, else the command line's. */
+  setDemo(demo: boolean): void {
+    const S = strings.settings;
+    setText(this.plantUrlFixedText, demo ? S.plantUrlFixedDemo : S.plantUrlFixedCommandLine);
+  }
+
+  // ---------- rebuild ----------
+
+  state(): SettingsViewState {
+    return {
+      answer: this.answer,
+      draft: this.draft === null ? null : copyDraft(this.draft),
+      errors: [...this.errors],
+      clientErrors: this.clientErrors,
+      status: this.statusValue,
+      loadError: this.loadError,
+      saving: this.saving,
+    };
+  }
+
+  restore(state: SettingsViewState): void {
+    if (state.answer !== null) {
+      this.showSettings(state.answer, true);
+      if (state.draft !== null) {
+        this.draft = copyDraft(state.draft);
+        this.fill();
+      }
+    } else if (state.loadError !== null) {
+      this.showLoadError(state.loadError);
+    }
+    if (state.errors.length > 0 && this.answer !== null && this.draft !== null) {
+      // The checks made here are made again, so their messages are in the new language.
+      const errors = state.clientErrors
+        ? checkDraft(this.draft, { plantUrlFixed: this.answer.plant_url_fixed })
+        : state.errors;
+      this.errors = errors;
+      this.clientErrors = state.clientErrors;
+      this.renderErrors(false);
+    }
+    if (state.saving) this.setSaving(true);
+    if (state.status !== null) this.setStatus(state.status);
+  }
+
+  // ---------- the form ----------
+
+  /** Puts the draft and the console's answer into the controls. */
+  private fill(): void {
+    const answer = this.answer;
+    const draft = this.draft;
+    if (answer === null || draft === null) return;
+    const S = strings.settings;
+    this.plantUrl.value = draft.plantUrl;
+    this.plantUrl.disabled = answer.plant_url_fixed;
+    this.plantUrlFixed.hidden = !answer.plant_url_fixed;
+    // A description is read even from a hidden element: the fixed-address note is named only while shown.
+    const described = answer.plant_url_fixed
+      ? "settings-plant-url-help settings-plant-url-fixed settings-plant-url-in-use"
+      : "settings-plant-url-help settings-plant-url-in-use";
+    this.describedBy.set(this.plantUrl, described);
+    setAttr(this.plantUrl, "aria-describedby", described);
+    setText(this.inUseText, answer.plant_url_in_use === "" ? strings.noServer : String(answer.plant_url_in_use));
+    this.siteCa.value = draft.siteCa;
+    // --site-ca wins over the saved file: a field that would not take effect is not offered.
+    this.siteCa.disabled = answer.site_ca_fixed;
+    this.siteCaFixed.hidden = !answer.site_ca_fixed;
+    this.token.value = draft.token;
+    this.tokenClear.checked = draft.clearToken;
+    this.refreshTokenControls();
+    this.readOnly.checked = draft.readOnly;
+    this.languageSelect.value = draft.language;
+    this.notifyFrom.value = draft.notifyFrom;
+    for (const kind of ALERT_KINDS) {
+      const select = this.severitySelects.get(kind);
+      if (select === undefined) continue;
+      const def = answer.default_severities?.[kind];
+      const defLabel = isSeverity(def) ? strings.alerts.severities[def] : strings.missing;
+      setOptions(
+        select,
+        [["", S.severityDefault(defLabel)], ...SEVERITIES.map((s) => [s, strings.alerts.severities[s]] as const)],
+        draft.severities[kind],
+      );
+    }
+    this.linkLoss.value = draft.linkLoss;
+    setText(this.pathText, String(answer.settings_path));
+    this.renderLimits();
+    // The limit rows were built again: their messages go back in.
+    this.renderErrors(false);
+  }
+
+  /** What is known of the token, and whether it can be changed here. */
+  private refreshTokenControls(): void {
+    const answer = this.answer;
+    if (answer === null) return;
+    const S = strings.settings;
+    const info = answer.token;
+    const fixed = info.from_command_line === true;
+    this.token.disabled = fixed || this.tokenClear.checked;
+    this.tokenClear.disabled = fixed || info.present !== true;
+    if (this.tokenClear.disabled && this.tokenClear.checked) {
+      this.tokenClear.checked = false;
+      if (this.draft !== null) this.draft.clearToken = false;
+      this.token.disabled = fixed;
+    }
+    setText(this.tokenHelpText, fixed ? S.tokenFromCommandLine : S.tokenHelp);
+    setText(this.tokenPresentText, info.present === true ? S.tokenPresent : S.tokenAbsent);
+    let storage: string;
+    if (info.storage === "file") {
+      const path = info.file_path === null || info.file_path === undefined ? strings.missing : String(info.file_path);
+      const problem = info.keyring_problem;
+      storage =
+        problem === null || problem === undefined || problem === ""
+          ? S.tokenFile(path)
+          : S.tokenFileNoKeyring(path, String(problem));
+    } else {
+      storage = S.tokenKeyring;
+    }
+    setText(this.tokenStorageText, storage);
+    setAttr(this.tokenStorage, "data-storage", info.storage === "file" ? "file" : "keyring");
+  }
+
+  // ---------- limits ----------
+
+  /** Builds the limit rows again from the draft (rows are few; their ids follow their place). */
+  private renderLimits(): void {
+    const draft = this.draft;
+    if (draft === null) return;
+    for (const row of this.rows) {
+      for (const control of [row.target, row.subject, row.low, row.high, row.deadband]) this.describedBy.delete(control);
+    }
+    this.rows = draft.limits.map((limit, i) => this.limitRow(limit, i));
+    this.limitsList.replaceChildren(...this.rows.map((r) => r.element));
+    this.noLimits.hidden = this.rows.length > 0;
+  }
+
+  private limitRow(limit: LimitDraft, i: number): LimitRow {
+    const doc = this.doc;
+    const S = strings.settings;
+    const prefix = `settings-limit-${i}`;
+    const target = selectEl(
+      doc,
+      { id: `${prefix}-target`, class: "select" },
+      (["device_kind", "device_id"] as const).map((t) => [t, S.targets[t]] as const),
+      limit.target,
+    );
+    const subject = textInput(doc, `${prefix}-subject`, { dir: "auto" });
+    subject.value = limit.subject;
+    const subjectLabel = doc.createTextNode(S.targets[limit.target]);
+    const low = numberInput(doc, `${prefix}-low`);
+    const high = numberInput(doc, `${prefix}-high`);
+    const deadband = numberInput(doc, `${prefix}-deadband`, { placeholder: "0" });
+    low.value = limit.low;
+    high.value = limit.high;
+    deadband.value = limit.deadband;
+    const remove = el(
+      doc,
+      "button",
+      { class: "button limit-remove", attrs: { type: "button", "aria-label": S.removeLimitLabel(i + 1) } },
+      S.removeLimit,
+    );
+    const slot = el(doc, "div", { class: "error-slot limit-row-errors" });
+    const partSlots = {
+      subject: el(doc, "div", { class: "error-slot" }),
+      low: el(doc, "div", { class: "error-slot" }),
+      high: el(doc, "div", { class: "error-slot" }),
+      deadband: el(doc, "div", { class: "error-slot" }),
+    };
+    const cell = (label: Node | string, control: HTMLElement, errors: HTMLDivElement | null, cls: string) =>
+      el(
+        doc,
+        "div",
+        { class: `limit-field ${cls}` },
+        el(doc, "label", { class: "settings-label", attrs: { for: control.id } }, label),
+        control,
+        errors,
+      );
+    const legendId = `${prefix}-legend`;
+    const element = el(
+      doc,
+      "fieldset",
+      { class: "limit-row", attrs: { "data-index": String(i) } },
+      el(doc, "legend", { id: legendId }, S.limit(i + 1)),
+      el(
+        doc,
+        "div",
+        { class: "limit-fields" },
+        cell(S.appliesTo, target, null, "limit-target"),
+        cell(subjectLabel, subject, partSlots.subject, "limit-subject"),
+        cell(S.low, low, partSlots.low, "limit-number"),
+        cell(S.high, high, partSlots.high, "limit-number"),
+        cell(S.deadband, deadband, partSlots.deadband, "limit-number"),
+        el(doc, "div", { class: "limit-field limit-actions" }, remove),
+      ),
+      slot,
+    );
+    for (const control of [target, subject, low, high, deadband]) this.describedBy.set(control, "");
+
+    const edit = (input: HTMLInputElement, key: "subject" | "low" | "high" | "deadband") => {
+      const update = () => {
+        const row = this.draft?.limits[i];
+        if (row !== undefined) row[key] = input.value;
+      };
+      input.addEventListener("input", update);
+      input.addEventListener("change", update);
+    };
+    edit(subject, "subject");
+    edit(low, "low");
+    edit(high, "high");
+    edit(deadband, "deadband");
+    target.addEventListener("change", () => {
+      const row = this.draft?.limits[i];
+      const value = target.value;
+      if (row === undefined || (value !== "device_id" && value !== "device_kind")) return;
+      row.target = value;
+      setText(subjectLabel, S.targets[value]);
+    });
+    remove.addEventListener("click", () => this.removeLimit(i));
+    return { element, target, subject, subjectLabel, low, high, deadband, remove, slot, partSlots };
+  }
+
+  /** The messages of limits name rows by their place, which adding or removing a row changes: they go. */
+  private dropLimitErrors(): void {
+    const before = this.errors.length;
+    this.errors = this.errors.filter((e) => {
+      const place = placeOf(e.field);
+      return place.kind !== "limit" && !(place.kind === "field" && place.field === "limits");
+    });
+    if (this.errors.length !== before) this.renderErrors(false);
+  }
+
+  private addLimit(): void {
+    if (this.draft === null) return;
+    this.draft.limits.push(emptyLimit());
+    this.renderLimits();
+    this.dropLimitErrors();
+    this.rows[this.rows.length - 1]?.target.focus();
+  }
+
+  /** Removes a row; the focus goes to the next row's Remove, else the previous one's, else Add limit. */
+  private removeLimit(i: number): void {
+    if (this.draft === null) return;
+    this.draft.limits.splice(i, 1);
+    this.renderLimits();
+    this.dropLimitErrors();
+    const next = this.rows[i] ?? this.rows[i - 1];
+    (next?.remove ?? this.addLimitButton).focus();
+  }
+
+  // ---------- Apply, Revert ----------
+
+  private submit(): void {
+    const answer = this.answer;
+    const draft = this.draft;
+    if (this.saving || answer === null || draft === null) return;
+    const plan = planSave(draft, answer);
+    if (!plan.ok) {
+      this.showErrors(plan.errors, true, true);
+      return;
+    }
+    this.errors = [];
+    this.clientErrors = false;
+    this.renderErrors(false);
+    this.setSaving(true);
+    this.onSave(plan.input);
+  }
+
+  /** Back to the settings as the console has them. */
+  private revert(): void {
+    if (this.saving || this.answer === null) return;
+    this.draft = draftFromSettings(this.answer.settings);
+    this.errors = [];
+    this.clientErrors = false;
+    this.fill();
+    this.renderErrors(false);
+    this.setStatus({ kind: "ok", text: () => strings.settings.reverted });
+  }
+
+  // ---------- messages ----------
+
+  private setStatus(status: Status | null): void {
+    this.statusValue = status;
+    // An error interrupts (alert); anything else is said when the reader is idle (status).
+    setAttr(this.status, "role", status?.kind === "error" ? "alert" : "status");
+    setAttr(this.status, "data-kind", status === null ? null : status.kind);
+    const cls = `settings-status${status === null ? "" : ` settings-status-${status.kind}`}`;
+    if (this.status.className !== cls) this.status.className = cls;
+    setText(this.statusText, status === null ? "" : status.text());
+  }
+
+  private showErrors(errors: readonly FieldError[], client: boolean, focus: boolean): void {
+    this.errors = [...errors];
+    this.clientErrors = client;
+    const count = groupErrors(errors).size;
+    this.setStatus({ kind: "error", text: () => strings.settings.invalid(count) });
+    this.renderErrors(focus);
+  }
+
+  /** Where a field's messages go, or null when the form has no place for it (summary only). */
+  private placeFor(field: string): ErrorPlace | null {
+    const place = placeOf(field);
+    switch (place.kind) {
+      case "field": {
+        const f = this.slots.get(place.field);
+        if (f === undefined) return null;
+        return { slot: f.slot, described: [f.control], invalid: f.control, focus: f.control };
+      }
+      case "severity": {
+        const select = this.severitySelects.get(place.alertKind);
+        const slot = this.severitySlots.get(place.alertKind);
+        if (select === undefined || slot === undefined) return null;
+        return { slot, described: [select], invalid: select, focus: select };
+      }
+      case "limit": {
+        const row = this.rows[place.index];
+        if (row === undefined) return null;
+        if (place.part === null) {
+          // The row as a whole (no id or kind, no limit at all): told to each of its inputs.
+          return {
+            slot: row.slot,
+            described: [row.target, row.subject, row.low, row.high, row.deadband],
+            invalid: row.subject,
+            focus: row.target,
+          };
+        }
+        const input = row[place.part];
+        return { slot: row.partSlots[place.part], described: [input], invalid: input, focus: input };
+      }
+      case "unknown":
+        return null;
+    }
+  }
+
+  /** Shows the messages next to their fields and in the summary; focuses the first field in the form when `focus`. */
+  private renderErrors(focus: boolean): void {
+    const doc = this.doc;
+    // Clear what the previous messages marked.
+    for (const { slot } of this.slots.values()) slot.replaceChildren();
+    for (const slot of this.severitySlots.values()) slot.replaceChildren();
+    for (const row of this.rows) {
+      row.slot.replaceChildren();
+      for (const slot of Object.values(row.partSlots)) slot.replaceChildren();
+      row.element.classList.remove("invalid");
+    }
+    const extra = new Map<HTMLElement, string[]>();
+    const invalid = new Set<HTMLElement>();
+    const items: { label: string; text: string; focus: HTMLElement | null }[] = [];
+    const targets: HTMLElement[] = [];
+    const used = new Map<string, Text>();
+
+    for (const [field, messages] of groupErrors(this.errors)) {
+      const text = messages.join(" ");
+      const place = this.placeFor(field);
+      items.push({ label: fieldLabel(field), text, focus: place?.focus ?? null });
+      if (place === null) continue;
+      const id = errorElementId(field);
+      const known = used.get(id);
+      if (known !== undefined) {
+        // Two paths made the same id: one element holds both messages.
+        known.appendData(` ${text}`);
+      } else {
+        const node = doc.createTextNode(text);
+        used.set(id, node);
+        place.slot.appendChild(el(doc, "p", { id, class: "field-error" }, node));
+      }
+      for (const control of place.described) {
+        const ids = extra.get(control) ?? [];
+        if (!ids.includes(id)) ids.push(id);
+        extra.set(control, ids);
+      }
+      if (place.invalid !== null) invalid.add(place.invalid);
+      targets.push(place.focus);
+      place.slot.closest(".limit-row")?.classList.add("invalid");
+    }
+
+    for (const [control, own] of this.describedBy) {
+      const ids = [own, ...(extra.get(control) ?? [])].filter((s) => s !== "").join(" ");
+      setAttr(control, "aria-describedby", ids === "" ? null : ids);
+      setAttr(control, "aria-invalid", invalid.has(control) ? "true" : null);
+    }
+
+    this.summaryList.replaceChildren(
+      ...items.map((item) => {
+        const line = `${item.label}: ${item.text}`;
+        const target = item.focus;
+        if (target === null) return el(doc, "li", {}, line);
+        const button = el(doc, "button", { class: "link-button", attrs: { type: "button" } }, line);
+        button.addEventListener("click", () => target.focus());
+        return el(doc, "li", {}, button);
+      }),
+    );
+    this.summary.hidden = items.length === 0;
+
+    if (!focus || items.length === 0) return;
+    // The first one in the form, whatever the order of the messages.
+    const first = targets.reduce<HTMLElement | null>(
+      (a, b) => (a === null || a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_PRECEDING ? b : a),
+      null,
+    );
+    (first ?? this.summaryHeading).focus();
+  }
+}
