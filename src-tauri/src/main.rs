@@ -17,7 +17,7 @@ use console_core::audit::Actor;
 use console_core::instance::{InstanceError, InstanceLock, Mode};
 use console_core::outbox::Outbox;
 use plant_console::cli::{
-    self, AuditAction, Cli, Command, OnOff, RelayAction, TokenAction, TokenPlant,
+    self, AuditAction, Cli, CliCommand, OnOff, RelayAction, TokenAction, TokenPlant,
 };
 use tracing_subscriber::EnvFilter;
 
@@ -168,7 +168,7 @@ fn init_logging(
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Some(Command::Relay {
+        Some(CliCommand::Relay {
             action:
                 RelayAction::Set {
                     relay_id,
@@ -193,8 +193,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", command.request_id);
             Ok(())
         }
-        Some(Command::Token { action }) => token(action),
-        Some(Command::Outbox {
+        Some(CliCommand::Token { action }) => token(action),
+        Some(CliCommand::Outbox {
             data_dir,
             plant,
             json,
@@ -209,7 +209,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Some(Command::Audit {
+        Some(CliCommand::Audit {
             action: AuditAction::Verify { data_dir, plant },
         }) => {
             let data_dir = data_dir.unwrap_or_else(cli::default_data_dir);
@@ -233,7 +233,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Some(Command::Journal {
+        Some(CliCommand::Journal {
             data_dir,
             plant,
             since,
@@ -256,7 +256,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Some(Command::State {
+        Some(CliCommand::State {
             data_dir,
             plant,
             json,

@@ -1,0 +1,240 @@
+//! The command line: options and subcommands (clap), and the data folder they name.
+//!
+//! `read` opens the caches the reading commands read (read-only) and `report` turns what
+//! they read into the `state`, `journal` and `outbox` reports for people and programs.
+
+use std::path::PathBuf;
+
+use chrono::DateTime;
+use clap::{Args, Parser, Subcommand};
+// Server text (names, ids, refusals) reaches a terminal escaped: see `text`.
+
+mod read;
+mod report;
+#[cfg(test)]
+mod tests;
+
+pub use read::*;
+pub use report::*;
+
+/// Plant Console: the control console for a factory's plant server.
+#[derive(Debug, Parser)]
+#[command(name = "plant-console", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub run: RunArgs,
+    #[command(subcommand)]
+    pub command: Option<CliCommand>,
+}
+
+/// Options of the console itself (window or headless).
+#[derive(Debug, Args, Clone)]
+pub struct RunArgs {
+    /// Start the embedded demo plant on a loopback port and connect to it.
+    #[arg(long, conflicts_with = "server")]
+    pub demo: bool,
+    /// The plant server's URL, e.g. http://plant-server:5000.
+    #[arg(long, value_name = "URL", env = "PLANT_SERVER")]
+    pub server: Option<String>,
+    /// A file holding the plant's access token (the PLANT_TOKEN variable also works).
+    #[arg(long, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
+    /// A PEM file with the site's own CA, trusted for https/wss besides the system roots.
+    #[arg(long, value_name = "PATH")]
+    pub site_ca: Option<PathBuf>,
+    /// Where the console keeps its cache (default: the OS data folder).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Run the link and the store without a window until SIGINT or SIGTERM.
+    #[arg(long)]
+    pub headless: bool,
+    /// The plant's name, its identity for this console: its cache and its commands
+    /// belong to it whatever address reaches it (default: the address itself; "demo" for
+    /// the demo plant).
+    #[arg(long = "plant", value_name = "NAME")]
+    pub plant: Option<String>,
+    /// Internal: bring the window of the console running on the data folder to the front.
+    #[arg(long, hide = true, conflicts_with = "headless")]
+    pub raise_window: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CliCommand {
+    /// Print the last-known plant state from the cache; needs no server and changes
+    /// nothing.
+    State {
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+        #[command(flatten)]
+        plant: PlantChoice,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Relay commands, put in the outbox for the console running on the same data folder.
+    Relay {
+        #[command(subcommand)]
+        action: RelayAction,
+    },
+    /// The plant's access token, kept in the OS keyring: for installers and scripts.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+    /// List the operator commands in the outbox with their state; changes nothing.
+    Outbox {
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+        #[command(flatten)]
+        plant: PlantChoice,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The audit trail of operator commands.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+    /// Print the journal (status changes, relay switches, link changes, commands) from
+    /// the cache; needs no server and changes nothing.
+    Journal {
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+        #[command(flatten)]
+        plant: PlantChoice,
+        /// Only entries at or after T: Unix seconds or RFC 3339 (2026-03-01T08:00:00+01:00).
+        #[arg(long, value_name = "T", value_parser = parse_time)]
+        since: Option<f64>,
+        /// Only entries at or before T: Unix seconds or RFC 3339.
+        #[arg(long, value_name = "T", value_parser = parse_time)]
+        until: Option<f64>,
+        /// Only entries of this kind or family (device, relay, link, command, relay_switched, …).
+        #[arg(long, value_name = "KIND")]
+        kind: Option<String>,
+        /// At most this many entries, the most recent ones.
+        #[arg(long, value_name = "N", default_value_t = u32::MAX, hide_default_value = true)]
+        limit: u32,
+        /// Print JSON (an array of entries) instead of lines.
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Print CSV with a header row instead of lines.
+        #[arg(long)]
+        csv: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenAction {
+    /// Keep the plant's token, read from the first line of standard input, in the OS
+    /// keyring (or, where none answers, a file only this user can read).
+    Set {
+        #[command(flatten)]
+        plant: TokenPlant,
+    },
+    /// Forget the plant's token.
+    Clear {
+        #[command(flatten)]
+        plant: TokenPlant,
+    },
+    /// Say where tokens are kept and whether one is kept for the plant; never prints it.
+    Status {
+        #[command(flatten)]
+        plant: TokenPlant,
+        /// Print JSON instead of a sentence.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Which plant a token belongs to, and which data folder keeps the settings and the
+/// token file.
+#[derive(Debug, Args)]
+pub struct TokenPlant {
+    /// The plant server's URL (default: the one saved in the settings).
+    #[arg(long, value_name = "URL", env = "PLANT_SERVER")]
+    pub server: Option<String>,
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RelayAction {
+    /// Queue a relay command; a running console (`--headless` or windowed) on the same
+    /// data folder sends it. Prints the command's request id.
+    Set {
+        relay_id: String,
+        #[arg(value_enum)]
+        state: OnOff,
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+        /// Seconds the command may wait before it expires unsent.
+        #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+        ttl: u64,
+        /// The plant the command is for, by name or address; needed when the data folder
+        /// holds the caches of several plants. A console on another plant never sends it.
+        #[command(flatten)]
+        plant: PlantChoice,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditAction {
+    /// Check the hash chain against its anchor beside the cache; exits non-zero when an
+    /// entry was edited or removed, or when the cache cannot be read. Changes nothing.
+    Verify {
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+        #[command(flatten)]
+        plant: PlantChoice,
+    },
+}
+
+/// Which plant's cache a reading command reads.
+#[derive(Debug, Args, Clone)]
+pub struct PlantChoice {
+    /// The plant, by name or address; needed when the data folder holds several plants.
+    #[arg(long = "plant", value_name = "NAME")]
+    pub name: Option<String>,
+}
+
+/// Reads a time given on the command line: Unix seconds, or an RFC 3339 date-time with
+/// its offset (so the reading never depends on this machine's time zone).
+pub fn parse_time(text: &str) -> Result<f64, String> {
+    if let Ok(seconds) = text.trim().parse::<f64>() {
+        if seconds.is_finite() {
+            return Ok(seconds);
+        }
+    }
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.timestamp() as f64 + f64::from(t.timestamp_subsec_nanos()) / 1e9)
+        .map_err(|_| {
+            format!(
+                "{text:?} is neither Unix seconds nor an RFC 3339 time like 2026-03-01T08:00:00Z"
+            )
+        })
+}
+
+/// The OS data folder of the app (`~/.local/share/plant-console` on Linux,
+/// `%APPDATA%\plant-console` on Windows).
+pub fn default_data_dir() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("plant-console")
+}
+
+/// The data folder a console run uses: `--data-dir`, else the OS data folder, with the
+/// demo plant in a folder of its own so a demo never mixes with the real plant's cache.
+pub fn run_data_dir(args: &RunArgs) -> PathBuf {
+    match (&args.data_dir, args.demo) {
+        (Some(dir), _) => dir.clone(),
+        (None, true) => default_data_dir().join("demo"),
+        (None, false) => default_data_dir(),
+    }
+}
