@@ -5,6 +5,7 @@
 
 mod common;
 
+use console_core::quality::QualityReason;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -210,11 +211,16 @@ async fn a_restarted_console_alerts_only_what_changed_at_the_plant_while_it_was_
 
     let sink = RecordingSink::new();
     let console = common::start(config(&url, dir.path(), &sink)).await;
+    // The marker switches relay-02 from the state the console shows, so that state must
+    // be confirmed by this session's snapshot, not the cache's copy from the first run.
     wait_for(&console, "the resync with dev-002 offline", |s| {
         s.link.mode == LinkMode::Realtime
             && s.devices
                 .iter()
                 .any(|d| d.device.id == "dev-002" && d.device.status == DeviceStatus::Offline)
+            && s.relays.iter().any(|r| {
+                r.relay.id == "relay-02" && r.quality.reason != Some(QualityReason::Unconfirmed)
+            })
     })
     .await;
     let switched = marker(&server, &console, &sink).await;
