@@ -4,11 +4,11 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Local};
 use clap::{Args, Parser, Subcommand};
-use console_core::items::Unreadable;
 use console_core::quality::Quality;
 use console_core::store::{self, JournalEntry, StoredState};
+use plant_link::items::Unreadable;
 // Server text (names, ids, refusals) reaches a terminal escaped: see `text`.
-use console_core::text::escape_control as esc;
+use plant_link::text::escape_control as esc;
 use serde_json::{json, Map, Value};
 
 /// Plant Console: the control console for a factory's plant server.

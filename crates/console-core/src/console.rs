@@ -17,17 +17,17 @@ use crate::alerts::{
     NotificationSink,
 };
 use crate::audit::Actor;
-use crate::clock::WallClock;
-use crate::config::{LinkConfig, PlantId};
-use crate::link::LinkMode;
-use crate::link::{self, LinkEvent, LinkHandle, LinkState, Telemetry};
 use crate::notify::DesktopNotifications;
 use crate::offset::ClockOffset;
 use crate::outbox::{Command, Outbox, OutboxError, Runner, RunnerConfig};
-use crate::session::Inbound;
 use crate::state::PlantState;
 use crate::store::{self, Appearances, PendingWrites, StoreError, StoreWriter};
 use crate::view::{Batcher, ConsoleSnapshot, LinkStatus, UpdateBatch};
+use plant_link::clock::WallClock;
+use plant_link::config::{LinkConfig, PlantId};
+use plant_link::link::LinkMode;
+use plant_link::link::{self, LinkEvent, LinkHandle, LinkState, Telemetry};
+use plant_link::session::Inbound;
 
 /// Everything a console needs to start.
 #[derive(Debug, Clone)]
@@ -818,7 +818,7 @@ impl Runtime {
         // The link state last seen, to journal each change as from → to and to mark link
         // gaps. Every link starts Connecting (`link::spawn`) and this receiver has marked
         // nothing seen, so its first `changed()` brings whatever the link reached since.
-        let started_at = link::unix_now();
+        let started_at = plant_link::clock::unix_now();
         let mut link_seen = LinkState {
             mode: LinkMode::Connecting,
             since: started_at,
@@ -835,7 +835,7 @@ impl Runtime {
                         last_data = Some(*at);
                     }
                     if let LinkEvent::PlantChanged { from, to } = &event {
-                        let at = link::unix_now();
+                        let at = plant_link::clock::unix_now();
                         let next = self
                             .shared
                             .next_cache
@@ -902,7 +902,10 @@ impl Runtime {
             self.apply(event, &mut changes, &mut pending, &mut Batcher::default());
         }
         // The journal says how many rows its cap left out, even of the last minute.
-        for row in self.journal_cap.summaries(link::unix_now(), true) {
+        for row in self
+            .journal_cap
+            .summaries(plant_link::clock::unix_now(), true)
+        {
             pending.journal(row);
         }
         let writer = self.writer;

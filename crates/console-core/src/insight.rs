@@ -11,9 +11,9 @@ use serde::Serialize;
 
 use crate::alerts::{Notice, NotificationSink, Severity};
 use crate::console::{Console, ConsoleError};
-use crate::link::LinkMode;
 use crate::store::{self, Gap, JournalEntry, StatsSample, StoreError};
 use crate::view::LinkStatus;
+use plant_link::link::LinkMode;
 
 /// State kept for the views between calls.
 pub(crate) struct Insight {

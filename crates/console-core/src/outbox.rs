@@ -21,12 +21,12 @@ use tokio::sync::{mpsc, Notify};
 use tokio::time::Instant;
 
 use crate::audit::{self, Actor};
-use crate::clock::WallClock;
-use crate::config::PlantId;
-use crate::link::{LinkError, LinkHandle, LinkMode};
 use crate::offset::ClockOffset;
 use crate::state::PlantState;
 use crate::store::{self, StoreError};
+use plant_link::clock::WallClock;
+use plant_link::config::PlantId;
+use plant_link::link::{LinkError, LinkHandle, LinkMode};
 
 /// Where a command is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

@@ -9,8 +9,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::items::Unreadable;
-use crate::link::LinkMode;
+use plant_link::items::Unreadable;
+use plant_link::link::LinkMode;
 
 /// How far a value can be trusted, worst last (so `max` picks the worse one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -5,7 +5,7 @@
 //! produces, never from raw frames, so a snapshot that repeats what is already known
 //! causes no writes and no alerts.
 //!
-//! A field the plant sent but the console could not read ([`crate::items`]) is marked in
+//! A field the plant sent but the console could not read ([`plant_link::items`]) is marked in
 //! the entry's `unreadable`, and the entry's quality is bad. Where the field is not the
 //! measurement itself (a name, a status, a relay's state), the last readable value stays
 //! in its place, so a bad read alerts nothing and switches nothing; a device's `value`
@@ -18,8 +18,8 @@ use std::sync::Arc;
 use plant_protocol::{Device, DevicesUpdate, Relay, RelaysUpdate, SystemStats, UnixSeconds};
 use serde::{Deserialize, Serialize};
 
-use crate::items::{Marks, Unreadable};
 use crate::quality::{Quality, QualityReason};
+use plant_link::items::{Marks, Unreadable};
 
 /// A device as last received, with the local time it arrived.
 ///

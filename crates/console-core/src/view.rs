@@ -10,10 +10,10 @@ use serde::Serialize;
 
 use crate::alerts::{AlertFeed, AlertStatus, AlertView};
 use crate::bounds::CapsReached;
-use crate::link::{LinkMode, LinkState, Telemetry, Unusable};
 use crate::quality::Quality;
 use crate::state::{Change, DeviceEntry, RelayEntry, StatsEntry};
 pub use crate::store::CacheStatus;
+use plant_link::link::{LinkMode, LinkState, Telemetry, Unusable};
 
 /// The link as the UI shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]

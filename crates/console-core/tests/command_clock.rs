@@ -10,11 +10,11 @@ use common::{start, wait_for, LIMIT};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use console_core::backoff::BackoffPolicy;
-use console_core::clock::WallClock;
 use console_core::console::CommandError;
 use console_core::outbox::{Command, Status};
 use console_core::{ConsoleConfig, LinkConfig, LinkMode, PlantUrl};
+use plant_link::backoff::BackoffPolicy;
+use plant_link::clock::WallClock;
 use plant_server::ServerConfig;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
@@ -31,7 +31,7 @@ impl SettableClock {
 
     fn wall(&self) -> WallClock {
         let shift = self.0.clone();
-        WallClock::new(move || console_core::link::unix_now() + *shift.lock().unwrap())
+        WallClock::new(move || plant_link::clock::unix_now() + *shift.lock().unwrap())
     }
 }
 

@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
-use console_core::backoff::BackoffPolicy;
 use console_core::console::CommandError;
 use console_core::outbox::{Command, Status};
 use console_core::{Console, ConsoleConfig, LinkConfig, LinkMode, PlantUrl};
+use plant_link::backoff::BackoffPolicy;
 use plant_server::ServerConfig;
 use test_support::flask::FlaskPlant;
 use tokio::net::TcpListener;

@@ -25,12 +25,13 @@ use super::{
     AlertCore, AlertSettings, AlertStatus, AlertView, Decided, Mute, Notice, NotificationSink,
     Outcome,
 };
-use crate::link::{unix_now, LinkState};
-use crate::lograte::RepeatLimiter;
 use crate::outbox::Command;
 use crate::state::{Change, PlantState};
 use crate::store::{self, Appearances, StoreError};
-use crate::text::log_text;
+use plant_link::clock::unix_now;
+use plant_link::link::LinkState;
+use plant_link::lograte::RepeatLimiter;
+use plant_link::text::log_text;
 
 /// How many plant messages' changes may wait for the engine. A snapshot is one message,
 /// so this is a lot of plant; beyond it changes are dropped and counted.
@@ -362,7 +363,7 @@ pub async fn start(
         unacked,
         retention: config.retention,
         prune_at: 0.0,
-        quiet_log: RepeatLimiter::new(QUIET_ALERT_LOG_BURST, crate::lograte::LOG_WINDOW),
+        quiet_log: RepeatLimiter::new(QUIET_ALERT_LOG_BURST, plant_link::lograte::LOG_WINDOW),
     };
     let (status_tx, status_rx) = watch::channel(engine.status_now());
     engine.status = status_tx;

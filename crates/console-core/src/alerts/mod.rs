@@ -19,10 +19,10 @@ use std::time::Duration;
 use plant_protocol::UnixSeconds;
 use serde::{Deserialize, Serialize};
 
-use crate::link::LinkState;
 use crate::outbox::Command;
 use crate::state::{Change, PlantState};
 use crate::store::Appearances;
+use plant_link::link::LinkState;
 
 pub use engine::{
     fan_out, start, AlertError, AlertFeed, AlertHandle, ChangeFeed, EngineConfig, StoreSwitch,

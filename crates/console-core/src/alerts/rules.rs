@@ -13,10 +13,10 @@ use plant_protocol::{Device, DeviceStatus, Relay, UnixSeconds};
 use serde_json::Value;
 
 use super::{Alert, AlertKind, AlertSettings, Limit, Severity};
-use crate::link::{LinkMode, LinkState};
 use crate::outbox::{Command, Status};
 use crate::state::{Change, PlantState, Subject};
 use crate::store::Appearances;
+use plant_link::link::{LinkMode, LinkState};
 
 /// Where a device is, as far as the plant says.
 #[derive(Debug, Clone, PartialEq)]
@@ -854,7 +854,7 @@ mod tests {
             (4.0, "\"95\""),
             (5.0, "85"),
         ] {
-            let read = crate::items::devices_update(&frame(value)).unwrap();
+            let read = plant_link::items::devices_update(&frame(value)).unwrap();
             let mut changes = Vec::new();
             state.apply_devices_read(read.value, &read.marks, at, &mut changes);
             let mut out = Vec::new();

@@ -8,9 +8,9 @@ use serde_json::Map;
 use tokio::sync::watch;
 
 use super::*;
-use crate::link::LinkMode;
 use crate::outbox::Status;
 use crate::state::{DeviceEntry, RelayEntry};
+use plant_link::link::LinkMode;
 
 fn device(id: &str, status: DeviceStatus, at: f64) -> DeviceEntry {
     DeviceEntry {
@@ -281,7 +281,7 @@ async fn rig(settings: AlertSettings) -> Rig {
     let sink = RecordingSink::new();
     let (link, link_rx) = watch::channel(LinkState {
         mode: LinkMode::Realtime,
-        since: crate::link::unix_now(),
+        since: plant_link::clock::unix_now(),
         detail: None,
     });
     let state = RwLock::new(PlantState::default());
@@ -324,7 +324,7 @@ impl Rig {
     fn offer(&self, changes: &[Change]) {
         self.started
             .changes
-            .offer(changes, crate::link::unix_now(), Appearances::Journal);
+            .offer(changes, plant_link::clock::unix_now(), Appearances::Journal);
     }
 
     async fn alerts(&self) -> Vec<AlertView> {
@@ -422,7 +422,7 @@ async fn acknowledging_one_and_then_all_records_who_and_when_and_the_count_follo
         .iter()
         .find(|a| a.kind == AlertKind::DeviceFault)
         .unwrap();
-    let before = crate::link::unix_now();
+    let before = plant_link::clock::unix_now();
     assert_eq!(
         handle
             .acknowledge(Some(fault.id), "operator-1")
@@ -474,7 +474,7 @@ async fn the_engine_alerts_a_link_lost_past_the_threshold_and_its_return() {
         ..AlertSettings::default()
     };
     let rig = rig(settings).await;
-    let lost_at = crate::link::unix_now();
+    let lost_at = plant_link::clock::unix_now();
     rig.link.send_replace(LinkState {
         mode: LinkMode::Offline,
         since: lost_at,
@@ -485,12 +485,12 @@ async fn the_engine_alerts_a_link_lost_past_the_threshold_and_its_return() {
     })
     .await;
     assert!(
-        crate::link::unix_now() - lost_at >= 0.2,
+        plant_link::clock::unix_now() - lost_at >= 0.2,
         "not before the threshold"
     );
     rig.link.send_replace(LinkState {
         mode: LinkMode::Realtime,
-        since: crate::link::unix_now(),
+        since: plant_link::clock::unix_now(),
         detail: None,
     });
     until("the restored notification", || rig.sink.shown().len() == 2).await;

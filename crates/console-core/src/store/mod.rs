@@ -37,8 +37,8 @@ use rusqlite_migration::{Migrations, M};
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::link::LinkState;
 use crate::state::{Change, DeviceEntry, RelayEntry, StatsEntry};
+use plant_link::link::LinkState;
 
 pub use gaps::{gaps, Gap};
 pub use history::{device_history, stats_history, StatsSample};
@@ -191,7 +191,7 @@ pub fn open_reporting(data_dir: &Path) -> Result<Opened, StoreError> {
         }),
         Err(error) if recovery::is_corruption(&error) => {
             tracing::warn!(path = %path.display(), %error, "the cache is damaged; setting it aside");
-            let kept = recovery::set_aside(&path, crate::link::unix_now())?;
+            let kept = recovery::set_aside(&path, plant_link::clock::unix_now())?;
             Ok(Opened {
                 conn: open_file(&path)?,
                 recovered_from: Some(kept),
@@ -657,7 +657,7 @@ impl StoreWriter {
                         committed,
                         idle: writer_idle,
                         status: status_tx,
-                        clock: Box::new(crate::link::unix_now),
+                        clock: Box::new(plant_link::clock::unix_now),
                     },
                 )
             })
@@ -1165,8 +1165,8 @@ mod tests {
 
     #[test]
     fn unreadable_marks_are_kept_in_the_cache_so_a_restart_still_shows_a_bad_value() {
-        use crate::items::Unreadable;
         use crate::quality::Quality;
+        use plant_link::items::Unreadable;
         let dir = tempfile::tempdir().unwrap();
         let writer = StoreWriter::spawn(open(dir.path()).unwrap());
         let mut pending = PendingWrites::default();

@@ -33,7 +33,7 @@ CREATE TABLE outbox_event (
 );
 CREATE INDEX outbox_event_by_request ON outbox_event (request_id, id);";
 
-/// Version 11. The plant each command was issued for (a [`crate::config::PlantId`]);
+/// Version 11. The plant each command was issued for (a [`plant_link::config::PlantId`]);
 /// commands stored before it record none and are never sent.
 pub(super) const ADD_PLANT: &str = "ALTER TABLE outbox ADD COLUMN plant TEXT;";
 
@@ -57,7 +57,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Command> {
         updated_at: row.get(11)?,
         plant: row
             .get::<_, Option<String>>(12)?
-            .map(|id| crate::config::PlantId::from_stored(&id)),
+            .map(|id| plant_link::config::PlantId::from_stored(&id)),
     })
 }
 
