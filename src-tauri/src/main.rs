@@ -52,7 +52,7 @@ fn main() -> ExitCode {
     let _flush_on_exit = init_logging(
         cli.command
             .is_none()
-            .then(|| console_core::insight::log_dir(&cli::run_data_dir(&cli.run))),
+            .then(|| console_core::console::log_dir(&cli::run_data_dir(&cli.run))),
     );
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,

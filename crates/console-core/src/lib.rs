@@ -10,7 +10,6 @@ pub mod alerts;
 pub mod audit;
 pub mod bounds;
 pub mod console;
-pub mod insight;
 pub mod instance;
 pub mod notify;
 pub mod offset;

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use console_core::alerts::{AlertError, AlertStatus, AlertView};
 use console_core::console::{CommandError, ConsoleError};
-use console_core::insight::{DeviceTrend, Diagnostics, StatsTrend};
+use console_core::console::{DeviceTrend, Diagnostics, StatsTrend};
 use console_core::outbox::Command;
 use console_core::store::JournalEntry;
 use console_core::view::ConsoleSnapshot;

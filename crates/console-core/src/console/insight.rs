@@ -9,8 +9,8 @@ use std::time::Instant;
 use plant_protocol::UnixSeconds;
 use serde::Serialize;
 
+use super::{Console, ConsoleError};
 use crate::alerts::{Notice, NotificationSink, Severity};
-use crate::console::{Console, ConsoleError};
 use crate::store::{self, Gap, JournalEntry, StatsSample, StoreError};
 use crate::view::LinkStatus;
 use plant_link::link::LinkMode;
