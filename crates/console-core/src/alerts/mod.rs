@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::outbox::Command;
 use crate::state::{Change, PlantState};
+pub use crate::store::alerts::{Alert, AlertKind, AlertView, Outcome, Severity};
 use crate::store::Appearances;
 use plant_link::link::LinkState;
 
@@ -36,114 +37,7 @@ pub const DEFAULT_MUTE: Duration = Duration::from_secs(15 * 60);
 /// See [`DEFAULT_MUTE`].
 pub const DEFAULT_SHELVE: Duration = Duration::from_secs(15 * 60);
 
-/// How urgent an alert is. Ordered from least to most urgent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "ts", ts(rename = "AlertSeverity"))]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Info,
-    Low,
-    High,
-    Critical,
-}
-
-impl Severity {
-    pub const ALL: [Severity; 4] = [
-        Severity::Info,
-        Severity::Low,
-        Severity::High,
-        Severity::Critical,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Low => "low",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Severity> {
-        Severity::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-}
-
-/// What an alert is about. Each kind has a default severity ([`AlertKind::default_severity`])
-/// that [`AlertSettings::severities`] can change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum AlertKind {
-    /// A relay changed state, switched by anyone (the plant says who).
-    RelaySwitched,
-    DeviceOffline,
-    DeviceFault,
-    /// A device that was offline or in fault is online again.
-    DeviceRecovered,
-    /// A device appeared in a plant the console already knew.
-    DeviceAppeared,
-    /// A device is no longer listed by the plant.
-    DeviceRemoved,
-    LimitHigh,
-    LimitLow,
-    /// A value came back inside its limits (past the deadband).
-    LimitCleared,
-    /// No data from the plant for longer than the threshold.
-    LinkLost,
-    /// Data flows again after a [`AlertKind::LinkLost`].
-    LinkRestored,
-    /// An operator's relay command failed.
-    CommandFailed,
-    /// An operator's relay command expired before it took effect.
-    CommandExpired,
-    /// The plant sent a device's or relay's value in a form the console cannot read
-    /// (`NaN`, a wrong type, a missing field): its quality is bad.
-    BadValue,
-}
-
 impl AlertKind {
-    pub const ALL: [AlertKind; 14] = [
-        AlertKind::RelaySwitched,
-        AlertKind::DeviceOffline,
-        AlertKind::DeviceFault,
-        AlertKind::DeviceRecovered,
-        AlertKind::DeviceAppeared,
-        AlertKind::DeviceRemoved,
-        AlertKind::LimitHigh,
-        AlertKind::LimitLow,
-        AlertKind::LimitCleared,
-        AlertKind::LinkLost,
-        AlertKind::LinkRestored,
-        AlertKind::CommandFailed,
-        AlertKind::CommandExpired,
-        AlertKind::BadValue,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AlertKind::RelaySwitched => "relay_switched",
-            AlertKind::DeviceOffline => "device_offline",
-            AlertKind::DeviceFault => "device_fault",
-            AlertKind::DeviceRecovered => "device_recovered",
-            AlertKind::DeviceAppeared => "device_appeared",
-            AlertKind::DeviceRemoved => "device_removed",
-            AlertKind::LimitHigh => "limit_high",
-            AlertKind::LimitLow => "limit_low",
-            AlertKind::LimitCleared => "limit_cleared",
-            AlertKind::LinkLost => "link_lost",
-            AlertKind::LinkRestored => "link_restored",
-            AlertKind::CommandFailed => "command_failed",
-            AlertKind::CommandExpired => "command_expired",
-            AlertKind::BadValue => "bad_value",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<AlertKind> {
-        AlertKind::ALL.into_iter().find(|k| k.as_str() == text)
-    }
-
     /// The severity a site gets unless its settings say otherwise. A fault and a lost
     /// link leave the operator blind or the plant unsafe, so they are critical; a
     /// return to normal is news but needs no action.
@@ -184,26 +78,6 @@ impl AlertKind {
         };
         format!("{count} {}", if count == 1 { one } else { many })
     }
-}
-
-/// One alert as the rules make it, before it is decided on and stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Alert {
-    /// When it happened (local Unix seconds): the receive time of the change.
-    pub at: UnixSeconds,
-    pub kind: AlertKind,
-    pub severity: Severity,
-    /// What it is about: a device or relay id, `"link"` for the link.
-    pub subject: String,
-    /// The device it concerns, for shelving: the device itself, or a relay's device.
-    pub device: Option<String>,
-    /// What counts as "the same alert again" for flapping: kind, subject and direction
-    /// (a relay switched ON is not the same alert as it switched OFF).
-    pub key: String,
-    /// What happened, and to what: "Relay Pump 3 switched OFF by operator-2".
-    pub title: String,
-    /// Where and the detail: ids, location, the value before.
-    pub body: String,
 }
 
 /// A high and/or low limit on device values, with a deadband (hysteresis).
@@ -282,61 +156,11 @@ impl AlertSettings {
     }
 }
 
-/// What became of an alert: notified, or why not. Every alert is recorded either way.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Outcome {
-    Notified,
-    /// The operator muted all notifications.
-    Muted,
-    /// The operator shelved its device.
-    Shelved,
-    /// Beyond the flood limit: counted in the next summary instead.
-    Flood,
-    /// The same alert again within the flapping window: counted in the summary.
-    Flapping,
-    /// Below [`AlertSettings::notify_from`].
-    Quiet,
-}
-
-impl Outcome {
-    /// Why it was not notified, as stored; `None` when it was.
-    pub fn reason(self) -> Option<&'static str> {
-        match self {
-            Outcome::Notified => None,
-            Outcome::Muted => Some("muted"),
-            Outcome::Shelved => Some("shelved"),
-            Outcome::Flood => Some("flood"),
-            Outcome::Flapping => Some("flapping"),
-            Outcome::Quiet => Some("quiet"),
-        }
-    }
-}
-
 /// An alert with what became of it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decided {
     pub alert: Alert,
     pub outcome: Outcome,
-}
-
-/// One stored alert, as the UI shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct AlertView {
-    pub id: i64,
-    pub at: UnixSeconds,
-    pub kind: AlertKind,
-    pub severity: Severity,
-    pub subject: String,
-    pub title: String,
-    pub body: String,
-    /// Whether it was shown as a notification.
-    pub notified: bool,
-    /// Why not: `muted`, `shelved`, `flood`, `flapping` or `quiet`.
-    pub suppressed: Option<String>,
-    pub acked_at: Option<UnixSeconds>,
-    /// The OS user who acknowledged it.
-    pub acked_by: Option<String>,
 }
 
 /// A shelved device (or relay) and until when.

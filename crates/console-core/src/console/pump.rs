@@ -354,7 +354,9 @@ impl Pump {
         }
         let mut journal_left_out = 0;
         for change in changes.iter() {
-            if pending.record_capped(change, at, appearances, &mut self.journal_cap) {
+            if pending.record_capped(change, at, appearances, |subject, at| {
+                self.journal_cap.allow(subject, at)
+            }) {
                 journal_left_out += 1;
             }
             batcher.push(change);

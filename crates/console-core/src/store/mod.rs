@@ -7,6 +7,7 @@
 //! sample per device per second (`record.rs`); maintenance thins it (`retention.rs`).
 
 pub(crate) mod alerts;
+pub(crate) mod anchor;
 pub(crate) mod audit;
 mod devices;
 mod gaps;
@@ -227,7 +228,7 @@ fn open_file(path: &Path) -> Result<Connection, StoreError> {
     configure(&conn)?;
     migrations().to_latest(&mut conn)?;
     // A chain from before the anchor file existed is anchored from now on.
-    crate::audit::anchor(&conn);
+    anchor::anchor(&conn);
     Ok(conn)
 }
 
@@ -416,7 +417,7 @@ pub struct PendingWrites {
     /// History samples, journal entries and link gaps: kept, not merged.
     recorded: record::Recorded,
     /// The number of the last plant message these writes include, for a benchmark's
-    /// [`crate::console::Progress`]; 0 when nobody counts.
+    /// the console's `Progress`; 0 when nobody counts.
     through: u64,
 }
 
@@ -472,18 +473,20 @@ impl PendingWrites {
         self.recorded.journal_change(change, at, appearances);
     }
 
-    /// Like [`PendingWrites::record`], but the journal entry goes through `cap` (at most
-    /// so many rows per device or relay a minute); true when an entry was left out.
+    /// Like [`PendingWrites::record`], but the journal entry goes through `allow` (the
+    /// caller's cap: at most so many rows per device or relay a minute, given the entry's
+    /// subject and time); true when an entry was left out. The cap is a closure so that
+    /// the store needs nothing of the `bounds` that keep it.
     pub fn record_capped(
         &mut self,
         change: &Change,
         at: UnixSeconds,
         appearances: Appearances,
-        cap: &mut crate::bounds::JournalCap,
+        mut allow: impl FnMut(&str, UnixSeconds) -> bool,
     ) -> bool {
         self.push(change);
         match journal::describe_change(change, at, appearances) {
-            Some(entry) if cap.allow(&entry.subject, entry.at) => {
+            Some(entry) if allow(&entry.subject, entry.at) => {
                 self.recorded.journal(entry);
                 false
             }

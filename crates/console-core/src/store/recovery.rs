@@ -15,7 +15,7 @@ use super::StoreError;
 /// database would be replayed into it, so every one of them moves with the main file. So
 /// does the audit anchor (`audit.rs`): it vouches for the old file's chain, and beside a
 /// fresh cache it would make that one's chain look cut short.
-const COMPANIONS: [&str; 4] = ["-wal", "-shm", "-journal", crate::audit::ANCHOR_SUFFIX];
+const COMPANIONS: [&str; 4] = ["-wal", "-shm", "-journal", super::anchor::ANCHOR_SUFFIX];
 
 /// Whether an error says the file itself is damaged (not a database at all, or a
 /// database whose pages are inconsistent), as opposed to busy, locked or unreadable.
