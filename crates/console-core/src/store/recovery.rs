@@ -203,6 +203,20 @@ pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
+/// Unix seconds `at` as `YYYY-MM-DD HH:MM:SS UTC`, for messages that name a moment
+/// without depending on this machine's time zone.
+pub(crate) fn utc_text(at: f64) -> String {
+    let secs = at.max(0.0).floor() as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testutil::reading;
