@@ -526,12 +526,10 @@ impl Runner {
 
     async fn blocking<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&Outbox) -> T + Send + 'static,
-    ) -> T {
+        work: impl FnOnce(&Outbox) -> Result<T, OutboxError> + Send + 'static,
+    ) -> Result<T, OutboxError> {
         let outbox = self.outbox.clone();
-        tokio::task::spawn_blocking(move || work(&outbox))
-            .await
-            .expect("outbox work does not panic")
+        store::blocking(move || work(&outbox)).await
     }
 
     async fn publish(&self, command: Option<Command>) {
@@ -700,20 +698,19 @@ impl Runner {
             if let Some((status, error)) = outcome {
                 let id = command.request_id.clone();
                 let attempts = command.attempts;
-                let result = tokio::task::spawn_blocking(move || {
+                let result = store::blocking(move || {
                     outbox.advance(&id, status, attempts, error.as_deref(), clock.now())
                 })
                 .await;
                 match result {
-                    Ok(Ok(Some(updated))) => {
+                    Ok(Some(updated)) => {
                         let _ = updates.try_send(updated);
                     }
-                    Ok(Ok(None)) => {}
+                    Ok(None) => {}
                     // The outbox moved to another plant's cache meanwhile; the command
                     // was ended in its own cache before the move.
-                    Ok(Err(OutboxError::Unknown(_))) => {}
-                    Ok(Err(error)) => tracing::error!(%error, "outbox update failed"),
-                    Err(error) => tracing::error!(%error, "outbox update panicked"),
+                    Err(OutboxError::Unknown(_)) => {}
+                    Err(error) => tracing::error!(%error, "outbox update failed"),
                 }
             }
             in_flight

@@ -210,11 +210,14 @@ async fn a_restarted_console_alerts_only_what_changed_at_the_plant_while_it_was_
 
     let sink = RecordingSink::new();
     let console = common::start(config(&url, dir.path(), &sink)).await;
+    // The marker switches relay-02, so the wait includes it: devices and relays come in
+    // separate snapshots.
     wait_for(&console, "the resync with dev-002 offline", |s| {
         s.link.mode == LinkMode::Realtime
             && s.devices
                 .iter()
                 .any(|d| d.device.id == "dev-002" && d.device.status == DeviceStatus::Offline)
+            && s.relays.iter().any(|r| r.relay.id == "relay-02")
     })
     .await;
     let switched = marker(&server, &console, &sink).await;

@@ -202,9 +202,8 @@ async fn blocking<T: Send + 'static>(
     work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, AlertError> {
     let db = db.clone();
-    tokio::task::spawn_blocking(move || work(&mut db.lock()))
+    store::blocking(move || work(&mut db.lock()))
         .await
-        .map_err(|e| AlertError::Store(StoreError::Io(e.to_string())))?
         .map_err(AlertError::from)
 }
 
@@ -343,9 +342,7 @@ pub async fn start(
             .unwrap_or_else(|poisoned| poisoned.into_inner()),
     );
     let data_dir = config.data_dir.clone();
-    let conn = tokio::task::spawn_blocking(move || store::open_again(&data_dir))
-        .await
-        .map_err(|e| AlertError::Store(StoreError::Io(e.to_string())))??;
+    let conn = store::blocking(move || store::open_again(&data_dir)).await?;
     let db = Arc::new(Db(Mutex::new(conn)));
     let unacked = blocking(&db, |conn| store::alerts::unacked(conn)).await?;
 

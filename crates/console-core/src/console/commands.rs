@@ -67,11 +67,10 @@ impl Console {
         }
         let plant = self.shared.plant();
         let (outbox, relay_id) = (self.outbox.clone(), relay_id.to_owned());
-        let command = tokio::task::spawn_blocking(move || {
+        let command = store::blocking(move || {
             outbox.enqueue(&plant, &relay_id, state, ttl, &Actor::current(), now)
         })
-        .await
-        .map_err(|e| CommandError::Outbox(OutboxError::Store(StoreError::Io(e.to_string()))))??;
+        .await?;
         self.outbox_wake.notify_one();
         Ok(command)
     }
@@ -80,23 +79,14 @@ impl Console {
     pub async fn cancel_command(&self, request_id: &str) -> Result<Command, CommandError> {
         let (outbox, id) = (self.outbox.clone(), request_id.to_owned());
         let now = self.shared.clock.now();
-        let command =
-            tokio::task::spawn_blocking(move || outbox.cancel(&id, &Actor::current(), now))
-                .await
-                .map_err(|e| {
-                    CommandError::Outbox(OutboxError::Store(StoreError::Io(e.to_string())))
-                })??;
+        let command = store::blocking(move || outbox.cancel(&id, &Actor::current(), now)).await?;
         Ok(command)
     }
 
     /// The latest commands, newest first.
     pub async fn outbox(&self, limit: u32) -> Result<Vec<Command>, CommandError> {
         let outbox = self.outbox.clone();
-        let commands = tokio::task::spawn_blocking(move || outbox.recent(limit))
-            .await
-            .map_err(|e| {
-                CommandError::Outbox(OutboxError::Store(StoreError::Io(e.to_string())))
-            })??;
+        let commands = store::blocking(move || outbox.recent(limit)).await?;
         Ok(commands)
     }
 
@@ -132,13 +122,10 @@ impl Console {
         let mut next_dir = None;
         if to != from {
             let (outbox, now, name) = (self.outbox.clone(), self.shared.clock.now(), to.clone());
-            ended = tokio::task::spawn_blocking(move || {
+            ended = store::blocking(move || {
                 outbox.end_for_plant_change(Some(&name), name.as_str(), now)
             })
-            .await
-            .map_err(|e| {
-                CommandError::Outbox(OutboxError::Store(StoreError::Io(e.to_string())))
-            })??;
+            .await?;
             // From here on the runner sends nothing of the old plant, and ends whatever
             // of it was queued since.
             *self
@@ -150,7 +137,7 @@ impl Console {
                 let _ = self.updates.try_send(command.clone());
             }
             let (data_dir, plant, address) = (self.data_dir.clone(), to.clone(), url.clone());
-            let next = tokio::task::spawn_blocking(move || {
+            let next = store::blocking(move || {
                 let (dir, opened, stored) = open_plant_cache(&data_dir, &plant, &address)?;
                 let alerts = store::open_again(&dir)?;
                 Ok::<_, StoreError>(NextCache {
@@ -162,7 +149,6 @@ impl Console {
                 })
             })
             .await
-            .map_err(|e| CommandError::Outbox(OutboxError::Store(StoreError::Io(e.to_string()))))?
             .map_err(|e| CommandError::Outbox(OutboxError::Store(e)))?;
             next_dir = Some(next.dir.clone());
             *self
@@ -189,11 +175,7 @@ impl Console {
             // the old one is refused there and sent later.
             let outbox = self.outbox.clone();
             let switch_dir = dir.clone();
-            tokio::task::spawn_blocking(move || outbox.switch_to(&switch_dir))
-                .await
-                .map_err(|e| {
-                    CommandError::Outbox(OutboxError::Store(StoreError::Io(e.to_string())))
-                })??;
+            store::blocking(move || outbox.switch_to(&switch_dir)).await?;
             *self
                 .shared
                 .cache_dir
@@ -210,11 +192,7 @@ impl Console {
         sent_too: bool,
     ) -> Result<Vec<Command>, CommandError> {
         let (outbox, now) = (self.outbox.clone(), self.shared.clock.now());
-        let ended = tokio::task::spawn_blocking(move || outbox.abandon_open(reason, sent_too, now))
-            .await
-            .map_err(|e| {
-                CommandError::Outbox(OutboxError::Store(StoreError::Io(e.to_string())))
-            })??;
+        let ended = store::blocking(move || outbox.abandon_open(reason, sent_too, now)).await?;
         for command in &ended {
             // The window and the alert engine learn of it as of any other step.
             let _ = self.updates.try_send(command.clone());

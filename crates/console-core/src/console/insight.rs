@@ -101,12 +101,11 @@ impl Console {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone();
-        tokio::task::spawn_blocking(move || match store::open_read_only(&dir)? {
+        store::blocking(move || match store::open_read_only(&dir)? {
             Some(conn) => query(&conn),
             None => Ok(empty),
         })
         .await
-        .map_err(|e| ConsoleError::Task(e.to_string()))?
         .map_err(ConsoleError::from)
     }
 

@@ -138,9 +138,7 @@ impl Pump {
             pending.journal(row);
         }
         let writer = self.writer;
-        tokio::task::spawn_blocking(move || writer.close(pending))
-            .await
-            .map_err(|_| StoreError::WriterGone)?
+        store::blocking(move || writer.close(pending)).await
     }
 
     /// The link now leads to another plant, whose cache `next` was opened for: what is
@@ -173,9 +171,7 @@ impl Pump {
             ),
         );
         let leaving = std::mem::take(pending);
-        tokio::task::spawn_blocking(move || old.close(leaving))
-            .await
-            .map_err(|_| StoreError::WriterGone)??;
+        store::blocking(move || old.close(leaving)).await?;
 
         let stored = next.stored;
         let picture = PlantState::from_parts(stored.devices, stored.relays, stored.system_stats);

@@ -115,13 +115,12 @@ async fn open_cache(
     let plant = config.link.plant.clone();
     let address = config.link.server.to_string();
     let now = config.link.wall_clock.now();
-    tokio::task::spawn_blocking(move || {
+    store::blocking(move || {
         let opened = open_plant_cache(&data_dir, &plant, &address)?;
         end_other_plants_commands(&data_dir, &plant, now);
         Ok::<_, StoreError>(opened)
     })
     .await
-    .map_err(|e| ConsoleError::Task(e.to_string()))?
     .map_err(ConsoleError::from)
 }
 
@@ -213,9 +212,7 @@ async fn start_outbox(
     link: &LinkHandle,
 ) -> Result<OutboxParts, ConsoleError> {
     let outbox_dir = cache_dir.to_path_buf();
-    let outbox = tokio::task::spawn_blocking(move || Outbox::open_again(&outbox_dir))
-        .await
-        .map_err(|e| ConsoleError::Task(e.to_string()))??;
+    let outbox = store::blocking(move || Outbox::open_again(&outbox_dir)).await?;
     let outbox = Arc::new(outbox);
     let wake = Arc::new(Notify::new());
     let (updates_tx, updates_rx) = mpsc::channel(256);

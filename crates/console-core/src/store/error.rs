@@ -45,8 +45,9 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The blocking task that ran store work failed or panicked ([`super::blocking`]).
     #[error("a store task failed: {0}")]
-    Io(String),
+    Task(String),
     #[error("the last changes could not be saved to the cache: {0}")]
     Unsaved(String),
 }

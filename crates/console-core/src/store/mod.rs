@@ -6,6 +6,7 @@
 //! keeps for alerts, commands and the audit trail are typed in its table modules.
 //!
 //! - `error.rs`: [`StoreError`].
+//! - `blocking.rs`: [`blocking`], how async code runs store work.
 //! - `migrations.rs`: the schema's migrations, append only.
 //! - `open.rs`: opening a cache for writing, again, or read only; the data folder's lock.
 //! - `recovery.rs`: checking a cache and setting a damaged one aside.
@@ -21,6 +22,7 @@
 pub(crate) mod alerts;
 pub(crate) mod anchor;
 pub(crate) mod audit;
+mod blocking;
 mod checkpoint;
 mod devices;
 mod error;
@@ -45,6 +47,7 @@ mod tests;
 mod testutil;
 mod writer;
 
+pub use blocking::blocking;
 pub use error::StoreError;
 pub use gaps::{gaps, Gap};
 pub use history::{device_history, stats_history, StatsSample};
