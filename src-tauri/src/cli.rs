@@ -260,7 +260,7 @@ pub fn relay_target(
 }
 
 /// The outbox report for people: one line per command, newest first.
-pub fn outbox_text(commands: &[console_core::outbox::Command]) -> String {
+pub fn outbox_text(commands: &[console_core::outbox::QueuedCommand]) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     writeln!(

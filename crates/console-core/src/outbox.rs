@@ -22,13 +22,13 @@ use tokio::time::Instant;
 use crate::audit::{self, Actor};
 use crate::offset::ClockOffset;
 use crate::state::PlantState;
-pub use crate::store::outbox::{Command, Status};
+pub use crate::store::outbox::{QueuedCommand, Status};
 use crate::store::{self, StoreError};
 use plant_link::clock::WallClock;
 use plant_link::config::PlantId;
 use plant_link::link::{LinkError, LinkHandle, LinkMode};
 
-impl Command {
+impl QueuedCommand {
     /// The request as the plant receives it: `issued_at` is in the plant's time (local
     /// issue time plus the estimated offset of the server's clock), so that a console
     /// whose clock is wrong does not have its commands refused as expired.
@@ -46,7 +46,7 @@ impl Command {
 /// the timeline of the plant and of the operators' commands is one.
 fn journal_step(
     conn: &Connection,
-    command: &Command,
+    command: &QueuedCommand,
     status: Status,
     at: UnixSeconds,
     detail: Option<&str>,
@@ -146,13 +146,13 @@ impl Outbox {
         ttl: Duration,
         actor: &Actor,
         now: UnixSeconds,
-    ) -> Result<Command, OutboxError> {
+    ) -> Result<QueuedCommand, OutboxError> {
         if ttl < Duration::from_secs(1) || ttl > Duration::from_secs(86_400) {
             return Err(OutboxError::BadTtl);
         }
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut command = Command {
+        let mut command = QueuedCommand {
             seq: 0,
             request_id: uuid::Uuid::new_v4().to_string(),
             relay_id: relay_id.to_owned(),
@@ -221,7 +221,7 @@ impl Outbox {
         request_id: &str,
         actor: &Actor,
         now: UnixSeconds,
-    ) -> Result<Command, OutboxError> {
+    ) -> Result<QueuedCommand, OutboxError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let command = store::outbox::get(&tx, request_id)?
@@ -265,7 +265,7 @@ impl Outbox {
         attempts: u32,
         error: Option<&str>,
         now: UnixSeconds,
-    ) -> Result<Option<Command>, OutboxError> {
+    ) -> Result<Option<QueuedCommand>, OutboxError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let Some(current) = store::outbox::get(&tx, request_id)? else {
@@ -309,7 +309,7 @@ impl Outbox {
         reason: &str,
         sent_too: bool,
         now: UnixSeconds,
-    ) -> Result<Vec<Command>, OutboxError> {
+    ) -> Result<Vec<QueuedCommand>, OutboxError> {
         let mut ended = Vec::new();
         for command in self.open_commands()? {
             let status = match command.status {
@@ -339,7 +339,7 @@ impl Outbox {
         plant: Option<&PlantId>,
         now_plant: &str,
         now: UnixSeconds,
-    ) -> Result<Vec<Command>, OutboxError> {
+    ) -> Result<Vec<QueuedCommand>, OutboxError> {
         let mut ended = Vec::new();
         for command in self.open_commands()? {
             if plant.is_some_and(|plant| command.is_for(plant)) {
@@ -360,16 +360,16 @@ impl Outbox {
     }
 
     /// Commands not yet final, oldest first.
-    pub fn open_commands(&self) -> Result<Vec<Command>, OutboxError> {
+    pub fn open_commands(&self) -> Result<Vec<QueuedCommand>, OutboxError> {
         Ok(store::outbox::open(&self.conn())?)
     }
 
     /// The latest `limit` commands, newest first.
-    pub fn recent(&self, limit: u32) -> Result<Vec<Command>, OutboxError> {
+    pub fn recent(&self, limit: u32) -> Result<Vec<QueuedCommand>, OutboxError> {
         Ok(store::outbox::recent(&self.conn(), limit)?)
     }
 
-    pub fn get(&self, request_id: &str) -> Result<Option<Command>, OutboxError> {
+    pub fn get(&self, request_id: &str) -> Result<Option<QueuedCommand>, OutboxError> {
         Ok(store::outbox::get(&self.conn(), request_id)?)
     }
 
@@ -387,7 +387,7 @@ impl Outbox {
     pub fn read_recent(
         conn: &rusqlite::Connection,
         limit: u32,
-    ) -> Result<Vec<Command>, OutboxError> {
+    ) -> Result<Vec<QueuedCommand>, OutboxError> {
         Ok(store::outbox::recent(conn, limit)?)
     }
 
@@ -397,7 +397,7 @@ impl Outbox {
 }
 
 /// Why a command ends as "plant changed", in words for the operator.
-fn plant_changed_reason(command: &Command, now_plant: &str) -> String {
+fn plant_changed_reason(command: &QueuedCommand, now_plant: &str) -> String {
     let meant = command.plant.as_ref().map_or(
         "an unrecorded plant (queued by an older console)".to_owned(),
         |p| format!("plant {p}"),
@@ -444,7 +444,7 @@ pub struct Runner {
     state: Arc<RwLock<PlantState>>,
     config: RunnerConfig,
     wake: Arc<Notify>,
-    updates: mpsc::Sender<Command>,
+    updates: mpsc::Sender<QueuedCommand>,
     in_flight: Arc<Mutex<HashSet<String>>>,
     /// Earliest time of the next attempt per command, so a refused or silent link is
     /// not hammered.
@@ -469,7 +469,7 @@ impl Runner {
         state: Arc<RwLock<PlantState>>,
         config: RunnerConfig,
         wake: Arc<Notify>,
-        updates: mpsc::Sender<Command>,
+        updates: mpsc::Sender<QueuedCommand>,
         plant: Arc<RwLock<PlantId>>,
     ) -> Runner {
         Runner {
@@ -532,7 +532,7 @@ impl Runner {
         store::blocking(move || work(&outbox)).await
     }
 
-    async fn publish(&self, command: Option<Command>) {
+    async fn publish(&self, command: Option<QueuedCommand>) {
         if let Some(command) = command {
             let _ = self.updates.try_send(command);
         }
@@ -540,10 +540,10 @@ impl Runner {
 
     async fn advance(
         &self,
-        command: &Command,
+        command: &QueuedCommand,
         status: Status,
         error: Option<String>,
-    ) -> Result<Option<Command>, OutboxError> {
+    ) -> Result<Option<QueuedCommand>, OutboxError> {
         let (id, attempts) = (command.request_id.clone(), command.attempts);
         let now = self.clock.now();
         let updated = self
@@ -561,7 +561,7 @@ impl Runner {
     }
 
     /// The command's end of life on the monotonic clock, fixed the first time it is seen.
-    fn deadline(&mut self, command: &Command) -> Instant {
+    fn deadline(&mut self, command: &QueuedCommand) -> Instant {
         let wall_left = command.expires_at - self.clock.now();
         let whole = (command.expires_at - command.issued_at).max(0.0);
         *self
@@ -641,7 +641,11 @@ impl Runner {
     /// of its own, so a slow answer for one relay does not hold up another. The link
     /// checks `plant` when it takes the command, so a command handed over just as the
     /// link moves to another plant is refused there instead of reaching it.
-    async fn send(&mut self, mut command: Command, plant: PlantId) -> Result<(), OutboxError> {
+    async fn send(
+        &mut self,
+        mut command: QueuedCommand,
+        plant: PlantId,
+    ) -> Result<(), OutboxError> {
         command.attempts += 1;
         let Some(updated) = self.advance(&command, Status::Sent, None).await? else {
             // It reached a final state meanwhile (cancelled, or ended because the
@@ -724,7 +728,7 @@ impl Runner {
 
     /// An applied command is confirmed when the relay reports the requested state; if
     /// it never does before the command expires, it failed.
-    async fn confirm(&self, command: &Command, expired: bool) -> Result<(), OutboxError> {
+    async fn confirm(&self, command: &QueuedCommand, expired: bool) -> Result<(), OutboxError> {
         let reported = {
             let state = self
                 .state

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use console_core::console::CommandError;
-use console_core::outbox::{Command, Status};
+use console_core::outbox::{QueuedCommand, Status};
 use console_core::{ConsoleConfig, LinkConfig, LinkMode, PlantUrl};
 use plant_link::backoff::BackoffPolicy;
 use plant_link::clock::WallClock;
@@ -54,7 +54,10 @@ async fn nowhere() -> String {
     url
 }
 
-async fn final_status(updates: &mut mpsc::Receiver<Command>, request_id: &str) -> Command {
+async fn final_status(
+    updates: &mut mpsc::Receiver<QueuedCommand>,
+    request_id: &str,
+) -> QueuedCommand {
     loop {
         let update = updates.recv().await.expect("updates keep coming");
         if update.request_id == request_id && update.status.is_final() {

@@ -25,7 +25,7 @@ use super::{
     AlertCore, AlertSettings, AlertStatus, AlertView, Decided, Mute, Notice, NotificationSink,
     Outcome,
 };
-use crate::outbox::Command;
+use crate::outbox::QueuedCommand;
 use crate::state::{Change, PlantState};
 use crate::store::{self, Appearances, StoreError};
 use plant_link::clock::unix_now;
@@ -182,7 +182,7 @@ pub struct Started {
     /// For the runtime: new alerts and status come out here, for the UI batches.
     pub feed: mpsc::Receiver<AlertFeed>,
     /// For [`fan_out`]: the outbox's command updates go in here.
-    pub commands: mpsc::Sender<Command>,
+    pub commands: mpsc::Sender<QueuedCommand>,
 }
 
 /// The engine's connection to the cache.
@@ -386,9 +386,9 @@ pub async fn start(
 /// receiver for the window (what `Console::take_command_updates` gives out). Neither
 /// may hold up the other or the runner, so each gets what fits in its queue.
 pub fn fan_out(
-    mut updates: mpsc::Receiver<Command>,
-    alerts: mpsc::Sender<Command>,
-) -> mpsc::Receiver<Command> {
+    mut updates: mpsc::Receiver<QueuedCommand>,
+    alerts: mpsc::Sender<QueuedCommand>,
+) -> mpsc::Receiver<QueuedCommand> {
     let (window_tx, window_rx) = mpsc::channel(256);
     tokio::spawn(async move {
         while let Some(command) = updates.recv().await {
@@ -426,7 +426,7 @@ impl Engine {
         mut self,
         mut changes: mpsc::Receiver<ChangeBatch>,
         mut link: watch::Receiver<LinkState>,
-        mut commands: mpsc::Receiver<Command>,
+        mut commands: mpsc::Receiver<QueuedCommand>,
         mut requests: mpsc::Receiver<Request>,
     ) {
         // The link's state now is where the timing of a loss starts: a console that

@@ -19,7 +19,7 @@ use std::time::Duration;
 use plant_protocol::UnixSeconds;
 use serde::{Deserialize, Serialize};
 
-use crate::outbox::Command;
+use crate::outbox::QueuedCommand;
 use crate::state::{Change, PlantState};
 pub use crate::store::alerts::{Alert, AlertKind, AlertView, Outcome, Severity};
 use crate::store::Appearances;
@@ -265,7 +265,7 @@ impl AlertCore {
     }
 
     /// An operator command took a step.
-    pub fn on_command(&mut self, command: &Command, now: UnixSeconds) -> Vec<Decided> {
+    pub fn on_command(&mut self, command: &QueuedCommand, now: UnixSeconds) -> Vec<Decided> {
         let mut alerts = Vec::new();
         self.rules.on_command(command, &mut alerts);
         self.decide_all(alerts, now)

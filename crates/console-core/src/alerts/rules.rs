@@ -13,7 +13,7 @@ use plant_protocol::{Device, DeviceStatus, Relay, UnixSeconds};
 use serde_json::Value;
 
 use super::{Alert, AlertKind, AlertSettings, Limit, Severity};
-use crate::outbox::{Command, Status};
+use crate::outbox::{QueuedCommand, Status};
 use crate::state::{Change, PlantState, Subject};
 use crate::store::Appearances;
 use plant_link::link::{LinkMode, LinkState};
@@ -608,7 +608,7 @@ impl Rules {
 
     /// An operator command that failed or expired is an alert: the operator meant the
     /// plant to change, and it did not.
-    pub fn on_command(&mut self, command: &Command, out: &mut Vec<Alert>) {
+    pub fn on_command(&mut self, command: &QueuedCommand, out: &mut Vec<Alert>) {
         let (kind, outcome, default_why) = match command.status {
             Status::Failed => (
                 AlertKind::CommandFailed,
@@ -1051,7 +1051,7 @@ mod tests {
             Appearances::Quiet,
             &mut out,
         );
-        let mut command = Command {
+        let mut command = QueuedCommand {
             seq: 1,
             request_id: "req-1".into(),
             relay_id: "relay-05".into(),

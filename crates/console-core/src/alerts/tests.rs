@@ -507,7 +507,7 @@ async fn the_engine_alerts_a_link_lost_past_the_threshold_and_its_return() {
 #[tokio::test]
 async fn a_failed_command_from_the_outbox_is_an_alert() {
     let rig = rig(AlertSettings::default()).await;
-    let mut command = Command {
+    let mut command = QueuedCommand {
         seq: 1,
         request_id: "req-1".into(),
         relay_id: "relay-02".into(),

@@ -11,14 +11,14 @@ use tokio::time::Instant;
 use super::cache::{open_plant_cache, NextCache};
 use super::{CommandError, Console};
 use crate::audit::Actor;
-use crate::outbox::{Command, OutboxError};
+use crate::outbox::{OutboxError, QueuedCommand};
 use crate::store::{self, StoreError};
 use plant_link::config::LinkConfig;
 use plant_link::link::LinkMode;
 
 impl Console {
     /// Every lifecycle step of every command, for the one caller that shows them.
-    pub fn take_command_updates(&self) -> Option<mpsc::Receiver<Command>> {
+    pub fn take_command_updates(&self) -> Option<mpsc::Receiver<QueuedCommand>> {
         self.command_updates
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -33,7 +33,7 @@ impl Console {
         relay_id: &str,
         state: bool,
         queue_if_offline: bool,
-    ) -> Result<Command, CommandError> {
+    ) -> Result<QueuedCommand, CommandError> {
         if self.is_read_only() {
             return Err(CommandError::ReadOnly);
         }
@@ -76,7 +76,7 @@ impl Console {
     }
 
     /// Cancels a command that has not been sent yet.
-    pub async fn cancel_command(&self, request_id: &str) -> Result<Command, CommandError> {
+    pub async fn cancel_command(&self, request_id: &str) -> Result<QueuedCommand, CommandError> {
         let (outbox, id) = (self.outbox.clone(), request_id.to_owned());
         let now = self.shared.clock.now();
         let command = store::blocking(move || outbox.cancel(&id, &Actor::current(), now)).await?;
@@ -84,7 +84,7 @@ impl Console {
     }
 
     /// The latest commands, newest first.
-    pub async fn outbox(&self, limit: u32) -> Result<Vec<Command>, CommandError> {
+    pub async fn outbox(&self, limit: u32) -> Result<Vec<QueuedCommand>, CommandError> {
         let outbox = self.outbox.clone();
         let commands = store::blocking(move || outbox.recent(limit)).await?;
         Ok(commands)
@@ -93,7 +93,7 @@ impl Console {
     /// Turns read-only mode on or off while the console runs. Turning it on cancels the
     /// commands still queued: an operator who makes a console read-only expects nothing
     /// more to leave it. Returns the commands it ended.
-    pub async fn set_read_only(&self, on: bool) -> Result<Vec<Command>, CommandError> {
+    pub async fn set_read_only(&self, on: bool) -> Result<Vec<QueuedCommand>, CommandError> {
         let was = self.read_only.swap(on, Ordering::SeqCst);
         if was != on {
             tracing::info!(read_only = on, "read-only mode changed");
@@ -114,7 +114,10 @@ impl Console {
     /// relays); the console then moves to the new plant's own cache, so the window shows
     /// what is known of that plant and nothing of the old one. Returns the commands it
     /// ended.
-    pub async fn reconfigure_link(&self, link: LinkConfig) -> Result<Vec<Command>, CommandError> {
+    pub async fn reconfigure_link(
+        &self,
+        link: LinkConfig,
+    ) -> Result<Vec<QueuedCommand>, CommandError> {
         let url = link.server.to_string();
         let to = link.plant.clone();
         let from = self.shared.plant();
@@ -190,7 +193,7 @@ impl Console {
         &self,
         reason: &'static str,
         sent_too: bool,
-    ) -> Result<Vec<Command>, CommandError> {
+    ) -> Result<Vec<QueuedCommand>, CommandError> {
         let (outbox, now) = (self.outbox.clone(), self.shared.clock.now());
         let ended = store::blocking(move || outbox.abandon_open(reason, sent_too, now)).await?;
         for command in &ended {

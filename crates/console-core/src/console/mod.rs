@@ -25,7 +25,7 @@ use tokio::time::Instant;
 use crate::alerts::{AlertError, AlertHandle, AlertSettings, NotificationSink};
 use crate::notify::DesktopNotifications;
 use crate::offset::ClockOffset;
-use crate::outbox::{Command, Outbox, OutboxError, RunnerConfig};
+use crate::outbox::{Outbox, OutboxError, QueuedCommand, RunnerConfig};
 use crate::state::PlantState;
 use crate::store::{self, StoreError};
 use crate::view::{ConsoleSnapshot, LinkStatus};
@@ -204,11 +204,11 @@ pub struct Console {
     outbox_wake: Arc<Notify>,
     outbox_stop: Option<oneshot::Sender<()>>,
     outbox_task: Option<JoinHandle<()>>,
-    command_updates: Mutex<Option<mpsc::Receiver<Command>>>,
+    command_updates: Mutex<Option<mpsc::Receiver<QueuedCommand>>>,
     command_ttl: Duration,
     read_only: Arc<AtomicBool>,
     /// The outbox runner's updates, for commands the console itself ends.
-    updates: mpsc::Sender<Command>,
+    updates: mpsc::Sender<QueuedCommand>,
     alerts: AlertHandle,
     alert_task: Option<JoinHandle<()>>,
     /// What the read-side views (history, journal, diagnostics) need.

@@ -15,7 +15,7 @@ use super::insight::Insight;
 use super::pump::Pump;
 use super::{persisted_hook, Console, ConsoleConfig, ConsoleError, Shared};
 use crate::alerts;
-use crate::outbox::{Command, Outbox, Runner};
+use crate::outbox::{Outbox, QueuedCommand, Runner};
 use crate::state::PlantState;
 use crate::store::{self, StoreError, StoreWriter};
 use crate::view::UpdateBatch;
@@ -25,8 +25,8 @@ use plant_link::link::{self, LinkHandle};
 struct OutboxParts {
     outbox: Arc<Outbox>,
     wake: Arc<Notify>,
-    updates_tx: mpsc::Sender<Command>,
-    updates_rx: mpsc::Receiver<Command>,
+    updates_tx: mpsc::Sender<QueuedCommand>,
+    updates_rx: mpsc::Receiver<QueuedCommand>,
     stop: oneshot::Sender<()>,
     task: JoinHandle<()>,
     read_only: Arc<AtomicBool>,

@@ -79,7 +79,7 @@ impl Status {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(rename = "CommandView"))]
-pub struct Command {
+pub struct QueuedCommand {
     #[serde(skip)]
     pub seq: i64,
     pub request_id: String,
@@ -99,7 +99,7 @@ pub struct Command {
     pub plant: Option<PlantId>,
 }
 
-impl Command {
+impl QueuedCommand {
     /// Whether the command was issued for `plant`.
     pub fn is_for(&self, plant: &PlantId) -> bool {
         self.plant.as_ref() == Some(plant)
@@ -140,9 +140,9 @@ pub(super) const ADD_PLANT: &str = "ALTER TABLE outbox ADD COLUMN plant TEXT;";
 const COLUMNS: &str =
     "seq, request_id, relay_id, state, issued_at, expires_at, status, attempts, error, operator, host, updated_at, plant";
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<Command> {
+fn from_row(row: &Row<'_>) -> rusqlite::Result<QueuedCommand> {
     let status: String = row.get(6)?;
-    Ok(Command {
+    Ok(QueuedCommand {
         seq: row.get(0)?,
         request_id: row.get(1)?,
         relay_id: row.get(2)?,
@@ -161,7 +161,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Command> {
     })
 }
 
-pub(crate) fn insert(conn: &Connection, command: &Command) -> Result<i64, StoreError> {
+pub(crate) fn insert(conn: &Connection, command: &QueuedCommand) -> Result<i64, StoreError> {
     conn.prepare_cached(
         "INSERT INTO outbox (request_id, relay_id, state, issued_at, expires_at, status, attempts, error, operator, host, updated_at, plant)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -210,7 +210,10 @@ pub(crate) fn add_event(
     Ok(())
 }
 
-pub(crate) fn get(conn: &Connection, request_id: &str) -> Result<Option<Command>, StoreError> {
+pub(crate) fn get(
+    conn: &Connection,
+    request_id: &str,
+) -> Result<Option<QueuedCommand>, StoreError> {
     Ok(conn
         .query_row(
             &format!("SELECT {COLUMNS} FROM outbox WHERE request_id = ?1"),
@@ -221,7 +224,7 @@ pub(crate) fn get(conn: &Connection, request_id: &str) -> Result<Option<Command>
 }
 
 /// Commands not yet in a final state, oldest first.
-pub(crate) fn open(conn: &Connection) -> Result<Vec<Command>, StoreError> {
+pub(crate) fn open(conn: &Connection) -> Result<Vec<QueuedCommand>, StoreError> {
     let mut statement = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM outbox WHERE status IN ('queued', 'sent', 'acked') ORDER BY seq"
     ))?;
@@ -230,7 +233,7 @@ pub(crate) fn open(conn: &Connection) -> Result<Vec<Command>, StoreError> {
 }
 
 /// The most recent `limit` commands, newest first.
-pub(crate) fn recent(conn: &Connection, limit: u32) -> Result<Vec<Command>, StoreError> {
+pub(crate) fn recent(conn: &Connection, limit: u32) -> Result<Vec<QueuedCommand>, StoreError> {
     let mut statement = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM outbox ORDER BY seq DESC LIMIT ?1"
     ))?;
