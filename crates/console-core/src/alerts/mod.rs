@@ -12,6 +12,7 @@ pub mod engine;
 pub mod flood;
 pub mod rules;
 pub mod sink;
+mod wording;
 
 use std::collections::HashMap;
 use std::time::Duration;

@@ -1,5 +1,5 @@
 //! The alert rules: which plant changes, link states and command steps are alerts, and
-//! the words that say what happened and where.
+//! what happened and where, as a [`Fact`] (its words are in [`super::wording`]).
 //!
 //! The rules see `state::Change`s only, so a snapshot that repeats the last-known plant
 //! (after a reconnect, say) raises nothing, and a snapshot that differs raises each
@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use plant_protocol::{Device, DeviceStatus, Relay, UnixSeconds};
 use serde_json::Value;
 
+use super::wording::{self, CommandEnd, Crossing, Fact, Place, Reading};
 use super::{Alert, AlertKind, AlertSettings, Limit, Severity};
 use crate::outbox::{QueuedCommand, Status};
 use crate::state::{Change, PlantState, Subject};
@@ -66,53 +67,6 @@ fn is_live(mode: LinkMode) -> bool {
     matches!(mode, LinkMode::Realtime | LinkMode::Fallback)
 }
 
-/// The words the window uses for each mode, so an alert reads like the screen.
-fn mode_label(mode: LinkMode) -> &'static str {
-    match mode {
-        LinkMode::Connecting => "Connecting",
-        LinkMode::Realtime => "Real-time",
-        LinkMode::Fallback => "HTTP fallback",
-        LinkMode::Stale => "Stale",
-        LinkMode::Offline => "Offline",
-        LinkMode::Unauthorized => "Unauthorized",
-    }
-}
-
-fn on_off(state: bool) -> &'static str {
-    if state {
-        "ON"
-    } else {
-        "OFF"
-    }
-}
-
-/// A value as people read it: at most two decimals, no trailing zeros, with its unit.
-pub(crate) fn reading(value: f64, unit: Option<&str>) -> String {
-    let mut text = format!("{value:.2}");
-    if text.contains('.') {
-        let trimmed = text.trim_end_matches('0').trim_end_matches('.').len();
-        text.truncate(trimmed);
-    }
-    match unit {
-        Some(unit) if !unit.is_empty() => format!("{text} {unit}"),
-        _ => text,
-    }
-}
-
-/// A length of time as people say it: "45 s", "1 min 12 s", "2 h 5 min".
-pub(crate) fn span(seconds: f64) -> String {
-    // Whole seconds: an alert about a link down "for 10.000213 s" helps nobody.
-    let total = seconds.max(0.0).round() as u64;
-    let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
-    match (h, m, s) {
-        (0, 0, s) => format!("{s} s"),
-        (0, m, 0) => format!("{m} min"),
-        (0, m, s) => format!("{m} min {s} s"),
-        (h, 0, _) => format!("{h} h"),
-        (h, m, _) => format!("{h} h {m} min"),
-    }
-}
-
 fn name_or_id<'a>(name: &'a str, id: &'a str) -> &'a str {
     if name.is_empty() {
         id
@@ -126,17 +80,6 @@ fn location(device: &Device) -> Option<String> {
         Some(Value::String(place)) if !place.is_empty() => Some(place.clone()),
         _ => None,
     }
-}
-
-/// Joins the non-empty parts of a body with a middle dot.
-fn body(parts: &[Option<String>]) -> String {
-    parts
-        .iter()
-        .flatten()
-        .filter(|p| !p.is_empty())
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(" · ")
 }
 
 impl Rules {
@@ -216,36 +159,30 @@ impl Rules {
         self.settings.severity(kind)
     }
 
-    /// "dev-001 · Hall 2": the id and the place, which the title's name may not make unique.
-    fn device_place(&self, id: &str) -> String {
-        match self.devices.get(id).and_then(|d| d.location.clone()) {
-            Some(place) => format!("{id} · {place}"),
-            None => id.to_owned(),
+    /// A device's id and place, for the body of its alerts.
+    fn device_place<'a>(&'a self, id: &'a str) -> Place<'a> {
+        Place {
+            id,
+            device: None,
+            location: self.devices.get(id).and_then(|d| d.location.as_deref()),
         }
     }
 
     /// A relay's id and, if it belongs to a known device, that device and its place.
-    fn relay_place(&self, id: &str) -> String {
+    fn relay_place<'a>(&'a self, id: &'a str) -> Place<'a> {
         let device = self
             .relays
             .get(id)
             .and_then(|r| r.device_id.as_deref())
-            .and_then(|d| self.devices.get(d).map(|info| (d, info)));
-        match device {
-            Some((_, info)) => {
-                let place = info
-                    .location
-                    .as_deref()
-                    .map(|p| format!(" · {p}"))
-                    .unwrap_or_default();
-                format!("{id} · {}{place}", info.name)
-            }
-            None => id.to_owned(),
+            .and_then(|d| self.devices.get(d));
+        Place {
+            id,
+            device: device.map(|info| info.name.as_str()),
+            location: device.and_then(|info| info.location.as_deref()),
         }
     }
 
-    // Each argument is one field of the alert; a builder would only rename them.
-    #[allow(clippy::too_many_arguments)]
+    /// The alert about `fact`, with its words.
     fn alert(
         &self,
         at: UnixSeconds,
@@ -253,9 +190,9 @@ impl Rules {
         subject: &str,
         device: Option<&str>,
         key_detail: Option<&str>,
-        title: String,
-        body: String,
+        fact: Fact<'_>,
     ) -> Alert {
+        let (title, body) = wording::words(&fact);
         let key = match key_detail {
             Some(detail) => format!("{}:{subject}:{detail}", kind.as_str()),
             None => format!("{}:{subject}", kind.as_str()),
@@ -295,12 +232,15 @@ impl Rules {
                             &device.id,
                             Some(&device.id),
                             None,
-                            format!("Device {} appeared", name_or_id(&device.name, &device.id)),
-                            body(&[
-                                Some(self.device_place(&device.id)),
-                                Some(device.status.as_str().to_owned()),
-                                device.value.map(|v| reading(v, device.unit.as_deref())),
-                            ]),
+                            Fact::DeviceAppeared {
+                                name: name_or_id(&device.name, &device.id),
+                                place: self.device_place(&device.id),
+                                status: device.status,
+                                value: device.value.map(|value| Reading {
+                                    value,
+                                    unit: device.unit.as_deref(),
+                                }),
+                            },
                         ));
                         self.check_limit(device, at, out);
                     }
@@ -321,40 +261,28 @@ impl Rules {
                     &device.id,
                     Some(&device.id),
                     None,
-                    format!(
-                        "Device {} was removed",
-                        name_or_id(&device.name, &device.id)
-                    ),
-                    body(&[
-                        Some(self.device_place(&device.id)),
-                        Some("the plant no longer lists it".to_owned()),
-                    ]),
+                    Fact::DeviceRemoved {
+                        name: name_or_id(&device.name, &device.id),
+                        place: self.device_place(&device.id),
+                    },
                 ));
             }
             Change::Relay { before, after } => {
                 let relay = &after.relay;
                 self.learn_relay(relay);
-                if let Some(before) = before.as_ref().filter(|b| b.state != relay.state) {
-                    let by = relay
-                        .changed_by
-                        .as_deref()
-                        .map(|by| format!(" by {by}"))
-                        .unwrap_or_default();
+                if before.as_ref().is_some_and(|b| b.state != relay.state) {
                     out.push(self.alert(
                         after.received_at,
                         AlertKind::RelaySwitched,
                         &relay.id,
                         relay.device_id.as_deref(),
                         Some(if relay.state { "on" } else { "off" }),
-                        format!(
-                            "Relay {} switched {}{by}",
-                            name_or_id(&relay.name, &relay.id),
-                            on_off(relay.state)
-                        ),
-                        body(&[
-                            Some(self.relay_place(&relay.id)),
-                            Some(format!("was {}", on_off(before.state))),
-                        ]),
+                        Fact::RelaySwitched {
+                            name: name_or_id(&relay.name, &relay.id),
+                            place: self.relay_place(&relay.id),
+                            state: relay.state,
+                            by: relay.changed_by.as_deref(),
+                        },
                     ));
                 }
             }
@@ -372,10 +300,10 @@ impl Rules {
                 after,
                 at,
             } if before.is_empty() && !after.is_empty() => {
-                let (what, place, device) = match subject {
-                    Subject::Device => ("Device", self.device_place(id), Some(id.as_str())),
+                let (relay, place, device) = match subject {
+                    Subject::Device => (false, self.device_place(id), Some(id.as_str())),
                     _ => (
-                        "Relay",
+                        true,
                         self.relay_place(id),
                         self.relays.get(id).and_then(|r| r.device_id.as_deref()),
                     ),
@@ -386,11 +314,12 @@ impl Rules {
                     id,
                     device,
                     None,
-                    format!("{what} {name}: bad value from the plant"),
-                    body(&[
-                        Some(place),
-                        Some(format!("could not read {}", after.joined())),
-                    ]),
+                    Fact::BadValue {
+                        relay,
+                        name,
+                        place,
+                        fields: after.joined(),
+                    },
                 ));
             }
             Change::Readability { .. } => {}
@@ -408,24 +337,11 @@ impl Rules {
         if from == to {
             return;
         }
-        let name = name_or_id(&device.name, &device.id);
-        let last_value = before
-            .value
-            .map(|v| format!("last value {}", reading(v, before.unit.as_deref())));
-        let (kind, title) = match to {
-            DeviceStatus::Offline => (
-                AlertKind::DeviceOffline,
-                format!("Device {name} went offline"),
-            ),
-            DeviceStatus::Fault => (
-                AlertKind::DeviceFault,
-                format!("Device {name} reports a fault"),
-            ),
+        let kind = match to {
+            DeviceStatus::Offline => AlertKind::DeviceOffline,
+            DeviceStatus::Fault => AlertKind::DeviceFault,
             DeviceStatus::Online if matches!(from, DeviceStatus::Offline | DeviceStatus::Fault) => {
-                (
-                    AlertKind::DeviceRecovered,
-                    format!("Device {name} is back online"),
-                )
+                AlertKind::DeviceRecovered
             }
             // A status this contract does not name, or online after one, says nothing an
             // operator can act on; the journal keeps it.
@@ -437,12 +353,16 @@ impl Rules {
             &device.id,
             Some(&device.id),
             None,
-            title,
-            body(&[
-                Some(self.device_place(&device.id)),
-                Some(format!("was {}", from.as_str())),
-                last_value.filter(|_| kind != AlertKind::DeviceRecovered),
-            ]),
+            Fact::DeviceStatus {
+                name: name_or_id(&device.name, &device.id),
+                place: self.device_place(&device.id),
+                from,
+                to,
+                last: before.value.map(|value| Reading {
+                    value,
+                    unit: before.unit.as_deref(),
+                }),
+            },
         ));
     }
 
@@ -472,46 +392,33 @@ impl Rules {
             return;
         }
         self.bands.insert(device.id.clone(), next);
-        let name = name_or_id(&device.name, &device.id);
-        let unit = device.unit.as_deref();
-        let now = reading(value, unit);
-        let (kind, direction, title, detail) = match next {
-            Band::High => {
-                let high = limit.high.unwrap_or(f64::INFINITY);
-                (
-                    AlertKind::LimitHigh,
-                    "high",
-                    format!("{name} is above its high limit: {now}"),
-                    format!("high limit {}", reading(high, unit)),
-                )
-            }
-            Band::Low => {
-                let low = limit.low.unwrap_or(f64::NEG_INFINITY);
-                (
-                    AlertKind::LimitLow,
-                    "low",
-                    format!("{name} is below its low limit: {now}"),
-                    format!("low limit {}", reading(low, unit)),
-                )
-            }
-            Band::Normal => {
-                let was = match band {
-                    Band::High => format!(
-                        "was above {}",
-                        reading(limit.high.unwrap_or(f64::INFINITY), unit)
-                    ),
-                    _ => format!(
-                        "was below {}",
-                        reading(limit.low.unwrap_or(f64::NEG_INFINITY), unit)
-                    ),
-                };
-                (
-                    AlertKind::LimitCleared,
-                    "clear",
-                    format!("{name} is back within its limits: {now}"),
-                    was,
-                )
-            }
+        let (kind, direction, crossing) = match next {
+            Band::High => (
+                AlertKind::LimitHigh,
+                "high",
+                Crossing::High {
+                    limit: limit.high.unwrap_or(f64::INFINITY),
+                },
+            ),
+            Band::Low => (
+                AlertKind::LimitLow,
+                "low",
+                Crossing::Low {
+                    limit: limit.low.unwrap_or(f64::NEG_INFINITY),
+                },
+            ),
+            Band::Normal => (
+                AlertKind::LimitCleared,
+                "clear",
+                match band {
+                    Band::High => Crossing::ClearedFromHigh {
+                        limit: limit.high.unwrap_or(f64::INFINITY),
+                    },
+                    _ => Crossing::ClearedFromLow {
+                        limit: limit.low.unwrap_or(f64::NEG_INFINITY),
+                    },
+                },
+            ),
         };
         out.push(self.alert(
             at,
@@ -519,8 +426,15 @@ impl Rules {
             &device.id,
             Some(&device.id),
             Some(direction),
-            title,
-            body(&[Some(self.device_place(&device.id)), Some(detail)]),
+            Fact::Limit {
+                name: name_or_id(&device.name, &device.id),
+                place: self.device_place(&device.id),
+                now: Reading {
+                    value,
+                    unit: device.unit.as_deref(),
+                },
+                crossing,
+            },
         ));
     }
 
@@ -536,14 +450,11 @@ impl Rules {
                     "link",
                     None,
                     None,
-                    format!(
-                        "Plant link restored after {}",
-                        span(state.since - outage.since)
-                    ),
-                    body(&[
-                        Some(self.server.clone()),
-                        Some(mode_label(state.mode).to_owned()),
-                    ]),
+                    Fact::LinkRestored {
+                        after_s: state.since - outage.since,
+                        server: &self.server,
+                        mode: state.mode,
+                    },
                 ));
             }
             return;
@@ -574,23 +485,18 @@ impl Rules {
         if outage.alerted || now - outage.since < threshold {
             return;
         }
-        let detail = outage
-            .detail
-            .as_deref()
-            .map(|d| format!(": {d}"))
-            .unwrap_or_default();
         let alert = self.alert(
             now,
             AlertKind::LinkLost,
             "link",
             None,
             None,
-            format!("Plant link lost: no data for {}", span(now - outage.since)),
-            body(&[
-                Some(self.server.clone()),
-                Some(format!("{}{detail}", mode_label(outage.mode))),
-                Some("values shown are the last known".to_owned()),
-            ]),
+            Fact::LinkLost {
+                for_s: now - outage.since,
+                server: &self.server,
+                mode: outage.mode,
+                detail: outage.detail.as_deref(),
+            },
         );
         if let Some(outage) = self.outage.as_mut() {
             outage.alerted = true;
@@ -609,50 +515,30 @@ impl Rules {
     /// An operator command that failed or expired is an alert: the operator meant the
     /// plant to change, and it did not.
     pub fn on_command(&mut self, command: &QueuedCommand, out: &mut Vec<Alert>) {
-        let (kind, outcome, default_why) = match command.status {
-            Status::Failed => (
-                AlertKind::CommandFailed,
-                "failed",
-                "the plant did not apply it",
-            ),
-            Status::Expired => (
-                AlertKind::CommandExpired,
-                "expired",
-                "its time ran out before it took effect",
-            ),
-            Status::PlantChanged => (
-                AlertKind::CommandFailed,
-                "ended: plant changed",
-                "the console is on another plant than the one it was meant for",
-            ),
+        let (kind, end) = match command.status {
+            Status::Failed => (AlertKind::CommandFailed, CommandEnd::Failed),
+            Status::Expired => (AlertKind::CommandExpired, CommandEnd::Expired),
+            Status::PlantChanged => (AlertKind::CommandFailed, CommandEnd::PlantChanged),
             _ => return,
         };
         let relay = self.relays.get(&command.relay_id);
         let name = relay.map_or(command.relay_id.as_str(), |r| r.name.as_str());
-        let device = relay.and_then(|r| r.device_id.clone());
-        out.push(
-            self.alert(
-                command.updated_at,
-                kind,
-                &command.relay_id,
-                device.as_deref(),
-                Some(&command.request_id),
-                format!(
-                    "Command to switch {name} {} {outcome}",
-                    on_off(command.state)
-                ),
-                body(&[
-                    Some(self.relay_place(&command.relay_id)),
-                    Some(
-                        command
-                            .error
-                            .clone()
-                            .unwrap_or_else(|| default_why.to_owned()),
-                    ),
-                    Some(format!("requested by {}", command.operator)),
-                ]),
-            ),
-        );
+        let device = relay.and_then(|r| r.device_id.as_deref());
+        out.push(self.alert(
+            command.updated_at,
+            kind,
+            &command.relay_id,
+            device,
+            Some(&command.request_id),
+            Fact::Command {
+                name,
+                place: self.relay_place(&command.relay_id),
+                state: command.state,
+                end,
+                error: command.error.as_deref(),
+                operator: &command.operator,
+            },
+        ));
     }
 }
 
@@ -674,6 +560,7 @@ fn next_band(band: Band, value: f64, limit: &Limit) -> Band {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::alerts::wording::{reading, span};
     use crate::state::{DeviceEntry, RelayEntry};
     use plant_protocol::{DevicesUpdate, RelaysUpdate};
     use serde_json::Map;
