@@ -28,7 +28,7 @@ use super::{
 use crate::outbox::QueuedCommand;
 use crate::state::{Change, PlantState};
 use crate::store::{self, Appearances, StoreError};
-use plant_link::clock::unix_now;
+use plant_link::clock::WallClock;
 use plant_link::link::LinkState;
 use plant_link::lograte::RepeatLimiter;
 use plant_link::text::log_text;
@@ -170,6 +170,9 @@ pub struct EngineConfig {
     /// Acknowledged alerts older than this are deleted.
     pub retention: Duration,
     pub sink: Arc<dyn NotificationSink>,
+    /// The wall clock alerts are dated by and link loss is timed on: the console's, or a
+    /// test's that follows tokio's paused clock.
+    pub clock: WallClock,
 }
 
 /// A started engine: the handle, the task, and the ends the console wires up.
@@ -361,6 +364,7 @@ pub async fn start(
         retention: config.retention,
         prune_at: 0.0,
         quiet_log: RepeatLimiter::new(QUIET_ALERT_LOG_BURST, plant_link::lograte::LOG_WINDOW),
+        clock: config.clock,
     };
     let (status_tx, status_rx) = watch::channel(engine.status_now());
     engine.status = status_tx;
@@ -415,6 +419,8 @@ struct Engine {
     /// they are all in the alert list, and a plant that flaps a thousand devices a second
     /// must not write a thousand log lines a second.
     quiet_log: RepeatLimiter,
+    /// The wall clock (see [`EngineConfig::clock`]).
+    clock: WallClock,
 }
 
 /// How many alerts that notify nobody are logged one by one per minute; the rest are
@@ -432,14 +438,14 @@ impl Engine {
         // The link's state now is where the timing of a loss starts: a console that
         // starts without reaching the plant has lost it too.
         let first = link.borrow_and_update().clone();
-        let decided = self.core.on_link(&first, unix_now());
+        let decided = self.core.on_link(&first, self.clock.now());
         self.settle(decided).await;
         let (mut link_open, mut commands_open) = (true, true);
         loop {
             let wake = self.core.next_deadline().map(|at| {
                 // Deadlines are wall-clock times; waking at least once a minute keeps a
                 // clock that jumps (a resume from sleep) from delaying one for long.
-                let wait = (at - unix_now()).clamp(0.0, 60.0);
+                let wait = (at - self.clock.now()).clamp(0.0, 60.0);
                 Instant::now() + Duration::from_secs_f64(wait)
             });
             tokio::select! {
@@ -457,7 +463,7 @@ impl Engine {
                             self.publish().await;
                         }
                     }
-                    let decided = self.core.on_changes(&batch.changes, batch.at, batch.appearances, unix_now());
+                    let decided = self.core.on_changes(&batch.changes, batch.at, batch.appearances, self.clock.now());
                     self.settle(decided).await;
                 }
                 changed = link.changed(), if link_open => {
@@ -466,12 +472,12 @@ impl Engine {
                         continue;
                     }
                     let state = link.borrow_and_update().clone();
-                    let decided = self.core.on_link(&state, unix_now());
+                    let decided = self.core.on_link(&state, self.clock.now());
                     self.settle(decided).await;
                 }
                 command = commands.recv(), if commands_open => match command {
                     Some(command) => {
-                        let decided = self.core.on_command(&command, unix_now());
+                        let decided = self.core.on_command(&command, self.clock.now());
                         self.settle(decided).await;
                     }
                     None => commands_open = false,
@@ -481,7 +487,7 @@ impl Engine {
                     None => break,
                 },
                 _ = sleep_until(wake.unwrap_or_else(Instant::now)), if wake.is_some() => {
-                    self.tick(unix_now()).await;
+                    self.tick(self.clock.now()).await;
                 }
             }
         }
@@ -543,7 +549,7 @@ impl Engine {
             );
         }
         let rows = decided.clone();
-        let now = unix_now();
+        let now = self.clock.now();
         let prune_before = (now >= self.prune_at).then_some(now - self.retention.as_secs_f64());
         if prune_before.is_some() {
             self.prune_at = now + PRUNE_EVERY;
@@ -623,7 +629,7 @@ impl Engine {
     async fn serve(&mut self, request: Request) {
         match request {
             Request::Ack { id, by, reply } => {
-                let at = unix_now();
+                let at = self.clock.now();
                 let result = blocking(&self.db, move |conn| {
                     let count = match id {
                         Some(id) => match store::alerts::ack(conn, id, at, &by)? {
@@ -648,7 +654,7 @@ impl Engine {
                 let _ = reply.send(answer);
             }
             Request::Mute { duration, reply } => {
-                self.core.mute(unix_now(), duration);
+                self.core.mute(self.clock.now(), duration);
                 tracing::info!(?duration, "notifications muted");
                 self.publish().await;
                 let _ = reply.send(self.status_now());
@@ -667,7 +673,7 @@ impl Engine {
                 match duration {
                     Some(duration) => {
                         tracing::info!(subject = %log_text(&subject), ?duration, "alerts shelved");
-                        self.core.shelve(&subject, unix_now(), duration);
+                        self.core.shelve(&subject, self.clock.now(), duration);
                     }
                     None => {
                         self.core.unshelve(&subject);

@@ -195,6 +195,7 @@ async fn start_alerts(
             data_dir: cache_dir.to_path_buf(),
             retention: config.history_retention,
             sink: config.notifications.clone(),
+            clock: shared.clock.clone(),
         },
         &shared.state,
         link.state(),
