@@ -2,9 +2,24 @@
 //! plant link (the `plant-link` crate). It knows no window: the Tauri shell and the
 //! headless mode both drive it.
 //!
-//! Data flows one way: frame → [`plant_link::codec`] → [`plant_link::session`] → [`plant_link::link`] →
-//! [`state`] →
-//! {[`store`], [`view`], [`alerts`]}, wired together by [`console`].
+//! The modules, in the order data flows (each imports only those above it, and
+//! [`console`] wires them together):
+//!
+//! - `plant_link` (another crate): frame → codec → session → link events.
+//! - [`quality`]: how good a shown value is (good, uncertain, bad), and why.
+//! - [`state`]: the in-memory picture of the plant and the changes each update makes.
+//! - [`store`]: the SQLite cache: last-known state, history, gaps, journal, and the
+//!   tables the features below keep their rows in.
+//! - [`bounds`]: the caps on how much a plant can make the console hold.
+//! - [`offset`]: the plant's clock as seen from here, for command stamps.
+//! - [`audit`]: the hash-chained audit trail of operator commands.
+//! - [`outbox`]: operator commands, durable and sent exactly once.
+//! - [`alerts`]: which changes are alerts, flood control, mute and shelving, the engine.
+//! - [`notify`]: desktop notifications, behind [`NotificationSink`].
+//! - [`view`]: what the window is sent: its snapshot and coalesced update batches.
+//! - [`console`]: the handle the shell starts, asks and stops, and the pump between the
+//!   link and everything above.
+//! - [`instance`]: one console per data folder.
 
 pub mod alerts;
 pub mod audit;

@@ -2,16 +2,16 @@
 //! native notifications that stay readable in a flood, and kept in a list to acknowledge.
 //!
 //! Alerts are made from `state::Change`s, link states and outbox command updates, never
-//! from frames ([`rules`]), so a repeated snapshot raises nothing. Flood control
-//! ([`flood`], after ISA-18.2) decides which alerts are shown one by one; [`AlertCore`]
+//! from frames (`rules.rs`), so a repeated snapshot raises nothing. Flood control
+//! (`flood.rs`, after ISA-18.2) decides which alerts are shown one by one; [`AlertCore`]
 //! adds the operator's mute and shelving on top. All three take time as an argument.
-//! [`engine`] runs them as a task that records every alert in the store and hands the
+//! `engine.rs` runs them as a task that records every alert in the store and hands the
 //! notifications to a [`NotificationSink`] on a thread of its own.
 
-pub mod engine;
-pub mod flood;
-pub mod rules;
-pub mod sink;
+pub(crate) mod engine;
+mod flood;
+mod rules;
+mod sink;
 mod wording;
 
 use std::collections::HashMap;

@@ -2,12 +2,12 @@
 //! link → plant state → {store, alerts, UI batches} ([`start`](Console::start)) and owns
 //! their lifetimes; the runtime pump that carries each plant message through them is in
 //! `pump.rs`, the commands in `commands.rs`, the alerts' forwarders in `alerting.rs` and
-//! the window's read-side views in [`insight`].
+//! the window's read-side views in `insight.rs`.
 
 mod alerting;
 mod cache;
 mod commands;
-pub mod insight;
+mod insight;
 mod pump;
 mod start;
 

@@ -45,7 +45,7 @@ impl Severity {
 }
 
 /// What an alert is about. Each kind has a default severity ([`AlertKind::default_severity`])
-/// that [`AlertSettings::severities`] can change.
+/// that the alert settings (`severities`) can change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
@@ -151,7 +151,7 @@ pub enum Outcome {
     Flood,
     /// The same alert again within the flapping window: counted in the summary.
     Flapping,
-    /// Below [`AlertSettings::notify_from`].
+    /// Below the alert settings' `notify_from`.
     Quiet,
 }
 
