@@ -287,7 +287,7 @@ impl Room {
 
 /// Applies the id, name and count caps to a devices update. `cap` is the most devices
 /// the console holds, `held` how many it holds now, `known` whether it holds this id.
-pub fn cap_devices(
+pub(crate) fn cap_devices(
     read: &mut Read<DevicesUpdate>,
     cap: usize,
     held: usize,
@@ -317,7 +317,7 @@ pub fn cap_devices(
 
 /// Applies the id, name and count caps to a relays update, like [`cap_devices`]; the id
 /// of the device a relay belongs to is an id too.
-pub fn cap_relays(
+pub(crate) fn cap_relays(
     read: &mut Read<RelaysUpdate>,
     cap: usize,
     held: usize,

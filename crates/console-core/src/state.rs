@@ -251,7 +251,7 @@ fn name_or_id(name: &str, id: &str) -> String {
 
 impl PlantState {
     /// A state restored from the store at start-up.
-    pub fn from_parts(
+    pub(crate) fn from_parts(
         devices: Vec<DeviceEntry>,
         relays: Vec<RelayEntry>,
         stats: Option<StatsEntry>,
@@ -278,12 +278,12 @@ impl PlantState {
     }
 
     /// How many devices the console holds (for the caps in [`crate::bounds`]).
-    pub fn device_count(&self) -> usize {
+    pub(crate) fn device_count(&self) -> usize {
         self.devices.len()
     }
 
     /// How many relays the console holds.
-    pub fn relay_count(&self) -> usize {
+    pub(crate) fn relay_count(&self) -> usize {
         self.relays.len()
     }
 
@@ -311,7 +311,7 @@ impl PlantState {
     }
 
     /// Applies a `devices_update` with the marks of the devices it could not read whole.
-    pub fn apply_devices_read(
+    pub(crate) fn apply_devices_read(
         &mut self,
         update: DevicesUpdate,
         marks: &Marks,
@@ -399,8 +399,10 @@ impl PlantState {
     }
 
     /// Applies a `relays_update` read whole; a snapshot also removes every relay it does
-    /// not list.
-    pub fn apply_relays(
+    /// not list. The console applies reads ([`PlantState::apply_relays_read`]); this form
+    /// is for tests.
+    #[cfg(test)]
+    pub(crate) fn apply_relays(
         &mut self,
         update: RelaysUpdate,
         received_at: UnixSeconds,
@@ -410,7 +412,7 @@ impl PlantState {
     }
 
     /// Applies a `relays_update` with the marks of the relays it could not read whole.
-    pub fn apply_relays_read(
+    pub(crate) fn apply_relays_read(
         &mut self,
         update: RelaysUpdate,
         marks: &Marks,
@@ -439,7 +441,7 @@ impl PlantState {
     }
 
     /// Applies one relay as the plant reported it (in an update or a command's answer).
-    pub fn apply_relay(
+    pub(crate) fn apply_relay(
         &mut self,
         mut relay: Relay,
         unreadable: Unreadable,
@@ -500,7 +502,9 @@ impl PlantState {
     }
 
     /// Applies a `system_stats_update`; stats always count as a change (they carry time).
-    pub fn apply_stats(
+    /// The console applies reads ([`PlantState::apply_stats_read`]); this form is for tests.
+    #[cfg(test)]
+    pub(crate) fn apply_stats(
         &mut self,
         stats: SystemStats,
         received_at: UnixSeconds,
@@ -510,7 +514,7 @@ impl PlantState {
     }
 
     /// Applies stats with the figures that could not be read.
-    pub fn apply_stats_read(
+    pub(crate) fn apply_stats_read(
         &mut self,
         mut stats: SystemStats,
         unreadable: Unreadable,

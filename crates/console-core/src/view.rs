@@ -142,7 +142,7 @@ impl Batcher {
     }
 
     /// Takes what the alert engine reports; only the latest status is kept.
-    pub fn alert(&mut self, feed: AlertFeed) {
+    pub(crate) fn alert(&mut self, feed: AlertFeed) {
         match feed {
             AlertFeed::Alert(alert) => {
                 if self.alerts.len() == BATCH_ALERTS {

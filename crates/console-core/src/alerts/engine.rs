@@ -92,7 +92,9 @@ pub struct ChangeFeed {
 impl ChangeFeed {
     /// Offers the changes of one message received at `at`. A full queue drops them (the
     /// alerts they would have raised are lost, the store and the window still get them)
-    /// rather than making the runtime wait.
+    /// rather than making the runtime wait. The console hands its changes over with
+    /// [`ChangeFeed::offer_owned`]; this copying form is for tests.
+    #[cfg(test)]
     pub fn offer(&self, changes: &[Change], at: UnixSeconds, appearances: Appearances) {
         let relevant = changes
             .iter()

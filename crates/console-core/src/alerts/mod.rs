@@ -26,11 +26,13 @@ pub use crate::store::alerts::{Alert, AlertKind, AlertView, Outcome, Severity};
 use crate::store::Appearances;
 use plant_link::link::LinkState;
 
-pub use engine::{
-    fan_out, start, AlertError, AlertFeed, AlertHandle, ChangeFeed, EngineConfig, StoreSwitch,
+pub use engine::AlertError;
+// The engine's wiring and the parts it is made of are the console's business alone.
+pub(crate) use engine::{
+    fan_out, start, AlertFeed, AlertHandle, ChangeFeed, EngineConfig, StoreSwitch,
 };
-pub use flood::{Decision, Flood, FloodPolicy, Summary};
-pub use rules::Rules;
+pub(crate) use flood::{Decision, Flood, FloodPolicy, Summary};
+pub(crate) use rules::Rules;
 pub use sink::{Notice, NotificationSink, RecordingSink, SinkError};
 
 /// How long "mute all" and shelving last when the operator picks the usual duration.

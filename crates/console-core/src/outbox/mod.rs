@@ -21,7 +21,8 @@ use thiserror::Error;
 
 pub use crate::store::outbox::{QueuedCommand, Status};
 use crate::store::StoreError;
-pub use runner::{Runner, RunnerConfig};
+pub(crate) use runner::Runner;
+pub use runner::RunnerConfig;
 pub use tx::Outbox;
 
 /// Errors of the outbox.

@@ -307,7 +307,10 @@ pub(super) fn describe_interruption(to: &LinkState) -> NewJournalEntry {
 
 /// Writes one entry and returns its id. For writers outside the batched path, such as
 /// the outbox recording an operator command (kind [`kind::COMMAND`]).
-pub fn append_journal(conn: &Connection, entry: &NewJournalEntry) -> Result<i64, StoreError> {
+pub(crate) fn append_journal(
+    conn: &Connection,
+    entry: &NewJournalEntry,
+) -> Result<i64, StoreError> {
     conn.prepare_cached(
         "INSERT INTO journal (at, kind, subject, text, data) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?

@@ -51,9 +51,9 @@ pub use blocking::blocking;
 pub use error::StoreError;
 pub use gaps::{gaps, Gap};
 pub use history::{device_history, stats_history, StatsSample};
+pub(crate) use journal::append_journal;
 pub use journal::{
-    append_journal, journal, journal_of_kind, kind as journal_kind, Appearances, JournalEntry,
-    NewJournalEntry,
+    journal, journal_of_kind, kind as journal_kind, Appearances, JournalEntry, NewJournalEntry,
 };
 pub(crate) use meta::{get_meta, set_meta, AUDIT_HEAD};
 pub(crate) use open::lock_data_dir;

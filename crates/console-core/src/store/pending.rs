@@ -82,7 +82,7 @@ impl PendingWrites {
     /// caller's cap: at most so many rows per device or relay a minute, given the entry's
     /// subject and time); true when an entry was left out. The cap is a closure so that
     /// the store needs nothing of the `bounds` that keep it.
-    pub fn record_capped(
+    pub(crate) fn record_capped(
         &mut self,
         change: &Change,
         at: UnixSeconds,
@@ -107,14 +107,14 @@ impl PendingWrites {
 
     /// The console starts at `at` with its link connecting: opens a link gap from the
     /// last contact the cache remembers (or from `at`).
-    pub fn link_started(&mut self, at: UnixSeconds, last_contact: Option<UnixSeconds>) {
+    pub(crate) fn link_started(&mut self, at: UnixSeconds, last_contact: Option<UnixSeconds>) {
         self.recorded.link_started(at, last_contact);
     }
 
     /// The link's state went from `from` to `to`: journals a mode change and opens or
     /// closes a gap. `last_data` is when the last plant message was applied; it dates
     /// the start of an interruption that the watched state did not show.
-    pub fn link_changed(
+    pub(crate) fn link_changed(
         &mut self,
         from: &LinkState,
         to: &LinkState,

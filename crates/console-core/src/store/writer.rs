@@ -79,7 +79,7 @@ impl StoreWriter {
 
     /// A writer that also deletes history and journal entries older than `retention`
     /// and thins old samples, at most once a minute.
-    pub fn spawn_with_retention(conn: Connection, retention: Duration) -> Self {
+    pub(crate) fn spawn_with_retention(conn: Connection, retention: Duration) -> Self {
         Self::spawn_observed(conn, retention, None)
     }
 
