@@ -45,7 +45,7 @@ impl Severity {
 }
 
 /// What an alert is about. Each kind has a default severity ([`AlertKind::default_severity`])
-/// that the alert settings (`severities`) can change.
+/// that [`AlertSettings::severities`] can change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
