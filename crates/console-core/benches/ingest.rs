@@ -30,7 +30,7 @@ fn device(i: usize, value: f64, at: f64) -> Device {
     }
 }
 
-/// What the runtime does with one inbound `devices_update` (console.rs `Runtime::apply`
+/// What the runtime does with one inbound `devices_update` (console/pump.rs `Pump::apply`
 /// and its event branch).
 fn apply(
     state: &mut PlantState,
