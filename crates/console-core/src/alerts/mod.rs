@@ -9,7 +9,9 @@
 //! notifications to a [`NotificationSink`] on a thread of its own.
 
 pub(crate) mod engine;
+mod feeds;
 mod flood;
+mod handle;
 mod rules;
 mod sink;
 mod wording;
@@ -26,12 +28,12 @@ pub use crate::store::alerts::{Alert, AlertKind, AlertView, Outcome, Severity};
 use crate::store::Appearances;
 use plant_link::link::LinkState;
 
-pub use engine::AlertError;
+pub use handle::AlertError;
 // The engine's wiring and the parts it is made of are the console's business alone.
-pub(crate) use engine::{
-    fan_out, start, AlertFeed, AlertHandle, ChangeFeed, EngineConfig, StoreSwitch,
-};
+pub(crate) use engine::{fan_out, start, EngineConfig};
+pub(crate) use feeds::{AlertFeed, ChangeFeed, StoreSwitch};
 pub(crate) use flood::{Decision, Flood, FloodPolicy, Summary};
+pub(crate) use handle::AlertHandle;
 pub(crate) use rules::Rules;
 pub use sink::{Notice, NotificationSink, RecordingSink, SinkError};
 
