@@ -172,7 +172,7 @@ async fn answers(dir: &Path) -> Vec<(String, Value)> {
         .await
         .unwrap();
 
-    let now = console_core::link::unix_now();
+    let now = plant_link::clock::unix_now();
     let vault = TokenVault::open(dir);
     let mut settings = Settings {
         plant_url: Some(url.to_string()),

@@ -6,7 +6,7 @@
 //! sends something to complain about with every frame; a file that is rotated when it
 //! is full, with the oldest one removed, keeps the most recent hours whatever happens.
 //! The log lines themselves are rate-limited and their server text is cut short in the
-//! core (`console_core::lograte`, `console_core::text`), so a full file is rare.
+//! core (`plant_link::lograte`, `plant_link::text`), so a full file is rare.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};

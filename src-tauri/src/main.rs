@@ -52,7 +52,7 @@ fn main() -> ExitCode {
     let _flush_on_exit = init_logging(
         cli.command
             .is_none()
-            .then(|| console_core::insight::log_dir(&cli::run_data_dir(&cli.run))),
+            .then(|| console_core::console::log_dir(&cli::run_data_dir(&cli.run))),
     );
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -188,7 +188,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 state == OnOff::On,
                 Duration::from_secs(ttl),
                 &Actor::current(),
-                console_core::link::unix_now(),
+                plant_link::clock::unix_now(),
             )?;
             println!("{}", command.request_id);
             Ok(())
@@ -270,10 +270,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     serde_json::to_string_pretty(&cli::state_json(&state))?
                 );
             } else {
-                print!(
-                    "{}",
-                    cli::state_text(&state, console_core::link::unix_now())
-                );
+                print!("{}", cli::state_text(&state, plant_link::clock::unix_now()));
             }
             Ok(())
         }

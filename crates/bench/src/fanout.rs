@@ -6,9 +6,9 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Result};
-use console_core::link::{self, LinkEvent};
-use console_core::session::Inbound;
 use console_core::{LinkConfig, LinkMode, PlantUrl};
+use plant_link::link::{self, LinkEvent};
+use plant_link::session::Inbound;
 use tokio::sync::mpsc;
 
 use crate::procfs;
@@ -36,7 +36,7 @@ pub async fn run(args: Args) -> Result<Report> {
         "8. Reference server fan-out",
         format!(
             "`plant-server --devices {} --updates-per-second {}` (release binary, its own process) \
-             and {} console links (`console_core::link`, the console's own WebSocket task, each \
+             and {} console links (`plant_link::link`, the console's own WebSocket task, each \
              with its own session) in the bench process. After every link is live and 5 s of \
              warm-up, for {} s: delivery = the link's arrival stamp of each parsed update − the \
              update's `server_time` (stamped when the server queued it), over every update on every \
@@ -88,7 +88,7 @@ pub async fn run(args: Args) -> Result<Report> {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     tokio::time::sleep(Duration::from_secs(5)).await;
-    let from = console_core::link::unix_now();
+    let from = plant_link::clock::unix_now();
     let to = from + args.seconds;
     window_tx.send_replace(Some((from, to)));
     let server_before = procfs::cpu_time(server_pid)?;

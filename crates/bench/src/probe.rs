@@ -119,7 +119,7 @@ impl Probe {
 impl Progress for Probe {
     fn applied(&self, seq: u64, stamp: Option<f64>) {
         if self.record {
-            let at = console_core::link::unix_now();
+            let at = plant_link::clock::unix_now();
             self.applied_log
                 .lock()
                 .unwrap()
@@ -136,7 +136,7 @@ impl Progress for Probe {
 
     fn persisted(&self, seq: u64) {
         if self.record {
-            let at = console_core::link::unix_now();
+            let at = plant_link::clock::unix_now();
             self.persisted_log.lock().unwrap().push((seq, at));
         }
         self.persisted.store(seq, Ordering::Release);

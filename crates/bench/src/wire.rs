@@ -250,7 +250,7 @@ fn stats_frame() -> Utf8Bytes {
 }
 
 pub fn unix_now() -> UnixSeconds {
-    console_core::link::unix_now()
+    plant_link::clock::unix_now()
 }
 
 type Sink = Arc<Mutex<SplitSink<WebSocketStream<TcpStream>, Message>>>;

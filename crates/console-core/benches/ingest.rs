@@ -6,10 +6,10 @@
 
 use std::time::{Duration, Instant};
 
-use console_core::link::unix_now;
 use console_core::state::{Change, PlantState};
 use console_core::store::{self, Appearances, PendingWrites, StoreWriter};
 use console_core::view::Batcher;
+use plant_link::clock::unix_now;
 use plant_protocol::{Device, DeviceStatus, DevicesUpdate};
 use serde_json::Map;
 
@@ -30,7 +30,7 @@ fn device(i: usize, value: f64, at: f64) -> Device {
     }
 }
 
-/// What the runtime does with one inbound `devices_update` (console.rs `Runtime::apply`
+/// What the runtime does with one inbound `devices_update` (console/pump.rs `Pump::apply`
 /// and its event branch).
 fn apply(
     state: &mut PlantState,

@@ -16,35 +16,18 @@
 //! sits in a 0600 file of the same user wherever no keyring answers, no safer than this
 //! file).
 
-use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rusqlite::Connection;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+pub use crate::store::anchor::{anchor, anchor_path, read_anchor, Anchor, ANCHOR_SUFFIX};
+pub use crate::store::audit::Entry;
 use crate::store::{self, StoreError};
 
 /// The hash that stands before the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-
-/// One audit entry.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Entry {
-    pub seq: i64,
-    pub at: f64,
-    pub user: String,
-    pub host: String,
-    /// What happened, e.g. `command.requested`, `command.confirmed`, `command.cancelled`.
-    pub action: String,
-    /// What it happened to, e.g. the relay id.
-    pub target: String,
-    pub request_id: String,
-    /// The request or outcome in JSON.
-    pub detail: String,
-    pub prev_hash: String,
-    pub hash: String,
-}
 
 /// Who is acting: the OS user and the machine, recorded with every command.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -127,111 +110,6 @@ pub fn append(
     store::audit::append(conn, &entry)?;
     store::set_meta(conn, store::AUDIT_HEAD, seq as f64)?;
     Ok(entry)
-}
-
-/// The anchor file of the cache at `db` (the cache file's path).
-pub fn anchor_path(db: &Path) -> PathBuf {
-    let mut name = db.as_os_str().to_owned();
-    name.push(ANCHOR_SUFFIX);
-    PathBuf::from(name)
-}
-
-/// What the anchor file's name adds to the cache file's.
-pub const ANCHOR_SUFFIX: &str = ".audit-head";
-
-/// The `meta` key that says the chain has been anchored outside the file: a cache whose
-/// anchor then goes missing is not anchored afresh, which would bless a forged table.
-const ANCHORED: &str = "audit_anchored";
-
-/// An anchored head: the sequence number and hash of the entry it names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Anchor {
-    pub seq: i64,
-    pub hash: String,
-}
-
-/// The last complete head recorded in the anchor file; `Ok(None)` when there is no file.
-/// Only the file's tail is read: it grows by one short line per audit entry.
-pub fn read_anchor(path: &Path) -> std::io::Result<Option<Anchor>> {
-    let mut file = match std::fs::File::open(path) {
-        Ok(file) => file,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(error) => return Err(error),
-    };
-    let len = file.metadata()?.len();
-    file.seek(SeekFrom::Start(len.saturating_sub(ANCHOR_TAIL)))?;
-    let mut tail = Vec::new();
-    file.read_to_end(&mut tail)?;
-    let text = String::from_utf8_lossy(&tail);
-    // A line cut off by a crash has no newline yet and is not a head.
-    let complete = match text.rfind('\n') {
-        Some(end) => &text[..end],
-        None => "",
-    };
-    Ok(complete.lines().rev().find_map(parse_anchor))
-}
-
-/// Bytes read from the anchor file's end: several lines of at most about 90 bytes.
-const ANCHOR_TAIL: u64 = 1024;
-
-fn parse_anchor(line: &str) -> Option<Anchor> {
-    let (seq, hash) = line.trim().split_once(' ')?;
-    let seq = seq.parse().ok()?;
-    (hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit())).then(|| Anchor {
-        seq,
-        hash: hash.to_owned(),
-    })
-}
-
-/// Records the chain's committed head in the anchor file beside the cache, unless it is
-/// there already. Called after every commit that appended entries, and when a writing
-/// console opens the cache (which anchors a chain from before anchors existed, once).
-/// Failing to write (a full disk) is logged: the next call writes the head then reached,
-/// and entries after the last anchored one are still covered by the chain.
-pub fn anchor(conn: &Connection) {
-    if let Err(error) = try_anchor(conn) {
-        tracing::warn!(%error, "the audit head could not be anchored beside the cache");
-    }
-}
-
-fn try_anchor(conn: &Connection) -> Result<(), StoreError> {
-    let Some(db) = conn.path().filter(|p| !p.is_empty()).map(PathBuf::from) else {
-        return Ok(());
-    };
-    let Some((seq, hash)) = store::audit::last(conn)? else {
-        return Ok(());
-    };
-    let path = anchor_path(&db);
-    let io = |source: std::io::Error| StoreError::DataDir {
-        path: path.clone(),
-        source,
-    };
-    let current = read_anchor(&path).map_err(io)?;
-    if current.is_none() && store::get_meta(conn, ANCHORED)?.is_some() {
-        tracing::error!(
-            anchor = %path.display(),
-            "the audit anchor file is missing; it is not recreated, and `audit verify` fails"
-        );
-        return Ok(());
-    }
-    if current
-        .as_ref()
-        .is_some_and(|a| a.seq == seq && a.hash == hash)
-    {
-        return Ok(());
-    }
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .map_err(io)?;
-    file.write_all(format!("{seq} {hash}\n").as_bytes())
-        .and_then(|()| file.sync_data())
-        .map_err(io)?;
-    if current.is_none() {
-        store::set_meta(conn, ANCHORED, 1.0)?;
-    }
-    Ok(())
 }
 
 /// The result of checking the chain.
@@ -345,6 +223,7 @@ fn broken(entries: &[Entry], problem: String) -> Verification {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
 
     fn actor() -> Actor {
         Actor {

@@ -5,7 +5,7 @@
 //! broken or hostile server reaches one. Past a cap the console keeps working with what
 //! it has: the items over it are left out (or, for a name, cut short), counted in
 //! [`CapsReached`] for the window, and logged (the first time, then once a minute).
-//! They run on each update after it has been read item by item ([`crate::items`]) and
+//! They run on each update after it has been read item by item ([`plant_link::items`]) and
 //! before the plant state applies it.
 
 use std::collections::{HashMap, HashSet};
@@ -17,11 +17,11 @@ use plant_protocol::{DevicesUpdate, RelaysUpdate, UnixSeconds};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::items::{Marks, Read};
-use crate::lograte::RepeatLimiter;
 use crate::state::PlantState;
 use crate::store::{journal_kind, NewJournalEntry};
-use crate::text::log_text;
+use plant_link::items::{Marks, Read};
+use plant_link::lograte::RepeatLimiter;
+use plant_link::text::log_text;
 
 /// The most devices the console holds. A snapshot that lists more keeps the first
 /// `MAX_DEVICES`; an update that adds devices past it adds none of the new ones (the
@@ -287,7 +287,7 @@ impl Room {
 
 /// Applies the id, name and count caps to a devices update. `cap` is the most devices
 /// the console holds, `held` how many it holds now, `known` whether it holds this id.
-pub fn cap_devices(
+pub(crate) fn cap_devices(
     read: &mut Read<DevicesUpdate>,
     cap: usize,
     held: usize,
@@ -317,7 +317,7 @@ pub fn cap_devices(
 
 /// Applies the id, name and count caps to a relays update, like [`cap_devices`]; the id
 /// of the device a relay belongs to is an id too.
-pub fn cap_relays(
+pub(crate) fn cap_relays(
     read: &mut Read<RelaysUpdate>,
     cap: usize,
     held: usize,
@@ -420,7 +420,7 @@ impl JournalCap {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::items::Unreadable;
+    use plant_link::items::Unreadable;
     use plant_protocol::{Device, DeviceStatus, Relay};
     use serde_json::Map;
 

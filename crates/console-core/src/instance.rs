@@ -122,7 +122,7 @@ impl InstanceLock {
                 .map(|exe| exe.display().to_string())
                 .unwrap_or_else(|_| "plant-console".into()),
             mode,
-            started_at: crate::link::unix_now(),
+            started_at: plant_link::clock::unix_now(),
         };
         let text = serde_json::to_string(&holder).unwrap_or_default();
         // The details are a courtesy for the message: failing to write them (a full disk)

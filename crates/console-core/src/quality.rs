@@ -9,8 +9,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::items::Unreadable;
-use crate::link::LinkMode;
+use plant_link::items::Unreadable;
+use plant_link::link::LinkMode;
 
 /// How far a value can be trusted, worst last (so `max` picks the worse one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -72,7 +72,7 @@ impl Quality {
 
     /// An entry's own quality: bad when a field could not be read, uncertain while it is
     /// only the cache's copy, good otherwise.
-    pub fn of_item(unreadable: &Unreadable, confirmed: bool) -> Quality {
+    pub(crate) fn of_item(unreadable: &Unreadable, confirmed: bool) -> Quality {
         if !unreadable.is_empty() {
             Quality::BAD_VALUE
         } else if !confirmed {
@@ -83,7 +83,7 @@ impl Quality {
     }
 
     /// What the link mode says about every value shown.
-    pub fn of_link(mode: LinkMode) -> Quality {
+    pub(crate) fn of_link(mode: LinkMode) -> Quality {
         match mode {
             LinkMode::Realtime | LinkMode::Fallback => Quality::GOOD,
             LinkMode::Stale => Quality::uncertain(QualityReason::Stale),

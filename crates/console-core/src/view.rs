@@ -10,10 +10,10 @@ use serde::Serialize;
 
 use crate::alerts::{AlertFeed, AlertStatus, AlertView};
 use crate::bounds::CapsReached;
-use crate::link::{LinkMode, LinkState, Telemetry, Unusable};
 use crate::quality::Quality;
 use crate::state::{Change, DeviceEntry, RelayEntry, StatsEntry};
 pub use crate::store::CacheStatus;
+use plant_link::link::{LinkMode, LinkState, Telemetry, Unusable};
 
 /// The link as the UI shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -142,7 +142,7 @@ impl Batcher {
     }
 
     /// Takes what the alert engine reports; only the latest status is kept.
-    pub fn alert(&mut self, feed: AlertFeed) {
+    pub(crate) fn alert(&mut self, feed: AlertFeed) {
         match feed {
             AlertFeed::Alert(alert) => {
                 if self.alerts.len() == BATCH_ALERTS {

@@ -60,16 +60,10 @@ fn collect(mut batches: mpsc::Receiver<UpdateBatch>) -> Arc<Mutex<Seen>> {
     seen
 }
 
-/// Polls until `check` holds, failing after [`LIMIT`].
+/// Polls until `check` holds, failing after [`LIMIT`]: the recording sink and the
+/// collected batches announce nothing, so this is `test_support::eventually`'s case.
 async fn until(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = tokio::time::Instant::now() + LIMIT;
-    while !check() {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    test_support::eventually(LIMIT, what, async || check().then_some(())).await
 }
 
 /// Switches `relay-02` at the plant and waits for its notification: the engine takes

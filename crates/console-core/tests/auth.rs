@@ -7,8 +7,8 @@ use common::{wait_for, LIMIT};
 
 use std::time::Duration;
 
-use console_core::backoff::BackoffPolicy;
 use console_core::{Console, ConsoleConfig, LinkConfig, LinkMode, PlantUrl, Secret};
+use plant_link::backoff::BackoffPolicy;
 use plant_server::ServerConfig;
 use test_support::flask::FlaskPlant;
 use test_support::proxy::Proxy;

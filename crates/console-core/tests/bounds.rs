@@ -12,11 +12,11 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use console_core::backoff::BackoffPolicy;
 use console_core::bounds::{Limits, MAX_ID_BYTES, MAX_NAME_CHARS};
-use console_core::http::{ApiError, PlantApi};
 use console_core::view::UpdateBatch;
 use console_core::{Console, ConsoleConfig, LinkConfig, LinkMode, PlantUrl, Secret};
+use plant_link::backoff::BackoffPolicy;
+use plant_link::http::{ApiError, PlantApi};
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
     KeyUsagePurpose,
@@ -309,7 +309,7 @@ async fn a_redirect_from_https_to_http_is_not_followed_and_the_token_is_not_sent
         format!("HTTP/1.1 302 Found\r\nLocation: {target}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
     )
     .await;
-    let tls = console_core::tls::client_config(Some(&ca)).unwrap();
+    let tls = plant_link::tls::client_config(Some(&ca)).unwrap();
     let api = PlantApi::new(
         PlantUrl::parse(&format!("https://localhost:{port}")).unwrap(),
         Some(Secret::new("s3cret-token")),

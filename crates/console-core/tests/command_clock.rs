@@ -10,11 +10,11 @@ use common::{start, wait_for, LIMIT};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use console_core::backoff::BackoffPolicy;
-use console_core::clock::WallClock;
 use console_core::console::CommandError;
-use console_core::outbox::{Command, Status};
+use console_core::outbox::{QueuedCommand, Status};
 use console_core::{ConsoleConfig, LinkConfig, LinkMode, PlantUrl};
+use plant_link::backoff::BackoffPolicy;
+use plant_link::clock::WallClock;
 use plant_server::ServerConfig;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
@@ -31,7 +31,7 @@ impl SettableClock {
 
     fn wall(&self) -> WallClock {
         let shift = self.0.clone();
-        WallClock::new(move || console_core::link::unix_now() + *shift.lock().unwrap())
+        WallClock::new(move || plant_link::clock::unix_now() + *shift.lock().unwrap())
     }
 }
 
@@ -54,7 +54,10 @@ async fn nowhere() -> String {
     url
 }
 
-async fn final_status(updates: &mut mpsc::Receiver<Command>, request_id: &str) -> Command {
+async fn final_status(
+    updates: &mut mpsc::Receiver<QueuedCommand>,
+    request_id: &str,
+) -> QueuedCommand {
     loop {
         let update = updates.recv().await.expect("updates keep coming");
         if update.request_id == request_id && update.status.is_final() {
@@ -164,12 +167,10 @@ async fn a_console_whose_clock_is_ten_minutes_off_stamps_commands_in_the_plants_
         s.link.mode == LinkMode::Realtime && !s.relays.is_empty()
     })
     .await;
-    let deadline = Instant::now() + LIMIT;
-    while console.clock_offset().estimate().is_none() {
-        assert!(Instant::now() < deadline, "no offset estimate");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    let offset = console.clock_offset().estimate().unwrap();
+    let offset = test_support::eventually(LIMIT, "an offset estimate", async || {
+        console.clock_offset().estimate()
+    })
+    .await;
     assert!((offset - 600.0).abs() < 5.0, "offset {offset}");
     let diagnostics = console.diagnostics();
     assert!(diagnostics

@@ -7,8 +7,8 @@ use common::wait_for;
 
 use std::time::Duration;
 
-use console_core::backoff::BackoffPolicy;
 use console_core::{Console, ConsoleConfig, LinkConfig, LinkMode, PlantUrl, Secret};
+use plant_link::backoff::BackoffPolicy;
 use plant_protocol::{SetRelayRequest, SetRelayResult};
 use serde_json::json;
 use test_support::flask::FlaskPlant;
@@ -86,7 +86,7 @@ async fn refused_websocket_falls_back_to_polling_and_returns_to_real_time_when_i
         relay_id: relay.id.clone(),
         state: !relay.state,
         request_id: "fallback-cmd-1".into(),
-        issued_at: console_core::link::unix_now(),
+        issued_at: plant_link::clock::unix_now(),
     };
     let result = console
         .link()
@@ -179,7 +179,7 @@ async fn commands_are_refused_not_lost_when_neither_path_works() {
     };
     assert_eq!(
         console.link().set_relay(request, &console.plant()).await,
-        Err(console_core::link::LinkError::NotLive)
+        Err(plant_link::link::LinkError::NotLive)
     );
     console.shutdown().await.unwrap();
 }

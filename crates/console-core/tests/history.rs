@@ -8,10 +8,10 @@ use common::{wait_for, LIMIT};
 
 use std::time::Duration;
 
-use console_core::backoff::BackoffPolicy;
 use console_core::store::{self, Gap};
 use console_core::view::ConsoleSnapshot;
 use console_core::{Console, ConsoleConfig, LinkConfig, LinkMode, PlantUrl};
+use plant_link::backoff::BackoffPolicy;
 use plant_server::ServerConfig;
 use tokio::net::TcpListener;
 

@@ -10,10 +10,10 @@ use common::wait_for;
 
 use std::time::Duration;
 
-use console_core::backoff::BackoffPolicy;
 use console_core::quality::{Quality, QualityLevel};
 use console_core::view::ConsoleSnapshot;
 use console_core::{Console, ConsoleConfig, LinkConfig, LinkMode, PlantUrl};
+use plant_link::backoff::BackoffPolicy;
 use serde_json::json;
 use test_support::flask::FlaskPlant;
 

@@ -6,8 +6,8 @@ mod common;
 use std::time::Duration;
 
 use common::wait_for;
-use console_core::link::unix_now;
 use console_core::{ConsoleConfig, LinkConfig, LinkMode, PlantUrl};
+use plant_link::clock::unix_now;
 use plant_protocol::DeviceStatus;
 use plant_server::ServerConfig;
 use tokio::net::TcpListener;

@@ -9,9 +9,9 @@ use common::{wait_for, LIMIT};
 
 use std::time::{Duration, Instant};
 
-use console_core::backoff::BackoffPolicy;
 use console_core::view::ConsoleSnapshot;
 use console_core::{Console, ConsoleConfig, LinkConfig, LinkMode, LinkState, PlantUrl};
+use plant_link::backoff::BackoffPolicy;
 use plant_server::ServerConfig;
 use test_support::flask::FlaskPlant;
 use test_support::proxy::Proxy;

@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
-use console_core::backoff::BackoffPolicy;
 use console_core::console::CommandError;
-use console_core::outbox::{Command, Status};
+use console_core::outbox::{QueuedCommand, Status};
 use console_core::{Console, ConsoleConfig, LinkConfig, LinkMode, PlantUrl};
+use plant_link::backoff::BackoffPolicy;
 use plant_server::ServerConfig;
 use test_support::flask::FlaskPlant;
 use tokio::net::TcpListener;
@@ -27,7 +27,7 @@ fn link(url: &str) -> LinkConfig {
     link
 }
 
-async fn start(config: ConsoleConfig) -> (Console, mpsc::Receiver<Command>) {
+async fn start(config: ConsoleConfig) -> (Console, mpsc::Receiver<QueuedCommand>) {
     let (console, mut batches) = Console::start(config).await.unwrap();
     tokio::spawn(async move { while batches.recv().await.is_some() {} });
     let updates = console.take_command_updates().unwrap();
@@ -35,7 +35,11 @@ async fn start(config: ConsoleConfig) -> (Console, mpsc::Receiver<Command>) {
 }
 
 /// Waits for the command's update with `status`, failing on any other final status.
-async fn wait_status(updates: &mut mpsc::Receiver<Command>, id: &str, status: Status) -> Command {
+async fn wait_status(
+    updates: &mut mpsc::Receiver<QueuedCommand>,
+    id: &str,
+    status: Status,
+) -> QueuedCommand {
     tokio::time::timeout(LIMIT, async {
         loop {
             let update = updates.recv().await.expect("updates continue");
@@ -142,18 +146,14 @@ async fn an_expired_command_is_never_sent() {
         .system_stats
         .map(|s| s.received_at)
         .unwrap_or(0.0);
-    tokio::time::timeout(LIMIT, async {
-        while console
+    test_support::eventually(LIMIT, "a second more of stats", async || {
+        let at = console
             .snapshot()
             .system_stats
-            .map_or(0.0, |s| s.received_at)
-            < first + 1.0
-        {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+            .map_or(0.0, |s| s.received_at);
+        (at >= first + 1.0).then_some(())
     })
-    .await
-    .unwrap();
+    .await;
     assert_eq!(
         server.plant().applied_commands(),
         0,

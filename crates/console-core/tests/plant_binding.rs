@@ -9,11 +9,10 @@ use common::{start, wait_for, LIMIT};
 
 use std::time::Duration;
 
-use console_core::backoff::BackoffPolicy;
-use console_core::link;
 use console_core::outbox::{Outbox, Status};
 use console_core::store;
 use console_core::{ConsoleConfig, LinkConfig, LinkMode, PlantId, PlantUrl};
+use plant_link::backoff::BackoffPolicy;
 use plant_server::{RunningServer, ServerConfig};
 use tokio::net::TcpListener;
 
@@ -132,7 +131,7 @@ async fn a_queued_command_in_an_adopted_cache_that_records_no_plant_is_never_sen
                 !relay.state,
                 Duration::from_secs(600),
                 &console_core::audit::Actor::current(),
-                link::unix_now(),
+                plant_link::clock::unix_now(),
             )
             .unwrap();
         let conn = store::open(dir.path()).unwrap();

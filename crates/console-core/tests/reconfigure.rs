@@ -8,10 +8,10 @@ use common::{start, wait_for};
 
 use std::time::Duration;
 
-use console_core::backoff::BackoffPolicy;
 use console_core::console::CommandError;
 use console_core::outbox::Status;
 use console_core::{ConsoleConfig, LinkConfig, LinkMode, PlantUrl, Secret};
+use plant_link::backoff::BackoffPolicy;
 use plant_server::{RunningServer, ServerConfig};
 use tokio::net::TcpListener;
 

@@ -10,9 +10,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use console_core::backoff::BackoffPolicy;
 use console_core::view::ConsoleSnapshot;
 use console_core::{Console, ConsoleConfig, LinkConfig, LinkMode, PlantUrl};
+use plant_link::backoff::BackoffPolicy;
 use plant_server::ServerConfig;
 use test_support::flask::FlaskPlant;
 use tokio::net::TcpListener;

@@ -14,8 +14,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use console_core::clock::{NetworkProbe, WallClock};
 use console_core::{Console, ConsoleConfig, LinkConfig, LinkMode, PlantUrl};
+use plant_link::clock::{NetworkProbe, WallClock};
 use plant_server::ServerConfig;
 use test_support::proxy::Proxy;
 
@@ -46,7 +46,7 @@ async fn rig() -> Rig {
     let mut link = LinkConfig::new(PlantUrl::parse(&format!("http://{}", proxy.addr())).unwrap());
     let offset = clock_offset.clone();
     link.wall_clock = WallClock::new(move || {
-        console_core::link::unix_now() + offset.load(Ordering::Relaxed) as f64
+        plant_link::clock::unix_now() + offset.load(Ordering::Relaxed) as f64
     });
     let list = addresses.clone();
     link.network = NetworkProbe::new(move || list.lock().unwrap().clone());
@@ -131,7 +131,7 @@ async fn after_a_network_change_a_dead_link_is_dropped_at_once_and_reconnected()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resume_with_a_healthy_link_keeps_the_connection() {
     let rig = rig().await;
-    let jumped_at = console_core::link::unix_now();
+    let jumped_at = plant_link::clock::unix_now();
     rig.clock_offset.store(3600, Ordering::Relaxed);
     // Stats keep arriving for longer than the resume probe's deadline.
     wait_for(&rig.console, "stats well past the probe deadline", |s| {

@@ -13,7 +13,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::settings::FieldError;
-use console_core::config::{PlantUrl, Secret};
+use plant_link::config::{PlantUrl, Secret};
 
 /// The keyring's service name for the console's entries.
 const SERVICE: &str = "plant-console";

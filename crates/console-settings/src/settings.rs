@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use console_core::alerts::{AlertKind, AlertSettings, Limit, Severity};
-use console_core::config::PlantUrl;
+use plant_link::config::PlantUrl;
 
 /// The file's name in the data folder.
 pub const SETTINGS_FILE: &str = "settings.json";
@@ -146,10 +146,10 @@ impl Settings {
     pub fn without_credentials(&self) -> Settings {
         let mut clean = self.clone();
         if let Some(url) = &self.plant_url {
-            if console_core::config::has_credentials(url) {
+            if plant_link::config::has_credentials(url) {
                 clean.plant_url = Some(match PlantUrl::parse(url) {
                     Ok(parsed) => parsed.to_string(),
-                    Err(_) => console_core::config::redact_url(url),
+                    Err(_) => plant_link::config::redact_url(url),
                 });
             }
         }
@@ -171,7 +171,7 @@ impl Settings {
                     "site_ca",
                     "give the path of a PEM file, or leave the field out",
                 ));
-            } else if let Err(error) = console_core::tls::client_config(Some(Path::new(ca))) {
+            } else if let Err(error) = plant_link::tls::client_config(Some(Path::new(ca))) {
                 errors.push(FieldError::new("site_ca", error.to_string()));
             }
         }

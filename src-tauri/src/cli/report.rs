@@ -2,15 +2,15 @@
 //! `journal` (text, JSON, CSV) and `outbox`, with server text escaped for the terminal.
 
 use chrono::{DateTime, Local};
-use console_core::items::Unreadable;
 use console_core::quality::Quality;
 use console_core::store::{JournalEntry, StoredState};
+use plant_link::items::Unreadable;
 // Server text (names, ids, refusals) reaches a terminal escaped: see `text`.
-use console_core::text::escape_control as esc;
+use plant_link::text::escape_control as esc;
 use serde_json::{json, Map, Value};
 
 /// The outbox report for people: one line per command, newest first.
-pub fn outbox_text(commands: &[console_core::outbox::Command]) -> String {
+pub fn outbox_text(commands: &[console_core::outbox::QueuedCommand]) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     writeln!(

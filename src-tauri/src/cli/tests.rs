@@ -1,8 +1,8 @@
 //! Tests of the command line's parsing and of the reports.
 
 use super::*;
-use console_core::items::Unreadable;
 use console_core::store::{JournalEntry, StoredState};
+use plant_link::items::Unreadable;
 use serde_json::json;
 
 #[test]

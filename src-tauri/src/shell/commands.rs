@@ -49,7 +49,7 @@ macro_rules! entries {
 }
 ipc_commands!(entries);
 
-/// A type and the types inside it (`Vec<Command>` is `Command`), for the visitor.
+/// A type and the types inside it (`Vec<QueuedCommand>` is `QueuedCommand`), for the visitor.
 fn roots<T: TS + 'static + ?Sized>(visit: &mut impl TypeVisitor) {
     visit.visit::<T>();
     T::visit_generics(visit);
@@ -178,7 +178,7 @@ fn generate(dir: &Path) {
 
 /// What `BATCH_EVENT` and `COMMAND_EVENT` carry (see `run`).
 type UpdateBatchPayload = console_core::view::UpdateBatch;
-type CommandPayload = Command;
+type CommandPayload = QueuedCommand;
 
 fn generated_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/generated")

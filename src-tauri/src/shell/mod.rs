@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use console_core::alerts::{AlertError, AlertStatus, AlertView};
 use console_core::console::{CommandError, ConsoleError};
-use console_core::insight::{DeviceTrend, Diagnostics, StatsTrend};
-use console_core::outbox::Command;
+use console_core::console::{DeviceTrend, Diagnostics, StatsTrend};
+use console_core::outbox::QueuedCommand;
 use console_core::store::JournalEntry;
 use console_core::view::ConsoleSnapshot;
 use console_core::Console;
@@ -118,7 +118,7 @@ async fn set_relay(
     relay_id: String,
     state: bool,
     queue_if_offline: bool,
-) -> Result<Command, UiError> {
+) -> Result<QueuedCommand, UiError> {
     let console = slot.get()?;
     Ok(console
         .set_relay(&relay_id, state, queue_if_offline)
@@ -126,7 +126,7 @@ async fn set_relay(
 }
 
 #[tauri::command]
-async fn outbox(slot: tauri::State<'_, ConsoleSlot>) -> Result<Vec<Command>, UiError> {
+async fn outbox(slot: tauri::State<'_, ConsoleSlot>) -> Result<Vec<QueuedCommand>, UiError> {
     let console = slot.get()?;
     Ok(console.outbox(200).await?)
 }
@@ -135,7 +135,7 @@ async fn outbox(slot: tauri::State<'_, ConsoleSlot>) -> Result<Vec<Command>, UiE
 async fn cancel_command(
     slot: tauri::State<'_, ConsoleSlot>,
     request_id: String,
-) -> Result<Command, UiError> {
+) -> Result<QueuedCommand, UiError> {
     let console = slot.get()?;
     Ok(console.cancel_command(&request_id).await?)
 }

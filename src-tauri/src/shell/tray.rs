@@ -3,8 +3,8 @@
 
 use std::sync::{Arc, Weak};
 
-use console_core::link::LinkMode;
 use console_core::Console;
+use plant_link::link::LinkMode;
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};

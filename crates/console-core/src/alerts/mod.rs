@@ -2,16 +2,19 @@
 //! native notifications that stay readable in a flood, and kept in a list to acknowledge.
 //!
 //! Alerts are made from `state::Change`s, link states and outbox command updates, never
-//! from frames ([`rules`]), so a repeated snapshot raises nothing. Flood control
-//! ([`flood`], after ISA-18.2) decides which alerts are shown one by one; [`AlertCore`]
+//! from frames (`rules.rs`), so a repeated snapshot raises nothing. Flood control
+//! (`flood.rs`, after ISA-18.2) decides which alerts are shown one by one; [`AlertCore`]
 //! adds the operator's mute and shelving on top. All three take time as an argument.
-//! [`engine`] runs them as a task that records every alert in the store and hands the
+//! `engine.rs` runs them as a task that records every alert in the store and hands the
 //! notifications to a [`NotificationSink`] on a thread of its own.
 
-pub mod engine;
-pub mod flood;
-pub mod rules;
-pub mod sink;
+pub(crate) mod engine;
+mod feeds;
+mod flood;
+mod handle;
+mod rules;
+mod sink;
+mod wording;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -19,16 +22,19 @@ use std::time::Duration;
 use plant_protocol::UnixSeconds;
 use serde::{Deserialize, Serialize};
 
-use crate::link::LinkState;
-use crate::outbox::Command;
+use crate::outbox::QueuedCommand;
 use crate::state::{Change, PlantState};
+pub use crate::store::alerts::{Alert, AlertKind, AlertView, Outcome, Severity};
 use crate::store::Appearances;
+use plant_link::link::LinkState;
 
-pub use engine::{
-    fan_out, start, AlertError, AlertFeed, AlertHandle, ChangeFeed, EngineConfig, StoreSwitch,
-};
-pub use flood::{Decision, Flood, FloodPolicy, Summary};
-pub use rules::Rules;
+pub use handle::AlertError;
+// The engine's wiring and the parts it is made of are the console's business alone.
+pub(crate) use engine::{fan_out, start, EngineConfig};
+pub(crate) use feeds::{AlertFeed, ChangeFeed, StoreSwitch};
+pub(crate) use flood::{Decision, Flood, FloodPolicy, Summary};
+pub(crate) use handle::AlertHandle;
+pub(crate) use rules::Rules;
 pub use sink::{Notice, NotificationSink, RecordingSink, SinkError};
 
 /// How long "mute all" and shelving last when the operator picks the usual duration.
@@ -36,114 +42,7 @@ pub const DEFAULT_MUTE: Duration = Duration::from_secs(15 * 60);
 /// See [`DEFAULT_MUTE`].
 pub const DEFAULT_SHELVE: Duration = Duration::from_secs(15 * 60);
 
-/// How urgent an alert is. Ordered from least to most urgent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "ts", ts(rename = "AlertSeverity"))]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Info,
-    Low,
-    High,
-    Critical,
-}
-
-impl Severity {
-    pub const ALL: [Severity; 4] = [
-        Severity::Info,
-        Severity::Low,
-        Severity::High,
-        Severity::Critical,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Low => "low",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Severity> {
-        Severity::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-}
-
-/// What an alert is about. Each kind has a default severity ([`AlertKind::default_severity`])
-/// that [`AlertSettings::severities`] can change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum AlertKind {
-    /// A relay changed state, switched by anyone (the plant says who).
-    RelaySwitched,
-    DeviceOffline,
-    DeviceFault,
-    /// A device that was offline or in fault is online again.
-    DeviceRecovered,
-    /// A device appeared in a plant the console already knew.
-    DeviceAppeared,
-    /// A device is no longer listed by the plant.
-    DeviceRemoved,
-    LimitHigh,
-    LimitLow,
-    /// A value came back inside its limits (past the deadband).
-    LimitCleared,
-    /// No data from the plant for longer than the threshold.
-    LinkLost,
-    /// Data flows again after a [`AlertKind::LinkLost`].
-    LinkRestored,
-    /// An operator's relay command failed.
-    CommandFailed,
-    /// An operator's relay command expired before it took effect.
-    CommandExpired,
-    /// The plant sent a device's or relay's value in a form the console cannot read
-    /// (`NaN`, a wrong type, a missing field): its quality is bad.
-    BadValue,
-}
-
 impl AlertKind {
-    pub const ALL: [AlertKind; 14] = [
-        AlertKind::RelaySwitched,
-        AlertKind::DeviceOffline,
-        AlertKind::DeviceFault,
-        AlertKind::DeviceRecovered,
-        AlertKind::DeviceAppeared,
-        AlertKind::DeviceRemoved,
-        AlertKind::LimitHigh,
-        AlertKind::LimitLow,
-        AlertKind::LimitCleared,
-        AlertKind::LinkLost,
-        AlertKind::LinkRestored,
-        AlertKind::CommandFailed,
-        AlertKind::CommandExpired,
-        AlertKind::BadValue,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AlertKind::RelaySwitched => "relay_switched",
-            AlertKind::DeviceOffline => "device_offline",
-            AlertKind::DeviceFault => "device_fault",
-            AlertKind::DeviceRecovered => "device_recovered",
-            AlertKind::DeviceAppeared => "device_appeared",
-            AlertKind::DeviceRemoved => "device_removed",
-            AlertKind::LimitHigh => "limit_high",
-            AlertKind::LimitLow => "limit_low",
-            AlertKind::LimitCleared => "limit_cleared",
-            AlertKind::LinkLost => "link_lost",
-            AlertKind::LinkRestored => "link_restored",
-            AlertKind::CommandFailed => "command_failed",
-            AlertKind::CommandExpired => "command_expired",
-            AlertKind::BadValue => "bad_value",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<AlertKind> {
-        AlertKind::ALL.into_iter().find(|k| k.as_str() == text)
-    }
-
     /// The severity a site gets unless its settings say otherwise. A fault and a lost
     /// link leave the operator blind or the plant unsafe, so they are critical; a
     /// return to normal is news but needs no action.
@@ -184,26 +83,6 @@ impl AlertKind {
         };
         format!("{count} {}", if count == 1 { one } else { many })
     }
-}
-
-/// One alert as the rules make it, before it is decided on and stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Alert {
-    /// When it happened (local Unix seconds): the receive time of the change.
-    pub at: UnixSeconds,
-    pub kind: AlertKind,
-    pub severity: Severity,
-    /// What it is about: a device or relay id, `"link"` for the link.
-    pub subject: String,
-    /// The device it concerns, for shelving: the device itself, or a relay's device.
-    pub device: Option<String>,
-    /// What counts as "the same alert again" for flapping: kind, subject and direction
-    /// (a relay switched ON is not the same alert as it switched OFF).
-    pub key: String,
-    /// What happened, and to what: "Relay Pump 3 switched OFF by operator-2".
-    pub title: String,
-    /// Where and the detail: ids, location, the value before.
-    pub body: String,
 }
 
 /// A high and/or low limit on device values, with a deadband (hysteresis).
@@ -282,61 +161,11 @@ impl AlertSettings {
     }
 }
 
-/// What became of an alert: notified, or why not. Every alert is recorded either way.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Outcome {
-    Notified,
-    /// The operator muted all notifications.
-    Muted,
-    /// The operator shelved its device.
-    Shelved,
-    /// Beyond the flood limit: counted in the next summary instead.
-    Flood,
-    /// The same alert again within the flapping window: counted in the summary.
-    Flapping,
-    /// Below [`AlertSettings::notify_from`].
-    Quiet,
-}
-
-impl Outcome {
-    /// Why it was not notified, as stored; `None` when it was.
-    pub fn reason(self) -> Option<&'static str> {
-        match self {
-            Outcome::Notified => None,
-            Outcome::Muted => Some("muted"),
-            Outcome::Shelved => Some("shelved"),
-            Outcome::Flood => Some("flood"),
-            Outcome::Flapping => Some("flapping"),
-            Outcome::Quiet => Some("quiet"),
-        }
-    }
-}
-
 /// An alert with what became of it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decided {
     pub alert: Alert,
     pub outcome: Outcome,
-}
-
-/// One stored alert, as the UI shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct AlertView {
-    pub id: i64,
-    pub at: UnixSeconds,
-    pub kind: AlertKind,
-    pub severity: Severity,
-    pub subject: String,
-    pub title: String,
-    pub body: String,
-    /// Whether it was shown as a notification.
-    pub notified: bool,
-    /// Why not: `muted`, `shelved`, `flood`, `flapping` or `quiet`.
-    pub suppressed: Option<String>,
-    pub acked_at: Option<UnixSeconds>,
-    /// The OS user who acknowledged it.
-    pub acked_by: Option<String>,
 }
 
 /// A shelved device (or relay) and until when.
@@ -441,7 +270,7 @@ impl AlertCore {
     }
 
     /// An operator command took a step.
-    pub fn on_command(&mut self, command: &Command, now: UnixSeconds) -> Vec<Decided> {
+    pub fn on_command(&mut self, command: &QueuedCommand, now: UnixSeconds) -> Vec<Decided> {
         let mut alerts = Vec::new();
         self.rules.on_command(command, &mut alerts);
         self.decide_all(alerts, now)

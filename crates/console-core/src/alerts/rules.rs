@@ -1,5 +1,5 @@
 //! The alert rules: which plant changes, link states and command steps are alerts, and
-//! the words that say what happened and where.
+//! what happened and where, as a [`Fact`] (its words are in [`super::wording`]).
 //!
 //! The rules see `state::Change`s only, so a snapshot that repeats the last-known plant
 //! (after a reconnect, say) raises nothing, and a snapshot that differs raises each
@@ -12,11 +12,12 @@ use std::collections::HashMap;
 use plant_protocol::{Device, DeviceStatus, Relay, UnixSeconds};
 use serde_json::Value;
 
+use super::wording::{self, CommandEnd, Crossing, Fact, Place, Reading};
 use super::{Alert, AlertKind, AlertSettings, Limit, Severity};
-use crate::link::{LinkMode, LinkState};
-use crate::outbox::{Command, Status};
+use crate::outbox::{QueuedCommand, Status};
 use crate::state::{Change, PlantState, Subject};
 use crate::store::Appearances;
+use plant_link::link::{LinkMode, LinkState};
 
 /// Where a device is, as far as the plant says.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,53 +67,6 @@ fn is_live(mode: LinkMode) -> bool {
     matches!(mode, LinkMode::Realtime | LinkMode::Fallback)
 }
 
-/// The words the window uses for each mode, so an alert reads like the screen.
-fn mode_label(mode: LinkMode) -> &'static str {
-    match mode {
-        LinkMode::Connecting => "Connecting",
-        LinkMode::Realtime => "Real-time",
-        LinkMode::Fallback => "HTTP fallback",
-        LinkMode::Stale => "Stale",
-        LinkMode::Offline => "Offline",
-        LinkMode::Unauthorized => "Unauthorized",
-    }
-}
-
-fn on_off(state: bool) -> &'static str {
-    if state {
-        "ON"
-    } else {
-        "OFF"
-    }
-}
-
-/// A value as people read it: at most two decimals, no trailing zeros, with its unit.
-pub(crate) fn reading(value: f64, unit: Option<&str>) -> String {
-    let mut text = format!("{value:.2}");
-    if text.contains('.') {
-        let trimmed = text.trim_end_matches('0').trim_end_matches('.').len();
-        text.truncate(trimmed);
-    }
-    match unit {
-        Some(unit) if !unit.is_empty() => format!("{text} {unit}"),
-        _ => text,
-    }
-}
-
-/// A length of time as people say it: "45 s", "1 min 12 s", "2 h 5 min".
-pub(crate) fn span(seconds: f64) -> String {
-    // Whole seconds: an alert about a link down "for 10.000213 s" helps nobody.
-    let total = seconds.max(0.0).round() as u64;
-    let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
-    match (h, m, s) {
-        (0, 0, s) => format!("{s} s"),
-        (0, m, 0) => format!("{m} min"),
-        (0, m, s) => format!("{m} min {s} s"),
-        (h, 0, _) => format!("{h} h"),
-        (h, m, _) => format!("{h} h {m} min"),
-    }
-}
-
 fn name_or_id<'a>(name: &'a str, id: &'a str) -> &'a str {
     if name.is_empty() {
         id
@@ -126,17 +80,6 @@ fn location(device: &Device) -> Option<String> {
         Some(Value::String(place)) if !place.is_empty() => Some(place.clone()),
         _ => None,
     }
-}
-
-/// Joins the non-empty parts of a body with a middle dot.
-fn body(parts: &[Option<String>]) -> String {
-    parts
-        .iter()
-        .flatten()
-        .filter(|p| !p.is_empty())
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(" · ")
 }
 
 impl Rules {
@@ -216,36 +159,30 @@ impl Rules {
         self.settings.severity(kind)
     }
 
-    /// "dev-001 · Hall 2": the id and the place, which the title's name may not make unique.
-    fn device_place(&self, id: &str) -> String {
-        match self.devices.get(id).and_then(|d| d.location.clone()) {
-            Some(place) => format!("{id} · {place}"),
-            None => id.to_owned(),
+    /// A device's id and place, for the body of its alerts.
+    fn device_place<'a>(&'a self, id: &'a str) -> Place<'a> {
+        Place {
+            id,
+            device: None,
+            location: self.devices.get(id).and_then(|d| d.location.as_deref()),
         }
     }
 
     /// A relay's id and, if it belongs to a known device, that device and its place.
-    fn relay_place(&self, id: &str) -> String {
+    fn relay_place<'a>(&'a self, id: &'a str) -> Place<'a> {
         let device = self
             .relays
             .get(id)
             .and_then(|r| r.device_id.as_deref())
-            .and_then(|d| self.devices.get(d).map(|info| (d, info)));
-        match device {
-            Some((_, info)) => {
-                let place = info
-                    .location
-                    .as_deref()
-                    .map(|p| format!(" · {p}"))
-                    .unwrap_or_default();
-                format!("{id} · {}{place}", info.name)
-            }
-            None => id.to_owned(),
+            .and_then(|d| self.devices.get(d));
+        Place {
+            id,
+            device: device.map(|info| info.name.as_str()),
+            location: device.and_then(|info| info.location.as_deref()),
         }
     }
 
-    // Each argument is one field of the alert; a builder would only rename them.
-    #[allow(clippy::too_many_arguments)]
+    /// The alert about `fact`, with its words.
     fn alert(
         &self,
         at: UnixSeconds,
@@ -253,9 +190,9 @@ impl Rules {
         subject: &str,
         device: Option<&str>,
         key_detail: Option<&str>,
-        title: String,
-        body: String,
+        fact: Fact<'_>,
     ) -> Alert {
+        let (title, body) = wording::words(&fact);
         let key = match key_detail {
             Some(detail) => format!("{}:{subject}:{detail}", kind.as_str()),
             None => format!("{}:{subject}", kind.as_str()),
@@ -295,12 +232,15 @@ impl Rules {
                             &device.id,
                             Some(&device.id),
                             None,
-                            format!("Device {} appeared", name_or_id(&device.name, &device.id)),
-                            body(&[
-                                Some(self.device_place(&device.id)),
-                                Some(device.status.as_str().to_owned()),
-                                device.value.map(|v| reading(v, device.unit.as_deref())),
-                            ]),
+                            Fact::DeviceAppeared {
+                                name: name_or_id(&device.name, &device.id),
+                                place: self.device_place(&device.id),
+                                status: device.status,
+                                value: device.value.map(|value| Reading {
+                                    value,
+                                    unit: device.unit.as_deref(),
+                                }),
+                            },
                         ));
                         self.check_limit(device, at, out);
                     }
@@ -321,40 +261,28 @@ impl Rules {
                     &device.id,
                     Some(&device.id),
                     None,
-                    format!(
-                        "Device {} was removed",
-                        name_or_id(&device.name, &device.id)
-                    ),
-                    body(&[
-                        Some(self.device_place(&device.id)),
-                        Some("the plant no longer lists it".to_owned()),
-                    ]),
+                    Fact::DeviceRemoved {
+                        name: name_or_id(&device.name, &device.id),
+                        place: self.device_place(&device.id),
+                    },
                 ));
             }
             Change::Relay { before, after } => {
                 let relay = &after.relay;
                 self.learn_relay(relay);
-                if let Some(before) = before.as_ref().filter(|b| b.state != relay.state) {
-                    let by = relay
-                        .changed_by
-                        .as_deref()
-                        .map(|by| format!(" by {by}"))
-                        .unwrap_or_default();
+                if before.as_ref().is_some_and(|b| b.state != relay.state) {
                     out.push(self.alert(
                         after.received_at,
                         AlertKind::RelaySwitched,
                         &relay.id,
                         relay.device_id.as_deref(),
                         Some(if relay.state { "on" } else { "off" }),
-                        format!(
-                            "Relay {} switched {}{by}",
-                            name_or_id(&relay.name, &relay.id),
-                            on_off(relay.state)
-                        ),
-                        body(&[
-                            Some(self.relay_place(&relay.id)),
-                            Some(format!("was {}", on_off(before.state))),
-                        ]),
+                        Fact::RelaySwitched {
+                            name: name_or_id(&relay.name, &relay.id),
+                            place: self.relay_place(&relay.id),
+                            state: relay.state,
+                            by: relay.changed_by.as_deref(),
+                        },
                     ));
                 }
             }
@@ -372,10 +300,10 @@ impl Rules {
                 after,
                 at,
             } if before.is_empty() && !after.is_empty() => {
-                let (what, place, device) = match subject {
-                    Subject::Device => ("Device", self.device_place(id), Some(id.as_str())),
+                let (relay, place, device) = match subject {
+                    Subject::Device => (false, self.device_place(id), Some(id.as_str())),
                     _ => (
-                        "Relay",
+                        true,
                         self.relay_place(id),
                         self.relays.get(id).and_then(|r| r.device_id.as_deref()),
                     ),
@@ -386,11 +314,12 @@ impl Rules {
                     id,
                     device,
                     None,
-                    format!("{what} {name}: bad value from the plant"),
-                    body(&[
-                        Some(place),
-                        Some(format!("could not read {}", after.joined())),
-                    ]),
+                    Fact::BadValue {
+                        relay,
+                        name,
+                        place,
+                        fields: after.joined(),
+                    },
                 ));
             }
             Change::Readability { .. } => {}
@@ -408,24 +337,11 @@ impl Rules {
         if from == to {
             return;
         }
-        let name = name_or_id(&device.name, &device.id);
-        let last_value = before
-            .value
-            .map(|v| format!("last value {}", reading(v, before.unit.as_deref())));
-        let (kind, title) = match to {
-            DeviceStatus::Offline => (
-                AlertKind::DeviceOffline,
-                format!("Device {name} went offline"),
-            ),
-            DeviceStatus::Fault => (
-                AlertKind::DeviceFault,
-                format!("Device {name} reports a fault"),
-            ),
+        let kind = match to {
+            DeviceStatus::Offline => AlertKind::DeviceOffline,
+            DeviceStatus::Fault => AlertKind::DeviceFault,
             DeviceStatus::Online if matches!(from, DeviceStatus::Offline | DeviceStatus::Fault) => {
-                (
-                    AlertKind::DeviceRecovered,
-                    format!("Device {name} is back online"),
-                )
+                AlertKind::DeviceRecovered
             }
             // A status this contract does not name, or online after one, says nothing an
             // operator can act on; the journal keeps it.
@@ -437,12 +353,16 @@ impl Rules {
             &device.id,
             Some(&device.id),
             None,
-            title,
-            body(&[
-                Some(self.device_place(&device.id)),
-                Some(format!("was {}", from.as_str())),
-                last_value.filter(|_| kind != AlertKind::DeviceRecovered),
-            ]),
+            Fact::DeviceStatus {
+                name: name_or_id(&device.name, &device.id),
+                place: self.device_place(&device.id),
+                from,
+                to,
+                last: before.value.map(|value| Reading {
+                    value,
+                    unit: before.unit.as_deref(),
+                }),
+            },
         ));
     }
 
@@ -472,46 +392,33 @@ impl Rules {
             return;
         }
         self.bands.insert(device.id.clone(), next);
-        let name = name_or_id(&device.name, &device.id);
-        let unit = device.unit.as_deref();
-        let now = reading(value, unit);
-        let (kind, direction, title, detail) = match next {
-            Band::High => {
-                let high = limit.high.unwrap_or(f64::INFINITY);
-                (
-                    AlertKind::LimitHigh,
-                    "high",
-                    format!("{name} is above its high limit: {now}"),
-                    format!("high limit {}", reading(high, unit)),
-                )
-            }
-            Band::Low => {
-                let low = limit.low.unwrap_or(f64::NEG_INFINITY);
-                (
-                    AlertKind::LimitLow,
-                    "low",
-                    format!("{name} is below its low limit: {now}"),
-                    format!("low limit {}", reading(low, unit)),
-                )
-            }
-            Band::Normal => {
-                let was = match band {
-                    Band::High => format!(
-                        "was above {}",
-                        reading(limit.high.unwrap_or(f64::INFINITY), unit)
-                    ),
-                    _ => format!(
-                        "was below {}",
-                        reading(limit.low.unwrap_or(f64::NEG_INFINITY), unit)
-                    ),
-                };
-                (
-                    AlertKind::LimitCleared,
-                    "clear",
-                    format!("{name} is back within its limits: {now}"),
-                    was,
-                )
-            }
+        let (kind, direction, crossing) = match next {
+            Band::High => (
+                AlertKind::LimitHigh,
+                "high",
+                Crossing::High {
+                    limit: limit.high.unwrap_or(f64::INFINITY),
+                },
+            ),
+            Band::Low => (
+                AlertKind::LimitLow,
+                "low",
+                Crossing::Low {
+                    limit: limit.low.unwrap_or(f64::NEG_INFINITY),
+                },
+            ),
+            Band::Normal => (
+                AlertKind::LimitCleared,
+                "clear",
+                match band {
+                    Band::High => Crossing::ClearedFromHigh {
+                        limit: limit.high.unwrap_or(f64::INFINITY),
+                    },
+                    _ => Crossing::ClearedFromLow {
+                        limit: limit.low.unwrap_or(f64::NEG_INFINITY),
+                    },
+                },
+            ),
         };
         out.push(self.alert(
             at,
@@ -519,8 +426,15 @@ impl Rules {
             &device.id,
             Some(&device.id),
             Some(direction),
-            title,
-            body(&[Some(self.device_place(&device.id)), Some(detail)]),
+            Fact::Limit {
+                name: name_or_id(&device.name, &device.id),
+                place: self.device_place(&device.id),
+                now: Reading {
+                    value,
+                    unit: device.unit.as_deref(),
+                },
+                crossing,
+            },
         ));
     }
 
@@ -536,14 +450,11 @@ impl Rules {
                     "link",
                     None,
                     None,
-                    format!(
-                        "Plant link restored after {}",
-                        span(state.since - outage.since)
-                    ),
-                    body(&[
-                        Some(self.server.clone()),
-                        Some(mode_label(state.mode).to_owned()),
-                    ]),
+                    Fact::LinkRestored {
+                        after_s: state.since - outage.since,
+                        server: &self.server,
+                        mode: state.mode,
+                    },
                 ));
             }
             return;
@@ -574,23 +485,18 @@ impl Rules {
         if outage.alerted || now - outage.since < threshold {
             return;
         }
-        let detail = outage
-            .detail
-            .as_deref()
-            .map(|d| format!(": {d}"))
-            .unwrap_or_default();
         let alert = self.alert(
             now,
             AlertKind::LinkLost,
             "link",
             None,
             None,
-            format!("Plant link lost: no data for {}", span(now - outage.since)),
-            body(&[
-                Some(self.server.clone()),
-                Some(format!("{}{detail}", mode_label(outage.mode))),
-                Some("values shown are the last known".to_owned()),
-            ]),
+            Fact::LinkLost {
+                for_s: now - outage.since,
+                server: &self.server,
+                mode: outage.mode,
+                detail: outage.detail.as_deref(),
+            },
         );
         if let Some(outage) = self.outage.as_mut() {
             outage.alerted = true;
@@ -608,51 +514,31 @@ impl Rules {
 
     /// An operator command that failed or expired is an alert: the operator meant the
     /// plant to change, and it did not.
-    pub fn on_command(&mut self, command: &Command, out: &mut Vec<Alert>) {
-        let (kind, outcome, default_why) = match command.status {
-            Status::Failed => (
-                AlertKind::CommandFailed,
-                "failed",
-                "the plant did not apply it",
-            ),
-            Status::Expired => (
-                AlertKind::CommandExpired,
-                "expired",
-                "its time ran out before it took effect",
-            ),
-            Status::PlantChanged => (
-                AlertKind::CommandFailed,
-                "ended: plant changed",
-                "the console is on another plant than the one it was meant for",
-            ),
+    pub fn on_command(&mut self, command: &QueuedCommand, out: &mut Vec<Alert>) {
+        let (kind, end) = match command.status {
+            Status::Failed => (AlertKind::CommandFailed, CommandEnd::Failed),
+            Status::Expired => (AlertKind::CommandExpired, CommandEnd::Expired),
+            Status::PlantChanged => (AlertKind::CommandFailed, CommandEnd::PlantChanged),
             _ => return,
         };
         let relay = self.relays.get(&command.relay_id);
         let name = relay.map_or(command.relay_id.as_str(), |r| r.name.as_str());
-        let device = relay.and_then(|r| r.device_id.clone());
-        out.push(
-            self.alert(
-                command.updated_at,
-                kind,
-                &command.relay_id,
-                device.as_deref(),
-                Some(&command.request_id),
-                format!(
-                    "Command to switch {name} {} {outcome}",
-                    on_off(command.state)
-                ),
-                body(&[
-                    Some(self.relay_place(&command.relay_id)),
-                    Some(
-                        command
-                            .error
-                            .clone()
-                            .unwrap_or_else(|| default_why.to_owned()),
-                    ),
-                    Some(format!("requested by {}", command.operator)),
-                ]),
-            ),
-        );
+        let device = relay.and_then(|r| r.device_id.as_deref());
+        out.push(self.alert(
+            command.updated_at,
+            kind,
+            &command.relay_id,
+            device,
+            Some(&command.request_id),
+            Fact::Command {
+                name,
+                place: self.relay_place(&command.relay_id),
+                state: command.state,
+                end,
+                error: command.error.as_deref(),
+                operator: &command.operator,
+            },
+        ));
     }
 }
 
@@ -672,508 +558,4 @@ fn next_band(band: Band, value: f64, limit: &Limit) -> Band {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::state::{DeviceEntry, RelayEntry};
-    use plant_protocol::{DevicesUpdate, RelaysUpdate};
-    use serde_json::Map;
-
-    fn device(id: &str, status: DeviceStatus, value: f64, at: f64) -> DeviceEntry {
-        DeviceEntry {
-            device: std::sync::Arc::new(Device {
-                id: id.into(),
-                name: format!("Boiler {id}"),
-                kind: "temperature".into(),
-                status,
-                value: Some(value),
-                unit: Some("\u{b0}C".into()),
-                last_seen: at,
-                extra: Map::from_iter([("location".to_owned(), "Hall 2".into())]),
-            }),
-            received_at: at,
-            unreadable: Default::default(),
-            quality: Default::default(),
-        }
-    }
-
-    fn relay(id: &str, name: &str, state: bool, by: Option<&str>, at: f64) -> RelayEntry {
-        RelayEntry {
-            relay: Relay {
-                id: id.into(),
-                name: name.into(),
-                device_id: None,
-                state,
-                changed_at: at,
-                changed_by: by.map(str::to_owned),
-                extra: Map::new(),
-            },
-            received_at: at,
-            unreadable: Default::default(),
-            quality: Default::default(),
-        }
-    }
-
-    fn rules_with_limit() -> Rules {
-        let settings = AlertSettings {
-            limits: vec![Limit {
-                device_id: None,
-                device_kind: Some("temperature".into()),
-                high: Some(90.0),
-                low: Some(10.0),
-                deadband: 2.0,
-            }],
-            ..AlertSettings::default()
-        };
-        Rules::new(&settings, "plant.example:8080")
-    }
-
-    fn changed(rules: &mut Rules, before: &DeviceEntry, after: DeviceEntry) -> Vec<Alert> {
-        let mut out = Vec::new();
-        rules.on_change(
-            &Change::Device {
-                before: Some(before.device.clone()),
-                after,
-            },
-            0.0,
-            Appearances::Journal,
-            &mut out,
-        );
-        out
-    }
-
-    fn kinds(alerts: &[Alert]) -> Vec<AlertKind> {
-        alerts.iter().map(|a| a.kind).collect()
-    }
-
-    #[test]
-    fn a_relay_switch_says_which_relay_went_which_way_and_who_switched_it() {
-        let mut rules = Rules::new(&AlertSettings::default(), "plant");
-        let mut out = Vec::new();
-        rules.on_change(
-            &Change::Relay {
-                before: Some(relay("relay-03", "Pump 3", true, None, 1.0).relay),
-                after: relay("relay-03", "Pump 3", false, Some("operator-2"), 5.0),
-            },
-            6.0,
-            Appearances::Journal,
-            &mut out,
-        );
-        assert_eq!(out.len(), 1);
-        let alert = &out[0];
-        assert_eq!(alert.title, "Relay Pump 3 switched OFF by operator-2");
-        assert_eq!(alert.body, "relay-03 · was ON");
-        assert_eq!(
-            (alert.kind, alert.severity, alert.at, alert.subject.as_str()),
-            (AlertKind::RelaySwitched, Severity::Low, 5.0, "relay-03")
-        );
-        assert_eq!(alert.key, "relay_switched:relay-03:off");
-
-        // A relay update that does not change the state is no alert.
-        let mut out = Vec::new();
-        rules.on_change(
-            &Change::Relay {
-                before: Some(relay("relay-03", "Pump 3", false, None, 5.0).relay),
-                after: relay("relay-03", "Pump 3", false, Some("x"), 7.0),
-            },
-            7.0,
-            Appearances::Journal,
-            &mut out,
-        );
-        assert!(out.is_empty());
-    }
-
-    #[test]
-    fn a_device_going_offline_into_fault_and_back_each_raise_their_alert() {
-        let mut rules = Rules::new(&AlertSettings::default(), "plant");
-        let online = device("dev-001", DeviceStatus::Online, 71.3, 1.0);
-        let offline = device("dev-001", DeviceStatus::Offline, 71.3, 2.0);
-        let fault = device("dev-001", DeviceStatus::Fault, 71.3, 3.0);
-        let back = device("dev-001", DeviceStatus::Online, 70.0, 4.0);
-
-        let went = changed(&mut rules, &online, offline.clone());
-        assert_eq!(kinds(&went), vec![AlertKind::DeviceOffline]);
-        assert_eq!(went[0].title, "Device Boiler dev-001 went offline");
-        assert_eq!(
-            went[0].body,
-            "dev-001 · Hall 2 · was online · last value 71.3 \u{b0}C"
-        );
-        assert_eq!(went[0].severity, Severity::High);
-
-        let faulted = changed(&mut rules, &offline, fault.clone());
-        assert_eq!(kinds(&faulted), vec![AlertKind::DeviceFault]);
-        assert_eq!(faulted[0].severity, Severity::Critical);
-
-        let recovered = changed(&mut rules, &fault, back);
-        assert_eq!(kinds(&recovered), vec![AlertKind::DeviceRecovered]);
-        assert_eq!(recovered[0].title, "Device Boiler dev-001 is back online");
-        assert_eq!(recovered[0].body, "dev-001 · Hall 2 · was fault");
-        assert_eq!(recovered[0].severity, Severity::Info);
-    }
-
-    #[test]
-    fn a_device_appearing_in_a_known_plant_is_an_alert_but_learning_the_plant_is_not() {
-        let mut rules = Rules::new(&AlertSettings::default(), "plant");
-        let appeared = Change::Device {
-            before: None,
-            after: device("dev-009", DeviceStatus::Offline, 3.0, 1.0),
-        };
-        let mut out = Vec::new();
-        rules.on_change(&appeared, 1.0, Appearances::Quiet, &mut out);
-        assert!(out.is_empty());
-        rules.on_change(&appeared, 1.0, Appearances::Journal, &mut out);
-        assert_eq!(kinds(&out), vec![AlertKind::DeviceAppeared]);
-        assert_eq!(out[0].title, "Device Boiler dev-009 appeared");
-        assert_eq!(out[0].body, "dev-009 · Hall 2 · offline · 3 \u{b0}C");
-
-        let mut out = Vec::new();
-        rules.on_change(
-            &Change::DeviceRemoved(device("dev-009", DeviceStatus::Online, 3.0, 1.0).device),
-            8.0,
-            Appearances::Quiet,
-            &mut out,
-        );
-        assert_eq!(kinds(&out), vec![AlertKind::DeviceRemoved]);
-        assert_eq!(out[0].title, "Device Boiler dev-009 was removed");
-        assert_eq!(out[0].at, 8.0);
-    }
-
-    #[test]
-    fn an_unreadable_value_raises_a_bad_value_alert_and_never_a_limit_alert() {
-        let mut rules = rules_with_limit();
-        let mut state = PlantState::default();
-        let frame = |value: &str| {
-            format!(
-                r#"{{"devices":[{{"id":"dev-001","name":"Boiler","kind":"temperature","status":"online","value":{value},"unit":"C","last_seen":1}}],"snapshot":false,"server_time":2}}"#
-            )
-        };
-        let mut raised = Vec::new();
-        for (at, value) in [
-            (1.0, "80"),
-            (2.0, "1e400"),
-            (3.0, "Infinity"),
-            (4.0, "\"95\""),
-            (5.0, "85"),
-        ] {
-            let read = crate::items::devices_update(&frame(value)).unwrap();
-            let mut changes = Vec::new();
-            state.apply_devices_read(read.value, &read.marks, at, &mut changes);
-            let mut out = Vec::new();
-            // The first reading is the console learning the plant.
-            let appearances = if at == 1.0 {
-                Appearances::Quiet
-            } else {
-                Appearances::Journal
-            };
-            for change in &changes {
-                rules.on_change(change, at, appearances, &mut out);
-            }
-            raised.extend(out.into_iter().map(|alert| (at, alert.kind, alert.title)));
-        }
-        assert_eq!(
-            raised,
-            vec![(
-                2.0,
-                AlertKind::BadValue,
-                "Device Boiler: bad value from the plant".to_owned()
-            )],
-            "a huge, infinite or text value is not above the limit: it is unreadable"
-        );
-    }
-
-    #[test]
-    fn a_value_crossing_a_limit_alerts_once_and_clears_only_past_the_deadband() {
-        let mut rules = rules_with_limit();
-        let mut previous = device("dev-001", DeviceStatus::Online, 80.0, 0.0);
-        let mut raised = Vec::new();
-        // Up past the limit, hovering around it, down inside the deadband, then out of it.
-        for (i, value) in [85.0, 90.5, 89.5, 91.0, 88.5, 88.0, 87.9, 90.0, 91.0]
-            .into_iter()
-            .enumerate()
-        {
-            let next = device("dev-001", DeviceStatus::Online, value, i as f64);
-            for alert in changed(&mut rules, &previous, next.clone()) {
-                raised.push((value, alert.kind));
-            }
-            previous = next;
-        }
-        assert_eq!(
-            raised,
-            vec![
-                (90.5, AlertKind::LimitHigh),
-                (88.0, AlertKind::LimitCleared),
-                (91.0, AlertKind::LimitHigh),
-            ]
-        );
-
-        let low = changed(
-            &mut rules,
-            &previous,
-            device("dev-001", DeviceStatus::Online, 4.25, 20.0),
-        );
-        assert_eq!(kinds(&low), vec![AlertKind::LimitLow]);
-        assert_eq!(
-            low[0].title,
-            "Boiler dev-001 is below its low limit: 4.25 \u{b0}C"
-        );
-        assert_eq!(low[0].body, "dev-001 · Hall 2 · low limit 10 \u{b0}C");
-        assert_eq!(low[0].key, "limit_low:dev-001:low");
-    }
-
-    #[test]
-    fn a_limit_set_while_running_alerts_on_the_next_reading_past_it() {
-        let mut rules = Rules::new(&AlertSettings::default(), "plant");
-        let warm = device("dev-001", DeviceStatus::Online, 60.0, 0.0);
-        let warmer = device("dev-001", DeviceStatus::Online, 61.0, 1.0);
-        assert!(changed(&mut rules, &warm, warmer.clone()).is_empty());
-        let settings = AlertSettings {
-            limits: vec![Limit {
-                device_id: None,
-                device_kind: Some("temperature".into()),
-                high: Some(50.0),
-                low: None,
-                deadband: 0.0,
-            }],
-            ..AlertSettings::default()
-        };
-        rules.configure(&settings, "plant");
-        let warmest = device("dev-001", DeviceStatus::Online, 62.0, 2.0);
-        assert_eq!(
-            kinds(&changed(&mut rules, &warmer, warmest)),
-            vec![AlertKind::LimitHigh]
-        );
-    }
-
-    #[test]
-    fn a_limit_for_one_device_wins_over_the_limit_for_its_kind() {
-        let settings = AlertSettings {
-            limits: vec![
-                Limit {
-                    device_id: None,
-                    device_kind: Some("temperature".into()),
-                    high: Some(50.0),
-                    low: None,
-                    deadband: 0.0,
-                },
-                Limit {
-                    device_id: Some("dev-002".into()),
-                    device_kind: None,
-                    high: Some(100.0),
-                    low: None,
-                    deadband: 0.0,
-                },
-            ],
-            ..AlertSettings::default()
-        };
-        let mut rules = Rules::new(&settings, "plant");
-        let cool = |id: &str| device(id, DeviceStatus::Online, 20.0, 0.0);
-        let warm = |id: &str| device(id, DeviceStatus::Online, 60.0, 1.0);
-        assert_eq!(
-            kinds(&changed(&mut rules, &cool("dev-001"), warm("dev-001"))),
-            vec![AlertKind::LimitHigh]
-        );
-        assert!(changed(&mut rules, &cool("dev-002"), warm("dev-002")).is_empty());
-    }
-
-    #[test]
-    fn a_value_already_beyond_its_limit_in_the_restored_plant_raises_nothing_until_it_changes_band()
-    {
-        let mut rules = rules_with_limit();
-        let hot = device("dev-001", DeviceStatus::Online, 95.0, 0.0);
-        rules.seed(&PlantState::from_parts(vec![hot.clone()], vec![], None));
-        let hotter = device("dev-001", DeviceStatus::Online, 97.0, 1.0);
-        assert!(changed(&mut rules, &hot, hotter.clone()).is_empty());
-        let cooled = device("dev-001", DeviceStatus::Online, 50.0, 2.0);
-        assert_eq!(
-            kinds(&changed(&mut rules, &hotter, cooled)),
-            vec![AlertKind::LimitCleared]
-        );
-    }
-
-    #[test]
-    fn the_link_is_an_alert_only_after_the_threshold_and_its_return_only_after_that() {
-        let mut rules = Rules::new(&AlertSettings::default(), "plant.example:8080");
-        let state = |mode, since| LinkState {
-            mode,
-            since,
-            detail: None,
-        };
-        let mut out = Vec::new();
-        rules.on_link(&state(LinkMode::Realtime, 0.0), &mut out);
-        // A short interruption: nothing at all.
-        rules.on_link(&state(LinkMode::Offline, 100.0), &mut out);
-        assert_eq!(rules.next_deadline(), Some(110.0));
-        rules.tick(109.0, &mut out);
-        rules.on_link(&state(LinkMode::Realtime, 109.5), &mut out);
-        assert!(out.is_empty());
-        assert_eq!(rules.next_deadline(), None);
-
-        // A long one, through Offline and Connecting: one loss, one return.
-        rules.on_link(&state(LinkMode::Offline, 200.0), &mut out);
-        rules.on_link(
-            &LinkState {
-                mode: LinkMode::Connecting,
-                since: 203.0,
-                detail: Some("connection refused".into()),
-            },
-            &mut out,
-        );
-        rules.tick(209.9, &mut out);
-        assert!(out.is_empty());
-        rules.tick(210.0, &mut out);
-        rules.tick(230.0, &mut out);
-        assert_eq!(kinds(&out), vec![AlertKind::LinkLost]);
-        assert_eq!(out[0].title, "Plant link lost: no data for 10 s");
-        assert_eq!(
-            out[0].body,
-            "plant.example:8080 · Connecting: connection refused · values shown are the last known"
-        );
-        assert_eq!(out[0].severity, Severity::Critical);
-        assert_eq!(rules.next_deadline(), None, "alerted once");
-        rules.on_link(&state(LinkMode::Fallback, 272.0), &mut out);
-        assert_eq!(
-            kinds(&out),
-            vec![AlertKind::LinkLost, AlertKind::LinkRestored]
-        );
-        assert_eq!(out[1].title, "Plant link restored after 1 min 12 s");
-        assert_eq!(out[1].body, "plant.example:8080 · HTTP fallback");
-    }
-
-    #[test]
-    fn a_failed_or_expired_command_is_an_alert_naming_the_relay_and_the_operator() {
-        let mut rules = Rules::new(&AlertSettings::default(), "plant");
-        let mut out = Vec::new();
-        rules.on_change(
-            &Change::Relay {
-                before: None,
-                after: relay("relay-05", "Fan 5", false, None, 1.0),
-            },
-            1.0,
-            Appearances::Quiet,
-            &mut out,
-        );
-        let mut command = Command {
-            seq: 1,
-            request_id: "req-1".into(),
-            relay_id: "relay-05".into(),
-            state: true,
-            issued_at: 10.0,
-            expires_at: 130.0,
-            status: Status::Sent,
-            attempts: 1,
-            error: None,
-            operator: "op".into(),
-            host: "cr".into(),
-            updated_at: 11.0,
-            plant: None,
-        };
-        rules.on_command(&command, &mut out);
-        assert!(out.is_empty(), "a command on its way is not an alert");
-        command.status = Status::Failed;
-        command.error = Some("forbidden: relay \"relay-05\" is locked at the plant".into());
-        rules.on_command(&command, &mut out);
-        command.status = Status::Expired;
-        command.error = None;
-        rules.on_command(&command, &mut out);
-        assert_eq!(
-            kinds(&out),
-            vec![AlertKind::CommandFailed, AlertKind::CommandExpired]
-        );
-        assert_eq!(out[0].title, "Command to switch Fan 5 ON failed");
-        assert_eq!(
-            out[0].body,
-            "relay-05 · forbidden: relay \"relay-05\" is locked at the plant · requested by op"
-        );
-        assert_eq!(out[1].title, "Command to switch Fan 5 ON expired");
-        assert_eq!(out[0].severity, Severity::High);
-    }
-
-    #[test]
-    fn a_site_can_change_the_severity_of_a_kind() {
-        let mut settings = AlertSettings::default();
-        settings
-            .severities
-            .insert(AlertKind::RelaySwitched, Severity::Critical);
-        let mut rules = Rules::new(&settings, "plant");
-        let mut out = Vec::new();
-        rules.on_change(
-            &Change::Relay {
-                before: Some(relay("r", "Pump", false, None, 0.0).relay),
-                after: relay("r", "Pump", true, None, 1.0),
-            },
-            1.0,
-            Appearances::Journal,
-            &mut out,
-        );
-        assert_eq!(out[0].severity, Severity::Critical);
-        assert_eq!(out[0].title, "Relay Pump switched ON");
-    }
-
-    #[test]
-    fn an_identical_snapshot_after_a_reconnect_raises_nothing_and_a_different_one_raises_each_difference_once(
-    ) {
-        let mut state = PlantState::default();
-        let mut rules = rules_with_limit();
-        let fleet = |statuses: [DeviceStatus; 3]| DevicesUpdate {
-            devices: statuses
-                .iter()
-                .enumerate()
-                .map(|(i, &status)| {
-                    (*device(&format!("dev-{i}"), status, 50.0, 1.0).device).clone()
-                })
-                .collect(),
-            snapshot: true,
-            server_time: 1.0,
-        };
-        let relays = |on: bool| RelaysUpdate {
-            relays: vec![relay("relay-01", "Pump 1", on, Some("op"), 1.0).relay],
-            snapshot: true,
-            server_time: 1.0,
-        };
-        let mut feed = |state: &mut PlantState, devices: DevicesUpdate, relays: RelaysUpdate| {
-            let mut out = Vec::new();
-            let mut changes = Vec::new();
-            let appearances = Appearances::news_if(state.devices().next().is_some());
-            state.apply_devices(devices, 2.0, &mut changes);
-            for change in &changes {
-                rules.on_change(change, 2.0, appearances, &mut out);
-            }
-            let mut changes = Vec::new();
-            let appearances = Appearances::news_if(state.relays().next().is_some());
-            state.apply_relays(relays, 2.0, &mut changes);
-            for change in &changes {
-                rules.on_change(change, 2.0, appearances, &mut out);
-            }
-            out
-        };
-        let online = [DeviceStatus::Online; 3];
-        // The first fill of an empty cache: the console learns the plant, no flood.
-        assert!(feed(&mut state, fleet(online), relays(false)).is_empty());
-        // Reconnects that bring the same plant, again and again: nothing.
-        for _ in 0..3 {
-            assert!(feed(&mut state, fleet(online), relays(false)).is_empty());
-        }
-        // A reconnect after which one device is offline and the relay was switched:
-        // exactly those two, once.
-        let changed = [
-            DeviceStatus::Online,
-            DeviceStatus::Offline,
-            DeviceStatus::Online,
-        ];
-        assert_eq!(
-            kinds(&feed(&mut state, fleet(changed), relays(true))),
-            vec![AlertKind::DeviceOffline, AlertKind::RelaySwitched]
-        );
-        assert!(feed(&mut state, fleet(changed), relays(true)).is_empty());
-    }
-
-    #[test]
-    fn readings_and_spans_read_naturally() {
-        assert_eq!(reading(71.0, Some("\u{b0}C")), "71 \u{b0}C");
-        assert_eq!(reading(1.23456, Some("bar")), "1.23 bar");
-        assert_eq!(reading(-0.5, None), "-0.5");
-        assert_eq!(span(9.6), "10 s");
-        assert_eq!(span(60.0), "1 min");
-        assert_eq!(span(72.0), "1 min 12 s");
-        assert_eq!(span(7500.0), "2 h 5 min");
-    }
-}
+mod tests;

@@ -91,9 +91,9 @@ impl Notifier {
                         Ok(()) => failing = false,
                         Err(error) if !failing => {
                             failing = true;
-                            tracing::warn!(%error, title = %crate::text::log_text(&notice.title), "notifications are not reaching the desktop");
+                            tracing::warn!(%error, title = %plant_link::text::log_text(&notice.title), "notifications are not reaching the desktop");
                         }
-                        Err(error) => tracing::debug!(%error, title = %crate::text::log_text(&notice.title), "notification not shown"),
+                        Err(error) => tracing::debug!(%error, title = %plant_link::text::log_text(&notice.title), "notification not shown"),
                     }
                 }
             })
@@ -109,7 +109,7 @@ impl Notifier {
                 self.dropped += 1;
                 tracing::warn!(
                     dropped = self.dropped,
-                    title = %crate::text::log_text(&notice.title),
+                    title = %plant_link::text::log_text(&notice.title),
                     "the desktop is not taking notifications; one was dropped (it is in the alert list)"
                 );
             }

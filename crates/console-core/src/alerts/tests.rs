@@ -8,9 +8,10 @@ use serde_json::Map;
 use tokio::sync::watch;
 
 use super::*;
-use crate::link::LinkMode;
 use crate::outbox::Status;
 use crate::state::{DeviceEntry, RelayEntry};
+use plant_link::clock::WallClock;
+use plant_link::link::LinkMode;
 
 fn device(id: &str, status: DeviceStatus, at: f64) -> DeviceEntry {
     DeviceEntry {
@@ -271,17 +272,28 @@ fn alerts_below_the_notify_threshold_are_recorded_quietly() {
 
 struct Rig {
     _dir: tempfile::TempDir,
+    /// The engine's wall clock, which follows tokio's paused clock.
+    clock: WallClock,
     sink: RecordingSink,
     link: watch::Sender<LinkState>,
     started: engine::Started,
 }
 
+/// A wall clock that follows tokio's clock from a fixed start, so that in a paused test the
+/// engine's deadlines (tokio's timers) and its wall-clock readings move together, and
+/// nothing waits for real time.
+fn paused_wall_clock() -> WallClock {
+    let start = tokio::time::Instant::now();
+    WallClock::new(move || 1_700_000_000.0 + start.elapsed().as_secs_f64())
+}
+
 async fn rig(settings: AlertSettings) -> Rig {
     let dir = tempfile::tempdir().unwrap();
+    let clock = paused_wall_clock();
     let sink = RecordingSink::new();
     let (link, link_rx) = watch::channel(LinkState {
         mode: LinkMode::Realtime,
-        since: crate::link::unix_now(),
+        since: clock.now(),
         detail: None,
     });
     let state = RwLock::new(PlantState::default());
@@ -294,6 +306,7 @@ async fn rig(settings: AlertSettings) -> Rig {
             data_dir: dir.path().to_owned(),
             retention: Duration::from_secs(3600),
             sink: Arc::new(sink.clone()),
+            clock: clock.clone(),
         },
         &state,
         link_rx,
@@ -302,6 +315,7 @@ async fn rig(settings: AlertSettings) -> Rig {
     .unwrap();
     Rig {
         _dir: dir,
+        clock,
         sink,
         link,
         started,
@@ -324,7 +338,7 @@ impl Rig {
     fn offer(&self, changes: &[Change]) {
         self.started
             .changes
-            .offer(changes, crate::link::unix_now(), Appearances::Journal);
+            .offer(changes, self.clock.now(), Appearances::Journal);
     }
 
     async fn alerts(&self) -> Vec<AlertView> {
@@ -349,7 +363,7 @@ impl Rig {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn muted_and_shelved_alerts_are_recorded_but_not_notified() {
     let rig = rig(AlertSettings::default()).await;
     let handle = &rig.started.handle;
@@ -401,7 +415,7 @@ async fn muted_and_shelved_alerts_are_recorded_but_not_notified() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn acknowledging_one_and_then_all_records_who_and_when_and_the_count_follows() {
     let rig = rig(AlertSettings::default()).await;
     let handle = &rig.started.handle;
@@ -422,7 +436,7 @@ async fn acknowledging_one_and_then_all_records_who_and_when_and_the_count_follo
         .iter()
         .find(|a| a.kind == AlertKind::DeviceFault)
         .unwrap();
-    let before = crate::link::unix_now();
+    let before = rig.clock.now();
     assert_eq!(
         handle
             .acknowledge(Some(fault.id), "operator-1")
@@ -467,14 +481,14 @@ async fn acknowledging_one_and_then_all_records_who_and_when_and_the_count_follo
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn the_engine_alerts_a_link_lost_past_the_threshold_and_its_return() {
     let settings = AlertSettings {
         link_loss_after: Duration::from_millis(200),
         ..AlertSettings::default()
     };
     let rig = rig(settings).await;
-    let lost_at = crate::link::unix_now();
+    let lost_at = rig.clock.now();
     rig.link.send_replace(LinkState {
         mode: LinkMode::Offline,
         since: lost_at,
@@ -484,13 +498,10 @@ async fn the_engine_alerts_a_link_lost_past_the_threshold_and_its_return() {
         !rig.sink.shown().is_empty()
     })
     .await;
-    assert!(
-        crate::link::unix_now() - lost_at >= 0.2,
-        "not before the threshold"
-    );
+    assert!(rig.clock.now() - lost_at >= 0.2, "not before the threshold");
     rig.link.send_replace(LinkState {
         mode: LinkMode::Realtime,
-        since: crate::link::unix_now(),
+        since: rig.clock.now(),
         detail: None,
     });
     until("the restored notification", || rig.sink.shown().len() == 2).await;
@@ -504,10 +515,10 @@ async fn the_engine_alerts_a_link_lost_past_the_threshold_and_its_return() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_failed_command_from_the_outbox_is_an_alert() {
     let rig = rig(AlertSettings::default()).await;
-    let mut command = Command {
+    let mut command = QueuedCommand {
         seq: 1,
         request_id: "req-1".into(),
         relay_id: "relay-02".into(),
@@ -536,7 +547,7 @@ async fn a_failed_command_from_the_outbox_is_an_alert() {
     until("the notification", || rig.sink.shown().len() == 1).await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn the_engine_ends_when_the_runtime_drops_its_change_feed() {
     let rig = rig(AlertSettings::default()).await;
     let engine::Started { task, changes, .. } = rig.started;

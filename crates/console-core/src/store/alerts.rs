@@ -3,9 +3,191 @@
 
 use plant_protocol::UnixSeconds;
 use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
 
 use super::StoreError;
-use crate::alerts::{Alert, AlertKind, AlertView, Outcome, Severity};
+
+// The alert types the table stores live here, below the store, and `alerts` re-exports
+// them: the store reads and writes them without importing the alerts feature.
+
+/// How urgent an alert is. Ordered from least to most urgent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "AlertSeverity"))]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Info,
+    Low,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 4] = [
+        Severity::Info,
+        Severity::Low,
+        Severity::High,
+        Severity::Critical,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+/// What an alert is about. Each kind has a default severity ([`AlertKind::default_severity`])
+/// that [`AlertSettings::severities`] can change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// A relay changed state, switched by anyone (the plant says who).
+    RelaySwitched,
+    DeviceOffline,
+    DeviceFault,
+    /// A device that was offline or in fault is online again.
+    DeviceRecovered,
+    /// A device appeared in a plant the console already knew.
+    DeviceAppeared,
+    /// A device is no longer listed by the plant.
+    DeviceRemoved,
+    LimitHigh,
+    LimitLow,
+    /// A value came back inside its limits (past the deadband).
+    LimitCleared,
+    /// No data from the plant for longer than the threshold.
+    LinkLost,
+    /// Data flows again after a [`AlertKind::LinkLost`].
+    LinkRestored,
+    /// An operator's relay command failed.
+    CommandFailed,
+    /// An operator's relay command expired before it took effect.
+    CommandExpired,
+    /// The plant sent a device's or relay's value in a form the console cannot read
+    /// (`NaN`, a wrong type, a missing field): its quality is bad.
+    BadValue,
+}
+
+impl AlertKind {
+    pub const ALL: [AlertKind; 14] = [
+        AlertKind::RelaySwitched,
+        AlertKind::DeviceOffline,
+        AlertKind::DeviceFault,
+        AlertKind::DeviceRecovered,
+        AlertKind::DeviceAppeared,
+        AlertKind::DeviceRemoved,
+        AlertKind::LimitHigh,
+        AlertKind::LimitLow,
+        AlertKind::LimitCleared,
+        AlertKind::LinkLost,
+        AlertKind::LinkRestored,
+        AlertKind::CommandFailed,
+        AlertKind::CommandExpired,
+        AlertKind::BadValue,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertKind::RelaySwitched => "relay_switched",
+            AlertKind::DeviceOffline => "device_offline",
+            AlertKind::DeviceFault => "device_fault",
+            AlertKind::DeviceRecovered => "device_recovered",
+            AlertKind::DeviceAppeared => "device_appeared",
+            AlertKind::DeviceRemoved => "device_removed",
+            AlertKind::LimitHigh => "limit_high",
+            AlertKind::LimitLow => "limit_low",
+            AlertKind::LimitCleared => "limit_cleared",
+            AlertKind::LinkLost => "link_lost",
+            AlertKind::LinkRestored => "link_restored",
+            AlertKind::CommandFailed => "command_failed",
+            AlertKind::CommandExpired => "command_expired",
+            AlertKind::BadValue => "bad_value",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<AlertKind> {
+        AlertKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+/// One alert as the rules make it, before it is decided on and stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alert {
+    /// When it happened (local Unix seconds): the receive time of the change.
+    pub at: UnixSeconds,
+    pub kind: AlertKind,
+    pub severity: Severity,
+    /// What it is about: a device or relay id, `"link"` for the link.
+    pub subject: String,
+    /// The device it concerns, for shelving: the device itself, or a relay's device.
+    pub device: Option<String>,
+    /// What counts as "the same alert again" for flapping: kind, subject and direction
+    /// (a relay switched ON is not the same alert as it switched OFF).
+    pub key: String,
+    /// What happened, and to what: "Relay Pump 3 switched OFF by operator-2".
+    pub title: String,
+    /// Where and the detail: ids, location, the value before.
+    pub body: String,
+}
+
+/// What became of an alert: notified, or why not. Every alert is recorded either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    Notified,
+    /// The operator muted all notifications.
+    Muted,
+    /// The operator shelved its device.
+    Shelved,
+    /// Beyond the flood limit: counted in the next summary instead.
+    Flood,
+    /// The same alert again within the flapping window: counted in the summary.
+    Flapping,
+    /// Below the alert settings' `notify_from`.
+    Quiet,
+}
+
+impl Outcome {
+    /// Why it was not notified, as stored; `None` when it was.
+    pub fn reason(self) -> Option<&'static str> {
+        match self {
+            Outcome::Notified => None,
+            Outcome::Muted => Some("muted"),
+            Outcome::Shelved => Some("shelved"),
+            Outcome::Flood => Some("flood"),
+            Outcome::Flapping => Some("flapping"),
+            Outcome::Quiet => Some("quiet"),
+        }
+    }
+}
+
+/// One stored alert, as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AlertView {
+    pub id: i64,
+    pub at: UnixSeconds,
+    pub kind: AlertKind,
+    pub severity: Severity,
+    pub subject: String,
+    pub title: String,
+    pub body: String,
+    /// Whether it was shown as a notification.
+    pub notified: bool,
+    /// Why not: `muted`, `shelved`, `flood`, `flapping` or `quiet`.
+    pub suppressed: Option<String>,
+    pub acked_at: Option<UnixSeconds>,
+    /// The OS user who acknowledged it.
+    pub acked_by: Option<String>,
+}
 
 /// Version 1. `suppressed` says why an alert was not notified (muted, shelved, flood,
 /// flapping, quiet). The partial index serves the unacknowledged count the tray shows

@@ -1,9 +1,27 @@
 //! The `audit` table: an append-only, hash-chained record of every operator command.
 
 use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
 
 use super::StoreError;
-use crate::audit::Entry;
+
+/// One audit entry.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entry {
+    pub seq: i64,
+    pub at: f64,
+    pub user: String,
+    pub host: String,
+    /// What happened, e.g. `command.requested`, `command.confirmed`, `command.cancelled`.
+    pub action: String,
+    /// What it happened to, e.g. the relay id.
+    pub target: String,
+    pub request_id: String,
+    /// The request or outcome in JSON.
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
 
 /// Version 1. Each row carries the hash of the previous row and its own, so an edited or
 /// deleted row breaks the chain; the triggers refuse updates and deletes outright.

@@ -3,8 +3,8 @@
 use rusqlite::{params, Connection, Transaction};
 
 use super::StoreError;
-use crate::items::Unreadable;
 use crate::state::DeviceEntry;
+use plant_link::items::Unreadable;
 
 /// Version 1 of the table. The whole contract object (with its extra fields) is kept as
 /// JSON because a client must show fields it does not know; the times are columns so

@@ -73,8 +73,8 @@ mod tests {
     use super::super::testutil::{walk, write_batches};
     use super::super::PendingWrites;
     use super::*;
-    use crate::link::LinkMode::{Connecting, Fallback, Offline, Realtime, Stale};
-    use crate::link::LinkState;
+    use plant_link::link::LinkMode::{Connecting, Fallback, Offline, Realtime, Stale};
+    use plant_link::link::LinkState;
 
     #[test]
     fn a_link_that_drops_and_returns_leaves_one_closed_gap() {

@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::StoreError;
-use crate::link::{LinkMode, LinkState};
 use crate::state::{Change, Subject};
+use plant_link::link::{LinkMode, LinkState};
 
 /// Version 1. `data` holds the machine-readable details (ids, before and after) as JSON
 /// so that new kinds need no new columns.
@@ -307,7 +307,10 @@ pub(super) fn describe_interruption(to: &LinkState) -> NewJournalEntry {
 
 /// Writes one entry and returns its id. For writers outside the batched path, such as
 /// the outbox recording an operator command (kind [`kind::COMMAND`]).
-pub fn append_journal(conn: &Connection, entry: &NewJournalEntry) -> Result<i64, StoreError> {
+pub(crate) fn append_journal(
+    conn: &Connection,
+    entry: &NewJournalEntry,
+) -> Result<i64, StoreError> {
     conn.prepare_cached(
         "INSERT INTO journal (at, kind, subject, text, data) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
@@ -436,8 +439,8 @@ mod tests {
 
     #[test]
     fn a_device_becoming_unreadable_and_readable_again_is_journaled() {
-        use crate::items::Unreadable;
         use crate::state::Subject;
+        use plant_link::items::Unreadable;
         let change = |before: &[&str], after: &[&str]| Change::Readability {
             subject: Subject::Device,
             id: "d2".into(),

@@ -29,3 +29,16 @@ pub(super) fn get(conn: &Connection, key: &str) -> Result<Option<f64>, StoreErro
         })
         .optional()?)
 }
+
+/// The `meta` key holding the audit chain's last sequence number.
+pub(crate) const AUDIT_HEAD: &str = "audit_head";
+
+/// Writes one `meta` value (inside the caller's transaction, if any).
+pub(crate) fn set_meta(conn: &Connection, key: &str, value: f64) -> Result<(), StoreError> {
+    put(conn, key, value)
+}
+
+/// Reads one `meta` value.
+pub(crate) fn get_meta(conn: &Connection, key: &str) -> Result<Option<f64>, StoreError> {
+    get(conn, key)
+}

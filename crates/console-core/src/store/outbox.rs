@@ -1,10 +1,110 @@
 //! The `outbox` and `outbox_event` tables: operator relay commands and every step of
 //! their lifecycle.
 
+use plant_protocol::UnixSeconds;
 use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::Serialize;
 
 use super::StoreError;
-use crate::outbox::{Command, Status};
+use plant_link::config::PlantId;
+
+// The command types the tables store live here, below the store, and `outbox`
+// re-exports them: the store reads and writes them without importing the outbox.
+
+/// Where a command is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "CommandStatus"))]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Stored, not yet sent.
+    Queued,
+    /// Sent at least once; waiting for the server's answer (retried with the same id).
+    Sent,
+    /// The server applied it; waiting to see the relay report the requested state.
+    Acked,
+    /// The relay's reported state equals the request.
+    Confirmed,
+    /// The server refused it, or the relay never reported the requested state.
+    Failed,
+    /// Its time-to-live ran out before it could be sent or answered.
+    Expired,
+    /// The operator cancelled it before it was sent.
+    Cancelled,
+    /// A newer command to the same relay replaced it before it was sent.
+    Superseded,
+    /// The console was started for, or moved to, another plant than the one the command
+    /// was issued for: it is never sent (again). Its detail says whether it had left.
+    PlantChanged,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Queued => "queued",
+            Status::Sent => "sent",
+            Status::Acked => "acked",
+            Status::Confirmed => "confirmed",
+            Status::Failed => "failed",
+            Status::Expired => "expired",
+            Status::Cancelled => "cancelled",
+            Status::Superseded => "superseded",
+            Status::PlantChanged => "plant_changed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Status> {
+        [
+            Status::Queued,
+            Status::Sent,
+            Status::Acked,
+            Status::Confirmed,
+            Status::Failed,
+            Status::Expired,
+            Status::Cancelled,
+            Status::Superseded,
+            Status::PlantChanged,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == text)
+    }
+
+    /// Whether nothing more will happen to the command.
+    pub fn is_final(self) -> bool {
+        !matches!(self, Status::Queued | Status::Sent | Status::Acked)
+    }
+}
+
+/// One operator command as stored (and as the UI shows it).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "CommandView"))]
+pub struct QueuedCommand {
+    #[serde(skip)]
+    pub seq: i64,
+    pub request_id: String,
+    pub relay_id: String,
+    pub state: bool,
+    pub issued_at: UnixSeconds,
+    pub expires_at: UnixSeconds,
+    pub status: Status,
+    pub attempts: u32,
+    pub error: Option<String>,
+    pub operator: String,
+    #[serde(skip)]
+    pub host: String,
+    pub updated_at: UnixSeconds,
+    /// The plant the command was issued for; `None` for a command stored before commands
+    /// recorded their plant, which is never sent.
+    pub plant: Option<PlantId>,
+}
+
+impl QueuedCommand {
+    /// Whether the command was issued for `plant`.
+    pub fn is_for(&self, plant: &PlantId) -> bool {
+        self.plant.as_ref() == Some(plant)
+    }
+}
 
 /// Version 1. `seq` orders commands as the operator issued them; `request_id` is the
 /// idempotency key the server deduplicates on, made once and never changed.
@@ -33,16 +133,16 @@ CREATE TABLE outbox_event (
 );
 CREATE INDEX outbox_event_by_request ON outbox_event (request_id, id);";
 
-/// Version 11. The plant each command was issued for (a [`crate::config::PlantId`]);
+/// Version 11. The plant each command was issued for (a [`plant_link::config::PlantId`]);
 /// commands stored before it record none and are never sent.
 pub(super) const ADD_PLANT: &str = "ALTER TABLE outbox ADD COLUMN plant TEXT;";
 
 const COLUMNS: &str =
     "seq, request_id, relay_id, state, issued_at, expires_at, status, attempts, error, operator, host, updated_at, plant";
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<Command> {
+fn from_row(row: &Row<'_>) -> rusqlite::Result<QueuedCommand> {
     let status: String = row.get(6)?;
-    Ok(Command {
+    Ok(QueuedCommand {
         seq: row.get(0)?,
         request_id: row.get(1)?,
         relay_id: row.get(2)?,
@@ -57,11 +157,11 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Command> {
         updated_at: row.get(11)?,
         plant: row
             .get::<_, Option<String>>(12)?
-            .map(|id| crate::config::PlantId::from_stored(&id)),
+            .map(|id| PlantId::from_stored(&id)),
     })
 }
 
-pub(crate) fn insert(conn: &Connection, command: &Command) -> Result<i64, StoreError> {
+pub(crate) fn insert(conn: &Connection, command: &QueuedCommand) -> Result<i64, StoreError> {
     conn.prepare_cached(
         "INSERT INTO outbox (request_id, relay_id, state, issued_at, expires_at, status, attempts, error, operator, host, updated_at, plant)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -110,7 +210,10 @@ pub(crate) fn add_event(
     Ok(())
 }
 
-pub(crate) fn get(conn: &Connection, request_id: &str) -> Result<Option<Command>, StoreError> {
+pub(crate) fn get(
+    conn: &Connection,
+    request_id: &str,
+) -> Result<Option<QueuedCommand>, StoreError> {
     Ok(conn
         .query_row(
             &format!("SELECT {COLUMNS} FROM outbox WHERE request_id = ?1"),
@@ -121,7 +224,7 @@ pub(crate) fn get(conn: &Connection, request_id: &str) -> Result<Option<Command>
 }
 
 /// Commands not yet in a final state, oldest first.
-pub(crate) fn open(conn: &Connection) -> Result<Vec<Command>, StoreError> {
+pub(crate) fn open(conn: &Connection) -> Result<Vec<QueuedCommand>, StoreError> {
     let mut statement = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM outbox WHERE status IN ('queued', 'sent', 'acked') ORDER BY seq"
     ))?;
@@ -130,7 +233,7 @@ pub(crate) fn open(conn: &Connection) -> Result<Vec<Command>, StoreError> {
 }
 
 /// The most recent `limit` commands, newest first.
-pub(crate) fn recent(conn: &Connection, limit: u32) -> Result<Vec<Command>, StoreError> {
+pub(crate) fn recent(conn: &Connection, limit: u32) -> Result<Vec<QueuedCommand>, StoreError> {
     let mut statement = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM outbox ORDER BY seq DESC LIMIT ?1"
     ))?;

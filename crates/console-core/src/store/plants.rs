@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::{lock_data_dir, StoreError, DB_FILE};
-use crate::config::PlantId;
+use plant_link::config::PlantId;
 
 /// The folder of the data folder that holds one folder per plant.
 pub const PLANTS_DIR: &str = "plants";
@@ -235,7 +235,7 @@ fn wanted_ids(name: &str) -> Vec<PlantId> {
     if let Ok(id) = PlantId::named(name) {
         ids.push(id);
     }
-    if let Ok(url) = crate::config::PlantUrl::parse(name) {
+    if let Ok(url) = plant_link::config::PlantUrl::parse(name) {
         ids.push(PlantId::from_url(&url));
     }
     ids
@@ -268,7 +268,7 @@ mod tests {
         assert_eq!(resolve(dir.path(), None), Ok(None));
         let a = prepare(dir.path(), &plant("line-a"), "http://a:1").unwrap();
         assert_eq!(resolve(dir.path(), None).unwrap().unwrap().dir, a);
-        let url = crate::config::PlantUrl::parse("http://b.example:5000").unwrap();
+        let url = plant_link::config::PlantUrl::parse("http://b.example:5000").unwrap();
         let b = prepare(dir.path(), &PlantId::from_url(&url), &url.to_string()).unwrap();
         let error = resolve(dir.path(), None).unwrap_err();
         assert!(matches!(error, PlantChoiceError::Ambiguous { .. }));

@@ -14,8 +14,8 @@ use rusqlite::Transaction;
 use super::history::{self, DeviceSample, StatsSample};
 use super::journal::{self, Appearances, NewJournalEntry};
 use super::{gaps, StoreError};
-use crate::link::{LinkMode, LinkState};
 use crate::state::Change;
+use plant_link::link::{LinkMode, LinkState};
 
 /// A change of the link that a trend must show: data stops (`Open`) or resumes (`Close`).
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -15,7 +15,7 @@ use super::StoreError;
 /// database would be replayed into it, so every one of them moves with the main file. So
 /// does the audit anchor (`audit.rs`): it vouches for the old file's chain, and beside a
 /// fresh cache it would make that one's chain look cut short.
-const COMPANIONS: [&str; 4] = ["-wal", "-shm", "-journal", crate::audit::ANCHOR_SUFFIX];
+const COMPANIONS: [&str; 4] = ["-wal", "-shm", "-journal", super::anchor::ANCHOR_SUFFIX];
 
 /// Whether an error says the file itself is damaged (not a database at all, or a
 /// database whose pages are inconsistent), as opposed to busy, locked or unreadable.
@@ -201,6 +201,20 @@ pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     let year = yoe + era * 400 + i64::from(month <= 2);
     (year, month, day)
+}
+
+/// Unix seconds `at` as `YYYY-MM-DD HH:MM:SS UTC`, for messages that name a moment
+/// without depending on this machine's time zone.
+pub(crate) fn utc_text(at: f64) -> String {
+    let secs = at.max(0.0).floor() as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 #[cfg(test)]

@@ -150,7 +150,7 @@ mod tests {
     use super::super::testutil::{reading, stats, walk, write_batches};
     use super::super::{device_history, gaps, journal, stats_history, Gap, PendingWrites};
     use super::*;
-    use crate::link::LinkMode;
+    use plant_link::link::LinkMode;
 
     const NOW: f64 = 1_000_000.0;
     const DAY: f64 = 86_400.0;

@@ -6,8 +6,8 @@ use rusqlite::Connection;
 use serde_json::Map;
 
 use super::{open, PendingWrites, StoreWriter};
-use crate::link::{LinkMode, LinkState};
 use crate::state::{Change, DeviceEntry, RelayEntry, StatsEntry};
+use plant_link::link::{LinkMode, LinkState};
 
 pub(super) fn device(id: &str, value: Option<f64>, status: DeviceStatus, at: f64) -> DeviceEntry {
     DeviceEntry {

@@ -9,11 +9,11 @@ use std::time::Instant;
 use plant_protocol::UnixSeconds;
 use serde::Serialize;
 
+use super::{Console, ConsoleError};
 use crate::alerts::{Notice, NotificationSink, Severity};
-use crate::console::{Console, ConsoleError};
-use crate::link::LinkMode;
 use crate::store::{self, Gap, JournalEntry, StatsSample, StoreError};
 use crate::view::LinkStatus;
+use plant_link::link::LinkMode;
 
 /// State kept for the views between calls.
 pub(crate) struct Insight {
@@ -101,12 +101,11 @@ impl Console {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone();
-        tokio::task::spawn_blocking(move || match store::open_read_only(&dir)? {
+        store::blocking(move || match store::open_read_only(&dir)? {
             Some(conn) => query(&conn),
             None => Ok(empty),
         })
         .await
-        .map_err(|e| ConsoleError::Task(e.to_string()))?
         .map_err(ConsoleError::from)
     }
 

@@ -1,0 +1,68 @@
+//! The console's alert API: thin forwarders to the alert engine's handle, so the shell
+//! asks the console and never holds the engine itself.
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use super::Console;
+use crate::alerts::{AlertError, AlertSettings, AlertStatus, AlertView};
+use crate::audit::Actor;
+
+impl Console {
+    /// New alert settings, from the next plant change on.
+    pub async fn configure_alerts(&self, settings: AlertSettings) -> Result<(), AlertError> {
+        self.alerts.configure(settings, self.server_url()).await
+    }
+
+    /// The latest `limit` alerts, newest first.
+    pub async fn alerts(&self, limit: u32) -> Result<Vec<AlertView>, AlertError> {
+        self.alerts.list(limit).await
+    }
+
+    /// Acknowledges one alert (`Some(id)`) or every alert (`None`) as the OS user;
+    /// returns how many were acknowledged now.
+    pub async fn acknowledge(&self, id: Option<i64>) -> Result<u32, AlertError> {
+        self.alerts.acknowledge(id, &Actor::current().user).await
+    }
+
+    /// Mutes every notification for `duration`, or until [`Console::unmute`] (`None`).
+    /// Alerts are still recorded and counted.
+    pub async fn mute(&self, duration: Option<Duration>) -> Result<AlertStatus, AlertError> {
+        self.alerts.mute(duration).await
+    }
+
+    pub async fn unmute(&self) -> Result<AlertStatus, AlertError> {
+        self.alerts.unmute().await
+    }
+
+    /// Stops notifying alerts about one device (or relay) for `duration`; they are still
+    /// recorded.
+    pub async fn shelve(
+        &self,
+        device_id: &str,
+        duration: Duration,
+    ) -> Result<AlertStatus, AlertError> {
+        self.alerts.shelve(device_id, Some(duration)).await
+    }
+
+    /// Ends a device's shelf early.
+    pub async fn unshelve(&self, device_id: &str) -> Result<AlertStatus, AlertError> {
+        self.alerts.shelve(device_id, None).await
+    }
+
+    pub fn alert_status(&self) -> AlertStatus {
+        self.alerts.status()
+    }
+
+    /// The alert status as it changes, for the tray.
+    pub fn alert_status_watch(&self) -> watch::Receiver<AlertStatus> {
+        self.alerts.watch()
+    }
+
+    /// Plant messages whose changes were not checked for alerts because the engine was
+    /// behind (for diagnostics; it should stay 0).
+    pub fn alerts_dropped(&self) -> u64 {
+        self.alerts.dropped_changes()
+    }
+}
