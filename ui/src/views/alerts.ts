@@ -8,6 +8,7 @@
 
 import { ackedText, formatDateTime, formatTimeOfDayOrDate, notificationText, severityPresentation } from "../lib/format";
 import { strings } from "../strings";
+import { onLanguage } from "./bind";
 import type { AlertStatus, AlertView } from "../types";
 import { dataTable, el, setAttr, setText, tableHead } from "./dom";
 import { placeRows } from "./sorted-rows";
@@ -70,24 +71,24 @@ export class AlertsView {
       this.actionErrorText,
     );
     this.actionErrorBox.hidden = true;
-    this.emptyMessage = el(doc, "p", { class: "empty", id: "alerts-empty" }, strings.alerts.empty);
+    this.emptyMessage = el(doc, "p", { class: "empty", id: "alerts-empty" }, () => strings.alerts.empty);
     this.ackAll = el(
       doc,
       "button",
-      { id: "ack-all", class: "button ack-all", attrs: { type: "button", title: strings.alerts.acknowledgeAllTitle } },
-      strings.alerts.acknowledgeAll,
+      { id: "ack-all", class: "button ack-all", attrs: { type: "button", title: () => strings.alerts.acknowledgeAllTitle } },
+      () => strings.alerts.acknowledgeAll,
     );
     this.ackAll.disabled = true;
     const table = dataTable(doc, {
       table: { id: "alerts", class: "data-table alerts-table" },
-      caption: strings.alerts.heading,
+      caption: () => strings.alerts.heading,
       columns: ["col-time", "col-severity", "col-alert", "col-notification", "col-ack"],
       head: tableHead(doc, [
-        strings.alerts.time,
-        strings.alerts.severity,
-        strings.alerts.alert,
-        strings.alerts.notification,
-        strings.alerts.acknowledged,
+        () => strings.alerts.time,
+        () => strings.alerts.severity,
+        () => strings.alerts.alert,
+        () => strings.alerts.notification,
+        () => strings.alerts.acknowledged,
       ]),
       body: this.tbody,
     });
@@ -110,7 +111,7 @@ export class AlertsView {
         doc,
         "div",
         { class: "panel-head" },
-        el(doc, "h2", { id: headingId }, strings.alerts.heading),
+        el(doc, "h2", { id: headingId }, () => strings.alerts.heading),
         el(doc, "span", { class: "summary", id: "alerts-summary" }, this.summaryText),
         el(doc, "span", { class: "panel-actions" }, this.ackAll),
       ),
@@ -138,9 +139,16 @@ export class AlertsView {
       this.onAck(undefined);
     });
     this.refreshSummary();
+    onLanguage(() => this.relabel());
   }
 
   /** Called with an alert's id ("Acknowledge"), or undefined ("Acknowledge all"). */
+  /** Draws the rows' texts again in the current language. */
+  private relabel(): void {
+    for (const row of this.rows.values()) this.updateRow(row, row.alert);
+    this.refreshSummary();
+  }
+
   setAckHandler(handler: (id: number | undefined) => void): void {
     this.onAck = handler;
   }
@@ -339,6 +347,8 @@ export class AlertsView {
         row.ackCell.appendChild(row.ack);
       }
       setAttr(row.ack, "aria-label", strings.alerts.acknowledgeLabel(String(alert.title)));
+      const label = row.ack.firstChild;
+      if (label instanceof Text) setText(label, strings.alerts.acknowledge);
       const disabled = this.pending.has(alert.id);
       if (row.ack.disabled !== disabled) row.ack.disabled = disabled;
     }

@@ -44,20 +44,20 @@ export class OutboxView {
     this.errorText = doc.createTextNode("");
     this.errorBox = el(doc, "p", { id: "outbox-error", class: "panel-error", attrs: { role: "alert" } }, this.errorText);
     this.errorBox.hidden = true;
-    this.emptyMessage = el(doc, "p", { class: "empty", id: "outbox-empty" }, strings.outbox.empty);
+    this.emptyMessage = el(doc, "p", { class: "empty", id: "outbox-empty" }, () => strings.outbox.empty);
     const table = dataTable(doc, {
       table: { id: "outbox", class: "data-table outbox-table" },
-      caption: strings.outbox.heading,
+      caption: () => strings.outbox.heading,
       columns: ["col-relay", "col-requested", "col-status", "col-issued", "col-expires", "col-attempts", "col-action"],
       head: tableHead(doc, [
-        strings.outbox.relay,
-        strings.outbox.requested,
-        strings.outbox.status,
-        colHeading(doc, strings.outbox.issuedAt, "num"),
-        colHeading(doc, strings.outbox.expiresAt, "num"),
-        colHeading(doc, strings.outbox.attempts, "num"),
+        () => strings.outbox.relay,
+        () => strings.outbox.requested,
+        () => strings.outbox.status,
+        colHeading(doc, () => strings.outbox.issuedAt, "num"),
+        colHeading(doc, () => strings.outbox.expiresAt, "num"),
+        colHeading(doc, () => strings.outbox.attempts, "num"),
         // The column of Cancel buttons needs no visible heading, but a name for screen readers.
-        colHeading(doc, el(doc, "span", { class: "visually-hidden" }, strings.outbox.action)),
+        colHeading(doc, el(doc, "span", { class: "visually-hidden" }, () => strings.outbox.action)),
       ]),
       body: this.tbody,
     });
@@ -69,7 +69,7 @@ export class OutboxView {
         doc,
         "div",
         { class: "panel-head" },
-        el(doc, "h2", { id: headingId }, strings.outbox.heading),
+        el(doc, "h2", { id: headingId }, () => strings.outbox.heading),
         el(doc, "span", { class: "summary", id: "outbox-summary" }, this.summaryText),
       ),
       this.errorBox,
@@ -202,6 +202,8 @@ export class OutboxView {
       row.cancel = null;
     } else if (row.cancel !== null) {
       setAttr(row.cancel, "aria-label", strings.outbox.cancelLabel(relay, stateText));
+      const label = row.cancel.firstChild;
+      if (label instanceof Text) setText(label, strings.outbox.cancel);
     }
   }
 
