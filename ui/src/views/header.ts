@@ -190,6 +190,10 @@ export class HeaderView {
     this.setRtt(this.rttMs);
     if (this.link === null) setText(this.linkText, strings.link.connecting);
     else this.refreshLabel(now);
+    // What was announced is said again in the new language (as a window built in it would).
+    if (this.link !== null && this.announcedMode !== null) {
+      this.announcer.textContent = strings.link.announce(linkLabel(this.link, now).text);
+    }
     this.refreshAge(now);
     if (this.alertStatus === null) {
       setText(this.alertCountText, `${strings.alerts.heading} ${strings.missing}`);

@@ -145,6 +145,7 @@ export class RelaysView {
       row.stale = !this.stale;
       this.applyStale(row);
     }
+    this.refreshSummary();
   }
 
   /** Called when the operator presses an enabled switch. */
