@@ -23,7 +23,7 @@ export class SettingsController {
   ) {}
 
   /**
-   * The header's language selector: the window is built again in it, and the
+   * The header's language selector: the window's texts switch to it in place, and the
    * choice is saved here and in the settings (which decide the language at the
    * next start).
    */

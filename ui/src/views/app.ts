@@ -331,12 +331,12 @@ export class AppView {
     this.region(() => {
       const l = s.link.value;
       const lang = currentLanguage.value;
-      if (l === link && lang !== linkLanguage) {
+      if (l === link) {
+        // Only the language changed: the banner's words (the header draws its own).
+        if (lang !== linkLanguage) this.refreshUnusable(this.now);
         linkLanguage = lang;
-        this.refreshUnusable(this.now);
         return;
       }
-      if (l === link) return;
       link = l;
       linkLanguage = lang;
       const now = this.now;

@@ -103,8 +103,8 @@ export class ConfirmDialog {
     this.element.addEventListener("close", () => {
       if (!this.element.open) this.cancel();
     });
-    // The question was asked in the other language: it is cancelled, as it
-    // was when the window was built again in another language.
+    // The question was asked in the other language: it is cancelled (the
+    // operator asks again, in the new one).
     onLanguage(() => {
       this.cancel();
       setText(this.cancelText, strings.switching.cancel);

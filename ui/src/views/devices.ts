@@ -106,13 +106,6 @@ const SORT_COLUMNS: readonly SortColumn[] = [
   { key: "age", label: () => strings.devices.age, num: true, title: () => strings.devices.ageTitle },
 ];
 
-/** The filters, sorting and scroll position of the table. */
-export interface DevicesViewState {
-  filter: DeviceFilter;
-  sort: DeviceSort;
-  scrollTop: number;
-}
-
 export class DevicesView {
   readonly element: HTMLElement;
   /** The scroll container (id="devices-scroll"). */
@@ -437,23 +430,6 @@ export class DevicesView {
   /** How many devices pass the filters. */
   get shownCount(): number {
     return this.list.size;
-  }
-
-  state(): DevicesViewState {
-    return { filter: this.list.filter, sort: this.list.sort, scrollTop: this.scroller.scrollTop };
-  }
-
-  /** Restores filters, sorting and the scroll position (after a rebuild). */
-  restore(state: DevicesViewState): void {
-    this.search.value = state.filter.search;
-    this.statusFilter.value = state.filter.status;
-    this.refreshKinds(state.filter.kind);
-    this.list.setFilter(state.filter);
-    this.list.setSort(state.sort);
-    this.applySortHeaders();
-    this.refreshSummary();
-    this.scroller.scrollTop = state.scrollTop;
-    this.renderWindow();
   }
 
   /** Sorts by a column: ascending first, the other way when it is sorted by it already. */
