@@ -34,8 +34,15 @@ afterEach(() => {
   document.body.replaceChildren();
 });
 
+/**
+ * What the window shows in the guard tests: nothing yet (the texts before any
+ * answer), something in every view, or the rarer states (the demo, a mute, a
+ * shelf, a token in a file, a limit, refused values, a failed test notification).
+ */
+type Variant = "empty" | "full" | "rare";
+
 /** A window with something in every view: devices (one bad), relays, stats, outbox, alerts, journal, diagnostics, settings, an open device. */
-function buildWindow(): AppView {
+function buildWindow(variant: Variant = "full"): AppView {
   document.body.replaceChildren();
   const root = document.createElement("div");
   root.id = "app";
@@ -44,6 +51,8 @@ function buildWindow(): AppView {
   const view = new AppView(document);
   views.push(view);
   view.mount(root);
+  if (variant === "empty") return view;
+  const rare = variant === "rare";
   renderSnapshot(
     store,
     view,
@@ -56,8 +65,11 @@ function buildWindow(): AppView {
       ],
       relays: [relay("r1", { name: "Main", state: true }), relay("r2", { name: "Spare", state: false })],
       system_stats: stats(1000),
+      demo: rare,
       recovered_from: "/var/lib/plant-console/cache.db.bad",
-      alert_status: alertStatus({ unacked: 1, unacked_critical: 0 }),
+      alert_status: rare
+        ? alertStatus({ unacked: 2, unacked_critical: 1, muted: true, muted_until: 1900, shelved: [{ subject: "d1", until: 1800 }] })
+        : alertStatus({ unacked: 1, unacked_critical: 0 }),
       cache: { unsaved_since: 950, problem: "disk full" },
       caps: { devices_left_out: 2, relays_left_out: 0, ids_too_long: 0, names_cut: 0, journal_rows_left_out: 0 },
     }),
@@ -80,8 +92,40 @@ function buildWindow(): AppView {
   );
   view.openDevice("d1");
   view.showDeviceTrend({ device_id: "d1", points: [[900, 70], [990, 71]], gaps: [{ start: 920, end: 930 }] }, NOW);
-  view.settings.showSettings(settingsFixture(), false);
+  if (!rare) {
+    view.settings.showSettings(settingsFixture(), false);
+    view.tick(NOW);
+    return view;
+  }
+  const answer = settingsFixture();
+  view.settings.showSettings(
+    {
+      ...answer,
+      settings: {
+        ...answer.settings,
+        alerts: {
+          ...answer.settings.alerts,
+          limits: [{ device_id: null, device_kind: "sensor", high: 80, low: 10, deadband: 1 }],
+        },
+      },
+      token: { present: true, storage: "file", file_path: "/home/op/token", keyring_problem: "no keyring", from_command_line: false },
+      plant_url_fixed: true,
+    },
+    false,
+  );
+  // A value the checks made here refuse, and Apply: the messages are the form's own.
+  const linkLoss = $("#settings-link-loss") as HTMLInputElement;
+  linkLoss.value = "0";
+  linkLoss.dispatchEvent(new Event("input"));
+  $("#settings-form").dispatchEvent(new Event("submit", { cancelable: true }));
+  view.testNotificationSettled("no notification daemon");
   view.tick(NOW);
+  // The rarer states are there to be compared.
+  expect($("#settings-error-summary").hidden).toBe(false);
+  expect(document.getElementById("demo-banner")).not.toBeNull();
+  expect($("#mute-toggle").getAttribute("data-muted")).toBe("true");
+  expect($('#devices tr[data-device-id="d1"]').getAttribute("data-shelved-until")).toBe("1800");
+  expect(document.querySelectorAll("#settings-limits .limit-row")).toHaveLength(1);
   return view;
 }
 
@@ -106,9 +150,9 @@ function difference(a: string, b: string): string {
   return `at ${i}: …${a.slice(Math.max(0, i - 40), i + 40)}… ≠ …${b.slice(Math.max(0, i - 40), i + 40)}…`;
 }
 
-function built(lang: Language): ReturnType<typeof shown> {
+function built(lang: Language, variant: Variant): ReturnType<typeof shown> {
   setLanguage(lang);
-  buildWindow();
+  buildWindow(variant);
   return shown();
 }
 
@@ -184,28 +228,34 @@ describe("switching the language", () => {
     expect(document.documentElement.getAttribute("dir")).toBe("ltr");
   });
 
-  it("shows, switched to Persian, exactly what a window built in Persian shows", () => {
-    const fresh = built("fa");
-    views.pop()?.dispose();
-    setLanguage("en");
-    buildWindow();
-    const english = shown();
-    setLanguage("fa");
-    const switched = shown();
-    // The guard would prove nothing if the switch changed nothing.
-    expect(switched.text).not.toBe(english.text);
-    expect(switched.attributes).toEqual(fresh.attributes);
-    expect(difference(switched.text, fresh.text)).toBe("");
-  });
+  it.each(["empty", "full", "rare"] as const)(
+    "shows, switched to Persian, exactly what a window built in Persian shows (%s)",
+    (variant) => {
+      const fresh = built("fa", variant);
+      views.pop()?.dispose();
+      setLanguage("en");
+      buildWindow(variant);
+      const english = shown();
+      setLanguage("fa");
+      const switched = shown();
+      // The guard would prove nothing if the switch changed nothing.
+      expect(switched.text).not.toBe(english.text);
+      expect(switched.attributes).toEqual(fresh.attributes);
+      expect(difference(switched.text, fresh.text)).toBe("");
+    },
+  );
 
-  it("shows, switched back to English, exactly what a window built in English shows", () => {
-    const fresh = built("en");
-    views.pop()?.dispose();
-    setLanguage("fa");
-    buildWindow();
-    setLanguage("en");
-    const switched = shown();
-    expect(switched.attributes).toEqual(fresh.attributes);
-    expect(difference(switched.text, fresh.text)).toBe("");
-  });
+  it.each(["empty", "full", "rare"] as const)(
+    "shows, switched back to English, exactly what a window built in English shows (%s)",
+    (variant) => {
+      const fresh = built("en", variant);
+      views.pop()?.dispose();
+      setLanguage("fa");
+      buildWindow(variant);
+      setLanguage("en");
+      const switched = shown();
+      expect(switched.attributes).toEqual(fresh.attributes);
+      expect(difference(switched.text, fresh.text)).toBe("");
+    },
+  );
 });

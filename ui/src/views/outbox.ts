@@ -4,6 +4,7 @@
 
 import { commandStatusText, formatCount, formatDateTime, formatTimeOfDay } from "../lib/format";
 import { strings } from "../strings";
+import { onLanguage } from "./bind";
 import type { CommandView } from "../types";
 import { colHeading, dataTable, el, setAttr, setText, tableHead } from "./dom";
 import { placeRows } from "./sorted-rows";
@@ -93,6 +94,8 @@ export class OutboxView {
       this.onCancel(id);
     });
     this.refreshSummary();
+    // The rows follow the language when the window's region draws them again; the count is the view's.
+    onLanguage(() => this.refreshSummary());
   }
 
   /** Called when the operator presses "Cancel" on a queued command. */
