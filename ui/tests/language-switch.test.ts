@@ -4,7 +4,7 @@
 // a window built in Persian shows (a text left unbound would stay English).
 import { afterEach, describe, expect, it } from "vitest";
 import { ConsoleStore } from "../src/state";
-import { setLanguage, STRINGS, type Language } from "../src/strings";
+import { setLanguage, strings, STRINGS, type Language } from "../src/strings";
 import { AppView } from "../src/views/app";
 import { diagnosticsFixture, settingsFixture } from "./fake-ipc";
 import {
@@ -119,6 +119,14 @@ function buildWindow(variant: Variant = "full"): AppView {
   linkLoss.dispatchEvent(new Event("input"));
   $("#settings-form").dispatchEvent(new Event("submit", { cancelable: true }));
   view.testNotificationSettled("no notification daemon");
+  // The messages of failed requests: made from the catalog (they follow the language).
+  view.showError(() => strings.errors.snapshotFailed("timed out"));
+  view.alerts.showError(() => strings.errors.alertsFailed("timed out"));
+  view.alerts.showActionError(() => strings.errors.ackFailed("timed out"));
+  view.outbox.showError(() => strings.errors.outboxFailed("timed out"));
+  view.showDiagnosticsError(() => strings.errors.diagnosticsFailed("timed out"));
+  view.showStatsTrendError(() => strings.errors.trendFailed("timed out"));
+  view.showJournalError(() => strings.errors.journalFailed("timed out"));
   view.tick(NOW);
   // The rarer states are there to be compared.
   expect($("#settings-error-summary").hidden).toBe(false);
@@ -226,6 +234,18 @@ describe("switching the language", () => {
     expect(elements.map((e) => e.textContent)).toEqual(english);
     expect($("#diag-rtt").textContent).toBe(rtt);
     expect(document.documentElement.getAttribute("dir")).toBe("ltr");
+  });
+
+  it("says a failed request's message in the new language, and a server's own text as it was", () => {
+    setLanguage("en");
+    const view = buildWindow("empty");
+    view.showJournalError(() => strings.errors.journalFailed("timed out"));
+    view.outbox.showError("the server's own words");
+    const journalError = $("#journal-error").firstChild;
+    setLanguage("fa");
+    expect($("#journal-error").firstChild).toBe(journalError);
+    expect($("#journal-error").textContent).toBe(STRINGS.fa.errors.journalFailed("timed out"));
+    expect($("#outbox-error").textContent).toBe("the server's own words");
   });
 
   it.each(["empty", "full", "rare"] as const)(

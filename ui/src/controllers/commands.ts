@@ -45,7 +45,7 @@ export class CommandsController {
       this.ctx.view.outbox.showError(null);
     } catch (err) {
       if (this.ctx.stopped()) return;
-      this.ctx.view.outbox.showError(strings.errors.outboxFailed(toUiError(err).message));
+      this.ctx.view.outbox.showError(() => strings.errors.outboxFailed(toUiError(err).message));
       this.outboxTimer = setTimeout(() => void this.loadOutbox(), this.outboxDelay);
       this.outboxDelay = Math.min(this.outboxDelay * 2, this.ctx.retryMaxMs);
     }
@@ -127,7 +127,7 @@ export class CommandsController {
     } catch (err) {
       if (this.ctx.stopped()) return;
       this.ctx.view.outbox.cancelFailed(requestId);
-      this.ctx.view.outbox.showError(strings.errors.cancelFailed(toUiError(err).message));
+      this.ctx.view.outbox.showError(() => strings.errors.cancelFailed(toUiError(err).message));
     }
   }
 }

@@ -71,7 +71,7 @@ export class SettingsController {
       } catch (err) {
         if (this.ctx.stopped()) return;
         const e = toUiError(err);
-        this.ctx.view.settings.showLoadError(e.code === NO_BACKEND ? e.message : strings.settings.loadFailed(e.code, e.message));
+        this.ctx.view.settings.showLoadError(e.code === NO_BACKEND ? e.message : () => strings.settings.loadFailed(e.code, e.message));
       }
     });
   }

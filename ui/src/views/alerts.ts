@@ -8,9 +8,9 @@
 
 import { ackedText, formatDateTime, formatTimeOfDayOrDate, notificationText, severityPresentation } from "../lib/format";
 import { strings } from "../strings";
-import { onLanguage } from "./bind";
+import { onLanguage, LabelText } from "./bind";
 import type { AlertStatus, AlertView } from "../types";
-import { dataTable, el, setAttr, setText, tableHead } from "./dom";
+import { dataTable, el, setAttr, setText, tableHead, type Label } from "./dom";
 import { placeRows } from "./sorted-rows";
 import "./alerts.css";
 
@@ -40,9 +40,9 @@ export class AlertsView {
   private readonly summaryText: Text;
   private readonly ackAll: HTMLButtonElement;
   private readonly errorBox: HTMLParagraphElement;
-  private readonly errorText: Text;
+  private readonly errorText: LabelText;
   private readonly actionErrorBox: HTMLParagraphElement;
-  private readonly actionErrorText: Text;
+  private readonly actionErrorText: LabelText;
   /** Alerts whose acknowledgement is in flight (their buttons stay disabled). */
   private readonly pending = new Set<number>();
   private ackAllPending = false;
@@ -60,15 +60,15 @@ export class AlertsView {
     const headingId = "alerts-heading";
     this.tbody = el(doc, "tbody");
     this.summaryText = doc.createTextNode("");
-    this.errorText = doc.createTextNode("");
-    this.errorBox = el(doc, "p", { id: "alerts-error", class: "panel-error", attrs: { role: "alert" } }, this.errorText);
+    this.errorText = new LabelText(doc);
+    this.errorBox = el(doc, "p", { id: "alerts-error", class: "panel-error", attrs: { role: "alert" } }, this.errorText.node);
     this.errorBox.hidden = true;
-    this.actionErrorText = doc.createTextNode("");
+    this.actionErrorText = new LabelText(doc);
     this.actionErrorBox = el(
       doc,
       "p",
       { id: "alerts-action-error", class: "panel-error", attrs: { role: "alert" } },
-      this.actionErrorText,
+      this.actionErrorText.node,
     );
     this.actionErrorBox.hidden = true;
     this.emptyMessage = el(doc, "p", { class: "empty", id: "alerts-empty" }, () => strings.alerts.empty);
@@ -170,14 +170,14 @@ export class AlertsView {
   }
 
   /** Shows (or clears, with null) why the list could not be loaded. */
-  showError(message: string | null): void {
-    setText(this.errorText, message ?? "");
+  showError(message: Label | null): void {
+    this.errorText.set(message ?? "");
     this.errorBox.hidden = message === null;
   }
 
   /** Shows (or clears, with null) why an acknowledgement, a mute or a shelf failed. */
-  showActionError(message: string | null): void {
-    setText(this.actionErrorText, message ?? "");
+  showActionError(message: Label | null): void {
+    this.actionErrorText.set(message ?? "");
     this.actionErrorBox.hidden = message === null;
   }
 

@@ -22,8 +22,8 @@ import { ConfirmDialog } from "./confirm";
 import { DeviceDetailsView } from "./device-details";
 import { DevicesView } from "./devices";
 import { DiagnosticsView } from "./diagnostics";
-import { bindDocumentLanguage, bindText, owned } from "./bind";
-import { el, setText } from "./dom";
+import { bindDocumentLanguage, bindText, owned, LabelText } from "./bind";
+import { el, setText, type Label } from "./dom";
 import { HeaderView } from "./header";
 import { JournalView } from "./journal";
 import { OutboxView } from "./outbox";
@@ -82,7 +82,7 @@ export class AppView {
   private capsReached!: HTMLDivElement;
   private capsReachedText!: Text;
   private errorBox!: HTMLDivElement;
-  private errorText!: Text;
+  private errorText!: LabelText;
   private actions: ViewActions | null = null;
   /** The store the regions are subscribed to (null: none yet). */
   private bound: ConsoleStore | null = null;
@@ -175,8 +175,8 @@ export class AppView {
       this.capsReachedText,
     );
     this.capsReached.hidden = true;
-    this.errorText = doc.createTextNode("");
-    this.errorBox = el(doc, "div", { id: "app-error", class: "app-error", attrs: { role: "alert" } }, this.errorText);
+    this.errorText = new LabelText(doc);
+    this.errorBox = el(doc, "div", { id: "app-error", class: "app-error", attrs: { role: "alert" } }, this.errorText.node);
     this.errorBox.hidden = true;
 
     const plant = el(
@@ -248,8 +248,8 @@ export class AppView {
   }
 
   /** Shows (or clears, with null) an application error. */
-  showError(message: string | null): void {
-    setText(this.errorText, message ?? "");
+  showError(message: Label | null): void {
+    this.errorText.set(message ?? "");
     this.errorBox.hidden = message === null;
   }
 
@@ -537,7 +537,7 @@ export class AppView {
     this.diagnostics.showError(null);
   }
 
-  showDiagnosticsError(message: string): void {
+  showDiagnosticsError(message: Label): void {
     this.header.setRtt(null);
     this.diagnostics.showError(message);
   }
@@ -546,7 +546,7 @@ export class AppView {
     this.stats.setTrend(trend, since, until);
   }
 
-  showStatsTrendError(message: string): void {
+  showStatsTrendError(message: Label): void {
     this.stats.showTrendError(message);
   }
 
@@ -555,7 +555,7 @@ export class AppView {
     this.journal.showError(null);
   }
 
-  showJournalError(message: string): void {
+  showJournalError(message: Label): void {
     this.journal.showError(message);
   }
 
@@ -568,7 +568,7 @@ export class AppView {
     this.details.showTrend(trend, now);
   }
 
-  showDeviceTrendError(deviceId: string, message: string): void {
+  showDeviceTrendError(deviceId: string, message: Label): void {
     if (deviceId === this.details.deviceId) this.details.showTrendError(message);
   }
 

@@ -9,7 +9,7 @@
 
 import { effect, untracked } from "../lib/signals";
 import { currentLanguage } from "../strings";
-import { applyDocumentLanguage, setAttr, setText } from "./dom";
+import { applyDocumentLanguage, setAttr, setText, type Label } from "./dom";
 
 /** Where the effects made now are collected (null: nobody ends them). */
 let owner: (() => void)[] | null = null;
@@ -73,4 +73,33 @@ export function onLanguage(redraw: () => void): void {
       untracked(redraw);
     }),
   );
+}
+
+/** A label's text now: a function is read (in the current language), a string is as it is. */
+export function labelString(label: Label): string {
+  return typeof label === "function" ? label() : label;
+}
+
+/**
+ * A text node that shows a label given later (a message: `set`), and shows it
+ * again in the new language when it is a function (`() => strings.errors.x(detail)`);
+ * a string (a server's own text) stays as it is. Make it while a view is built.
+ */
+export class LabelText {
+  readonly node: Text;
+  private source: Label = "";
+
+  constructor(doc: Document) {
+    this.node = doc.createTextNode("");
+    onLanguage(() => this.draw());
+  }
+
+  set(label: Label): void {
+    this.source = label;
+    this.draw();
+  }
+
+  private draw(): void {
+    setText(this.node, labelString(this.source));
+  }
 }

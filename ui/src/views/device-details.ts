@@ -12,7 +12,7 @@ import { strings } from "../strings";
 import { onLanguage } from "./bind";
 import type { DeviceEntry, DeviceTrend } from "../types";
 import { TrendChart } from "./chart";
-import { el, fieldText, setAttr, setText } from "./dom";
+import { el, fieldText, setAttr, setText, type Label } from "./dom";
 import "./device-details.css";
 
 /** Contract fields, in the order they are listed. */
@@ -280,7 +280,7 @@ export class DeviceDetailsView {
   }
 
   /** Loading the trend failed. */
-  showTrendError(message: string): void {
+  showTrendError(message: Label): void {
     if (this.trendLoaded) return; // keep what is drawn
     this.chart.render(null);
     this.chart.showNote(message);

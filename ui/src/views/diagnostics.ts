@@ -22,7 +22,7 @@ import {
 import { modeShares } from "../state";
 import { strings } from "../strings";
 import type { Diagnostics, JournalEntry } from "../types";
-import { onLanguage } from "./bind";
+import { onLanguage, LabelText } from "./bind";
 import { colHeading, dataTable, el, setAttr, setText, tableHead, type Label } from "./dom";
 import "./diagnostics.css";
 
@@ -57,7 +57,7 @@ export class DiagnosticsView {
   private readonly dataDirText: Text;
   private readonly logDirText: Text;
   private readonly errorBox: HTMLParagraphElement;
-  private readonly errorText: Text;
+  private readonly errorText: LabelText;
   private readonly waiting: HTMLParagraphElement;
   private readonly linkList: HTMLDListElement;
   private diagnostics: Diagnostics | null = null;
@@ -134,8 +134,8 @@ export class DiagnosticsView {
 
     this.dataDirText = doc.createTextNode(strings.missing);
     this.logDirText = doc.createTextNode(strings.missing);
-    this.errorText = doc.createTextNode("");
-    this.errorBox = el(doc, "p", { id: "diagnostics-error", class: "panel-error", attrs: { role: "alert" } }, this.errorText);
+    this.errorText = new LabelText(doc);
+    this.errorBox = el(doc, "p", { id: "diagnostics-error", class: "panel-error", attrs: { role: "alert" } }, this.errorText.node);
     this.errorBox.hidden = true;
     this.waiting = el(doc, "p", { class: "empty", id: "diagnostics-waiting" }, () => D().waiting);
 
@@ -222,8 +222,8 @@ export class DiagnosticsView {
     this.testResult.classList.toggle("failed", error !== null);
   }
 
-  showError(message: string | null): void {
-    setText(this.errorText, message ?? "");
+  showError(message: Label | null): void {
+    this.errorText.set(message ?? "");
     this.errorBox.hidden = message === null;
   }
 

@@ -15,9 +15,9 @@ import {
   type JournalRange,
 } from "../state";
 import { strings } from "../strings";
-import { onLanguage } from "./bind";
+import { onLanguage, LabelText } from "./bind";
 import type { JournalEntry } from "../types";
-import { el, selectEl, setAttr, setText } from "./dom";
+import { el, selectEl, setAttr, setText, type Label } from "./dom";
 import "./journal.css";
 
 interface DayGroup {
@@ -49,7 +49,7 @@ export class JournalView {
   private readonly limited: HTMLParagraphElement;
   private readonly limitedText: Text;
   private readonly errorBox: HTMLParagraphElement;
-  private readonly errorText: Text;
+  private readonly errorText: LabelText;
   private readonly days = new Map<string, DayGroup>();
   private readonly items = new Map<number, HTMLLIElement>();
   private entries: readonly JournalEntry[] = [];
@@ -80,8 +80,8 @@ export class JournalView {
     this.limitedText = doc.createTextNode("");
     this.limited = el(doc, "p", { class: "panel-note", id: "journal-limited" }, this.limitedText);
     this.limited.hidden = true;
-    this.errorText = doc.createTextNode("");
-    this.errorBox = el(doc, "p", { id: "journal-error", class: "panel-error", attrs: { role: "alert" } }, this.errorText);
+    this.errorText = new LabelText(doc);
+    this.errorBox = el(doc, "p", { id: "journal-error", class: "panel-error", attrs: { role: "alert" } }, this.errorText.node);
     this.errorBox.hidden = true;
     this.timeline = el(doc, "div", {
       id: "journal",
@@ -163,8 +163,8 @@ export class JournalView {
   }
 
   /** Shows (or clears, with null) a loading error; what is listed stays. */
-  showError(message: string | null): void {
-    setText(this.errorText, message ?? "");
+  showError(message: Label | null): void {
+    this.errorText.set(message ?? "");
     this.errorBox.hidden = message === null;
   }
 

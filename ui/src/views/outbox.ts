@@ -4,9 +4,9 @@
 
 import { commandStatusText, formatCount, formatDateTime, formatTimeOfDay } from "../lib/format";
 import { strings } from "../strings";
-import { onLanguage } from "./bind";
+import { onLanguage, LabelText } from "./bind";
 import type { CommandView } from "../types";
-import { colHeading, dataTable, el, setAttr, setText, tableHead } from "./dom";
+import { colHeading, dataTable, el, setAttr, setText, tableHead, type Label } from "./dom";
 import { placeRows } from "./sorted-rows";
 import "./outbox.css";
 
@@ -34,7 +34,7 @@ export class OutboxView {
   private readonly summaryText: Text;
   private loaded = false;
   private readonly errorBox: HTMLParagraphElement;
-  private readonly errorText: Text;
+  private readonly errorText: LabelText;
   private onCancel: (requestId: string) => void = () => {};
 
   constructor(doc: Document) {
@@ -42,8 +42,8 @@ export class OutboxView {
     const headingId = "outbox-heading";
     this.tbody = el(doc, "tbody");
     this.summaryText = doc.createTextNode("");
-    this.errorText = doc.createTextNode("");
-    this.errorBox = el(doc, "p", { id: "outbox-error", class: "panel-error", attrs: { role: "alert" } }, this.errorText);
+    this.errorText = new LabelText(doc);
+    this.errorBox = el(doc, "p", { id: "outbox-error", class: "panel-error", attrs: { role: "alert" } }, this.errorText.node);
     this.errorBox.hidden = true;
     this.emptyMessage = el(doc, "p", { class: "empty", id: "outbox-empty" }, () => strings.outbox.empty);
     const table = dataTable(doc, {
@@ -104,8 +104,8 @@ export class OutboxView {
   }
 
   /** Shows (or clears, with null) an error of the outbox (loading it, cancelling). */
-  showError(message: string | null): void {
-    setText(this.errorText, message ?? "");
+  showError(message: Label | null): void {
+    this.errorText.set(message ?? "");
     this.errorBox.hidden = message === null;
   }
 

@@ -37,7 +37,7 @@ import {
 } from "../state/settings";
 import { isLanguage, LANGUAGES, strings, type Language } from "../strings";
 import type { AlertKind, FieldError, SettingsInput, SettingsView, UiError } from "../types";
-import { onLanguage } from "./bind";
+import { onLanguage, LabelText, labelString } from "./bind";
 import { el, selectEl, setAttr, setOptions, setText, tableHead, type Label } from "./dom";
 import "./settings.css";
 
@@ -92,7 +92,7 @@ export class SettingsFormView {
   private readonly form: HTMLFormElement;
   private readonly loading: HTMLParagraphElement;
   private readonly loadErrorBox: HTMLDivElement;
-  private readonly loadErrorText: Text;
+  private readonly loadErrorText: LabelText;
   private readonly plantUrl: HTMLInputElement;
   private readonly plantUrlFixed: HTMLParagraphElement;
   private readonly plantUrlFixedText: Text;
@@ -142,14 +142,14 @@ export class SettingsFormView {
     const S = () => strings.settings;
 
     this.loading = el(doc, "p", { id: "settings-loading", class: "empty" }, () => S().loading);
-    this.loadErrorText = doc.createTextNode("");
+    this.loadErrorText = new LabelText(doc);
     const reload = el(doc, "button", { id: "settings-reload", class: "button", attrs: { type: "button" } }, () => S().reload);
     reload.addEventListener("click", () => this.onReload());
     this.loadErrorBox = el(
       doc,
       "div",
       { class: "settings-load-error" },
-      el(doc, "p", { id: "settings-load-error", class: "panel-error", attrs: { role: "alert" } }, this.loadErrorText),
+      el(doc, "p", { id: "settings-load-error", class: "panel-error", attrs: { role: "alert" } }, this.loadErrorText.node),
       el(doc, "p", { class: "settings-actions" }, reload),
     );
     this.loadErrorBox.hidden = true;
@@ -503,13 +503,13 @@ export class SettingsFormView {
   }
 
   /** The settings could not be loaded: said in place of the form, or in the status line once shown. */
-  showLoadError(message: string): void {
+  showLoadError(message: Label): void {
     if (this.answer === null) {
-      setText(this.loadErrorText, message);
+      this.loadErrorText.set(message);
       this.loading.hidden = true;
       this.loadErrorBox.hidden = false;
     } else {
-      this.setStatus({ kind: "error", text: () => message });
+      this.setStatus({ kind: "error", text: () => labelString(message) });
     }
   }
 

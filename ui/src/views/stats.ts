@@ -9,7 +9,7 @@ import { isBad, qualityText } from "../state/quality";
 import { strings } from "../strings";
 import type { StatsEntry, StatsSample, StatsTrend } from "../types";
 import { TrendChart } from "./chart";
-import { onLanguage } from "./bind";
+import { onLanguage, LabelText } from "./bind";
 import { el, selectEl, setAttr, setText, type Label } from "./dom";
 import "./stats.css";
 
@@ -40,7 +40,7 @@ export class StatsView {
   private entry: StatsEntry | null = null;
   private readonly rangeSelect: HTMLSelectElement;
   private readonly trendError: HTMLParagraphElement;
-  private readonly trendErrorText: Text;
+  private readonly trendErrorText: LabelText;
   private rangeValue: StatsRange = "hour";
   private stale = false;
   private now = 0;
@@ -72,8 +72,8 @@ export class StatsView {
         this.onRange(v);
       }
     });
-    this.trendErrorText = doc.createTextNode("");
-    this.trendError = el(doc, "p", { id: "stats-trend-error", class: "panel-error" }, this.trendErrorText);
+    this.trendErrorText = new LabelText(doc);
+    this.trendError = el(doc, "p", { id: "stats-trend-error", class: "panel-error" }, this.trendErrorText.node);
     this.trendError.hidden = true;
     const headingId = "system-stats-heading";
     this.element = el(
@@ -172,8 +172,8 @@ export class StatsView {
   }
 
   /** Loading the trends failed (the charts keep what they show). */
-  showTrendError(message: string | null): void {
-    setText(this.trendErrorText, message ?? "");
+  showTrendError(message: Label | null): void {
+    this.trendErrorText.set(message ?? "");
     this.trendError.hidden = message === null;
   }
 
