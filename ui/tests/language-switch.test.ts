@@ -236,6 +236,22 @@ describe("switching the language", () => {
     expect(document.documentElement.getAttribute("dir")).toBe("ltr");
   });
 
+  it("keeps the settings form as it is, typed values, limit rows and messages, in the new language", () => {
+    setLanguage("en");
+    buildWindow("rare");
+    const row = $("#settings-limits .limit-row");
+    const legend = row.querySelector("legend");
+    const linkLoss = $("#settings-link-loss") as HTMLInputElement;
+    setLanguage("fa");
+    expect($("#settings-limits .limit-row")).toBe(row);
+    expect(row.querySelector("legend")).toBe(legend);
+    expect(legend?.textContent).toBe(STRINGS.fa.settings.limit(1));
+    expect($("#settings-link-loss")).toBe(linkLoss);
+    expect(linkLoss.value).toBe("0");
+    expect($("#settings-error-summary").hidden).toBe(false);
+    expect($("#settings-status").textContent).toBe(STRINGS.fa.settings.invalid(1));
+  });
+
   it("says a failed request's message in the new language, and a server's own text as it was", () => {
     setLanguage("en");
     const view = buildWindow("empty");

@@ -52,6 +52,8 @@ interface LimitRow {
   readonly target: HTMLSelectElement;
   readonly subject: HTMLInputElement;
   readonly subjectLabel: Text;
+  /** Draws the row's own texts again in the current language (the same nodes). */
+  readonly relabel: () => void;
   readonly low: HTMLInputElement;
   readonly high: HTMLInputElement;
   readonly deadband: HTMLInputElement;
@@ -67,6 +69,12 @@ interface ErrorPlace {
   readonly described: readonly HTMLElement[];
   readonly invalid: HTMLElement | null;
   readonly focus: HTMLElement;
+}
+
+/** Sets the text of an element made with one text node. */
+function setFirstText(node: Element, text: string): void {
+  const first = node.firstChild;
+  if (first instanceof Text) setText(first, text);
 }
 
 function textInput(doc: Document, id: string, attrs: Record<string, string> = {}): HTMLInputElement {
@@ -375,10 +383,15 @@ export class SettingsFormView {
       setText(this.inUseText, strings.missing);
       setText(this.pathText, strings.missing);
     } else {
+      // The controls keep what was typed: only the texts around them are drawn again.
+      setText(this.inUseText, answer.plant_url_in_use === "" ? strings.noServer : String(answer.plant_url_in_use));
+      this.refreshTokenControls();
+      this.refreshSeverityOptions(answer, this.draft);
+      for (const row of this.rows) row.relabel();
       if (this.clientErrors && this.errors.length > 0) {
         this.errors = checkDraft(this.draft, { plantUrlFixed: answer.plant_url_fixed });
       }
-      this.fill();
+      this.renderErrors(false);
     }
     this.setStatus(this.statusValue);
   }
@@ -574,7 +587,6 @@ export class SettingsFormView {
     const answer = this.answer;
     const draft = this.draft;
     if (answer === null || draft === null) return;
-    const S = strings.settings;
     this.plantUrl.value = draft.plantUrl;
     this.plantUrl.disabled = answer.plant_url_fixed;
     this.plantUrlFixed.hidden = !answer.plant_url_fixed;
@@ -595,6 +607,16 @@ export class SettingsFormView {
     this.readOnly.checked = draft.readOnly;
     this.languageSelect.value = draft.language;
     this.notifyFrom.value = draft.notifyFrom;
+    this.refreshSeverityOptions(answer, draft);
+    this.linkLoss.value = draft.linkLoss;
+    setText(this.pathText, String(answer.settings_path));
+    this.renderLimits();
+    // The limit rows were built again: their messages go back in.
+    this.renderErrors(false);
+  }
+
+  /** Each kind's severity choices, the console's default named first; the draft's choice selected. */
+  private refreshSeverityOptions(answer: SettingsView, draft: SettingsDraft): void {
     for (const kind of ALERT_KINDS) {
       const select = this.severitySelects.get(kind);
       if (select === undefined) continue;
@@ -602,15 +624,10 @@ export class SettingsFormView {
       const defLabel = isSeverity(def) ? strings.alerts.severities[def] : strings.missing;
       setOptions(
         select,
-        [["", S.severityDefault(defLabel)], ...SEVERITIES.map((s) => [s, strings.alerts.severities[s]] as const)],
+        [["", strings.settings.severityDefault(defLabel)], ...SEVERITIES.map((s) => [s, strings.alerts.severities[s]] as const)],
         draft.severities[kind],
       );
     }
-    this.linkLoss.value = draft.linkLoss;
-    setText(this.pathText, String(answer.settings_path));
-    this.renderLimits();
-    // The limit rows were built again: their messages go back in.
-    this.renderErrors(false);
   }
 
   /** What is known of the token, and whether it can be changed here. */
@@ -690,30 +707,32 @@ export class SettingsFormView {
       high: el(doc, "div", { class: "error-slot" }),
       deadband: el(doc, "div", { class: "error-slot" }),
     };
-    const cell = (label: Node | string, control: HTMLElement, errors: HTMLDivElement | null, cls: string) =>
-      el(
-        doc,
-        "div",
-        { class: `limit-field ${cls}` },
-        el(doc, "label", { class: "settings-label", attrs: { for: control.id } }, label),
-        control,
-        errors,
-      );
+    const labelOf = (label: Node | string, control: HTMLElement) =>
+      el(doc, "label", { class: "settings-label", attrs: { for: control.id } }, label);
+    const labels = {
+      appliesTo: labelOf(S.appliesTo, target),
+      low: labelOf(S.low, low),
+      high: labelOf(S.high, high),
+      deadband: labelOf(S.deadband, deadband),
+    };
+    const cell = (label: HTMLLabelElement, control: HTMLElement, errors: HTMLDivElement | null, cls: string) =>
+      el(doc, "div", { class: `limit-field ${cls}` }, label, control, errors);
     const legendId = `${prefix}-legend`;
+    const legend = el(doc, "legend", { id: legendId }, S.limit(i + 1));
     const element = el(
       doc,
       "fieldset",
       { class: "limit-row", attrs: { "data-index": String(i) } },
-      el(doc, "legend", { id: legendId }, S.limit(i + 1)),
+      legend,
       el(
         doc,
         "div",
         { class: "limit-fields" },
-        cell(S.appliesTo, target, null, "limit-target"),
-        cell(subjectLabel, subject, partSlots.subject, "limit-subject"),
-        cell(S.low, low, partSlots.low, "limit-number"),
-        cell(S.high, high, partSlots.high, "limit-number"),
-        cell(S.deadband, deadband, partSlots.deadband, "limit-number"),
+        cell(labels.appliesTo, target, null, "limit-target"),
+        cell(labelOf(subjectLabel, subject), subject, partSlots.subject, "limit-subject"),
+        cell(labels.low, low, partSlots.low, "limit-number"),
+        cell(labels.high, high, partSlots.high, "limit-number"),
+        cell(labels.deadband, deadband, partSlots.deadband, "limit-number"),
         el(doc, "div", { class: "limit-field limit-actions" }, remove),
       ),
       slot,
@@ -737,10 +756,26 @@ export class SettingsFormView {
       const value = target.value;
       if (row === undefined || (value !== "device_id" && value !== "device_kind")) return;
       row.target = value;
-      setText(subjectLabel, S.targets[value]);
+      setText(subjectLabel, strings.settings.targets[value]);
     });
     remove.addEventListener("click", () => this.removeLimit(i));
-    return { element, target, subject, subjectLabel, low, high, deadband, remove, slot, partSlots };
+    const relabel = () => {
+      const T = strings.settings;
+      for (const option of target.options) {
+        const value = option.value;
+        if (value === "device_kind" || value === "device_id") setFirstText(option, T.targets[value]);
+      }
+      const value = target.value;
+      if (value === "device_kind" || value === "device_id") setText(subjectLabel, T.targets[value]);
+      setFirstText(legend, T.limit(i + 1));
+      setFirstText(labels.appliesTo, T.appliesTo);
+      setFirstText(labels.low, T.low);
+      setFirstText(labels.high, T.high);
+      setFirstText(labels.deadband, T.deadband);
+      setFirstText(remove, T.removeLimit);
+      setAttr(remove, "aria-label", T.removeLimitLabel(i + 1));
+    };
+    return { element, target, subject, subjectLabel, relabel, low, high, deadband, remove, slot, partSlots };
   }
 
   /** The messages of limits name rows by their place, which adding or removing a row changes: they go. */
