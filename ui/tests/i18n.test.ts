@@ -154,7 +154,7 @@ describe("switching the language", () => {
     expect(languageDirection("fa")).toBe("rtl");
   });
 
-  it("builds the window again in Persian from the header's selector, keeps the state and saves the choice", async () => {
+  it("switches the same window to Persian from the header's selector, keeps the state and saves the choice", async () => {
     document.body.replaceChildren();
     const view = new AppView(document);
     view.mount(document.body);
@@ -180,6 +180,9 @@ describe("switching the language", () => {
       ["en", "English"],
       ["fa", "فارسی"],
     ]);
+    const table = document.getElementById("devices");
+    // The operator's select has the focus, and keeps it: the window is not built again.
+    select.focus();
     select.value = "fa";
     select.dispatchEvent(new Event("change"));
 
@@ -197,7 +200,9 @@ describe("switching the language", () => {
     expect(row?.querySelector(".badge")?.textContent).toBe(strings.status.online);
     expect((document.getElementById("language") as HTMLSelectElement).value).toBe("fa");
     expect(document.activeElement?.id).toBe("language");
-    // One window, not two.
+    // One window, not two: the same one.
+    expect(document.getElementById("devices")).toBe(table);
+    expect(document.getElementById("language")).toBe(select);
     expect(document.querySelectorAll("#devices")).toHaveLength(1);
     expect(document.querySelectorAll("#view-tabs")).toHaveLength(1);
     controller.stop();

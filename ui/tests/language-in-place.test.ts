@@ -60,13 +60,4 @@ describe("texts bound to the language", () => {
     setLanguage("en");
     expect(document.documentElement.getAttribute("dir")).toBe("ltr");
   });
-
-  it("end with the window they were made for when it is built again", () => {
-    const oldTab = $("#tab-plant");
-    const oldText = oldTab.firstChild;
-    view.rebuild(0, "none");
-    setLanguage("fa");
-    expect(oldText?.textContent).toBe(STRINGS.en.tabs.plant);
-    expect($("#tab-plant").textContent).toBe(STRINGS.fa.tabs.plant);
-  });
 });

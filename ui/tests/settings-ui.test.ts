@@ -542,11 +542,13 @@ describe("the language", () => {
   it("chosen in the header is saved in the settings too, with nothing else changed", async () => {
     await start();
     type("#settings-link-loss", "20");
+    // The operator's select has the focus, and keeps it (the window stays).
+    (document.getElementById("language") as HTMLSelectElement).focus();
     choose("#language", "fa");
     await vi.waitFor(() => expect(ipc.saveSettingsCalls).toHaveLength(1));
     expect(lastInput()).toEqual({ settings: { ...settingsFixture().settings, language: "fa" }, token: { action: "keep" } });
     expect(document.activeElement?.id).toBe("language");
-    // The edit survives the rebuild, and the form's language follows the header.
+    // The edit stays, and the form's language follows the header.
     expect(input("#settings-link-loss").value).toBe("20");
     expect(input("#settings-language").value).toBe("fa");
   });

@@ -92,16 +92,4 @@ describe("the window's regions", () => {
     expect(rowA.querySelector(".value-text")?.firstChild).toBe(textA);
     expect($('#devices tr[data-device-id="b"] .value-text').textContent).toContain("42");
   });
-
-  it("stop drawing into a window that was built again in another language", () => {
-    renderSnapshot(store, view, snapshot({ system_stats: stats() }), NOW);
-    const oldStats = view.stats;
-    const oldRender = vi.spyOn(oldStats, "render");
-    view.rebuild(NOW, "none");
-    expect(view.stats).not.toBe(oldStats);
-    const newRender = vi.spyOn(view.stats, "render");
-    renderBatch(store, view, batch({ system_stats: stats(1002) }), NOW);
-    expect(oldRender).not.toHaveBeenCalled();
-    expect(newRender).toHaveBeenCalledTimes(1);
-  });
 });

@@ -78,7 +78,7 @@ export class AlertsController {
     } catch (err) {
       if (this.ctx.stopped()) return;
       const e = toUiError(err);
-      this.ctx.view.alerts.showError(e.code === NO_BACKEND ? e.message : strings.errors.alertsFailed(e.message));
+      this.ctx.view.alerts.showError(e.code === NO_BACKEND ? e.message : () => strings.errors.alertsFailed(e.message));
       if (e.code !== NO_BACKEND) {
         this.alertsTimer = setTimeout(() => {
           this.alertsTimer = null;
@@ -105,7 +105,7 @@ export class AlertsController {
     } catch (err) {
       if (this.ctx.stopped()) return;
       this.ctx.view.alerts.ackSettled(id, false);
-      this.ctx.view.alerts.showActionError(strings.errors.ackFailed(toUiError(err).message));
+      this.ctx.view.alerts.showActionError(() => strings.errors.ackFailed(toUiError(err).message));
     }
     // Either way (an unknown alert may have been deleted meanwhile).
     this.requestAlerts(true);
@@ -122,7 +122,7 @@ export class AlertsController {
       this.ctx.view.alerts.showActionError(null);
     } catch (err) {
       if (this.ctx.stopped()) return;
-      this.ctx.view.alerts.showActionError(strings.errors.muteFailed(toUiError(err).message));
+      this.ctx.view.alerts.showActionError(() => strings.errors.muteFailed(toUiError(err).message));
     } finally {
       this.ctx.view.header.setMutePending(false);
     }
@@ -140,7 +140,7 @@ export class AlertsController {
       if (this.ctx.stopped()) return;
       const name = this.ctx.store.devices.get(deviceId)?.device.name;
       this.ctx.view.alerts.showActionError(
-        strings.errors.shelveFailed(name === undefined ? deviceId : String(name), toUiError(err).message),
+        () => strings.errors.shelveFailed(name === undefined ? deviceId : String(name), toUiError(err).message),
       );
     } finally {
       this.ctx.view.shelveSettled(deviceId);

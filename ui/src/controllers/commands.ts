@@ -45,7 +45,7 @@ export class CommandsController {
       this.ctx.view.outbox.showError(null);
     } catch (err) {
       if (this.ctx.stopped()) return;
-      this.ctx.view.outbox.showError(strings.errors.outboxFailed(toUiError(err).message));
+      this.ctx.view.outbox.showError(() => strings.errors.outboxFailed(toUiError(err).message));
       this.outboxTimer = setTimeout(() => void this.loadOutbox(), this.outboxDelay);
       this.outboxDelay = Math.min(this.outboxDelay * 2, this.ctx.retryMaxMs);
     }
@@ -95,7 +95,7 @@ export class CommandsController {
         const e = toUiError(err);
         if (e.code === READ_ONLY) {
           this.ctx.schedule(this.ctx.store.setReadOnly(true));
-          this.switchFailed(session, W.readOnly);
+          this.switchFailed(session, () => strings.switching.readOnly);
           return;
         }
         if (e.code === LINK_DOWN && !queueIfOffline) {
@@ -105,15 +105,15 @@ export class CommandsController {
           queueIfOffline = true;
           continue;
         }
-        this.switchFailed(session, W.failed(e.message));
+        this.switchFailed(session, () => strings.switching.failed(e.message));
         return;
       }
     }
   }
 
   /** Says why a confirmed command was not sent: in its dialog, or below the outbox if it was closed meanwhile. */
-  private switchFailed(session: number, message: string): void {
-    if (this.ctx.view.confirm.isCurrent(session)) this.ctx.view.confirm.fail(session, message);
+  private switchFailed(session: number, message: () => string): void {
+    if (this.ctx.view.confirm.isCurrent(session)) this.ctx.view.confirm.fail(session, message());
     else this.ctx.view.outbox.showError(message);
   }
 
@@ -127,7 +127,7 @@ export class CommandsController {
     } catch (err) {
       if (this.ctx.stopped()) return;
       this.ctx.view.outbox.cancelFailed(requestId);
-      this.ctx.view.outbox.showError(strings.errors.cancelFailed(toUiError(err).message));
+      this.ctx.view.outbox.showError(() => strings.errors.cancelFailed(toUiError(err).message));
     }
   }
 }

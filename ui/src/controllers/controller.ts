@@ -110,9 +110,9 @@ export class Controller {
     this.refresher.startTicking();
     if (!this.ipc.hasBackend()) {
       // Nothing to read either: the views say why instead of "Loading…".
-      this.view.showJournalError(strings.errors.noBackend);
-      this.view.showDiagnosticsError(strings.errors.noBackend);
-      this.view.settings.showLoadError(strings.errors.noBackend);
+      this.view.showJournalError(() => strings.errors.noBackend);
+      this.view.showDiagnosticsError(() => strings.errors.noBackend);
+      this.view.settings.showLoadError(() => strings.errors.noBackend);
       await this.refresh(); // reports the missing backend
       return;
     }

@@ -165,7 +165,7 @@ export class RefreshController {
       this.ctx.view.showDiagnostics(d, this.ctx.now());
     } catch (err) {
       if (this.ctx.stopped()) return;
-      this.ctx.view.showDiagnosticsError(strings.errors.diagnosticsFailed(toUiError(err).message));
+      this.ctx.view.showDiagnosticsError(() => strings.errors.diagnosticsFailed(toUiError(err).message));
     }
   }
 
@@ -182,7 +182,7 @@ export class RefreshController {
       this.ctx.view.showStatsTrend(trend, since, until);
     } catch (err) {
       if (this.ctx.stopped()) return;
-      this.ctx.view.showStatsTrendError(strings.errors.trendFailed(toUiError(err).message));
+      this.ctx.view.showStatsTrendError(() => strings.errors.trendFailed(toUiError(err).message));
     }
   }
 
@@ -202,7 +202,7 @@ export class RefreshController {
       this.ctx.view.showDeviceTrend(trend, this.ctx.now());
     } catch (err) {
       if (this.ctx.stopped()) return;
-      this.ctx.view.showDeviceTrendError(id, strings.errors.trendFailed(toUiError(err).message));
+      this.ctx.view.showDeviceTrendError(id, () => strings.errors.trendFailed(toUiError(err).message));
     }
   }
 
@@ -218,7 +218,7 @@ export class RefreshController {
     } catch (err) {
       if (this.ctx.stopped()) return;
       this.journalDirty = true;
-      this.ctx.view.showJournalError(strings.errors.journalFailed(toUiError(err).message));
+      this.ctx.view.showJournalError(() => strings.errors.journalFailed(toUiError(err).message));
     }
   }
 
@@ -237,7 +237,7 @@ export class RefreshController {
     } catch (err) {
       if (this.ctx.stopped()) return;
       this.linkChangesDirty = true;
-      this.ctx.view.diagnostics.showError(strings.errors.journalFailed(toUiError(err).message));
+      this.ctx.view.diagnostics.showError(() => strings.errors.journalFailed(toUiError(err).message));
     }
   }
 

@@ -6,7 +6,6 @@ import { saveLanguage } from "../lib/prefs";
 import { INVALID_SETTINGS, savedMessage } from "../state/settings";
 import { isLanguage, language, setLanguage, strings, type Language } from "../strings";
 import type { SettingsInput, SettingsView } from "../types";
-import type { RebuildFocus } from "../views/app";
 import type { ControllerContext } from "./context";
 
 export class SettingsController {
@@ -24,28 +23,28 @@ export class SettingsController {
   ) {}
 
   /**
-   * The header's language selector: the window is built again in it, and the
+   * The header's language selector: the window's texts switch to it in place, and the
    * choice is saved here and in the settings (which decide the language at the
    * next start).
    */
   setLanguage(lang: Language): void {
     if (this.ctx.stopped()) return;
-    this.applyLanguage(lang, "language");
+    this.applyLanguage(lang);
     this.ctx.view.settings.languageChosen(lang);
     void this.settingsTask(() => this.saveLanguageSetting(lang));
   }
 
   /**
    * Uses a language: remembered here (so that the window opens in it before the
-   * settings are read) and, when it is not the current one, the window is built
-   * again in it.
+   * settings are read) and, when it is not the current one, switched to: the
+   * window's texts change in place. True when the language changed.
    */
-  applyLanguage(lang: string, focus: RebuildFocus): void {
-    if (!isLanguage(lang)) return;
+  applyLanguage(lang: string): boolean {
+    if (!isLanguage(lang)) return false;
     saveLanguage(this.storage, lang);
-    if (lang === language()) return;
+    if (lang === language()) return false;
     setLanguage(lang);
-    this.ctx.view.rebuild(this.ctx.now(), focus);
+    return true;
   }
 
   // ---------- settings ----------
@@ -68,11 +67,11 @@ export class SettingsController {
         if (this.ctx.stopped()) return;
         this.settings = answer;
         this.ctx.view.settings.showSettings(answer, false);
-        this.applyLanguage(answer.settings.language, "none");
+        this.applyLanguage(answer.settings.language);
       } catch (err) {
         if (this.ctx.stopped()) return;
         const e = toUiError(err);
-        this.ctx.view.settings.showLoadError(e.code === NO_BACKEND ? e.message : strings.settings.loadFailed(e.code, e.message));
+        this.ctx.view.settings.showLoadError(e.code === NO_BACKEND ? e.message : () => strings.settings.loadFailed(e.code, e.message));
       }
     });
   }
@@ -91,10 +90,10 @@ export class SettingsController {
         if (this.ctx.stopped()) return;
         this.settings = answer;
         this.ctx.view.settings.showSettings(answer, true);
-        // Before applyLanguage, so that Apply is enabled again when it gets the focus; the
-        // message is made again when the view is built in the new language.
+        // Before applyLanguage, so that Apply is enabled again when it gets the focus back
+        // (it was disabled while saving); the message follows the language.
         this.ctx.view.settings.saved(() => savedMessage(before, input, answer));
-        this.applyLanguage(answer.settings.language, "settings");
+        if (this.applyLanguage(answer.settings.language)) this.ctx.view.settings.focusApply();
         this.ctx.refreshSoon();
       } catch (err) {
         if (this.ctx.stopped()) return;

@@ -105,7 +105,7 @@ export class SyncController {
         }
         return unlisten;
       } catch (err) {
-        this.ctx.view.showError(strings.errors.listenFailed(toUiError(err).message));
+        this.ctx.view.showError(() => strings.errors.listenFailed(toUiError(err).message));
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
@@ -168,7 +168,7 @@ export class SyncController {
       for (const b of this.queued) mergeChanges(changes, this.applyBatch(b));
       this.queued = [];
       this.schedule(changes);
-      this.ctx.view.showError(e.code === NO_BACKEND ? e.message : strings.errors.snapshotFailed(e.message));
+      this.ctx.view.showError(e.code === NO_BACKEND ? e.message : () => strings.errors.snapshotFailed(e.message));
       if (e.code !== NO_BACKEND && !this.ctx.stopped()) {
         this.retryTimer = setTimeout(() => void this.refresh(), this.retryDelay);
         this.retryDelay = Math.min(this.retryDelay * 2, this.ctx.retryMaxMs);

@@ -125,3 +125,14 @@ export function batch<T>(fn: () => T): T {
     if (batchDepth === 0) flush();
   }
 }
+
+/** Runs `fn` without subscribing the running effect to what it reads. */
+export function untracked<T>(fn: () => T): T {
+  const outer = running;
+  running = null;
+  try {
+    return fn();
+  } finally {
+    running = outer;
+  }
+}

@@ -8,8 +8,9 @@
 
 import { ackedText, formatDateTime, formatTimeOfDayOrDate, notificationText, severityPresentation } from "../lib/format";
 import { strings } from "../strings";
+import { onLanguage, LabelText } from "./bind";
 import type { AlertStatus, AlertView } from "../types";
-import { dataTable, el, setAttr, setText, tableHead } from "./dom";
+import { dataTable, el, setAttr, setText, tableHead, type Label } from "./dom";
 import { placeRows } from "./sorted-rows";
 import "./alerts.css";
 
@@ -39,9 +40,9 @@ export class AlertsView {
   private readonly summaryText: Text;
   private readonly ackAll: HTMLButtonElement;
   private readonly errorBox: HTMLParagraphElement;
-  private readonly errorText: Text;
+  private readonly errorText: LabelText;
   private readonly actionErrorBox: HTMLParagraphElement;
-  private readonly actionErrorText: Text;
+  private readonly actionErrorText: LabelText;
   /** Alerts whose acknowledgement is in flight (their buttons stay disabled). */
   private readonly pending = new Set<number>();
   private ackAllPending = false;
@@ -59,35 +60,35 @@ export class AlertsView {
     const headingId = "alerts-heading";
     this.tbody = el(doc, "tbody");
     this.summaryText = doc.createTextNode("");
-    this.errorText = doc.createTextNode("");
-    this.errorBox = el(doc, "p", { id: "alerts-error", class: "panel-error", attrs: { role: "alert" } }, this.errorText);
+    this.errorText = new LabelText(doc);
+    this.errorBox = el(doc, "p", { id: "alerts-error", class: "panel-error", attrs: { role: "alert" } }, this.errorText.node);
     this.errorBox.hidden = true;
-    this.actionErrorText = doc.createTextNode("");
+    this.actionErrorText = new LabelText(doc);
     this.actionErrorBox = el(
       doc,
       "p",
       { id: "alerts-action-error", class: "panel-error", attrs: { role: "alert" } },
-      this.actionErrorText,
+      this.actionErrorText.node,
     );
     this.actionErrorBox.hidden = true;
-    this.emptyMessage = el(doc, "p", { class: "empty", id: "alerts-empty" }, strings.alerts.empty);
+    this.emptyMessage = el(doc, "p", { class: "empty", id: "alerts-empty" }, () => strings.alerts.empty);
     this.ackAll = el(
       doc,
       "button",
-      { id: "ack-all", class: "button ack-all", attrs: { type: "button", title: strings.alerts.acknowledgeAllTitle } },
-      strings.alerts.acknowledgeAll,
+      { id: "ack-all", class: "button ack-all", attrs: { type: "button", title: () => strings.alerts.acknowledgeAllTitle } },
+      () => strings.alerts.acknowledgeAll,
     );
     this.ackAll.disabled = true;
     const table = dataTable(doc, {
       table: { id: "alerts", class: "data-table alerts-table" },
-      caption: strings.alerts.heading,
+      caption: () => strings.alerts.heading,
       columns: ["col-time", "col-severity", "col-alert", "col-notification", "col-ack"],
       head: tableHead(doc, [
-        strings.alerts.time,
-        strings.alerts.severity,
-        strings.alerts.alert,
-        strings.alerts.notification,
-        strings.alerts.acknowledged,
+        () => strings.alerts.time,
+        () => strings.alerts.severity,
+        () => strings.alerts.alert,
+        () => strings.alerts.notification,
+        () => strings.alerts.acknowledged,
       ]),
       body: this.tbody,
     });
@@ -110,7 +111,7 @@ export class AlertsView {
         doc,
         "div",
         { class: "panel-head" },
-        el(doc, "h2", { id: headingId }, strings.alerts.heading),
+        el(doc, "h2", { id: headingId }, () => strings.alerts.heading),
         el(doc, "span", { class: "summary", id: "alerts-summary" }, this.summaryText),
         el(doc, "span", { class: "panel-actions" }, this.ackAll),
       ),
@@ -138,9 +139,16 @@ export class AlertsView {
       this.onAck(undefined);
     });
     this.refreshSummary();
+    onLanguage(() => this.relabel());
   }
 
   /** Called with an alert's id ("Acknowledge"), or undefined ("Acknowledge all"). */
+  /** Draws the rows' texts again in the current language. */
+  private relabel(): void {
+    for (const row of this.rows.values()) this.updateRow(row, row.alert);
+    this.refreshSummary();
+  }
+
   setAckHandler(handler: (id: number | undefined) => void): void {
     this.onAck = handler;
   }
@@ -162,14 +170,14 @@ export class AlertsView {
   }
 
   /** Shows (or clears, with null) why the list could not be loaded. */
-  showError(message: string | null): void {
-    setText(this.errorText, message ?? "");
+  showError(message: Label | null): void {
+    this.errorText.set(message ?? "");
     this.errorBox.hidden = message === null;
   }
 
   /** Shows (or clears, with null) why an acknowledgement, a mute or a shelf failed. */
-  showActionError(message: string | null): void {
-    setText(this.actionErrorText, message ?? "");
+  showActionError(message: Label | null): void {
+    this.actionErrorText.set(message ?? "");
     this.actionErrorBox.hidden = message === null;
   }
 
@@ -339,6 +347,8 @@ export class AlertsView {
         row.ackCell.appendChild(row.ack);
       }
       setAttr(row.ack, "aria-label", strings.alerts.acknowledgeLabel(String(alert.title)));
+      const label = row.ack.firstChild;
+      if (label instanceof Text) setText(label, strings.alerts.acknowledge);
       const disabled = this.pending.has(alert.id);
       if (row.ack.disabled !== disabled) row.ack.disabled = disabled;
     }

@@ -7,22 +7,23 @@
 //   #view-alerts       the alert list | the journal
 //   #view-diagnostics  the link's figures, test notification, folders
 //   #view-settings     the settings form
-// The whole view is built again when the language changes (rebuild()).
+// The window is built once: a language change changes its texts in place
+// (views/bind.ts), and the regions that draw formatted text read the language.
 
 import { effect } from "../lib/signals";
 import { formatCount, formatHourMinute } from "../lib/format";
 import { capsNotice } from "../state/caps";
 import { UnusableWatch, unusableTotal } from "../state/quality";
 import { activeShelves, type ChangeSet, type ConsoleStore, type JournalRange, type StatsRange } from "../state";
-import { language, strings, type Language } from "../strings";
+import { currentLanguage, strings, type Language } from "../strings";
 import type { DeviceTrend, Diagnostics, JournalEntry, SettingsInput, StatsTrend } from "../types";
 import { AlertsView } from "./alerts";
 import { ConfirmDialog } from "./confirm";
 import { DeviceDetailsView } from "./device-details";
 import { DevicesView } from "./devices";
 import { DiagnosticsView } from "./diagnostics";
-import { bindDocumentLanguage, bindText, owned } from "./bind";
-import { applyDocumentLanguage, el, setText } from "./dom";
+import { bindDocumentLanguage, bindText, owned, LabelText } from "./bind";
+import { el, setText, type Label } from "./dom";
 import { HeaderView } from "./header";
 import { JournalView } from "./journal";
 import { OutboxView } from "./outbox";
@@ -54,18 +55,6 @@ export interface ViewActions {
   reloadSettings?(): void;
 }
 
-/** Where the focus goes after the window was built again in another language. */
-export type RebuildFocus = "language" | "settings" | "none";
-
-/** The last answers of the read-side queries, shown again after a rebuild. */
-interface InsightCache {
-  diagnostics: Diagnostics | null;
-  statsTrend: { trend: StatsTrend; since: number; until: number } | null;
-  journal: { entries: readonly JournalEntry[]; limit: number } | null;
-  linkChanges: readonly JournalEntry[] | null;
-  deviceTrend: DeviceTrend | null;
-}
-
 export class AppView {
   element!: HTMLElement;
   header!: HeaderView;
@@ -93,37 +82,30 @@ export class AppView {
   private capsReached!: HTMLDivElement;
   private capsReachedText!: Text;
   private errorBox!: HTMLDivElement;
-  private errorText!: Text;
-  private errorMessage: string | null = null;
+  private errorText!: LabelText;
   private actions: ViewActions | null = null;
-  private store: ConsoleStore | null = null;
-  /** The store the regions are subscribed to (null: none yet, or the window is being built again). */
+  /** The store the regions are subscribed to (null: none yet). */
   private bound: ConsoleStore | null = null;
   /** Ends each region's subscription. */
   private disposers: (() => void)[] = [];
   private now = 0;
-  private readonly cache: InsightCache = {
-    diagnostics: null,
-    statsTrend: null,
-    journal: null,
-    linkChanges: null,
-    deviceTrend: null,
-  };
 
   /** Ends the language bindings made while the window was built. */
-  private bindings: (() => void)[] = [];
+  private readonly bindings: (() => void)[] = [];
 
   constructor(doc: Document) {
     this.doc = doc;
-    this.build();
+    owned(this.bindings, () => this.build());
   }
 
-  /** Builds the window, its language bindings collected (a rebuild ends them). */
+  /** Ends the window's language bindings and regions (a window that is thrown away, in tests). */
+  dispose(): void {
+    this.unbind();
+    for (const dispose of this.bindings) dispose();
+    this.bindings.length = 0;
+  }
+
   private build(): void {
-    owned(this.bindings, () => this.buildParts());
-  }
-
-  private buildParts(): void {
     const doc = this.doc;
     bindDocumentLanguage(doc);
     this.header = new HeaderView(doc);
@@ -156,7 +138,7 @@ export class AppView {
       doc,
       "div",
       { id: "unusable-warning", class: "stale-warning unusable-warning", attrs: { role: "status" } },
-      el(doc, "span", { attrs: { "aria-hidden": "true" } }, `${strings.quality.badMark} `),
+      el(doc, "span", { attrs: { "aria-hidden": "true" } }, () => `${strings.quality.badMark} `),
       this.unusableText,
     );
     this.unusableWarning.hidden = true;
@@ -167,7 +149,7 @@ export class AppView {
       doc,
       "div",
       { id: "cache-recovered", class: "cache-recovered", attrs: { role: "status" } },
-      el(doc, "span", { attrs: { "aria-hidden": "true" } }, `${strings.unconfirmedMark} `),
+      el(doc, "span", { attrs: { "aria-hidden": "true" } }, () => `${strings.unconfirmedMark} `),
       this.cacheRecoveredText,
     );
     this.cacheRecovered.hidden = true;
@@ -178,7 +160,7 @@ export class AppView {
       doc,
       "div",
       { id: "cache-unsaved", class: "cache-recovered", attrs: { role: "alert" } },
-      el(doc, "span", { attrs: { "aria-hidden": "true" } }, `${strings.unconfirmedMark} `),
+      el(doc, "span", { attrs: { "aria-hidden": "true" } }, () => `${strings.unconfirmedMark} `),
       this.cacheUnsavedText,
     );
     this.cacheUnsaved.hidden = true;
@@ -189,12 +171,12 @@ export class AppView {
       doc,
       "div",
       { id: "caps-reached", class: "cache-recovered", attrs: { role: "status" } },
-      el(doc, "span", { attrs: { "aria-hidden": "true" } }, `${strings.unconfirmedMark} `),
+      el(doc, "span", { attrs: { "aria-hidden": "true" } }, () => `${strings.unconfirmedMark} `),
       this.capsReachedText,
     );
     this.capsReached.hidden = true;
-    this.errorText = doc.createTextNode("");
-    this.errorBox = el(doc, "div", { id: "app-error", class: "app-error", attrs: { role: "alert" } }, this.errorText);
+    this.errorText = new LabelText(doc);
+    this.errorBox = el(doc, "div", { id: "app-error", class: "app-error", attrs: { role: "alert" } }, this.errorText.node);
     this.errorBox.hidden = true;
 
     const plant = el(
@@ -228,7 +210,6 @@ export class AppView {
       el(doc, "main", { class: "app-main" }, plant, events, diagnostics, settings),
       this.confirm.element,
     );
-    if (this.actions !== null) this.wire(this.actions);
   }
 
   setActions(actions: ViewActions): void {
@@ -267,9 +248,8 @@ export class AppView {
   }
 
   /** Shows (or clears, with null) an application error. */
-  showError(message: string | null): void {
-    this.errorMessage = message;
-    setText(this.errorText, message ?? "");
+  showError(message: Label | null): void {
+    this.errorText.set(message ?? "");
     this.errorBox.hidden = message === null;
   }
 
@@ -295,14 +275,13 @@ export class AppView {
    * runs once if one of them changed. The first call binds the regions to the store.
    */
   render(store: ConsoleStore, changes: ChangeSet, now: number): void {
-    this.store = store;
     this.now = now;
     this.relays.setContext(store);
-    if (this.bound !== store) this.bind(store, false);
+    if (this.bound !== store) this.bind(store);
     store.signals.publish(changes);
   }
 
-  /** Ends every region's subscription (before the window is built again). */
+  /** Ends every region's subscription. */
   private unbind(): void {
     for (const dispose of this.disposers) dispose();
     this.disposers = [];
@@ -317,22 +296,26 @@ export class AppView {
   /**
    * Subscribes each region to the slices it reads. A region remembers the
    * version (or change object) of each slice it last drew, and redraws only
-   * the parts whose slice changed. With `full` (a window built again) the first
-   * run draws everything; otherwise it only subscribes (the store's first
-   * changes are about to be published).
+   * the parts whose slice changed; its first run only subscribes (the store's
+   * first changes are about to be published). The regions that draw texts of
+   * their own (the banners) read the language too, and draw them again when
+   * it changes; the views draw their own texts again (views/bind.ts).
    */
-  private bind(store: ConsoleStore, full: boolean): void {
+  private bind(store: ConsoleStore): void {
     this.unbind();
     this.bound = store;
     const s = store.signals;
-    const since = <T>(sig: { peek(): T }): T | null => (full ? null : sig.peek());
+    const since = <T>(sig: { peek(): T }): T | null => sig.peek();
 
-    // The banners about the cache and the caps, the demo flag and the server (meta).
+    // The banners about the cache and the caps, the demo flag and the server (meta, language).
     let meta = since(s.meta);
+    let metaLanguage = currentLanguage.peek();
     this.region(() => {
       const m = s.meta.value;
-      if (m === meta) return;
+      const lang = currentLanguage.value;
+      if (m === meta && lang === metaLanguage) return;
       meta = m;
+      metaLanguage = lang;
       this.header.setMeta(store.demo, store.serverUrl);
       this.settings.setDemo(store.demo);
       const kept = store.recoveredFrom;
@@ -342,12 +325,20 @@ export class AppView {
       this.renderCaps(store);
     });
 
-    // The header's link status and the unusable-data banner (link).
+    // The header's link status and the unusable-data banner (link, language).
     let link = since(s.link);
+    let linkLanguage = currentLanguage.peek();
     this.region(() => {
       const l = s.link.value;
-      if (l === link) return;
+      const lang = currentLanguage.value;
+      if (l === link) {
+        // Only the language changed: the banner's words (the header draws its own).
+        if (lang !== linkLanguage) this.refreshUnusable(this.now);
+        linkLanguage = lang;
+        return;
+      }
       link = l;
+      linkLanguage = lang;
       const now = this.now;
       this.unusable.observe(store.link.unusable, now);
       this.refreshUnusable(now);
@@ -385,10 +376,8 @@ export class AppView {
     // The relay table: rows, switches (link, read-only flag, devices) and command badges.
     let relLink = since(s.link);
     let relays = since(s.relays);
-    let controls: readonly unknown[] | null = full ? null : [s.link.peek(), s.meta.peek(), s.devices.peek()];
+    let controls: readonly unknown[] | null = [s.link.peek(), s.meta.peek(), s.devices.peek()];
     let commandRelays = s.commandRelays.peek();
-    /** On a full first run: every relay's command badge. */
-    let allCommands: ReadonlySet<string> | null = full ? new Set(store.relays.keys()) : null;
     this.region(() => {
       const l = s.link.value;
       const r = s.relays.value;
@@ -409,23 +398,24 @@ export class AppView {
         controls = c;
         this.relays.refreshControls();
       }
-      if (cr !== commandRelays || allCommands !== null) {
-        const ids = allCommands ?? cr;
+      if (cr !== commandRelays) {
         commandRelays = cr;
-        allCommands = null;
-        if (ids.size > 0) this.relays.refreshCommands(ids, now);
+        if (cr.size > 0) this.relays.refreshCommands(cr, now);
       }
     });
 
-    // The outbox and the header's outbox depth (commands, relay names).
+    // The outbox and the header's outbox depth (commands, relay names, language).
     let commands = since(s.commands);
     let outboxRelays = since(s.relays);
+    let outboxLanguage = currentLanguage.peek();
     this.region(() => {
       const c = s.commands.value;
       const r = s.relays.value;
-      if (c === commands && r === outboxRelays) return;
+      const lang = currentLanguage.value;
+      if (c === commands && r === outboxRelays && lang === outboxLanguage) return;
       commands = c;
       outboxRelays = r;
+      outboxLanguage = lang;
       this.outbox.render(
         store.commands.list(),
         (id) => {
@@ -513,7 +503,6 @@ export class AppView {
     const entry = this.devices.entry(id);
     if (entry === undefined) return;
     const changed = this.details.deviceId !== id;
-    if (changed) this.cache.deviceTrend = null;
     this.details.open(entry, this.now, opener, this.devices.isShelving(id));
     this.devices.setSelected(id);
     this.refreshDetailsShelf(this.now);
@@ -524,7 +513,6 @@ export class AppView {
     if (this.details.deviceId === null) return;
     this.details.close();
     this.devices.setSelected(null);
-    this.cache.deviceTrend = null;
     this.actions?.openDevice?.(null);
   }
 
@@ -543,111 +531,48 @@ export class AppView {
   // ---------- read-side answers (the controller passes them on) ----------
 
   showDiagnostics(d: Diagnostics, now: number): void {
-    this.cache.diagnostics = d;
     this.header.setRtt(d.rtt_ms);
     this.header.setLastMessageAt(d.link.last_message_at, now);
     this.diagnostics.render(d, now);
     this.diagnostics.showError(null);
   }
 
-  showDiagnosticsError(message: string): void {
+  showDiagnosticsError(message: Label): void {
     this.header.setRtt(null);
     this.diagnostics.showError(message);
   }
 
   showStatsTrend(trend: StatsTrend, since: number, until: number): void {
-    this.cache.statsTrend = { trend, since, until };
     this.stats.setTrend(trend, since, until);
   }
 
-  showStatsTrendError(message: string): void {
+  showStatsTrendError(message: Label): void {
     this.stats.showTrendError(message);
   }
 
   showJournal(entries: readonly JournalEntry[], limit: number): void {
-    this.cache.journal = { entries, limit };
     this.journal.setEntries(entries, limit);
     this.journal.showError(null);
   }
 
-  showJournalError(message: string): void {
+  showJournalError(message: Label): void {
     this.journal.showError(message);
   }
 
   showLinkChanges(entries: readonly JournalEntry[], now: number): void {
-    this.cache.linkChanges = entries;
     this.diagnostics.setLinkChanges(entries, now);
   }
 
   showDeviceTrend(trend: DeviceTrend, now: number): void {
     if (trend.device_id !== this.details.deviceId) return;
-    this.cache.deviceTrend = trend;
     this.details.showTrend(trend, now);
   }
 
-  showDeviceTrendError(deviceId: string, message: string): void {
+  showDeviceTrendError(deviceId: string, message: Label): void {
     if (deviceId === this.details.deviceId) this.details.showTrendError(message);
   }
 
   testNotificationSettled(error: string | null): void {
     this.diagnostics.testSettled(error);
-  }
-
-  // ---------- another language ----------
-
-  /**
-   * Builds the whole window again in the current language (call setLanguage
-   * first) and shows the same state: the store, the last answers, the tab,
-   * the device filters and sorting, the open device, the settings form with
-   * its edits. The focus goes back to the language selector the operator used
-   * (the header's, or the settings' Apply), or stays where it was ("none": the
-   * language came from the settings at start).
-   */
-  rebuild(now: number, focus: RebuildFocus = "language"): void {
-    const tab = this.tabs.current;
-    const devices = this.devices.state();
-    const settings = this.settings.state();
-    const journal = this.journal.state();
-    const statsRange = this.stats.range;
-    const openDevice = this.details.deviceId;
-    const error = this.errorMessage;
-    this.confirm.cancel();
-    applyDocumentLanguage(this.doc, language());
-    const old = this.element;
-    this.unbind();
-    for (const dispose of this.bindings) dispose();
-    this.bindings = [];
-    this.build();
-    old.replaceWith(this.element);
-    this.showError(error);
-    this.settings.restore(settings);
-    this.stats.setRange(statsRange);
-    this.journal.restore(journal);
-    this.tabs.select(tab);
-    const store = this.store;
-    if (store !== null) {
-      this.now = now;
-      this.relays.setContext(store);
-      this.bind(store, true);
-    }
-    this.devices.restore(devices);
-    const c = this.cache;
-    if (c.diagnostics !== null) this.showDiagnostics(c.diagnostics, now);
-    if (c.statsTrend !== null) this.showStatsTrend(c.statsTrend.trend, c.statsTrend.since, c.statsTrend.until);
-    if (c.journal !== null) this.showJournal(c.journal.entries, c.journal.limit);
-    if (c.linkChanges !== null) this.showLinkChanges(c.linkChanges, now);
-    if (openDevice !== null && this.devices.entry(openDevice) !== undefined) {
-      const trend = c.deviceTrend;
-      const entry = this.devices.entry(openDevice);
-      if (entry !== undefined) {
-        this.details.open(entry, now, null, this.devices.isShelving(openDevice));
-        this.devices.setSelected(openDevice);
-        this.refreshDetailsShelf(now);
-        if (trend !== null) this.showDeviceTrend(trend, now);
-      }
-    }
-    this.tick(now);
-    if (focus === "language") this.header.focusLanguage();
-    else if (focus === "settings") this.settings.focusApply();
   }
 }

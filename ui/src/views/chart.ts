@@ -6,7 +6,8 @@ import { chartGeometry, type TrendPoint } from "../lib/chart";
 import { formatHourMinute } from "../lib/format";
 import { strings } from "../strings";
 import type { Gap } from "../types";
-import { el, setAttr, setText, svgEl } from "./dom";
+import { onLanguage } from "./bind";
+import { el, setAttr, setText, svgEl, type Label } from "./dom";
 import "./chart.css";
 
 /** Drawing units of the SVG (it is stretched to its box). */
@@ -22,8 +23,8 @@ export interface TrendData {
 
 export interface TrendChartOptions {
   id: string;
-  /** What is drawn, e.g. "CPU" (for the accessible summary). */
-  label: string;
+  /** What is drawn, e.g. "CPU" (for the accessible summary); a function follows the language. */
+  label: Label;
   /** A value as text, e.g. "12.5 %". */
   format: (value: number) => string;
   /** Fixed value range, e.g. [0, 100]. */
@@ -45,6 +46,9 @@ export class TrendChart {
   private readonly noteText: Text;
   private readonly legend: HTMLSpanElement;
   private readonly doc: Document;
+  /** What the chart shows, drawn again in another language. */
+  private data: TrendData | null = null;
+  private noteSource: Label = "";
 
   constructor(doc: Document, private readonly opts: TrendChartOptions) {
     this.doc = doc;
@@ -71,7 +75,7 @@ export class TrendChart {
     this.endText = doc.createTextNode("");
     this.noteText = doc.createTextNode("");
     this.note = el(doc, "p", { class: "chart-note" }, this.noteText);
-    this.legend = el(doc, "span", { class: "chart-legend" }, strings.chart.gapLegend);
+    this.legend = el(doc, "span", { class: "chart-legend" }, () => strings.chart.gapLegend);
     this.legend.hidden = true;
     this.element = el(
       doc,
@@ -97,15 +101,28 @@ export class TrendChart {
       this.note,
     );
     this.render(null);
+    onLanguage(() => {
+      const note = this.noteSource;
+      this.render(this.data);
+      this.showNote(note);
+    });
+  }
+
+  private label(): string {
+    const label = this.opts.label;
+    return typeof label === "function" ? label() : label;
   }
 
   /** "Loading…" (or any note) over an empty chart. */
-  showNote(text: string): void {
+  showNote(note: Label): void {
+    this.noteSource = note;
+    const text = typeof note === "function" ? note() : note;
     setText(this.noteText, text);
     this.note.hidden = text === "";
   }
 
   render(data: TrendData | null): void {
+    this.data = data;
     if (data === null) {
       setAttr(this.line, "d", "");
       this.gapLayer.replaceChildren();
@@ -114,7 +131,7 @@ export class TrendChart {
       setText(this.startText, "");
       setText(this.endText, "");
       this.legend.hidden = true;
-      setAttr(this.svg, "aria-label", strings.chart.summaryEmpty(this.opts.label));
+      setAttr(this.svg, "aria-label", strings.chart.summaryEmpty(this.label()));
       return;
     }
     const range = this.opts.range;
@@ -145,14 +162,14 @@ export class TrendChart {
     }
     setText(this.startText, formatHourMinute(data.since));
     setText(this.endText, formatHourMinute(data.until));
-    this.showNote(empty ? strings.chart.noData : "");
+    this.showNote(empty ? () => strings.chart.noData : "");
     setAttr(this.svg, "data-runs", String(g.runs));
     setAttr(
       this.svg,
       "aria-label",
       empty || g.min === null || g.max === null || g.last === null
-        ? strings.chart.summaryEmpty(this.opts.label)
-        : strings.chart.summary(this.opts.label, this.opts.format(g.last), this.opts.format(g.min), this.opts.format(g.max)),
+        ? strings.chart.summaryEmpty(this.label())
+        : strings.chart.summary(this.label(), this.opts.format(g.last), this.opts.format(g.min), this.opts.format(g.max)),
     );
   }
 }

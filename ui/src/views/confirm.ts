@@ -9,6 +9,7 @@
 //   failed    — the error (#confirm-error)              [Close  #confirm-cancel]
 
 import { strings } from "../strings";
+import { onLanguage } from "./bind";
 import { el, setAttr, setText } from "./dom";
 import "./confirm.css";
 
@@ -52,7 +53,7 @@ export class ConfirmDialog {
     this.queueText = doc.createTextNode("");
 
     this.queueQuestion = el(doc, "p", { id: "confirm-queue-question", class: "confirm-queue-question" }, this.queueQuestionText);
-    this.busy = el(doc, "p", { id: "confirm-busy", class: "confirm-busy", attrs: { role: "status" } }, strings.switching.sending);
+    this.busy = el(doc, "p", { id: "confirm-busy", class: "confirm-busy", attrs: { role: "status" } }, () => strings.switching.sending);
     this.error = el(doc, "p", { id: "confirm-error", class: "confirm-error", attrs: { role: "alert" } }, this.errorText);
     this.cancelButton = el(
       doc,
@@ -101,6 +102,12 @@ export class ConfirmDialog {
     // session arrives after a re-open: the dialog is open again then, skip it.)
     this.element.addEventListener("close", () => {
       if (!this.element.open) this.cancel();
+    });
+    // The question was asked in the other language: it is cancelled (the
+    // operator asks again, in the new one).
+    onLanguage(() => {
+      this.cancel();
+      setText(this.cancelText, strings.switching.cancel);
     });
   }
 

@@ -9,9 +9,10 @@ import { formatDateTime, formatValue, shelvedText } from "../lib/format";
 import { qualityLabel, qualityText } from "../state/quality";
 import { DEVICE_TREND_S, SHELVE_MINUTES } from "../state";
 import { strings } from "../strings";
+import { onLanguage } from "./bind";
 import type { DeviceEntry, DeviceTrend } from "../types";
 import { TrendChart } from "./chart";
-import { el, fieldText, setAttr, setText } from "./dom";
+import { el, fieldText, setAttr, setText, type Label } from "./dom";
 import "./device-details.css";
 
 /** Contract fields, in the order they are listed. */
@@ -48,12 +49,12 @@ export class DeviceDetailsView {
 
   constructor(doc: Document) {
     this.doc = doc;
-    const D = strings.details;
+    const D = () => strings.details;
     this.headingText = doc.createTextNode("");
     this.fields = el(doc, "dl", { id: "device-details-fields", class: "details-fields" });
     this.chart = new TrendChart(doc, {
       id: "device-trend",
-      label: D.trend,
+      label: () => D().trend,
       format: (v) => formatValue(v, this.unit),
       className: "device-trend",
     });
@@ -61,18 +62,18 @@ export class DeviceDetailsView {
       doc,
       "button",
       { id: "device-details-shelve", class: "button details-shelve", attrs: { type: "button" } },
-      strings.alerts.shelve(SHELVE_MINUTES),
+      () => strings.alerts.shelve(SHELVE_MINUTES),
     );
     this.shelvedLabelText = doc.createTextNode("");
-    this.shelvedLabel = el(doc, "span", { class: "shelved", attrs: { title: strings.alerts.shelvedTitle } }, this.shelvedLabelText);
+    this.shelvedLabel = el(doc, "span", { class: "shelved", attrs: { title: () => strings.alerts.shelvedTitle } }, this.shelvedLabelText);
     this.shelvedLabel.hidden = true;
-    this.removed = el(doc, "p", { id: "device-details-removed", class: "panel-note" }, D.removed);
+    this.removed = el(doc, "p", { id: "device-details-removed", class: "panel-note" }, () => D().removed);
     this.removed.hidden = true;
     this.closeButton = el(
       doc,
       "button",
-      { id: "device-details-close", class: "button", attrs: { type: "button", "aria-label": D.closeLabel } },
-      D.close,
+      { id: "device-details-close", class: "button", attrs: { type: "button", "aria-label": () => D().closeLabel } },
+      () => D().close,
     );
     const headingId = "device-details-heading";
     this.element = el(
@@ -95,8 +96,8 @@ export class DeviceDetailsView {
         doc,
         "div",
         { class: "details-body" },
-        el(doc, "div", { class: "details-trend" }, el(doc, "h3", {}, D.trend), this.chart.element),
-        el(doc, "div", { class: "details-data" }, el(doc, "h3", {}, D.fields), this.fields),
+        el(doc, "div", { class: "details-trend" }, el(doc, "h3", {}, () => D().trend), this.chart.element),
+        el(doc, "div", { class: "details-data" }, el(doc, "h3", {}, () => D().fields), this.fields),
       ),
     );
     this.element.hidden = true;
@@ -113,6 +114,9 @@ export class DeviceDetailsView {
         ev.preventDefault();
         this.onClose();
       }
+    });
+    onLanguage(() => {
+      if (this.entry !== null) this.update(this.entry, this.now);
     });
   }
 
@@ -142,7 +146,7 @@ export class DeviceDetailsView {
       this.gaps = [];
       this.trendLoaded = false;
       this.chart.render(null);
-      this.chart.showNote(strings.details.loading);
+      this.chart.showNote(() => strings.details.loading);
     }
     this.element.hidden = false;
     this.update(entry, now);
@@ -276,7 +280,7 @@ export class DeviceDetailsView {
   }
 
   /** Loading the trend failed. */
-  showTrendError(message: string): void {
+  showTrendError(message: Label): void {
     if (this.trendLoaded) return; // keep what is drawn
     this.chart.render(null);
     this.chart.showNote(message);

@@ -30,6 +30,7 @@ import {
   type ValueStaleness,
 } from "../state";
 import { strings } from "../strings";
+import { onLanguage } from "./bind";
 import type { DeviceEntry } from "../types";
 import { scrollToShow, virtualWindow } from "../lib/virtual";
 import { colHeading, dataTable, describeExtras, el, setAttr, setOptions, setText, tableHead } from "./dom";
@@ -77,6 +78,8 @@ interface DeviceRow {
   readonly valueSpan: HTMLSpanElement;
   readonly ageText: Text;
   readonly shelveButton: HTMLButtonElement;
+  readonly shelveText: Text;
+  readonly staleMark: Text;
   readonly shelved: HTMLSpanElement;
   readonly shelvedText: Text;
   status: string;
@@ -102,13 +105,6 @@ const SORT_COLUMNS: readonly SortColumn[] = [
   { key: "value", label: () => strings.devices.value, num: true },
   { key: "age", label: () => strings.devices.age, num: true, title: () => strings.devices.ageTitle },
 ];
-
-/** What survives a rebuild of the view (another language). */
-export interface DevicesViewState {
-  filter: DeviceFilter;
-  sort: DeviceSort;
-  scrollTop: number;
-}
 
 export class DevicesView {
   readonly element: HTMLElement;
@@ -152,7 +148,7 @@ export class DevicesView {
 
   constructor(doc: Document) {
     this.doc = doc;
-    const S = strings.devices;
+    const S = () => strings.devices;
     this.summaryText = doc.createTextNode("");
     this.shownText = doc.createTextNode("");
     this.shown = el(doc, "span", { class: "summary", id: "devices-shown" }, this.shownText);
@@ -170,36 +166,36 @@ export class DevicesView {
         "button",
         {
           class: "sort-button",
-          attrs: { type: "button", "data-sort-key": col.key, title: col.title?.() ?? S.sortTitle(col.label()) },
+          attrs: { type: "button", "data-sort-key": col.key, title: () => col.title?.() ?? S().sortTitle(col.label()) },
         },
-        col.label(),
+        col.label,
       );
       button.addEventListener("click", () => this.sortBy(col.key));
       const th = colHeading(doc, button, col.num ? "num sortable" : "sortable");
       this.sortHeaders.set(col.key, th);
       return th;
     });
-    this.thead = tableHead(doc, [...headCells, strings.alerts.column]);
+    this.thead = tableHead(doc, [...headCells, () => strings.alerts.column]);
     const table = dataTable(doc, {
       table: { id: "devices", class: "data-table devices-table" },
-      caption: S.caption,
+      caption: () => S().caption,
       columns: ["col-name", "col-kind", "col-status", "col-value", "col-age", "col-alerts"],
       head: this.thead,
       body: this.tbody,
     });
-    this.emptyMessage = el(doc, "p", { class: "empty", id: "devices-empty" }, S.empty);
-    this.noMatch = el(doc, "p", { class: "empty", id: "devices-no-match" }, S.noMatch);
+    this.emptyMessage = el(doc, "p", { class: "empty", id: "devices-empty" }, () => S().empty);
+    this.noMatch = el(doc, "p", { class: "empty", id: "devices-no-match" }, () => S().noMatch);
     this.noMatch.hidden = true;
 
     this.search = el(doc, "input", {
       id: "device-search",
       class: "input device-search",
-      attrs: { type: "search", placeholder: S.searchPlaceholder, autocomplete: "off", spellcheck: "false" },
+      attrs: { type: "search", placeholder: () => S().searchPlaceholder, autocomplete: "off", spellcheck: "false" },
     });
     this.statusFilter = el(doc, "select", { id: "device-status-filter", class: "select" });
     setOptions(
       this.statusFilter,
-      [["", S.allStatuses], ...KNOWN_STATUSES.map((s) => [s, strings.status[s]] as const)],
+      [["", () => S().allStatuses], ...KNOWN_STATUSES.map((s) => [s, () => strings.status[s]] as const)],
       "",
     );
     this.kindFilter = el(doc, "select", { id: "device-kind-filter", class: "select" });
@@ -229,7 +225,7 @@ export class DevicesView {
         doc,
         "div",
         { class: "panel-head" },
-        el(doc, "h2", { id: headingId }, S.caption),
+        el(doc, "h2", { id: headingId }, () => S().caption),
         el(doc, "span", { class: "summary", id: "devices-summary" }, this.summaryText),
         this.shown,
       ),
@@ -237,11 +233,11 @@ export class DevicesView {
         doc,
         "div",
         { class: "filters device-filters", attrs: { role: "search" } },
-        el(doc, "label", { class: "filter" }, el(doc, "span", { class: "filter-label" }, S.search), this.search),
-        el(doc, "label", { class: "filter" }, el(doc, "span", { class: "filter-label" }, S.statusFilter), this.statusFilter),
-        el(doc, "label", { class: "filter" }, el(doc, "span", { class: "filter-label" }, S.kindFilter), this.kindFilter),
+        el(doc, "label", { class: "filter" }, el(doc, "span", { class: "filter-label" }, () => S().search), this.search),
+        el(doc, "label", { class: "filter" }, el(doc, "span", { class: "filter-label" }, () => S().statusFilter), this.statusFilter),
+        el(doc, "label", { class: "filter" }, el(doc, "span", { class: "filter-label" }, () => S().kindFilter), this.kindFilter),
       ),
-      el(doc, "p", { id: "devices-help", class: "visually-hidden" }, S.tableHelp),
+      el(doc, "p", { id: "devices-help", class: "visually-hidden" }, () => S().tableHelp),
       this.scroller,
     );
 
@@ -259,6 +255,23 @@ export class DevicesView {
     this.applySortHeaders();
     this.refreshSummary();
     this.renderWindow();
+    onLanguage(() => this.relabel());
+  }
+
+  /** Draws the texts made from data again in the current language (rows in the DOM only). */
+  private relabel(): void {
+    this.refreshKinds();
+    this.refreshSummary();
+    for (const row of this.rows.values()) {
+      const e = this.list.get(row.id);
+      setText(row.shelveText, strings.alerts.shelve(SHELVE_MINUTES));
+      setText(row.staleMark, ` ${strings.unconfirmedMark} ${strings.unconfirmedText}`);
+      if (e === undefined) continue;
+      row.status = "";
+      row.staleness = null;
+      row.badText = null;
+      this.updateRow(row, e);
+    }
   }
 
   /** Called when the operator presses a device's "Shelve". */
@@ -417,23 +430,6 @@ export class DevicesView {
   /** How many devices pass the filters. */
   get shownCount(): number {
     return this.list.size;
-  }
-
-  state(): DevicesViewState {
-    return { filter: this.list.filter, sort: this.list.sort, scrollTop: this.scroller.scrollTop };
-  }
-
-  /** Restores filters, sorting and the scroll position (after a rebuild). */
-  restore(state: DevicesViewState): void {
-    this.search.value = state.filter.search;
-    this.statusFilter.value = state.filter.status;
-    this.refreshKinds(state.filter.kind);
-    this.list.setFilter(state.filter);
-    this.list.setSort(state.sort);
-    this.applySortHeaders();
-    this.refreshSummary();
-    this.scroller.scrollTop = state.scrollTop;
-    this.renderWindow();
   }
 
   /** Sorts by a column: ascending first, the other way when it is sorted by it already. */
@@ -683,13 +679,15 @@ export class DevicesView {
     const valueText = doc.createTextNode("");
     const ageText = doc.createTextNode("");
     const shelvedLabel = doc.createTextNode("");
+    const shelveText = doc.createTextNode(strings.alerts.shelve(SHELVE_MINUTES));
+    const staleMark = doc.createTextNode(` ${strings.unconfirmedMark} ${strings.unconfirmedText}`);
     const shelved = el(doc, "span", { class: "shelved" }, shelvedLabel);
     shelved.hidden = true;
     const shelveButton = el(
       doc,
       "button",
       { class: "button shelve-device", attrs: { type: "button", "data-device-id": e.device.id, tabindex: "-1" } },
-      strings.alerts.shelve(SHELVE_MINUTES),
+      shelveText,
     );
     shelveButton.disabled = this.shelving.has(e.device.id);
     const badge = el(doc, "span", { class: "badge" }, badgeText);
@@ -707,7 +705,7 @@ export class DevicesView {
       "td",
       { class: "value num" },
       valueSpan,
-      el(doc, "span", { class: "stale-mark" }, ` ${strings.unconfirmedMark} ${strings.unconfirmedText}`),
+      el(doc, "span", { class: "stale-mark" }, staleMark),
     );
     const tr = el(
       doc,
@@ -733,6 +731,8 @@ export class DevicesView {
       valueSpan,
       ageText,
       shelveButton,
+      shelveText,
+      staleMark,
       shelved,
       shelvedText: shelvedLabel,
       status: "",

@@ -22,7 +22,8 @@ import {
 import { modeShares } from "../state";
 import { strings } from "../strings";
 import type { Diagnostics, JournalEntry } from "../types";
-import { colHeading, dataTable, el, setAttr, setText, tableHead } from "./dom";
+import { onLanguage, LabelText } from "./bind";
+import { colHeading, dataTable, el, setAttr, setText, tableHead, type Label } from "./dom";
 import "./diagnostics.css";
 
 interface Figure {
@@ -56,55 +57,64 @@ export class DiagnosticsView {
   private readonly dataDirText: Text;
   private readonly logDirText: Text;
   private readonly errorBox: HTMLParagraphElement;
-  private readonly errorText: Text;
+  private readonly errorText: LabelText;
   private readonly waiting: HTMLParagraphElement;
   private readonly linkList: HTMLDListElement;
   private diagnostics: Diagnostics | null = null;
   private onTest: () => void = () => {};
+  private readonly figures: readonly Figure[];
+  private linkChanges: readonly JournalEntry[] | null = null;
+  private now = 0;
+  /** The test notification's last result: sending, sent (null), failed (its error), none (undefined). */
+  private testResultState: string | null | undefined = undefined;
 
   constructor(doc: Document) {
     this.doc = doc;
-    const D = strings.diagnostics;
+    const D = () => strings.diagnostics;
     const linkList = el(doc, "dl", { class: "diag-figures" });
     this.linkList = linkList;
-    const figure = (id: string, label: string): Figure => {
+    const figures: Figure[] = [];
+    this.figures = figures;
+    const figure = (id: string, label: Label): Figure => {
       const text = doc.createTextNode(strings.missing);
       const dd = el(doc, "dd", { id }, text);
       linkList.appendChild(el(doc, "div", { class: "diag-figure" }, el(doc, "dt", {}, label), dd));
-      return { dd, text };
+      const f = { dd, text };
+      figures.push(f);
+      return f;
     };
-    this.link = figure("diag-link", D.link);
-    this.since = figure("diag-link-since", D.since);
-    this.lastMessage = figure("diag-last-message", D.lastMessage);
-    this.rtt = figure("diag-rtt", D.rtt);
-    this.rate = figure("diag-rate", D.rate);
-    this.messages = figure("diag-messages", D.messages);
-    this.reconnects = figure("diag-reconnects", D.reconnects);
-    this.droppedFrames = figure("diag-dropped-frames", D.droppedFrames);
-    this.alertsDropped = figure("diag-alerts-dropped", D.alertsDropped);
-    this.plant = figure("diag-plant", D.plant);
-    this.clockOffset = figure("diag-clock-offset", D.clockOffset);
-    const Q = strings.quality;
-    this.unusableFrames = figure("diag-unusable-frames", Q.unusableFrames);
-    this.unusableItems = figure("diag-unusable-items", Q.unusableItems);
-    this.unusableValues = figure("diag-unusable-values", Q.unusableValues);
+    this.link = figure("diag-link", () => D().link);
+    this.since = figure("diag-link-since", () => D().since);
+    this.lastMessage = figure("diag-last-message", () => D().lastMessage);
+    this.rtt = figure("diag-rtt", () => D().rtt);
+    this.rate = figure("diag-rate", () => D().rate);
+    this.messages = figure("diag-messages", () => D().messages);
+    this.reconnects = figure("diag-reconnects", () => D().reconnects);
+    this.droppedFrames = figure("diag-dropped-frames", () => D().droppedFrames);
+    this.alertsDropped = figure("diag-alerts-dropped", () => D().alertsDropped);
+    this.plant = figure("diag-plant", () => D().plant);
+    this.clockOffset = figure("diag-clock-offset", () => D().clockOffset);
+    const Q = () => strings.quality;
+    this.unusableFrames = figure("diag-unusable-frames", () => Q().unusableFrames);
+    this.unusableItems = figure("diag-unusable-items", () => Q().unusableItems);
+    this.unusableValues = figure("diag-unusable-values", () => Q().unusableValues);
 
     this.modesBody = el(doc, "tbody");
     const modes = dataTable(doc, {
       table: { id: "diag-modes", class: "data-table diag-modes" },
-      caption: D.modes,
-      head: tableHead(doc, [D.mode, colHeading(doc, D.time, "num"), colHeading(doc, D.share, "num")]),
+      caption: () => D().modes,
+      head: tableHead(doc, [() => D().mode, colHeading(doc, () => D().time, "num"), colHeading(doc, () => D().share, "num")]),
       body: this.modesBody,
     });
 
     this.changes = el(doc, "ol", { id: "diag-link-changes", class: "diag-changes" });
-    this.noChanges = el(doc, "p", { class: "empty", id: "diag-no-changes" }, D.noChanges);
+    this.noChanges = el(doc, "p", { class: "empty", id: "diag-no-changes" }, () => D().noChanges);
 
     this.testButton = el(
       doc,
       "button",
       { id: "test-notification", class: "button button-action", attrs: { type: "button" } },
-      D.testNotification,
+      () => D().testNotification,
     );
     this.testResultText = doc.createTextNode("");
     this.testResult = el(
@@ -116,19 +126,20 @@ export class DiagnosticsView {
     this.testButton.addEventListener("click", () => {
       if (this.testButton.disabled) return;
       this.testButton.disabled = true;
-      setText(this.testResultText, D.testSending);
+      this.testResultState = "sending";
+      setText(this.testResultText, D().testSending);
       setAttr(this.testResult, "data-result", "sending");
       this.onTest();
     });
 
     this.dataDirText = doc.createTextNode(strings.missing);
     this.logDirText = doc.createTextNode(strings.missing);
-    this.errorText = doc.createTextNode("");
-    this.errorBox = el(doc, "p", { id: "diagnostics-error", class: "panel-error", attrs: { role: "alert" } }, this.errorText);
+    this.errorText = new LabelText(doc);
+    this.errorBox = el(doc, "p", { id: "diagnostics-error", class: "panel-error", attrs: { role: "alert" } }, this.errorText.node);
     this.errorBox.hidden = true;
-    this.waiting = el(doc, "p", { class: "empty", id: "diagnostics-waiting" }, D.waiting);
+    this.waiting = el(doc, "p", { class: "empty", id: "diagnostics-waiting" }, () => D().waiting);
 
-    const card = (id: string, title: string, ...children: (Node | null)[]) =>
+    const card = (id: string, title: Label, ...children: (Node | null)[]) =>
       el(
         doc,
         "section",
@@ -141,24 +152,24 @@ export class DiagnosticsView {
       doc,
       "section",
       { id: "diagnostics", class: "panel diagnostics-panel", attrs: { "aria-labelledby": headingId } },
-      el(doc, "div", { class: "panel-head" }, el(doc, "h2", { id: headingId }, D.heading)),
+      el(doc, "div", { class: "panel-head" }, el(doc, "h2", { id: headingId }, () => D().heading)),
       this.errorBox,
       el(
         doc,
         "div",
         { class: "diag-grid" },
-        card("diag-link-heading", D.linkHeading, this.waiting, linkList),
-        card("diag-modes-heading", D.modes, modes),
-        card("diag-changes-heading", D.changes, this.changes, this.noChanges),
+        card("diag-link-heading", () => D().linkHeading, this.waiting, linkList),
+        card("diag-modes-heading", () => D().modes, modes),
+        card("diag-changes-heading", () => D().changes, this.changes, this.noChanges),
         card(
           "diag-notify-heading",
-          D.notifications,
-          el(doc, "p", { class: "diag-help" }, D.notificationsHelp),
+          () => D().notifications,
+          el(doc, "p", { class: "diag-help" }, () => D().notificationsHelp),
           el(doc, "p", { class: "diag-actions" }, this.testButton, " ", this.testResult),
         ),
         card(
           "diag-folders-heading",
-          D.folders,
+          () => D().folders,
           el(
             doc,
             "dl",
@@ -167,14 +178,14 @@ export class DiagnosticsView {
               doc,
               "div",
               { class: "diag-path" },
-              el(doc, "dt", {}, D.dataDir),
+              el(doc, "dt", {}, () => D().dataDir),
               el(doc, "dd", {}, el(doc, "code", { id: "diag-data-dir", class: "path", attrs: { dir: "ltr" } }, this.dataDirText)),
             ),
             el(
               doc,
               "div",
               { class: "diag-path" },
-              el(doc, "dt", {}, D.logDir),
+              el(doc, "dt", {}, () => D().logDir),
               el(doc, "dd", {}, el(doc, "code", { id: "diag-log-dir", class: "path", attrs: { dir: "ltr" } }, this.logDirText)),
             ),
           ),
@@ -182,6 +193,19 @@ export class DiagnosticsView {
       ),
     );
     linkList.hidden = true;
+    onLanguage(() => this.relabel());
+  }
+
+  /** Draws the figures, the modes and the link changes again in the current language. */
+  private relabel(): void {
+    const now = this.now;
+    const d = this.diagnostics;
+    if (d !== null) this.render(d, now);
+    else for (const text of [...this.figures.map((f) => f.text), this.dataDirText, this.logDirText]) setText(text, strings.missing);
+    if (this.linkChanges !== null) this.setLinkChanges(this.linkChanges, now);
+    const result = this.testResultState;
+    if (result === "sending") setText(this.testResultText, strings.diagnostics.testSending);
+    else if (result !== undefined) this.testSettled(result);
   }
 
   /** Called when the operator presses "Send test notification". */
@@ -192,17 +216,19 @@ export class DiagnosticsView {
   /** The test notification was answered: "Sent", or why not. */
   testSettled(error: string | null): void {
     this.testButton.disabled = false;
+    this.testResultState = error;
     setText(this.testResultText, error === null ? strings.diagnostics.testSent : strings.diagnostics.testFailed(error));
     setAttr(this.testResult, "data-result", error === null ? "sent" : "failed");
     this.testResult.classList.toggle("failed", error !== null);
   }
 
-  showError(message: string | null): void {
-    setText(this.errorText, message ?? "");
+  showError(message: Label | null): void {
+    this.errorText.set(message ?? "");
     this.errorBox.hidden = message === null;
   }
 
   render(d: Diagnostics, now: number): void {
+    this.now = now;
     this.diagnostics = d;
     this.waiting.hidden = true;
     this.linkList.hidden = false;
@@ -267,6 +293,8 @@ export class DiagnosticsView {
 
   /** The recent link changes (journal entries of kind "link", any order): newest first. */
   setLinkChanges(entries: readonly JournalEntry[], now: number): void {
+    this.linkChanges = entries;
+    this.now = now;
     const doc = this.doc;
     const sorted = [...entries].sort((a, b) => b.at - a.at || b.id - a.id);
     this.changes.replaceChildren(
@@ -288,6 +316,7 @@ export class DiagnosticsView {
 
   /** Ages ("since", "last message") once a second. */
   tick(now: number): void {
+    this.now = now;
     const d = this.diagnostics;
     if (d === null) return;
     setText(

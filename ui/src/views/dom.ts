@@ -2,14 +2,23 @@
 // of any string, ever (no innerHTML / insertAdjacentHTML / outerHTML).
 
 import { languageDirection, type Language } from "../strings";
+import { bindAttr, bindText } from "./bind";
 
-export type Child = Node | string | null | undefined | false;
+/**
+ * A text of the catalog: a function that reads it from `strings` is bound to
+ * the language (it changes in place when the language does); a plain string
+ * is shown as it is. Pass functions only while a view is built (in its
+ * constructor): the binding lives as long as the window.
+ */
+export type Label = string | (() => string);
+
+export type Child = Node | Label | null | undefined | false;
 
 export interface ElOptions {
   class?: string;
   id?: string;
   /** Attributes, set with setAttribute (values are never parsed as HTML). */
-  attrs?: Record<string, string>;
+  attrs?: Record<string, Label>;
 }
 
 export function el<K extends keyof HTMLElementTagNameMap>(
@@ -22,11 +31,16 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   if (opts.class !== undefined) node.className = opts.class;
   if (opts.id !== undefined) node.id = opts.id;
   if (opts.attrs !== undefined) {
-    for (const [k, v] of Object.entries(opts.attrs)) node.setAttribute(k, v);
+    for (const [k, v] of Object.entries(opts.attrs)) {
+      if (typeof v === "function") bindAttr(node, k, v);
+      else node.setAttribute(k, v);
+    }
   }
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
-    node.appendChild(typeof child === "string" ? doc.createTextNode(child) : child);
+    if (typeof child === "string") node.appendChild(doc.createTextNode(child));
+    else if (typeof child === "function") node.appendChild(bindText(doc, child));
+    else node.appendChild(child);
   }
   return node;
 }
@@ -92,7 +106,7 @@ export function fieldText(value: unknown): string {
 export function selectEl(
   doc: Document,
   opts: ElOptions,
-  options: readonly (readonly [string, string])[],
+  options: readonly (readonly [string, Label])[],
   selected: string,
 ): HTMLSelectElement {
   const select = el(doc, "select", opts);
@@ -101,7 +115,7 @@ export function selectEl(
 }
 
 /** Replaces a select's options, keeping `selected` when it is among them. */
-export function setOptions(select: HTMLSelectElement, options: readonly (readonly [string, string])[], selected: string): void {
+export function setOptions(select: HTMLSelectElement, options: readonly (readonly [string, Label])[], selected: string): void {
   const doc = select.ownerDocument;
   select.replaceChildren(...options.map(([value, label]) => el(doc, "option", { attrs: { value } }, label)));
   select.value = options.some(([v]) => v === selected) ? selected : (options[0]?.[0] ?? "");
@@ -121,8 +135,8 @@ export function colHeading(doc: Document, content: Child, cls?: string): HTMLTab
  * plain heading with that text; a heading made with colHeading (a class, a
  * button, hidden text) is taken as it is.
  */
-export function tableHead(doc: Document, headings: readonly (string | HTMLTableCellElement)[]): HTMLTableSectionElement {
-  const cells = headings.map((h) => (typeof h === "string" ? colHeading(doc, h) : h));
+export function tableHead(doc: Document, headings: readonly (Label | HTMLTableCellElement)[]): HTMLTableSectionElement {
+  const cells = headings.map((h) => (typeof h === "string" || typeof h === "function" ? colHeading(doc, h) : h));
   return el(doc, "thead", {}, el(doc, "tr", {}, ...cells));
 }
 
@@ -131,7 +145,7 @@ export interface DataTableParts {
   /** The table's id and classes ("data-table" and its own, which the stylesheet sizes it by). */
   readonly table: ElOptions;
   /** The table's name for screen readers only: the panel's visible heading already shows it. */
-  readonly caption: string;
+  readonly caption: Label;
   /**
    * One class a column, in order: the stylesheet gives each column its width
    * through them, since a fixed table layout takes its widths from the columns,

@@ -11,7 +11,7 @@ import { alertCountText, alertCountTone, formatRtt, lastMessageText, linkLabel, 
 import { MUTE_MINUTES } from "../state";
 import { isLanguage, language, LANGUAGES, strings, type Language } from "../strings";
 import type { AlertStatus, LinkStatus } from "../types";
-import { bindAttr, bindText } from "./bind";
+import { bindAttr, bindText, onLanguage } from "./bind";
 import { el, setAttr, setText } from "./dom";
 import "./header.css";
 
@@ -48,6 +48,12 @@ export class HeaderView {
   private showsMuted = false;
   private onAlertCount: () => void = () => {};
   private onMute: (unmute: boolean) => void = () => {};
+  /** What the header last showed, drawn again in another language. */
+  private meta: { demo: boolean; serverUrl: string } | null = null;
+  private outboxOpen: number | null = null;
+  private rttMs: number | null = null;
+  private demoText: Text | null = null;
+  private now = 0;
 
   constructor(doc: Document) {
     this.doc = doc;
@@ -70,7 +76,7 @@ export class HeaderView {
     this.languageSelect = el(doc, "select", { id: "language", class: "select language-select" });
     for (const lang of LANGUAGES) {
       this.languageSelect.appendChild(
-        el(doc, "option", { attrs: { value: lang, lang } }, strings.language.names[lang]),
+        el(doc, "option", { attrs: { value: lang, lang } }, () => strings.language.names[lang]),
       );
     }
     this.languageSelect.value = language();
@@ -171,6 +177,30 @@ export class HeaderView {
         this.announcer,
       ),
     );
+    onLanguage(() => this.relabel());
+  }
+
+  /** Draws every text of the header again in the current language. */
+  private relabel(): void {
+    const now = this.now;
+    this.languageSelect.value = language();
+    if (this.meta === null) setText(this.serverUrlText, strings.missing);
+    else this.setMeta(this.meta.demo, this.meta.serverUrl);
+    this.setOutboxDepth(this.outboxOpen);
+    this.setRtt(this.rttMs);
+    if (this.link === null) setText(this.linkText, strings.link.connecting);
+    else this.refreshLabel(now);
+    // What was announced is said again in the new language (as a window built in it would).
+    if (this.link !== null && this.announcedMode !== null) {
+      this.announcer.textContent = strings.link.announce(linkLabel(this.link, now).text);
+    }
+    this.refreshAge(now);
+    if (this.alertStatus === null) {
+      setText(this.alertCountText, `${strings.alerts.heading} ${strings.missing}`);
+      setText(this.muteText, strings.alerts.mute(MUTE_MINUTES));
+    } else {
+      this.setAlertStatus(this.alertStatus, now);
+    }
   }
 
   /** Puts the view tabs into the header's second row (before the server and the language). */
@@ -179,25 +209,30 @@ export class HeaderView {
   }
 
   setMeta(demo: boolean, serverUrl: string): void {
+    this.meta = { demo, serverUrl };
     setText(this.serverUrlText, serverUrl === "" ? strings.noServer : serverUrl);
     const existing = this.bannerSlot.firstElementChild;
     if (demo && existing === null) {
+      this.demoText = this.doc.createTextNode(strings.demoBanner);
       this.bannerSlot.appendChild(
         el(
           this.doc,
           "div",
           { id: "demo-banner", class: "demo-banner", attrs: { role: "note" } },
-          el(this.doc, "span", { class: "demo-banner-text" }, strings.demoBanner),
+          el(this.doc, "span", { class: "demo-banner-text" }, this.demoText),
         ),
       );
     } else if (!demo && existing !== null) {
       existing.remove();
+      this.demoText = null;
     }
+    if (this.demoText !== null) setText(this.demoText, strings.demoBanner);
     this.doc.title = demo ? `${strings.appTitle}${strings.demoTitleSuffix}` : strings.appTitle;
   }
 
   /** Number of commands not finished yet (null: not known, the outbox is not loaded). */
   setOutboxDepth(open: number | null): void {
+    this.outboxOpen = open;
     setText(this.outboxDepthText, open === null ? strings.outbox.depthUnknown : strings.outbox.depth(open));
     setAttr(this.outboxDepth, "data-depth", open === null ? null : String(open));
     const cls = `outbox-depth ${open !== null && open > 0 ? "tone-warn" : "tone-neutral"}`;
@@ -209,13 +244,9 @@ export class HeaderView {
     this.onLanguage = handler;
   }
 
-  /** Focuses the language selector (after the window was built again in another language). */
-  focusLanguage(): void {
-    this.languageSelect.focus();
-  }
-
   /** The round-trip time from the diagnostics (null: not known). */
   setRtt(ms: number | null): void {
+    this.rttMs = ms;
     setText(this.rttText, ms === null ? strings.link.rttUnknown : strings.link.rtt(formatRtt(ms)));
     setAttr(this.rtt, "data-rtt-ms", ms === null ? null : String(ms));
   }
@@ -229,10 +260,12 @@ export class HeaderView {
   }
 
   private refreshAge(now: number): void {
+    this.now = now;
     setText(this.ageText, lastMessageText(this.lastMessageAt, now));
   }
 
   setLink(link: LinkStatus, now: number): void {
+    this.now = now;
     this.link = link;
     if (link.last_message_at !== null && link.last_message_at !== undefined) {
       this.setLastMessageAt(link.last_message_at, now);
@@ -267,6 +300,7 @@ export class HeaderView {
 
   /** Unacknowledged counts and the mute, as the console says. */
   setAlertStatus(status: AlertStatus, now: number): void {
+    this.now = now;
     this.alertStatus = status;
     setText(this.alertCountText, alertCountText(status));
     setAttr(this.alertCount, "data-unacked", String(status.unacked));
@@ -300,6 +334,7 @@ export class HeaderView {
 
   /** Refreshes time-dependent text ("Stale — last message N s ago", "Muted until …"). */
   tick(now: number): void {
+    this.now = now;
     this.refreshLabel(now);
     this.refreshAge(now);
     this.refreshMute(now);

@@ -15,23 +15,26 @@ import {
   type JournalRange,
 } from "../state";
 import { strings } from "../strings";
+import { onLanguage, LabelText } from "./bind";
 import type { JournalEntry } from "../types";
-import { el, selectEl, setAttr, setText } from "./dom";
+import { el, selectEl, setAttr, setText, type Label } from "./dom";
 import "./journal.css";
 
 interface DayGroup {
   readonly section: HTMLElement;
   readonly list: HTMLOListElement;
+  readonly heading: Text;
+  readonly start: number;
 }
 
 function isRange(value: string): value is JournalRange {
   return Object.prototype.hasOwnProperty.call(JOURNAL_RANGES, value);
 }
 
-/** What survives a rebuild of the view (another language). */
-export interface JournalViewState {
-  kind: string;
-  range: JournalRange;
+/** Sets the text of an element made with one text node. */
+function setFirstText(node: Element, text: string): void {
+  const first = node.firstChild;
+  if (first instanceof Text) setText(first, text);
 }
 
 export class JournalView {
@@ -46,38 +49,39 @@ export class JournalView {
   private readonly limited: HTMLParagraphElement;
   private readonly limitedText: Text;
   private readonly errorBox: HTMLParagraphElement;
-  private readonly errorText: Text;
+  private readonly errorText: LabelText;
   private readonly days = new Map<string, DayGroup>();
   private readonly items = new Map<number, HTMLLIElement>();
   private entries: readonly JournalEntry[] = [];
+  private limit = Number.POSITIVE_INFINITY;
   private loaded = false;
   private rangeValue: JournalRange = DEFAULT_JOURNAL_RANGE;
   private onRange: (range: JournalRange) => void = () => {};
 
   constructor(doc: Document) {
     this.doc = doc;
-    const J = strings.journal;
+    const J = () => strings.journal;
     const headingId = "journal-heading";
     this.kindSelect = selectEl(
       doc,
       { id: "journal-kind-filter", class: "select" },
-      JOURNAL_KIND_FILTERS.map((k) => [k, k === "" ? J.kinds.all : J.kinds[k]] as const),
+      JOURNAL_KIND_FILTERS.map((k) => [k, () => (k === "" ? J().kinds.all : J().kinds[k])] as const),
       "",
     );
     this.rangeSelect = selectEl(
       doc,
       { id: "journal-range", class: "select" },
-      (Object.keys(JOURNAL_RANGES) as JournalRange[]).map((r) => [r, J.ranges[r]] as const),
+      (Object.keys(JOURNAL_RANGES) as JournalRange[]).map((r) => [r, () => J().ranges[r]] as const),
       this.rangeValue,
     );
     this.summaryText = doc.createTextNode("");
-    this.emptyText = doc.createTextNode(J.loading);
+    this.emptyText = doc.createTextNode(J().loading);
     this.emptyMessage = el(doc, "p", { class: "empty", id: "journal-empty" }, this.emptyText);
     this.limitedText = doc.createTextNode("");
     this.limited = el(doc, "p", { class: "panel-note", id: "journal-limited" }, this.limitedText);
     this.limited.hidden = true;
-    this.errorText = doc.createTextNode("");
-    this.errorBox = el(doc, "p", { id: "journal-error", class: "panel-error", attrs: { role: "alert" } }, this.errorText);
+    this.errorText = new LabelText(doc);
+    this.errorBox = el(doc, "p", { id: "journal-error", class: "panel-error", attrs: { role: "alert" } }, this.errorText.node);
     this.errorBox.hidden = true;
     this.timeline = el(doc, "div", {
       id: "journal",
@@ -92,15 +96,15 @@ export class JournalView {
         doc,
         "div",
         { class: "panel-head" },
-        el(doc, "h2", { id: headingId }, J.heading),
+        el(doc, "h2", { id: headingId }, () => J().heading),
         el(doc, "span", { class: "summary", id: "journal-summary" }, this.summaryText),
       ),
       el(
         doc,
         "div",
         { class: "filters" },
-        el(doc, "label", { class: "filter" }, el(doc, "span", { class: "filter-label" }, J.kindFilter), this.kindSelect),
-        el(doc, "label", { class: "filter" }, el(doc, "span", { class: "filter-label" }, J.rangeFilter), this.rangeSelect),
+        el(doc, "label", { class: "filter" }, el(doc, "span", { class: "filter-label" }, () => J().kindFilter), this.kindSelect),
+        el(doc, "label", { class: "filter" }, el(doc, "span", { class: "filter-label" }, () => J().rangeFilter), this.rangeSelect),
       ),
       this.errorBox,
       this.limited,
@@ -115,6 +119,32 @@ export class JournalView {
         this.onRange(v);
       }
     });
+    onLanguage(() => this.relabel());
+  }
+
+  /** Draws the texts again in the current language: the same day groups and entries. */
+  private relabel(): void {
+    this.showLimit();
+    for (const group of this.days.values()) setText(group.heading, formatDay(group.start + 12 * 3600));
+    const byId = new Map(this.entries.map((e) => [e.id, e]));
+    for (const [id, li] of this.items) {
+      const e = byId.get(id);
+      if (e === undefined) continue;
+      const time = li.querySelector(".journal-time");
+      if (time !== null) {
+        setFirstText(time, formatTimeOfDay(e.at));
+        setAttr(time, "title", formatDateTime(e.at));
+      }
+      const badge = li.querySelector(".journal-kind");
+      if (badge !== null) setFirstText(badge, journalKindLabel(String(e.kind)));
+    }
+    this.draw();
+  }
+
+  private showLimit(): void {
+    const over = this.entries.length >= this.limit;
+    setText(this.limitedText, over ? strings.journal.limited(this.limit) : "");
+    this.limited.hidden = !over;
   }
 
   /** The period shown. */
@@ -127,34 +157,23 @@ export class JournalView {
     return this.kindSelect.value;
   }
 
-  state(): JournalViewState {
-    return { kind: this.kind, range: this.rangeValue };
-  }
-
-  restore(state: JournalViewState): void {
-    this.kindSelect.value = state.kind;
-    this.rangeValue = state.range;
-    this.rangeSelect.value = state.range;
-    this.draw();
-  }
-
   /** Called when the operator picks another period. */
   setRangeHandler(handler: (range: JournalRange) => void): void {
     this.onRange = handler;
   }
 
   /** Shows (or clears, with null) a loading error; what is listed stays. */
-  showError(message: string | null): void {
-    setText(this.errorText, message ?? "");
+  showError(message: Label | null): void {
+    this.errorText.set(message ?? "");
     this.errorBox.hidden = message === null;
   }
 
   /** Entries of the period (any order); `limit`: how many were asked for. */
   setEntries(entries: readonly JournalEntry[], limit: number): void {
     this.entries = entries;
+    this.limit = limit;
     this.loaded = true;
-    setText(this.limitedText, entries.length >= limit ? strings.journal.limited(limit) : "");
-    this.limited.hidden = entries.length < limit;
+    this.showLimit();
     this.draw();
   }
 
@@ -217,15 +236,16 @@ export class JournalView {
   private createDay(key: string, start: number): DayGroup {
     const doc = this.doc;
     const headingId = `journal-day-${key}`;
+    const heading = doc.createTextNode(formatDay(start + 12 * 3600));
     const list = el(doc, "ol", { class: "journal-entries", attrs: { "aria-labelledby": headingId } });
     const section = el(
       doc,
       "section",
       { class: "journal-day", attrs: { "data-day": key } },
-      el(doc, "h3", { id: headingId, class: "journal-day-heading" }, formatDay(start + 12 * 3600)),
+      el(doc, "h3", { id: headingId, class: "journal-day-heading" }, heading),
       list,
     );
-    return { section, list };
+    return { section, list, heading, start };
   }
 
   private createItem(e: JournalEntry): HTMLLIElement {

@@ -4,8 +4,9 @@
 
 import { commandStatusText, formatCount, formatDateTime, formatTimeOfDay } from "../lib/format";
 import { strings } from "../strings";
+import { onLanguage, LabelText } from "./bind";
 import type { CommandView } from "../types";
-import { colHeading, dataTable, el, setAttr, setText, tableHead } from "./dom";
+import { colHeading, dataTable, el, setAttr, setText, tableHead, type Label } from "./dom";
 import { placeRows } from "./sorted-rows";
 import "./outbox.css";
 
@@ -33,7 +34,7 @@ export class OutboxView {
   private readonly summaryText: Text;
   private loaded = false;
   private readonly errorBox: HTMLParagraphElement;
-  private readonly errorText: Text;
+  private readonly errorText: LabelText;
   private onCancel: (requestId: string) => void = () => {};
 
   constructor(doc: Document) {
@@ -41,23 +42,23 @@ export class OutboxView {
     const headingId = "outbox-heading";
     this.tbody = el(doc, "tbody");
     this.summaryText = doc.createTextNode("");
-    this.errorText = doc.createTextNode("");
-    this.errorBox = el(doc, "p", { id: "outbox-error", class: "panel-error", attrs: { role: "alert" } }, this.errorText);
+    this.errorText = new LabelText(doc);
+    this.errorBox = el(doc, "p", { id: "outbox-error", class: "panel-error", attrs: { role: "alert" } }, this.errorText.node);
     this.errorBox.hidden = true;
-    this.emptyMessage = el(doc, "p", { class: "empty", id: "outbox-empty" }, strings.outbox.empty);
+    this.emptyMessage = el(doc, "p", { class: "empty", id: "outbox-empty" }, () => strings.outbox.empty);
     const table = dataTable(doc, {
       table: { id: "outbox", class: "data-table outbox-table" },
-      caption: strings.outbox.heading,
+      caption: () => strings.outbox.heading,
       columns: ["col-relay", "col-requested", "col-status", "col-issued", "col-expires", "col-attempts", "col-action"],
       head: tableHead(doc, [
-        strings.outbox.relay,
-        strings.outbox.requested,
-        strings.outbox.status,
-        colHeading(doc, strings.outbox.issuedAt, "num"),
-        colHeading(doc, strings.outbox.expiresAt, "num"),
-        colHeading(doc, strings.outbox.attempts, "num"),
+        () => strings.outbox.relay,
+        () => strings.outbox.requested,
+        () => strings.outbox.status,
+        colHeading(doc, () => strings.outbox.issuedAt, "num"),
+        colHeading(doc, () => strings.outbox.expiresAt, "num"),
+        colHeading(doc, () => strings.outbox.attempts, "num"),
         // The column of Cancel buttons needs no visible heading, but a name for screen readers.
-        colHeading(doc, el(doc, "span", { class: "visually-hidden" }, strings.outbox.action)),
+        colHeading(doc, el(doc, "span", { class: "visually-hidden" }, () => strings.outbox.action)),
       ]),
       body: this.tbody,
     });
@@ -69,7 +70,7 @@ export class OutboxView {
         doc,
         "div",
         { class: "panel-head" },
-        el(doc, "h2", { id: headingId }, strings.outbox.heading),
+        el(doc, "h2", { id: headingId }, () => strings.outbox.heading),
         el(doc, "span", { class: "summary", id: "outbox-summary" }, this.summaryText),
       ),
       this.errorBox,
@@ -93,6 +94,8 @@ export class OutboxView {
       this.onCancel(id);
     });
     this.refreshSummary();
+    // The rows follow the language when the window's region draws them again; the count is the view's.
+    onLanguage(() => this.refreshSummary());
   }
 
   /** Called when the operator presses "Cancel" on a queued command. */
@@ -101,8 +104,8 @@ export class OutboxView {
   }
 
   /** Shows (or clears, with null) an error of the outbox (loading it, cancelling). */
-  showError(message: string | null): void {
-    setText(this.errorText, message ?? "");
+  showError(message: Label | null): void {
+    this.errorText.set(message ?? "");
     this.errorBox.hidden = message === null;
   }
 
@@ -202,6 +205,8 @@ export class OutboxView {
       row.cancel = null;
     } else if (row.cancel !== null) {
       setAttr(row.cancel, "aria-label", strings.outbox.cancelLabel(relay, stateText));
+      const label = row.cancel.firstChild;
+      if (label instanceof Text) setText(label, strings.outbox.cancel);
     }
   }
 

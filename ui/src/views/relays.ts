@@ -7,6 +7,7 @@ import { commandStatusText, formatCount, formatDateTime, formatTimeOfDayOrDate }
 import { isBad, qualityText } from "../state/quality";
 import { commandBadgePhase, type SwitchBlock } from "../state";
 import { strings } from "../strings";
+import { onLanguage } from "./bind";
 import type { CommandView, Relay, RelayEntry } from "../types";
 import { dataTable, describeExtras, el, setAttr, setText, tableHead } from "./dom";
 import { SortedRows, type RowAdapter } from "./sorted-rows";
@@ -39,6 +40,8 @@ interface RelayRow {
   readonly tr: HTMLTableRowElement;
   readonly nameCell: HTMLTableCellElement;
   readonly nameText: Text;
+  readonly staleMark: Text;
+  entry: RelayEntry;
   readonly stateCell: HTMLTableCellElement;
   readonly badge: HTMLSpanElement;
   readonly badgeText: Text;
@@ -55,6 +58,10 @@ interface RelayRow {
   command: CommandView | undefined;
   changedAt: number;
   stale: boolean;
+}
+
+function staleMarkText(): string {
+  return ` ${strings.unconfirmedMark} ${strings.unconfirmedText}`;
 }
 
 export class RelaysView {
@@ -75,18 +82,18 @@ export class RelaysView {
     this.countText = doc.createTextNode("");
     const table = dataTable(doc, {
       table: { id: "relays", class: "data-table relays-table" },
-      caption: strings.relays.caption,
+      caption: () => strings.relays.caption,
       columns: ["col-name", "col-state", "col-control", "col-changed-at", "col-changed-by"],
       head: tableHead(doc, [
-        strings.relays.name,
-        strings.relays.state,
-        strings.relays.control,
-        strings.relays.changedAt,
-        strings.relays.changedBy,
+        () => strings.relays.name,
+        () => strings.relays.state,
+        () => strings.relays.control,
+        () => strings.relays.changedAt,
+        () => strings.relays.changedBy,
       ]),
       body: tbody,
     });
-    this.emptyMessage = el(doc, "p", { class: "empty", id: "relays-empty" }, strings.relays.empty);
+    this.emptyMessage = el(doc, "p", { class: "empty", id: "relays-empty" }, () => strings.relays.empty);
     this.element = el(
       doc,
       "section",
@@ -95,7 +102,7 @@ export class RelaysView {
         doc,
         "div",
         { class: "panel-head" },
-        el(doc, "h2", { id: headingId }, strings.relays.caption),
+        el(doc, "h2", { id: headingId }, () => strings.relays.caption),
         el(doc, "span", { class: "summary", id: "relays-summary" }, this.countText),
       ),
       el(
@@ -118,6 +125,7 @@ export class RelaysView {
     };
     this.rows = new SortedRows(tbody, adapter);
     this.refreshSummary();
+    onLanguage(() => this.relabel());
 
     tbody.addEventListener("click", (ev) => {
       const target = ev.target;
@@ -127,6 +135,17 @@ export class RelaysView {
       const id = button.getAttribute("data-relay-id");
       if (id !== null) this.onSwitch(id, button);
     });
+  }
+
+  /** Draws the rows' texts again in the current language. */
+  private relabel(): void {
+    for (const row of this.rows.rows()) {
+      setText(row.staleMark, staleMarkText());
+      this.updateRow(row, row.entry);
+      row.stale = !this.stale;
+      this.applyStale(row);
+    }
+    this.refreshSummary();
   }
 
   /** Called when the operator presses an enabled switch. */
@@ -145,6 +164,7 @@ export class RelaysView {
     const badgeText = doc.createTextNode("");
     const changedAtText = doc.createTextNode("");
     const changedByText = doc.createTextNode("");
+    const staleMark = doc.createTextNode(staleMarkText());
     const badge = el(doc, "span", { class: "badge" }, badgeText);
     const nameCell = el(doc, "th", { attrs: { scope: "row" }, class: "name" }, nameText);
     const stateCell = el(
@@ -152,7 +172,7 @@ export class RelaysView {
       "td",
       { class: "state" },
       badge,
-      el(doc, "span", { class: "stale-mark" }, ` ${strings.unconfirmedMark} ${strings.unconfirmedText}`),
+      el(doc, "span", { class: "stale-mark" }, staleMark),
     );
     const changedAtCell = el(doc, "td", { class: "changed-at num" }, changedAtText);
     const switchText = doc.createTextNode("");
@@ -194,6 +214,8 @@ export class RelaysView {
       reasonText,
       commandBadge,
       commandText,
+      staleMark,
+      entry: e,
       relay: e.relay,
       command: undefined,
       changedAt: e.relay.changed_at,
@@ -204,6 +226,7 @@ export class RelaysView {
   }
 
   private updateRow(row: RelayRow, e: RelayEntry): void {
+    row.entry = e;
     const r = e.relay;
     setText(row.nameText, String(r.name));
     setAttr(row.nameCell, "title", describeExtras(r, RELAY_FIELDS));

@@ -18,7 +18,6 @@
 import {
   ALERT_KINDS,
   checkDraft,
-  copyDraft,
   draftFromSettings,
   draftsEqual,
   emptyLimit,
@@ -38,7 +37,8 @@ import {
 } from "../state/settings";
 import { isLanguage, LANGUAGES, strings, type Language } from "../strings";
 import type { AlertKind, FieldError, SettingsInput, SettingsView, UiError } from "../types";
-import { el, selectEl, setAttr, setOptions, setText, tableHead } from "./dom";
+import { onLanguage, LabelText, labelString } from "./bind";
+import { el, selectEl, setAttr, setOptions, setText, tableHead, type Label } from "./dom";
 import "./settings.css";
 
 /** The status line: what happened last. Its text is made when shown, so it follows the language. */
@@ -52,6 +52,8 @@ interface LimitRow {
   readonly target: HTMLSelectElement;
   readonly subject: HTMLInputElement;
   readonly subjectLabel: Text;
+  /** Draws the row's own texts again in the current language (the same nodes). */
+  readonly relabel: () => void;
   readonly low: HTMLInputElement;
   readonly high: HTMLInputElement;
   readonly deadband: HTMLInputElement;
@@ -69,16 +71,10 @@ interface ErrorPlace {
   readonly focus: HTMLElement;
 }
 
-/** What survives a rebuild of the view (another language). */
-export interface SettingsViewState {
-  answer: SettingsView | null;
-  draft: SettingsDraft | null;
-  errors: FieldError[];
-  /** The errors came from the checks made here (made again in the new language). */
-  clientErrors: boolean;
-  status: Status | null;
-  loadError: string | null;
-  saving: boolean;
+/** Sets the text of an element made with one text node. */
+function setFirstText(node: Element, text: string): void {
+  const first = node.firstChild;
+  if (first instanceof Text) setText(first, text);
 }
 
 function textInput(doc: Document, id: string, attrs: Record<string, string> = {}): HTMLInputElement {
@@ -104,7 +100,7 @@ export class SettingsFormView {
   private readonly form: HTMLFormElement;
   private readonly loading: HTMLParagraphElement;
   private readonly loadErrorBox: HTMLDivElement;
-  private readonly loadErrorText: Text;
+  private readonly loadErrorText: LabelText;
   private readonly plantUrl: HTMLInputElement;
   private readonly plantUrlFixed: HTMLParagraphElement;
   private readonly plantUrlFixedText: Text;
@@ -144,24 +140,24 @@ export class SettingsFormView {
   private errors: FieldError[] = [];
   private clientErrors = false;
   private statusValue: Status | null = null;
-  private loadError: string | null = null;
   private saving = false;
   private onSave: (input: SettingsInput) => void = () => {};
   private onReload: () => void = () => {};
+  private demo = false;
 
   constructor(doc: Document) {
     this.doc = doc;
-    const S = strings.settings;
+    const S = () => strings.settings;
 
-    this.loading = el(doc, "p", { id: "settings-loading", class: "empty" }, S.loading);
-    this.loadErrorText = doc.createTextNode("");
-    const reload = el(doc, "button", { id: "settings-reload", class: "button", attrs: { type: "button" } }, S.reload);
+    this.loading = el(doc, "p", { id: "settings-loading", class: "empty" }, () => S().loading);
+    this.loadErrorText = new LabelText(doc);
+    const reload = el(doc, "button", { id: "settings-reload", class: "button", attrs: { type: "button" } }, () => S().reload);
     reload.addEventListener("click", () => this.onReload());
     this.loadErrorBox = el(
       doc,
       "div",
       { class: "settings-load-error" },
-      el(doc, "p", { id: "settings-load-error", class: "panel-error", attrs: { role: "alert" } }, this.loadErrorText),
+      el(doc, "p", { id: "settings-load-error", class: "panel-error", attrs: { role: "alert" } }, this.loadErrorText.node),
       el(doc, "p", { class: "settings-actions" }, reload),
     );
     this.loadErrorBox.hidden = true;
@@ -172,7 +168,7 @@ export class SettingsFormView {
       dir: "ltr",
       placeholder: PLANT_URL_PLACEHOLDER,
     });
-    this.plantUrlFixedText = doc.createTextNode(S.plantUrlFixedCommandLine);
+    this.plantUrlFixedText = doc.createTextNode(S().plantUrlFixedCommandLine);
     this.plantUrlFixed = el(
       doc,
       "p",
@@ -185,23 +181,23 @@ export class SettingsFormView {
       doc,
       "p",
       { id: "settings-plant-url-in-use", class: "settings-help" },
-      `${S.inUse}: `,
+      () => `${S().inUse}: `,
       el(doc, "code", { class: "path", attrs: { dir: "ltr" } }, this.inUseText),
     );
     this.siteCa = textInput(doc, "settings-site-ca", { dir: "ltr" });
-    this.siteCaFixed = el(doc, "p", { id: "settings-site-ca-fixed", class: "settings-help" }, S.siteCaFixed);
+    this.siteCaFixed = el(doc, "p", { id: "settings-site-ca-fixed", class: "settings-help" }, () => S().siteCaFixed);
     this.siteCaFixed.hidden = true;
     const plant = this.card(
       "settings-plant-heading",
-      S.plantHeading,
-      this.field("plantUrl", this.plantUrl, S.plantUrl, [
+      () => S().plantHeading,
+      this.field("plantUrl", this.plantUrl, () => S().plantUrl, [
         this.plantUrlFixed,
-        el(doc, "p", { id: "settings-plant-url-help", class: "settings-help" }, S.plantUrlHelp),
+        el(doc, "p", { id: "settings-plant-url-help", class: "settings-help" }, () => S().plantUrlHelp),
         inUse,
       ]),
-      this.field("siteCa", this.siteCa, S.siteCa, [
+      this.field("siteCa", this.siteCa, () => S().siteCa, [
         this.siteCaFixed,
-        el(doc, "p", { id: "settings-site-ca-help", class: "settings-help" }, S.siteCaHelp),
+        el(doc, "p", { id: "settings-site-ca-help", class: "settings-help" }, () => S().siteCaHelp),
       ]),
     );
 
@@ -211,32 +207,32 @@ export class SettingsFormView {
       class: "input",
       attrs: { type: "password", autocomplete: "new-password", spellcheck: "false", dir: "ltr" },
     });
-    this.tokenHelpText = doc.createTextNode(S.tokenHelp);
+    this.tokenHelpText = doc.createTextNode(S().tokenHelp);
     this.tokenPresentText = doc.createTextNode("");
     this.tokenStorageText = doc.createTextNode("");
     this.tokenStorage = el(doc, "p", { id: "settings-token-storage", class: "settings-help" }, this.tokenStorageText);
     this.tokenClear = el(doc, "input", { id: "settings-token-clear", attrs: { type: "checkbox" } });
     const token = this.card(
       "settings-token-heading",
-      S.tokenHeading,
-      this.field("token", this.token, S.token, [
+      () => S().tokenHeading,
+      this.field("token", this.token, () => S().token, [
         el(doc, "p", { id: "settings-token-help", class: "settings-help" }, this.tokenHelpText),
         el(doc, "p", { id: "settings-token-present", class: "settings-help settings-token-present" }, this.tokenPresentText),
         this.tokenStorage,
       ]),
-      this.checkField(null, this.tokenClear, S.tokenClear, []),
+      this.checkField(null, this.tokenClear, () => S().tokenClear, []),
     );
 
     // ----- alerts -----
     this.notifyFrom = selectEl(
       doc,
       { id: "settings-notify-from", class: "select" },
-      SEVERITIES.map((s) => [s, strings.alerts.severities[s]] as const),
+      SEVERITIES.map((s) => [s, () => strings.alerts.severities[s]] as const),
       "info",
     );
     const severityRows = ALERT_KINDS.map((kind) => {
       const id = `settings-severity-${kind}`;
-      const select = selectEl(doc, { id, class: "select" }, [["", S.severityDefault(strings.missing)]], "");
+      const select = selectEl(doc, { id, class: "select" }, [["", () => S().severityDefault(strings.missing)]], "");
       const slot = el(doc, "div", { class: "error-slot" });
       select.addEventListener("change", () => {
         const value = select.value;
@@ -248,7 +244,7 @@ export class SettingsFormView {
         doc,
         "tr",
         { attrs: { "data-kind": kind } },
-        el(doc, "th", { attrs: { scope: "row" } }, el(doc, "label", { attrs: { for: id } }, S.kinds[kind])),
+        el(doc, "th", { attrs: { scope: "row" } }, el(doc, "label", { attrs: { for: id } }, () => S().kinds[kind])),
         el(doc, "td", {}, select, slot),
       );
     });
@@ -256,18 +252,18 @@ export class SettingsFormView {
       doc,
       "table",
       { id: "settings-severities", class: "settings-table" },
-      el(doc, "caption", {}, S.severitiesCaption),
-      tableHead(doc, [S.kind, S.severity]),
+      el(doc, "caption", {}, () => S().severitiesCaption),
+      tableHead(doc, [() => S().kind, () => S().severity]),
       el(doc, "tbody", {}, ...severityRows),
     );
 
     this.limitsList = el(doc, "div", { id: "settings-limits", class: "limit-rows" });
-    this.noLimits = el(doc, "p", { id: "settings-no-limits", class: "settings-help" }, S.noLimits);
+    this.noLimits = el(doc, "p", { id: "settings-no-limits", class: "settings-help" }, () => S().noLimits);
     this.addLimitButton = el(
       doc,
       "button",
       { id: "settings-add-limit", class: "button", attrs: { type: "button" } },
-      S.addLimit,
+      () => S().addLimit,
     );
     this.addLimitButton.addEventListener("click", () => this.addLimit());
     const limitsSlot = el(doc, "div", { class: "error-slot" });
@@ -276,8 +272,8 @@ export class SettingsFormView {
       doc,
       "section",
       { class: "settings-limits", attrs: { "aria-labelledby": "settings-limits-heading" } },
-      el(doc, "h3", { id: "settings-limits-heading" }, S.limitsHeading),
-      el(doc, "p", { id: "settings-limits-help", class: "settings-help" }, S.limitsHelp),
+      el(doc, "h3", { id: "settings-limits-heading" }, () => S().limitsHeading),
+      el(doc, "p", { id: "settings-limits-help", class: "settings-help" }, () => S().limitsHelp),
       this.noLimits,
       this.limitsList,
       limitsSlot,
@@ -287,12 +283,12 @@ export class SettingsFormView {
     this.linkLoss = numberInput(doc, "settings-link-loss");
     const alerts = this.card(
       "settings-alerts-heading",
-      S.alertsHeading,
-      this.field("notifyFrom", this.notifyFrom, S.notifyFrom, [
-        el(doc, "p", { id: "settings-notify-from-help", class: "settings-help" }, S.notifyFromHelp),
+      () => S().alertsHeading,
+      this.field("notifyFrom", this.notifyFrom, () => S().notifyFrom, [
+        el(doc, "p", { id: "settings-notify-from-help", class: "settings-help" }, () => S().notifyFromHelp),
       ]),
-      this.field("linkLoss", this.linkLoss, S.linkLoss, [
-        el(doc, "p", { id: "settings-link-loss-help", class: "settings-help" }, S.linkLossHelp),
+      this.field("linkLoss", this.linkLoss, () => S().linkLoss, [
+        el(doc, "p", { id: "settings-link-loss-help", class: "settings-help" }, () => S().linkLossHelp),
       ]),
       severities,
       limits,
@@ -303,16 +299,16 @@ export class SettingsFormView {
     this.readOnly = el(doc, "input", { id: "settings-read-only", attrs: { type: "checkbox" } });
     this.languageSelect = el(doc, "select", { id: "settings-language", class: "select" });
     for (const lang of LANGUAGES) {
-      this.languageSelect.appendChild(el(doc, "option", { attrs: { value: lang, lang } }, strings.language.names[lang]));
+      this.languageSelect.appendChild(el(doc, "option", { attrs: { value: lang, lang } }, () => strings.language.names[lang]));
     }
     const consoleCard = this.card(
       "settings-console-heading",
-      S.consoleHeading,
-      this.checkField("readOnly", this.readOnly, S.readOnly, [
-        el(doc, "p", { id: "settings-read-only-help", class: "settings-help" }, S.readOnlyHelp),
+      () => S().consoleHeading,
+      this.checkField("readOnly", this.readOnly, () => S().readOnly, [
+        el(doc, "p", { id: "settings-read-only-help", class: "settings-help" }, () => S().readOnlyHelp),
       ]),
-      this.field("language", this.languageSelect, S.language, [
-        el(doc, "p", { id: "settings-language-help", class: "settings-help" }, S.languageHelp),
+      this.field("language", this.languageSelect, () => S().language, [
+        el(doc, "p", { id: "settings-language-help", class: "settings-help" }, () => S().languageHelp),
       ]),
     );
 
@@ -321,13 +317,13 @@ export class SettingsFormView {
       doc,
       "button",
       { id: "settings-apply", class: "button button-action", attrs: { type: "submit" } },
-      S.apply,
+      () => S().apply,
     );
-    this.revertButton = el(doc, "button", { id: "settings-revert", class: "button", attrs: { type: "button" } }, S.revert);
+    this.revertButton = el(doc, "button", { id: "settings-revert", class: "button", attrs: { type: "button" } }, () => S().revert);
     this.revertButton.addEventListener("click", () => this.revert());
     this.statusText = doc.createTextNode("");
     this.status = el(doc, "p", { id: "settings-status", class: "settings-status", attrs: { role: "status" } }, this.statusText);
-    this.summaryHeading = el(doc, "h3", { id: "settings-error-summary-heading", attrs: { tabindex: "-1" } }, S.summaryHeading);
+    this.summaryHeading = el(doc, "h3", { id: "settings-error-summary-heading", attrs: { tabindex: "-1" } }, () => S().summaryHeading);
     this.summaryList = el(doc, "ul");
     this.summary = el(
       doc,
@@ -350,7 +346,7 @@ export class SettingsFormView {
         doc,
         "p",
         { class: "settings-help settings-file" },
-        `${S.file}: `,
+        () => `${S().file}: `,
         el(doc, "code", { id: "settings-path", class: "path", attrs: { dir: "ltr" } }, this.pathText),
       ),
     );
@@ -366,17 +362,44 @@ export class SettingsFormView {
       doc,
       "section",
       { id: "settings", class: "panel settings-panel", attrs: { "aria-labelledby": headingId } },
-      el(doc, "div", { class: "panel-head" }, el(doc, "h2", { id: headingId }, S.heading)),
+      el(doc, "div", { class: "panel-head" }, el(doc, "h2", { id: headingId }, () => S().heading)),
       this.loading,
       this.loadErrorBox,
       this.form,
     );
+    onLanguage(() => this.relabel());
+  }
+
+  /**
+   * Draws what the form shows from the console's answer, the draft and the
+   * messages again in the current language; the edits stay. Messages of the
+   * checks made here are made again (the console's own come as it wrote them).
+   */
+  private relabel(): void {
+    this.setDemo(this.demo);
+    const answer = this.answer;
+    if (answer === null || this.draft === null) {
+      setText(this.tokenHelpText, strings.settings.tokenHelp);
+      setText(this.inUseText, strings.missing);
+      setText(this.pathText, strings.missing);
+    } else {
+      // The controls keep what was typed: only the texts around them are drawn again.
+      setText(this.inUseText, answer.plant_url_in_use === "" ? strings.noServer : String(answer.plant_url_in_use));
+      this.refreshTokenControls();
+      this.refreshSeverityOptions(answer, this.draft);
+      for (const row of this.rows) row.relabel();
+      if (this.clientErrors && this.errors.length > 0) {
+        this.errors = checkDraft(this.draft, { plantUrlFixed: answer.plant_url_fixed });
+      }
+      this.renderErrors(false);
+    }
+    this.setStatus(this.statusValue);
   }
 
   // ---------- building ----------
 
   /** A group of fields under its legend (laid out in a div: a fieldset is a poor flex or grid box in some engines). */
-  private card(id: string, title: string, ...children: Node[]): HTMLFieldSetElement {
+  private card(id: string, title: Label, ...children: Node[]): HTMLFieldSetElement {
     return el(
       this.doc,
       "fieldset",
@@ -395,7 +418,7 @@ export class SettingsFormView {
   }
 
   /** A label above its control, the control, its messages, then its help. */
-  private field(name: FormField, control: HTMLElement, label: string, help: readonly HTMLElement[]): HTMLDivElement {
+  private field(name: FormField, control: HTMLElement, label: Label, help: readonly HTMLElement[]): HTMLDivElement {
     const slot = el(this.doc, "div", { class: "error-slot" });
     this.register(name, control, help, slot);
     return el(
@@ -410,7 +433,7 @@ export class SettingsFormView {
   }
 
   /** A checkbox with its label beside it, then its messages and help. */
-  private checkField(name: FormField | null, box: HTMLInputElement, label: string, help: readonly HTMLElement[]): HTMLDivElement {
+  private checkField(name: FormField | null, box: HTMLInputElement, label: Label, help: readonly HTMLElement[]): HTMLDivElement {
     const slot = el(this.doc, "div", { class: "error-slot" });
     this.register(name, box, help, slot);
     return el(
@@ -485,7 +508,6 @@ export class SettingsFormView {
     const edited =
       this.draft !== null && previous !== null && !draftsEqual(this.draft, draftFromSettings(previous.settings));
     this.answer = answer;
-    this.loadError = null;
     if (replace || this.draft === null || !edited) this.draft = draftFromSettings(answer.settings);
     this.loading.hidden = true;
     this.loadErrorBox.hidden = true;
@@ -494,14 +516,13 @@ export class SettingsFormView {
   }
 
   /** The settings could not be loaded: said in place of the form, or in the status line once shown. */
-  showLoadError(message: string): void {
+  showLoadError(message: Label): void {
     if (this.answer === null) {
-      this.loadError = message;
-      setText(this.loadErrorText, message);
+      this.loadErrorText.set(message);
       this.loading.hidden = true;
       this.loadErrorBox.hidden = false;
     } else {
-      this.setStatus({ kind: "error", text: () => message });
+      this.setStatus({ kind: "error", text: () => labelString(message) });
     }
   }
 
@@ -554,45 +575,9 @@ export class SettingsFormView {
 
   /** Whether the console runs the demo plant: a fixed address is then the demo's, else the command line's. */
   setDemo(demo: boolean): void {
+    this.demo = demo;
     const S = strings.settings;
     setText(this.plantUrlFixedText, demo ? S.plantUrlFixedDemo : S.plantUrlFixedCommandLine);
-  }
-
-  // ---------- rebuild ----------
-
-  state(): SettingsViewState {
-    return {
-      answer: this.answer,
-      draft: this.draft === null ? null : copyDraft(this.draft),
-      errors: [...this.errors],
-      clientErrors: this.clientErrors,
-      status: this.statusValue,
-      loadError: this.loadError,
-      saving: this.saving,
-    };
-  }
-
-  restore(state: SettingsViewState): void {
-    if (state.answer !== null) {
-      this.showSettings(state.answer, true);
-      if (state.draft !== null) {
-        this.draft = copyDraft(state.draft);
-        this.fill();
-      }
-    } else if (state.loadError !== null) {
-      this.showLoadError(state.loadError);
-    }
-    if (state.errors.length > 0 && this.answer !== null && this.draft !== null) {
-      // The checks made here are made again, so their messages are in the new language.
-      const errors = state.clientErrors
-        ? checkDraft(this.draft, { plantUrlFixed: this.answer.plant_url_fixed })
-        : state.errors;
-      this.errors = errors;
-      this.clientErrors = state.clientErrors;
-      this.renderErrors(false);
-    }
-    if (state.saving) this.setSaving(true);
-    if (state.status !== null) this.setStatus(state.status);
   }
 
   // ---------- the form ----------
@@ -602,7 +587,6 @@ export class SettingsFormView {
     const answer = this.answer;
     const draft = this.draft;
     if (answer === null || draft === null) return;
-    const S = strings.settings;
     this.plantUrl.value = draft.plantUrl;
     this.plantUrl.disabled = answer.plant_url_fixed;
     this.plantUrlFixed.hidden = !answer.plant_url_fixed;
@@ -623,6 +607,16 @@ export class SettingsFormView {
     this.readOnly.checked = draft.readOnly;
     this.languageSelect.value = draft.language;
     this.notifyFrom.value = draft.notifyFrom;
+    this.refreshSeverityOptions(answer, draft);
+    this.linkLoss.value = draft.linkLoss;
+    setText(this.pathText, String(answer.settings_path));
+    this.renderLimits();
+    // The limit rows were built again: their messages go back in.
+    this.renderErrors(false);
+  }
+
+  /** Each kind's severity choices, the console's default named first; the draft's choice selected. */
+  private refreshSeverityOptions(answer: SettingsView, draft: SettingsDraft): void {
     for (const kind of ALERT_KINDS) {
       const select = this.severitySelects.get(kind);
       if (select === undefined) continue;
@@ -630,15 +624,10 @@ export class SettingsFormView {
       const defLabel = isSeverity(def) ? strings.alerts.severities[def] : strings.missing;
       setOptions(
         select,
-        [["", S.severityDefault(defLabel)], ...SEVERITIES.map((s) => [s, strings.alerts.severities[s]] as const)],
+        [["", strings.settings.severityDefault(defLabel)], ...SEVERITIES.map((s) => [s, strings.alerts.severities[s]] as const)],
         draft.severities[kind],
       );
     }
-    this.linkLoss.value = draft.linkLoss;
-    setText(this.pathText, String(answer.settings_path));
-    this.renderLimits();
-    // The limit rows were built again: their messages go back in.
-    this.renderErrors(false);
   }
 
   /** What is known of the token, and whether it can be changed here. */
@@ -718,30 +707,32 @@ export class SettingsFormView {
       high: el(doc, "div", { class: "error-slot" }),
       deadband: el(doc, "div", { class: "error-slot" }),
     };
-    const cell = (label: Node | string, control: HTMLElement, errors: HTMLDivElement | null, cls: string) =>
-      el(
-        doc,
-        "div",
-        { class: `limit-field ${cls}` },
-        el(doc, "label", { class: "settings-label", attrs: { for: control.id } }, label),
-        control,
-        errors,
-      );
+    const labelOf = (label: Node | string, control: HTMLElement) =>
+      el(doc, "label", { class: "settings-label", attrs: { for: control.id } }, label);
+    const labels = {
+      appliesTo: labelOf(S.appliesTo, target),
+      low: labelOf(S.low, low),
+      high: labelOf(S.high, high),
+      deadband: labelOf(S.deadband, deadband),
+    };
+    const cell = (label: HTMLLabelElement, control: HTMLElement, errors: HTMLDivElement | null, cls: string) =>
+      el(doc, "div", { class: `limit-field ${cls}` }, label, control, errors);
     const legendId = `${prefix}-legend`;
+    const legend = el(doc, "legend", { id: legendId }, S.limit(i + 1));
     const element = el(
       doc,
       "fieldset",
       { class: "limit-row", attrs: { "data-index": String(i) } },
-      el(doc, "legend", { id: legendId }, S.limit(i + 1)),
+      legend,
       el(
         doc,
         "div",
         { class: "limit-fields" },
-        cell(S.appliesTo, target, null, "limit-target"),
-        cell(subjectLabel, subject, partSlots.subject, "limit-subject"),
-        cell(S.low, low, partSlots.low, "limit-number"),
-        cell(S.high, high, partSlots.high, "limit-number"),
-        cell(S.deadband, deadband, partSlots.deadband, "limit-number"),
+        cell(labels.appliesTo, target, null, "limit-target"),
+        cell(labelOf(subjectLabel, subject), subject, partSlots.subject, "limit-subject"),
+        cell(labels.low, low, partSlots.low, "limit-number"),
+        cell(labels.high, high, partSlots.high, "limit-number"),
+        cell(labels.deadband, deadband, partSlots.deadband, "limit-number"),
         el(doc, "div", { class: "limit-field limit-actions" }, remove),
       ),
       slot,
@@ -765,10 +756,26 @@ export class SettingsFormView {
       const value = target.value;
       if (row === undefined || (value !== "device_id" && value !== "device_kind")) return;
       row.target = value;
-      setText(subjectLabel, S.targets[value]);
+      setText(subjectLabel, strings.settings.targets[value]);
     });
     remove.addEventListener("click", () => this.removeLimit(i));
-    return { element, target, subject, subjectLabel, low, high, deadband, remove, slot, partSlots };
+    const relabel = () => {
+      const T = strings.settings;
+      for (const option of target.options) {
+        const value = option.value;
+        if (value === "device_kind" || value === "device_id") setFirstText(option, T.targets[value]);
+      }
+      const value = target.value;
+      if (value === "device_kind" || value === "device_id") setText(subjectLabel, T.targets[value]);
+      setFirstText(legend, T.limit(i + 1));
+      setFirstText(labels.appliesTo, T.appliesTo);
+      setFirstText(labels.low, T.low);
+      setFirstText(labels.high, T.high);
+      setFirstText(labels.deadband, T.deadband);
+      setFirstText(remove, T.removeLimit);
+      setAttr(remove, "aria-label", T.removeLimitLabel(i + 1));
+    };
+    return { element, target, subject, subjectLabel, relabel, low, high, deadband, remove, slot, partSlots };
   }
 
   /** The messages of limits name rows by their place, which adding or removing a row changes: they go. */

@@ -9,7 +9,8 @@ import { isBad, qualityText } from "../state/quality";
 import { strings } from "../strings";
 import type { StatsEntry, StatsSample, StatsTrend } from "../types";
 import { TrendChart } from "./chart";
-import { el, selectEl, setAttr, setText } from "./dom";
+import { onLanguage, LabelText } from "./bind";
+import { el, selectEl, setAttr, setText, type Label } from "./dom";
 import "./stats.css";
 
 type TrendKey = "cpu" | "memory" | "disk";
@@ -39,26 +40,28 @@ export class StatsView {
   private entry: StatsEntry | null = null;
   private readonly rangeSelect: HTMLSelectElement;
   private readonly trendError: HTMLParagraphElement;
-  private readonly trendErrorText: Text;
+  private readonly trendErrorText: LabelText;
   private rangeValue: StatsRange = "hour";
+  private stale = false;
+  private now = 0;
   private onRange: (range: StatsRange) => void = () => {};
 
   constructor(doc: Document) {
     this.doc = doc;
     this.list = el(doc, "dl", { class: "stats-list" });
-    this.cpu = this.addItem("stat-cpu", strings.stats.cpu, true, "cpu");
-    this.memory = this.addItem("stat-memory", strings.stats.memory, true, "memory");
-    this.disk = this.addItem("stat-disk", strings.stats.disk, true, "disk");
-    this.uptime = this.addItem("stat-uptime", strings.stats.uptime, false);
-    this.clients = this.addItem("stat-clients", strings.stats.clients, false);
-    this.age = this.addItem("stat-age", strings.stats.age, false);
-    this.none = el(doc, "p", { class: "empty", id: "system-stats-empty" }, strings.stats.none);
+    this.cpu = this.addItem("stat-cpu", () => strings.stats.cpu, true, "cpu");
+    this.memory = this.addItem("stat-memory", () => strings.stats.memory, true, "memory");
+    this.disk = this.addItem("stat-disk", () => strings.stats.disk, true, "disk");
+    this.uptime = this.addItem("stat-uptime", () => strings.stats.uptime, false);
+    this.clients = this.addItem("stat-clients", () => strings.stats.clients, false);
+    this.age = this.addItem("stat-age", () => strings.stats.age, false);
+    this.none = el(doc, "p", { class: "empty", id: "system-stats-empty" }, () => strings.stats.none);
     this.rangeSelect = selectEl(
       doc,
       { id: "stats-range", class: "select" },
       [
-        ["hour", strings.stats.rangeHour],
-        ["day", strings.stats.rangeDay],
+        ["hour", () => strings.stats.rangeHour],
+        ["day", () => strings.stats.rangeDay],
       ],
       this.rangeValue,
     );
@@ -69,8 +72,8 @@ export class StatsView {
         this.onRange(v);
       }
     });
-    this.trendErrorText = doc.createTextNode("");
-    this.trendError = el(doc, "p", { id: "stats-trend-error", class: "panel-error" }, this.trendErrorText);
+    this.trendErrorText = new LabelText(doc);
+    this.trendError = el(doc, "p", { id: "stats-trend-error", class: "panel-error" }, this.trendErrorText.node);
     this.trendError.hidden = true;
     const headingId = "system-stats-heading";
     this.element = el(
@@ -85,12 +88,12 @@ export class StatsView {
         doc,
         "div",
         { class: "panel-head" },
-        el(doc, "h2", { id: headingId }, strings.stats.heading),
+        el(doc, "h2", { id: headingId }, () => strings.stats.heading),
         el(
           doc,
           "label",
           { class: "panel-actions filter inline-filter" },
-          el(doc, "span", { class: "filter-label" }, strings.stats.range),
+          el(doc, "span", { class: "filter-label" }, () => strings.stats.range),
           this.rangeSelect,
         ),
       ),
@@ -99,15 +102,19 @@ export class StatsView {
         "div",
         { class: "stats-body" },
         this.list,
-        el(doc, "p", { class: "stats-legend chart-legend" }, strings.chart.gapLegend),
+        el(doc, "p", { class: "stats-legend chart-legend" }, () => strings.chart.gapLegend),
         this.none,
         this.trendError,
       ),
     );
     this.render(null, 0);
+    onLanguage(() => {
+      this.setStale(this.stale);
+      this.render(this.entry, this.now);
+    });
   }
 
-  private addItem(id: string, label: string, withBar: boolean, trend: TrendKey | null = null): Meter {
+  private addItem(id: string, label: Label, withBar: boolean, trend: TrendKey | null = null): Meter {
     const doc = this.doc;
     const text = doc.createTextNode(strings.missing);
     let bar: HTMLDivElement | null = null;
@@ -165,8 +172,8 @@ export class StatsView {
   }
 
   /** Loading the trends failed (the charts keep what they show). */
-  showTrendError(message: string | null): void {
-    setText(this.trendErrorText, message ?? "");
+  showTrendError(message: Label | null): void {
+    this.trendErrorText.set(message ?? "");
     this.trendError.hidden = message === null;
   }
 
@@ -180,11 +187,13 @@ export class StatsView {
   }
 
   setStale(stale: boolean): void {
+    this.stale = stale;
     this.element.classList.toggle("stale", stale);
     setAttr(this.element, "title", stale ? strings.unconfirmedTitle : null);
   }
 
   render(entry: StatsEntry | null, now: number): void {
+    this.now = now;
     this.entry = entry;
     this.none.hidden = entry !== null;
     this.list.hidden = entry === null;
@@ -226,6 +235,7 @@ export class StatsView {
   }
 
   tick(now: number): void {
+    this.now = now;
     if (this.entry === null) return;
     setText(this.age.text, strings.stats.ageValue(formatAgeSince(this.entry.received_at, now)));
   }
