@@ -222,9 +222,11 @@ pub fn parse_time(text: &str) -> Result<f64, String> {
 }
 
 /// The OS data folder of the app (`~/.local/share/plant-console` on Linux,
-/// `%APPDATA%\plant-console` on Windows).
+/// `%LOCALAPPDATA%\plant-console` on Windows). On Windows the local folder, not the
+/// roaming `%APPDATA%`: the cache grows to gigabytes and belongs to this machine's plant
+/// link, and a roaming profile would copy it at every logon.
 pub fn default_data_dir() -> PathBuf {
-    dirs::data_dir()
+    dirs::data_local_dir()
         .unwrap_or_else(std::env::temp_dir)
         .join("plant-console")
 }
