@@ -163,7 +163,9 @@ pub fn broken(graph: &Graph) -> Vec<String> {
             continue;
         }
         let reach = graph.reach(rule.krate);
-        for forbidden in rule.forbidden.iter().chain(WINDOW) {
+        // Window libraries are left to `only_app_links_tauri`, which checks every crate
+        // but the app, so a crate that reaches tauri is reported once, not twice.
+        for forbidden in rule.forbidden {
             if let Some(path) = reach.get(*forbidden) {
                 found.push(format!(
                     "{} must not depend on {} ({}): {}",
@@ -196,10 +198,16 @@ fn only_app_links_tauri(graph: &Graph) -> Vec<String> {
             }
             let mut reach = graph.reach(&start);
             reach.insert(start.clone(), vec![start.clone()]);
+            // The path starts at `start`: the member itself, or one of its dev-dependencies.
+            let via = if start == *member {
+                String::new()
+            } else {
+                format!("{member} (dev) → ")
+            };
             for window in WINDOW {
                 if let Some(path) = reach.get(*window) {
                     found.push(format!(
-                        "{member} must not depend on {window}: only {APP} links tauri: {member} → {}",
+                        "{member} must not depend on {window}: only {APP} links tauri: {via}{}",
                         path.join(" → ")
                     ));
                 }
