@@ -37,10 +37,17 @@ const TEST_PACKAGES: &[&str] = &[
     "gnome-keyring",
 ];
 
-/// The Windows target every change is built and linted for, and Debian's mingw-w64 that
-/// links it and compiles the C in ring, bundled SQLite and mimalloc for it.
+/// The Windows target every change is built and linted for; Debian's mingw-w64 that
+/// links it and compiles the C in ring, bundled SQLite and mimalloc for it; Wine, which
+/// runs the Windows exe and its installer in the tests; and NSIS's makensis, which builds
+/// that installer.
 const WINDOWS_TARGET: &str = "x86_64-pc-windows-gnu";
-const WINDOWS_PACKAGES: &[&str] = &["gcc-mingw-w64-x86-64", "g++-mingw-w64-x86-64"];
+const WINDOWS_PACKAGES: &[&str] = &[
+    "gcc-mingw-w64-x86-64",
+    "g++-mingw-w64-x86-64",
+    "wine64",
+    "nsis",
+];
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
@@ -56,6 +63,9 @@ usage: cargo xtask <command>
   bench   build in release and run every benchmark on loopback, then write BENCHMARKS.md
           (about 20 minutes; --long runs the memory benchmark for an hour instead of 10
           minutes; --only NAME[,NAME…] runs some of them)
+  package build both installers into target/dist/: the Linux .deb (Tauri's bundler)
+          and the Windows NSIS installer (makensis), from release builds (--debug packages
+          the debug builds, as the tests do; --no-build uses the builds already there)
   fuzz    build the cargo-fuzz targets in fuzz/ (codec, session, items) and run each for
           a bounded time from the seed corpus of real Flask frames (--seconds N per
           target, default 60; --only NAME[,NAME…]); not part of `test`";
@@ -91,6 +101,12 @@ fn run() -> Result<()> {
         }
         Some("setup") => setup(&root, args.iter().any(|a| a == "--test")),
         Some("ipc-types") => ipc_types(!args.iter().any(|a| a == "--check")),
+        Some("package") => {
+            let options = package::parse(&args[1..])?;
+            setup(&root, false)?;
+            windows_build_tools()?;
+            package::run(&root, &options).map(drop)
+        }
         Some("bench") => bench::run(&root, &args[1..]),
         Some("fuzz") => fuzz::run(&root, &args[1..]),
         _ => {
@@ -181,6 +197,12 @@ fn setup(root: &Path, for_tests: bool) -> Result<()> {
         bench_clients(root)?;
     }
     Ok(())
+}
+
+/// What building for Windows needs, for `package` (the test set-up installs it too).
+fn windows_build_tools() -> Result<()> {
+    apt_install(WINDOWS_PACKAGES)?;
+    windows_target()
 }
 
 /// The Rust standard library for the Windows target, through rustup. Without it the
@@ -495,6 +517,7 @@ fn summary_counts(line: &str) -> (u64, u64) {
 mod bench;
 mod fuzz;
 mod layers;
+mod package;
 
 #[cfg(test)]
 mod tests {
