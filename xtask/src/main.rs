@@ -407,6 +407,17 @@ fn test(root: &Path) -> Result<()> {
         "plant-console",
         "--quiet",
     ]))?;
+    step("the Linux binary (cargo build --bin plant-console), for the .deb");
+    run_cmd(Command::new(cargo()).args(["build", "--bin", "plant-console", "--quiet"]))?;
+    // The installers the tests install (the .deb with apt, the NSIS one under Wine),
+    // made from the debug builds just done rather than from two more release builds.
+    let installers = package::run(
+        root,
+        &package::Options {
+            profile: package::Profile::Debug,
+            no_build: true,
+        },
+    )?;
     step("UI: the generated IPC types are up to date (ui/src/generated/)");
     ipc_types(false)?;
     step("UI: typecheck and unit tests (vitest)");
@@ -421,7 +432,9 @@ fn test(root: &Path) -> Result<()> {
         Command::new(cargo())
             .args(["test", "--workspace"])
             .env("PLANT_TEST_PYTHON", root.join("target/py-venv/bin/python3"))
-            .env("TAURI_DRIVER", root.join("target/tools/bin/tauri-driver")),
+            .env("TAURI_DRIVER", root.join("target/tools/bin/tauri-driver"))
+            .env("PLANT_TEST_DEB", &installers.deb)
+            .env("PLANT_TEST_NSIS", &installers.nsis),
     )?;
     let (passed, failed) = (ui_counts.0 + rust_counts.0, ui_counts.1 + rust_counts.1);
     println!(

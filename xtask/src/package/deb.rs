@@ -1,14 +1,57 @@
-//! The Linux installer: the `.deb` made by Tauri's bundler (`tauri bundle --bundles deb`)
-//! from the binary `cargo build` made, with the console's desktop, autostart and systemd
-//! files beside it.
+//! The Linux installer: the `.deb` made by Tauri's bundler (`tauri bundle --bundles deb`,
+//! from the npm `@tauri-apps/cli` in `ui/node_modules`) out of the binary `cargo build`
+//! made. `tauri.conf.json` adds the console's files to it: a system-wide XDG autostart
+//! entry that is off, and a systemd user unit for the headless recorder.
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 
 use super::Profile;
 
 /// Builds `plant-console_<version>_amd64.deb` into `dist`.
-pub fn build(_root: &Path, _profile: Profile, _dist: &Path) -> Result<PathBuf> {
-    bail!("the .deb is not written yet")
+pub fn build(root: &Path, profile: Profile, dist: &Path) -> Result<PathBuf> {
+    let cli = root.join("ui/node_modules/.bin/tauri");
+    if !cli.is_file() {
+        bail!(
+            "Tauri's bundler is missing ({}): `cargo xtask setup` installs the UI's npm packages",
+            cli.display()
+        );
+    }
+    let binary = root
+        .join("target")
+        .join(profile.dir())
+        .join("plant-console");
+    if !binary.is_file() {
+        bail!(
+            "{} is missing: build it first (`cargo xtask package` without --no-build does)",
+            binary.display()
+        );
+    }
+    let bundle_dir = root.join("target").join(profile.dir()).join("bundle/deb");
+    // A .deb left from an earlier version must not be taken for this one's.
+    if bundle_dir.is_dir() {
+        std::fs::remove_dir_all(&bundle_dir)
+            .with_context(|| format!("clearing {}", bundle_dir.display()))?;
+    }
+    let mut command = Command::new(&cli);
+    command
+        .current_dir(root)
+        .args(["bundle", "--bundles", "deb", "--ci"])
+        // The bundler would otherwise look for a signing key and updater settings.
+        .env("CI", "true");
+    if profile == Profile::Debug {
+        command.arg("--debug");
+    }
+    crate::run_cmd(&mut command)?;
+    let made = std::fs::read_dir(&bundle_dir)
+        .with_context(|| format!("reading {}", bundle_dir.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .find(|path| path.extension().is_some_and(|e| e == "deb"))
+        .with_context(|| format!("Tauri's bundler made no .deb in {}", bundle_dir.display()))?;
+    let target = dist.join(format!("plant-console_{}_amd64.deb", super::version(root)?));
+    std::fs::copy(&made, &target)
+        .with_context(|| format!("copying {} to {}", made.display(), target.display()))?;
+    Ok(target)
 }

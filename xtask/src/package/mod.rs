@@ -97,3 +97,16 @@ fn build_exes(root: &Path, profile: Profile) -> Result<()> {
             .args(release),
     )
 }
+
+/// The console's version, from `tauri.conf.json` (the bundler's source of it).
+pub fn version(root: &Path) -> Result<String> {
+    use anyhow::Context;
+    let text =
+        std::fs::read_to_string(root.join("tauri.conf.json")).context("reading tauri.conf.json")?;
+    let config: serde_json::Value =
+        serde_json::from_str(&text).context("parsing tauri.conf.json")?;
+    config["version"]
+        .as_str()
+        .map(str::to_owned)
+        .context("tauri.conf.json has no version")
+}
