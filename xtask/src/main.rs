@@ -60,6 +60,9 @@ usage: cargo xtask <command>
           write the UI's IPC types (ui/src/generated/) from the Rust types and the
           command list (src-tauri/src/shell/commands.list); `test` fails while they are
           stale (--check runs only that check)
+  wine-tests
+          only the link's, core's and settings' unit tests, built for Windows and run
+          under Wine in a private prefix (part of `test`)
   bench   build in release and run every benchmark on loopback, then write BENCHMARKS.md
           (about 20 minutes; --long runs the memory benchmark for an hour instead of 10
           minutes; --only NAME[,NAME…] runs some of them)
@@ -107,6 +110,7 @@ fn run() -> Result<()> {
             windows_build_tools()?;
             package::run(&root, &options).map(drop)
         }
+        Some("wine-tests") => wine::unit_tests(&root).map(drop),
         Some("bench") => bench::run(&root, &args[1..]),
         Some("fuzz") => fuzz::run(&root, &args[1..]),
         _ => {
@@ -409,6 +413,8 @@ fn test(root: &Path) -> Result<()> {
     ]))?;
     step("the Linux binary (cargo build --bin plant-console), for the .deb");
     run_cmd(Command::new(cargo()).args(["build", "--bin", "plant-console", "--quiet"]))?;
+    step("the link's, core's and settings' unit tests as Windows exes under Wine");
+    let wine_counts = wine::unit_tests(root)?;
     // The installers the tests install (the .deb with apt, the NSIS one under Wine),
     // made from the debug builds just done rather than from two more release builds.
     let installers = package::run(
@@ -436,10 +442,11 @@ fn test(root: &Path) -> Result<()> {
             .env("PLANT_TEST_DEB", &installers.deb)
             .env("PLANT_TEST_NSIS", &installers.nsis),
     )?;
-    let (passed, failed) = (ui_counts.0 + rust_counts.0, ui_counts.1 + rust_counts.1);
+    let passed = ui_counts.0 + wine_counts.0 + rust_counts.0;
+    let failed = ui_counts.1 + wine_counts.1 + rust_counts.1;
     println!(
-        "\nUI {} passed, Rust {} passed; every check and test passed",
-        ui_counts.0, rust_counts.0
+        "\nUI {} passed, Windows (Wine) {} passed, Rust {} passed; every check and test passed",
+        ui_counts.0, wine_counts.0, rust_counts.0
     );
     println!("xtask: {passed} passed, {failed} failed");
     Ok(())
@@ -531,6 +538,7 @@ mod bench;
 mod fuzz;
 mod layers;
 mod package;
+mod wine;
 
 #[cfg(test)]
 mod tests {
