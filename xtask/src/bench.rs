@@ -200,6 +200,9 @@ fn text<'a>(value: &'a Value, key: &str) -> &'a str {
     value[key].as_str().unwrap_or("")
 }
 
+/// Which figures exist for which system, said in every report.
+const LINUX_ONLY: &str = "Every figure here is for Linux only: the benchmarks run the Linux build on this Linux machine, and none has been measured on Windows. The Windows exe is built, linted and its headless core, CLI and installer are tested under Wine on every change, but Wine is no place to time it; the window's figures (WebKitGTK here, WebView2 on Windows), the footprint (procfs) and the cold start in particular do not carry over. Measuring them needs a real Windows machine.";
+
 fn markdown(machine: &[(&str, String)], ran: &[Ran], total: f64, long: bool, full: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# Benchmarks\n");
@@ -224,6 +227,7 @@ fn markdown(machine: &[(&str, String)], ran: &[Ran], total: f64, long: bool, ful
          (the load average above says how busy it was); figures from such a machine vary \
          from run to run by several per cent, more for tail latencies.\n"
     );
+    let _ = writeln!(out, "{LINUX_ONLY}\n");
 
     let _ = writeln!(
         out,
