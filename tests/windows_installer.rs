@@ -206,10 +206,12 @@ fn contains_utf16(bytes: &[u8], text: &str) -> bool {
 /// Compiles the stand-in for the offline WebView2 runtime installer into the prefix.
 fn webview2_standin(machine: &Machine) -> String {
     let source = test_support::workspace_root().join("tests/windows/webview2_runtime_standin.c");
+    // A folder with a space: Wine then passes `/WEBVIEW2=…` whole in quotes, as PowerShell
+    // and other deployment tools do, which the installer must still understand.
     let exe = machine
         .prefix
         .drive_c()
-        .join("offline/webview2-runtime-standin.exe");
+        .join("offline media/webview2-runtime-standin.exe");
     std::fs::create_dir_all(exe.parent().unwrap()).unwrap();
     let mut command = Command::new("x86_64-w64-mingw32-gcc");
     command

@@ -23,6 +23,8 @@
 ;                    a checkbox ("Start with Windows", unchecked) when interactive.
 ;   /WEBVIEW2=<path> a local (offline) WebView2 runtime installer to run when the runtime
 ;                    is missing, e.g. /WEBVIEW2=D:\MicrosoftEdgeWebView2RuntimeInstallerX64.exe
+;                    (a path with spaces: /WEBVIEW2="D:\x y\setup.exe" or the whole
+;                    argument in quotes, "/WEBVIEW2=D:\x y\setup.exe"; both work)
 ;                    Without the flag, MicrosoftEdgeWebView2RuntimeInstallerX64.exe beside
 ;                    this installer is used if it is there. It runs with /silent /install,
 ;                    and the runtime is checked again afterwards.
@@ -196,6 +198,32 @@ FunctionEnd
   Quit
 !macroend
 
+; A deployment tool (PowerShell, or any program quoting with CreateProcess's rules) passes
+; an argument with a space in it whole in quotes: "/WEBVIEW2=C:\a b\x.exe". GetOptions
+; finds only /WEBVIEW2="C:\a b\x.exe", so the first is rewritten into the second in $R0.
+Function NormalizeWebView2Flag
+  Push $0
+  Push $1
+  StrCpy $0 0
+  ${Do}
+    StrCpy $1 $R0 11 $0
+    ${If} $1 == ""
+      ${Break}
+    ${EndIf}
+    ; StrCmp, behind ==, ignores case, as GetOptions does.
+    ${If} $1 == '"/WEBVIEW2='
+      StrCpy $1 $R0 $0
+      IntOp $0 $0 + 11
+      StrCpy $R0 $R0 "" $0
+      StrCpy $R0 '$1/WEBVIEW2="$R0'
+      ${Break}
+    ${EndIf}
+    IntOp $0 $0 + 1
+  ${Loop}
+  Pop $1
+  Pop $0
+FunctionEnd
+
 Function .onInit
   SetShellVarContext all
   SetRegView 64
@@ -213,6 +241,7 @@ Function .onInit
   ${EndIf}
 
   ${GetParameters} $R0
+  Call NormalizeWebView2Flag
   ClearErrors
   ${GetOptions} $R0 "/AUTOSTART" $0
   ${IfNot} ${Errors}
