@@ -37,8 +37,10 @@
 ; (exit code 3) and installs nothing unless /NOWEBVIEW2 is given.
 ;
 ; Exit codes: 0 installed; 1 cancelled by the user; 2 aborted (NSIS's own code);
-;   3 WebView2 runtime missing, no local installer, no /NOWEBVIEW2 (silent);
-;   4 the local WebView2 installer is missing or ran but the runtime is still not there;
+;   3 WebView2 runtime missing, no local installer, no /NOWEBVIEW2 (silent; interactively,
+;     the operator chose not to go on without it);
+;   4 the local WebView2 installer is missing or ran but the runtime is still not there
+;     (silent; interactively, likewise declined);
 ;   5 not running with administrator rights.
 ;
 ; Command line of the uninstaller ("$INSTDIR\uninstall.exe"):
