@@ -22,7 +22,7 @@ const AUMID_KEY: &str = r"HKLM\SOFTWARE\Classes\AppUserModelId\com.plantconsole.
 const RUN_KEY: &str = r"HKLM\Software\Microsoft\Windows\CurrentVersion\Run";
 const WEBVIEW2_KEY: &str = r"HKLM\SOFTWARE\WOW6432Node\Microsoft\EdgeUpdate\Clients\{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}";
 /// The autostart value's name (`AUTOSTART_VALUE` in installer.nsi).
-const AUTOSTART_VALUE: &str = "Plant Console";
+const AUTOSTART_VALUE: &str = "plant-console";
 
 /// The exit codes the installer documents at the top of installer.nsi.
 const EXIT_NO_WEBVIEW2: i32 = 3;

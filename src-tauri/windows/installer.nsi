@@ -69,8 +69,10 @@ SetCompressor /SOLID ${COMPRESSOR}
 !define PUBLISHER "Plant Console"
 !define EXE "plant-console.exe"
 !define AUMID "com.plantconsole.desktop"
-; The autostart Run value's name: one place, to match the in-window setting.
-!define AUTOSTART_VALUE "Plant Console"
+; The autostart Run value's name: one place. It is the name the in-window setting
+; (tauri-plugin-autostart, per user under HKCU) gives its own Run value, so both read
+; as the same program in Task Manager's Startup list.
+!define AUTOSTART_VALUE "plant-console"
 !define RUN_KEY "Software\Microsoft\Windows\CurrentVersion\Run"
 !define UNINSTALL_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\${PRODUCT}"
 !define AUMID_KEY "SOFTWARE\Classes\AppUserModelId\${AUMID}"
