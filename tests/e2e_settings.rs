@@ -1,7 +1,9 @@
 //! End to end, the Settings view: a refused value is shown next to its field; a new
 //! plant address with its token, applied from the window, reconnects the console there
 //! (the token kept in the private file, since the test's session bus has no keyring);
-//! read-only mode disables every relay switch. Screenshots go to target/e2e/.
+//! read-only mode disables every relay switch; starting at sign-in, ticked and cleared,
+//! writes and removes the autostart entry under the desktop's HOME. Screenshots go to
+//! target/e2e/.
 
 use std::time::Duration;
 
@@ -26,6 +28,18 @@ fn set_field(window: &mut Session, css: &str, text: &str) {
     let input = window.wait_for(LIMIT, css, |w| w.find(css));
     window.clear(&input).expect("clear the field");
     window.type_text(&input, text).expect("type into the field");
+}
+
+/// The start-at-sign-in box: (disabled, checked). Boolean properties do not come back
+/// as text, so they are asked for by a script.
+fn box_state(window: &mut Session) -> Option<(bool, bool)> {
+    let value = window
+        .execute(
+            "const b = document.getElementById('settings-autostart'); return b && [b.disabled, b.checked];",
+            &[],
+        )
+        .ok()?;
+    Some((value.get(0)?.as_bool()?, value.get(1)?.as_bool()?))
 }
 
 fn click(window: &mut Session, css: &str) {
@@ -85,6 +99,35 @@ fn a_new_plant_address_and_token_applied_in_settings_reconnect_the_console_there
         storage.contains("tokens.json"),
         "with no keyring on the bus the view names the file: {storage:?}"
     );
+
+    // Starting at sign-in: off at first; ticking it has the autostart plugin write its
+    // entry under this desktop's HOME at once (no Apply), clearing it removes the entry.
+    let entry = desktop
+        .scratch()
+        .join(".config/autostart/plant-console.desktop");
+    assert!(!entry.exists(), "off unless the operator turns it on");
+    let autostart = window.wait_for(LIMIT, "the start-at-sign-in box usable", |w| {
+        let input = w.find("#settings-autostart")?;
+        (box_state(w) == Some((false, false))).then_some(input)
+    });
+    window.click(&autostart).expect("tick start at sign-in");
+    test_support::wait_for(LIMIT, "the autostart entry written", || {
+        entry.is_file().then_some(())
+    });
+    let written = std::fs::read_to_string(&entry).unwrap();
+    assert!(
+        written.contains("Exec=") && written.contains("plant-console"),
+        "{written}"
+    );
+    window.wait_for(LIMIT, "the window to say it is on", |w| {
+        let status = w.find("#settings-autostart-status")?;
+        let text = w.property(&status, "textContent")?;
+        text.contains("will start").then_some(())
+    });
+    window.click(&autostart).expect("clear start at sign-in");
+    test_support::wait_for(LIMIT, "the autostart entry removed", || {
+        (!entry.exists()).then_some(())
+    });
 
     set_field(&mut window, "#settings-plant-url", "ftp://plant");
     click(&mut window, "#settings-apply");

@@ -10,3 +10,4 @@ pub mod headless;
 pub mod launch;
 pub mod logfiles;
 pub mod shell;
+pub mod stop;

@@ -305,7 +305,7 @@ fn token(action: TokenAction) -> anyhow::Result<()> {
         Ok((TokenVault::open(&data_dir), PlantUrl::parse(&url)?))
     };
     let place = |vault: &TokenVault| match vault.storage() {
-        TokenStorage::Keyring => "the OS keyring".to_owned(),
+        TokenStorage::Keyring => format!("{} (the OS keyring)", vault.store_name()),
         TokenStorage::File => format!(
             "{} (readable only by this user; no OS keyring: {})",
             vault.file_path().display(),
@@ -336,6 +336,7 @@ fn token(action: TokenAction) -> anyhow::Result<()> {
                     "plant": url.to_string(),
                     "present": present,
                     "storage": vault.storage(),
+                    "store": vault.store_name(),
                     "file_path": vault.file_path(),
                     "keyring_problem": vault.keyring_problem(),
                 });

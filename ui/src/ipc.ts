@@ -217,3 +217,16 @@ export async function getSettings(): Promise<SettingsView> {
 export async function saveSettings(input: SettingsInput): Promise<SettingsView> {
   return await call("save_settings", { input });
 }
+
+/** Whether the console starts when the operator signs in. Rejects with a UiError (`autostart`). */
+export async function getAutostart(): Promise<boolean> {
+  return await call("get_autostart");
+}
+
+/**
+ * Makes the console start (or not) when the operator signs in; resolves to what the
+ * system says now. Rejects with a UiError (`autostart` with the system's reason).
+ */
+export async function setAutostart(enabled: boolean): Promise<boolean> {
+  return await call("set_autostart", { enabled });
+}

@@ -94,6 +94,8 @@ describe("Controller", () => {
       testNotification: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
       getSettings: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
       saveSettings: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      getAutostart: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      setAutostart: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
     };
     await make(ipc).start();
     expect(text("#app-error")).toBe("No backend here.");

@@ -66,6 +66,12 @@ export interface FakeIpc extends ConsoleIpc {
   saveSettingsCalls: SettingsInput[];
   /** By default: saved as sent, the token present unless cleared. */
   saveSettingsAnswer: (input: SettingsInput) => Promise<SettingsView>;
+  getAutostartCalls: number;
+  /** By default: off, as the console starts out. */
+  getAutostartAnswer: () => Promise<boolean>;
+  setAutostartCalls: boolean[];
+  /** By default: switched as asked. */
+  setAutostartAnswer: (enabled: boolean) => Promise<boolean>;
 }
 
 /** An answer of get_settings: the defaults, a token in the keyring, a real plant. */
@@ -185,6 +191,18 @@ export function fakeIpc(): FakeIpc {
     saveSettings: (input) => {
       ipc.saveSettingsCalls.push(input);
       return ipc.saveSettingsAnswer(input);
+    },
+    getAutostartCalls: 0,
+    getAutostartAnswer: () => Promise.resolve(false),
+    getAutostart: () => {
+      ipc.getAutostartCalls++;
+      return ipc.getAutostartAnswer();
+    },
+    setAutostartCalls: [],
+    setAutostartAnswer: (enabled) => Promise.resolve(enabled),
+    setAutostart: (enabled) => {
+      ipc.setAutostartCalls.push(enabled);
+      return ipc.setAutostartAnswer(enabled);
     },
     testNotification: () => {
       ipc.testNotificationCalls++;

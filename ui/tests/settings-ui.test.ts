@@ -583,3 +583,71 @@ describe("without the settings", () => {
     expect($("#settings-reload").closest("[hidden]")).not.toBeNull();
   });
 });
+
+describe("starting at sign-in", () => {
+  function box(): HTMLInputElement {
+    return input("#settings-autostart");
+  }
+
+  async function started(): Promise<void> {
+    await start();
+    await vi.waitFor(() => expect(box().disabled).toBe(false));
+  }
+
+  it("is off unless the system says otherwise, and says what it does", async () => {
+    await started();
+    expect(box().checked).toBe(false);
+    expect(ipc.getAutostartCalls).toBeGreaterThan(0);
+    expect(text('label[for="settings-autostart"]')).toBe("Start Plant Console when I sign in");
+    expect(describedBy("#settings-autostart")).toEqual(["settings-autostart-help", "settings-autostart-status"]);
+    expect(text("#settings-autostart-status")).toBe("");
+  });
+
+  it("shows on when the system has it on", async () => {
+    ipc.getAutostartAnswer = () => Promise.resolve(true);
+    await started();
+    expect(box().checked).toBe(true);
+  });
+
+  it("is switched at once when ticked, without Apply", async () => {
+    await started();
+    check("#settings-autostart", true);
+    await vi.waitFor(() => expect(text("#settings-autostart-status")).toBe("Plant Console will start when you sign in."));
+    expect(ipc.setAutostartCalls).toEqual([true]);
+    expect(box().checked).toBe(true);
+    expect(ipc.saveSettingsCalls).toEqual([]);
+    check("#settings-autostart", false);
+    await vi.waitFor(() => expect(text("#settings-autostart-status")).toBe("Plant Console will not start when you sign in."));
+    expect(ipc.setAutostartCalls).toEqual([true, false]);
+    expect(box().checked).toBe(false);
+  });
+
+  it("shows the console's code and message as text when the change fails, and goes back", async () => {
+    await started();
+    ipc.setAutostartAnswer = () => Promise.reject({ code: "autostart", message: HOSTILE });
+    check("#settings-autostart", true);
+    await vi.waitFor(() =>
+      expect(text("#settings-autostart-status")).toBe(`Could not change the start at sign-in (autostart): ${HOSTILE}`),
+    );
+    expect($("#settings-autostart-status").getAttribute("role")).toBe("alert");
+    expect(document.querySelector("#settings-autostart-status img")).toBeNull();
+    expect(box().checked).toBe(false);
+    expect(box().disabled).toBe(false);
+  });
+
+  it("says why it is not known when the system cannot be asked, in the window's language", async () => {
+    ipc.getAutostartAnswer = () => Promise.reject({ code: "autostart", message: "no home folder" });
+    await start();
+    await vi.waitFor(() =>
+      expect(text("#settings-autostart-status")).toBe(
+        "Could not read whether Plant Console starts at sign-in (autostart): no home folder",
+      ),
+    );
+    expect(box().disabled).toBe(true);
+    setLanguage("fa");
+    expect(text('label[for="settings-autostart"]')).toBe("هنگام ورود من به سیستم، کنسول کارخانه اجرا شود");
+    expect(text("#settings-autostart-status")).toBe(
+      "خواندن اینکه کنسول کارخانه هنگام ورود اجرا می‌شود یا نه ممکن نشد (autostart): no home folder",
+    );
+  });
+});

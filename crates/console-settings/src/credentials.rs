@@ -2,6 +2,10 @@
 //! Credential Manager on Windows) through the `keyring` crate, or, where no keyring
 //! answers, a file in the data folder that only the user can read.
 //!
+//! The file is the user's alone: mode 0600 on Unix; on Windows an access list with one
+//! entry, the user, protected from the folder's inherited entries (see `acl.rs`). A file
+//! found wider is narrowed when read.
+//!
 //! Tokens are kept per plant address, so a token entered for one plant is never sent to
 //! another. Every call here may block on D-Bus or the disk: call it off the runtime.
 
@@ -27,6 +31,14 @@ pub const KEYRING_ENV: &str = "PLANT_CONSOLE_KEYRING";
 
 /// The longest token accepted; the plant's are far shorter.
 const MAX_TOKEN_BYTES: usize = 4096;
+
+/// The keyring the `keyring` crate talks to on this platform, by the name its users know.
+#[cfg(target_os = "windows")]
+pub const KEYRING_NAME: &str = "Windows Credential Manager";
+#[cfg(target_os = "macos")]
+pub const KEYRING_NAME: &str = "the macOS Keychain";
+#[cfg(not(any(target_os = "windows", target_os = "macos")))]
+pub const KEYRING_NAME: &str = "the Secret Service keyring";
 
 /// Where a token entered now would be kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -78,6 +90,15 @@ impl TokenVault {
             TokenStorage::Keyring
         } else {
             TokenStorage::File
+        }
+    }
+
+    /// The store a token entered now goes to, named for people: the platform's keyring
+    /// ([`KEYRING_NAME`]) or the token file.
+    pub fn store_name(&self) -> &'static str {
+        match self.storage() {
+            TokenStorage::Keyring => KEYRING_NAME,
+            TokenStorage::File => "the token file",
         }
     }
 
@@ -179,9 +200,13 @@ impl TokenVault {
                 use std::os::unix::fs::OpenOptionsExt;
                 options.mode(0o600);
             }
-            // On Windows the file inherits the data folder's ACL, which in the user's
-            // profile grants only the user, SYSTEM and administrators.
             let mut file = options.open(&temporary)?;
+            // On Windows the new file would inherit the data folder's access list (in a
+            // profile: the user, SYSTEM and administrators; elsewhere, whatever the folder
+            // grants). It is narrowed to the user alone while still empty, before the
+            // secret is written; the rename below keeps that list.
+            #[cfg(windows)]
+            crate::acl::restrict_to_current_user(&temporary)?;
             let text = serde_json::to_string_pretty(tokens).map_err(std::io::Error::other)?;
             file.write_all(text.as_bytes())?;
             file.sync_all()?;
@@ -202,7 +227,15 @@ fn restrict(path: &Path) -> std::io::Result<()> {
             std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
         }
     }
-    #[cfg(not(unix))]
+    #[cfg(windows)]
+    {
+        let dacl = crate::acl::read(path)?;
+        if !dacl.is_current_user_only() {
+            tracing::warn!(path = %path.display(), entries = dacl.entries.as_ref().map_or(0, Vec::len), protected = dacl.protected, "token file was open to others; narrowed to this user alone");
+            crate::acl::restrict_to_current_user(path)?;
+        }
+    }
+    #[cfg(not(any(unix, windows)))]
     let _ = path;
     Ok(())
 }
@@ -306,6 +339,61 @@ mod tests {
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[cfg(windows)]
+    #[test]
+    fn a_token_kept_in_the_file_has_an_access_list_of_the_user_alone() {
+        if crate::acl::skip_under_wine(
+            "a_token_kept_in_the_file_has_an_access_list_of_the_user_alone",
+        ) {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let vault = file_vault(dir.path());
+        let plant = PlantUrl::parse("http://plant-a:5000").unwrap();
+        vault.set(&plant, &Secret::new("s3cret")).unwrap();
+        let dacl = crate::acl::read(vault.file_path()).unwrap();
+        assert!(
+            dacl.protected,
+            "no entry is inherited from the folder: {dacl:?}"
+        );
+        assert_eq!(dacl.entries.as_ref().map(Vec::len), Some(1), "{dacl:?}");
+        assert!(dacl.is_current_user_only(), "{dacl:?}");
+        assert_eq!(vault.get(&plant).unwrap(), Some(Secret::new("s3cret")));
+    }
+
+    #[cfg(windows)]
+    #[test]
+    fn a_token_file_opened_to_everyone_is_narrowed_when_read() {
+        if crate::acl::skip_under_wine("a_token_file_opened_to_everyone_is_narrowed_when_read") {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let vault = file_vault(dir.path());
+        std::fs::write(vault.file_path(), "{}").unwrap();
+        crate::acl::open_to_everyone(vault.file_path()).unwrap();
+        assert!(!crate::acl::read(vault.file_path())
+            .unwrap()
+            .is_current_user_only());
+        let plant = PlantUrl::parse("http://plant-a:5000").unwrap();
+        assert_eq!(vault.get(&plant).unwrap(), None);
+        let dacl = crate::acl::read(vault.file_path()).unwrap();
+        assert!(dacl.is_current_user_only(), "{dacl:?}");
+    }
+
+    #[test]
+    fn the_store_is_named_as_the_platform_calls_it() {
+        let keyring = if cfg!(windows) {
+            "Windows Credential Manager"
+        } else if cfg!(target_os = "macos") {
+            "the macOS Keychain"
+        } else {
+            "the Secret Service keyring"
+        };
+        assert_eq!(KEYRING_NAME, keyring);
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(file_vault(dir.path()).store_name(), "the token file");
     }
 
     #[test]

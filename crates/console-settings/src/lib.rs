@@ -5,10 +5,15 @@
 //! - [`settings`] — `Settings`, kept as `settings.json` in the data folder and checked
 //!   field by field ([`settings::FieldError`]) before anything is saved or applied;
 //! - [`credentials`] — `TokenVault`, the plant token per plant address in the OS keyring,
-//!   or in a private `tokens.json` where no keyring answers.
+//!   or in a private `tokens.json` where no keyring answers;
+//! - `acl` (Windows only) — the token file's access list: the current user alone. The
+//!   crate's only unsafe code (Win32 security calls), allowed on that module alone.
 //!
 //! Both lean on the core for the alert settings and the plant address (`console_core`);
 //! nothing in the core depends on this crate.
 
+#[cfg(windows)]
+#[allow(unsafe_code)]
+mod acl;
 pub mod credentials;
 pub mod settings;

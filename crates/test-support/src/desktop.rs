@@ -74,6 +74,9 @@ impl Desktop {
         let home = self.home.path();
         let path = |sub: &str| home.join(sub).display().to_string();
         vec![
+            // A home of its own too: not everything honours the XDG folders (the
+            // autostart plugin writes $HOME/.config/autostart whatever XDG_CONFIG_HOME says).
+            ("HOME".into(), home.display().to_string()),
             ("DISPLAY".into(), self.display.clone()),
             ("DBUS_SESSION_BUS_ADDRESS".into(), self.bus_address.clone()),
             ("XDG_CONFIG_HOME".into(), path("config")),

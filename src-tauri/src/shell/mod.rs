@@ -269,6 +269,54 @@ async fn save_settings(
         .map_err(UiError::from)
 }
 
+/// The name the console's sign-in start is kept under: the file
+/// `~/.config/autostart/plant-console.desktop` on Linux (the one the .deb's disabled
+/// `/etc/xdg/autostart` entry has, so that this one overrides it), the value
+/// `plant-console` of the `...\CurrentVersion\Run` key on Windows (the one the
+/// installer's option writes). Without it the plugin would use the product name, with
+/// its space.
+pub const AUTOSTART_NAME: &str = "plant-console";
+
+/// An autostart failure as the window shows it.
+fn autostart_error(error: impl std::fmt::Display) -> UiError {
+    UiError::new("autostart", error.to_string())
+}
+
+/// Switches the sign-in start on or off through the plugin and answers what the
+/// system says now. Blocking (a file or the registry): called off the runtime.
+fn switch_autostart(
+    manager: &tauri_plugin_autostart::AutoLaunchManager,
+    enabled: bool,
+) -> Result<bool, UiError> {
+    let switched = if enabled {
+        manager.enable()
+    } else {
+        manager.disable()
+    };
+    switched.map_err(autostart_error)?;
+    let now = manager.is_enabled().map_err(autostart_error)?;
+    tracing::info!(asked = enabled, enabled = now, "start at sign-in switched");
+    Ok(now)
+}
+
+/// Whether the console starts when the operator signs in (off unless they chose it).
+#[tauri::command]
+async fn get_autostart(app: tauri::AppHandle) -> Result<bool, UiError> {
+    use tauri_plugin_autostart::ManagerExt;
+    tokio::task::spawn_blocking(move || app.autolaunch().is_enabled().map_err(autostart_error))
+        .await
+        .map_err(|e| UiError::new("internal", e.to_string()))?
+}
+
+/// Makes the console start (or not) when the operator signs in; answers the state now.
+#[tauri::command]
+async fn set_autostart(app: tauri::AppHandle, enabled: bool) -> Result<bool, UiError> {
+    use tauri_plugin_autostart::ManagerExt;
+    tokio::task::spawn_blocking(move || switch_autostart(&app.autolaunch(), enabled))
+        .await
+        .map_err(|e| UiError::new("internal", e.to_string()))?
+}
+
 /// `generate_handler!` over the listed commands.
 macro_rules! handler {
     ($($name:ident($($arg:ident: $ty:ty),* $(,)?) -> $answer:ty;)*) => {
@@ -316,6 +364,13 @@ pub fn run(runtime: tokio::runtime::Runtime, args: &RunArgs) -> Result<(), Shell
                 bring_to_front(app, &own_dir, &argv, &cwd);
             },
         ))
+        // Rust side only: the window switches it through `set_autostart`, and the
+        // capability grants none of the plugin's own commands.
+        .plugin(
+            tauri_plugin_autostart::Builder::new()
+                .app_name(AUTOSTART_NAME)
+                .build(),
+        )
         .manage(ConsoleSlot(slot.clone()))
         .manage(Arc::new(configurator))
         .invoke_handler(ipc_commands!(handler))

@@ -39,6 +39,8 @@ export interface ConsoleIpc {
   testNotification(): Promise<void>;
   getSettings(): Promise<SettingsView>;
   saveSettings(input: SettingsInput): Promise<SettingsView>;
+  getAutostart(): Promise<boolean>;
+  setAutostart(enabled: boolean): Promise<boolean>;
 }
 
 

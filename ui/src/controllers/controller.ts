@@ -99,6 +99,7 @@ export class Controller {
       setLanguage: (lang) => this.setLanguage(lang),
       saveSettings: (input) => void this.saveSettings(input),
       reloadSettings: () => void this.loadSettings(),
+      setAutostart: (enabled) => void this.settings.setAutostart(enabled),
     });
   }
 

@@ -11,6 +11,8 @@ import type { ControllerContext } from "./context";
 export class SettingsController {
   /** The settings as the console last reported them. */
   private settings: SettingsView | null = null;
+  /** Whether the console starts at sign-in, as the system last said; null: not known. */
+  private autostart: boolean | null = null;
   /**
    * Loads and saves of the settings, one after the other: an older answer
    * never overwrites a newer one.
@@ -72,6 +74,43 @@ export class SettingsController {
         if (this.ctx.stopped()) return;
         const e = toUiError(err);
         this.ctx.view.settings.showLoadError(e.code === NO_BACKEND ? e.message : () => strings.settings.loadFailed(e.code, e.message));
+        return;
+      }
+      await this.loadAutostart();
+    });
+  }
+
+  /** Reads whether the console starts at sign-in (kept by the system, apart from the settings). */
+  private async loadAutostart(): Promise<void> {
+    try {
+      const enabled = await this.ctx.ipc.getAutostart();
+      if (this.ctx.stopped()) return;
+      this.autostart = enabled;
+      this.ctx.view.settings.showAutostart(enabled);
+    } catch (err) {
+      if (this.ctx.stopped()) return;
+      const e = toUiError(err);
+      this.ctx.view.settings.autostartFailed(() => strings.settings.autostartLoadFailed(e.code, e.message), this.autostart);
+    }
+  }
+
+  /**
+   * The start-at-sign-in box: applied at once (not by Apply). The box then shows what
+   * the system says; when the change fails it goes back and the reason is shown.
+   */
+  setAutostart(enabled: boolean): Promise<void> {
+    return this.settingsTask(async () => {
+      if (this.ctx.stopped()) return;
+      this.ctx.view.settings.autostartBusy();
+      try {
+        const now = await this.ctx.ipc.setAutostart(enabled);
+        if (this.ctx.stopped()) return;
+        this.autostart = now;
+        this.ctx.view.settings.autostartChanged(now);
+      } catch (err) {
+        if (this.ctx.stopped()) return;
+        const e = toUiError(err);
+        this.ctx.view.settings.autostartFailed(() => strings.settings.autostartFailed(e.code, e.message), this.autostart);
       }
     });
   }

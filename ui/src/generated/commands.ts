@@ -31,6 +31,8 @@ export const COMMANDS = [
   "test_notification",
   "get_settings",
   "save_settings",
+  "get_autostart",
+  "set_autostart",
 ] as const;
 
 export type CommandName = (typeof COMMANDS)[number];
@@ -53,6 +55,8 @@ export interface Commands {
   test_notification: { args: Record<string, never>; answer: null };
   get_settings: { args: Record<string, never>; answer: SettingsView };
   save_settings: { args: { input: SettingsInput }; answer: SettingsView };
+  get_autostart: { args: Record<string, never>; answer: boolean };
+  set_autostart: { args: { enabled: boolean }; answer: boolean };
 }
 
 /** The arguments of a command. */

@@ -53,6 +53,8 @@ export interface ViewActions {
   saveSettings?(input: SettingsInput): void;
   /** "Load again" after the settings could not be loaded. */
   reloadSettings?(): void;
+  /** The start-at-sign-in box was ticked or cleared. */
+  setAutostart?(enabled: boolean): void;
 }
 
 export class AppView {
@@ -236,6 +238,7 @@ export class AppView {
     this.diagnostics.setTestHandler(() => actions.testNotification?.());
     this.settings.setSaveHandler((input) => actions.saveSettings?.(input));
     this.settings.setReloadHandler(() => actions.reloadSettings?.());
+    this.settings.setAutostartHandler((enabled) => actions.setAutostart?.(enabled));
   }
 
   mount(parent: HTMLElement): void {

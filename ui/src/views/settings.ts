@@ -9,7 +9,9 @@
 // #settings-severity-<kind>), the limits (fieldset.limit-row[data-index], inputs
 // #settings-limit-<i>-target|subject|low|high|deadband, button#settings-add-limit),
 // the link-loss delay (#settings-link-loss), read-only (#settings-read-only) and
-// the language (#settings-language). Buttons #settings-apply (submit) and
+// the language (#settings-language), and whether the console starts at sign-in
+// (#settings-autostart: applied at once through its own command, not by Apply;
+// what happened in #settings-autostart-status). Buttons #settings-apply (submit) and
 // #settings-revert; the outcome in #settings-status. A refused value's message
 // is p#settings-error-<field> next to its input (aria-invalid, aria-describedby),
 // all of them in the list #settings-error-summary.
@@ -122,6 +124,12 @@ export class SettingsFormView {
   private readonly linkLoss: HTMLInputElement;
   private readonly readOnly: HTMLInputElement;
   private readonly languageSelect: HTMLSelectElement;
+  private readonly autostart: HTMLInputElement;
+  private readonly autostartStatus: HTMLParagraphElement;
+  private readonly autostartStatusText: Text;
+  /** What the autostart line says; null: nothing (the box says it all). */
+  private autostartValue: Status | null = null;
+  private onAutostart: (enabled: boolean) => void = () => {};
   private readonly applyButton: HTMLButtonElement;
   private readonly revertButton: HTMLButtonElement;
   private readonly status: HTMLParagraphElement;
@@ -301,6 +309,18 @@ export class SettingsFormView {
     for (const lang of LANGUAGES) {
       this.languageSelect.appendChild(el(doc, "option", { attrs: { value: lang, lang } }, () => strings.language.names[lang]));
     }
+    // Not part of the draft: the system keeps it, and a change is applied at once.
+    this.autostart = el(doc, "input", { id: "settings-autostart", attrs: { type: "checkbox" } });
+    // Until the console has said whether it is on.
+    this.autostart.disabled = true;
+    this.autostart.addEventListener("change", () => this.onAutostart(this.autostart.checked));
+    this.autostartStatusText = doc.createTextNode("");
+    this.autostartStatus = el(
+      doc,
+      "p",
+      { id: "settings-autostart-status", class: "settings-status", attrs: { role: "status" } },
+      this.autostartStatusText,
+    );
     const consoleCard = this.card(
       "settings-console-heading",
       () => S().consoleHeading,
@@ -309,6 +329,10 @@ export class SettingsFormView {
       ]),
       this.field("language", this.languageSelect, () => S().language, [
         el(doc, "p", { id: "settings-language-help", class: "settings-help" }, () => S().languageHelp),
+      ]),
+      this.checkField(null, this.autostart, () => S().autostart, [
+        el(doc, "p", { id: "settings-autostart-help", class: "settings-help" }, () => S().autostartHelp),
+        this.autostartStatus,
       ]),
     );
 
@@ -377,6 +401,7 @@ export class SettingsFormView {
    */
   private relabel(): void {
     this.setDemo(this.demo);
+    this.setAutostartStatus(this.autostartValue);
     const answer = this.answer;
     if (answer === null || this.draft === null) {
       setText(this.tokenHelpText, strings.settings.tokenHelp);
@@ -490,6 +515,11 @@ export class SettingsFormView {
     this.onSave = handler;
   }
 
+  /** Called with the operator's choice when the start-at-sign-in box is ticked or cleared. */
+  setAutostartHandler(handler: (enabled: boolean) => void): void {
+    this.onAutostart = handler;
+  }
+
   /** Called when "Load again" is pressed after the settings could not be loaded. */
   setReloadHandler(handler: () => void): void {
     this.onReload = handler;
@@ -513,6 +543,48 @@ export class SettingsFormView {
     this.loadErrorBox.hidden = true;
     this.form.hidden = false;
     this.fill();
+  }
+
+  /** Whether the console starts at sign-in, as the system says. */
+  showAutostart(enabled: boolean): void {
+    this.autostart.checked = enabled;
+    this.autostart.disabled = false;
+    this.setAutostartStatus(null);
+  }
+
+  /** A change of the start at sign-in is on its way: the box waits for the answer. */
+  autostartBusy(): void {
+    this.autostart.disabled = true;
+    this.setAutostartStatus({ kind: "busy", text: () => strings.settings.autostartBusy });
+  }
+
+  /** The start at sign-in was changed: the box shows what the system says now. */
+  autostartChanged(enabled: boolean): void {
+    this.autostart.checked = enabled;
+    this.autostart.disabled = false;
+    this.setAutostartStatus({
+      kind: "ok",
+      text: () => (enabled ? strings.settings.autostartOn : strings.settings.autostartOff),
+    });
+  }
+
+  /**
+   * Reading or changing the start at sign-in failed: the message says why, and the
+   * box goes back to what was last known (`enabled`), or stays disabled when nothing is.
+   */
+  autostartFailed(message: Label, enabled: boolean | null): void {
+    if (enabled !== null) this.autostart.checked = enabled;
+    this.autostart.disabled = enabled === null;
+    this.setAutostartStatus({ kind: "error", text: () => labelString(message) });
+  }
+
+  private setAutostartStatus(status: Status | null): void {
+    this.autostartValue = status;
+    setAttr(this.autostartStatus, "role", status?.kind === "error" ? "alert" : "status");
+    setAttr(this.autostartStatus, "data-kind", status === null ? null : status.kind);
+    const cls = `settings-status${status === null ? "" : ` settings-status-${status.kind}`}`;
+    if (this.autostartStatus.className !== cls) this.autostartStatus.className = cls;
+    setText(this.autostartStatusText, status === null ? "" : status.text());
   }
 
   /** The settings could not be loaded: said in place of the form, or in the status line once shown. */
