@@ -4,15 +4,15 @@
 //! Windows' Credential Manager and used, a second console on a folder in use is refused,
 //! and Ctrl+C (which Wine makes of a SIGINT) stops it cleanly.
 //!
-//! The tests share one Wine prefix while they overlap (making one takes seconds, a
-//! program in it a fraction of one); each has data folders of its own inside the
-//! prefix's drive C, given to the exe as `C:\…` paths.
+//! The tests share one Wine prefix (making one takes seconds, 20 and more under load; a
+//! program in it a fraction of one) and run in parallel; each has data folders of its
+//! own inside the prefix's drive C, given to the exe as `C:\…` paths.
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::{mpsc, Arc};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -27,7 +27,7 @@ const LIMIT: Duration = Duration::from_secs(60);
 /// The Windows exe in the shared prefix, and the data folders of one test.
 struct Windows {
     exe: PathBuf,
-    prefix: Arc<WinePrefix>,
+    prefix: &'static WinePrefix,
 }
 
 /// A data folder inside the prefix's drive C: the Linux path for looking at its files,

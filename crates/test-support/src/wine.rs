@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// Debian's 64-bit Wine loader (`/usr/bin/wine` looks for the 32-bit one).
@@ -31,10 +31,13 @@ const SERVER_LIMIT: Duration = Duration::from_secs(20);
 /// of starting Wine's services again); dropping it ends every process in the prefix and
 /// removes the folder.
 pub struct WinePrefix {
-    /// The prefix itself (`WINEPREFIX`), a folder inside `_temp`.
+    /// The prefix itself (`WINEPREFIX`), a folder inside `temp`.
     path: PathBuf,
     /// The temporary folder, removed last.
-    _temp: tempfile::TempDir,
+    temp: tempfile::TempDir,
+    /// For [`WinePrefix::shared`]: the watchdog, whose standard input (a pipe from this
+    /// process) closes when this process exits, and tells it to clean up.
+    _watchdog: Option<Child>,
 }
 
 impl WinePrefix {
@@ -54,7 +57,8 @@ impl WinePrefix {
         // The server needs the folder to exist; Wine fills an empty one it owns.
         let prefix = WinePrefix {
             path: temp.path().join("prefix"),
-            _temp: temp,
+            temp,
+            _watchdog: None,
         };
         std::fs::create_dir(&prefix.path).expect("make the Wine prefix folder");
         // A persistent server: without `-p` it ends three seconds after its last
@@ -93,21 +97,33 @@ impl WinePrefix {
         prefix
     }
 
-    /// One prefix for every test of the binary that runs while another holds it: the
-    /// tests of one binary share it as long as they overlap (as they do when cargo runs
-    /// them in parallel), and the last one to drop its handle ends and removes it. A
-    /// prefix takes seconds to make, a program in it a fraction of one.
-    pub fn shared() -> Arc<WinePrefix> {
-        static SHARED: Mutex<Weak<WinePrefix>> = Mutex::new(Weak::new());
-        // A test that panicked while holding the lock leaves nothing half-made behind it
-        // (the prefix is stored only once complete), so the poison is harmless.
-        let mut slot = SHARED.lock().unwrap_or_else(|poison| poison.into_inner());
-        if let Some(prefix) = slot.upgrade() {
-            return prefix;
-        }
-        let prefix = Arc::new(WinePrefix::new());
-        *slot = Arc::downgrade(&prefix);
-        prefix
+    /// One prefix for every test of the binary, made by the first test that asks: a
+    /// prefix takes seconds to make (20 s and more while the suite's builds load the
+    /// machine), a program in it a fraction of one.
+    ///
+    /// A static is never dropped, so the prefix is ended and removed by a watchdog
+    /// instead: a shell that waits on a pipe from this process, whose end closes when
+    /// the process exits however it exits (a failed test, an abort, a kill), and then
+    /// runs `wineserver -k` and removes the folder.
+    pub fn shared() -> &'static WinePrefix {
+        static SHARED: OnceLock<WinePrefix> = OnceLock::new();
+        SHARED.get_or_init(|| {
+            let mut prefix = WinePrefix::new();
+            let watchdog = prefix
+                .env(&mut Command::new("/bin/sh"))
+                .arg("-c")
+                // `read` returns at end of file: when this process has exited.
+                .arg(r#"read -r _; timeout 20 "$0" -k; rm -rf "$1""#)
+                .arg(WINESERVER)
+                .arg(prefix.temp.path())
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start the Wine prefix's watchdog");
+            prefix._watchdog = Some(watchdog);
+            prefix
+        })
     }
 
     /// The prefix folder (`WINEPREFIX`).
