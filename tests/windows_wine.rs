@@ -7,17 +7,20 @@
 //! The tests share one Wine prefix (making one takes seconds, 20 and more under load; a
 //! program in it a fraction of one) and run in parallel; each has data folders of its
 //! own inside the prefix's drive C, given to the exe as `C:\…` paths.
+//!
+//! Linux only: on a Windows host the exe runs as itself, and there is no Wine.
+
+#![cfg(target_os = "linux")]
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::Value;
 use test_support::flask::FlaskPlant;
-use test_support::wine::{windows_exe, WinePrefix};
+use test_support::wine::{output_within, windows_exe, WinePrefix};
 use test_support::{wait_for, KillOnDrop};
 
 /// How long anything here may take: a Windows program under Wine starts in a fraction
@@ -74,32 +77,7 @@ impl Windows {
 
     /// Runs a CLI command with `input` on its standard input.
     fn run(&self, args: &[&str], data: &DataDir, input: &str) -> Output {
-        let mut child = self
-            .command(args, data)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run the Windows exe under Wine");
-        let mut stdin = child.stdin.take().expect("piped stdin");
-        stdin.write_all(input.as_bytes()).expect("write stdin");
-        drop(stdin);
-        // Bounded: a CLI command that hangs fails the test instead of stalling the suite.
-        // The output is read meanwhile, so a long one never blocks the program.
-        let pid = child.id();
-        let (sent, received) = mpsc::channel();
-        std::thread::spawn(move || {
-            let _ = sent.send(child.wait_with_output());
-        });
-        match received.recv_timeout(LIMIT) {
-            Ok(output) => output.expect("wait for the Windows exe"),
-            Err(_) => {
-                let _ = Command::new("kill")
-                    .args(["-KILL", &pid.to_string()])
-                    .status();
-                panic!("{args:?} did not end within {LIMIT:?}");
-            }
-        }
+        output_within(&mut self.command(args, data), input, LIMIT)
     }
 
     /// Runs a CLI command and returns its standard output; fails the test when it fails.

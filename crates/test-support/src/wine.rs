@@ -8,8 +8,10 @@
 //! the real one, and never beside an installed exe: it belongs to the tests, and no
 //! installer carries it.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::mpsc;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -225,6 +227,39 @@ pub fn windows_exe() -> PathBuf {
         path.display()
     );
     path
+}
+
+/// Runs `command` with `input` on its standard input and returns what it printed, or
+/// kills it and fails the test after `limit`: a Windows program that hangs under Wine
+/// must not stall the suite. The output is read while it runs, so a long one never
+/// blocks the program.
+pub fn output_within(command: &mut Command, input: &str, limit: Duration) -> Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {command:?}: {e}"));
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    // A program that exits without reading its input closes the pipe: not an error here.
+    let _ = stdin.write_all(input.as_bytes());
+    drop(stdin);
+    let pid = child.id();
+    let (sent, received) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sent.send(child.wait_with_output());
+    });
+    match received.recv_timeout(limit) {
+        Ok(output) => output.expect("wait for the program"),
+        Err(_) => {
+            // The child is owned by the waiting thread; its pid is still its own until
+            // that thread reaps it, which it cannot before the kill.
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            panic!("{command:?} did not end within {limit:?}");
+        }
+    }
 }
 
 /// The stand-in DLL, compiled once per test run from `tests/windows/processprng_shim.c`
