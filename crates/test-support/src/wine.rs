@@ -8,9 +8,11 @@
 //! the real one, and never beside an installed exe: it belongs to the tests, and no
 //! installer carries it.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::mpsc;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// Debian's 64-bit Wine loader (`/usr/bin/wine` looks for the 32-bit one).
@@ -31,10 +33,13 @@ const SERVER_LIMIT: Duration = Duration::from_secs(20);
 /// of starting Wine's services again); dropping it ends every process in the prefix and
 /// removes the folder.
 pub struct WinePrefix {
-    /// The prefix itself (`WINEPREFIX`), a folder inside `_temp`.
+    /// The prefix itself (`WINEPREFIX`), a folder inside `temp`.
     path: PathBuf,
     /// The temporary folder, removed last.
-    _temp: tempfile::TempDir,
+    temp: tempfile::TempDir,
+    /// For [`WinePrefix::shared`]: the watchdog, whose standard input (a pipe from this
+    /// process) closes when this process exits, and tells it to clean up.
+    _watchdog: Option<Child>,
 }
 
 impl WinePrefix {
@@ -54,7 +59,8 @@ impl WinePrefix {
         // The server needs the folder to exist; Wine fills an empty one it owns.
         let prefix = WinePrefix {
             path: temp.path().join("prefix"),
-            _temp: temp,
+            temp,
+            _watchdog: None,
         };
         std::fs::create_dir(&prefix.path).expect("make the Wine prefix folder");
         // A persistent server: without `-p` it ends three seconds after its last
@@ -93,21 +99,33 @@ impl WinePrefix {
         prefix
     }
 
-    /// One prefix for every test of the binary that runs while another holds it: the
-    /// tests of one binary share it as long as they overlap (as they do when cargo runs
-    /// them in parallel), and the last one to drop its handle ends and removes it. A
-    /// prefix takes seconds to make, a program in it a fraction of one.
-    pub fn shared() -> Arc<WinePrefix> {
-        static SHARED: Mutex<Weak<WinePrefix>> = Mutex::new(Weak::new());
-        // A test that panicked while holding the lock leaves nothing half-made behind it
-        // (the prefix is stored only once complete), so the poison is harmless.
-        let mut slot = SHARED.lock().unwrap_or_else(|poison| poison.into_inner());
-        if let Some(prefix) = slot.upgrade() {
-            return prefix;
-        }
-        let prefix = Arc::new(WinePrefix::new());
-        *slot = Arc::downgrade(&prefix);
-        prefix
+    /// One prefix for every test of the binary, made by the first test that asks: a
+    /// prefix takes seconds to make (20 s and more while the suite's builds load the
+    /// machine), a program in it a fraction of one.
+    ///
+    /// A static is never dropped, so the prefix is ended and removed by a watchdog
+    /// instead: a shell that waits on a pipe from this process, whose end closes when
+    /// the process exits however it exits (a failed test, an abort, a kill), and then
+    /// runs `wineserver -k` and removes the folder.
+    pub fn shared() -> &'static WinePrefix {
+        static SHARED: OnceLock<WinePrefix> = OnceLock::new();
+        SHARED.get_or_init(|| {
+            let mut prefix = WinePrefix::new();
+            let watchdog = prefix
+                .env(&mut Command::new("/bin/sh"))
+                .arg("-c")
+                // `read` returns at end of file: when this process has exited.
+                .arg(r#"read -r _; timeout 20 "$0" -k; rm -rf "$1""#)
+                .arg(WINESERVER)
+                .arg(prefix.temp.path())
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start the Wine prefix's watchdog");
+            prefix._watchdog = Some(watchdog);
+            prefix
+        })
     }
 
     /// The prefix folder (`WINEPREFIX`).
@@ -209,6 +227,39 @@ pub fn windows_exe() -> PathBuf {
         path.display()
     );
     path
+}
+
+/// Runs `command` with `input` on its standard input and returns what it printed, or
+/// kills it and fails the test after `limit`: a Windows program that hangs under Wine
+/// must not stall the suite. The output is read while it runs, so a long one never
+/// blocks the program.
+pub fn output_within(command: &mut Command, input: &str, limit: Duration) -> Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {command:?}: {e}"));
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    // A program that exits without reading its input closes the pipe: not an error here.
+    let _ = stdin.write_all(input.as_bytes());
+    drop(stdin);
+    let pid = child.id();
+    let (sent, received) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sent.send(child.wait_with_output());
+    });
+    match received.recv_timeout(limit) {
+        Ok(output) => output.expect("wait for the program"),
+        Err(_) => {
+            // The child is owned by the waiting thread; its pid is still its own until
+            // that thread reaps it, which it cannot before the kill.
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            panic!("{command:?} did not end within {limit:?}");
+        }
+    }
 }
 
 /// The stand-in DLL, compiled once per test run from `tests/windows/processprng_shim.c`
