@@ -303,7 +303,7 @@ fn a_second_headless_windows_console_on_a_folder_in_use_is_refused_naming_the_fi
         .unwrap();
     // The holder's Windows process id (Wine's, not Linux's), as the first one wrote it.
     let holder: Value =
-        serde_json::from_slice(&std::fs::read(data.path().join("console.lock")).unwrap())
+        serde_json::from_slice(&std::fs::read(data.path().join("console.holder")).unwrap())
             .expect("the lock file names its holder");
     let pid = holder["pid"].as_u64().expect("a pid");
     assert!(

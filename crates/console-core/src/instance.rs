@@ -1,13 +1,16 @@
-//! One console per data folder: an OS file lock on `<data-dir>/console.lock`, whose
-//! content names the holder, so that a second console refuses at once and says which one
-//! is running.
+//! One console per data folder: an OS file lock on `<data-dir>/console.lock`, with the
+//! holder's details in `console.holder` beside it, so that a second console refuses at
+//! once and says which one is running.
 //!
 //! The lock is the standard library's (`flock` on Unix, `LockFileEx` on Windows): the OS
 //! releases it when the process ends, however it ends, so a crashed console never leaves a
-//! folder locked. The file's content is only for the message; the lock alone decides.
+//! folder locked. The details are only for the message; the lock alone decides. They sit
+//! in a file of their own because Windows enforces a `LockFileEx` lock on reads: another
+//! process cannot read a byte of the locked file, so details kept inside it could never
+//! be shown there.
 
 use std::fs::{File, OpenOptions, TryLockError};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -15,6 +18,10 @@ use thiserror::Error;
 
 /// The lock file's name inside the data folder.
 pub const LOCK_FILE: &str = "console.lock";
+
+/// The holder's details, beside the lock file: written by the console that holds the
+/// lock, read only while someone holds it.
+pub const HOLDER_FILE: &str = "console.holder";
 
 /// How a console runs, for the holder's description.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,7 +67,7 @@ pub enum InstanceError {
     InUse {
         data_dir: PathBuf,
         /// `None` when the running console's details could not be read (it is still
-        /// writing them, or the OS keeps a locked file unreadable).
+        /// writing them, or it is an older console that kept them elsewhere).
         holder: Option<Holder>,
     },
     #[error("cannot lock the data folder {path}: {source}")]
@@ -94,7 +101,7 @@ impl InstanceLock {
         };
         std::fs::create_dir_all(data_dir).map_err(io(data_dir))?;
         let path = data_dir.join(LOCK_FILE);
-        let mut file = OpenOptions::new()
+        let file = OpenOptions::new()
             .read(true)
             .write(true)
             .create(true)
@@ -104,14 +111,9 @@ impl InstanceLock {
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
-                let mut text = String::new();
-                let holder = file
-                    .read_to_string(&mut text)
-                    .ok()
-                    .and_then(|_| serde_json::from_str(text.trim()).ok());
                 return Err(InstanceError::InUse {
                     data_dir: data_dir.to_owned(),
-                    holder,
+                    holder: read_holder(data_dir),
                 });
             }
             Err(TryLockError::Error(source)) => return Err(InstanceError::Io { path, source }),
@@ -126,14 +128,18 @@ impl InstanceLock {
         };
         let text = serde_json::to_string(&holder).unwrap_or_default();
         // The details are a courtesy for the message: failing to write them (a full disk)
-        // must not stop a console that holds the lock.
-        let written = file
-            .set_len(0)
-            .and_then(|()| file.seek(SeekFrom::Start(0)))
-            .and_then(|_| file.write_all(text.as_bytes()))
-            .and_then(|()| file.flush());
+        // must not stop a console that holds the lock. A crashed console's details may
+        // still be there; they are read only while the lock is held, which is after this
+        // console has written its own over them.
+        let details = data_dir.join(HOLDER_FILE);
+        let written = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&details)
+            .and_then(|mut out| out.write_all(text.as_bytes()).and_then(|()| out.flush()));
         if let Err(error) = written {
-            tracing::warn!(path = %path.display(), %error, "cannot write the lock holder's details");
+            tracing::warn!(path = %details.display(), %error, "cannot write the lock holder's details");
         }
         Ok(InstanceLock { _file: file, path })
     }
@@ -147,15 +153,16 @@ impl InstanceLock {
 /// Who holds the data folder's lock now, without taking it: `None` when nobody does.
 pub fn holder(data_dir: &Path) -> Option<Holder> {
     let path = data_dir.join(LOCK_FILE);
-    let mut file = File::open(path).ok()?;
+    let file = File::open(path).ok()?;
     match file.try_lock_shared() {
         Ok(()) => None,
-        Err(_) => {
-            let mut text = String::new();
-            file.read_to_string(&mut text).ok()?;
-            serde_json::from_str(text.trim()).ok()
-        }
+        Err(_) => read_holder(data_dir),
     }
+}
+
+fn read_holder(data_dir: &Path) -> Option<Holder> {
+    let text = std::fs::read_to_string(data_dir.join(HOLDER_FILE)).ok()?;
+    serde_json::from_str(text.trim()).ok()
 }
 
 #[cfg(test)]
@@ -181,6 +188,11 @@ mod tests {
             "{message}"
         );
         assert_eq!(super::holder(dir.path()).as_ref(), Some(holder));
+
+        // Windows keeps a locked file unreadable to other processes, so the details are
+        // beside the lock file, never in it.
+        assert_eq!(std::fs::read(dir.path().join(LOCK_FILE)).unwrap(), b"");
+        assert!(dir.path().join(HOLDER_FILE).is_file());
 
         drop(first);
         assert_eq!(super::holder(dir.path()), None);
