@@ -12,20 +12,10 @@ const PACKAGE: &str = "plant-console";
 /// The `.deb` the test installs: `PLANT_TEST_DEB` from `cargo xtask test`, else the one
 /// `cargo xtask package --debug` leaves in target/dist/.
 fn deb() -> PathBuf {
-    let path = std::env::var_os("PLANT_TEST_DEB")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            test_support::workspace_root().join(format!(
-                "target/dist/plant-console_{}_amd64.deb",
-                env!("CARGO_PKG_VERSION")
-            ))
-        });
-    assert!(
-        path.is_file(),
-        "{} is missing: make it with `cargo xtask package --debug --no-build` (`cargo xtask test` does)",
-        path.display()
-    );
-    path
+    test_support::installer(
+        "PLANT_TEST_DEB",
+        &format!("plant-console_{}_amd64.deb", env!("CARGO_PKG_VERSION")),
+    )
 }
 
 fn run(program: &str, args: &[&str]) -> Output {

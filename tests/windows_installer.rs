@@ -35,20 +35,10 @@ const PROGRAM_LIMIT: Duration = Duration::from_secs(120);
 /// The installer under test: `PLANT_TEST_NSIS` from `cargo xtask test`, else the one
 /// `cargo xtask package --debug` leaves in target/dist/.
 fn installer() -> PathBuf {
-    let path = std::env::var_os("PLANT_TEST_NSIS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            test_support::workspace_root().join(format!(
-                "target/dist/plant-console_{}_x64-setup.exe",
-                env!("CARGO_PKG_VERSION")
-            ))
-        });
-    assert!(
-        path.is_file(),
-        "{} is missing: make it with `cargo xtask package --debug --no-build` (`cargo xtask test` does)",
-        path.display()
-    );
-    path
+    test_support::installer(
+        "PLANT_TEST_NSIS",
+        &format!("plant-console_{}_x64-setup.exe", env!("CARGO_PKG_VERSION")),
+    )
 }
 
 /// Runs `command` to its end, at most [`PROGRAM_LIMIT`]. On a timeout the test panics,

@@ -179,6 +179,21 @@ pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// An installer that `cargo xtask package` made: the path in the variable `env` (which
+/// `cargo xtask test` sets), else `target/dist/<file_name>`. A missing one fails the test
+/// with the command that makes it, never a skip.
+pub fn installer(env: &str, file_name: &str) -> PathBuf {
+    let path = std::env::var_os(env)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/dist").join(file_name));
+    assert!(
+        path.is_file(),
+        "{} is missing: make it with `cargo xtask package --debug --no-build` (`cargo xtask test` does)",
+        path.display()
+    );
+    path
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
