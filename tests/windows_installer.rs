@@ -119,6 +119,44 @@ impl Machine {
             .fold(self.prefix.drive_c(), |path, part| path.join(part))
     }
 
+    /// Starts `exe` headless (on a plant address where nothing listens: the toasts'
+    /// set-up does not wait for a plant) and returns the line in which the console says
+    /// which AppUserModelID its toasts use, with the warning before it if there was one.
+    fn toast_set_up(&self, exe: &Path) -> String {
+        use std::io::{BufRead, BufReader};
+        let data = self.prefix.drive_c().join("toast-check");
+        let mut command = self.prefix.command(exe);
+        command
+            .args(["--headless", "--server", "http://127.0.0.1:9"])
+            .arg("--data-dir")
+            .arg(self.prefix.windows_path(&data))
+            .env("RUST_LOG", "info")
+            // Plain text, no colour codes between a field's name and its value.
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        let mut child = command.spawn().expect("start the console under Wine");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut seen = String::new();
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                seen.push_str(&line);
+                seen.push('\n');
+                if line.contains("toasts use AppUserModelID") {
+                    let _ = sender.send(seen);
+                    return;
+                }
+            }
+        });
+        let seen = receiver.recv_timeout(PROGRAM_LIMIT);
+        let _ = child.kill();
+        let _ = child.wait();
+        let _ = std::fs::remove_dir_all(&data);
+        seen.unwrap_or_else(|_| panic!("{} never said which AppUserModelID toasts use", exe.display()))
+    }
+
     fn install_dir(&self) -> PathBuf {
         self.linux_path(INSTALL_DIR)
     }
@@ -239,6 +277,16 @@ fn the_nsis_installer_installs_silently_under_wine_and_its_uninstaller_keeps_the
     );
     machine.assert_nothing_installed("a silent install with a missing /WEBVIEW2 installer");
 
+    // Before the installer has registered the AppUserModelID, a console's toasts go out
+    // under Windows PowerShell's, with a warning, instead of failing.
+    let unregistered = machine.toast_set_up(&test_support::wine::windows_exe());
+    assert!(
+        unregistered.contains("toasts cannot use the console's AppUserModelID")
+            && unregistered.contains("registered=false")
+            && unregistered.contains("WindowsPowerShell"),
+        "{unregistered}"
+    );
+
     // A headless-only machine: /NOWEBVIEW2.
     assert_eq!(machine.install(&["/S", "/NOWEBVIEW2"]), 0);
     let dir = machine.install_dir();
@@ -258,6 +306,16 @@ fn the_nsis_installer_installs_silently_under_wine_and_its_uninstaller_keeps_the
     let out = run(command, "the installed plant-console.exe --version");
     assert!(out.status.success(), "--version: {out:?}");
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), version_line);
+
+    // Installed, the console's toasts use its own AppUserModelID: the installer's
+    // registration is what the console looks for.
+    let registered = machine.toast_set_up(&dir.join("plant-console.exe"));
+    assert!(
+        registered.contains("app_id=com.plantconsole.desktop")
+            && registered.contains("registered=true")
+            && !registered.contains("toasts cannot use"),
+        "{registered}"
+    );
 
     let link = std::fs::read(machine.shortcut()).expect("the Start-menu shortcut for all users");
     assert!(
