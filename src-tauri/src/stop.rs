@@ -22,6 +22,9 @@ use tokio::sync::watch;
 #[cfg(windows)]
 #[allow(unsafe_code)]
 mod console_control;
+#[cfg(windows)]
+#[allow(unsafe_code)]
+mod session_end;
 
 /// How long a close, logoff or shutdown waits for the flush. Windows ends a process
 /// whose handler has not returned about 5 s after a console window is closed (and
@@ -166,12 +169,14 @@ pub fn listen(gate: &StopGate) -> std::io::Result<()> {
 }
 
 /// Turns the platform's stop signals into requests on `gate`, for as long as the
-/// process runs: a console control handler that, for close, logoff and shutdown, waits
-/// for [`StopGate::finished`] (at most [`CLOSE_DEADLINE`]) before Windows may end the
-/// process.
+/// process runs: a console control handler for Ctrl+C, Ctrl+Break and the console
+/// window's close, and a hidden window for logoff and shutdown; for all but the first
+/// two they wait for [`StopGate::finished`] (at most [`CLOSE_DEADLINE`]) before Windows
+/// may end the process.
 #[cfg(windows)]
 pub fn listen(gate: &StopGate) -> std::io::Result<()> {
-    console_control::install(gate.clone())
+    console_control::install(gate.clone())?;
+    session_end::install(gate.clone())
 }
 
 #[cfg(not(any(unix, windows)))]
