@@ -176,7 +176,13 @@ pub fn listen(gate: &StopGate) -> std::io::Result<()> {
 #[cfg(windows)]
 pub fn listen(gate: &StopGate) -> std::io::Result<()> {
     console_control::install(gate.clone())?;
-    session_end::install(gate.clone())
+    // Without its window the console still stops on the console's own events; a session
+    // with no window station for it (Wine with no display driver is one) must not keep
+    // it from running.
+    if let Err(error) = session_end::install(gate.clone()) {
+        tracing::warn!(%error, "no window to hear logoff and shutdown: they will end the console without a flush");
+    }
+    Ok(())
 }
 
 #[cfg(not(any(unix, windows)))]

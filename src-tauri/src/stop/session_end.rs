@@ -100,7 +100,11 @@ fn run_window(made: mpsc::Sender<std::io::Result<()>>) {
         )
     };
     if window.is_null() {
-        let _ = made.send(Err(std::io::Error::last_os_error()));
+        // Said in full: Wine without a display driver fails here with error code 0.
+        let error = std::io::Error::last_os_error();
+        let _ = made.send(Err(std::io::Error::other(format!(
+            "cannot make the hidden window (CreateWindowExW): {error}"
+        ))));
         return;
     }
     let _ = made.send(Ok(()));
