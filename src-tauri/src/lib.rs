@@ -9,5 +9,9 @@ pub mod configure;
 pub mod headless;
 pub mod launch;
 pub mod logfiles;
+// Win32 calls, the only unsafe code outside `stop`'s Windows modules.
+#[cfg(windows)]
+#[allow(unsafe_code)]
+pub mod parent_console;
 pub mod shell;
 pub mod stop;

@@ -29,7 +29,21 @@ use tracing_subscriber::EnvFilter;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Parsed without exiting first: --help and a mistyped option must reach the console
+    // too, and that needs the console attached before clap prints.
+    let parsed = Cli::try_parse();
+    // A release build on Windows has no console of its own: a CLI subcommand, --headless
+    // and clap's own messages go to the console the operator typed the command in (and
+    // hear its Ctrl+C), before anything logs; the window run stays without one. cmd shows
+    // its prompt again before such a program ends: scripts use `start /wait`.
+    #[cfg(windows)]
+    if parsed
+        .as_ref()
+        .map_or(true, |cli| cli.command.is_some() || cli.run.headless)
+    {
+        plant_console::parent_console::attach();
+    }
+    let cli = parsed.unwrap_or_else(|error| error.exit());
     if cli.run.raise_window {
         // The helper a refused second window start runs (see `take_data_folder`).
         return match plant_console::shell::raise(&cli::run_data_dir(&cli.run)) {

@@ -22,6 +22,9 @@ use tokio::sync::watch;
 #[cfg(windows)]
 #[allow(unsafe_code)]
 mod console_control;
+#[cfg(windows)]
+#[allow(unsafe_code)]
+mod session_end;
 
 /// How long a close, logoff or shutdown waits for the flush. Windows ends a process
 /// whose handler has not returned about 5 s after a console window is closed (and
@@ -166,12 +169,20 @@ pub fn listen(gate: &StopGate) -> std::io::Result<()> {
 }
 
 /// Turns the platform's stop signals into requests on `gate`, for as long as the
-/// process runs: a console control handler that, for close, logoff and shutdown, waits
-/// for [`StopGate::finished`] (at most [`CLOSE_DEADLINE`]) before Windows may end the
-/// process.
+/// process runs: a console control handler for Ctrl+C, Ctrl+Break and the console
+/// window's close, and a hidden window for logoff and shutdown; for all but the first
+/// two they wait for [`StopGate::finished`] (at most [`CLOSE_DEADLINE`]) before Windows
+/// may end the process.
 #[cfg(windows)]
 pub fn listen(gate: &StopGate) -> std::io::Result<()> {
-    console_control::install(gate.clone())
+    console_control::install(gate.clone())?;
+    // Without its window the console still stops on the console's own events; a session
+    // with no window station for it (Wine with no display driver is one) must not keep
+    // it from running.
+    if let Err(error) = session_end::install(gate.clone()) {
+        tracing::warn!(%error, "no window to hear logoff and shutdown: they will end the console without a flush");
+    }
+    Ok(())
 }
 
 #[cfg(not(any(unix, windows)))]

@@ -45,7 +45,8 @@ pub struct RunArgs {
     /// Where the console keeps its cache (default: the OS data folder).
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Run the link and the store without a window until SIGINT or SIGTERM.
+    /// Run the link and the store without a window until stopped: SIGINT or SIGTERM on
+    /// Unix; Ctrl+C, Ctrl+Break, closing its console window, logoff or shutdown on Windows.
     #[arg(long)]
     pub headless: bool,
     /// The plant's name, its identity for this console: its cache and its commands

@@ -10,8 +10,9 @@
 //!
 //! Windows calls the handler on a thread it creates for each event, so blocking there
 //! keeps nothing else from running. A process that has loaded user32.dll (the app links
-//! the window libraries) gets no logoff or shutdown event here; Windows documents a
-//! hidden top-level window's WM_ENDSESSION for that, which this module does not have yet.
+//! the window libraries) gets no logoff or shutdown event here; those reach the hidden
+//! window of `session_end.rs` as WM_ENDSESSION. They are still handled here for a
+//! process where Windows does send them.
 
 use std::sync::OnceLock;
 
