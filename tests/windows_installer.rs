@@ -154,7 +154,12 @@ impl Machine {
         let _ = child.kill();
         let _ = child.wait();
         let _ = std::fs::remove_dir_all(&data);
-        seen.unwrap_or_else(|_| panic!("{} never said which AppUserModelID toasts use", exe.display()))
+        seen.unwrap_or_else(|_| {
+            panic!(
+                "{} never said which AppUserModelID toasts use",
+                exe.display()
+            )
+        })
     }
 
     fn install_dir(&self) -> PathBuf {
