@@ -89,7 +89,8 @@ fn ending_the_windows_session_flushes_the_headless_console_and_it_exits_cleanly(
             .contains("headless console running")
             .then_some(())
     });
-    wait_for(LIMIT, "the cache to hold the plant", || {
+    // The Windows CLI's `state --json` on the console's folder, once it reads.
+    let read_state = || -> Option<Value> {
         let output = output_within(
             prefix
                 .command(&exe)
@@ -98,7 +99,10 @@ fn ending_the_windows_session_flushes_the_headless_console_and_it_exits_cleanly(
             "",
             LIMIT,
         );
-        let state: Value = serde_json::from_slice(&output.stdout).ok()?;
+        serde_json::from_slice(&output.stdout).ok()
+    };
+    wait_for(LIMIT, "the cache to hold the plant", || {
+        let state = read_state()?;
         (state["devices"].as_array()?.len() == 12).then_some(())
     });
     assert!(
@@ -131,15 +135,7 @@ fn ending_the_windows_session_flushes_the_headless_console_and_it_exits_cleanly(
     );
 
     drop(flask);
-    let offline = output_within(
-        prefix
-            .command(&exe)
-            .args(["state", "--json", "--data-dir"])
-            .arg(&windows_data),
-        "",
-        LIMIT,
-    );
-    let state: Value = serde_json::from_slice(&offline.stdout).expect("the cache reads back");
+    let state = read_state().expect("the cache reads back");
     assert_eq!(state["devices"].as_array().unwrap().len(), 12, "{state}");
 }
 
