@@ -61,6 +61,19 @@ pub const RULES: &[Rule] = &[
         why: "settings and credentials are read by the app and the headless recorder alike",
     },
     Rule {
+        krate: "console-i18n",
+        forbidden: &[
+            "plant-protocol",
+            "plant-link",
+            "console-core",
+            "console-settings",
+            "plant-console",
+            "tokio",
+            "rusqlite",
+        ],
+        why: "the catalog words messages for every layer above it and knows none of them",
+    },
+    Rule {
         krate: "plant-server",
         forbidden: &[
             "plant-link",
@@ -277,6 +290,7 @@ mod tests {
         "plant-link",
         "console-core",
         "console-settings",
+        "console-i18n",
         "plant-server",
         "plant-console",
         "test-support",
@@ -288,6 +302,7 @@ mod tests {
             ("plant-link", "tokio", Value::Null),
             ("console-core", "plant-link", Value::Null),
             ("console-core", "rusqlite", Value::Null),
+            ("console-core", "console-i18n", Value::Null),
             ("console-core", "plant-server", json!("dev")),
             ("console-settings", "console-core", Value::Null),
             ("console-settings", "keyring", Value::Null),

@@ -21,6 +21,7 @@
 //!   link and everything above.
 //! - [`instance`]: one console per data folder.
 
+pub mod alarms;
 pub mod alerts;
 pub mod audit;
 pub mod bounds;
