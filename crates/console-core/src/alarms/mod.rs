@@ -3,8 +3,12 @@
 //! out of service, suppressed by design) that changes only by the transitions of the
 //! standard's state diagram, each recorded with its time, who and why.
 //!
-//! `model.rs` holds the types the window, the CLI and the store share.
+//! `model.rs` holds the types the window, the CLI and the store share; `table.rs` the
+//! state diagram as a table; `book.rs` the alarms themselves (first-out, chattering,
+//! shelving, out of service, suppression by design), with time as an argument.
 
+pub mod book;
 pub mod model;
+pub mod table;
 
 pub use model::*;

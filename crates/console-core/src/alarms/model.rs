@@ -190,3 +190,109 @@ pub struct AlarmKpis {
     /// Activations per priority.
     pub priorities: AlarmCounts,
 }
+
+/// Names as the store, the CLI and the catalog ids spell them (serde's snake_case).
+macro_rules! names {
+    ($ty:ident { $($variant:ident => $name:literal),* $(,)? }) => {
+        impl $ty {
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name),*
+                }
+            }
+
+            pub fn parse(text: &str) -> Option<$ty> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == text)
+            }
+        }
+    };
+}
+
+names!(AlarmState {
+    Normal => "normal",
+    UnackActive => "unack_active",
+    AckActive => "ack_active",
+    UnackReturned => "unack_returned",
+    Latched => "latched",
+    Shelved => "shelved",
+    OutOfService => "out_of_service",
+    Suppressed => "suppressed",
+});
+
+names!(Priority {
+    Low => "low",
+    Medium => "medium",
+    High => "high",
+    Critical => "critical",
+});
+
+names!(AlarmCondition {
+    DeviceOffline => "device_offline",
+    DeviceFault => "device_fault",
+    LimitHigh => "limit_high",
+    LimitLow => "limit_low",
+    LinkLost => "link_lost",
+    CommandFailed => "command_failed",
+    BadValue => "bad_value",
+});
+
+names!(AlarmEvent {
+    Activate => "activate",
+    Return => "return",
+    Acknowledge => "acknowledge",
+    Reset => "reset",
+    Shelve => "shelve",
+    Unshelve => "unshelve",
+    RemoveFromService => "remove_from_service",
+    ReturnToService => "return_to_service",
+    Suppress => "suppress",
+    Unsuppress => "unsuppress",
+});
+
+impl AlarmState {
+    /// Whether an operator still has to acknowledge it.
+    pub fn needs_acknowledgement(self) -> bool {
+        matches!(self, AlarmState::UnackActive | AlarmState::UnackReturned)
+    }
+}
+
+impl AlarmCounts {
+    pub fn add(&mut self, priority: Priority) {
+        match priority {
+            Priority::Critical => self.critical += 1,
+            Priority::High => self.high += 1,
+            Priority::Medium => self.medium += 1,
+            Priority::Low => self.low += 1,
+        }
+    }
+
+    pub fn total(&self) -> u32 {
+        self.critical + self.high + self.medium + self.low
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_the_serde_names() {
+        for state in AlarmState::ALL {
+            let json = serde_json::to_string(state).unwrap();
+            assert_eq!(json, format!("\"{}\"", state.as_str()));
+            assert_eq!(AlarmState::parse(state.as_str()), Some(*state));
+        }
+        for condition in AlarmCondition::ALL {
+            let json = serde_json::to_string(condition).unwrap();
+            assert_eq!(json, format!("\"{}\"", condition.as_str()));
+        }
+        for event in AlarmEvent::ALL {
+            let json = serde_json::to_string(event).unwrap();
+            assert_eq!(json, format!("\"{}\"", event.as_str()));
+        }
+        assert_eq!(Priority::parse("medium"), Some(Priority::Medium));
+        assert_eq!(AlarmState::parse("Active"), None);
+    }
+}

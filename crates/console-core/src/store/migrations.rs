@@ -4,7 +4,7 @@ use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
 
 use super::{
-    alerts, audit, devices, gaps, history, journal, meta, outbox, relays, stats, StoreError,
+    alarms, alerts, audit, devices, gaps, history, journal, meta, outbox, relays, stats, StoreError,
 };
 
 /// Every schema change, in order. Append only: a released migration is never edited,
@@ -25,6 +25,7 @@ pub(super) fn migration_list() -> Vec<M<'static>> {
         M::up(devices::ADD_UNREADABLE),
         M::up(relays::ADD_UNREADABLE),
         M::up(stats::ADD_UNREADABLE),
+        M::up(alarms::CREATE),
     ]
 }
 
