@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use plant_protocol::UnixSeconds;
 use serde::Serialize;
 
+use crate::alarms::{AlarmStatus, AlarmView};
 use crate::alerts::{AlertFeed, AlertStatus, AlertView};
 use crate::bounds::CapsReached;
 use crate::quality::Quality;
@@ -70,6 +71,8 @@ pub struct ConsoleSnapshot {
     pub recovered_from: Option<String>,
     /// Unacknowledged alerts, mute and shelves, as the tray shows them.
     pub alert_status: AlertStatus,
+    /// The alarm banner's status (the summary itself is `Console::alarms`).
+    pub alarm_status: AlarmStatus,
     /// How often the plant went past the console's caps (see `bounds`); the window shows
     /// a notice while any count is above zero.
     pub caps: CapsReached,
@@ -91,6 +94,10 @@ pub struct UpdateBatch {
     /// whole list is `Console::alerts`).
     pub alerts: Vec<AlertView>,
     pub alert_status: Option<AlertStatus>,
+    /// Alarms whose state changed since the previous batch (upserts by id).
+    pub alarms: Vec<AlarmView>,
+    /// The alarm banner's status, when it changed.
+    pub alarm_status: Option<AlarmStatus>,
     /// The caps' counts, when they changed since the previous batch.
     pub caps: Option<CapsReached>,
     /// The cache's status, when it changed.
@@ -113,6 +120,8 @@ pub struct Batcher {
     stats: Option<StatsEntry>,
     alerts: std::collections::VecDeque<AlertView>,
     alert_status: Option<AlertStatus>,
+    alarms: std::collections::BTreeMap<i64, AlarmView>,
+    alarm_status: Option<AlarmStatus>,
     caps: Option<CapsReached>,
     cache: Option<CacheStatus>,
 }
@@ -127,6 +136,8 @@ impl Batcher {
             && self.stats.is_none()
             && self.alerts.is_empty()
             && self.alert_status.is_none()
+            && self.alarms.is_empty()
+            && self.alarm_status.is_none()
             && self.caps.is_none()
             && self.cache.is_none()
     }
@@ -151,6 +162,12 @@ impl Batcher {
                 self.alerts.push_back(alert);
             }
             AlertFeed::Status(status) => self.alert_status = Some(status),
+            AlertFeed::Alarms { changed, status } => {
+                for alarm in changed {
+                    self.alarms.insert(alarm.id, alarm);
+                }
+                self.alarm_status = Some(status);
+            }
         }
     }
 
@@ -194,6 +211,8 @@ impl Batcher {
             system_stats: taken.stats,
             alerts: taken.alerts.into(),
             alert_status: taken.alert_status,
+            alarms: taken.alarms.into_values().collect(),
+            alarm_status: taken.alarm_status,
             caps: taken.caps,
             cache: taken.cache,
         }

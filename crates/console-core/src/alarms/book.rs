@@ -11,8 +11,7 @@ use plant_protocol::UnixSeconds;
 use thiserror::Error;
 
 use super::model::{
-    AlarmCondition, AlarmCounts, AlarmEvent, AlarmState, AlarmStatus, AlarmTransition, AlarmView,
-    Priority,
+    AlarmCondition, AlarmEvent, AlarmState, AlarmStatus, AlarmTransition, AlarmView, Priority,
 };
 use super::table;
 use crate::store::alerts::{Alert, AlertKind, Severity};
@@ -290,9 +289,11 @@ impl AlarmBook {
             },
         );
         self.changed.insert(id);
-        // An alarm of a device out of service or without power starts held.
+        // An alarm of a device out of service or without power starts held. Only a
+        // device's own conditions are held: a relay's failed command is news however
+        // its device is powered.
         let device = self.alarms[&id].view.device.clone();
-        if let Some(device) = device {
+        if let Some(device) = device.filter(|d| *d == alert.subject) {
             if let Some(reason) = self.out_of_service.get(&device).cloned() {
                 self.step(
                     id,
@@ -618,11 +619,12 @@ impl AlarmBook {
             .reduce(f64::min)
     }
 
+    /// The alarms of a device's own conditions (not those of its relays).
     fn ids_of(&self, device: &str) -> Vec<i64> {
         let mut ids: Vec<i64> = self
             .alarms
             .values()
-            .filter(|a| a.view.device.as_deref() == Some(device))
+            .filter(|a| a.view.source == device && a.view.device.as_deref() == Some(device))
             .map(|a| a.view.id)
             .collect();
         ids.sort_unstable();

@@ -19,12 +19,13 @@ use tokio::task::JoinHandle;
 use tokio::time::{sleep_until, Instant};
 
 use super::feeds::{AlertFeed, ChangeBatch, ChangeFeed, StoreSwitch, CHANGE_QUEUE};
-use super::handle::{blocking, AlertError, AlertHandle, Db, Request};
+use super::handle::{blocking, AlarmAction, AlertError, AlertHandle, Db, Request};
 use super::sink::Notifier;
 use super::{
     AlertCore, AlertSettings, AlertStatus, AlertView, Decided, Mute, Notice, NotificationSink,
     Outcome,
 };
+use crate::alarms::AlarmStatus;
 use crate::outbox::QueuedCommand;
 use crate::state::PlantState;
 use crate::store::{self};
@@ -73,15 +74,19 @@ pub async fn start(
     link: watch::Receiver<LinkState>,
 ) -> Result<Started, AlertError> {
     let mut core = AlertCore::new(&config.settings, config.server);
+    let data_dir = config.data_dir.clone();
+    let conn = store::blocking(move || store::open_again(&data_dir)).await?;
+    let db = Arc::new(Db(Mutex::new(conn)));
+    let unacked = blocking(&db, |conn| store::alerts::unacked(conn)).await?;
+    // The alarms as they were when the console last ran, before the plant is learnt:
+    // a relay found off then suppresses its device's restored alarms.
+    core.alarms_mut()
+        .restore(blocking(&db, |conn| store::alarms::all(conn)).await?);
     core.seed(
         &state
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner()),
     );
-    let data_dir = config.data_dir.clone();
-    let conn = store::blocking(move || store::open_again(&data_dir)).await?;
-    let db = Arc::new(Db(Mutex::new(conn)));
-    let unacked = blocking(&db, |conn| store::alerts::unacked(conn)).await?;
 
     let (changes_tx, changes_rx) = mpsc::channel(CHANGE_QUEUE);
     let (feed_tx, feed_rx) = mpsc::channel(64);
@@ -99,14 +104,20 @@ pub async fn start(
         prune_at: 0.0,
         quiet_log: RepeatLimiter::new(QUIET_ALERT_LOG_BURST, plant_link::lograte::LOG_WINDOW),
         clock: config.clock,
+        alarm_status: watch::channel(AlarmStatus::default()).0,
     };
     let (status_tx, status_rx) = watch::channel(engine.status_now());
     engine.status = status_tx;
+    // Alarm changes made while learning the plant (suppressions) are saved at once.
+    engine.save_alarms().await;
+    let (alarm_status_tx, alarm_status_rx) = watch::channel(engine.core.alarms().status());
+    engine.alarm_status = alarm_status_tx;
     let task = tokio::spawn(engine.run(changes_rx, link, commands_rx, requests_rx));
     Ok(Started {
         handle: AlertHandle {
             requests: requests_tx,
             status: status_rx,
+            alarm_status: alarm_status_rx,
             db,
             dropped: dropped.clone(),
         },
@@ -155,6 +166,7 @@ struct Engine {
     quiet_log: RepeatLimiter,
     /// The wall clock (see [`EngineConfig::clock`]).
     clock: WallClock,
+    alarm_status: watch::Sender<AlarmStatus>,
 }
 
 /// How many alerts that notify nobody are logged one by one per minute; the rest are
@@ -224,7 +236,88 @@ impl Engine {
                     self.tick(self.clock.now()).await;
                 }
             }
+            self.save_alarms().await;
         }
+    }
+
+    /// Records the alarms' transitions since the last call, and tells the window and the
+    /// tray. The alarms change in memory first: a failed write is logged, and the next
+    /// write of the same alarm carries its state.
+    async fn save_alarms(&mut self) {
+        let (transitions, views) = self.core.alarms_mut().take_changes();
+        let status = self.core.alarms().status();
+        if views.is_empty() && transitions.is_empty() {
+            if *self.alarm_status.borrow() != status {
+                self.alarm_status.send_replace(status.clone());
+                let _ = self
+                    .feed
+                    .send(AlertFeed::Alarms {
+                        changed: Vec::new(),
+                        status,
+                    })
+                    .await;
+            }
+            return;
+        }
+        for t in &transitions {
+            tracing::info!(
+                alarm_id = t.alarm_id,
+                condition = t.condition.as_str(),
+                source = %log_text(&t.source),
+                from = t.from.as_str(),
+                to = t.to.as_str(),
+                event = t.event.as_str(),
+                by = t.by.as_deref().map(log_text).unwrap_or_default().as_str(),
+                "alarm transition"
+            );
+        }
+        let rows = views.clone();
+        let written = blocking(&self.db, move |conn| {
+            let tx = conn.transaction()?;
+            store::alarms::save(&tx, &rows, &transitions)?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await;
+        if let Err(error) = written {
+            tracing::error!(%error, "alarm transitions could not be recorded");
+        }
+        self.alarm_status.send_replace(status.clone());
+        let _ = self
+            .feed
+            .send(AlertFeed::Alarms {
+                changed: views,
+                status,
+            })
+            .await;
+    }
+
+    fn alarm_action(&mut self, action: AlarmAction, by: &str) -> Result<u32, AlertError> {
+        let now = self.clock.now();
+        let book = self.core.alarms_mut();
+        let count = match action {
+            AlarmAction::Acknowledge(ids) => book.acknowledge(&ids, by, now)?,
+            AlarmAction::AcknowledgeAll => book.acknowledge_all(by, now),
+            AlarmAction::Shelve {
+                id,
+                minutes,
+                reason,
+            } => {
+                let duration = minutes.map(|m| Duration::from_secs(u64::from(m) * 60));
+                book.shelve(id, duration, &reason, by, now).map(|_| 1)?
+            }
+            AlarmAction::Unshelve(id) => book.unshelve(id, by, now).map(|_| 1)?,
+            AlarmAction::Reset(id) => book.reset(id, by, now).map(|_| 1)?,
+            AlarmAction::RemoveFromService { device, reason } => {
+                book.remove_from_service(&device, &reason, by, now)?
+            }
+            AlarmAction::ReturnToService(device) => book.return_to_service(&device, by, now)?,
+            AlarmAction::Silence => {
+                book.silence(now);
+                0
+            }
+        };
+        Ok(count)
     }
 
     fn status_now(&self) -> AlertStatus {
@@ -415,6 +508,21 @@ impl Engine {
                 }
                 self.publish().await;
                 let _ = reply.send(self.status_now());
+            }
+            Request::Alarm { action, by, reply } => {
+                let what = format!("{action:?}");
+                let answer = self.alarm_action(action, &by);
+                match &answer {
+                    Ok(count) => {
+                        tracing::info!(action = %log_text(&what), by = %log_text(&by), count, "alarm action")
+                    }
+                    Err(error) => {
+                        tracing::warn!(action = %log_text(&what), by = %log_text(&by), %error, "alarm action refused")
+                    }
+                }
+                // Saved before the answer, so a reader right after sees the change.
+                self.save_alarms().await;
+                let _ = reply.send(answer);
             }
             Request::Configure {
                 settings,

@@ -127,4 +127,9 @@ impl ChangeFeed {
 pub enum AlertFeed {
     Alert(AlertView),
     Status(AlertStatus),
+    /// Alarms whose state changed, and the alarm status after.
+    Alarms {
+        changed: Vec<crate::alarms::AlarmView>,
+        status: crate::alarms::AlarmStatus,
+    },
 }

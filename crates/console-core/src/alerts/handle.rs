@@ -10,6 +10,8 @@ use thiserror::Error;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::{AlertSettings, AlertStatus, AlertView};
+use crate::alarms::book::{sort_for_summary, AlarmError};
+use crate::alarms::{AlarmState, AlarmStatus, AlarmTransition, AlarmView};
 use crate::store::{self, StoreError};
 
 /// Errors of the alert engine and its handle.
@@ -21,6 +23,31 @@ pub enum AlertError {
     Unknown(i64),
     #[error("the alert engine has stopped")]
     Stopped,
+    /// An alarm action was refused (an unknown alarm, no reason, a shelf too long…).
+    #[error(transparent)]
+    Alarm(#[from] AlarmError),
+}
+
+/// What an operator (or engineer) does to alarms.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AlarmAction {
+    Acknowledge(Vec<i64>),
+    AcknowledgeAll,
+    /// Shelve for `minutes` (the site's default when `None`), with a reason.
+    Shelve {
+        id: i64,
+        minutes: Option<u32>,
+        reason: String,
+    },
+    Unshelve(i64),
+    Reset(i64),
+    RemoveFromService {
+        device: String,
+        reason: String,
+    },
+    ReturnToService(String),
+    /// Silences the horn until a new alarm sounds.
+    Silence,
 }
 
 /// The engine's connection to the cache.
@@ -68,6 +95,11 @@ pub(super) enum Request {
         server: String,
         reply: oneshot::Sender<()>,
     },
+    Alarm {
+        action: AlarmAction,
+        by: String,
+        reply: oneshot::Sender<Result<u32, AlertError>>,
+    },
 }
 
 /// A cloneable handle on the alert engine.
@@ -75,6 +107,7 @@ pub(super) enum Request {
 pub struct AlertHandle {
     pub(super) requests: mpsc::Sender<Request>,
     pub(super) status: watch::Receiver<AlertStatus>,
+    pub(super) alarm_status: watch::Receiver<AlarmStatus>,
     pub(super) db: Arc<Db>,
     pub(super) dropped: Arc<AtomicU64>,
 }
@@ -148,6 +181,56 @@ impl AlertHandle {
             reply,
         })
         .await
+    }
+
+    /// Applies an alarm action as `by`; answers how many alarms it changed (or held, for
+    /// out of service). Each change is recorded in the alarm's history.
+    pub async fn alarm(&self, action: AlarmAction, by: &str) -> Result<u32, AlertError> {
+        let by = by.to_owned();
+        self.ask(|reply| Request::Alarm { action, by, reply })
+            .await?
+    }
+
+    /// The alarm summary: every alarm that is not Normal (or those in `states`), by
+    /// priority, then newest first.
+    pub async fn alarms(
+        &self,
+        states: Option<Vec<AlarmState>>,
+    ) -> Result<Vec<AlarmView>, AlertError> {
+        let mut list = blocking(&self.db, |conn| store::alarms::all(conn)).await?;
+        list.retain(|a| match &states {
+            Some(states) => states.contains(&a.state),
+            None => a.state != AlarmState::Normal,
+        });
+        sort_for_summary(&mut list);
+        Ok(list)
+    }
+
+    /// One alarm's transitions, oldest first.
+    pub async fn alarm_history(&self, id: i64) -> Result<Vec<AlarmTransition>, AlertError> {
+        blocking(&self.db, move |conn| store::alarms::history(conn, id)).await
+    }
+
+    /// The plant's alarm journal, newest first.
+    pub async fn alarm_journal(
+        &self,
+        since: Option<f64>,
+        until: Option<f64>,
+        limit: u32,
+    ) -> Result<Vec<AlarmTransition>, AlertError> {
+        blocking(&self.db, move |conn| {
+            store::alarms::journal(conn, since, until, limit)
+        })
+        .await
+    }
+
+    pub fn alarm_status(&self) -> AlarmStatus {
+        self.alarm_status.borrow().clone()
+    }
+
+    /// The alarm status as it changes, for the tray and the banner.
+    pub fn alarm_status_watch(&self) -> watch::Receiver<AlarmStatus> {
+        self.alarm_status.clone()
     }
 
     pub fn status(&self) -> AlertStatus {

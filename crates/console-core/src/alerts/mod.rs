@@ -22,13 +22,15 @@ use std::time::Duration;
 use plant_protocol::UnixSeconds;
 use serde::{Deserialize, Serialize};
 
+use crate::alarms::book::{is_alarm, AlarmBook, AlarmConfig, AlertEffect};
+use crate::alarms::AlarmState;
 use crate::outbox::QueuedCommand;
 use crate::state::{Change, PlantState};
 pub use crate::store::alerts::{Alert, AlertKind, AlertView, Outcome, Severity};
 use crate::store::Appearances;
 use plant_link::link::LinkState;
 
-pub use handle::AlertError;
+pub use handle::{AlarmAction, AlertError};
 // The engine's wiring and the parts it is made of are the console's business alone.
 pub(crate) use engine::{fan_out, start, EngineConfig};
 pub(crate) use feeds::{AlertFeed, ChangeFeed, StoreSwitch};
@@ -125,6 +127,8 @@ pub struct AlertSettings {
     /// takes a second is not news.
     pub link_loss_after: Duration,
     pub flood: FloodPolicy,
+    /// How the alarms run: first-out, chattering, shelving, latching, priorities.
+    pub alarms: AlarmConfig,
 }
 
 impl Default for AlertSettings {
@@ -135,6 +139,7 @@ impl Default for AlertSettings {
             limits: Vec::new(),
             link_loss_after: Duration::from_secs(10),
             flood: FloodPolicy::default(),
+            alarms: AlarmConfig::default(),
         }
     }
 }
@@ -216,6 +221,8 @@ pub struct AlertCore {
     flood: Flood,
     mute: Option<Mute>,
     shelved: HashMap<String, UnixSeconds>,
+    /// The alarms the alerts raise and return (ISA-18.2 states).
+    alarms: AlarmBook,
 }
 
 impl AlertCore {
@@ -227,7 +234,17 @@ impl AlertCore {
             flood: Flood::new(settings.flood.clone()),
             mute: None,
             shelved: HashMap::new(),
+            alarms: AlarmBook::new(settings.alarms.clone()),
         }
+    }
+
+    /// The alarms, for the engine's operator actions and status.
+    pub fn alarms(&self) -> &AlarmBook {
+        &self.alarms
+    }
+
+    pub fn alarms_mut(&mut self) -> &mut AlarmBook {
+        &mut self.alarms
     }
 
     /// Takes new settings; what the rules learnt of the plant is kept, so a value already
@@ -235,16 +252,27 @@ impl AlertCore {
     pub fn configure(&mut self, settings: &AlertSettings, server: impl Into<String>) {
         self.notify_from = settings.notify_from;
         self.rules.configure(settings, server);
+        self.alarms.configure(settings.alarms.clone());
     }
 
     /// Forgets the plant learnt so far (another plant is being connected).
     pub fn forget_plant(&mut self) {
         self.rules.forget_plant();
+        self.alarms.forget();
     }
 
     /// Learns the last-known plant (restored from the cache) without alerting on it.
     pub fn seed(&mut self, state: &PlantState) {
         self.rules.seed(state);
+        for entry in state.relays() {
+            let relay = &entry.relay;
+            self.alarms.relay(
+                &relay.id,
+                relay.device_id.as_deref(),
+                relay.state,
+                entry.received_at,
+            );
+        }
     }
 
     /// The changes one plant message made, received at `at`.
@@ -258,6 +286,16 @@ impl AlertCore {
         let mut alerts = Vec::new();
         for change in changes {
             self.rules.on_change(change, at, appearances, &mut alerts);
+            // A relay that powers a device suppresses the device's alarms while it is off.
+            match change {
+                Change::Relay { after, .. } => {
+                    let relay = &after.relay;
+                    self.alarms
+                        .relay(&relay.id, relay.device_id.as_deref(), relay.state, at);
+                }
+                Change::RelayRemoved(relay) => self.alarms.relay(&relay.id, None, true, at),
+                _ => {}
+            }
         }
         self.decide_all(alerts, now)
     }
@@ -280,6 +318,7 @@ impl AlertCore {
     /// a shelf. Call it at [`AlertCore::next_deadline`].
     pub fn tick(&mut self, now: UnixSeconds) -> Tick {
         let status_changed = self.expire(now);
+        self.alarms.tick(now);
         let mut alerts = Vec::new();
         self.rules.tick(now, &mut alerts);
         let decided = self.decide_all(alerts, now);
@@ -304,6 +343,7 @@ impl AlertCore {
             self.flood.next_deadline(),
             mute,
             self.shelved.values().copied().reduce(f64::min),
+            self.alarms.next_deadline(),
         ]
         .into_iter()
         .flatten()
@@ -379,7 +419,8 @@ impl AlertCore {
         alerts
             .into_iter()
             .map(|alert| {
-                let outcome = self.decide(&alert, now);
+                let effect = self.alarms.on_alert(&alert, now);
+                let outcome = self.decide(&alert, effect, now);
                 Decided { alert, outcome }
             })
             .collect()
@@ -387,8 +428,17 @@ impl AlertCore {
 
     /// The operator's choices come before flood control: a muted or shelved alert does
     /// not use up the flood budget or show up in a summary.
-    fn decide(&mut self, alert: &Alert, now: UnixSeconds) -> Outcome {
-        if alert.severity < self.notify_from {
+    ///
+    /// An alert that raises an alarm notifies only when the alarm becomes
+    /// Unacknowledged-Active: not while the alarm is shelved, out of service or
+    /// suppressed by design.
+    fn decide(&mut self, alert: &Alert, effect: AlertEffect, now: UnixSeconds) -> Outcome {
+        let raises_alarm = is_alarm(alert.kind);
+        if raises_alarm && effect.held == Some(AlarmState::Shelved) {
+            Outcome::Shelved
+        } else if raises_alarm && !effect.annunciate {
+            Outcome::Quiet
+        } else if alert.severity < self.notify_from {
             Outcome::Quiet
         } else if self.mute.is_some() {
             Outcome::Muted

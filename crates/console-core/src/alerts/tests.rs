@@ -557,3 +557,82 @@ async fn the_engine_ends_when_the_runtime_drops_its_change_feed() {
         .expect("the engine ends")
         .unwrap();
 }
+
+fn kinds_and_outcomes(decided: &[Decided]) -> Vec<(AlertKind, Outcome)> {
+    decided.iter().map(|d| (d.alert.kind, d.outcome)).collect()
+}
+
+#[test]
+fn an_alarm_notifies_when_it_becomes_unacknowledged_active_and_not_while_shelved() {
+    let mut core = core();
+    let fault = |core: &mut AlertCore, at| {
+        core.on_changes(
+            &[went("p1", DeviceStatus::Fault, at)],
+            at,
+            Appearances::Journal,
+            at,
+        )
+    };
+    assert_eq!(
+        kinds_and_outcomes(&fault(&mut core, 0.0)),
+        vec![(AlertKind::DeviceFault, Outcome::Notified)]
+    );
+    let id = core.alarms().summary()[0].id;
+    // The operator's acknowledgement is a transition of the operator's: no alert at all.
+    assert_eq!(core.alarms_mut().acknowledge(&[id], "ana", 1.0), Ok(1));
+    core.on_changes(
+        &[went("p1", DeviceStatus::Online, 100.0)],
+        100.0,
+        Appearances::Journal,
+        100.0,
+    );
+    core.alarms_mut()
+        .shelve(id, None, "pump under repair", "ana", 101.0)
+        .unwrap();
+    assert_eq!(
+        kinds_and_outcomes(&fault(&mut core, 200.0)),
+        vec![(AlertKind::DeviceFault, Outcome::Shelved)],
+        "shelved: recorded, not notified"
+    );
+    // The shelf runs out with the fault present: the alarm is Unacknowledged-Active again.
+    core.tick(101.0 + 15.0 * 60.0);
+    assert_eq!(
+        core.alarms().get(id).unwrap().state,
+        crate::alarms::AlarmState::UnackActive
+    );
+}
+
+#[test]
+fn a_device_fault_while_its_powering_relay_is_off_is_suppressed_by_design() {
+    let mut core = core();
+    core.on_changes(
+        &[relay_switch("r1", Some("p1"), false, 0.0)],
+        0.0,
+        Appearances::Journal,
+        0.0,
+    );
+    let decided = core.on_changes(
+        &[went("p1", DeviceStatus::Offline, 1.0)],
+        1.0,
+        Appearances::Journal,
+        1.0,
+    );
+    assert_eq!(
+        kinds_and_outcomes(&decided),
+        vec![(AlertKind::DeviceOffline, Outcome::Quiet)]
+    );
+    assert_eq!(
+        core.alarms().summary()[0].state,
+        crate::alarms::AlarmState::Suppressed
+    );
+    core.on_changes(
+        &[relay_switch("r1", Some("p1"), true, 2.0)],
+        2.0,
+        Appearances::Journal,
+        2.0,
+    );
+    assert_eq!(
+        core.alarms().summary()[0].state,
+        crate::alarms::AlarmState::UnackActive
+    );
+}

@@ -6,7 +6,8 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use super::Console;
-use crate::alerts::{AlertError, AlertSettings, AlertStatus, AlertView};
+use crate::alarms::{AlarmState, AlarmStatus, AlarmTransition, AlarmView};
+use crate::alerts::{AlarmAction, AlertError, AlertSettings, AlertStatus, AlertView};
 use crate::audit::Actor;
 
 impl Console {
@@ -64,5 +65,51 @@ impl Console {
     /// behind (for diagnostics; it should stay 0).
     pub fn alerts_dropped(&self) -> u64 {
         self.alerts.dropped_changes()
+    }
+}
+
+impl Console {
+    /// Applies an alarm action as `by` (the OS user when `None`); answers how many
+    /// alarms it changed. Refusals are [`AlertError::Alarm`].
+    pub async fn alarm_action(
+        &self,
+        action: AlarmAction,
+        by: Option<&str>,
+    ) -> Result<u32, AlertError> {
+        let user = Actor::current().user;
+        self.alerts.alarm(action, by.unwrap_or(&user)).await
+    }
+
+    /// The alarm summary: every alarm not Normal (or those in `states`), by priority,
+    /// then newest first.
+    pub async fn alarms(
+        &self,
+        states: Option<Vec<AlarmState>>,
+    ) -> Result<Vec<AlarmView>, AlertError> {
+        self.alerts.alarms(states).await
+    }
+
+    /// One alarm's recorded transitions, oldest first.
+    pub async fn alarm_history(&self, id: i64) -> Result<Vec<AlarmTransition>, AlertError> {
+        self.alerts.alarm_history(id).await
+    }
+
+    /// The plant's alarm journal in `[since, until]`, newest first, at most `limit`.
+    pub async fn alarm_journal(
+        &self,
+        since: Option<f64>,
+        until: Option<f64>,
+        limit: u32,
+    ) -> Result<Vec<AlarmTransition>, AlertError> {
+        self.alerts.alarm_journal(since, until, limit).await
+    }
+
+    pub fn alarm_status(&self) -> AlarmStatus {
+        self.alerts.alarm_status()
+    }
+
+    /// The alarm status as it changes, for the tray.
+    pub fn alarm_status_watch(&self) -> watch::Receiver<AlarmStatus> {
+        self.alerts.alarm_status_watch()
     }
 }

@@ -282,6 +282,7 @@ impl Console {
                 .unwrap_or_else(|poisoned| poisoned.into_inner())
                 .clone(),
             alert_status: self.alerts.status(),
+            alarm_status: self.alerts.alarm_status(),
             cache: self
                 .shared
                 .cache

@@ -1,6 +1,7 @@
 //! The alarm book's rules, each with literal times.
 
 use super::*;
+use crate::alarms::AlarmCounts;
 
 fn alert(kind: AlertKind, subject: &str, at: f64) -> Alert {
     Alert {
