@@ -243,20 +243,20 @@ describe("disabled switches show why", () => {
   it("follows the link: stale disables, offline keeps enabled, live re-enables", async () => {
     await start(snapshot({ relays: [relay("a")] }));
     expect(reasonOf("a").disabled).toBe(false);
-    ipc.emit({ link: linkStatus("stale"), devices: [], removed_devices: [], relays: [], removed_relays: [], system_stats: null, alerts: [], alert_status: null, cache: null, caps: null });
+    ipc.emit({ link: linkStatus("stale"), devices: [], removed_devices: [], relays: [], removed_relays: [], system_stats: null, alerts: [], alert_status: null, alarms: [], alarm_status: null, cache: null, caps: null });
     expect(reasonOf("a")).toMatchObject({ disabled: true, text: "Values unconfirmed", code: "stale" });
-    ipc.emit({ link: linkStatus("offline"), devices: [], removed_devices: [], relays: [], removed_relays: [], system_stats: null, alerts: [], alert_status: null, cache: null, caps: null });
+    ipc.emit({ link: linkStatus("offline"), devices: [], removed_devices: [], relays: [], removed_relays: [], system_stats: null, alerts: [], alert_status: null, alarms: [], alarm_status: null, cache: null, caps: null });
     expect(reasonOf("a")).toMatchObject({ disabled: false, shown: false });
-    ipc.emit({ link: linkStatus("realtime"), devices: [], removed_devices: [], relays: [], removed_relays: [], system_stats: null, alerts: [], alert_status: null, cache: null, caps: null });
+    ipc.emit({ link: linkStatus("realtime"), devices: [], removed_devices: [], relays: [], removed_relays: [], system_stats: null, alerts: [], alert_status: null, alarms: [], alarm_status: null, cache: null, caps: null });
     expect(reasonOf("a").disabled).toBe(false);
   });
 
   it("follows the relay's device going offline and back", async () => {
     await start(snapshot({ devices: [device("d1")], relays: [relay("a", { device_id: "d1" })] }));
     expect(reasonOf("a").disabled).toBe(false);
-    ipc.emit({ link: null, devices: [device("d1", { status: "offline" }, 1001)], removed_devices: [], relays: [], removed_relays: [], system_stats: null, alerts: [], alert_status: null, cache: null, caps: null });
+    ipc.emit({ link: null, devices: [device("d1", { status: "offline" }, 1001)], removed_devices: [], relays: [], removed_relays: [], system_stats: null, alerts: [], alert_status: null, alarms: [], alarm_status: null, cache: null, caps: null });
     expect(reasonOf("a").text).toBe("Device offline");
-    ipc.emit({ link: null, devices: [device("d1", { status: "online" }, 1002)], removed_devices: [], relays: [], removed_relays: [], system_stats: null, alerts: [], alert_status: null, cache: null, caps: null });
+    ipc.emit({ link: null, devices: [device("d1", { status: "online" }, 1002)], removed_devices: [], relays: [], removed_relays: [], system_stats: null, alerts: [], alert_status: null, alarms: [], alarm_status: null, cache: null, caps: null });
     expect(reasonOf("a").disabled).toBe(false);
   });
 
