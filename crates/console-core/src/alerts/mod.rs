@@ -436,9 +436,7 @@ impl AlertCore {
         let raises_alarm = is_alarm(alert.kind);
         if raises_alarm && effect.held == Some(AlarmState::Shelved) {
             Outcome::Shelved
-        } else if raises_alarm && !effect.annunciate {
-            Outcome::Quiet
-        } else if alert.severity < self.notify_from {
+        } else if (raises_alarm && !effect.annunciate) || alert.severity < self.notify_from {
             Outcome::Quiet
         } else if self.mute.is_some() {
             Outcome::Muted
