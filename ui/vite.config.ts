@@ -9,6 +9,9 @@ export default defineConfig({
     port: 1420,
     strictPort: true,
     host: "127.0.0.1",
+    // The core's catalogs live with the Rust crate that reads them too
+    // (src/strings/catalog.ts imports them).
+    fs: { allow: [".", "../crates/console-i18n/locales"] },
   },
   envPrefix: ["VITE_", "TAURI_ENV_"],
   build: {

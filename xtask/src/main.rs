@@ -58,8 +58,9 @@ usage: cargo xtask <command>
   setup   only the set-up (add --test for the test tools)
   ipc-types
           write the UI's IPC types (ui/src/generated/) from the Rust types and the
-          command list (src-tauri/src/shell/commands.list); `test` fails while they are
-          stale (--check runs only that check)
+          command list (src-tauri/src/shell/commands.list), and the catalog samples
+          (crates/console-i18n/samples.json); `test` fails while they are stale
+          (--check runs only that check)
   wine-tests
           only the link's, core's and settings' unit tests, built for Windows and run
           under Wine in a private prefix (part of `test`)
@@ -455,6 +456,10 @@ fn test(root: &Path) -> Result<()> {
 /// The test that writes the UI's IPC types, `src-tauri/src/shell/commands.rs`.
 const IPC_TYPES_TEST: &str = "shell::commands::generated_typescript_is_what_the_rust_types_give";
 
+/// The test that writes the samples both catalogs' tests word (console-i18n).
+const CATALOG_SAMPLES_TEST: &str =
+    "catalog::tests::the_shared_samples_are_worded_as_samples_json_says";
+
 /// Writes `ui/src/generated/` (`write`), or checks that it is what the Rust types give:
 /// the test regenerates into a temporary folder and compares; when it fails, the one line
 /// that names the stale file is the error.
@@ -464,6 +469,13 @@ fn ipc_types(write: bool) -> Result<()> {
         .args(["test", "--quiet", "-p", "plant-console", "--lib", "--"])
         .args(["--exact", IPC_TYPES_TEST]);
     if write {
+        step("writing the catalog's shared samples (crates/console-i18n/samples.json)");
+        run_cmd(
+            Command::new(cargo())
+                .args(["test", "--quiet", "-p", "console-i18n", "--lib", "--"])
+                .args(["--exact", CATALOG_SAMPLES_TEST])
+                .env("CATALOG_SAMPLES_WRITE", "1"),
+        )?;
         step("writing the UI's IPC types (ui/src/generated/)");
         return run_cmd(command.env("IPC_TYPES_WRITE", "1"));
     }

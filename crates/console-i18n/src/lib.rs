@@ -9,6 +9,14 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+mod catalog;
+mod format;
+mod locale;
+
+pub use catalog::{catalog_ids, word, CATALOG_SOURCES};
+pub use format::{format_number, localize_digits, notification_text};
+pub use locale::{from_locale, os_language, CurrentLanguage};
+
 /// The languages the console speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -32,6 +40,11 @@ impl Language {
     pub fn parse(text: &str) -> Option<Language> {
         Language::ALL.into_iter().find(|l| l.as_str() == text)
     }
+
+    /// Whether the language is written right to left.
+    pub fn is_rtl(self) -> bool {
+        self == Language::Fa
+    }
 }
 
 /// One argument of a message: text (an id, a name, an operator) or a number (a value, a
@@ -42,6 +55,11 @@ impl Language {
 pub enum Arg {
     Number(f64),
     Text(String),
+    /// A length of time in seconds, worded by the catalog's `duration-*` messages
+    /// before the message that holds it.
+    Duration {
+        duration: f64,
+    },
 }
 
 /// What happened, without its words: a catalog message id and its named arguments.
@@ -70,5 +88,20 @@ impl Message {
     pub fn number(mut self, name: &str, value: f64) -> Self {
         self.args.insert(name.to_owned(), Arg::Number(value));
         self
+    }
+
+    /// Adds a length of time, in seconds.
+    pub fn duration(mut self, name: &str, seconds: f64) -> Self {
+        self.args
+            .insert(name.to_owned(), Arg::Duration { duration: seconds });
+        self
+    }
+
+    /// The text argument `name`, if it is one.
+    pub fn text_arg(&self, name: &str) -> Option<&str> {
+        match self.args.get(name) {
+            Some(Arg::Text(text)) => Some(text),
+            _ => None,
+        }
     }
 }

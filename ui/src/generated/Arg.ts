@@ -4,4 +4,4 @@
  * One argument of a message: text (an id, a name, an operator) or a number (a value, a
  * count, seconds), which each language formats its own way.
  */
-export type Arg = number | string;
+export type Arg = number | string | { duration: number, };

@@ -1,0 +1,304 @@
+# Plant Console's words in English: the catalog both the Rust side (native
+# notifications, the tray, the command line) and the window read. Each message
+# has the same id and arguments in every language (a test checks that).
+#
+# Arguments are data, never words: ids and names as the plant sends them,
+# numbers, states as their codes (`on`/`off`, a link mode, a device status).
+# A length of time ($duration) arrives worded by the duration-* messages.
+
+## Shared words.
+
+on-off = { $state ->
+    [on] ON
+   *[off] OFF
+ }
+device-status = { $status ->
+    [online] online
+    [offline] offline
+    [fault] fault
+   *[other] { $status }
+ }
+link-mode = { $mode ->
+    [connecting] Connecting
+    [realtime] Real-time
+    [fallback] HTTP fallback
+    [stale] Stale
+    [offline] Offline
+    [unauthorized] Unauthorized
+   *[other] { $mode }
+ }
+duration-seconds = { $s } s
+duration-minutes = { $m } min
+duration-minutes-seconds = { $m } min { $s } s
+duration-hours = { $h } h
+duration-hours-minutes = { $h } h { $m } min
+
+## Alarms: one per condition of a source. $source is the device or relay id,
+## $name its name as the plant gives it.
+
+alarm-device_offline = { $name } is offline
+alarm-device_fault = { $name } reports a fault
+alarm-limit_high = { $name } is above its high limit
+alarm-limit_low = { $name } is below its low limit
+alarm-link_lost = The plant link is lost
+alarm-command_failed = A command to { $name } did not take effect
+alarm-bad_value = Bad value from { $name }
+
+## Alerts: a title and a body. $place is the id, the device and the location as
+## the plant names them ("relay-03 · Boiler 1 · Hall 2").
+
+alert-device-appeared-title = Device { $name } appeared
+alert-device-appeared-body = { $place } · { $status ->
+    [online] online
+    [offline] offline
+    [fault] fault
+   *[other] { $status }
+ } · { $value } { $unit }
+alert-device-appeared-body-no-value = { $place } · { $status ->
+    [online] online
+    [offline] offline
+    [fault] fault
+   *[other] { $status }
+ }
+alert-device-removed-title = Device { $name } was removed
+alert-device-removed-body = { $place } · the plant no longer lists it
+alert-relay-switched-title = Relay { $name } switched { $state ->
+    [on] ON
+   *[off] OFF
+ }
+alert-relay-switched-by-title = Relay { $name } switched { $state ->
+    [on] ON
+   *[off] OFF
+ } by { $by }
+alert-relay-switched-body = { $place } · was { $was ->
+    [on] ON
+   *[off] OFF
+ }
+alert-bad-value-device-title = Device { $name }: bad value from the plant
+alert-bad-value-relay-title = Relay { $name }: bad value from the plant
+alert-bad-value-body = { $place } · could not read { $fields }
+alert-device-offline-title = Device { $name } went offline
+alert-device-fault-title = Device { $name } reports a fault
+alert-device-online-title = Device { $name } is back online
+alert-device-status-body = { $place } · was { $was ->
+    [online] online
+    [offline] offline
+    [fault] fault
+   *[other] { $was }
+ }
+alert-device-status-last-body = { $place } · was { $was ->
+    [online] online
+    [offline] offline
+    [fault] fault
+   *[other] { $was }
+ } · last value { $value } { $unit }
+alert-limit-high-title = { $name } is above its high limit: { $value } { $unit }
+alert-limit-high-body = { $place } · high limit { $limit } { $unit }
+alert-limit-low-title = { $name } is below its low limit: { $value } { $unit }
+alert-limit-low-body = { $place } · low limit { $limit } { $unit }
+alert-limit-cleared-title = { $name } is back within its limits: { $value } { $unit }
+alert-limit-cleared-high-body = { $place } · was above { $limit } { $unit }
+alert-limit-cleared-low-body = { $place } · was below { $limit } { $unit }
+alert-link-restored-title = Plant link restored after { $duration }
+alert-link-restored-body = { $server } · { $mode ->
+    [connecting] Connecting
+    [realtime] Real-time
+    [fallback] HTTP fallback
+    [stale] Stale
+    [offline] Offline
+    [unauthorized] Unauthorized
+   *[other] { $mode }
+ }
+alert-link-lost-title = Plant link lost: no data for { $duration }
+alert-link-lost-body = { $server } · { $mode ->
+    [connecting] Connecting
+    [realtime] Real-time
+    [fallback] HTTP fallback
+    [stale] Stale
+    [offline] Offline
+    [unauthorized] Unauthorized
+   *[other] { $mode }
+ } · values shown are the last known
+alert-link-lost-detail-body = { $server } · { $mode ->
+    [connecting] Connecting
+    [realtime] Real-time
+    [fallback] HTTP fallback
+    [stale] Stale
+    [offline] Offline
+    [unauthorized] Unauthorized
+   *[other] { $mode }
+ }: { $detail } · values shown are the last known
+alert-command-failed-title = Command to switch { $name } { $state ->
+    [on] ON
+   *[off] OFF
+ } failed
+alert-command-expired-title = Command to switch { $name } { $state ->
+    [on] ON
+   *[off] OFF
+ } expired
+alert-command-plant-changed-title = Command to switch { $name } { $state ->
+    [on] ON
+   *[off] OFF
+ } ended: plant changed
+alert-command-failed-body = { $place } · the plant did not apply it · requested by { $operator }
+alert-command-expired-body = { $place } · its time ran out before it took effect · requested by { $operator }
+alert-command-plant-changed-body = { $place } · the console is on another plant than the one it was meant for · requested by { $operator }
+alert-command-error-body = { $place } · { $error } · requested by { $operator }
+
+## Notifications that stand for many alerts (flood control).
+
+notify-more = { $count } more: { $parts }
+notify-summary-title = { $count ->
+    [one] { $count } alert held back
+   *[other] { $count } alerts held back
+ }
+
+## The tray.
+
+tray-tooltip = Plant Console — { $mode ->
+    [connecting] Connecting
+    [realtime] Real-time
+    [fallback] HTTP fallback
+    [stale] Stale
+    [offline] Offline
+    [unauthorized] Unauthorized
+   *[other] { $mode }
+ }
+    { $devices } devices · { $alarms ->
+        [0] no unacknowledged alarms
+        [one] { $alarms } unacknowledged alarm
+       *[other] { $alarms } unacknowledged alarms
+    }
+tray-show = Show Plant Console
+tray-quit = Quit
+
+## Journal entries. Old entries written before the catalog keep their English text.
+
+journal-device-status = Device { $name } changed from { $from ->
+    [online] online
+    [offline] offline
+    [fault] fault
+   *[other] { $from }
+ } to { $status ->
+    [online] online
+    [offline] offline
+    [fault] fault
+   *[other] { $status }
+ }
+journal-device-added = Device { $name } appeared ({ $status ->
+    [online] online
+    [offline] offline
+    [fault] fault
+   *[other] { $status }
+ })
+journal-device-removed = Device { $name } was removed
+journal-relay-switched = Relay { $name } switched { $state ->
+    [on] ON
+   *[off] OFF
+ }
+journal-relay-switched-by = Relay { $name } switched { $state ->
+    [on] ON
+   *[off] OFF
+ } by { $by }
+journal-relay-added = Relay { $name } appeared ({ $state ->
+    [on] ON
+   *[off] OFF
+ })
+journal-relay-removed = Relay { $name } was removed
+journal-link = Link changed from { $from ->
+    [connecting] Connecting
+    [realtime] Real-time
+    [fallback] HTTP fallback
+    [stale] Stale
+    [offline] Offline
+    [unauthorized] Unauthorized
+   *[other] { $from }
+ } to { $mode ->
+    [connecting] Connecting
+    [realtime] Real-time
+    [fallback] HTTP fallback
+    [stale] Stale
+    [offline] Offline
+    [unauthorized] Unauthorized
+   *[other] { $mode }
+ }
+journal-link-detail = Link changed from { $from ->
+    [connecting] Connecting
+    [realtime] Real-time
+    [fallback] HTTP fallback
+    [stale] Stale
+    [offline] Offline
+    [unauthorized] Unauthorized
+   *[other] { $from }
+ } to { $mode ->
+    [connecting] Connecting
+    [realtime] Real-time
+    [fallback] HTTP fallback
+    [stale] Stale
+    [offline] Offline
+    [unauthorized] Unauthorized
+   *[other] { $mode }
+ }: { $detail }
+journal-link-interrupted = Link was interrupted and is { $mode ->
+    [connecting] Connecting
+    [realtime] Real-time
+    [fallback] HTTP fallback
+    [stale] Stale
+    [offline] Offline
+    [unauthorized] Unauthorized
+   *[other] { $mode }
+ } again
+journal-readable-again = { $what ->
+    [device] Device { $name }
+    [relay] Relay { $name }
+   *[stats] The server's figures
+ }: readable again (good value from the plant)
+journal-bad-value = { $what ->
+    [device] Device { $name }
+    [relay] Relay { $name }
+   *[stats] The server's figures
+ }: bad value from the plant ({ $fields } could not be read)
+journal-still-bad-value = { $what ->
+    [device] Device { $name }
+    [relay] Relay { $name }
+   *[stats] The server's figures
+ }: bad value from the plant (now { $fields } could not be read)
+
+## The alarm journal's transitions.
+
+alarm-event = { $event ->
+    [activate] Became active
+    [return] Returned to normal
+    [acknowledge] Acknowledged
+    [reset] Reset
+    [shelve] Shelved
+    [unshelve] Unshelved
+    [remove_from_service] Taken out of service
+    [return_to_service] Returned to service
+    [suppress] Suppressed by design
+    [unsuppress] No longer suppressed
+   *[other] { $event }
+ }
+alarm-state = { $state ->
+    [normal] Normal
+    [unack_active] Unacknowledged, active
+    [ack_active] Acknowledged, active
+    [unack_returned] Unacknowledged, returned
+    [latched] Latched
+    [shelved] Shelved
+    [out_of_service] Out of service
+    [suppressed] Suppressed by design
+   *[other] { $state }
+ }
+alarm-priority = { $priority ->
+    [critical] Critical
+    [high] High
+    [medium] Medium
+   *[low] Low
+ }
+alarm-notification-title = { $priority ->
+    [critical] Critical
+    [high] High
+    [medium] Medium
+   *[low] Low
+ } alarm

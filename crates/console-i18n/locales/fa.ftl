@@ -1,0 +1,293 @@
+# واژه‌های کنسول کارخانه به فارسی: همان شناسه‌ها و همان آرگومان‌های en.ftl.
+# Plant Console's words in Persian: the same ids and arguments as en.ftl.
+
+## Shared words.
+
+on-off = { $state ->
+    [on] روشن
+   *[off] خاموش
+ }
+device-status = { $status ->
+    [online] برخط
+    [offline] برون‌خط
+    [fault] در خطا
+   *[other] { $status }
+ }
+link-mode = { $mode ->
+    [connecting] در حال اتصال
+    [realtime] بلادرنگ
+    [fallback] پشتیبان HTTP
+    [stale] کهنه
+    [offline] قطع
+    [unauthorized] بدون مجوز
+   *[other] { $mode }
+ }
+duration-seconds = { $s } ثانیه
+duration-minutes = { $m } دقیقه
+duration-minutes-seconds = { $m } دقیقه و { $s } ثانیه
+duration-hours = { $h } ساعت
+duration-hours-minutes = { $h } ساعت و { $m } دقیقه
+
+## Alarms.
+
+alarm-device_offline = { $name } برون‌خط است
+alarm-device_fault = { $name } خطا گزارش می‌دهد
+alarm-limit_high = { $name } از حد بالای خود گذشته است
+alarm-limit_low = { $name } از حد پایین خود پایین‌تر است
+alarm-link_lost = ارتباط با کارخانه قطع است
+alarm-command_failed = فرمان به { $name } اجرا نشد
+alarm-bad_value = مقدار نامعتبر از { $name }
+
+## Alerts.
+
+alert-device-appeared-title = دستگاه { $name } پیدا شد
+alert-device-appeared-body = { $place } · { $status ->
+    [online] برخط
+    [offline] برون‌خط
+    [fault] در خطا
+   *[other] { $status }
+ } · { $value } { $unit }
+alert-device-appeared-body-no-value = { $place } · { $status ->
+    [online] برخط
+    [offline] برون‌خط
+    [fault] در خطا
+   *[other] { $status }
+ }
+alert-device-removed-title = دستگاه { $name } حذف شد
+alert-device-removed-body = { $place } · دیگر در فهرست کارخانه نیست
+alert-relay-switched-title = رله { $name } { $state ->
+    [on] روشن
+   *[off] خاموش
+ } شد
+alert-relay-switched-by-title = رله { $name } به دست { $by } { $state ->
+    [on] روشن
+   *[off] خاموش
+ } شد
+alert-relay-switched-body = { $place } · پیش‌تر { $was ->
+    [on] روشن
+   *[off] خاموش
+ } بود
+alert-bad-value-device-title = دستگاه { $name }: مقدار نامعتبر از کارخانه
+alert-bad-value-relay-title = رله { $name }: مقدار نامعتبر از کارخانه
+alert-bad-value-body = { $place } · { $fields } خوانده نشد
+alert-device-offline-title = دستگاه { $name } برون‌خط شد
+alert-device-fault-title = دستگاه { $name } خطا گزارش می‌دهد
+alert-device-online-title = دستگاه { $name } دوباره برخط است
+alert-device-status-body = { $place } · پیش‌تر { $was ->
+    [online] برخط
+    [offline] برون‌خط
+    [fault] در خطا
+   *[other] { $was }
+ } بود
+alert-device-status-last-body = { $place } · پیش‌تر { $was ->
+    [online] برخط
+    [offline] برون‌خط
+    [fault] در خطا
+   *[other] { $was }
+ } بود · آخرین مقدار { $value } { $unit }
+alert-limit-high-title = { $name } از حد بالای خود گذشت: { $value } { $unit }
+alert-limit-high-body = { $place } · حد بالا { $limit } { $unit }
+alert-limit-low-title = { $name } از حد پایین خود پایین‌تر رفت: { $value } { $unit }
+alert-limit-low-body = { $place } · حد پایین { $limit } { $unit }
+alert-limit-cleared-title = { $name } به محدودهٔ خود بازگشت: { $value } { $unit }
+alert-limit-cleared-high-body = { $place } · بالاتر از { $limit } { $unit } بود
+alert-limit-cleared-low-body = { $place } · پایین‌تر از { $limit } { $unit } بود
+alert-link-restored-title = ارتباط با کارخانه پس از { $duration } برقرار شد
+alert-link-restored-body = { $server } · { $mode ->
+    [connecting] در حال اتصال
+    [realtime] بلادرنگ
+    [fallback] پشتیبان HTTP
+    [stale] کهنه
+    [offline] قطع
+    [unauthorized] بدون مجوز
+   *[other] { $mode }
+ }
+alert-link-lost-title = ارتباط با کارخانه قطع شد: { $duration } بدون داده
+alert-link-lost-body = { $server } · { $mode ->
+    [connecting] در حال اتصال
+    [realtime] بلادرنگ
+    [fallback] پشتیبان HTTP
+    [stale] کهنه
+    [offline] قطع
+    [unauthorized] بدون مجوز
+   *[other] { $mode }
+ } · مقادیر نشان‌داده‌شده آخرین مقادیر شناخته‌شده‌اند
+alert-link-lost-detail-body = { $server } · { $mode ->
+    [connecting] در حال اتصال
+    [realtime] بلادرنگ
+    [fallback] پشتیبان HTTP
+    [stale] کهنه
+    [offline] قطع
+    [unauthorized] بدون مجوز
+   *[other] { $mode }
+ }: { $detail } · مقادیر نشان‌داده‌شده آخرین مقادیر شناخته‌شده‌اند
+alert-command-failed-title = فرمان { $state ->
+    [on] روشن
+   *[off] خاموش
+ } کردن { $name } ناموفق بود
+alert-command-expired-title = فرمان { $state ->
+    [on] روشن
+   *[off] خاموش
+ } کردن { $name } منقضی شد
+alert-command-plant-changed-title = فرمان { $state ->
+    [on] روشن
+   *[off] خاموش
+ } کردن { $name } پایان یافت: کارخانه عوض شد
+alert-command-failed-body = { $place } · کارخانه آن را اجرا نکرد · درخواست از { $operator }
+alert-command-expired-body = { $place } · زمانش پیش از اثر کردن به سر رسید · درخواست از { $operator }
+alert-command-plant-changed-body = { $place } · کنسول به کارخانهٔ دیگری جز کارخانهٔ مقصد وصل است · درخواست از { $operator }
+alert-command-error-body = { $place } · { $error } · درخواست از { $operator }
+
+## Flood control.
+
+notify-more = { $count } مورد دیگر: { $parts }
+notify-summary-title = { $count } هشدار نگه داشته شد
+
+## The tray.
+
+tray-tooltip = کنسول کارخانه — { $mode ->
+    [connecting] در حال اتصال
+    [realtime] بلادرنگ
+    [fallback] پشتیبان HTTP
+    [stale] کهنه
+    [offline] قطع
+    [unauthorized] بدون مجوز
+   *[other] { $mode }
+ }
+    { $devices } دستگاه · { $alarms ->
+        [0] بدون آلارم تأییدنشده
+       *[other] { $alarms } آلارم تأییدنشده
+    }
+tray-show = نمایش کنسول کارخانه
+tray-quit = خروج
+
+## Journal entries.
+
+journal-device-status = دستگاه { $name } از { $from ->
+    [online] برخط
+    [offline] برون‌خط
+    [fault] در خطا
+   *[other] { $from }
+ } به { $status ->
+    [online] برخط
+    [offline] برون‌خط
+    [fault] در خطا
+   *[other] { $status }
+ } رفت
+journal-device-added = دستگاه { $name } پیدا شد ({ $status ->
+    [online] برخط
+    [offline] برون‌خط
+    [fault] در خطا
+   *[other] { $status }
+ })
+journal-device-removed = دستگاه { $name } حذف شد
+journal-relay-switched = رله { $name } { $state ->
+    [on] روشن
+   *[off] خاموش
+ } شد
+journal-relay-switched-by = رله { $name } به دست { $by } { $state ->
+    [on] روشن
+   *[off] خاموش
+ } شد
+journal-relay-added = رله { $name } پیدا شد ({ $state ->
+    [on] روشن
+   *[off] خاموش
+ })
+journal-relay-removed = رله { $name } حذف شد
+journal-link = ارتباط از { $from ->
+    [connecting] در حال اتصال
+    [realtime] بلادرنگ
+    [fallback] پشتیبان HTTP
+    [stale] کهنه
+    [offline] قطع
+    [unauthorized] بدون مجوز
+   *[other] { $from }
+ } به { $mode ->
+    [connecting] در حال اتصال
+    [realtime] بلادرنگ
+    [fallback] پشتیبان HTTP
+    [stale] کهنه
+    [offline] قطع
+    [unauthorized] بدون مجوز
+   *[other] { $mode }
+ } رفت
+journal-link-detail = ارتباط از { $from ->
+    [connecting] در حال اتصال
+    [realtime] بلادرنگ
+    [fallback] پشتیبان HTTP
+    [stale] کهنه
+    [offline] قطع
+    [unauthorized] بدون مجوز
+   *[other] { $from }
+ } به { $mode ->
+    [connecting] در حال اتصال
+    [realtime] بلادرنگ
+    [fallback] پشتیبان HTTP
+    [stale] کهنه
+    [offline] قطع
+    [unauthorized] بدون مجوز
+   *[other] { $mode }
+ } رفت: { $detail }
+journal-link-interrupted = ارتباط قطع و وصل شد و دوباره { $mode ->
+    [connecting] در حال اتصال
+    [realtime] بلادرنگ
+    [fallback] پشتیبان HTTP
+    [stale] کهنه
+    [offline] قطع
+    [unauthorized] بدون مجوز
+   *[other] { $mode }
+ } است
+journal-readable-again = { $what ->
+    [device] دستگاه { $name }
+    [relay] رله { $name }
+   *[stats] ارقام سرور
+ }: دوباره خواناست (مقدار درست از کارخانه)
+journal-bad-value = { $what ->
+    [device] دستگاه { $name }
+    [relay] رله { $name }
+   *[stats] ارقام سرور
+ }: مقدار نامعتبر از کارخانه ({ $fields } خوانده نشد)
+journal-still-bad-value = { $what ->
+    [device] دستگاه { $name }
+    [relay] رله { $name }
+   *[stats] ارقام سرور
+ }: مقدار نامعتبر از کارخانه (اکنون { $fields } خوانده نشد)
+
+## The alarm journal.
+
+alarm-event = { $event ->
+    [activate] فعال شد
+    [return] به حالت عادی بازگشت
+    [acknowledge] تأیید شد
+    [reset] بازنشانی شد
+    [shelve] موقتاً کنار گذاشته شد
+    [unshelve] از کنار گذاشتن بازگشت
+    [remove_from_service] از سرویس خارج شد
+    [return_to_service] به سرویس بازگشت
+    [suppress] بنا بر طراحی مهار شد
+    [unsuppress] دیگر مهار نیست
+   *[other] { $event }
+ }
+alarm-state = { $state ->
+    [normal] عادی
+    [unack_active] تأییدنشده، فعال
+    [ack_active] تأییدشده، فعال
+    [unack_returned] تأییدنشده، بازگشته
+    [latched] قفل‌شده
+    [shelved] کنار گذاشته
+    [out_of_service] خارج از سرویس
+    [suppressed] مهارشده بنا بر طراحی
+   *[other] { $state }
+ }
+alarm-priority = { $priority ->
+    [critical] بحرانی
+    [high] بالا
+    [medium] متوسط
+   *[low] پایین
+ }
+alarm-notification-title = آلارم { $priority ->
+    [critical] بحرانی
+    [high] بالا
+    [medium] متوسط
+   *[low] پایین
+ }
