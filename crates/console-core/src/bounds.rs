@@ -19,6 +19,7 @@ use serde_json::json;
 
 use crate::state::PlantState;
 use crate::store::{journal_kind, NewJournalEntry};
+use console_i18n::Message;
 use plant_link::items::{Marks, Read};
 use plant_link::lograte::RepeatLimiter;
 use plant_link::text::log_text;
@@ -398,6 +399,12 @@ impl JournalCap {
             .map(|(subject, left_out)| NewJournalEntry {
                 at: now,
                 kind: journal_kind::JOURNAL_CAPPED.into(),
+                message: Some(
+                    Message::new("journal-capped")
+                        .number("count", f64::from(left_out))
+                        .text("subject", log_text(&subject))
+                        .number("cap", MAX_JOURNAL_ROWS_PER_ITEM_PER_MINUTE as f64),
+                ),
                 text: format!(
                     "{left_out} more changes of {} in one minute were not journaled (at most {} a minute per device or relay)",
                     log_text(&subject),

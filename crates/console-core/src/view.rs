@@ -286,6 +286,8 @@ mod tests {
                 subject: format!("d{id}"),
                 title: String::new(),
                 body: String::new(),
+                title_message: None,
+                body_message: None,
                 notified: false,
                 suppressed: Some("flood".into()),
                 acked_at: None,

@@ -4,7 +4,8 @@
 #
 # Arguments are data, never words: ids and names as the plant sends them,
 # numbers, states as their codes (`on`/`off`, a link mode, a device status).
-# A length of time ($duration) arrives worded by the duration-* messages.
+# A length of time ($duration) arrives worded by the duration-* messages, and a
+# unit ($unit) with its leading space (" °C"), or empty when the plant gives none.
 
 ## Shared words.
 
@@ -53,7 +54,7 @@ alert-device-appeared-body = { $place } · { $status ->
     [offline] offline
     [fault] fault
    *[other] { $status }
- } · { $value } { $unit }
+ } · { $value }{ $unit }
 alert-device-appeared-body-no-value = { $place } · { $status ->
     [online] online
     [offline] offline
@@ -91,14 +92,14 @@ alert-device-status-last-body = { $place } · was { $was ->
     [offline] offline
     [fault] fault
    *[other] { $was }
- } · last value { $value } { $unit }
-alert-limit-high-title = { $name } is above its high limit: { $value } { $unit }
-alert-limit-high-body = { $place } · high limit { $limit } { $unit }
-alert-limit-low-title = { $name } is below its low limit: { $value } { $unit }
-alert-limit-low-body = { $place } · low limit { $limit } { $unit }
-alert-limit-cleared-title = { $name } is back within its limits: { $value } { $unit }
-alert-limit-cleared-high-body = { $place } · was above { $limit } { $unit }
-alert-limit-cleared-low-body = { $place } · was below { $limit } { $unit }
+ } · last value { $value }{ $unit }
+alert-limit-high-title = { $name } is above its high limit: { $value }{ $unit }
+alert-limit-high-body = { $place } · high limit { $limit }{ $unit }
+alert-limit-low-title = { $name } is below its low limit: { $value }{ $unit }
+alert-limit-low-body = { $place } · low limit { $limit }{ $unit }
+alert-limit-cleared-title = { $name } is back within its limits: { $value }{ $unit }
+alert-limit-cleared-high-body = { $place } · was above { $limit }{ $unit }
+alert-limit-cleared-low-body = { $place } · was below { $limit }{ $unit }
 alert-link-restored-title = Plant link restored after { $duration }
 alert-link-restored-body = { $server } · { $mode ->
     [connecting] Connecting
@@ -302,3 +303,104 @@ alarm-notification-title = { $priority ->
     [medium] Medium
    *[low] Low
  } alarm
+
+## Command steps: $status is the step (queued, sent, acked, confirmed, failed,
+## expired, cancelled, superseded, plant_changed).
+
+journal-command = Command to switch relay { $relay } { $state ->
+    [on] ON
+   *[off] OFF
+ } ({ $operator }): { $status ->
+    [queued] queued
+    [sent] sent
+    [acked] acknowledged by the server
+    [confirmed] confirmed by the plant
+    [failed] failed
+    [expired] expired
+    [cancelled] cancelled
+    [superseded] superseded
+    [plant_changed] plant changed
+   *[other] { $status }
+ }
+journal-command-detail = Command to switch relay { $relay } { $state ->
+    [on] ON
+   *[off] OFF
+ } ({ $operator }): { $status ->
+    [queued] queued
+    [sent] sent
+    [acked] acknowledged by the server
+    [confirmed] confirmed by the plant
+    [failed] failed
+    [expired] expired
+    [cancelled] cancelled
+    [superseded] superseded
+    [plant_changed] plant changed
+   *[other] { $status }
+ } — { $detail }
+journal-capped = { $count } more changes of { $subject } in one minute were not journaled (at most { $cap } a minute per device or relay)
+
+## Flood summaries: how many alerts of a kind ($kind, an alert kind).
+
+alert-count = { $kind ->
+    [relay_switched] { $count ->
+        [one] { $count } relay change
+       *[other] { $count } relay changes
+    }
+    [device_offline] { $count ->
+        [one] { $count } device offline
+       *[other] { $count } devices offline
+    }
+    [device_fault] { $count ->
+        [one] { $count } device in fault
+       *[other] { $count } devices in fault
+    }
+    [device_recovered] { $count ->
+        [one] { $count } device back online
+       *[other] { $count } devices back online
+    }
+    [device_appeared] { $count ->
+        [one] { $count } device appeared
+       *[other] { $count } devices appeared
+    }
+    [device_removed] { $count ->
+        [one] { $count } device removed
+       *[other] { $count } devices removed
+    }
+    [limit_high] { $count ->
+        [one] { $count } high limit crossed
+       *[other] { $count } high limits crossed
+    }
+    [limit_low] { $count ->
+        [one] { $count } low limit crossed
+       *[other] { $count } low limits crossed
+    }
+    [limit_cleared] { $count ->
+        [one] { $count } limit cleared
+       *[other] { $count } limits cleared
+    }
+    [link_lost] { $count ->
+        [one] { $count } link loss
+       *[other] { $count } link losses
+    }
+    [link_restored] { $count ->
+        [one] { $count } link restored
+       *[other] { $count } link restorations
+    }
+    [command_failed] { $count ->
+        [one] { $count } failed command
+       *[other] { $count } failed commands
+    }
+    [command_expired] { $count ->
+        [one] { $count } expired command
+       *[other] { $count } expired commands
+    }
+   *[bad_value] { $count ->
+        [one] { $count } bad value from the plant
+       *[other] { $count } bad values from the plant
+    }
+ }
+notify-summary-body = Shown together to keep notifications readable; every alert is in the console's alert list.
+
+## Lists.
+
+list-separator = {", "}

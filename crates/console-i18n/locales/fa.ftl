@@ -46,7 +46,7 @@ alert-device-appeared-body = { $place } · { $status ->
     [offline] برون‌خط
     [fault] در خطا
    *[other] { $status }
- } · { $value } { $unit }
+ } · { $value }{ $unit }
 alert-device-appeared-body-no-value = { $place } · { $status ->
     [online] برخط
     [offline] برون‌خط
@@ -84,14 +84,14 @@ alert-device-status-last-body = { $place } · پیش‌تر { $was ->
     [offline] برون‌خط
     [fault] در خطا
    *[other] { $was }
- } بود · آخرین مقدار { $value } { $unit }
-alert-limit-high-title = { $name } از حد بالای خود گذشت: { $value } { $unit }
-alert-limit-high-body = { $place } · حد بالا { $limit } { $unit }
-alert-limit-low-title = { $name } از حد پایین خود پایین‌تر رفت: { $value } { $unit }
-alert-limit-low-body = { $place } · حد پایین { $limit } { $unit }
-alert-limit-cleared-title = { $name } به محدودهٔ خود بازگشت: { $value } { $unit }
-alert-limit-cleared-high-body = { $place } · بالاتر از { $limit } { $unit } بود
-alert-limit-cleared-low-body = { $place } · پایین‌تر از { $limit } { $unit } بود
+ } بود · آخرین مقدار { $value }{ $unit }
+alert-limit-high-title = { $name } از حد بالای خود گذشت: { $value }{ $unit }
+alert-limit-high-body = { $place } · حد بالا { $limit }{ $unit }
+alert-limit-low-title = { $name } از حد پایین خود پایین‌تر رفت: { $value }{ $unit }
+alert-limit-low-body = { $place } · حد پایین { $limit }{ $unit }
+alert-limit-cleared-title = { $name } به محدودهٔ خود بازگشت: { $value }{ $unit }
+alert-limit-cleared-high-body = { $place } · بالاتر از { $limit }{ $unit } بود
+alert-limit-cleared-low-body = { $place } · پایین‌تر از { $limit }{ $unit } بود
 alert-link-restored-title = ارتباط با کارخانه پس از { $duration } برقرار شد
 alert-link-restored-body = { $server } · { $mode ->
     [connecting] در حال اتصال
@@ -291,3 +291,61 @@ alarm-notification-title = آلارم { $priority ->
     [medium] متوسط
    *[low] پایین
  }
+
+## Command steps.
+
+journal-command = فرمان { $state ->
+    [on] روشن
+   *[off] خاموش
+ } کردن رله { $relay } ({ $operator }): { $status ->
+    [queued] در صف
+    [sent] فرستاده شد
+    [acked] سرور دریافت کرد
+    [confirmed] کارخانه تأیید کرد
+    [failed] ناموفق
+    [expired] منقضی شد
+    [cancelled] لغو شد
+    [superseded] فرمان تازه‌تر جایش را گرفت
+    [plant_changed] کارخانه عوض شد
+   *[other] { $status }
+ }
+journal-command-detail = فرمان { $state ->
+    [on] روشن
+   *[off] خاموش
+ } کردن رله { $relay } ({ $operator }): { $status ->
+    [queued] در صف
+    [sent] فرستاده شد
+    [acked] سرور دریافت کرد
+    [confirmed] کارخانه تأیید کرد
+    [failed] ناموفق
+    [expired] منقضی شد
+    [cancelled] لغو شد
+    [superseded] فرمان تازه‌تر جایش را گرفت
+    [plant_changed] کارخانه عوض شد
+   *[other] { $status }
+ } — { $detail }
+journal-capped = { $count } تغییر دیگرِ { $subject } در یک دقیقه در رویدادنامه نیامد (حداکثر { $cap } در دقیقه برای هر دستگاه یا رله)
+
+## Flood summaries.
+
+alert-count = { $kind ->
+    [relay_switched] { $count } تغییر رله
+    [device_offline] { $count } دستگاه برون‌خط
+    [device_fault] { $count } دستگاه در خطا
+    [device_recovered] { $count } دستگاه دوباره برخط
+    [device_appeared] { $count } دستگاه تازه
+    [device_removed] { $count } دستگاه حذف‌شده
+    [limit_high] { $count } گذر از حد بالا
+    [limit_low] { $count } گذر از حد پایین
+    [limit_cleared] { $count } بازگشت به محدوده
+    [link_lost] { $count } قطع ارتباط
+    [link_restored] { $count } برقراری دوبارهٔ ارتباط
+    [command_failed] { $count } فرمان ناموفق
+    [command_expired] { $count } فرمان منقضی
+   *[bad_value] { $count } مقدار نامعتبر از کارخانه
+ }
+notify-summary-body = با هم نشان داده شد تا اعلان‌ها خوانا بمانند؛ همهٔ هشدارها در فهرست هشدارهای کنسول هست.
+
+## Lists.
+
+list-separator = {"، "}

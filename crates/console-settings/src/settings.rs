@@ -71,6 +71,10 @@ pub struct AlertPrefs {
     pub limits: Vec<Limit>,
     /// Seconds without data from the plant before that is an alert.
     pub link_loss_after_seconds: f64,
+    /// Whether unacknowledged critical and high alarms sound until silenced or
+    /// acknowledged. Off unless a site turns it on: a console that beeps at a demo, or
+    /// in an office beside the control room, teaches people to ignore the sound.
+    pub alarm_sound: bool,
 }
 
 impl Default for AlertPrefs {
@@ -81,6 +85,7 @@ impl Default for AlertPrefs {
             severities: BTreeMap::new(),
             limits: Vec::new(),
             link_loss_after_seconds: defaults.link_loss_after.as_secs_f64(),
+            alarm_sound: false,
         }
     }
 }

@@ -721,8 +721,13 @@ fn checked_reason(reason: &str) -> Result<String, AlarmError> {
 fn message(condition: AlarmCondition, alert: &Alert) -> Message {
     Message::new(format!("alarm-{}", condition.as_str()))
         .text("source", alert.subject.clone())
-        .text("device", alert.device.clone().unwrap_or_default())
-        .text("title", alert.title.clone())
+        .text(
+            "name",
+            alert
+                .title_message
+                .text_arg("name")
+                .unwrap_or(alert.subject.as_str()),
+        )
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! (and counts what did not fit), store work runs on blocking threads, and the
 //! notification sink runs on a thread of its own.
 
+use console_i18n::{notification_text, word, CurrentLanguage, Language};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, RwLock};
@@ -50,6 +51,8 @@ pub struct EngineConfig {
     /// The wall clock alerts are dated by and link loss is timed on: the console's, or a
     /// test's that follows tokio's paused clock.
     pub clock: WallClock,
+    /// The language notifications are worded in, read at each notification.
+    pub language: CurrentLanguage,
 }
 
 /// A started engine: the handle, the task, and the ends the console wires up.
@@ -105,6 +108,7 @@ pub async fn start(
         quiet_log: RepeatLimiter::new(QUIET_ALERT_LOG_BURST, plant_link::lograte::LOG_WINDOW),
         clock: config.clock,
         alarm_status: watch::channel(AlarmStatus::default()).0,
+        language: config.language,
     };
     let (status_tx, status_rx) = watch::channel(engine.status_now());
     engine.status = status_tx;
@@ -167,6 +171,7 @@ struct Engine {
     /// The wall clock (see [`EngineConfig::clock`]).
     clock: WallClock,
     alarm_status: watch::Sender<AlarmStatus>,
+    language: CurrentLanguage,
 }
 
 /// How many alerts that notify nobody are logged one by one per minute; the rest are
@@ -394,6 +399,8 @@ impl Engine {
                     subject: alert.subject,
                     title: alert.title,
                     body: alert.body,
+                    title_message: Some(alert.title_message),
+                    body_message: Some(alert.body_message),
                     notified: outcome == Outcome::Notified,
                     suppressed: outcome.reason().map(str::to_owned),
                     acked_at: None,
@@ -412,9 +419,10 @@ impl Engine {
         // the plant even if the record of it is lost.
         for Decided { alert, outcome } in &decided {
             if *outcome == Outcome::Notified {
+                let lang = self.language.get();
                 self.notifier.send(Notice {
-                    title: alert.title.clone(),
-                    body: alert.body.clone(),
+                    title: notification_text(lang, &word(lang, &alert.title_message)),
+                    body: notification_text(lang, &word(lang, &alert.body_message)),
                     severity: alert.severity,
                     summary: false,
                 });
@@ -439,11 +447,12 @@ impl Engine {
             tracing::info!(
                 count = summary.count,
                 "alert summary: {}",
-                log_text(&summary.title())
+                log_text(&summary.title(Language::En))
             );
+            let lang = self.language.get();
             self.notifier.send(Notice {
-                title: summary.title(),
-                body: summary.body(),
+                title: notification_text(lang, &summary.title(lang)),
+                body: notification_text(lang, &summary.body(lang)),
                 severity: summary.severity,
                 summary: true,
             });

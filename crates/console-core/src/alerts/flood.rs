@@ -6,6 +6,7 @@
 //! A state machine that takes time as an argument, like the link session: the engine
 //! calls [`Flood::decide`] for each alert and [`Flood::tick`] at [`Flood::next_deadline`].
 
+use console_i18n::{word, Language, Message};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::Duration;
 
@@ -58,19 +59,24 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// "23 more: 12 devices offline, 11 relay changes".
-    pub fn title(&self) -> String {
+    /// "23 more: 12 devices offline, 11 relay changes", in `lang`.
+    pub fn title(&self, lang: Language) -> String {
         let parts: Vec<String> = self
             .by_kind
             .iter()
-            .map(|&(kind, count)| kind.counted(count))
+            .map(|&(kind, count)| word(lang, &kind.count_message(count)))
             .collect();
-        format!("{} more: {}", self.count, parts.join(", "))
+        let separator = word(lang, &Message::new("list-separator"));
+        word(
+            lang,
+            &Message::new("notify-more")
+                .number("count", f64::from(self.count))
+                .text("parts", parts.join(&separator)),
+        )
     }
 
-    pub fn body(&self) -> String {
-        "Shown together to keep notifications readable; every alert is in the console's alert list."
-            .to_owned()
+    pub fn body(&self, lang: Language) -> String {
+        word(lang, &Message::new("notify-summary-body"))
     }
 }
 
@@ -185,6 +191,8 @@ mod tests {
             key: format!("{}:{subject}", kind.as_str()),
             title: format!("{subject} {}", kind.as_str()),
             body: String::new(),
+            title_message: console_i18n::Message::new("alarm-device_fault").text("name", subject),
+            body_message: console_i18n::Message::default(),
         }
     }
 
@@ -224,7 +232,7 @@ mod tests {
         let counted: u32 = summaries.iter().map(|(_, s)| s.count).sum();
         assert_eq!(counted, 190, "every alert held back is in a summary");
         assert_eq!(
-            summaries[0].1.title(),
+            summaries[0].1.title(Language::En),
             "61 more: 31 devices offline, 30 relay changes"
         );
         assert_eq!(flood.next_deadline(), None);
@@ -275,7 +283,7 @@ mod tests {
         let summary = flood.tick(1000.0).unwrap();
         assert_eq!(summary.count, 18);
         assert_eq!(
-            summary.title(),
+            summary.title(Language::En),
             "18 more: 9 devices offline, 9 devices back online"
         );
         // After the flapping window the alert is news again.

@@ -11,7 +11,8 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use super::{AlertSettings, AlertStatus, AlertView};
 use crate::alarms::book::{sort_for_summary, AlarmError};
-use crate::alarms::{AlarmState, AlarmStatus, AlarmTransition, AlarmView};
+use crate::alarms::kpis::kpis;
+use crate::alarms::{AlarmKpis, AlarmState, AlarmStatus, AlarmTransition, AlarmView};
 use crate::store::{self, StoreError};
 
 /// Errors of the alert engine and its handle.
@@ -29,7 +30,9 @@ pub enum AlertError {
 }
 
 /// What an operator (or engineer) does to alarms.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "action", content = "args", rename_all = "snake_case")]
 pub enum AlarmAction {
     Acknowledge(Vec<i64>),
     AcknowledgeAll,
@@ -220,6 +223,16 @@ impl AlertHandle {
     ) -> Result<Vec<AlarmTransition>, AlertError> {
         blocking(&self.db, move |conn| {
             store::alarms::journal(conn, since, until, limit)
+        })
+        .await
+    }
+
+    /// The alarm KPIs over `[since, until]`.
+    pub async fn alarm_kpis(&self, since: f64, until: f64) -> Result<AlarmKpis, AlertError> {
+        blocking(&self.db, move |conn| {
+            let journal = store::alarms::journal(conn, Some(since), Some(until), u32::MAX)?;
+            let alarms = store::alarms::all(conn)?;
+            Ok(kpis(&journal, &alarms, since, until))
         })
         .await
     }

@@ -16,6 +16,7 @@ mod rules;
 mod sink;
 mod wording;
 
+use console_i18n::Message;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -66,24 +67,11 @@ impl AlertKind {
     }
 
     /// How a flood summary counts alerts of this kind ("12 devices offline").
-    pub(crate) fn counted(self, count: u32) -> String {
-        let (one, many) = match self {
-            AlertKind::RelaySwitched => ("relay change", "relay changes"),
-            AlertKind::DeviceOffline => ("device offline", "devices offline"),
-            AlertKind::DeviceFault => ("device in fault", "devices in fault"),
-            AlertKind::DeviceRecovered => ("device back online", "devices back online"),
-            AlertKind::DeviceAppeared => ("device appeared", "devices appeared"),
-            AlertKind::DeviceRemoved => ("device removed", "devices removed"),
-            AlertKind::LimitHigh => ("high limit crossed", "high limits crossed"),
-            AlertKind::LimitLow => ("low limit crossed", "low limits crossed"),
-            AlertKind::LimitCleared => ("limit cleared", "limits cleared"),
-            AlertKind::LinkLost => ("link loss", "link losses"),
-            AlertKind::LinkRestored => ("link restored", "link restorations"),
-            AlertKind::CommandFailed => ("failed command", "failed commands"),
-            AlertKind::CommandExpired => ("expired command", "expired commands"),
-            AlertKind::BadValue => ("bad value from the plant", "bad values from the plant"),
-        };
-        format!("{count} {}", if count == 1 { one } else { many })
+    /// "12 devices offline" as a catalog message (`alert-count`).
+    pub fn count_message(self, count: u32) -> Message {
+        Message::new("alert-count")
+            .text("kind", self.as_str())
+            .number("count", f64::from(count))
     }
 }
 

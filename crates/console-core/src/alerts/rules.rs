@@ -192,7 +192,7 @@ impl Rules {
         key_detail: Option<&str>,
         fact: Fact<'_>,
     ) -> Alert {
-        let (title, body) = wording::words(&fact);
+        let (title_message, body_message, title, body) = wording::words(&fact);
         let key = match key_detail {
             Some(detail) => format!("{}:{subject}:{detail}", kind.as_str()),
             None => format!("{}:{subject}", kind.as_str()),
@@ -206,6 +206,8 @@ impl Rules {
             key,
             title,
             body,
+            title_message,
+            body_message,
         }
     }
 

@@ -123,7 +123,10 @@ fn a_burst_of_two_hundred_device_changes_gives_ten_notifications_a_summary_a_min
     let times: Vec<f64> = summaries.iter().map(|(at, _)| *at).collect();
     assert!(!times.is_empty());
     assert!(times.windows(2).all(|w| w[1] - w[0] >= 60.0), "{times:?}");
-    assert!(summaries[0].1.title().contains("devices offline"));
+    assert!(summaries[0]
+        .1
+        .title(console_i18n::Language::En)
+        .contains("devices offline"));
 }
 
 #[test]
@@ -224,7 +227,7 @@ fn a_flapping_device_is_notified_once_each_way_and_the_rest_is_summarised() {
     assert_eq!(shown, 2);
     let summary = core.tick(1000.0).summary.unwrap();
     assert_eq!(
-        summary.title(),
+        summary.title(console_i18n::Language::En),
         "28 more: 14 devices offline, 14 devices back online"
     );
 }
@@ -277,6 +280,8 @@ struct Rig {
     sink: RecordingSink,
     link: watch::Sender<LinkState>,
     started: engine::Started,
+    /// The language notifications are worded in, as the console sets it.
+    language: console_i18n::CurrentLanguage,
 }
 
 /// A wall clock that follows tokio's clock from a fixed start, so that in a paused test the
@@ -291,6 +296,7 @@ async fn rig(settings: AlertSettings) -> Rig {
     let dir = tempfile::tempdir().unwrap();
     let clock = paused_wall_clock();
     let sink = RecordingSink::new();
+    let language = console_i18n::CurrentLanguage::default();
     let (link, link_rx) = watch::channel(LinkState {
         mode: LinkMode::Realtime,
         since: clock.now(),
@@ -307,6 +313,7 @@ async fn rig(settings: AlertSettings) -> Rig {
             retention: Duration::from_secs(3600),
             sink: Arc::new(sink.clone()),
             clock: clock.clone(),
+            language: language.clone(),
         },
         &state,
         link_rx,
@@ -319,6 +326,7 @@ async fn rig(settings: AlertSettings) -> Rig {
         sink,
         link,
         started,
+        language,
     }
 }
 
@@ -635,4 +643,35 @@ fn a_device_fault_while_its_powering_relay_is_off_is_suppressed_by_design() {
         core.alarms().summary()[0].state,
         crate::alarms::AlarmState::UnackActive
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn notifications_come_in_the_language_set_while_running_and_the_list_keeps_messages() {
+    let rig = rig(AlertSettings::default()).await;
+    rig.offer(&[went("dev-001", DeviceStatus::Offline, 1.0)]);
+    until("the English notification", || rig.sink.shown().len() == 1).await;
+    assert_eq!(
+        rig.sink.shown()[0].title,
+        "Device Pump dev-001 went offline"
+    );
+
+    // The operator picks Persian: the next notification is in Persian, opens with a
+    // right-to-left mark, and keeps the Latin name isolated.
+    rig.language.set(console_i18n::Language::Fa);
+    rig.offer(&[went("dev-002", DeviceStatus::Fault, 2.0)]);
+    until("the Persian notification", || rig.sink.shown().len() == 2).await;
+    let persian = &rig.sink.shown()[1];
+    assert_eq!(
+        persian.title,
+        "\u{200F}دستگاه \u{2068}Pump dev-002\u{2069} خطا گزارش می‌دهد"
+    );
+
+    // The alert list keeps the messages, so the window words them in its language;
+    // the stored English stays for the logs and older consoles.
+    let alerts = rig.recorded(2).await;
+    let fault = alerts.iter().find(|a| a.subject == "dev-002").unwrap();
+    assert_eq!(fault.title, "Device Pump dev-002 reports a fault");
+    let message = fault.title_message.as_ref().unwrap();
+    assert_eq!(message.id, "alert-device-fault-title");
+    assert_eq!(message.text_arg("name"), Some("Pump dev-002"));
 }

@@ -1,7 +1,8 @@
-//! The English words of each alert: the rules ([`super::rules`]) say what happened as a
-//! [`Fact`], and [`words`] makes its title and body. Kept apart so that the rules can be
+//! The words of each alert: the rules ([`super::rules`]) say what happened as a
+//! [`Fact`], and [`messages`] makes its title and body as catalog messages. Kept apart so that the rules can be
 //! read (and changed) as rules, and the words as words.
 
+use console_i18n::{word, Language, Message};
 use plant_link::link::LinkMode;
 use plant_protocol::DeviceStatus;
 
@@ -103,28 +104,34 @@ pub(crate) enum Fact<'a> {
     },
 }
 
-/// The title and body of an alert about `fact`.
-pub(crate) fn words(fact: &Fact<'_>) -> (String, String) {
+/// The title and body of an alert about `fact`, as catalog messages (the words are in
+/// console-i18n's catalogs, `alert-*`).
+pub(crate) fn messages(fact: &Fact<'_>) -> (Message, Message) {
     match fact {
         Fact::DeviceAppeared {
             name,
             place,
             status,
             value,
-        } => (
-            format!("Device {name} appeared"),
-            body(&[
-                Some(place_text(place)),
-                Some(status.as_str().to_owned()),
-                value.map(|v| reading(v.value, v.unit)),
-            ]),
-        ),
+        } => {
+            let body = match value {
+                Some(v) => reading(
+                    Message::new("alert-device-appeared-body"),
+                    "value",
+                    v.value,
+                    v.unit,
+                ),
+                None => Message::new("alert-device-appeared-body-no-value"),
+            };
+            (
+                Message::new("alert-device-appeared-title").text("name", *name),
+                body.text("place", place_text(place))
+                    .text("status", status.as_str()),
+            )
+        }
         Fact::DeviceRemoved { name, place } => (
-            format!("Device {name} was removed"),
-            body(&[
-                Some(place_text(place)),
-                Some("the plant no longer lists it".to_owned()),
-            ]),
+            Message::new("alert-device-removed-title").text("name", *name),
+            Message::new("alert-device-removed-body").text("place", place_text(place)),
         ),
         Fact::RelaySwitched {
             name,
@@ -132,13 +139,15 @@ pub(crate) fn words(fact: &Fact<'_>) -> (String, String) {
             state,
             by,
         } => {
-            let by = by.map(|by| format!(" by {by}")).unwrap_or_default();
+            let title = match by {
+                Some(by) => Message::new("alert-relay-switched-by-title").text("by", *by),
+                None => Message::new("alert-relay-switched-title"),
+            };
             (
-                format!("Relay {name} switched {}{by}", on_off(*state)),
-                body(&[
-                    Some(place_text(place)),
-                    Some(format!("was {}", on_off(!*state))),
-                ]),
+                title.text("name", *name).text("state", on_off(*state)),
+                Message::new("alert-relay-switched-body")
+                    .text("place", place_text(place))
+                    .text("was", on_off(!*state)),
             )
         }
         Fact::BadValue {
@@ -147,13 +156,16 @@ pub(crate) fn words(fact: &Fact<'_>) -> (String, String) {
             place,
             fields,
         } => {
-            let what = if *relay { "Relay" } else { "Device" };
+            let title = if *relay {
+                "alert-bad-value-relay-title"
+            } else {
+                "alert-bad-value-device-title"
+            };
             (
-                format!("{what} {name}: bad value from the plant"),
-                body(&[
-                    Some(place_text(place)),
-                    Some(format!("could not read {fields}")),
-                ]),
+                Message::new(title).text("name", *name),
+                Message::new("alert-bad-value-body")
+                    .text("place", place_text(place))
+                    .text("fields", fields.clone()),
             )
         }
         Fact::DeviceStatus {
@@ -164,17 +176,23 @@ pub(crate) fn words(fact: &Fact<'_>) -> (String, String) {
             last,
         } => {
             let (title, last) = match to {
-                DeviceStatus::Offline => (format!("Device {name} went offline"), *last),
-                DeviceStatus::Fault => (format!("Device {name} reports a fault"), *last),
-                _ => (format!("Device {name} is back online"), None),
+                DeviceStatus::Offline => ("alert-device-offline-title", *last),
+                DeviceStatus::Fault => ("alert-device-fault-title", *last),
+                _ => ("alert-device-online-title", None),
+            };
+            let body = match last {
+                Some(v) => reading(
+                    Message::new("alert-device-status-last-body"),
+                    "value",
+                    v.value,
+                    v.unit,
+                ),
+                None => Message::new("alert-device-status-body"),
             };
             (
-                title,
-                body(&[
-                    Some(place_text(place)),
-                    Some(format!("was {}", from.as_str())),
-                    last.map(|v| format!("last value {}", reading(v.value, v.unit))),
-                ]),
+                Message::new(title).text("name", *name),
+                body.text("place", place_text(place))
+                    .text("was", from.as_str()),
             )
         }
         Fact::Limit {
@@ -183,38 +201,37 @@ pub(crate) fn words(fact: &Fact<'_>) -> (String, String) {
             now,
             crossing,
         } => {
-            let unit = now.unit;
-            let now = reading(now.value, unit);
-            let (title, detail) = match crossing {
-                Crossing::High { limit } => (
-                    format!("{name} is above its high limit: {now}"),
-                    format!("high limit {}", reading(*limit, unit)),
-                ),
-                Crossing::Low { limit } => (
-                    format!("{name} is below its low limit: {now}"),
-                    format!("low limit {}", reading(*limit, unit)),
-                ),
+            let (title, body, limit) = match crossing {
+                Crossing::High { limit } => {
+                    ("alert-limit-high-title", "alert-limit-high-body", limit)
+                }
+                Crossing::Low { limit } => ("alert-limit-low-title", "alert-limit-low-body", limit),
                 Crossing::ClearedFromHigh { limit } => (
-                    format!("{name} is back within its limits: {now}"),
-                    format!("was above {}", reading(*limit, unit)),
+                    "alert-limit-cleared-title",
+                    "alert-limit-cleared-high-body",
+                    limit,
                 ),
                 Crossing::ClearedFromLow { limit } => (
-                    format!("{name} is back within its limits: {now}"),
-                    format!("was below {}", reading(*limit, unit)),
+                    "alert-limit-cleared-title",
+                    "alert-limit-cleared-low-body",
+                    limit,
                 ),
             };
-            (title, body(&[Some(place_text(place)), Some(detail)]))
+            (
+                reading(Message::new(title), "value", now.value, now.unit).text("name", *name),
+                reading(Message::new(body), "limit", *limit, now.unit)
+                    .text("place", place_text(place)),
+            )
         }
         Fact::LinkRestored {
             after_s,
             server,
             mode,
         } => (
-            format!("Plant link restored after {}", span(*after_s)),
-            body(&[
-                Some((*server).to_owned()),
-                Some(mode_label(*mode).to_owned()),
-            ]),
+            Message::new("alert-link-restored-title").duration("duration", *after_s),
+            Message::new("alert-link-restored-body")
+                .text("server", *server)
+                .text("mode", mode.as_str()),
         ),
         Fact::LinkLost {
             for_s,
@@ -222,14 +239,13 @@ pub(crate) fn words(fact: &Fact<'_>) -> (String, String) {
             mode,
             detail,
         } => {
-            let detail = detail.map(|d| format!(": {d}")).unwrap_or_default();
+            let body = match detail {
+                Some(detail) => Message::new("alert-link-lost-detail-body").text("detail", *detail),
+                None => Message::new("alert-link-lost-body"),
+            };
             (
-                format!("Plant link lost: no data for {}", span(*for_s)),
-                body(&[
-                    Some((*server).to_owned()),
-                    Some(format!("{}{detail}", mode_label(*mode))),
-                    Some("values shown are the last known".to_owned()),
-                ]),
+                Message::new("alert-link-lost-title").duration("duration", *for_s),
+                body.text("server", *server).text("mode", mode.as_str()),
             )
         }
         Fact::Command {
@@ -240,24 +256,37 @@ pub(crate) fn words(fact: &Fact<'_>) -> (String, String) {
             error,
             operator,
         } => {
-            let (outcome, default_why) = match end {
-                CommandEnd::Failed => ("failed", "the plant did not apply it"),
-                CommandEnd::Expired => ("expired", "its time ran out before it took effect"),
+            let (title, default_body) = match end {
+                CommandEnd::Failed => ("alert-command-failed-title", "alert-command-failed-body"),
+                CommandEnd::Expired => {
+                    ("alert-command-expired-title", "alert-command-expired-body")
+                }
                 CommandEnd::PlantChanged => (
-                    "ended: plant changed",
-                    "the console is on another plant than the one it was meant for",
+                    "alert-command-plant-changed-title",
+                    "alert-command-plant-changed-body",
                 ),
             };
+            let body = match error {
+                Some(error) => Message::new("alert-command-error-body").text("error", *error),
+                None => Message::new(default_body),
+            };
             (
-                format!("Command to switch {name} {} {outcome}", on_off(*state)),
-                body(&[
-                    Some(place_text(place)),
-                    Some(error.unwrap_or(default_why).to_owned()),
-                    Some(format!("requested by {operator}")),
-                ]),
+                Message::new(title)
+                    .text("name", *name)
+                    .text("state", on_off(*state)),
+                body.text("place", place_text(place))
+                    .text("operator", *operator),
             )
         }
     }
+}
+
+/// The English title and body of an alert about `fact` (what the store and the logs
+/// keep beside the messages).
+pub(crate) fn words(fact: &Fact<'_>) -> (Message, Message, String, String) {
+    let (title, body) = messages(fact);
+    let english = (word(Language::En, &title), word(Language::En, &body));
+    (title, body, english.0, english.1)
 }
 
 /// "dev-001 · Hall 2", "relay-03 · Boiler 1 · Hall 2": the id and the place, which the
@@ -273,60 +302,21 @@ fn place_text(place: &Place<'_>) -> String {
     }
 }
 
-/// The words the window uses for each mode, so an alert reads like the screen.
-fn mode_label(mode: LinkMode) -> &'static str {
-    match mode {
-        LinkMode::Connecting => "Connecting",
-        LinkMode::Realtime => "Real-time",
-        LinkMode::Fallback => "HTTP fallback",
-        LinkMode::Stale => "Stale",
-        LinkMode::Offline => "Offline",
-        LinkMode::Unauthorized => "Unauthorized",
-    }
-}
-
+/// A relay state as the catalog's selectors name it.
 fn on_off(state: bool) -> &'static str {
     if state {
-        "ON"
+        "on"
     } else {
-        "OFF"
+        "off"
     }
 }
 
-/// A value as people read it: at most two decimals, no trailing zeros, with its unit.
-pub(crate) fn reading(value: f64, unit: Option<&str>) -> String {
-    let mut text = format!("{value:.2}");
-    if text.contains('.') {
-        let trimmed = text.trim_end_matches('0').trim_end_matches('.').len();
-        text.truncate(trimmed);
-    }
-    match unit {
-        Some(unit) if !unit.is_empty() => format!("{text} {unit}"),
-        _ => text,
-    }
-}
-
-/// A length of time as people say it: "45 s", "1 min 12 s", "2 h 5 min".
-pub(crate) fn span(seconds: f64) -> String {
-    // Whole seconds: an alert about a link down "for 10.000213 s" helps nobody.
-    let total = seconds.max(0.0).round() as u64;
-    let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
-    match (h, m, s) {
-        (0, 0, s) => format!("{s} s"),
-        (0, m, 0) => format!("{m} min"),
-        (0, m, s) => format!("{m} min {s} s"),
-        (h, 0, _) => format!("{h} h"),
-        (h, m, _) => format!("{h} h {m} min"),
-    }
-}
-
-/// Joins the non-empty parts of a body with a middle dot.
-fn body(parts: &[Option<String>]) -> String {
-    parts
-        .iter()
-        .flatten()
-        .filter(|p| !p.is_empty())
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(" · ")
+/// `message` with a value (`name`) and its unit, the unit with its leading space as
+/// the catalog expects it (empty when the plant gives none).
+pub(crate) fn reading(message: Message, name: &str, value: f64, unit: Option<&str>) -> Message {
+    let unit = match unit {
+        Some(unit) if !unit.is_empty() => format!(" {unit}"),
+        _ => String::new(),
+    };
+    message.number(name, value).text("unit", unit)
 }

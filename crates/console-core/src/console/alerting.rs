@@ -6,7 +6,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use super::Console;
-use crate::alarms::{AlarmState, AlarmStatus, AlarmTransition, AlarmView};
+use crate::alarms::{AlarmKpis, AlarmState, AlarmStatus, AlarmTransition, AlarmView};
 use crate::alerts::{AlarmAction, AlertError, AlertSettings, AlertStatus, AlertView};
 use crate::audit::Actor;
 
@@ -102,6 +102,13 @@ impl Console {
         limit: u32,
     ) -> Result<Vec<AlarmTransition>, AlertError> {
         self.alerts.alarm_journal(since, until, limit).await
+    }
+
+    /// The ISA-18.2 alarm KPIs over the last `hours` (24 when `None`).
+    pub async fn alarm_kpis(&self, hours: Option<f64>) -> Result<AlarmKpis, AlertError> {
+        let until = plant_link::clock::unix_now();
+        let hours = hours.unwrap_or(24.0).clamp(1.0 / 6.0, 24.0 * 31.0);
+        self.alerts.alarm_kpis(until - hours * 3600.0, until).await
     }
 
     pub fn alarm_status(&self) -> AlarmStatus {

@@ -11,6 +11,7 @@ mod insight;
 mod pump;
 mod start;
 
+use console_i18n::{CurrentLanguage, Language};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -65,6 +66,9 @@ pub struct ConsoleConfig {
     /// The most devices and relays the console holds (`bounds::MAX_DEVICES`,
     /// `bounds::MAX_RELAYS` unless a test sets lower ones).
     pub limits: crate::bounds::Limits,
+    /// The language notifications (and whatever else Rust words) speak; the console's
+    /// owner changes it when the operator picks another (see `Console::set_language`).
+    pub language: CurrentLanguage,
 }
 
 /// Follows the runtime through the plant's messages, for benchmarks (`crates/bench`):
@@ -94,6 +98,7 @@ impl ConsoleConfig {
             notifications: Arc::new(DesktopNotifications::default()),
             progress: None,
             limits: crate::bounds::Limits::default(),
+            language: CurrentLanguage::default(),
         }
     }
 
@@ -218,9 +223,22 @@ pub struct Console {
     /// "Queue until HH:MM?" offers made while the plant was unreachable, per (relay,
     /// state): the deadline the operator is asked to confirm, on the monotonic clock.
     offers: Mutex<HashMap<(String, bool), Instant>>,
+    language: CurrentLanguage,
 }
 
 impl Console {
+    /// The language notifications are worded in from now on.
+    pub fn set_language(&self, lang: Language) {
+        if self.language.get() != lang {
+            tracing::info!(lang = lang.as_str(), "notifications now in this language");
+        }
+        self.language.set(lang);
+    }
+
+    pub fn language(&self) -> Language {
+        self.language.get()
+    }
+
     pub fn link(&self) -> &LinkHandle {
         &self.link
     }

@@ -158,6 +158,7 @@ impl Pump {
         pending.journal(store::NewJournalEntry {
             at,
             kind: store::journal_kind::LINK.into(),
+            message: None,
             subject: to.to_string(),
             text: format!("The console left plant {from} for plant {to}"),
             data: serde_json::json!({ "from": from, "to": to }),
@@ -220,6 +221,7 @@ impl Pump {
         pending.journal(store::NewJournalEntry {
             at,
             kind: store::journal_kind::LINK.into(),
+            message: None,
             subject: to.to_string(),
             text: format!("The console moved here from plant {from}"),
             data: serde_json::json!({ "from": from, "to": to }),
@@ -265,6 +267,7 @@ impl Pump {
         pending.journal(store::NewJournalEntry {
             at,
             kind: store::journal_kind::LINK.into(),
+            message: None,
             subject: to.to_owned(),
             text: format!(
                 "Plant changed from {from} to {to}; what was known of {from} was cleared"

@@ -100,6 +100,7 @@ impl Console {
                 insight,
                 data_dir: config.data_dir.clone(),
                 offers: Mutex::new(HashMap::new()),
+                language: config.language.clone(),
             },
             ui_rx,
         ))
@@ -196,6 +197,7 @@ async fn start_alerts(
             retention: config.history_retention,
             sink: config.notifications.clone(),
             clock: shared.clock.clone(),
+            language: config.language.clone(),
         },
         &shared.state,
         link.state(),

@@ -4,6 +4,8 @@
 use plant_protocol::UnixSeconds;
 use rusqlite::Connection;
 
+use console_i18n::Message;
+
 use super::{QueuedCommand, Status};
 use crate::store::{self, StoreError};
 
@@ -16,31 +18,30 @@ pub(super) fn journal_step(
     at: UnixSeconds,
     detail: Option<&str>,
 ) -> Result<(), StoreError> {
-    let target = if command.state { "ON" } else { "OFF" };
-    let mut text = format!(
-        "Command to switch relay {} {target} ({}): {}",
-        command.relay_id,
-        command.operator,
-        status.as_str()
-    );
-    if let Some(detail) = detail {
-        text.push_str(&format!(" — {detail}"));
-    }
+    let message = match detail {
+        Some(detail) => Message::new("journal-command-detail").text("detail", detail),
+        None => Message::new("journal-command"),
+    };
+    let message = message
+        .text("relay", command.relay_id.as_str())
+        .text("state", if command.state { "on" } else { "off" })
+        .text("operator", command.operator.as_str())
+        .text("status", status.as_str());
     store::append_journal(
         conn,
-        &store::NewJournalEntry {
+        &store::NewJournalEntry::worded(
             at,
-            kind: store::journal_kind::COMMAND.to_owned(),
-            subject: command.relay_id.clone(),
-            text,
-            data: serde_json::json!({
+            store::journal_kind::COMMAND,
+            &command.relay_id,
+            message,
+            serde_json::json!({
                 "request_id": command.request_id,
                 "state": command.state,
                 "status": status.as_str(),
                 "operator": command.operator,
                 "host": command.host,
             }),
-        },
+        ),
     )?;
     Ok(())
 }

@@ -231,6 +231,8 @@ mod tests {
             key: subject.into(),
             title: format!("Device {subject} reports a fault"),
             body: String::new(),
+            title_message: console_i18n::Message::new("alarm-device_fault").text("name", subject),
+            body_message: console_i18n::Message::default(),
         }
     }
 

@@ -6,6 +6,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
 use super::StoreError;
+use console_i18n::Message;
 
 // The alert types the table stores live here, below the store, and `alerts` re-exports
 // them: the store reads and writes them without importing the alerts feature.
@@ -137,6 +138,10 @@ pub struct Alert {
     pub title: String,
     /// Where and the detail: ids, location, the value before.
     pub body: String,
+    /// The title and the body as catalog messages, which each language words (the
+    /// English `title` and `body` are these in English).
+    pub title_message: Message,
+    pub body_message: Message,
 }
 
 /// What became of an alert: notified, or why not. Every alert is recorded either way.
@@ -178,8 +183,13 @@ pub struct AlertView {
     pub kind: AlertKind,
     pub severity: Severity,
     pub subject: String,
+    /// In English, as stored (and as an alert from before the catalog has it).
     pub title: String,
     pub body: String,
+    /// The title and body as catalog messages; `None` for an alert stored before the
+    /// console kept them, which the window shows in its stored English.
+    pub title_message: Option<Message>,
+    pub body_message: Option<Message>,
     /// Whether it was shown as a notification.
     pub notified: bool,
     /// Why not: `muted`, `shelved`, `flood`, `flapping` or `quiet`.
@@ -209,8 +219,26 @@ CREATE TABLE alert (
 CREATE INDEX alert_by_at ON alert (at);
 CREATE INDEX alert_unacked ON alert (severity) WHERE acked_at IS NULL;";
 
-const COLUMNS: &str =
-    "id, at, kind, severity, subject, title, body, notified, suppressed, acked_at, acked_by";
+/// Version 16: the title and body as catalog messages (JSON), so that the window words
+/// an alert in the operator's language, and words it again when the language changes.
+pub(super) const ADD_MESSAGES: &str = "
+ALTER TABLE alert ADD COLUMN title_message TEXT;
+ALTER TABLE alert ADD COLUMN body_message TEXT;";
+
+const COLUMNS: &str = "id, at, kind, severity, subject, title, body, notified, suppressed, \
+     acked_at, acked_by, title_message, body_message";
+
+/// A stored message; one that does not parse (written by a newer console) reads as
+/// none, and the stored English stands in.
+pub(super) fn message_column(row: &Row<'_>, column: usize) -> rusqlite::Result<Option<Message>> {
+    let text: Option<String> = row.get(column)?;
+    Ok(text.and_then(|text| serde_json::from_str(&text).ok()))
+}
+
+pub(super) fn message_text(message: &Message) -> String {
+    // A Message is a string and a map of strings and numbers: it always serializes.
+    serde_json::to_string(message).unwrap_or_default()
+}
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<AlertView> {
     let kind: String = row.get(2)?;
@@ -229,6 +257,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<AlertView> {
         suppressed: row.get(8)?,
         acked_at: row.get(9)?,
         acked_by: row.get(10)?,
+        title_message: message_column(row, 11)?,
+        body_message: message_column(row, 12)?,
     })
 }
 
@@ -239,8 +269,9 @@ pub(crate) fn insert(
     outcome: Outcome,
 ) -> Result<i64, StoreError> {
     conn.prepare_cached(
-        "INSERT INTO alert (at, kind, severity, subject, title, body, notified, suppressed)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO alert (at, kind, severity, subject, title, body, notified, suppressed,
+                            title_message, body_message)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         alert.at,
@@ -251,6 +282,8 @@ pub(crate) fn insert(
         alert.body,
         outcome == Outcome::Notified,
         outcome.reason(),
+        message_text(&alert.title_message),
+        message_text(&alert.body_message),
     ])?;
     Ok(conn.last_insert_rowid())
 }
@@ -339,6 +372,10 @@ mod tests {
             key: "device_offline:dev-001".into(),
             title: "Device Boiler 1 went offline".into(),
             body: "dev-001 · Hall 2".into(),
+            title_message: Message::new("alert-device-offline-title").text("name", "Boiler 1"),
+            body_message: Message::new("alert-device-status-body")
+                .text("place", "dev-001 · Hall 2")
+                .text("was", "online"),
         }
     }
 

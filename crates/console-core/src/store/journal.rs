@@ -11,8 +11,10 @@ use rusqlite::{params, Connection, Transaction};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use super::alerts::{message_column, message_text};
 use super::StoreError;
 use crate::state::{Change, Subject};
+use console_i18n::{word, Language, Message};
 use plant_link::link::{LinkMode, LinkState};
 
 /// Version 1. `data` holds the machine-readable details (ids, before and after) as JSON
@@ -27,6 +29,9 @@ CREATE TABLE journal (
     data    TEXT NOT NULL
 );
 CREATE INDEX journal_by_at ON journal (at);";
+
+/// Version 17: what happened as a catalog message (JSON), which each language words.
+pub(super) const ADD_MESSAGE: &str = "ALTER TABLE journal ADD COLUMN message TEXT;";
 
 /// The journal's kinds. A query for a family (`"device"`, `"relay"`) also finds its
 /// members (`"device_status"`, …): see [`journal_of_kind`].
@@ -60,9 +65,23 @@ pub struct JournalEntry {
     pub kind: String,
     /// The device or relay id, or `"link"`.
     pub subject: String,
-    /// A sentence for people, e.g. "Relay Pump 3 switched OFF by operator-2".
+    /// A sentence in English, e.g. "Relay Pump 3 switched OFF by operator-2" (the
+    /// logs' and older entries' words).
     pub text: String,
     pub data: Value,
+    /// What happened as a catalog message, which the window words in the operator's
+    /// language; `None` for entries written before the catalog, or without one.
+    pub message: Option<Message>,
+}
+
+impl JournalEntry {
+    /// The entry's sentence in `lang`: its message worded, or its stored English.
+    pub fn worded(&self, lang: Language) -> String {
+        match &self.message {
+            Some(message) => word(lang, message),
+            None => self.text.clone(),
+        }
+    }
 }
 
 /// A journal entry about to be written (the store assigns the id).
@@ -73,6 +92,27 @@ pub struct NewJournalEntry {
     pub subject: String,
     pub text: String,
     pub data: Value,
+    pub message: Option<Message>,
+}
+
+impl NewJournalEntry {
+    /// An entry said as a catalog message, with its English words as the text.
+    pub fn worded(
+        at: UnixSeconds,
+        kind: &str,
+        subject: &str,
+        message: Message,
+        data: Value,
+    ) -> NewJournalEntry {
+        NewJournalEntry {
+            at,
+            kind: kind.to_owned(),
+            subject: subject.to_owned(),
+            text: word(Language::En, &message),
+            data,
+            message: Some(message),
+        }
+    }
 }
 
 /// Whether a device or relay that appears is news for the journal.
@@ -116,11 +156,12 @@ fn relay_name(relay: &Relay) -> &str {
     }
 }
 
+/// A relay state as the catalog's selectors name it.
 fn on_off(state: bool) -> &'static str {
     if state {
-        "ON"
+        "on"
     } else {
-        "OFF"
+        "off"
     }
 }
 
@@ -131,13 +172,7 @@ pub(super) fn describe_change(
     at: UnixSeconds,
     appearances: Appearances,
 ) -> Option<NewJournalEntry> {
-    let entry = |at, kind: &str, subject: &str, text: String, data| NewJournalEntry {
-        at,
-        kind: kind.to_owned(),
-        subject: subject.to_owned(),
-        text,
-        data,
-    };
+    let entry = NewJournalEntry::worded;
     match change {
         Change::Device {
             before: Some(before),
@@ -148,12 +183,10 @@ pub(super) fn describe_change(
                 after.received_at,
                 kind::DEVICE_STATUS,
                 &d.id,
-                format!(
-                    "Device {} changed from {} to {}",
-                    device_name(d),
-                    before.status.as_str(),
-                    d.status.as_str()
-                ),
+                Message::new("journal-device-status")
+                    .text("name", device_name(d))
+                    .text("from", before.status.as_str())
+                    .text("status", d.status.as_str()),
                 json!({"device_id": d.id, "from": before.status, "to": d.status, "value": d.value}),
             ))
         }
@@ -166,7 +199,9 @@ pub(super) fn describe_change(
                 after.received_at,
                 kind::DEVICE_ADDED,
                 &d.id,
-                format!("Device {} appeared ({})", device_name(d), d.status.as_str()),
+                Message::new("journal-device-added")
+                    .text("name", device_name(d))
+                    .text("status", d.status.as_str()),
                 json!({"device_id": d.id, "status": d.status, "value": d.value}),
             ))
         }
@@ -175,7 +210,7 @@ pub(super) fn describe_change(
             at,
             kind::DEVICE_REMOVED,
             &d.id,
-            format!("Device {} was removed", device_name(d)),
+            Message::new("journal-device-removed").text("name", device_name(d)),
             json!({"device_id": d.id, "status": d.status}),
         )),
         Change::Relay {
@@ -183,16 +218,17 @@ pub(super) fn describe_change(
             after,
         } if before.state != after.relay.state => {
             let r = &after.relay;
-            let by = r
-                .changed_by
-                .as_deref()
-                .map(|by| format!(" by {by}"))
-                .unwrap_or_default();
+            let message = match r.changed_by.as_deref() {
+                Some(by) => Message::new("journal-relay-switched-by").text("by", by),
+                None => Message::new("journal-relay-switched"),
+            };
             Some(entry(
                 after.received_at,
                 kind::RELAY_SWITCHED,
                 &r.id,
-                format!("Relay {} switched {}{by}", relay_name(r), on_off(r.state)),
+                message
+                    .text("name", relay_name(r))
+                    .text("state", on_off(r.state)),
                 json!({
                     "relay_id": r.id,
                     "from": before.state,
@@ -211,7 +247,9 @@ pub(super) fn describe_change(
                 after.received_at,
                 kind::RELAY_ADDED,
                 &r.id,
-                format!("Relay {} appeared ({})", relay_name(r), on_off(r.state)),
+                Message::new("journal-relay-added")
+                    .text("name", relay_name(r))
+                    .text("state", on_off(r.state)),
                 json!({"relay_id": r.id, "state": r.state}),
             ))
         }
@@ -220,7 +258,7 @@ pub(super) fn describe_change(
             at,
             kind::RELAY_REMOVED,
             &r.id,
-            format!("Relay {} was removed", relay_name(r)),
+            Message::new("journal-relay-removed").text("name", relay_name(r)),
             json!({"relay_id": r.id, "state": r.state}),
         )),
         Change::Stats(_) => None,
@@ -233,28 +271,22 @@ pub(super) fn describe_change(
             at,
         } => {
             let what = match subject {
-                Subject::Device => format!("Device {name}"),
-                Subject::Relay => format!("Relay {name}"),
-                Subject::Stats => "The server's figures".to_owned(),
+                Subject::Device => "device",
+                Subject::Relay => "relay",
+                Subject::Stats => "stats",
             };
-            let text = if after.is_empty() {
-                format!("{what}: readable again (good value from the plant)")
+            let message = if after.is_empty() {
+                Message::new("journal-readable-again")
             } else if before.is_empty() {
-                format!(
-                    "{what}: bad value from the plant ({} could not be read)",
-                    after.joined()
-                )
+                Message::new("journal-bad-value").text("fields", after.joined())
             } else {
-                format!(
-                    "{what}: bad value from the plant (now {} could not be read)",
-                    after.joined()
-                )
+                Message::new("journal-still-bad-value").text("fields", after.joined())
             };
             Some(entry(
                 *at,
                 kind::QUALITY,
                 id,
-                text,
+                message.text("what", what).text("name", name.as_str()),
                 json!({"subject": subject, "id": id, "unreadable": after, "was_unreadable": before,
                        "quality": if after.is_empty() { "good" } else { "bad" }}),
             ))
@@ -262,47 +294,32 @@ pub(super) fn describe_change(
     }
 }
 
-/// The words the window uses for each mode, so the journal reads like the screen.
-fn mode_label(mode: LinkMode) -> &'static str {
-    match mode {
-        LinkMode::Connecting => "Connecting",
-        LinkMode::Realtime => "Real-time",
-        LinkMode::Fallback => "HTTP fallback",
-        LinkMode::Stale => "Stale",
-        LinkMode::Offline => "Offline",
-        LinkMode::Unauthorized => "Unauthorized",
-    }
-}
-
 /// The journal entry for the link going from `from` to `to`.
 pub(super) fn describe_link(from: LinkMode, to: &LinkState) -> NewJournalEntry {
-    let detail = to
-        .detail
-        .as_deref()
-        .map(|d| format!(": {d}"))
-        .unwrap_or_default();
-    NewJournalEntry {
-        at: to.since,
-        kind: kind::LINK.to_owned(),
-        subject: "link".to_owned(),
-        text: format!(
-            "Link changed from {} to {}{detail}",
-            mode_label(from),
-            mode_label(to.mode)
-        ),
-        data: json!({"from": from, "to": to.mode, "detail": to.detail}),
-    }
+    let message = match to.detail.as_deref() {
+        Some(detail) => Message::new("journal-link-detail").text("detail", detail),
+        None => Message::new("journal-link"),
+    };
+    NewJournalEntry::worded(
+        to.since,
+        kind::LINK,
+        "link",
+        message
+            .text("from", from.as_str())
+            .text("mode", to.mode.as_str()),
+        json!({"from": from, "to": to.mode, "detail": to.detail}),
+    )
 }
 
 /// The journal entry for a link that left `to.mode` and came back to it unseen.
 pub(super) fn describe_interruption(to: &LinkState) -> NewJournalEntry {
-    NewJournalEntry {
-        at: to.since,
-        kind: kind::LINK.to_owned(),
-        subject: "link".to_owned(),
-        text: format!("Link was interrupted and is {} again", mode_label(to.mode)),
-        data: json!({"from": to.mode, "to": to.mode, "interrupted": true, "detail": to.detail}),
-    }
+    NewJournalEntry::worded(
+        to.since,
+        kind::LINK,
+        "link",
+        Message::new("journal-link-interrupted").text("mode", to.mode.as_str()),
+        json!({"from": to.mode, "to": to.mode, "interrupted": true, "detail": to.detail}),
+    )
 }
 
 /// Writes one entry and returns its id. For writers outside the batched path, such as
@@ -312,14 +329,16 @@ pub(crate) fn append_journal(
     entry: &NewJournalEntry,
 ) -> Result<i64, StoreError> {
     conn.prepare_cached(
-        "INSERT INTO journal (at, kind, subject, text, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO journal (at, kind, subject, text, data, message)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![
         entry.at,
         entry.kind,
         entry.subject,
         entry.text,
-        serde_json::to_string(&entry.data)?
+        serde_json::to_string(&entry.data)?,
+        entry.message.as_ref().map(message_text),
     ])?;
     Ok(conn.last_insert_rowid())
 }
@@ -366,6 +385,7 @@ fn query(
                 subject: row.get(3)?,
                 text: row.get(4)?,
                 data: Value::Null,
+                message: message_column(row, 6)?,
             },
             row.get::<_, String>(5)?,
         ))
@@ -373,7 +393,7 @@ fn query(
     let rows: Vec<(JournalEntry, String)> = match kind {
         None => conn
             .prepare_cached(
-                "SELECT id, at, kind, subject, text, data FROM journal
+                "SELECT id, at, kind, subject, text, data, message FROM journal
                  WHERE at >= ?1 AND at <= ?2 ORDER BY at DESC, id DESC LIMIT ?3",
             )?
             .query_map(params![since, until, limit], map)?
@@ -386,7 +406,7 @@ fn query(
                     .replace('%', "\\%")
             );
             conn.prepare_cached(
-                "SELECT id, at, kind, subject, text, data FROM journal
+                "SELECT id, at, kind, subject, text, data, message FROM journal
                  WHERE at >= ?1 AND at <= ?2 AND (kind = ?3 OR kind LIKE ?4 ESCAPE '\\')
                  ORDER BY at DESC, id DESC LIMIT ?5",
             )?
@@ -618,6 +638,7 @@ mod tests {
                 subject: "r2".into(),
                 text: "operator-1 asked to switch Relay Fan ON".into(),
                 data: json!({"request_id": "abc"}),
+                message: None,
             },
         )
         .unwrap();

@@ -26,6 +26,8 @@ pub(super) fn migration_list() -> Vec<M<'static>> {
         M::up(relays::ADD_UNREADABLE),
         M::up(stats::ADD_UNREADABLE),
         M::up(alarms::CREATE),
+        M::up(alerts::ADD_MESSAGES),
+        M::up(journal::ADD_MESSAGE),
     ]
 }
 

@@ -299,6 +299,7 @@ mod tests {
                     subject: "link".into(),
                     text: format!("marker {at}"),
                     data: serde_json::Value::Null,
+                    message: None,
                 });
             }
             at += 60.0;

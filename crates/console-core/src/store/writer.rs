@@ -290,6 +290,7 @@ fn unsaved_note(failed: &Unsaved, now: UnixSeconds) -> NewJournalEntry {
     NewJournalEntry {
         at: now,
         kind: journal::kind::CACHE.into(),
+        message: None,
         subject: "cache".into(),
         text: format!(
             "The cache could not be saved from {} to {} ({}); the changes were kept and are saved now, {dropped}",

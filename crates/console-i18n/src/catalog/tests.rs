@@ -116,7 +116,7 @@ fn numbers_and_lengths_of_time_are_worded_in_each_language() {
     let message = Message::new("alert-limit-high-title")
         .text("name", "Boiler")
         .number("value", 81.256)
-        .text("unit", "°C");
+        .text("unit", " °C");
     assert_eq!(
         word(Language::En, &message),
         "Boiler is above its high limit: 81.26 °C"
@@ -175,11 +175,11 @@ fn sample_messages() -> Vec<Message> {
             .text("place", "dev-002")
             .text("was", "online")
             .number("value", 21.5)
-            .text("unit", "°C"),
+            .text("unit", " °C"),
         Message::new("alert-limit-low-title")
             .text("name", "Tank")
             .number("value", -3.0)
-            .text("unit", "bar"),
+            .text("unit", " bar"),
         Message::new("alert-link-lost-title").duration("duration", 3725.0),
         Message::new("alert-link-lost-detail-body")
             .text("server", "http://10.0.0.5:5000")
@@ -207,6 +207,18 @@ fn sample_messages() -> Vec<Message> {
             .text("name", "Fan")
             .text("fields", "state"),
         Message::new("alarm-event").text("event", "unshelve"),
+        Message::new("alert-count")
+            .text("kind", "device_offline")
+            .number("count", 1.0),
+        Message::new("alert-count")
+            .text("kind", "device_offline")
+            .number("count", 3.0),
+        Message::new("journal-command-detail")
+            .text("relay", "relay-03")
+            .text("state", "on")
+            .text("operator", "op-1")
+            .text("status", "failed")
+            .text("detail", "server said no"),
         Message::new("alarm-state").text("state", "unack_returned"),
         Message::new("alarm-notification-title").text("priority", "critical"),
     ]

@@ -52,6 +52,20 @@ pub enum LinkMode {
     Unauthorized,
 }
 
+impl LinkMode {
+    /// The mode's name as serde writes it, and as the catalog's selectors name it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkMode::Connecting => "connecting",
+            LinkMode::Realtime => "realtime",
+            LinkMode::Fallback => "fallback",
+            LinkMode::Stale => "stale",
+            LinkMode::Offline => "offline",
+            LinkMode::Unauthorized => "unauthorized",
+        }
+    }
+}
+
 /// The link's published state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LinkState {

@@ -13,6 +13,8 @@ fn alert(kind: AlertKind, subject: &str, at: f64) -> Alert {
         key: format!("{}:{subject}", kind.as_str()),
         title: format!("{} {subject}", kind.as_str()),
         body: String::new(),
+        title_message: console_i18n::Message::new("alarm-device_fault").text("name", subject),
+        body_message: console_i18n::Message::default(),
     }
 }
 

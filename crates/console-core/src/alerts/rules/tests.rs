@@ -2,8 +2,9 @@
 //! words each alert gets.
 
 use super::*;
-use crate::alerts::wording::{reading, span};
+use crate::alerts::wording::reading;
 use crate::state::{DeviceEntry, RelayEntry};
+use console_i18n::{word, Language, Message};
 use plant_protocol::{DevicesUpdate, RelaysUpdate};
 use serde_json::Map;
 
@@ -494,11 +495,32 @@ fn an_identical_snapshot_after_a_reconnect_raises_nothing_and_a_different_one_ra
 
 #[test]
 fn readings_and_spans_read_naturally() {
-    assert_eq!(reading(71.0, Some("\u{b0}C")), "71 \u{b0}C");
-    assert_eq!(reading(1.23456, Some("bar")), "1.23 bar");
-    assert_eq!(reading(-0.5, None), "-0.5");
-    assert_eq!(span(9.6), "10 s");
-    assert_eq!(span(60.0), "1 min");
-    assert_eq!(span(72.0), "1 min 12 s");
-    assert_eq!(span(7500.0), "2 h 5 min");
+    let title = |value: f64, unit: Option<&str>| {
+        let message = reading(
+            Message::new("alert-limit-high-title").text("name", "X"),
+            "value",
+            value,
+            unit,
+        );
+        word(Language::En, &message)
+    };
+    assert_eq!(
+        title(71.0, Some("\u{b0}C")),
+        "X is above its high limit: 71 \u{b0}C"
+    );
+    assert_eq!(
+        title(1.23456, Some("bar")),
+        "X is above its high limit: 1.23 bar"
+    );
+    assert_eq!(title(-0.5, None), "X is above its high limit: -0.5");
+    let lost = |seconds: f64| {
+        word(
+            Language::En,
+            &Message::new("alert-link-lost-title").duration("duration", seconds),
+        )
+    };
+    assert_eq!(lost(9.6), "Plant link lost: no data for 10 s");
+    assert_eq!(lost(60.0), "Plant link lost: no data for 1 min");
+    assert_eq!(lost(72.0), "Plant link lost: no data for 1 min 12 s");
+    assert_eq!(lost(7500.0), "Plant link lost: no data for 2 h 5 min");
 }
