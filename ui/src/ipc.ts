@@ -3,6 +3,7 @@
 
 import { invoke, isTauri } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { save } from "@tauri-apps/plugin-dialog";
 import { strings } from "./strings";
 import {
   BATCH_EVENT,
@@ -13,6 +14,12 @@ import {
   type Events,
 } from "./generated/commands";
 import type {
+  AlarmAction,
+  AlarmJournalQuery,
+  AlarmKpis,
+  AlarmState,
+  AlarmTransition,
+  AlarmView,
   AlertStatus,
   AlertView,
   CommandView,
@@ -22,6 +29,7 @@ import type {
   JournalEntry,
   FieldError,
   JournalQuery,
+  SaveDialogOptions,
   SettingsInput,
   SettingsView,
   StatsTrend,
@@ -229,4 +237,66 @@ export async function getAutostart(): Promise<boolean> {
  */
 export async function setAutostart(enabled: boolean): Promise<boolean> {
   return await call("set_autostart", { enabled });
+}
+
+/**
+ * The alarm summary: every alarm not normal, or only those in `states`, by priority
+ * and then the newest change first. Rejects with a UiError.
+ */
+export async function alarms(states?: AlarmState[]): Promise<AlarmView[]> {
+  return await call("alarms", states === undefined ? {} : { states });
+}
+
+/**
+ * Acknowledges, shelves, unshelves, resets or silences alarms as the operator;
+ * resolves to how many alarms it changed. Rejects with a UiError
+ * (`alarm_refused` with the console's reason, `unknown_alarm`).
+ */
+export async function alarmAction(action: AlarmAction): Promise<number> {
+  return await call("alarm_action", { action });
+}
+
+/** One alarm's recorded transitions, oldest first. Rejects with a UiError. */
+export async function alarmHistory(alarmId: number): Promise<AlarmTransition[]> {
+  return await call("alarm_history", { alarmId });
+}
+
+/** The plant's alarm journal, newest first; arguments left out are not sent. Rejects with a UiError. */
+export async function alarmJournal(query: AlarmJournalQuery = {}): Promise<AlarmTransition[]> {
+  const args: Args<"alarm_journal"> = {};
+  if (query.since !== undefined) args.since = query.since;
+  if (query.until !== undefined) args.until = query.until;
+  if (query.limit !== undefined) args.limit = query.limit;
+  return await call("alarm_journal", args);
+}
+
+/** The ISA-18.2 alarm KPIs over the last `hours` (the console's 24 when left out). Rejects with a UiError. */
+export async function alarmKpis(hours?: number): Promise<AlarmKpis> {
+  return await call("alarm_kpis", hours === undefined ? {} : { hours });
+}
+
+/**
+ * Writes the alarm journal between `since` and `until` as a CSV file at `path`
+ * (one the operator chose in the save dialog); resolves to how many transitions
+ * it holds. Rejects with a UiError (`export_path` for a path not ending in .csv,
+ * `export` when the file could not be written).
+ */
+export async function exportAlarmJournal(path: string, since?: number, until?: number): Promise<number> {
+  const args: Args<"export_alarm_journal"> = { path };
+  if (since !== undefined) args.since = since;
+  if (until !== undefined) args.until = until;
+  return await call("export_alarm_journal", args);
+}
+
+/**
+ * The native save dialog (tauri-plugin-dialog): resolves to the path the operator
+ * chose, or null when they cancelled. Rejects with a UiError.
+ */
+export async function chooseSavePath(options: SaveDialogOptions): Promise<string | null> {
+  if (!hasBackend()) throw noBackend();
+  try {
+    return await save(options);
+  } catch (err) {
+    throw toUiError(err);
+  }
 }

@@ -6,6 +6,16 @@
 // and re-exported here, so the rest of the UI imports them from this module. Only types
 // the UI makes up for itself are written here.
 
+export type { AlarmAction } from "./generated/AlarmAction";
+export type { AlarmCondition } from "./generated/AlarmCondition";
+export type { AlarmCounts } from "./generated/AlarmCounts";
+export type { AlarmEvent } from "./generated/AlarmEvent";
+export type { AlarmKpis } from "./generated/AlarmKpis";
+export type { AlarmPriority } from "./generated/AlarmPriority";
+export type { AlarmState } from "./generated/AlarmState";
+export type { AlarmStatus } from "./generated/AlarmStatus";
+export type { AlarmTransition } from "./generated/AlarmTransition";
+export type { AlarmView } from "./generated/AlarmView";
 export type { AlertKind } from "./generated/AlertKind";
 export type { AlertPrefs } from "./generated/AlertPrefs";
 export type { AlertSeverity } from "./generated/AlertSeverity";
@@ -22,11 +32,13 @@ export type { DeviceStatus } from "./generated/DeviceStatus";
 export type { DeviceTrend } from "./generated/DeviceTrend";
 export type { Diagnostics } from "./generated/Diagnostics";
 export type { FieldError } from "./generated/FieldError";
+export type { FrequentAlarm } from "./generated/FrequentAlarm";
 export type { Gap } from "./generated/Gap";
 export type { JournalEntry } from "./generated/JournalEntry";
 export type { Limit } from "./generated/Limit";
 export type { LinkMode } from "./generated/LinkMode";
 export type { LinkStatus } from "./generated/LinkStatus";
+export type { Message } from "./generated/Message";
 export type { PlantId } from "./generated/PlantId";
 export type { Quality } from "./generated/Quality";
 export type { QualityLevel } from "./generated/QualityLevel";
@@ -60,4 +72,18 @@ export interface JournalQuery {
   kind?: string;
   /** At most 5000 (the console's default is 500). */
   limit?: number;
+}
+
+/** Arguments of `alarm_journal`; every one may be left out. */
+export interface AlarmJournalQuery {
+  since?: number;
+  until?: number;
+  /** At most 5000 (the console's default is 500). */
+  limit?: number;
+}
+
+/** What the save dialog is asked: the file name it proposes and the kinds of file it offers. */
+export interface SaveDialogOptions {
+  defaultPath: string;
+  filters: { name: string; extensions: string[] }[];
 }

@@ -96,6 +96,13 @@ describe("Controller", () => {
       saveSettings: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
       getAutostart: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
       setAutostart: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      alarms: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      alarmAction: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      alarmHistory: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      alarmJournal: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      alarmKpis: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      exportAlarmJournal: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      chooseSavePath: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
     };
     await make(ipc).start();
     expect(text("#app-error")).toBe("No backend here.");

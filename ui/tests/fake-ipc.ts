@@ -1,10 +1,16 @@
 // A fake of ./ipc for controller tests: every call is recorded, and answers
 // are given by the test (snapshot, set_relay) or preset (outbox, cancel_command,
-// alerts and the alert commands, the settings).
+// alerts and the alert commands, the settings, the alarms and their commands, the
+// save dialog).
 
 import type { ConsoleIpc } from "../src/controllers";
 import { noUnusable } from "../src/state/quality";
 import type {
+  AlarmAction,
+  AlarmJournalQuery,
+  AlarmKpis,
+  AlarmTransition,
+  AlarmView,
   AlertStatus,
   AlertView,
   CommandView,
@@ -13,6 +19,7 @@ import type {
   Diagnostics,
   JournalEntry,
   JournalQuery,
+  SaveDialogOptions,
   SettingsInput,
   SettingsView,
   StatsTrend,
@@ -72,6 +79,40 @@ export interface FakeIpc extends ConsoleIpc {
   setAutostartCalls: boolean[];
   /** By default: switched as asked. */
   setAutostartAnswer: (enabled: boolean) => Promise<boolean>;
+  alarmsCalls: number;
+  /** Answer of alarms() (a rejection when it is an Error). */
+  alarmsAnswer: AlarmView[] | Error;
+  alarmActionCalls: AlarmAction[];
+  /** By default: one alarm changed. */
+  alarmActionAnswer: (action: AlarmAction) => Promise<number>;
+  alarmHistoryCalls: number[];
+  alarmHistoryAnswer: (alarmId: number) => Promise<AlarmTransition[]>;
+  alarmJournalCalls: AlarmJournalQuery[];
+  alarmJournalAnswer: (query: AlarmJournalQuery) => Promise<AlarmTransition[]>;
+  alarmKpisCalls: (number | undefined)[];
+  alarmKpisAnswer: (hours: number | undefined) => Promise<AlarmKpis>;
+  exportCalls: { path: string; since: number | undefined; until: number | undefined }[];
+  /** By default: 3 transitions written. */
+  exportAnswer: (path: string) => Promise<number>;
+  saveDialogCalls: SaveDialogOptions[];
+  /** The path the operator picks (null: they cancelled). */
+  saveDialogAnswer: () => Promise<string | null>;
+}
+
+/** An answer of alarm_kpis: a quiet day. */
+export function alarmKpisFixture(fields: Partial<AlarmKpis> = {}): AlarmKpis {
+  return {
+    since: 0,
+    until: 86400,
+    per_10_minutes: 0,
+    peak_10_minutes: 0,
+    per_hour: 0,
+    flood_percent: 0,
+    top: [],
+    chattering: [],
+    priorities: { critical: 0, high: 0, medium: 0, low: 0 },
+    ...fields,
+  };
 }
 
 /** An answer of get_settings: the defaults, a token in the keyring, a real plant. */
@@ -82,7 +123,7 @@ export function settingsFixture(fields: Partial<SettingsView> = {}): SettingsVie
       site_ca: null,
       read_only: false,
       language: "en",
-      alerts: { notify_from: "low", severities: {}, limits: [], link_loss_after_seconds: 10 },
+      alerts: { notify_from: "low", severities: {}, limits: [], link_loss_after_seconds: 10, alarm_sound: false },
     },
     token: { present: true, storage: "keyring", file_path: null, keyring_problem: null, from_command_line: false },
     plant_url_in_use: "http://plant.local:5000",
@@ -146,6 +187,49 @@ export function fakeIpc(): FakeIpc {
   let resolve: ((s: ConsoleSnapshot) => void) | null = null;
   let reject: ((e: unknown) => void) | null = null;
   const ipc: FakeIpc = {
+    alarmsCalls: 0,
+    alarmsAnswer: [],
+    alarms: () => {
+      ipc.alarmsCalls++;
+      const a = ipc.alarmsAnswer;
+      return a instanceof Error ? Promise.reject({ code: "alerts", message: a.message }) : Promise.resolve(a);
+    },
+    alarmActionCalls: [],
+    alarmActionAnswer: () => Promise.resolve(1),
+    alarmAction: (action) => {
+      ipc.alarmActionCalls.push(action);
+      return ipc.alarmActionAnswer(action);
+    },
+    alarmHistoryCalls: [],
+    alarmHistoryAnswer: () => Promise.resolve([]),
+    alarmHistory: (alarmId) => {
+      ipc.alarmHistoryCalls.push(alarmId);
+      return ipc.alarmHistoryAnswer(alarmId);
+    },
+    alarmJournalCalls: [],
+    alarmJournalAnswer: () => Promise.resolve([]),
+    alarmJournal: (query) => {
+      ipc.alarmJournalCalls.push(query);
+      return ipc.alarmJournalAnswer(query);
+    },
+    alarmKpisCalls: [],
+    alarmKpisAnswer: () => Promise.resolve(alarmKpisFixture()),
+    alarmKpis: (hours) => {
+      ipc.alarmKpisCalls.push(hours);
+      return ipc.alarmKpisAnswer(hours);
+    },
+    exportCalls: [],
+    exportAnswer: () => Promise.resolve(3),
+    exportAlarmJournal: (path, since, until) => {
+      ipc.exportCalls.push({ path, since, until });
+      return ipc.exportAnswer(path);
+    },
+    saveDialogCalls: [],
+    saveDialogAnswer: () => Promise.resolve("/home/op/alarm-journal.csv"),
+    chooseSavePath: (options) => {
+      ipc.saveDialogCalls.push(options);
+      return ipc.saveDialogAnswer();
+    },
     deviceTrendCalls: [],
     deviceTrendAnswer: (deviceId) => Promise.resolve({ device_id: deviceId, points: [], gaps: [] }),
     deviceTrend: (deviceId, since, until) => {

@@ -3,6 +3,9 @@
 
 import { emptyChanges, mergeChanges, type ChangeSet, type ConsoleStore } from "../src/state";
 import type {
+  AlarmStatus,
+  AlarmTransition,
+  AlarmView,
   AlertStatus,
   AlertView,
   CommandView,
@@ -160,6 +163,61 @@ export function alert(id: number, fields: Partial<AlertView> = {}): AlertView {
     suppressed: null,
     acked_at: null,
     acked_by: null,
+    ...fields,
+  };
+}
+
+/** An alarm as the summary lists it: a high device fault, active and unacknowledged. */
+export function alarm(id: number, fields: Partial<AlarmView> = {}): AlarmView {
+  const source = fields.source ?? `d${id}`;
+  return {
+    id,
+    condition: "device_fault",
+    source,
+    device: source,
+    priority: "high",
+    state: "unack_active",
+    active: true,
+    acknowledged: false,
+    latching: false,
+    first_out: false,
+    chattering: false,
+    activated_at: 1000 + id,
+    changed_at: 1000 + id,
+    shelved_until: null,
+    reason: null,
+    message: { id: "alarm-device_fault", args: { name: source } },
+    ...fields,
+  };
+}
+
+/** The banner's status: counts per priority (unacknowledged, and active the same), the top alarm. */
+export function alarmStatus(fields: Partial<AlarmStatus> = {}): AlarmStatus {
+  return {
+    unacknowledged: { critical: 0, high: 0, medium: 0, low: 0 },
+    active: { critical: 0, high: 0, medium: 0, low: 0 },
+    top: null,
+    sounding: null,
+    ...fields,
+  };
+}
+
+/** One recorded transition of an alarm. */
+export function transition(id: number, fields: Partial<AlarmTransition> = {}): AlarmTransition {
+  const source = fields.source ?? "d1";
+  return {
+    id,
+    alarm_id: 1,
+    at: 1000 + id,
+    from: "normal",
+    to: "unack_active",
+    event: "activate",
+    by: null,
+    reason: null,
+    condition: "device_fault",
+    source,
+    priority: "high",
+    message: { id: "alarm-device_fault", args: { name: source } },
     ...fields,
   };
 }

@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 
 const invoke = vi.fn();
 const listen = vi.fn();
+const save = vi.fn();
 
 vi.mock("@tauri-apps/api/core", () => ({
   isTauri: () => true,
@@ -12,14 +13,24 @@ vi.mock("@tauri-apps/api/core", () => ({
 vi.mock("@tauri-apps/api/event", () => ({
   listen: (...args: unknown[]) => listen(...args),
 }));
+vi.mock("@tauri-apps/plugin-dialog", () => ({
+  save: (...args: unknown[]) => save(...args),
+}));
 
 const {
   acknowledgeAlerts,
+  alarmAction,
+  alarmHistory,
+  alarmJournal,
+  alarmKpis,
+  alarms,
   alerts,
+  chooseSavePath,
   cancelCommand,
   COMMAND_EVENT,
   deviceTrend,
   diagnostics,
+  exportAlarmJournal,
   getSettings,
   journal,
   muteAlerts,
@@ -36,6 +47,7 @@ const {
 beforeEach(() => {
   invoke.mockReset();
   listen.mockReset();
+  save.mockReset();
 });
 
 describe("command IPC inside Tauri", () => {
@@ -170,7 +182,7 @@ describe("settings IPC inside Tauri", () => {
       site_ca: null,
       read_only: false,
       language: "en" as const,
-      alerts: { notify_from: "low" as const, severities: {}, limits: [], link_loss_after_seconds: 10 },
+      alerts: { notify_from: "low" as const, severities: {}, limits: [], link_loss_after_seconds: 10, alarm_sound: false },
     },
     token: { action: "set" as const, token: "s3cret" },
   };
@@ -197,5 +209,74 @@ describe("settings IPC inside Tauri", () => {
     await expect(saveSettings(input)).rejects.toEqual(refusal);
     invoke.mockRejectedValue({ code: "token_store", message: "keyring locked" });
     await expect(saveSettings(input)).rejects.toEqual({ code: "token_store", message: "keyring locked" });
+  });
+});
+
+describe("alarm IPC inside Tauri", () => {
+  it("alarms without arguments, or with the states asked for", async () => {
+    invoke.mockResolvedValue([]);
+    await expect(alarms()).resolves.toEqual([]);
+    expect(invoke).toHaveBeenLastCalledWith("alarms", {});
+    await alarms(["latched", "shelved"]);
+    expect(invoke).toHaveBeenLastCalledWith("alarms", { states: ["latched", "shelved"] });
+  });
+
+  it("alarm_action with the action under `action`, tagged as the console reads it", async () => {
+    invoke.mockResolvedValue(2);
+    await expect(alarmAction({ action: "acknowledge", args: [3, 4] })).resolves.toBe(2);
+    expect(invoke).toHaveBeenLastCalledWith("alarm_action", { action: { action: "acknowledge", args: [3, 4] } });
+    await alarmAction({ action: "shelve", args: { id: 3, minutes: 15, reason: "sensor being replaced" } });
+    expect(invoke).toHaveBeenLastCalledWith("alarm_action", {
+      action: { action: "shelve", args: { id: 3, minutes: 15, reason: "sensor being replaced" } },
+    });
+    await alarmAction({ action: "silence" });
+    expect(invoke).toHaveBeenLastCalledWith("alarm_action", { action: { action: "silence" } });
+  });
+
+  it("alarm_history with alarmId", async () => {
+    invoke.mockResolvedValue([]);
+    await alarmHistory(7);
+    expect(invoke).toHaveBeenCalledWith("alarm_history", { alarmId: 7 });
+  });
+
+  it("alarm_journal sends only the arguments given", async () => {
+    invoke.mockResolvedValue([]);
+    await alarmJournal({ since: 5, limit: 1000 });
+    expect(invoke).toHaveBeenLastCalledWith("alarm_journal", { since: 5, limit: 1000 });
+    await alarmJournal();
+    expect(invoke).toHaveBeenLastCalledWith("alarm_journal", {});
+  });
+
+  it("alarm_kpis with the hours, or none for the console's 24", async () => {
+    invoke.mockResolvedValue({});
+    await alarmKpis(24);
+    expect(invoke).toHaveBeenLastCalledWith("alarm_kpis", { hours: 24 });
+    await alarmKpis();
+    expect(invoke).toHaveBeenLastCalledWith("alarm_kpis", {});
+  });
+
+  it("export_alarm_journal with the path and the period", async () => {
+    invoke.mockResolvedValue(12);
+    await expect(exportAlarmJournal("/home/op/alarms.csv", 100, 200)).resolves.toBe(12);
+    expect(invoke).toHaveBeenLastCalledWith("export_alarm_journal", { path: "/home/op/alarms.csv", since: 100, until: 200 });
+  });
+
+  it("passes a refusal of an alarm action on as a UiError", async () => {
+    invoke.mockRejectedValue({ code: "alarm_refused", message: "a reason is required" });
+    await expect(alarmAction({ action: "shelve", args: { id: 1, minutes: null, reason: "" } })).rejects.toEqual({
+      code: "alarm_refused",
+      message: "a reason is required",
+    });
+  });
+
+  it("asks the save dialog through the plugin and answers its path, or null when cancelled", async () => {
+    const options = { defaultPath: "alarm-journal.csv", filters: [{ name: "CSV", extensions: ["csv"] }] };
+    save.mockResolvedValue("/home/op/alarm-journal.csv");
+    await expect(chooseSavePath(options)).resolves.toBe("/home/op/alarm-journal.csv");
+    expect(save).toHaveBeenCalledWith(options);
+    save.mockResolvedValue(null);
+    await expect(chooseSavePath(options)).resolves.toBeNull();
+    save.mockRejectedValue("dialog: not allowed");
+    await expect(chooseSavePath(options)).rejects.toEqual({ code: "internal", message: "dialog: not allowed" });
   });
 });

@@ -121,7 +121,7 @@ describe("settings outside Tauri", () => {
           site_ca: null,
           read_only: false,
           language: "en",
-          alerts: { notify_from: "info", severities: {}, limits: [], link_loss_after_seconds: 10 },
+          alerts: { notify_from: "info", severities: {}, limits: [], link_loss_after_seconds: 10, alarm_sound: false },
         },
         token: { action: "keep" },
       }),

@@ -6,9 +6,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ConsoleStore } from "../src/state";
 import { setLanguage, strings, STRINGS, type Language } from "../src/strings";
 import { AppView } from "../src/views/app";
-import { diagnosticsFixture, settingsFixture } from "./fake-ipc";
+import { alarmKpisFixture, diagnosticsFixture, settingsFixture } from "./fake-ipc";
 import {
   $,
+  alarm,
+  alarmStatus,
   alert,
   alertStatus,
   command,
@@ -18,6 +20,7 @@ import {
   renderSnapshot,
   snapshot,
   stats,
+  transition,
 } from "./fixtures";
 
 const NOW = 1005;
@@ -41,7 +44,7 @@ afterEach(() => {
  */
 type Variant = "empty" | "full" | "rare";
 
-/** A window with something in every view: devices (one bad), relays, stats, outbox, alerts, journal, diagnostics, settings, an open device. */
+/** A window with something in every view: devices (one bad), relays, stats, outbox, alerts, journal, diagnostics, settings, an open device, alarms. */
 function buildWindow(variant: Variant = "full"): AppView {
   document.body.replaceChildren();
   const root = document.createElement("div");
@@ -72,8 +75,47 @@ function buildWindow(variant: Variant = "full"): AppView {
         : alertStatus({ unacked: 1, unacked_critical: 0 }),
       cache: { unsaved_since: 950, problem: "disk full" },
       caps: { devices_left_out: 2, relays_left_out: 0, ids_too_long: 0, names_cut: 0, journal_rows_left_out: 0 },
+      alarm_status: alarmStatus({
+        unacknowledged: { critical: 1, high: 1, medium: 0, low: 0 },
+        active: { critical: 1, high: 2, medium: 0, low: 0 },
+        top: alarm(1, { priority: "critical", source: "d1", first_out: true }),
+        sounding: rare ? "critical" : null,
+      }),
     }),
     NOW,
+  );
+  view.render(
+    store,
+    store.applyAlarmList(
+      [
+        alarm(1, { priority: "critical", source: "d1", first_out: true }),
+        alarm(2, { source: "d2", chattering: true }),
+        alarm(3, { source: "d2", state: "ack_active", acknowledged: true }),
+        alarm(4, { priority: "medium", source: "d3", state: "latched", active: false, latching: true }),
+        alarm(5, { priority: "low", source: "r1", state: "shelved", shelved_until: 1800, reason: "maintenance" }),
+      ],
+      store.alarms.mark(),
+    ),
+    NOW,
+  );
+  view.showAlarmJournal(
+    [
+      transition(2, { at: 990, event: "acknowledge", from: "unack_active", to: "ack_active", by: "op" }),
+      transition(1, { at: 980 }),
+    ],
+    1000,
+    NOW,
+  );
+  view.showAlarmKpis(
+    alarmKpisFixture({
+      per_10_minutes: 1.5,
+      per_hour: 9,
+      peak_10_minutes: 4,
+      flood_percent: 2.5,
+      top: [{ alarm_id: 2, message: { id: "alarm-device_fault", args: { name: "d2" } }, activations: 6, share: 0.6 }],
+      chattering: [alarm(2, { source: "d2", chattering: true })],
+      priorities: { critical: 1, high: 6, medium: 2, low: 1 },
+    }),
   );
   view.render(store, store.applyOutbox([command("c1"), command("c2", { status: "failed", error: "refused" })]), NOW);
   view.render(
@@ -119,6 +161,14 @@ function buildWindow(variant: Variant = "full"): AppView {
   linkLoss.dispatchEvent(new Event("input"));
   $("#settings-form").dispatchEvent(new Event("submit", { cancelable: true }));
   view.testNotificationSettled("no notification daemon");
+  // An alarm's history, the shelving dialog with its message, an export, refused actions.
+  view.alarmSummary.openHistory(2);
+  view.showAlarmHistory(2, [transition(3, { alarm_id: 2, at: 995, event: "shelve", from: "unack_active", to: "shelved", by: "op", reason: "why" })]);
+  view.shelveDialog.open(alarm(2, { source: "d2" }));
+  $("#alarm-shelve-form").dispatchEvent(new Event("submit", { cancelable: true }));
+  view.alarmJournal.exported(12, "/home/op/alarm-journal.csv");
+  view.showAlarmActionError("banner", () => strings.errors.alarmActionFailed("timed out"));
+  view.showAlarmActionError("summary", () => strings.errors.alarmActionFailed("timed out"));
   // The messages of failed requests: made from the catalog (they follow the language).
   view.showError(() => strings.errors.snapshotFailed("timed out"));
   view.alerts.showError(() => strings.errors.alertsFailed("timed out"));
@@ -194,6 +244,17 @@ const SAMPLES = [
   "#stats-trend-cpu",
   "#stale-warning",
   "#unusable-warning",
+  "#tab-alarms",
+  "#alarms-heading",
+  '#alarms tr[data-alarm-id="1"] .priority',
+  '#alarms tr[data-alarm-id="4"] .alarm-state',
+  "#alarm-ack-page",
+  "#alarm-banner-ack",
+  "#alarm-banner-top .priority",
+  "#alarm-journal-heading",
+  "#alarm-journal-export",
+  "#alarm-kpis-heading",
+  "#kpi-flood",
 ] as const;
 
 describe("switching the language", () => {

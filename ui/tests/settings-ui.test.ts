@@ -131,6 +131,7 @@ describe("the settings tab", () => {
             severities: { relay_switched: "critical" },
             limits: [{ device_id: null, device_kind: "temperature", high: 80, low: 10, deadband: 1 }],
             link_loss_after_seconds: 30,
+            alarm_sound: false,
           },
         },
       }),

@@ -62,6 +62,7 @@ describe("the draft from the console's settings", () => {
           severities: { relay_switched: "critical" },
           limits: [{ device_id: null, device_kind: "temperature", high: 80, low: 10.5, deadband: 0.5 }],
           link_loss_after_seconds: 30,
+          alarm_sound: true,
         },
       }),
     );
@@ -76,6 +77,7 @@ describe("the draft from the console's settings", () => {
       severities: { ...Object.fromEntries(ALERT_KINDS.map((k) => [k, ""])), relay_switched: "critical" },
       limits: [{ target: "device_kind", subject: "temperature", low: "10.5", high: "80", deadband: "0.5" }],
       linkLoss: "30",
+      alarmSound: true,
     });
   });
 

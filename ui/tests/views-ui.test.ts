@@ -58,12 +58,12 @@ afterEach(() => {
 describe("tabs", () => {
   beforeEach(() => make());
 
-  it("is a real tab list with the plant view shown first and the header outside the tabs", () => {
+  it("is a real tab list, the alarms first, with the plant view shown first and the header and the alarm banner outside the tabs", () => {
     const list = $("#view-tabs");
     expect(list.getAttribute("role")).toBe("tablist");
     const tabs = [...list.querySelectorAll('[role="tab"]')];
-    expect(tabs.map((t) => t.id)).toEqual(["tab-plant", "tab-alerts", "tab-diagnostics", "tab-settings"]);
-    expect(tabs.map((t) => t.textContent)).toEqual(["Plant", "Alerts & events", "Diagnostics", "Settings"]);
+    expect(tabs.map((t) => t.id)).toEqual(["tab-alarms", "tab-plant", "tab-alerts", "tab-diagnostics", "tab-settings"]);
+    expect(tabs.map((t) => t.textContent)).toEqual(["Alarms", "Plant", "Alerts & events", "Diagnostics", "Settings"]);
     expect($("#tab-plant").getAttribute("aria-selected")).toBe("true");
     expect($("#tab-plant").getAttribute("aria-controls")).toBe("view-plant");
     expect($("#view-plant").getAttribute("role")).toBe("tabpanel");
@@ -77,7 +77,12 @@ describe("tabs", () => {
     expect($("#journal").closest("#view-alerts")).not.toBeNull();
     expect($("#diagnostics").closest("#view-diagnostics")).not.toBeNull();
     expect($("#settings").closest("#view-settings")).not.toBeNull();
+    expect($("#alarms").closest("#view-alarms")).not.toBeNull();
+    expect($("#alarm-journal").closest("#view-alarms")).not.toBeNull();
+    expect($("#alarm-kpis").closest("#view-diagnostics")).not.toBeNull();
     expect($("#view-settings").hidden).toBe(true);
+    expect($("#view-alarms").hidden).toBe(true);
+    expect($("#alarm-banner").closest('[role="tabpanel"]')).toBeNull();
     for (const id of ["link-status", "link-rtt", "link-age", "alert-count", "mute-toggle", "outbox-depth", "server-url", "language"]) {
       expect($(`#${id}`).closest('[role="tabpanel"]'), id).toBeNull();
       expect($(`#${id}`).closest("header"), id).not.toBeNull();
@@ -97,12 +102,13 @@ describe("tabs", () => {
     key($("#tab-diagnostics"), "ArrowRight");
     expect(document.activeElement?.id).toBe("tab-settings");
     key($("#tab-settings"), "ArrowRight");
-    expect(document.activeElement?.id).toBe("tab-plant");
-    key($("#tab-plant"), "ArrowLeft");
+    expect(document.activeElement?.id).toBe("tab-alarms");
+    expect($("#view-alarms").hidden).toBe(false);
+    key($("#tab-alarms"), "ArrowLeft");
     expect(document.activeElement?.id).toBe("tab-settings");
     key($("#tab-settings"), "Home");
-    expect(document.activeElement?.id).toBe("tab-plant");
-    key($("#tab-plant"), "End");
+    expect(document.activeElement?.id).toBe("tab-alarms");
+    key($("#tab-alarms"), "End");
     expect(document.activeElement?.id).toBe("tab-settings");
   });
 

@@ -3,6 +3,12 @@
 
 import type { ChangeSet, ConsoleStore } from "../state";
 import type {
+  AlarmAction,
+  AlarmJournalQuery,
+  AlarmKpis,
+  AlarmState,
+  AlarmTransition,
+  AlarmView,
   AlertStatus,
   AlertView,
   CommandView,
@@ -11,6 +17,7 @@ import type {
   Diagnostics,
   JournalEntry,
   JournalQuery,
+  SaveDialogOptions,
   SettingsInput,
   SettingsView,
   StatsTrend,
@@ -41,8 +48,15 @@ export interface ConsoleIpc {
   saveSettings(input: SettingsInput): Promise<SettingsView>;
   getAutostart(): Promise<boolean>;
   setAutostart(enabled: boolean): Promise<boolean>;
+  alarms(states?: AlarmState[]): Promise<AlarmView[]>;
+  alarmAction(action: AlarmAction): Promise<number>;
+  alarmHistory(alarmId: number): Promise<AlarmTransition[]>;
+  alarmJournal(query: AlarmJournalQuery): Promise<AlarmTransition[]>;
+  alarmKpis(hours?: number): Promise<AlarmKpis>;
+  exportAlarmJournal(path: string, since?: number, until?: number): Promise<number>;
+  /** The native save dialog: the chosen path, or null when the operator cancelled. */
+  chooseSavePath(options: SaveDialogOptions): Promise<string | null>;
 }
-
 
 /** Handed by the Controller to each of its parts. */
 export interface ControllerContext {

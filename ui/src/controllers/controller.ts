@@ -1,13 +1,15 @@
 // Wire-up of IPC → store → view, with the IPC and the clock passed in (so that
 // it can be tested without Tauri). No data is invented here. The work is done
-// by one part per job (sync, commands, alerts, refresh, settings); this class
+// by one part per job (sync, commands, alerts, alarms, refresh, settings); this class
 // builds them, hands them a shared context, and keeps the public surface.
 
-import { ConsoleStore, type ChangeSet } from "../state";
+import { ConsoleStore, type ChangeSet, type JournalRange } from "../state";
 import { strings, type Language } from "../strings";
 import type { CommandView, SettingsInput } from "../types";
 import type { AppView } from "../views/app";
+import type { AlarmActionSource } from "../views/app";
 import type { TabId } from "../views/tabs";
+import { AlarmsController } from "./alarms";
 import { AlertsController } from "./alerts";
 import { CommandsController } from "./commands";
 import type { ConsoleIpc, ControllerContext } from "./context";
@@ -34,6 +36,8 @@ export interface ControllerOptions {
   trendMs?: number;
   /** Least time between two loads of the journal that batches ask for (ms). */
   journalMs?: number;
+  /** Least time between two loads of the alarm journal, history or KPIs that batches ask for (ms). */
+  alarmReloadMs?: number;
   /** Whether the window is visible (document.visibilityState in the app). */
   visible?: () => boolean;
   /** Where the language is saved (localStorage in the app). */
@@ -48,6 +52,7 @@ export class Controller {
   private readonly sync: SyncController;
   private readonly commands: CommandsController;
   private readonly alerts: AlertsController;
+  private readonly alarms: AlarmsController;
   private readonly refresher: RefreshController;
   private readonly settings: SettingsController;
 
@@ -67,7 +72,10 @@ export class Controller {
       schedule: (changes: ChangeSet) => this.sync.schedule(changes),
       handleCommand: (cmd: CommandView) => this.commands.handleCommand(cmd),
       requestAlerts: (urgent: boolean) => this.alerts.requestAlerts(urgent),
-      noteActivity: (changes: ChangeSet) => this.refresher.noteActivity(changes),
+      noteActivity: (changes: ChangeSet) => {
+        this.refresher.noteActivity(changes);
+        this.alarms.noteActivity(changes);
+      },
       refreshSoon: () => this.sync.refreshSoon(),
       loadSettings: () => this.settings.loadSettings(),
     };
@@ -77,6 +85,7 @@ export class Controller {
     });
     this.commands = new CommandsController(ctx);
     this.alerts = new AlertsController(ctx, opts.alertReloadMs ?? 1_000);
+    this.alarms = new AlarmsController(ctx, { alarmReloadMs: opts.alarmReloadMs ?? 2_000 });
     this.refresher = new RefreshController(ctx, {
       tickMs: opts.tickMs ?? 1_000,
       diagnosticsMs: opts.diagnosticsMs ?? 2_000,
@@ -100,6 +109,14 @@ export class Controller {
       saveSettings: (input) => void this.saveSettings(input),
       reloadSettings: () => void this.loadSettings(),
       setAutostart: (enabled) => void this.settings.setAutostart(enabled),
+      acknowledgeAlarms: (ids, from) => void this.acknowledgeAlarms(ids, from),
+      silenceAlarms: () => void this.silenceAlarms(),
+      shelveAlarm: (id, minutes, reason) => void this.alarms.shelve(id, minutes, reason),
+      unshelveAlarm: (id) => void this.alarms.unshelve(id),
+      resetAlarm: (id) => void this.alarms.reset(id),
+      openAlarmHistory: (id) => this.alarms.openHistory(id),
+      alarmJournalRangeChanged: () => this.alarms.journalRangeChanged(),
+      exportAlarmJournal: (range) => void this.alarms.exportJournal(range),
     });
   }
 
@@ -114,6 +131,9 @@ export class Controller {
       this.view.showJournalError(() => strings.errors.noBackend);
       this.view.showDiagnosticsError(() => strings.errors.noBackend);
       this.view.settings.showLoadError(() => strings.errors.noBackend);
+      this.view.alarmSummary.showError(() => strings.errors.noBackend);
+      this.view.alarmJournal.showError(() => strings.errors.noBackend);
+      this.view.alarmKpis.showError(() => strings.errors.noBackend);
       await this.refresh(); // reports the missing backend
       return;
     }
@@ -124,7 +144,7 @@ export class Controller {
     await this.refresh();
     if (this.stopped) return;
     this.refresher.startPolling();
-    await Promise.all([this.loadOutbox(), this.loadAlerts(), this.loadSettings()]);
+    await Promise.all([this.loadOutbox(), this.loadAlerts(), this.loadAlarms(), this.loadSettings()]);
   }
 
   stop(): void {
@@ -133,6 +153,7 @@ export class Controller {
     this.refresher.stop();
     this.commands.stop();
     this.alerts.stop();
+    this.alarms.stop();
   }
 
   /** Renders what changed since the last frame (also called by the frame callback). */
@@ -181,10 +202,37 @@ export class Controller {
     return this.alerts.shelveDevice(deviceId);
   }
 
+  // ---------- alarms ----------
+
+  loadAlarms(): Promise<void> {
+    return this.alarms.loadAlarms();
+  }
+
+  acknowledgeAlarms(ids: readonly number[], from: AlarmActionSource): Promise<void> {
+    return this.alarms.acknowledge(ids, from);
+  }
+
+  silenceAlarms(): Promise<void> {
+    return this.alarms.silence();
+  }
+
+  loadAlarmJournal(): Promise<void> {
+    return this.alarms.loadJournal();
+  }
+
+  exportAlarmJournal(range: JournalRange): Promise<void> {
+    return this.alarms.exportJournal(range);
+  }
+
+  loadAlarmKpis(): Promise<void> {
+    return this.alarms.loadKpis();
+  }
+
   // ---------- the read side ----------
 
   tabChanged(tab: TabId): void {
     this.refresher.tabChanged(tab);
+    this.alarms.tabChanged(tab);
   }
 
   loadDiagnostics(): Promise<void> {

@@ -69,6 +69,7 @@ export class SettingsController {
         if (this.ctx.stopped()) return;
         this.settings = answer;
         this.ctx.view.settings.showSettings(answer, false);
+        this.ctx.view.setAlarmSound(answer.settings.alerts.alarm_sound === true);
         this.applyLanguage(answer.settings.language);
       } catch (err) {
         if (this.ctx.stopped()) return;
@@ -129,6 +130,7 @@ export class SettingsController {
         if (this.ctx.stopped()) return;
         this.settings = answer;
         this.ctx.view.settings.showSettings(answer, true);
+        this.ctx.view.setAlarmSound(answer.settings.alerts.alarm_sound === true);
         // Before applyLanguage, so that Apply is enabled again when it gets the focus back
         // (it was disabled while saving); the message follows the language.
         this.ctx.view.settings.saved(() => savedMessage(before, input, answer));
@@ -157,6 +159,7 @@ export class SettingsController {
       if (this.ctx.stopped()) return;
       this.settings = answer;
       this.ctx.view.settings.showSettings(answer, false);
+      this.ctx.view.setAlarmSound(answer.settings.alerts.alarm_sound === true);
     } catch (err) {
       if (this.ctx.stopped()) return;
       const e = toUiError(err);

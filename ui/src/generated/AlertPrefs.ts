@@ -18,4 +18,10 @@ severities: { [key in AlertKind]?: AlertSeverity }, limits: Array<Limit>,
 /**
  * Seconds without data from the plant before that is an alert.
  */
-link_loss_after_seconds: number, };
+link_loss_after_seconds: number, 
+/**
+ * Whether unacknowledged critical and high alarms sound until silenced or
+ * acknowledged. Off unless a site turns it on: a console that beeps at a demo, or
+ * in an office beside the control room, teaches people to ignore the sound.
+ */
+alarm_sound: boolean, };

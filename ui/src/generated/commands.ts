@@ -1,6 +1,11 @@
 // Generated from the command list (src-tauri/src/shell/commands.list) and the Rust
 // types by `cargo xtask ipc-types`; do not edit.
 
+import type { AlarmAction } from "./AlarmAction";
+import type { AlarmKpis } from "./AlarmKpis";
+import type { AlarmState } from "./AlarmState";
+import type { AlarmTransition } from "./AlarmTransition";
+import type { AlarmView } from "./AlarmView";
 import type { AlertStatus } from "./AlertStatus";
 import type { AlertView } from "./AlertView";
 import type { CommandView } from "./CommandView";
@@ -33,6 +38,12 @@ export const COMMANDS = [
   "save_settings",
   "get_autostart",
   "set_autostart",
+  "alarms",
+  "alarm_action",
+  "alarm_history",
+  "alarm_journal",
+  "alarm_kpis",
+  "export_alarm_journal",
 ] as const;
 
 export type CommandName = (typeof COMMANDS)[number];
@@ -57,6 +68,12 @@ export interface Commands {
   save_settings: { args: { input: SettingsInput }; answer: SettingsView };
   get_autostart: { args: Record<string, never>; answer: boolean };
   set_autostart: { args: { enabled: boolean }; answer: boolean };
+  alarms: { args: { states?: Array<AlarmState> | null }; answer: Array<AlarmView> };
+  alarm_action: { args: { action: AlarmAction }; answer: number };
+  alarm_history: { args: { alarmId: number }; answer: Array<AlarmTransition> };
+  alarm_journal: { args: { since?: number | null; until?: number | null; limit?: number | null }; answer: Array<AlarmTransition> };
+  alarm_kpis: { args: { hours?: number | null }; answer: AlarmKpis };
+  export_alarm_journal: { args: { path: string; since?: number | null; until?: number | null }; answer: number };
 }
 
 /** The arguments of a command. */

@@ -409,3 +409,26 @@ export function journalKindLabel(kind: string): string {
   const labels = strings.journal.kindLabels;
   return Object.prototype.hasOwnProperty.call(labels, kind) ? labels[kind as keyof typeof labels] : kind;
 }
+
+// ---------- alarms ----------
+
+/** A name from one of the catalog's tables of names, or the value itself when the table lacks it (a newer console). */
+function named(names: Readonly<Record<string, string>>, value: string): string {
+  if (Object.prototype.hasOwnProperty.call(names, value)) return names[value] ?? value;
+  return value === "" ? strings.status.unknown : value;
+}
+
+/** "Critical", "High", "Medium", "Low" (an unknown priority shows as it is). */
+export function alarmPriorityLabel(priority: string): string {
+  return named(strings.alarms.priorities, priority);
+}
+
+/** The name of an alarm's state: "Active, unacknowledged", "Latched, to reset"… */
+export function alarmStateLabel(state: string): string {
+  return named(strings.alarms.states, state);
+}
+
+/** What moved an alarm: "Activated", "Acknowledged"… */
+export function alarmEventLabel(event: string): string {
+  return named(strings.alarms.events, event);
+}

@@ -20,6 +20,10 @@ export interface ChangeSet {
   alerts: boolean;
   /** The alert status (unacknowledged counts, mute, shelves) changed. */
   alertStatus: boolean;
+  /** The alarm summary changed. */
+  alarms: boolean;
+  /** The alarm banner's status (counts, the top alarm, what sounds) changed. */
+  alarmStatus: boolean;
 }
 
 export function emptyChanges(): ChangeSet {
@@ -35,6 +39,8 @@ export function emptyChanges(): ChangeSet {
     commandRelays: new Set(),
     alerts: false,
     alertStatus: false,
+    alarms: false,
+    alarmStatus: false,
   };
 }
 
@@ -59,6 +65,8 @@ export function mergeChanges(into: ChangeSet, from: ChangeSet): ChangeSet {
   for (const id of from.commandRelays) into.commandRelays.add(id);
   into.alerts ||= from.alerts;
   into.alertStatus ||= from.alertStatus;
+  into.alarms ||= from.alarms;
+  into.alarmStatus ||= from.alarmStatus;
   return into;
 }
 
@@ -74,6 +82,8 @@ export function hasChanges(c: ChangeSet): boolean {
     c.commands ||
     c.commandRelays.size > 0 ||
     c.alerts ||
-    c.alertStatus
+    c.alertStatus ||
+    c.alarms ||
+    c.alarmStatus
   );
 }

@@ -1,6 +1,7 @@
 // The console's state, one file per slice; this module gathers them for the
 // controllers and views (`import … from "../state"`).
 
+export * from "./alarms";
 export * from "./alerts";
 export * from "./changes";
 export * from "./devices";

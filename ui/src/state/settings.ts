@@ -101,6 +101,8 @@ export interface SettingsDraft {
   limits: LimitDraft[];
   /** Seconds, as typed. */
   linkLoss: string;
+  /** Unacknowledged critical and high alarms sound. */
+  alarmSound: boolean;
 }
 
 /** A number as a form shows it ("" for none). */
@@ -145,6 +147,8 @@ export function draftFromSettings(settings: Settings): SettingsDraft {
     severities,
     limits: (Array.isArray(alerts.limits) ? alerts.limits : []).map(limitDraft),
     linkLoss: numberText(alerts.link_loss_after_seconds),
+    // A console older than the setting sends none: it stays off.
+    alarmSound: alerts.alarm_sound === true,
   };
 }
 
@@ -164,6 +168,7 @@ export function draftsEqual(a: SettingsDraft, b: SettingsDraft): boolean {
     a.language === b.language &&
     a.notifyFrom === b.notifyFrom &&
     a.linkLoss === b.linkLoss &&
+    a.alarmSound === b.alarmSound &&
     a.limits.length === b.limits.length &&
     ALERT_KINDS.every((k) => a.severities[k] === b.severities[k]);
   return (
@@ -322,6 +327,7 @@ export function settingsFromDraft(draft: SettingsDraft, base: SettingsView): Set
       severities,
       limits: draft.limits.map(limitFromDraft),
       link_loss_after_seconds: parseNumber(draft.linkLoss) ?? 0,
+      alarm_sound: draft.alarmSound,
     },
   };
 }
@@ -367,7 +373,16 @@ export function savedMessage(before: Settings | null, input: SettingsInput, answ
 // ---------- where a refused value is shown ----------
 
 /** A field of the form that is not part of a limit. */
-export type FormField = "plantUrl" | "siteCa" | "token" | "language" | "readOnly" | "notifyFrom" | "linkLoss" | "limits";
+export type FormField =
+  | "plantUrl"
+  | "siteCa"
+  | "token"
+  | "language"
+  | "readOnly"
+  | "notifyFrom"
+  | "linkLoss"
+  | "alarmSound"
+  | "limits";
 
 /** A part of a limit's row; null is the row as a whole. */
 export type LimitPart = "subject" | "low" | "high" | "deadband";
@@ -387,6 +402,7 @@ const FORM_FIELDS: Readonly<Record<string, FormField>> = {
   read_only: "readOnly",
   "alerts.notify_from": "notifyFrom",
   "alerts.link_loss_after_seconds": "linkLoss",
+  "alerts.alarm_sound": "alarmSound",
   "alerts.limits": "limits",
 };
 
@@ -457,6 +473,7 @@ export function fieldLabel(field: string): string {
         readOnly: S.fields.read_only,
         notifyFrom: S.fields.notify_from,
         linkLoss: S.fields.link_loss,
+        alarmSound: S.fields.alarm_sound,
         limits: S.fields.limits,
       };
       return labels[place.field];

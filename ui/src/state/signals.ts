@@ -25,6 +25,8 @@ export class StoreSignals {
   private readonly commandRelaysSig = signal<ReadonlySet<string>>(new Set());
   private readonly alertsSig = signal(0);
   private readonly alertStatusSig = signal(0);
+  private readonly alarmsSig = signal(0);
+  private readonly alarmStatusSig = signal(0);
 
   /** Demo flag, server URL, read-only flag, command TTL, cache and caps (a version). */
   readonly meta: ReadonlySignal<number> = this.metaSig;
@@ -44,6 +46,10 @@ export class StoreSignals {
   readonly alerts: ReadonlySignal<number> = this.alertsSig;
   /** The alert status: unacknowledged counts, mute, shelves (a version). */
   readonly alertStatus: ReadonlySignal<number> = this.alertStatusSig;
+  /** The alarm summary (a version). */
+  readonly alarms: ReadonlySignal<number> = this.alarmsSig;
+  /** The alarm banner's status: counts, the top alarm, what sounds (a version). */
+  readonly alarmStatus: ReadonlySignal<number> = this.alarmStatusSig;
 
   /** Writes what changed into the signals, at once: each subscribed effect runs once. */
   publish(c: ChangeSet): void {
@@ -61,6 +67,8 @@ export class StoreSignals {
       if (c.commandRelays.size > 0) this.commandRelaysSig.value = new Set(c.commandRelays);
       if (c.alerts) this.alertsSig.value++;
       if (c.alertStatus) this.alertStatusSig.value++;
+      if (c.alarms) this.alarmsSig.value++;
+      if (c.alarmStatus) this.alarmStatusSig.value++;
     });
   }
 }

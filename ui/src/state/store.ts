@@ -3,6 +3,8 @@
 // can update only what changed.
 
 import type {
+  AlarmStatus,
+  AlarmView,
   AlertStatus,
   AlertView,
   CacheStatus,
@@ -16,6 +18,7 @@ import type {
   StatsEntry,
   UpdateBatch,
 } from "../types";
+import { AlarmBook, emptyAlarmStatus, sameAlarmStatus } from "./alarms";
 import { AlertLog, emptyAlertStatus, sameAlertStatus } from "./alerts";
 import { noCaps } from "./caps";
 import { emptyChanges, mergeChanges, type ChangeSet } from "./changes";
@@ -59,6 +62,12 @@ export class ConsoleStore {
   readonly alerts = new AlertLog();
   /** True once an `alerts` answer has been applied (until then an empty list means nothing). */
   alertsLoaded = false;
+  /** The banner's counts, top alarm and what sounds, as the console last said (null: not yet). */
+  alarmStatus: AlarmStatus | null = null;
+  /** The alarm summary: every alarm not normal. */
+  readonly alarms = new AlarmBook();
+  /** True once an `alarms` answer has been applied (until then an empty summary means nothing). */
+  alarmsLoaded = false;
   /**
    * One signal per slice, written once per frame with what the applies changed
    * (`signals.publish`); the views subscribe to the slices they show.
@@ -90,6 +99,7 @@ export class ConsoleStore {
     c.devicesReset = true;
     c.relaysReset = true;
     c.alertStatus = true;
+    c.alarmStatus = true;
 
     this.hasSnapshot = true;
     this.demo = snap.demo;
@@ -106,6 +116,26 @@ export class ConsoleStore {
     this.relays.clear();
     for (const e of snap.relays) this.relays.set(e.relay.id, e);
     this.alertStatus = snap.alert_status ?? emptyAlertStatus();
+    // Older snapshots (and test fixtures) may lack it: nothing sounds, nothing is counted.
+    this.alarmStatus = snap.alarm_status ?? emptyAlarmStatus();
+    return c;
+  }
+
+  /** Takes an `alarms` answer; `mark` is what `alarms.mark()` was when it was asked for. */
+  applyAlarmList(alarms: readonly AlarmView[], mark: number): ChangeSet {
+    const c = emptyChanges();
+    c.alarms = this.alarms.replace(alarms, mark) || !this.alarmsLoaded;
+    this.alarmsLoaded = true;
+    return c;
+  }
+
+  /** Takes an alarm status (from a batch or a snapshot). */
+  setAlarmStatus(status: AlarmStatus): ChangeSet {
+    const c = emptyChanges();
+    if (this.alarmStatus === null || !sameAlarmStatus(this.alarmStatus, status)) {
+      this.alarmStatus = status;
+      c.alarmStatus = true;
+    }
     return c;
   }
 
@@ -240,6 +270,11 @@ export class ConsoleStore {
     if (batch.alerts !== undefined && batch.alerts.length > 0 && this.alerts.upsert(batch.alerts)) c.alerts = true;
     if (batch.alert_status !== null && batch.alert_status !== undefined) {
       mergeChanges(c, this.setAlertStatus(batch.alert_status));
+    }
+    // Each alarm comes whole, as it changed; the later change wins (see AlarmBook).
+    if (batch.alarms !== undefined && batch.alarms.length > 0 && this.alarms.upsert(batch.alarms)) c.alarms = true;
+    if (batch.alarm_status !== null && batch.alarm_status !== undefined) {
+      mergeChanges(c, this.setAlarmStatus(batch.alarm_status));
     }
 
     return c;

@@ -1,12 +1,14 @@
 // The whole window. Renders a ConsoleStore: each region is an effect subscribed to the
 // store's signals it reads (state/signals.ts), so it runs only when those change.
 //
-// Layout: the header (always visible) and a tab list (div#view-tabs) with
-// four views:
+// Layout: the header and the alarm banner (always visible) and a tab list
+// (div#view-tabs) with five views:
+//   #view-alarms       the alarm summary (+ the history of one) above the alarm journal
 //   #view-plant        devices (+ the details of one), outbox | system stats, relays
 //   #view-alerts       the alert list | the journal
-//   #view-diagnostics  the link's figures, test notification, folders
+//   #view-diagnostics  the link's figures, test notification, folders, the alarm KPIs
 //   #view-settings     the settings form
+// The alarm keys (views/keys.ts) work in every view.
 // The window is built once: a language change changes its texts in place
 // (views/bind.ts), and the regions that draw formatted text read the language.
 
@@ -16,8 +18,14 @@ import { capsNotice } from "../state/caps";
 import { UnusableWatch, unusableTotal } from "../state/quality";
 import { activeShelves, type ChangeSet, type ConsoleStore, type JournalRange, type StatsRange } from "../state";
 import { currentLanguage, strings, type Language } from "../strings";
-import type { DeviceTrend, Diagnostics, JournalEntry, SettingsInput, StatsTrend } from "../types";
+import type { AlarmKpis, AlarmTransition, DeviceTrend, Diagnostics, JournalEntry, SettingsInput, StatsTrend } from "../types";
+import { AlarmBannerView } from "./alarm-banner";
+import { AlarmJournalView } from "./alarm-journal";
+import { AlarmKpisView } from "./alarm-kpis";
+import { ShelveDialog } from "./alarm-shelve";
+import { AlarmSummaryView } from "./alarms";
 import { AlertsView } from "./alerts";
+import { Annunciator, type PlayerFactory } from "./annunciator";
 import { ConfirmDialog } from "./confirm";
 import { DeviceDetailsView } from "./device-details";
 import { DevicesView } from "./devices";
@@ -26,6 +34,7 @@ import { bindDocumentLanguage, bindText, owned, LabelText } from "./bind";
 import { el, setText, type Label } from "./dom";
 import { HeaderView } from "./header";
 import { JournalView } from "./journal";
+import { alarmKeyOf } from "./keys";
 import { OutboxView } from "./outbox";
 import { RelaysView } from "./relays";
 import { SettingsFormView } from "./settings";
@@ -55,6 +64,26 @@ export interface ViewActions {
   reloadSettings?(): void;
   /** The start-at-sign-in box was ticked or cleared. */
   setAutostart?(enabled: boolean): void;
+  /** Acknowledge these alarms; `from` is where it was asked (its buttons wait for the answer). */
+  acknowledgeAlarms(ids: number[], from: AlarmActionSource): void;
+  /** Silence the alarm sound until a new alarm sounds. */
+  silenceAlarms(): void;
+  shelveAlarm(id: number, minutes: number, reason: string): void;
+  unshelveAlarm(id: number): void;
+  resetAlarm(id: number): void;
+  /** An alarm's history was opened (it is wanted), or closed (null). */
+  openAlarmHistory?(id: number | null): void;
+  alarmJournalRangeChanged?(range: JournalRange): void;
+  /** "Export CSV" in the alarm journal, for the period shown. */
+  exportAlarmJournal?(range: JournalRange): void;
+}
+
+/** Where an alarm action was asked: the banner (or a key standing for it), or the summary. */
+export type AlarmActionSource = "banner" | "summary";
+
+export interface AppViewOptions {
+  /** What plays the alarm tones (the webview's audio element unless a test gives another). */
+  playerFactory?: PlayerFactory;
 }
 
 export class AppView {
@@ -71,6 +100,12 @@ export class AppView {
   diagnostics!: DiagnosticsView;
   settings!: SettingsFormView;
   confirm!: ConfirmDialog;
+  alarmBanner!: AlarmBannerView;
+  alarmSummary!: AlarmSummaryView;
+  alarmJournal!: AlarmJournalView;
+  alarmKpis!: AlarmKpisView;
+  shelveDialog!: ShelveDialog;
+  readonly annunciator: Annunciator;
   private readonly doc: Document;
   private staleWarning!: HTMLDivElement;
   /** Shown while the count of plant data the console could not use grows. */
@@ -95,9 +130,11 @@ export class AppView {
   /** Ends the language bindings made while the window was built. */
   private readonly bindings: (() => void)[] = [];
 
-  constructor(doc: Document) {
+  constructor(doc: Document, opts: AppViewOptions = {}) {
     this.doc = doc;
+    this.annunciator = new Annunciator(opts.playerFactory);
     owned(this.bindings, () => this.build());
+    this.listenForKeys();
   }
 
   /** Ends the window's language bindings and regions (a window that is thrown away, in tests). */
@@ -105,6 +142,49 @@ export class AppView {
     this.unbind();
     for (const dispose of this.bindings) dispose();
     this.bindings.length = 0;
+    this.annunciator.dispose();
+  }
+
+  /**
+   * The alarm keys, in every view (on the document, so that they work wherever the
+   * focus is), and the operator's gestures, at which a sound the webview refused to
+   * start is tried again.
+   */
+  private listenForKeys(): void {
+    const onKey = (ev: KeyboardEvent) => {
+      this.annunciator.retry();
+      const action = alarmKeyOf(ev);
+      // A dialog asks something first: the keys wait for its answer.
+      if (action === null || this.confirm.isOpen || this.shelveDialog.isOpen) return;
+      ev.preventDefault();
+      if (action === "acknowledge") this.acknowledgeByKey();
+      else if (action === "silence") this.actions?.silenceAlarms();
+      else this.openAlarmSummary();
+    };
+    const onPointer = () => this.annunciator.retry();
+    this.doc.addEventListener("keydown", onKey);
+    this.doc.addEventListener("pointerdown", onPointer);
+    this.bindings.push(() => {
+      this.doc.removeEventListener("keydown", onKey);
+      this.doc.removeEventListener("pointerdown", onPointer);
+    });
+  }
+
+  /** Ctrl+Shift+A: the alarms ticked in the summary (while it is shown), otherwise the banner's. */
+  private acknowledgeByKey(): void {
+    if (this.activeTab === "alarms" && this.alarmSummary.acknowledgeSelected()) return;
+    this.alarmBanner.acknowledge();
+  }
+
+  /** Shows the alarm summary with the focus on it (the banner's button, Ctrl+Shift+L). */
+  openAlarmSummary(): void {
+    this.tabs.select("alarms");
+    this.alarmSummary.focus();
+  }
+
+  /** Whether unacknowledged critical and high alarms sound (the operator's setting). */
+  setAlarmSound(enabled: boolean): void {
+    this.annunciator.setEnabled(enabled);
   }
 
   private build(): void {
@@ -121,6 +201,11 @@ export class AppView {
     this.diagnostics = new DiagnosticsView(doc);
     this.settings = new SettingsFormView(doc);
     this.confirm = new ConfirmDialog(doc);
+    this.alarmBanner = new AlarmBannerView(doc);
+    this.alarmSummary = new AlarmSummaryView(doc);
+    this.alarmJournal = new AlarmJournalView(doc);
+    this.alarmKpis = new AlarmKpisView(doc);
+    this.shelveDialog = new ShelveDialog(doc);
     this.header.setAlertCountHandler(() => {
       this.tabs.select("alerts");
       this.alerts.focus();
@@ -189,9 +274,10 @@ export class AppView {
       el(doc, "div", { class: "side" }, this.stats.element, this.relays.element),
     );
     const events = el(doc, "section", { class: "view events-view" }, this.alerts.element, this.journal.element);
-    const diagnostics = el(doc, "section", { class: "view diagnostics-view" }, this.diagnostics.element);
+    const diagnostics = el(doc, "section", { class: "view diagnostics-view" }, this.diagnostics.element, this.alarmKpis.element);
     const settings = el(doc, "section", { class: "view settings-view" }, this.settings.element);
-    this.tabs = new TabsView(doc, { plant, alerts: events, diagnostics, settings });
+    const alarms = el(doc, "section", { class: "view alarms-view" }, this.alarmSummary.element, this.alarmJournal.element);
+    this.tabs = new TabsView(doc, { alarms, plant, alerts: events, diagnostics, settings });
     this.header.setTabs(this.tabs.element);
     this.tabs.setChangeHandler((tab) => {
       if (tab === "plant") this.devices.refreshWindow();
@@ -203,14 +289,16 @@ export class AppView {
       "div",
       { class: "app" },
       this.header.element,
+      this.alarmBanner.element,
       this.errorBox,
       this.cacheRecovered,
       this.cacheUnsaved,
       this.capsReached,
       this.staleWarning,
       this.unusableWarning,
-      el(doc, "main", { class: "app-main" }, plant, events, diagnostics, settings),
+      el(doc, "main", { class: "app-main" }, alarms, plant, events, diagnostics, settings),
       this.confirm.element,
+      this.shelveDialog.element,
     );
   }
 
@@ -239,6 +327,25 @@ export class AppView {
     this.settings.setSaveHandler((input) => actions.saveSettings?.(input));
     this.settings.setReloadHandler(() => actions.reloadSettings?.());
     this.settings.setAutostartHandler((enabled) => actions.setAutostart?.(enabled));
+    this.alarmBanner.setActions({
+      acknowledge: (id) => actions.acknowledgeAlarms([id], "banner"),
+      silence: () => actions.silenceAlarms(),
+      openSummary: () => this.openAlarmSummary(),
+    });
+    this.alarmSummary.setActions({
+      acknowledge: (ids) => actions.acknowledgeAlarms(ids, "summary"),
+      shelve: (id, minutes, reason) => actions.shelveAlarm(id, minutes, reason),
+      unshelve: (id) => actions.unshelveAlarm(id),
+      reset: (id) => actions.resetAlarm(id),
+      askShelve: (alarm, opener) => this.shelveDialog.open(alarm, opener),
+      openHistory: (id) => actions.openAlarmHistory?.(id),
+    });
+    this.shelveDialog.setShelveHandler((id, minutes, reason) => {
+      this.alarmSummary.shelveStarted(id);
+      actions.shelveAlarm(id, minutes, reason);
+    });
+    this.alarmJournal.setRangeHandler((range) => actions.alarmJournalRangeChanged?.(range));
+    this.alarmJournal.setExportHandler((range) => actions.exportAlarmJournal?.(range));
   }
 
   mount(parent: HTMLElement): void {
@@ -464,6 +571,25 @@ export class AppView {
       }
     });
 
+    // The alarm banner and what sounds (alarm status).
+    let alarmStatus = since(s.alarmStatus);
+    this.region(() => {
+      const a = s.alarmStatus.value;
+      if (a === alarmStatus) return;
+      alarmStatus = a;
+      this.alarmBanner.setStatus(store.alarmStatus, this.now);
+      this.annunciator.setSounding(store.alarmStatus?.sounding ?? null);
+    });
+
+    // The alarm summary (alarms).
+    let alarmList = since(s.alarms);
+    this.region(() => {
+      const list = s.alarms.value;
+      if (list === alarmList) return;
+      alarmList = list;
+      this.alarmSummary.render(store.alarms.list(), store.alarmsLoaded, this.now);
+    });
+
     // "Values are NOT live", while there are values to mark (link, devices, relays, stats).
     this.region(() => {
       s.link.value;
@@ -497,6 +623,9 @@ export class AppView {
     this.stats.tick(now);
     this.alerts.tick(now);
     this.diagnostics.tick(now);
+    this.alarmBanner.tick(now);
+    this.alarmSummary.tick(now);
+    this.alarmJournal.tick(now);
   }
 
   // ---------- device details ----------
@@ -577,5 +706,33 @@ export class AppView {
 
   testNotificationSettled(error: string | null): void {
     this.diagnostics.testSettled(error);
+  }
+
+  // ---------- alarms (the controller passes the answers on) ----------
+
+  /** An alarm action was answered: the buttons that asked may be pressed again. */
+  alarmActionSettled(ids: readonly number[], from: AlarmActionSource, ok: boolean): void {
+    if (from === "banner") this.alarmBanner.ackSettled();
+    this.alarmSummary.actionSettled(ids, ok);
+  }
+
+  /** Why an alarm action was not done, where it was asked (null clears both places). */
+  showAlarmActionError(from: AlarmActionSource | null, message: Label | null): void {
+    if (from === null || from === "banner") this.alarmBanner.showError(from === null ? null : message);
+    if (from === null || from === "summary") this.alarmSummary.showActionError(from === null ? null : message);
+  }
+
+  showAlarmHistory(id: number, transitions: readonly AlarmTransition[]): void {
+    this.alarmSummary.showHistory(id, transitions);
+  }
+
+  showAlarmJournal(transitions: readonly AlarmTransition[], limit: number, now: number): void {
+    this.alarmJournal.setTransitions(transitions, limit, now);
+    this.alarmJournal.showError(null);
+  }
+
+  showAlarmKpis(kpis: AlarmKpis): void {
+    this.alarmKpis.render(kpis);
+    this.alarmKpis.showError(null);
   }
 }

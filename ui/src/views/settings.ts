@@ -8,7 +8,8 @@
 // (#settings-notify-from), each kind's severity (select
 // #settings-severity-<kind>), the limits (fieldset.limit-row[data-index], inputs
 // #settings-limit-<i>-target|subject|low|high|deadband, button#settings-add-limit),
-// the link-loss delay (#settings-link-loss), read-only (#settings-read-only) and
+// the link-loss delay (#settings-link-loss), whether unacknowledged critical and
+// high alarms sound (#settings-alarm-sound), read-only (#settings-read-only) and
 // the language (#settings-language), and whether the console starts at sign-in
 // (#settings-autostart: applied at once through its own command, not by Apply;
 // what happened in #settings-autostart-status). Buttons #settings-apply (submit) and
@@ -41,6 +42,7 @@ import { isLanguage, LANGUAGES, strings, type Language } from "../strings";
 import type { AlertKind, FieldError, SettingsInput, SettingsView, UiError } from "../types";
 import { onLanguage, LabelText, labelString } from "./bind";
 import { el, selectEl, setAttr, setOptions, setText, tableHead, type Label } from "./dom";
+import { ALARM_KEYS } from "./keys";
 import "./settings.css";
 
 /** The status line: what happened last. Its text is made when shown, so it follows the language. */
@@ -122,6 +124,7 @@ export class SettingsFormView {
   private readonly noLimits: HTMLParagraphElement;
   private readonly addLimitButton: HTMLButtonElement;
   private readonly linkLoss: HTMLInputElement;
+  private readonly alarmSound: HTMLInputElement;
   private readonly readOnly: HTMLInputElement;
   private readonly languageSelect: HTMLSelectElement;
   private readonly autostart: HTMLInputElement;
@@ -289,6 +292,7 @@ export class SettingsFormView {
     );
 
     this.linkLoss = numberInput(doc, "settings-link-loss");
+    this.alarmSound = el(doc, "input", { id: "settings-alarm-sound", attrs: { type: "checkbox" } });
     const alerts = this.card(
       "settings-alerts-heading",
       () => S().alertsHeading,
@@ -297,6 +301,11 @@ export class SettingsFormView {
       ]),
       this.field("linkLoss", this.linkLoss, () => S().linkLoss, [
         el(doc, "p", { id: "settings-link-loss-help", class: "settings-help" }, () => S().linkLossHelp),
+      ]),
+      this.checkField("alarmSound", this.alarmSound, () => S().alarmSound, [
+        el(doc, "p", { id: "settings-alarm-sound-help", class: "settings-help" }, () =>
+          S().alarmSoundHelp(ALARM_KEYS.silence.label),
+        ),
       ]),
       severities,
       limits,
@@ -498,6 +507,9 @@ export class SettingsFormView {
     this.readOnly.addEventListener("change", () => {
       if (this.draft !== null) this.draft.readOnly = this.readOnly.checked;
     });
+    this.alarmSound.addEventListener("change", () => {
+      if (this.draft !== null) this.draft.alarmSound = this.alarmSound.checked;
+    });
     this.notifyFrom.addEventListener("change", () => {
       const value = this.notifyFrom.value;
       if (this.draft !== null && isSeverity(value)) this.draft.notifyFrom = value;
@@ -681,6 +693,7 @@ export class SettingsFormView {
     this.notifyFrom.value = draft.notifyFrom;
     this.refreshSeverityOptions(answer, draft);
     this.linkLoss.value = draft.linkLoss;
+    this.alarmSound.checked = draft.alarmSound;
     setText(this.pathText, String(answer.settings_path));
     this.renderLimits();
     // The limit rows were built again: their messages go back in.
