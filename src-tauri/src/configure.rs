@@ -6,6 +6,7 @@
 //! site CA: an installer who fixed them there fixed them for this console, and the view
 //! says so instead of offering a field that would not take effect.
 
+use console_i18n::Language;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -294,6 +295,7 @@ impl Configurator {
             link: relink.then_some(link),
             alerts: (settings.alerts != before.alerts).then(|| settings.alerts.to_settings()),
             read_only: settings.read_only,
+            language: Language::parse(&settings.language),
         })
     }
 }
@@ -304,6 +306,7 @@ pub struct Plan {
     link: Option<LinkConfig>,
     alerts: Option<console_core::AlertSettings>,
     read_only: bool,
+    language: Option<Language>,
 }
 
 impl Plan {
@@ -312,6 +315,10 @@ impl Plan {
     pub async fn apply(self, console: &Console) -> Result<(), ConfigureError> {
         if self.read_only != console.is_read_only() {
             console.set_read_only(self.read_only).await?;
+        }
+        if let Some(lang) = self.language {
+            // Later notifications (and the tray) speak it; the window re-words itself.
+            console.set_language(lang);
         }
         if let Some(alerts) = self.alerts {
             console

@@ -7,6 +7,7 @@
     windows_subsystem = "windows"
 )]
 
+use console_core::alerts::AlarmAction;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -256,18 +257,63 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             limit,
             json,
             csv,
+            lang,
         }) => {
             let data_dir = data_dir.unwrap_or_else(cli::default_data_dir);
+            let lang = cli::chosen_language(lang, &data_dir);
             let entries =
                 cli::read_journal(&data_dir, &plant, kind.as_deref(), since, until, limit)
                     .with_context(|| format!("reading the journal in {}", data_dir.display()))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&entries)?);
             } else if csv {
-                print!("{}", cli::journal_csv(&entries));
+                print!("{}", cli::journal_csv(&entries, lang));
             } else {
-                print!("{}", cli::journal_text(&entries));
+                print!("{}", cli::journal_text(&entries, lang));
             }
+            Ok(())
+        }
+        Some(CliCommand::Alarms {
+            action: None,
+            data_dir,
+            plant,
+            state,
+            json,
+            lang,
+        }) => {
+            let data_dir = data_dir.unwrap_or_else(cli::default_data_dir);
+            let lang = cli::chosen_language(lang, &data_dir);
+            let alarms = cli::read_alarms(&data_dir, &plant, &state)
+                .with_context(|| format!("reading the alarms in {}", data_dir.display()))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&alarms)?);
+            } else {
+                print!("{}", cli::alarms_text(&alarms, lang));
+            }
+            Ok(())
+        }
+        Some(CliCommand::Alarms {
+            action: Some(action),
+            ..
+        }) => {
+            let (target, action) = match action {
+                cli::AlarmsAction::Ack { ids, target } => (target, AlarmAction::Acknowledge(ids)),
+                cli::AlarmsAction::Shelve {
+                    id,
+                    minutes,
+                    reason,
+                    target,
+                } => (
+                    target,
+                    AlarmAction::Shelve {
+                        id,
+                        minutes: Some(minutes),
+                        reason,
+                    },
+                ),
+            };
+            let done = cli::request_alarm_action(&target, &action)?;
+            println!("{}: {}", done.request_id, done.result.unwrap_or_default());
             Ok(())
         }
         Some(CliCommand::State {

@@ -160,8 +160,8 @@ tray-tooltip = Plant Console — { $mode ->
     [connecting] Connecting
     [realtime] Real-time
     [fallback] HTTP fallback
-    [stale] Stale
-    [offline] Offline
+    [stale] Stale — values unconfirmed
+    [offline] Offline — values are last known
     [unauthorized] Unauthorized
    *[other] { $mode }
  }
@@ -170,7 +170,10 @@ tray-tooltip = Plant Console — { $mode ->
         [one] { $alarms } unacknowledged alarm
        *[other] { $alarms } unacknowledged alarms
     }
-tray-show = Show Plant Console
+tray-show = Show console
+tray-mute = Mute notifications for 15 min
+tray-unmute = Unmute notifications
+tray-reconnect = Reconnect now
 tray-quit = Quit
 
 ## Journal entries. Old entries written before the catalog keep their English text.
@@ -404,3 +407,9 @@ notify-summary-body = Shown together to keep notifications readable; every alert
 ## Lists.
 
 list-separator = {", "}
+
+## Marks of an alarm in lists ($until: a time of day already written out).
+
+alarm-first-out = first out
+alarm-chattering = chattering
+alarm-shelved-until = shelved until { $until }

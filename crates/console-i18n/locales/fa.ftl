@@ -149,8 +149,8 @@ tray-tooltip = کنسول کارخانه — { $mode ->
     [connecting] در حال اتصال
     [realtime] بلادرنگ
     [fallback] پشتیبان HTTP
-    [stale] کهنه
-    [offline] قطع
+    [stale] کهنه — مقادیر تأییدنشده
+    [offline] قطع — مقادیر آخرین مقادیر شناخته‌شده‌اند
     [unauthorized] بدون مجوز
    *[other] { $mode }
  }
@@ -158,7 +158,10 @@ tray-tooltip = کنسول کارخانه — { $mode ->
         [0] بدون آلارم تأییدنشده
        *[other] { $alarms } آلارم تأییدنشده
     }
-tray-show = نمایش کنسول کارخانه
+tray-show = نمایش کنسول
+tray-mute = بی‌صدا کردن اعلان‌ها برای ۱۵ دقیقه
+tray-unmute = باصدا کردن اعلان‌ها
+tray-reconnect = اتصال دوباره هم‌اکنون
 tray-quit = خروج
 
 ## Journal entries.
@@ -349,3 +352,9 @@ notify-summary-body = با هم نشان داده شد تا اعلان‌ها خ
 ## Lists.
 
 list-separator = {"، "}
+
+## Marks of an alarm in lists.
+
+alarm-first-out = نخستین
+alarm-chattering = پرتکرار
+alarm-shelved-until = کنار گذاشته تا { $until }

@@ -42,7 +42,7 @@ pub struct Settings {
     pub site_ca: Option<String>,
     /// A read-only console shows everything and switches nothing.
     pub read_only: bool,
-    /// `en` or `fa`.
+    /// `en` or `fa`; the OS user's language until the operator picks one.
     pub language: String,
     pub alerts: AlertPrefs,
 }
@@ -53,7 +53,9 @@ impl Default for Settings {
             plant_url: None,
             site_ca: None,
             read_only: false,
-            language: "en".into(),
+            // Until the operator picks one, the OS user's language (LANG/LC_MESSAGES on
+            // Linux, the UI language on Windows), where the console speaks it.
+            language: console_i18n::os_language().as_str().into(),
             alerts: AlertPrefs::default(),
         }
     }

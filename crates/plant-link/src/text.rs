@@ -72,6 +72,25 @@ pub fn log_text(text: &str) -> String {
     out
 }
 
+/// One CSV cell of server text. Control characters are escaped (a CSV file is also read
+/// in a terminal); a cell that starts with `=`, `+`, `-` or `@` gets a `'` in front, so a spreadsheet shows it as text instead of running it
+/// as a formula ("CSV injection"); and the cell is quoted per RFC 4180 when it needs it.
+pub fn csv_cell(text: &str) -> String {
+    let text = escape_control(text);
+    // Tabs and carriage returns, which some spreadsheets also read as a formula's
+    // start, are escapes by now.
+    let defused = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.into_owned()
+    };
+    if defused.contains([',', '"', '\n', '\r']) || defused.starts_with('\'') {
+        format!("\"{}\"", defused.replace('"', "\"\""))
+    } else {
+        defused
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,13 +9,18 @@ use chrono::DateTime;
 use clap::{Args, Parser, Subcommand};
 // Server text (names, ids, refusals) reaches a terminal escaped: see `text`.
 
+mod alarms;
 mod read;
 mod report;
 #[cfg(test)]
 mod tests;
 
+pub use alarms::*;
 pub use read::*;
 pub use report::*;
+
+use console_core::alarms::AlarmState;
+use console_i18n::Language;
 
 /// Plant Console: the control console for a factory's plant server.
 #[derive(Debug, Parser)]
@@ -122,7 +127,99 @@ pub enum CliCommand {
         /// Print CSV with a header row instead of lines.
         #[arg(long)]
         csv: bool,
+        /// The language of the sentences: en or fa (default: the console's, else the
+        /// OS's).
+        #[arg(long, value_name = "LANG", value_parser = parse_lang)]
+        lang: Option<Language>,
     },
+    /// The alarms and their states from the cache (every alarm not normal unless
+    /// --state says which); `alarms ack` and `alarms shelve` ask the console running on
+    /// the same data folder to act on them.
+    #[command(args_conflicts_with_subcommands = true)]
+    Alarms {
+        #[command(subcommand)]
+        action: Option<AlarmsAction>,
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+        #[command(flatten)]
+        plant: PlantChoice,
+        /// Only alarms in this state (normal, unack_active, ack_active, unack_returned,
+        /// latched, shelved, out_of_service, suppressed); may be repeated.
+        #[arg(long, value_name = "STATE", value_parser = parse_alarm_state)]
+        state: Vec<AlarmState>,
+        /// Print JSON instead of lines.
+        #[arg(long)]
+        json: bool,
+        /// The language of the alarm texts: en or fa (default: the console's, else the
+        /// OS's).
+        #[arg(long, value_name = "LANG", value_parser = parse_lang)]
+        lang: Option<Language>,
+    },
+}
+
+/// Alarm actions for the running console. Each is applied once, by the console on the
+/// same data folder, and recorded in the alarm's history and the audit trail as done by
+/// this OS user.
+#[derive(Debug, Subcommand)]
+pub enum AlarmsAction {
+    /// Acknowledge alarms by id.
+    Ack {
+        #[arg(required = true, num_args = 1.., value_name = "ID")]
+        ids: Vec<i64>,
+        #[command(flatten)]
+        target: AlarmTarget,
+    },
+    /// Shelve an alarm for a while, with a reason; it unshelves on its own.
+    Shelve {
+        #[arg(value_name = "ID")]
+        id: i64,
+        /// How long, in minutes (at most the site's limit).
+        #[arg(long, value_name = "N")]
+        minutes: u32,
+        /// Why: kept with the alarm and in its history.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        #[command(flatten)]
+        target: AlarmTarget,
+    },
+}
+
+/// Where an alarm action goes, and how long to wait for the console's answer.
+#[derive(Debug, Args, Clone)]
+pub struct AlarmTarget {
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub plant: PlantChoice,
+    /// Seconds to wait for the running console to apply it.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub wait: u64,
+}
+
+/// Reads `--lang`.
+pub fn parse_lang(text: &str) -> Result<Language, String> {
+    Language::parse(text.trim())
+        .ok_or_else(|| format!("{text:?} is not a language of the console (en or fa)"))
+}
+
+/// Reads `--state`.
+pub fn parse_alarm_state(text: &str) -> Result<AlarmState, String> {
+    AlarmState::parse(text.trim()).ok_or_else(|| {
+        let names: Vec<&str> = AlarmState::ALL.iter().map(|s| s.as_str()).collect();
+        format!("{text:?} is not an alarm state ({})", names.join(", "))
+    })
+}
+
+/// The language a reading command words things in: `--lang`, else the language the
+/// console on this data folder was set to, else the OS's.
+pub fn chosen_language(lang: Option<Language>, data_dir: &std::path::Path) -> Language {
+    // With no settings file the settings' language is the OS's already.
+    lang.or_else(|| {
+        console_settings::settings::Settings::load(data_dir)
+            .ok()
+            .and_then(|s| Language::parse(&s.language))
+    })
+    .unwrap_or_else(console_i18n::os_language)
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Local};
 use console_core::quality::Quality;
 use console_core::store::{JournalEntry, StoredState};
+use console_i18n::Language;
 use plant_link::items::Unreadable;
 // Server text (names, ids, refusals) reaches a terminal escaped: see `text`.
 use plant_link::text::escape_control as esc;
@@ -36,13 +37,13 @@ pub fn outbox_text(commands: &[console_core::outbox::QueuedCommand]) -> String {
 }
 
 /// Unix seconds as this machine's local time, for people.
-fn local_time(at: f64) -> Option<DateTime<Local>> {
+pub(super) fn local_time(at: f64) -> Option<DateTime<Local>> {
     let nanos = ((at - at.floor()) * 1e9) as u32;
     DateTime::from_timestamp(at.floor() as i64, nanos).map(|t| t.with_timezone(&Local))
 }
 
 /// The `journal` report for people: local time, kind, sentence; one line per entry.
-pub fn journal_text(entries: &[JournalEntry]) -> String {
+pub fn journal_text(entries: &[JournalEntry], lang: Language) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     for entry in entries {
@@ -53,34 +54,18 @@ pub fn journal_text(entries: &[JournalEntry]) -> String {
             out,
             "{time}  {:<14}  {}",
             esc(&entry.kind),
-            esc(&entry.text)
+            esc(&entry.worded(lang))
         )
         .ok();
     }
     out
 }
 
-/// One CSV cell of server text. Control characters are escaped (a CSV file is also read
-/// in a terminal); a cell that starts with `=`, `+`, `-` or `@` gets a `'` in front, so a spreadsheet shows it as text instead of running it
-/// as a formula ("CSV injection"); and the cell is quoted per RFC 4180 when it needs it.
-pub fn csv_cell(text: &str) -> String {
-    let text = esc(text);
-    // Tabs and carriage returns, which some spreadsheets also read as a formula's
-    // start, are escapes by now.
-    let defused = if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text.into_owned()
-    };
-    if defused.contains([',', '"', '\n', '\r']) || defused.starts_with('\'') {
-        format!("\"{}\"", defused.replace('"', "\"\""))
-    } else {
-        defused
-    }
-}
+/// One CSV cell of server text (see `plant_link::text::csv_cell`).
+pub use plant_link::text::csv_cell;
 
 /// The `journal --csv` report: a header row, then one row per entry, quoted per RFC 4180.
-pub fn journal_csv(entries: &[JournalEntry]) -> String {
+pub fn journal_csv(entries: &[JournalEntry], lang: Language) -> String {
     let field = csv_cell;
     let mut out = String::from("id,at,time,kind,subject,text,data\r\n");
     for entry in entries {
@@ -93,7 +78,7 @@ pub fn journal_csv(entries: &[JournalEntry]) -> String {
             time,
             field(&entry.kind),
             field(&entry.subject),
-            field(&entry.text),
+            field(&entry.worded(lang)),
             field(&entry.data.to_string()),
         ];
         out.push_str(&row.join(","));

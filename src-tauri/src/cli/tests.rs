@@ -113,11 +113,17 @@ fn server_text_in_the_reports_reaches_the_terminal_escaped() {
         subject: "d1".into(),
         text: format!("Device {evil} changed from online to fault"),
         data: json!({}),
+        message: Some(
+            console_i18n::Message::new("journal-device-status")
+                .text("name", evil)
+                .text("from", "online")
+                .text("status", "fault"),
+        ),
     };
     for report in [
         state_text(&state, 2.0),
-        journal_text(std::slice::from_ref(&entry)),
-        journal_csv(std::slice::from_ref(&entry)),
+        journal_text(std::slice::from_ref(&entry), console_i18n::Language::En),
+        journal_csv(std::slice::from_ref(&entry), console_i18n::Language::En),
     ] {
         let bad: Vec<char> = report
             .chars()
@@ -141,8 +147,9 @@ fn csv_quotes_fields_that_need_it() {
         subject: "r1".into(),
         text: "Relay \"Main, east\" switched ON".into(),
         data: json!({"to": true}),
+        message: None,
     };
-    let csv = journal_csv(&[entry]);
+    let csv = journal_csv(&[entry], console_i18n::Language::En);
     let mut lines = csv.split("\r\n");
     assert_eq!(lines.next(), Some("id,at,time,kind,subject,text,data"));
     let row = lines.next().unwrap();

@@ -4,6 +4,7 @@
 use std::sync::{Arc, Weak};
 
 use console_core::Console;
+use console_i18n::{word, Language, Message};
 use plant_link::link::LinkMode;
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuItem};
@@ -25,14 +26,16 @@ pub enum TrayIconKind {
     Alarm,
 }
 
-/// What the tray shows for a link mode, a device count and unacknowledged alerts.
+/// What the tray shows for a link mode, a device count and the unacknowledged alarms,
+/// in `lang` (from the catalog the window and notifications share).
 pub fn presentation(
+    lang: Language,
     mode: LinkMode,
     devices: usize,
-    unacked: u32,
-    unacked_critical: u32,
+    unacked_alarms: u32,
+    critical: u32,
 ) -> (TrayIconKind, String) {
-    let kind = if unacked_critical > 0 {
+    let kind = if critical > 0 {
         TrayIconKind::Alarm
     } else {
         match mode {
@@ -43,23 +46,35 @@ pub fn presentation(
             }
         }
     };
-    let mode_text = match mode {
-        LinkMode::Realtime => "Real-time",
-        LinkMode::Fallback => "HTTP fallback",
-        LinkMode::Connecting => "Connecting",
-        LinkMode::Stale => "Stale — values unconfirmed",
-        LinkMode::Offline => "Offline — values are last known",
-        LinkMode::Unauthorized => "Unauthorized",
-    };
-    let alerts = match unacked {
-        0 => "no unacknowledged alerts".to_owned(),
-        1 => "1 unacknowledged alert".to_owned(),
-        n => format!("{n} unacknowledged alerts"),
-    };
-    (
-        kind,
-        format!("Plant Console — {mode_text}\n{devices} devices · {alerts}"),
-    )
+    let tooltip = word(
+        lang,
+        &Message::new("tray-tooltip")
+            .text("mode", mode.as_str())
+            .number("devices", devices as f64)
+            .number("alarms", f64::from(unacked_alarms)),
+    );
+    (kind, tooltip)
+}
+
+/// The tray's state: what the console says now.
+fn current(console: &Console) -> (TrayIconKind, String, bool) {
+    let alarms = console.alarm_status();
+    let alerts = console.alert_status();
+    // A critical alarm, or a critical alert from before alarms, waits for the operator.
+    let critical = alarms.unacknowledged.critical.max(alerts.unacked_critical);
+    let (kind, tooltip) = presentation(
+        console.language(),
+        console.link().state().borrow().mode,
+        console.snapshot().devices.len(),
+        alarms.unacknowledged.total(),
+        critical,
+    );
+    (kind, tooltip, alerts.muted)
+}
+
+/// A menu label from the catalog.
+fn label(lang: Language, id: &str) -> String {
+    word(lang, &Message::new(id))
 }
 
 fn icon_bytes(kind: TrayIconKind) -> &'static [u8] {
@@ -84,12 +99,8 @@ pub mod ids {
 const MUTE_FOR: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 /// The Mute item's label for a muted or unmuted console.
-pub fn mute_label(muted: bool) -> &'static str {
-    if muted {
-        "Unmute notifications"
-    } else {
-        "Mute notifications for 15 min"
-    }
+pub fn mute_label(lang: Language, muted: bool) -> String {
+    label(lang, if muted { "tray-unmute" } else { "tray-mute" })
 }
 
 /// Builds the tray and keeps it in step with the console. The tray holds the console
@@ -100,20 +111,21 @@ pub fn install<R: Runtime>(
 ) -> tauri::Result<TrayIcon<R>> {
     let weak: Weak<Console> = Arc::downgrade(console);
     let link = console.link().clone();
-    let alerts = console.alert_status();
+    let lang = console.language();
     // Linux trays show no tooltips, so the same words head the menu as a line that cannot
     // be clicked: the state is readable on every platform.
-    let (kind, tooltip) = presentation(
-        link.state().borrow().mode,
-        console.snapshot().devices.len(),
-        alerts.unacked,
-        alerts.unacked_critical,
-    );
+    let (kind, tooltip, muted) = current(console);
     let status = MenuItem::with_id(app, ids::STATUS, status_line(&tooltip), false, None::<&str>)?;
-    let show = MenuItem::with_id(app, ids::SHOW, "Show console", true, None::<&str>)?;
-    let mute = MenuItem::with_id(app, ids::MUTE, mute_label(alerts.muted), true, None::<&str>)?;
-    let reconnect = MenuItem::with_id(app, ids::RECONNECT, "Reconnect now", true, None::<&str>)?;
-    let quit = MenuItem::with_id(app, ids::QUIT, "Quit", true, None::<&str>)?;
+    let show = MenuItem::with_id(app, ids::SHOW, label(lang, "tray-show"), true, None::<&str>)?;
+    let mute = MenuItem::with_id(app, ids::MUTE, mute_label(lang, muted), true, None::<&str>)?;
+    let reconnect = MenuItem::with_id(
+        app,
+        ids::RECONNECT,
+        label(lang, "tray-reconnect"),
+        true,
+        None::<&str>,
+    )?;
+    let quit = MenuItem::with_id(app, ids::QUIT, label(lang, "tray-quit"), true, None::<&str>)?;
     let menu = Menu::with_items(app, &[&status, &show, &mute, &reconnect, &quit])?;
     let menu_link = link.clone();
     let menu_console = weak.clone();
@@ -154,16 +166,18 @@ pub fn install<R: Runtime>(
     let follower = tray.clone();
     let mut link_state = link.state();
     let mut alert_state = console.alert_status_watch();
+    let mut alarm_state = console.alarm_status_watch();
+    let mut language = console.language_watch();
     tauri::async_runtime::spawn(async move {
         let mut shown = kind;
         loop {
-            let mode = link_state.borrow_and_update().mode;
-            let alerts = alert_state.borrow_and_update().clone();
+            link_state.borrow_and_update();
+            alert_state.borrow_and_update();
+            alarm_state.borrow_and_update();
+            let lang = *language.borrow_and_update();
             let Some(console) = weak.upgrade() else { break };
-            let devices = console.snapshot().devices.len();
+            let (kind, tooltip, muted) = current(&console);
             drop(console);
-            let (kind, tooltip) =
-                presentation(mode, devices, alerts.unacked, alerts.unacked_critical);
             if kind != shown {
                 if let Ok(image) = Image::from_bytes(icon_bytes(kind)) {
                     let _ = follower.set_icon(Some(image));
@@ -172,10 +186,15 @@ pub fn install<R: Runtime>(
             }
             let _ = follower.set_tooltip(Some(&tooltip));
             let _ = status.set_text(status_line(&tooltip));
-            let _ = mute.set_text(mute_label(alerts.muted));
+            let _ = mute.set_text(mute_label(lang, muted));
+            let _ = show.set_text(label(lang, "tray-show"));
+            let _ = reconnect.set_text(label(lang, "tray-reconnect"));
+            let _ = quit.set_text(label(lang, "tray-quit"));
             tokio::select! {
                 changed = link_state.changed() => if changed.is_err() { break },
                 changed = alert_state.changed() => if changed.is_err() { break },
+                changed = alarm_state.changed() => if changed.is_err() { break },
+                changed = language.changed() => if changed.is_err() { break },
             }
         }
     });
@@ -214,7 +233,7 @@ mod tests {
         ];
         for (mode, critical, expected) in table {
             assert_eq!(
-                presentation(mode, 12, critical, critical).0,
+                presentation(Language::En, mode, 12, critical, critical).0,
                 expected,
                 "{mode:?} with {critical} critical"
             );
@@ -222,15 +241,22 @@ mod tests {
     }
 
     #[test]
-    fn the_tooltip_says_the_mode_and_the_counts() {
-        let (_, tooltip) = presentation(LinkMode::Offline, 12, 3, 0);
+    fn the_tooltip_says_the_mode_and_the_counts_in_the_console_language() {
+        let (_, tooltip) = presentation(Language::En, LinkMode::Offline, 12, 3, 0);
         assert_eq!(
             tooltip,
-            "Plant Console — Offline — values are last known\n12 devices · 3 unacknowledged alerts"
+            "Plant Console — Offline — values are last known\n12 devices · 3 unacknowledged alarms"
         );
-        assert!(presentation(LinkMode::Realtime, 1, 1, 0)
+        assert!(presentation(Language::En, LinkMode::Realtime, 1, 1, 0)
             .1
-            .ends_with("1 devices · 1 unacknowledged alert"));
+            .ends_with("1 devices · 1 unacknowledged alarm"));
+        let (_, persian) = presentation(Language::Fa, LinkMode::Realtime, 12, 3, 0);
+        assert!(persian.starts_with("کنسول کارخانه — "), "{persian}");
+        assert!(persian.contains("۱۲"), "Persian digits: {persian}");
+        assert_eq!(
+            mute_label(Language::Fa, false),
+            "بی‌صدا کردن اعلان‌ها برای ۱۵ دقیقه"
+        );
     }
 
     #[test]

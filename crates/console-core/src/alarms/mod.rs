@@ -8,6 +8,7 @@
 //! shelving, out of service, suppression by design), with time as an argument.
 
 pub mod book;
+pub mod csv;
 pub mod kpis;
 pub mod model;
 pub mod table;

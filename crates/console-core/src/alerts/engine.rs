@@ -7,6 +7,7 @@
 //! (and counts what did not fit), store work runs on blocking threads, and the
 //! notification sink runs on a thread of its own.
 
+use crate::audit::{self, Actor};
 use console_i18n::{notification_text, word, CurrentLanguage, Language};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
@@ -109,6 +110,7 @@ pub async fn start(
         clock: config.clock,
         alarm_status: watch::channel(AlarmStatus::default()).0,
         language: config.language,
+        audit_notes: Vec::new(),
     };
     let (status_tx, status_rx) = watch::channel(engine.status_now());
     engine.status = status_tx;
@@ -172,6 +174,62 @@ struct Engine {
     clock: WallClock,
     alarm_status: watch::Sender<AlarmStatus>,
     language: CurrentLanguage,
+    /// Alarm actions done since the last write, for the audit trail (and, for those the
+    /// command line asked for, the request's outcome), written with their transitions.
+    audit_notes: Vec<AuditNote>,
+}
+
+/// One alarm action for the audit trail.
+#[derive(Debug)]
+struct AuditNote {
+    actor: Actor,
+    action: String,
+    target: String,
+    request_id: String,
+    detail: String,
+    /// For a command-line request: its outcome (`applied` or `refused`) and result.
+    request: Option<(&'static str, String)>,
+}
+
+/// How long a command-line alarm request waits for a console: an acknowledgement or a
+/// shelf asked for with no console running must not take effect hours later, when the
+/// operator has moved on.
+pub const ALARM_REQUEST_TTL: f64 = 60.0;
+
+/// How often the engine looks for command-line alarm requests.
+const ALARM_REQUEST_POLL: Duration = Duration::from_secs(1);
+
+/// The audit trail's name and target of an alarm action.
+fn audit_terms(action: &AlarmAction) -> (&'static str, String, String) {
+    match action {
+        AlarmAction::Acknowledge(ids) => (
+            "alarm_acknowledge",
+            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","),
+            String::new(),
+        ),
+        AlarmAction::AcknowledgeAll => ("alarm_acknowledge_all", "*".into(), String::new()),
+        AlarmAction::Shelve {
+            id,
+            minutes,
+            reason,
+        } => (
+            "alarm_shelve",
+            id.to_string(),
+            match minutes {
+                Some(m) => format!("{m} min: {reason}"),
+                None => reason.clone(),
+            },
+        ),
+        AlarmAction::Unshelve(id) => ("alarm_unshelve", id.to_string(), String::new()),
+        AlarmAction::Reset(id) => ("alarm_reset", id.to_string(), String::new()),
+        AlarmAction::RemoveFromService { device, reason } => {
+            ("alarm_out_of_service", device.clone(), reason.clone())
+        }
+        AlarmAction::ReturnToService(device) => {
+            ("alarm_return_to_service", device.clone(), String::new())
+        }
+        AlarmAction::Silence => ("alarm_silence", String::new(), String::new()),
+    }
 }
 
 /// How many alerts that notify nobody are logged one by one per minute; the rest are
@@ -192,6 +250,8 @@ impl Engine {
         let decided = self.core.on_link(&first, self.clock.now());
         self.settle(decided).await;
         let (mut link_open, mut commands_open) = (true, true);
+        let mut request_poll = tokio::time::interval(ALARM_REQUEST_POLL);
+        request_poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let wake = self.core.next_deadline().map(|at| {
                 // Deadlines are wall-clock times; waking at least once a minute keeps a
@@ -240,6 +300,7 @@ impl Engine {
                 _ = sleep_until(wake.unwrap_or_else(Instant::now)), if wake.is_some() => {
                     self.tick(self.clock.now()).await;
                 }
+                _ = request_poll.tick() => self.take_requests().await,
             }
             self.save_alarms().await;
         }
@@ -251,7 +312,8 @@ impl Engine {
     async fn save_alarms(&mut self) {
         let (transitions, views) = self.core.alarms_mut().take_changes();
         let status = self.core.alarms().status();
-        if views.is_empty() && transitions.is_empty() {
+        let notes = std::mem::take(&mut self.audit_notes);
+        if views.is_empty() && transitions.is_empty() && notes.is_empty() {
             if *self.alarm_status.borrow() != status {
                 self.alarm_status.send_replace(status.clone());
                 let _ = self
@@ -277,9 +339,27 @@ impl Engine {
             );
         }
         let rows = views.clone();
+        let now = self.clock.now();
+        // The transitions, the outcome of the requests that caused them and their audit
+        // entries in one transaction: a request is marked done exactly when its effect
+        // is recorded, so a crash in between neither loses nor repeats it.
         let written = blocking(&self.db, move |conn| {
             let tx = conn.transaction()?;
             store::alarms::save(&tx, &rows, &transitions)?;
+            for note in &notes {
+                if let Some((status, result)) = &note.request {
+                    store::alarm_requests::finish(&tx, &note.request_id, status, result, now)?;
+                }
+                audit::append(
+                    &tx,
+                    now,
+                    &note.actor,
+                    &note.action,
+                    &note.target,
+                    &note.request_id,
+                    &note.detail,
+                )?;
+            }
             tx.commit()?;
             Ok(())
         })
@@ -295,6 +375,76 @@ impl Engine {
                 status,
             })
             .await;
+    }
+
+    /// Applies the command line's pending alarm requests (see `store::alarm_requests`),
+    /// each once, and records them with their transitions.
+    async fn take_requests(&mut self) {
+        let pending =
+            match blocking(&self.db, |conn| store::alarm_requests::pending(conn, 32)).await {
+                Ok(pending) => pending,
+                Err(error) => {
+                    tracing::warn!(%error, "cannot read the alarm requests");
+                    return;
+                }
+            };
+        if pending.is_empty() {
+            return;
+        }
+        // What earlier rounds changed is written on its own, so that a refused write of
+        // these requests cannot take other changes with it.
+        self.save_alarms().await;
+        let now = self.clock.now();
+        for request in pending {
+            let actor = Actor {
+                user: request.user.clone(),
+                host: request.host.clone(),
+            };
+            let (outcome, result, terms) = if now - request.at > ALARM_REQUEST_TTL {
+                let why = format!("expired: no console applied it within {ALARM_REQUEST_TTL} s");
+                (
+                    "refused",
+                    why,
+                    ("alarm_request", String::new(), String::new()),
+                )
+            } else {
+                match serde_json::from_str::<AlarmAction>(&request.action) {
+                    Err(error) => (
+                        "refused",
+                        format!("not an alarm action: {error}"),
+                        ("alarm_request", String::new(), String::new()),
+                    ),
+                    Ok(action) => {
+                        let terms = audit_terms(&action);
+                        match self.alarm_action(action, &request.user) {
+                            Ok(count) => ("applied", format!("{count} alarms changed"), terms),
+                            Err(error) => ("refused", error.to_string(), terms),
+                        }
+                    }
+                }
+            };
+            tracing::info!(
+                request_id = %log_text(&request.request_id),
+                by = %log_text(&request.user),
+                outcome,
+                result = %log_text(&result),
+                "alarm request from the command line"
+            );
+            let (action, target, detail) = terms;
+            self.audit_notes.push(AuditNote {
+                actor,
+                action: action.to_owned(),
+                target,
+                request_id: request.request_id,
+                detail: if detail.is_empty() {
+                    result.clone()
+                } else {
+                    format!("{detail} ({result})")
+                },
+                request: Some((outcome, result)),
+            });
+        }
+        self.save_alarms().await;
     }
 
     fn alarm_action(&mut self, action: AlarmAction, by: &str) -> Result<u32, AlertError> {
@@ -520,7 +670,21 @@ impl Engine {
             }
             Request::Alarm { action, by, reply } => {
                 let what = format!("{action:?}");
+                let (name, target, detail) = audit_terms(&action);
                 let answer = self.alarm_action(action, &by);
+                if answer.is_ok() {
+                    self.audit_notes.push(AuditNote {
+                        actor: Actor {
+                            user: by.clone(),
+                            host: Actor::current().host,
+                        },
+                        action: name.to_owned(),
+                        target,
+                        request_id: uuid::Uuid::new_v4().to_string(),
+                        detail,
+                        request: None,
+                    });
+                }
                 match &answer {
                     Ok(count) => {
                         tracing::info!(action = %log_text(&what), by = %log_text(&by), count, "alarm action")

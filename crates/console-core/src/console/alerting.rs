@@ -10,6 +10,10 @@ use crate::alarms::{AlarmKpis, AlarmState, AlarmStatus, AlarmTransition, AlarmVi
 use crate::alerts::{AlarmAction, AlertError, AlertSettings, AlertStatus, AlertView};
 use crate::audit::Actor;
 
+/// The most transitions one export writes: a year of a busy plant, far under what a
+/// spreadsheet opens, and a bound on the memory one click can take.
+pub const MAX_EXPORTED_TRANSITIONS: u32 = 1_000_000;
+
 impl Console {
     /// New alert settings, from the next plant change on.
     pub async fn configure_alerts(&self, settings: AlertSettings) -> Result<(), AlertError> {
@@ -109,6 +113,25 @@ impl Console {
         let until = plant_link::clock::unix_now();
         let hours = hours.unwrap_or(24.0).clamp(1.0 / 6.0, 24.0 * 31.0);
         self.alerts.alarm_kpis(until - hours * 3600.0, until).await
+    }
+
+    /// The alarm journal in `[since, until]` as CSV, worded in the console's language,
+    /// oldest first; with the number of rows.
+    pub async fn alarm_journal_csv(
+        &self,
+        since: Option<f64>,
+        until: Option<f64>,
+    ) -> Result<(String, u32), AlertError> {
+        let mut rows = self
+            .alerts
+            .alarm_journal(since, until, MAX_EXPORTED_TRANSITIONS)
+            .await?;
+        rows.reverse();
+        let count = u32::try_from(rows.len()).unwrap_or(u32::MAX);
+        Ok((
+            crate::alarms::csv::journal_csv(&rows, self.language()),
+            count,
+        ))
     }
 
     pub fn alarm_status(&self) -> AlarmStatus {

@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use thiserror::Error;
-use tokio::sync::{mpsc, oneshot, Notify};
+use tokio::sync::{mpsc, oneshot, watch, Notify};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
@@ -224,6 +224,8 @@ pub struct Console {
     /// state): the deadline the operator is asked to confirm, on the monotonic clock.
     offers: Mutex<HashMap<(String, bool), Instant>>,
     language: CurrentLanguage,
+    /// The same language, for those who word things again when it changes (the tray).
+    language_tx: watch::Sender<Language>,
 }
 
 impl Console {
@@ -233,10 +235,20 @@ impl Console {
             tracing::info!(lang = lang.as_str(), "notifications now in this language");
         }
         self.language.set(lang);
+        self.language_tx.send_if_modified(|current| {
+            let changed = *current != lang;
+            *current = lang;
+            changed
+        });
     }
 
     pub fn language(&self) -> Language {
         self.language.get()
+    }
+
+    /// The language as it changes.
+    pub fn language_watch(&self) -> watch::Receiver<Language> {
+        self.language_tx.subscribe()
     }
 
     pub fn link(&self) -> &LinkHandle {

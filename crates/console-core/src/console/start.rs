@@ -101,6 +101,7 @@ impl Console {
                 data_dir: config.data_dir.clone(),
                 offers: Mutex::new(HashMap::new()),
                 language: config.language.clone(),
+                language_tx: tokio::sync::watch::channel(config.language.get()).0,
             },
             ui_rx,
         ))

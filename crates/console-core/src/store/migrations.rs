@@ -4,7 +4,8 @@ use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
 
 use super::{
-    alarms, alerts, audit, devices, gaps, history, journal, meta, outbox, relays, stats, StoreError,
+    alarm_requests, alarms, alerts, audit, devices, gaps, history, journal, meta, outbox, relays,
+    stats, StoreError,
 };
 
 /// Every schema change, in order. Append only: a released migration is never edited,
@@ -28,6 +29,7 @@ pub(super) fn migration_list() -> Vec<M<'static>> {
         M::up(alarms::CREATE),
         M::up(alerts::ADD_MESSAGES),
         M::up(journal::ADD_MESSAGE),
+        M::up(alarm_requests::CREATE),
     ]
 }
 

@@ -19,6 +19,7 @@
 //!   `journal`, `outbox`, `audit` (with `anchor.rs`, its head kept beside the cache),
 //!   `alerts`, `plants` (one cache per plant).
 
+pub mod alarm_requests;
 pub mod alarms;
 pub(crate) mod alerts;
 pub(crate) mod anchor;
