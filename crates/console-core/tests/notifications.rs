@@ -1,6 +1,7 @@
 //! Alerts as real desktop notifications: a console with the notify-rust sink against the
 //! reference plant, on a private desktop (Xvfb and a D-Bus session of the test's own)
-//! with dunst as the notification server, read back from dunst's history.
+//! with dunst as the notification server, read back from dunst's history, in English and,
+//! once the operator picks it, in Persian.
 //!
 //! notify-rust finds the session bus through DBUS_SESSION_BUS_ADDRESS in the process
 //! environment when it connects, and every test in one binary shares that environment,
@@ -16,6 +17,7 @@ use std::sync::Arc;
 use common::{wait_for, LIMIT};
 use console_core::notify::DesktopNotifications;
 use console_core::{ConsoleConfig, LinkConfig, LinkMode, PlantUrl};
+use console_i18n::Language;
 use plant_protocol::DeviceStatus;
 use plant_server::ServerConfig;
 use serde_json::Value;
@@ -195,6 +197,40 @@ async fn a_relay_switched_at_the_plant_and_a_device_going_offline_reach_the_desk
         assert!(alert.notified && alert.acked_at.is_none(), "{alert:?}");
     }
     assert_eq!(console.alert_status().unacked, 2);
+
+    // The operator switches to Persian: the next notification reaches the desktop in
+    // Persian, opening with a right-to-left mark so that dunst lays it out right to left
+    // even though the device's name is Latin (and isolated inside the sentence).
+    console.set_language(Language::Fa);
+    let second = snapshot
+        .devices
+        .iter()
+        .find(|d| d.device.id == "dev-002")
+        .expect("the fleet has dev-002")
+        .device
+        .clone();
+    server
+        .plant()
+        .set_device_status("dev-002", DeviceStatus::Fault)
+        .unwrap();
+    let persian = format!(
+        "\u{200F}دستگاه \u{2068}{}\u{2069} خطا گزارش می‌دهد",
+        second.name
+    );
+    let history =
+        test_support::eventually(LIMIT, &format!("dunst to show {persian:?}"), async || {
+            let history = shown(&desktop);
+            match history.iter().find(|n| n.summary == persian) {
+                Some(note) => Ok(note.body.clone()),
+                None => Err(format!("it has {history:?}")),
+            }
+        })
+        .await;
+    assert!(history.starts_with('\u{200F}'), "{history:?}");
+    assert!(
+        history.contains("پیش‌تر"),
+        "the body is in Persian too: {history:?}"
+    );
 
     console.shutdown().await.unwrap();
     server.shutdown().await;
