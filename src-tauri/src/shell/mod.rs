@@ -7,7 +7,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use console_core::alerts::{AlertError, AlertStatus, AlertView};
+use console_core::alarms::book::AlarmError;
+use console_core::alarms::{AlarmKpis, AlarmState, AlarmTransition, AlarmView};
+use console_core::alerts::{AlarmAction, AlertError, AlertStatus, AlertView};
 use console_core::console::{CommandError, ConsoleError};
 use console_core::console::{DeviceTrend, Diagnostics, StatsTrend};
 use console_core::outbox::QueuedCommand;
@@ -71,6 +73,10 @@ impl From<AlertError> for UiError {
     fn from(error: AlertError) -> Self {
         let code = match error {
             AlertError::Unknown(_) => "unknown_alert",
+            AlertError::Alarm(AlarmError::Unknown(_)) => "unknown_alarm",
+            // The operator's action does not fit the alarm (no reason, a shelf too
+            // long, an alarm in a state that cannot be reset): the window says why.
+            AlertError::Alarm(_) => "alarm_refused",
             _ => "alerts",
         };
         UiError::new(code, error.to_string())
@@ -317,6 +323,98 @@ async fn set_autostart(app: tauri::AppHandle, enabled: bool) -> Result<bool, UiE
         .map_err(|e| UiError::new("internal", e.to_string()))?
 }
 
+/// The alarm summary: every alarm not Normal, or only those in `states`; by priority,
+/// then the newest change first.
+#[tauri::command]
+async fn alarms(
+    slot: tauri::State<'_, ConsoleSlot>,
+    states: Option<Vec<AlarmState>>,
+) -> Result<Vec<AlarmView>, UiError> {
+    let console = slot.get()?;
+    Ok(console.alarms(states).await?)
+}
+
+/// Acknowledges, shelves, unshelves, resets, silences… as the OS user; answers how many
+/// alarms it changed.
+#[tauri::command]
+async fn alarm_action(
+    slot: tauri::State<'_, ConsoleSlot>,
+    action: AlarmAction,
+) -> Result<u32, UiError> {
+    let console = slot.get()?;
+    Ok(console.alarm_action(action, None).await?)
+}
+
+/// One alarm's recorded transitions, oldest first.
+#[tauri::command]
+async fn alarm_history(
+    slot: tauri::State<'_, ConsoleSlot>,
+    alarm_id: i64,
+) -> Result<Vec<AlarmTransition>, UiError> {
+    let console = slot.get()?;
+    Ok(console.alarm_history(alarm_id).await?)
+}
+
+/// The whole plant's alarm journal in `[since, until]`, newest first; 500 transitions
+/// unless asked for more, 5000 at most (as the journal).
+#[tauri::command]
+async fn alarm_journal(
+    slot: tauri::State<'_, ConsoleSlot>,
+    since: Option<f64>,
+    until: Option<f64>,
+    limit: Option<u32>,
+) -> Result<Vec<AlarmTransition>, UiError> {
+    let console = slot.get()?;
+    Ok(console
+        .alarm_journal(since, until, limit.unwrap_or(500).min(5000))
+        .await?)
+}
+
+/// The ISA-18.2 alarm KPIs over the last `hours` (24 when absent).
+#[tauri::command]
+async fn alarm_kpis(
+    slot: tauri::State<'_, ConsoleSlot>,
+    hours: Option<f64>,
+) -> Result<AlarmKpis, UiError> {
+    let console = slot.get()?;
+    Ok(console.alarm_kpis(hours).await?)
+}
+
+/// Why a path the window sent is not one the alarm journal is exported to, or `None`.
+/// The operator picked it in the save dialog; a path from anywhere else (relative, or
+/// not a `.csv` file) is refused rather than written.
+fn export_path_problem(path: &std::path::Path) -> Option<&'static str> {
+    if !path.is_absolute() {
+        return Some("the export needs the full path of a file");
+    }
+    let csv = path
+        .extension()
+        .is_some_and(|extension| extension.eq_ignore_ascii_case("csv"));
+    (!csv).then_some("the alarm journal is exported only to a file ending in .csv")
+}
+
+/// Writes the alarm journal in `[since, until]` as CSV (worded in the console's
+/// language) to `path`, a file the operator chose; answers how many transitions it holds.
+#[tauri::command]
+async fn export_alarm_journal(
+    slot: tauri::State<'_, ConsoleSlot>,
+    path: String,
+    since: Option<f64>,
+    until: Option<f64>,
+) -> Result<u32, UiError> {
+    let path = std::path::PathBuf::from(path);
+    if let Some(problem) = export_path_problem(&path) {
+        return Err(UiError::new("export_path", problem));
+    }
+    let console = slot.get()?;
+    let (csv, rows) = console.alarm_journal_csv(since, until).await?;
+    tokio::task::spawn_blocking(move || std::fs::write(&path, csv))
+        .await
+        .map_err(|e| UiError::new("internal", e.to_string()))?
+        .map_err(|e| UiError::new("export", e.to_string()))?;
+    Ok(rows)
+}
+
 /// `generate_handler!` over the listed commands.
 macro_rules! handler {
     ($($name:ident($($arg:ident: $ty:ty),* $(,)?) -> $answer:ty;)*) => {
@@ -364,6 +462,9 @@ pub fn run(runtime: tokio::runtime::Runtime, args: &RunArgs) -> Result<(), Shell
                 bring_to_front(app, &own_dir, &argv, &cwd);
             },
         ))
+        // The save dialog of the alarm journal's export: the capability grants the
+        // window `dialog:allow-save` and nothing else of the plugin.
+        .plugin(tauri_plugin_dialog::init())
         // Rust side only: the window switches it through `set_autostart`, and the
         // capability grants none of the plugin's own commands.
         .plugin(
@@ -531,7 +632,7 @@ pub fn raise(data_dir: &std::path::Path) -> Result<(), ShellError> {
 
 #[cfg(test)]
 mod tests {
-    use super::instance_bus_id;
+    use super::{export_path_problem, instance_bus_id};
 
     #[test]
     fn each_data_folder_has_its_own_valid_bus_name() {
@@ -548,5 +649,20 @@ mod tests {
             last.len() == 17 && last.starts_with('d') && name.len() < 255,
             "a D-Bus name element may not start with a digit: {name}"
         );
+    }
+
+    #[test]
+    fn the_alarm_journal_is_exported_only_to_a_full_path_ending_in_csv() {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = |name: &str| export_path_problem(&dir.path().join(name)).is_none();
+        assert!(ok("alarm-journal.csv"));
+        assert!(
+            ok("ALARMS.CSV"),
+            "the extension's case does not matter (Windows)"
+        );
+        assert!(!ok("alarm-journal.txt"));
+        assert!(!ok("alarm-journal"));
+        assert!(!ok("alarm-journal.csv.exe"));
+        assert!(export_path_problem(std::path::Path::new("alarm-journal.csv")).is_some());
     }
 }
