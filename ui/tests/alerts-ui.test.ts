@@ -3,6 +3,7 @@
 // shelving, driven through the controller with the fake IPC.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Controller } from "../src/controllers";
+import { setLanguage } from "../src/strings";
 import type { AlertStatus, AlertView, ConsoleSnapshot } from "../src/types";
 import { AppView } from "../src/views/app";
 import { fakeIpc, type FakeIpc } from "./fake-ipc";
@@ -119,6 +120,28 @@ describe("alerts panel", () => {
       `Acknowledge alert: ${HOSTILE}`,
     );
     expect(document.querySelector("img")).toBeNull();
+  });
+
+  it("words a title and body the console sent as messages in the current language, and keeps the stored English of older alerts", async () => {
+    await start(snapshot({ alert_status: alertStatus({ unacked: 2 }) }), [
+      alert(2, {
+        title: "Device Boiler reports a fault",
+        title_message: { id: "alert-device-fault-title", args: { name: "Boiler" } },
+        body_message: { id: "alert-device-removed-body", args: { place: "Hall 1" } },
+      }),
+      alert(1, { title: "Stored before the catalog", body: "in English" }),
+    ]);
+    const title = document.querySelector('#alerts tr[data-alert-id="2"] .alert-title');
+    expect(title?.textContent).toBe("Device Boiler reports a fault");
+    expect(text('#alerts tr[data-alert-id="2"] .alert-body')).toBe("Hall 1 · the plant no longer lists it");
+    setLanguage("fa");
+    try {
+      expect(document.querySelector('#alerts tr[data-alert-id="2"] .alert-title')).toBe(title);
+      expect(title?.textContent).toBe("دستگاه \u2068Boiler\u2069 خطا گزارش می‌دهد");
+      expect(text('#alerts tr[data-alert-id="1"] .alert-title')).toBe("Stored before the catalog");
+    } finally {
+      setLanguage("en");
+    }
   });
 
   it("says No alerts only once the list has been loaded", async () => {

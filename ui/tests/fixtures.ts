@@ -159,6 +159,8 @@ export function alert(id: number, fields: Partial<AlertView> = {}): AlertView {
     subject: "d1",
     title: `Alert ${id}`,
     body: `Body ${id}`,
+    title_message: null,
+    body_message: null,
     notified: true,
     suppressed: null,
     acked_at: null,

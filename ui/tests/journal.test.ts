@@ -17,7 +17,7 @@ function at(y: number, mo: number, d: number, h: number, mi = 0): number {
 }
 
 function entry(id: number, t: number, kind: string, text = `entry ${id}`): JournalEntry {
-  return { id, at: t, kind, subject: "s", text, data: {} };
+  return { id, at: t, kind, subject: "s", text, data: {}, message: null };
 }
 
 // Oldest first, as `journal` answers.

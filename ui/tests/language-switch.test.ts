@@ -124,9 +124,9 @@ function buildWindow(variant: Variant = "full"): AppView {
     NOW,
   );
   view.showDiagnostics(diagnosticsFixture(), NOW);
-  const link = { id: 7, at: 950, kind: "link", subject: "link", text: "link offline", data: null };
+  const link = { id: 7, at: 950, kind: "link", subject: "link", text: "link offline", data: null, message: null };
   view.showLinkChanges([link], NOW);
-  view.showJournal([link, { id: 8, at: 960, kind: "alert_raised", subject: "d1", text: "raised", data: null }], 100);
+  view.showJournal([link, { id: 8, at: 960, kind: "alert_raised", subject: "d1", text: "raised", data: null, message: null }], 100);
   view.showStatsTrend(
     { samples: [{ at: 100, cpu: 10, memory: 20, disk: 30, clients: 1 }, { at: 900, cpu: 12, memory: 22, disk: 33, clients: 1 }], gaps: [] },
     0,

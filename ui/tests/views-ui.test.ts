@@ -3,6 +3,7 @@
 // the journal view and the diagnostics view, driven through the controller.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Controller, Loader } from "../src/controllers";
+import { setLanguage } from "../src/strings";
 import type { ConsoleSnapshot, JournalEntry } from "../src/types";
 import { AppView } from "../src/views/app";
 import { diagnosticsFixture, fakeIpc, type FakeIpc } from "./fake-ipc";
@@ -229,8 +230,8 @@ describe("system stats trends", () => {
 
 describe("alerts & events view: the journal", () => {
   const entries: JournalEntry[] = [
-    { id: 1, at: now - 7000, kind: "link", subject: "link", text: "Link changed from Real-time to Offline", data: {} },
-    { id: 2, at: now - 60, kind: "relay_switched", subject: "r1", text: HOSTILE, data: { to: true } },
+    { id: 1, at: now - 7000, kind: "link", subject: "link", text: "Link changed from Real-time to Offline", data: {}, message: null },
+    { id: 2, at: now - 60, kind: "relay_switched", subject: "r1", text: HOSTILE, data: { to: true }, message: null },
   ];
 
   it("loads the shift when the view is first shown, newest first", async () => {
@@ -250,6 +251,26 @@ describe("alerts & events view: the journal", () => {
     range.value = "week";
     range.dispatchEvent(new Event("change"));
     await vi.waitFor(() => expect(ipc.journalCalls.at(-1)).toEqual({ since: now - 7 * 86_400, limit: 2000 }));
+  });
+
+  it("words an entry the console sent as a message in the current language, in place", async () => {
+    ipc.journalAnswer = () =>
+      Promise.resolve([
+        { id: 3, at: now - 30, kind: "device_removed", subject: "d1", text: "Device Boiler was removed", data: {}, message: { id: "journal-device-removed", args: { name: "Boiler" } } },
+      ]);
+    make();
+    await start();
+    $("#tab-alerts").click();
+    await vi.waitFor(() => expect(document.querySelectorAll("#journal li.journal-entry")).toHaveLength(1));
+    const sentence = $('#journal li[data-journal-id="3"] .journal-text');
+    expect(sentence.textContent).toBe("Device Boiler was removed");
+    setLanguage("fa");
+    try {
+      expect($('#journal li[data-journal-id="3"] .journal-text')).toBe(sentence);
+      expect(sentence.textContent).toBe("دستگاه \u2068Boiler\u2069 حذف شد");
+    } finally {
+      setLanguage("en");
+    }
   });
 
   it("loads again on batches, at most once per 2 s, only while shown", async () => {
@@ -326,8 +347,8 @@ describe("diagnostics view", () => {
       Promise.resolve(
         q.kind === "link"
           ? [
-              { id: 4, at: now - 500, kind: "link", subject: "link", text: "Link changed from Offline to Real-time", data: {} },
-              { id: 5, at: now - 90, kind: "link", subject: "link", text: "Link changed from Real-time to HTTP fallback", data: {} },
+              { id: 4, at: now - 500, kind: "link", subject: "link", text: "Link changed from Offline to Real-time", data: {}, message: null },
+              { id: 5, at: now - 90, kind: "link", subject: "link", text: "Link changed from Real-time to HTTP fallback", data: {}, message: null },
             ]
           : [],
       );

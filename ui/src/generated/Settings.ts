@@ -19,6 +19,6 @@ site_ca: string | null,
  */
 read_only: boolean, 
 /**
- * `en` or `fa`.
+ * `en` or `fa`; the OS user's language until the operator picks one.
  */
 language: string, alerts: AlertPrefs, };

@@ -5,9 +5,12 @@
 // and body (.alert-body), whether it was notified or why not
 // (.notification[data-reason]), and who acknowledged it (.acked) or a button
 // (button.ack-alert[data-alert-id]). button#ack-all acknowledges every alert.
+// The title and body are the catalog's words in the current language when the
+// console sent them as messages, the stored English otherwise (older alerts).
 
 import { ackedText, formatDateTime, formatTimeOfDayOrDate, notificationText, severityPresentation } from "../lib/format";
-import { strings } from "../strings";
+import { language, strings } from "../strings";
+import { wordIn } from "../strings/catalog";
 import { onLanguage, LabelText } from "./bind";
 import type { AlertStatus, AlertView } from "../types";
 import { dataTable, el, setAttr, setText, tableHead, type Label } from "./dom";
@@ -307,8 +310,9 @@ export class AlertsView {
     const badgeCls = `badge severity severity-${sev.cls}`;
     if (row.badge.className !== badgeCls) row.badge.className = badgeCls;
     setText(row.badgeText, sev.label);
-    setText(row.titleText, String(alert.title));
-    setText(row.bodyText, String(alert.body));
+    const title = alertTitle(alert);
+    setText(row.titleText, title);
+    setText(row.bodyText, alert.body_message ? wordIn(language(), alert.body_message) : String(alert.body));
     const n = notificationText(alert.notified, alert.suppressed === null ? null : String(alert.suppressed));
     setText(row.notificationText, n.text);
     setAttr(row.notification, "title", n.title);
@@ -346,7 +350,7 @@ export class AlertsView {
         );
         row.ackCell.appendChild(row.ack);
       }
-      setAttr(row.ack, "aria-label", strings.alerts.acknowledgeLabel(String(alert.title)));
+      setAttr(row.ack, "aria-label", strings.alerts.acknowledgeLabel(title));
       const label = row.ack.firstChild;
       if (label instanceof Text) setText(label, strings.alerts.acknowledge);
       const disabled = this.pending.has(alert.id);
@@ -365,4 +369,9 @@ export class AlertsView {
     setText(this.summaryText, s === null ? "" : strings.alerts.summary(s.unacked, s.unacked_critical));
     this.emptyMessage.hidden = !this.loaded || this.rows.size > 0;
   }
+}
+
+/** An alert's title in the current language, or as stored in English when it came without a message. */
+function alertTitle(alert: AlertView): string {
+  return alert.title_message ? wordIn(language(), alert.title_message) : String(alert.title);
 }

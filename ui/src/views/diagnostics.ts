@@ -24,6 +24,7 @@ import { strings } from "../strings";
 import type { Diagnostics, JournalEntry } from "../types";
 import { onLanguage, LabelText } from "./bind";
 import { colHeading, dataTable, el, setAttr, setText, tableHead, type Label } from "./dom";
+import { journalText } from "./journal";
 import "./diagnostics.css";
 
 interface Figure {
@@ -307,7 +308,7 @@ export class DiagnosticsView {
           { attrs: { "data-journal-id": String(e.id) } },
           time,
           " ",
-          el(doc, "span", { class: "journal-text", attrs: { dir: "auto" } }, String(e.text)),
+          el(doc, "span", { class: "journal-text", attrs: { dir: "auto" } }, journalText(e)),
         );
       }),
     );

@@ -1,7 +1,8 @@
 // The journal as a timeline: section id="journal-panel" holding div id="journal",
 // newest first, one section.journal-day[data-day] per local day (with its date
 // as heading) and one li.journal-entry[data-journal-id][data-kind] per entry
-// (time, kind, the console's sentence as text). Filters: the kind
+// (time, kind, the console's sentence as text: the catalog's words in the
+// current language, or the stored English for an entry without a message). Filters: the kind
 // (select#journal-kind-filter, applied here) and the period
 // (select#journal-range: the controller loads that period again).
 
@@ -14,7 +15,8 @@ import {
   JOURNAL_RANGES,
   type JournalRange,
 } from "../state";
-import { strings } from "../strings";
+import { language, strings } from "../strings";
+import { wordIn } from "../strings/catalog";
 import { onLanguage, LabelText } from "./bind";
 import type { JournalEntry } from "../types";
 import { el, selectEl, setAttr, setText, type Label } from "./dom";
@@ -137,6 +139,8 @@ export class JournalView {
       }
       const badge = li.querySelector(".journal-kind");
       if (badge !== null) setFirstText(badge, journalKindLabel(String(e.kind)));
+      const sentence = li.querySelector(".journal-text");
+      if (sentence !== null) setFirstText(sentence, journalText(e));
     }
     this.draw();
   }
@@ -265,7 +269,7 @@ export class JournalView {
       },
       time,
       el(doc, "span", { class: "badge journal-kind" }, journalKindLabel(kind)),
-      el(doc, "span", { class: "journal-text", attrs: { dir: "auto" } }, String(e.text)),
+      el(doc, "span", { class: "journal-text", attrs: { dir: "auto" } }, journalText(e)),
     );
   }
 
@@ -273,4 +277,9 @@ export class JournalView {
   get shownCount(): number {
     return this.items.size;
   }
+}
+
+/** An entry's sentence in the current language, or as stored in English when it came without a message. */
+export function journalText(e: JournalEntry): string {
+  return e.message ? wordIn(language(), e.message) : String(e.text);
 }
