@@ -559,6 +559,10 @@ impl Engine {
             }
             if let Some(cutoff) = prune_before {
                 store::alerts::prune(&tx, cutoff, 10_000)?;
+                // An alarm's history is kept as long as the alerts; the alarm itself
+                // (its current state) is never pruned.
+                store::alarms::prune(&tx, cutoff, 10_000)?;
+                store::alarm_requests::prune(&tx, cutoff, 10_000)?;
             }
             let unacked = store::alerts::unacked(&tx)?;
             tx.commit()?;

@@ -107,6 +107,17 @@ pub fn get(conn: &Connection, request_id: &str) -> Result<Option<AlarmRequest>, 
         .optional()?)
 }
 
+/// Deletes at most `limit` finished requests older than `before` (the cache's
+/// retention); a pending one is kept for the console to refuse as expired.
+pub fn prune(conn: &Connection, before: UnixSeconds, limit: u32) -> Result<usize, StoreError> {
+    Ok(conn.execute(
+        "DELETE FROM alarm_request WHERE request_id IN
+             (SELECT request_id FROM alarm_request
+              WHERE at < ?1 AND status != 'pending' ORDER BY at LIMIT ?2)",
+        params![before, i64::from(limit)],
+    )?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testutil::fresh;
@@ -136,5 +147,19 @@ mod tests {
             ("applied", Some("2 alarms changed"))
         );
         assert!(pending(&conn, 10).unwrap().is_empty());
+    }
+
+    #[test]
+    fn pruning_keeps_pending_requests_and_recent_ones() {
+        let (_dir, conn) = fresh();
+        enqueue(&conn, "old-done", 10.0, "{}", "op", "h").unwrap();
+        finish(&conn, "old-done", "applied", "1", 11.0).unwrap();
+        enqueue(&conn, "old-pending", 10.0, "{}", "op", "h").unwrap();
+        enqueue(&conn, "new-done", 500.0, "{}", "op", "h").unwrap();
+        finish(&conn, "new-done", "refused", "no", 501.0).unwrap();
+        assert_eq!(prune(&conn, 100.0, 10).unwrap(), 1);
+        assert!(get(&conn, "old-done").unwrap().is_none());
+        assert!(get(&conn, "old-pending").unwrap().is_some());
+        assert!(get(&conn, "new-done").unwrap().is_some());
     }
 }

@@ -271,4 +271,27 @@ mod tests {
         assert_eq!(newest_first[0].event, AlarmEvent::Acknowledge);
         assert_eq!(journal(&conn, Some(1.5), None, 10).unwrap().len(), 1);
     }
+
+    #[test]
+    fn pruning_drops_old_transitions_and_keeps_the_alarm() {
+        let (_dir, mut conn) = super::super::testutil::fresh();
+        let mut book = AlarmBook::new(AlarmConfig::default());
+        book.on_alert(&fault("pump"), 1.0);
+        book.acknowledge(&[1], "ana", 1000.0).unwrap();
+        let (transitions, views) = book.take_changes();
+        let tx = conn.transaction().unwrap();
+        save(&tx, &views, &transitions).unwrap();
+        assert_eq!(prune(&tx, 500.0, 100).unwrap(), 1);
+        tx.commit().unwrap();
+        assert_eq!(
+            history(&conn, 1).unwrap().len(),
+            1,
+            "the acknowledgement stays"
+        );
+        assert_eq!(
+            all(&conn).unwrap().len(),
+            1,
+            "the alarm itself is never pruned"
+        );
+    }
 }
