@@ -15,7 +15,12 @@ pub const WINE: &str = "/usr/lib/wine/wine64";
 const WINESERVER: &str = "/usr/lib/wine/wineserver";
 
 /// The crates whose unit tests run under Wine: everything below the window.
-const CRATES: &[&str] = &["plant-link", "console-core", "console-settings"];
+const CRATES: &[&str] = &[
+    "plant-link",
+    "console-core",
+    "console-settings",
+    "console-i18n",
+];
 
 /// A private Wine prefix, shut down and removed when dropped.
 struct Prefix {
