@@ -109,7 +109,7 @@ async fn a_command_queued_for_plant_a_is_never_sent_by_a_console_started_for_pla
     assert!(
         journal
             .last()
-            .is_some_and(|text| text.contains(": plant_changed — not sent")),
+            .is_some_and(|text| text.contains(": plant changed — not sent")),
         "{journal:?}"
     );
     assert_eq!(audit, vec!["command.requested", "command.plant_changed"]);

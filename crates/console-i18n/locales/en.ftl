@@ -80,6 +80,7 @@ alert-bad-value-relay-title = Relay { $name }: bad value from the plant
 alert-bad-value-body = { $place } · could not read { $fields }
 alert-device-offline-title = Device { $name } went offline
 alert-device-fault-title = Device { $name } reports a fault
+alert-device-standing-offline-title = Device { $name } is offline
 alert-device-online-title = Device { $name } is back online
 alert-device-status-body = { $place } · was { $was ->
     [online] online

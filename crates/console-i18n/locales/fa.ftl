@@ -72,6 +72,7 @@ alert-bad-value-relay-title = رله { $name }: مقدار نامعتبر از �
 alert-bad-value-body = { $place } · { $fields } خوانده نشد
 alert-device-offline-title = دستگاه { $name } برون‌خط شد
 alert-device-fault-title = دستگاه { $name } خطا گزارش می‌دهد
+alert-device-standing-offline-title = دستگاه { $name } برون‌خط است
 alert-device-online-title = دستگاه { $name } دوباره برخط است
 alert-device-status-body = { $place } · پیش‌تر { $was ->
     [online] برخط

@@ -274,6 +274,19 @@ impl AlertCore {
         let mut alerts = Vec::new();
         for change in changes {
             self.rules.on_change(change, at, appearances, &mut alerts);
+            // A device met already offline or in fault while learning the plant: no
+            // alert, but its alarm is standing and goes in the summary.
+            if let Change::Device {
+                before: None,
+                after,
+            } = change
+            {
+                if appearances == Appearances::Quiet {
+                    if let Some(alert) = self.rules.standing(&after.device, after.received_at) {
+                        self.alarms.on_alert(&alert, now);
+                    }
+                }
+            }
             // A relay that powers a device suppresses the device's alarms while it is off.
             match change {
                 Change::Relay { after, .. } => {

@@ -245,9 +245,12 @@ impl Rules {
                             },
                         ));
                         self.check_limit(device, at, out);
+                        self.check_standing(device, at, out);
                     }
                     // Learning the plant: a value already beyond its limit is where the
-                    // band starts, as if restored from the cache.
+                    // band starts, as if restored from the cache. (A device already
+                    // offline or in fault raises its alarm without an alert: see
+                    // `standing`.)
                     None => self.settle_band(device),
                     Some(before) => {
                         self.check_status(before, device, at, out);
@@ -326,6 +329,40 @@ impl Rules {
             }
             Change::Readability { .. } => {}
         }
+    }
+
+    /// A device the console meets for the first time already offline or in fault: its
+    /// condition is standing, and raises its alarm like a change to it would.
+    fn check_standing(&self, device: &Device, at: UnixSeconds, out: &mut Vec<Alert>) {
+        out.extend(self.standing(device, at));
+    }
+
+    /// The alert a standing condition of `device` stands for, if it has one. Learning
+    /// the plant is no news (no alert, no notification), but the alarm summary must
+    /// show a standing fault from the first minute: the alert core hands this to the
+    /// alarm book alone.
+    pub fn standing(&self, device: &Device, at: UnixSeconds) -> Option<Alert> {
+        let kind = match device.status {
+            DeviceStatus::Offline => AlertKind::DeviceOffline,
+            DeviceStatus::Fault => AlertKind::DeviceFault,
+            DeviceStatus::Online | DeviceStatus::Unknown => return None,
+        };
+        Some(self.alert(
+            at,
+            kind,
+            &device.id,
+            Some(&device.id),
+            None,
+            Fact::DeviceStanding {
+                name: name_or_id(&device.name, &device.id),
+                place: self.device_place(&device.id),
+                status: device.status,
+                value: device.value.map(|value| Reading {
+                    value,
+                    unit: device.unit.as_deref(),
+                }),
+            },
+        ))
     }
 
     fn check_status(

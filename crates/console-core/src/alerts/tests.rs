@@ -675,3 +675,36 @@ async fn notifications_come_in_the_language_set_while_running_and_the_list_keeps
     assert_eq!(message.id, "alert-device-fault-title");
     assert_eq!(message.text_arg("name"), Some("Pump dev-002"));
 }
+
+#[test]
+fn a_fault_already_standing_when_the_plant_is_learnt_is_an_alarm_but_no_alert() {
+    let mut core = AlertCore::new(&AlertSettings::default(), "plant");
+    let learnt = [
+        Change::Device {
+            before: None,
+            after: device("dev-001", DeviceStatus::Fault, 5.0),
+        },
+        Change::Device {
+            before: None,
+            after: device("dev-002", DeviceStatus::Online, 5.0),
+        },
+    ];
+    let decided = core.on_changes(&learnt, 5.0, Appearances::Quiet, 5.0);
+    assert!(
+        decided.is_empty(),
+        "learning the plant is no news: {decided:?}"
+    );
+    let summary = core.alarms().summary();
+    let states: Vec<_> = summary
+        .iter()
+        .map(|a| (a.source.as_str(), a.condition, a.state))
+        .collect();
+    assert_eq!(
+        states,
+        vec![(
+            "dev-001",
+            crate::alarms::AlarmCondition::DeviceFault,
+            AlarmState::UnackActive
+        )]
+    );
+}

@@ -56,6 +56,13 @@ pub(crate) enum Fact<'a> {
         name: &'a str,
         place: Place<'a>,
     },
+    /// A device first seen already offline or in fault.
+    DeviceStanding {
+        name: &'a str,
+        place: Place<'a>,
+        status: DeviceStatus,
+        value: Option<Reading<'a>>,
+    },
     RelaySwitched {
         name: &'a str,
         place: Place<'a>,
@@ -125,6 +132,32 @@ pub(crate) fn messages(fact: &Fact<'_>) -> (Message, Message) {
             };
             (
                 Message::new("alert-device-appeared-title").text("name", *name),
+                body.text("place", place_text(place))
+                    .text("status", status.as_str()),
+            )
+        }
+        Fact::DeviceStanding {
+            name,
+            place,
+            status,
+            value,
+        } => {
+            let title = if *status == DeviceStatus::Offline {
+                "alert-device-standing-offline-title"
+            } else {
+                "alert-device-fault-title"
+            };
+            let body = match value {
+                Some(v) => reading(
+                    Message::new("alert-device-appeared-body"),
+                    "value",
+                    v.value,
+                    v.unit,
+                ),
+                None => Message::new("alert-device-appeared-body-no-value"),
+            };
+            (
+                Message::new(title).text("name", *name),
                 body.text("place", place_text(place))
                     .text("status", status.as_str()),
             )

@@ -143,15 +143,34 @@ fn a_device_going_offline_into_fault_and_back_each_raise_their_alert() {
 #[test]
 fn a_device_appearing_in_a_known_plant_is_an_alert_but_learning_the_plant_is_not() {
     let mut rules = Rules::new(&AlertSettings::default(), "plant");
+    let learnt = Change::Device {
+        before: None,
+        after: device("dev-008", DeviceStatus::Online, 3.0, 1.0),
+    };
+    let mut out = Vec::new();
+    rules.on_change(&learnt, 1.0, Appearances::Quiet, &mut out);
+    assert!(out.is_empty(), "learning a healthy device says nothing");
+
+    // A device met already offline: while learning the plant no alert (its standing
+    // alarm goes to the book alone), but new to a known plant it is news.
     let appeared = Change::Device {
         before: None,
         after: device("dev-009", DeviceStatus::Offline, 3.0, 1.0),
     };
-    let mut out = Vec::new();
     rules.on_change(&appeared, 1.0, Appearances::Quiet, &mut out);
     assert!(out.is_empty());
+    let Change::Device { after, .. } = &appeared else {
+        unreachable!()
+    };
+    let standing = rules.standing(&after.device, 1.0).unwrap();
+    assert_eq!(standing.kind, AlertKind::DeviceOffline);
+    assert_eq!(standing.title, "Device Boiler dev-009 is offline");
+    let mut out = Vec::new();
     rules.on_change(&appeared, 1.0, Appearances::Journal, &mut out);
-    assert_eq!(kinds(&out), vec![AlertKind::DeviceAppeared]);
+    assert_eq!(
+        kinds(&out),
+        vec![AlertKind::DeviceAppeared, AlertKind::DeviceOffline]
+    );
     assert_eq!(out[0].title, "Device Boiler dev-009 appeared");
     assert_eq!(out[0].body, "dev-009 · Hall 2 · offline · 3 \u{b0}C");
 
