@@ -424,6 +424,7 @@ export const english = {
   alarmKpis: {
     heading: "Alarm performance, last 24 hours",
     loading: "Loading the alarm figures…",
+    rates: "Alarm rate",
     perTenMinutes: "Alarms per 10 minutes",
     perHour: "Alarms per hour",
     peak: "Busiest 10 minutes",

@@ -407,6 +407,7 @@ export const persian: Strings = {
   alarmKpis: {
     heading: "کارایی آلارم‌ها، ۲۴ ساعت گذشته",
     loading: "در حال بارگذاری آمار آلارم‌ها…",
+    rates: "نرخ آلارم",
     perTenMinutes: "آلارم در هر ۱۰ دقیقه",
     perHour: "آلارم در هر ساعت",
     peak: "شلوغ‌ترین ۱۰ دقیقه",

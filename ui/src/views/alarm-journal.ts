@@ -26,7 +26,7 @@ import { language, strings } from "../strings";
 import { wordIn } from "../strings/catalog";
 import type { AlarmTransition } from "../types";
 import { LabelText, onLanguage } from "./bind";
-import { dataTable, el, selectEl, setAttr, setText, tableHead, type Label } from "./dom";
+import { colHeading, dataTable, el, selectEl, setAttr, setText, tableHead, type Label } from "./dom";
 import { placeRows } from "./sorted-rows";
 
 function isRange(value: string): value is JournalRange {
@@ -130,7 +130,7 @@ export class AlarmJournalView {
       caption: () => A().journalHeading,
       columns: ["col-time", "col-priority", "col-source", "col-message", "col-event", "col-change", "col-by", "col-reason"],
       head: tableHead(doc, [
-        () => strings.alerts.time,
+        colHeading(doc, () => strings.alerts.time, "num"),
         () => A().priority,
         () => A().source,
         () => A().message,

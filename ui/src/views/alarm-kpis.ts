@@ -63,6 +63,7 @@ export class AlarmKpisView {
     this.topTable = dataTable(doc, {
       table: { id: "kpi-top", class: "data-table kpi-top" },
       caption: () => K().top,
+      columns: ["col-alarm", "col-count", "col-share"],
       head: tableHead(doc, [() => K().alarm, colHeading(doc, () => K().activations, "num"), colHeading(doc, () => K().share, "num")]),
       body: this.topBody,
     });
@@ -87,7 +88,7 @@ export class AlarmKpisView {
       doc,
       "div",
       { class: "diag-grid" },
-      card("kpi-rates-heading", () => K().heading, figures),
+      card("kpi-rates-heading", () => K().rates, figures),
       card("kpi-top-heading", () => K().top, this.topTable, this.topEmpty),
       card("kpi-chattering-heading", () => K().chattering, this.chattering, this.chatteringEmpty),
       card("kpi-priorities-heading", () => K().priorities, priorities),

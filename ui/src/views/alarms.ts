@@ -202,7 +202,7 @@ export class AlarmSummaryView {
         colHeading(doc, this.selectAll, "alarm-select-cell"),
         () => A().priority,
         () => A().state,
-        () => A().time,
+        colHeading(doc, () => A().time, "num"),
         () => A().source,
         () => A().message,
         () => A().marks,
@@ -228,7 +228,7 @@ export class AlarmSummaryView {
     this.historyTable = dataTable(doc, {
       table: { id: "alarm-history-table", class: "data-table alarm-history-table" },
       caption: () => A().historyCaption,
-      head: tableHead(doc, [() => A().time, () => A().event, () => A().change, () => A().by, () => A().reason]),
+      head: tableHead(doc, [() => strings.alerts.time, () => A().event, () => A().change, () => A().by, () => A().reason]),
       body: this.historyBody,
     });
     this.historyNoteText = new LabelText(doc);
@@ -679,7 +679,7 @@ export class AlarmSummaryView {
     const sorted = entries === null ? [] : [...entries].sort((a, b) => b.at - a.at || b.id - a.id);
     this.historyBody.replaceChildren(
       ...sorted.map((t) => {
-        const time = el(doc, "td", { class: "num" }, formatTimeOfDayOrDate(t.at, this.now));
+        const time = el(doc, "td", { class: "alarm-time" }, formatTimeOfDayOrDate(t.at, this.now));
         time.setAttribute("title", formatDateTime(t.at));
         return el(
           doc,

@@ -274,7 +274,12 @@ export class AppView {
       el(doc, "div", { class: "side" }, this.stats.element, this.relays.element),
     );
     const events = el(doc, "section", { class: "view events-view" }, this.alerts.element, this.journal.element);
-    const diagnostics = el(doc, "section", { class: "view diagnostics-view" }, this.diagnostics.element, this.alarmKpis.element);
+    const diagnostics = el(
+      doc,
+      "section",
+      { class: "view diagnostics-view" },
+      el(doc, "div", { class: "diagnostics-stack" }, this.diagnostics.element, this.alarmKpis.element),
+    );
     const settings = el(doc, "section", { class: "view settings-view" }, this.settings.element);
     const alarms = el(doc, "section", { class: "view alarms-view" }, this.alarmSummary.element, this.alarmJournal.element);
     this.tabs = new TabsView(doc, { alarms, plant, alerts: events, diagnostics, settings });
