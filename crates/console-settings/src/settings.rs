@@ -13,6 +13,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use console_core::alarms::book::AlarmConfig;
+use console_core::alarms::{AlarmCondition, Priority};
 use console_core::alerts::{AlertKind, AlertSettings, Limit, Severity};
 use plant_link::config::PlantUrl;
 
@@ -77,6 +79,143 @@ pub struct AlertPrefs {
     /// acknowledged. Off unless a site turns it on: a console that beeps at a demo, or
     /// in an office beside the control room, teaches people to ignore the sound.
     pub alarm_sound: bool,
+    /// How alarms are run: priorities, latching, shelving, first-out and chattering. The
+    /// site's engineer sets these in `settings.json`; the window keeps them as they are.
+    pub alarms: AlarmPrefs,
+}
+
+/// The site's alarm rules (ISA-18.2's alarm philosophy, as far as a console applies it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(default, deny_unknown_fields)]
+pub struct AlarmPrefs {
+    /// Priorities that differ from the one the alert's severity gives, per condition…
+    pub priorities: BTreeMap<AlarmCondition, Priority>,
+    /// …and per device id, which wins over the condition's.
+    pub device_priorities: BTreeMap<String, Priority>,
+    /// Conditions whose alarms latch everywhere: they stay until reset after return.
+    pub latching: Vec<AlarmCondition>,
+    /// Devices whose alarms all latch.
+    pub latching_devices: Vec<String>,
+    /// How long a shelf lasts when the operator does not say.
+    pub default_shelve_minutes: u32,
+    /// The longest shelf an operator may ask for.
+    pub max_shelve_minutes: u32,
+    /// Alarms closer together than this are one burst, whose first is first-out.
+    pub first_out_window_seconds: f64,
+    /// An alarm going active more than this many times within the window chatters.
+    pub chatter_count: u32,
+    pub chatter_window_minutes: f64,
+}
+
+impl Default for AlarmPrefs {
+    fn default() -> Self {
+        let defaults = AlarmConfig::default();
+        AlarmPrefs {
+            priorities: BTreeMap::new(),
+            device_priorities: BTreeMap::new(),
+            latching: Vec::new(),
+            latching_devices: Vec::new(),
+            default_shelve_minutes: (defaults.default_shelve.as_secs() / 60) as u32,
+            max_shelve_minutes: (defaults.max_shelve.as_secs() / 60) as u32,
+            first_out_window_seconds: defaults.first_out_window.as_secs_f64(),
+            chatter_count: defaults.chatter_count,
+            chatter_window_minutes: defaults.chatter_window.as_secs_f64() / 60.0,
+        }
+    }
+}
+
+/// Bounds of the alarm rules: a shelf of a week at most (a longer one is an alarm out
+/// of service, which an engineer decides), bursts and chatter windows a site can mean.
+const MAX_SHELVE_MINUTES: u32 = 7 * 24 * 60;
+const FIRST_OUT_SECONDS: (f64, f64) = (0.1, 600.0);
+const CHATTER_MINUTES: (f64, f64) = (0.1, 1440.0);
+const MAX_CHATTER_COUNT: u32 = 1000;
+/// As many per-device entries as limits: far more than anyone writes by hand.
+const MAX_ALARM_DEVICES: usize = 1000;
+
+impl AlarmPrefs {
+    fn to_config(&self) -> AlarmConfig {
+        AlarmConfig {
+            first_out_window: Duration::try_from_secs_f64(self.first_out_window_seconds)
+                .unwrap_or(AlarmConfig::default().first_out_window),
+            chatter_count: self.chatter_count,
+            chatter_window: Duration::try_from_secs_f64(self.chatter_window_minutes * 60.0)
+                .unwrap_or(AlarmConfig::default().chatter_window),
+            default_shelve: Duration::from_secs(u64::from(self.default_shelve_minutes) * 60),
+            max_shelve: Duration::from_secs(u64::from(self.max_shelve_minutes) * 60),
+            latching: self.latching.iter().copied().collect(),
+            latching_devices: self.latching_devices.iter().cloned().collect(),
+            priorities: self.priorities.iter().map(|(c, p)| (*c, *p)).collect(),
+            device_priorities: self
+                .device_priorities
+                .iter()
+                .map(|(d, p)| (d.clone(), *p))
+                .collect(),
+        }
+    }
+
+    fn validate(&self, errors: &mut Vec<FieldError>) {
+        let field = |name: &str| format!("alerts.alarms.{name}");
+        if !(1..=MAX_SHELVE_MINUTES).contains(&self.max_shelve_minutes) {
+            errors.push(FieldError::new(
+                field("max_shelve_minutes"),
+                format!("must be between 1 and {MAX_SHELVE_MINUTES} minutes"),
+            ));
+        }
+        if self.default_shelve_minutes == 0 || self.default_shelve_minutes > self.max_shelve_minutes
+        {
+            errors.push(FieldError::new(
+                field("default_shelve_minutes"),
+                "must be at least 1 minute and at most the longest shelf",
+            ));
+        }
+        let seconds = self.first_out_window_seconds;
+        if !(FIRST_OUT_SECONDS.0..=FIRST_OUT_SECONDS.1).contains(&seconds) {
+            errors.push(FieldError::new(
+                field("first_out_window_seconds"),
+                format!(
+                    "must be between {} and {} seconds",
+                    FIRST_OUT_SECONDS.0, FIRST_OUT_SECONDS.1
+                ),
+            ));
+        }
+        if !(1..=MAX_CHATTER_COUNT).contains(&self.chatter_count) {
+            errors.push(FieldError::new(
+                field("chatter_count"),
+                format!("must be between 1 and {MAX_CHATTER_COUNT}"),
+            ));
+        }
+        let minutes = self.chatter_window_minutes;
+        if !(CHATTER_MINUTES.0..=CHATTER_MINUTES.1).contains(&minutes) {
+            errors.push(FieldError::new(
+                field("chatter_window_minutes"),
+                format!(
+                    "must be between {} and {} minutes",
+                    CHATTER_MINUTES.0, CHATTER_MINUTES.1
+                ),
+            ));
+        }
+        if self.device_priorities.len() > MAX_ALARM_DEVICES
+            || self.latching_devices.len() > MAX_ALARM_DEVICES
+        {
+            errors.push(FieldError::new(
+                field("device_priorities"),
+                format!("at most {MAX_ALARM_DEVICES} devices"),
+            ));
+        }
+        let blank = self
+            .device_priorities
+            .keys()
+            .chain(&self.latching_devices)
+            .any(|id| id.trim().is_empty());
+        if blank {
+            errors.push(FieldError::new(
+                field("device_priorities"),
+                "a device id cannot be empty",
+            ));
+        }
+    }
 }
 
 impl Default for AlertPrefs {
@@ -88,6 +227,7 @@ impl Default for AlertPrefs {
             limits: Vec::new(),
             link_loss_after_seconds: defaults.link_loss_after.as_secs_f64(),
             alarm_sound: false,
+            alarms: AlarmPrefs::default(),
         }
     }
 }
@@ -101,6 +241,7 @@ impl AlertPrefs {
             limits: self.limits.clone(),
             link_loss_after: Duration::try_from_secs_f64(self.link_loss_after_seconds)
                 .unwrap_or(AlertSettings::default().link_loss_after),
+            alarms: self.alarms.to_config(),
             ..AlertSettings::default()
         }
     }
@@ -210,6 +351,7 @@ impl Settings {
         for (i, limit) in self.alerts.limits.iter().enumerate() {
             validate_limit(&format!("alerts.limits[{i}]"), limit, &mut errors);
         }
+        self.alerts.alarms.validate(&mut errors);
         if errors.is_empty() {
             Ok(())
         } else {
@@ -443,6 +585,79 @@ mod tests {
             Settings::load(dir.path()),
             Err(SettingsError::Read { .. })
         ));
+    }
+
+    #[test]
+    fn alarm_rules_from_settings_json_reach_the_alarm_book_and_bad_ones_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(SETTINGS_FILE),
+            r#"{"alerts": {"alarms": {"device_priorities": {"dev-7": "critical"},
+                "latching": ["device_fault"], "max_shelve_minutes": 60,
+                "default_shelve_minutes": 10}}}"#,
+        )
+        .unwrap();
+        let settings = Settings::load(dir.path()).unwrap();
+        let config = settings.alerts.to_settings().alarms;
+        assert_eq!(
+            config.device_priorities.get("dev-7"),
+            Some(&Priority::Critical)
+        );
+        assert!(config.latching.contains(&AlarmCondition::DeviceFault));
+        assert_eq!(config.max_shelve, Duration::from_secs(3600));
+        assert_eq!(config.default_shelve, Duration::from_secs(600));
+        assert_eq!(config.chatter_count, 3, "the rest keeps its defaults");
+
+        let refused = |alarms: AlarmPrefs| {
+            let settings = Settings {
+                alerts: AlertPrefs {
+                    alarms,
+                    ..AlertPrefs::default()
+                },
+                ..Settings::default()
+            };
+            settings
+                .validate()
+                .unwrap_err()
+                .into_iter()
+                .map(|e| e.field)
+                .collect::<Vec<_>>()
+        };
+        let base = AlarmPrefs::default;
+        assert_eq!(
+            refused(AlarmPrefs {
+                max_shelve_minutes: 0,
+                ..base()
+            }),
+            vec![
+                "alerts.alarms.max_shelve_minutes",
+                "alerts.alarms.default_shelve_minutes"
+            ]
+        );
+        assert_eq!(
+            refused(AlarmPrefs {
+                default_shelve_minutes: 600,
+                ..base()
+            }),
+            vec!["alerts.alarms.default_shelve_minutes"],
+            "a default longer than the longest shelf"
+        );
+        assert_eq!(
+            refused(AlarmPrefs {
+                first_out_window_seconds: f64::NAN,
+                chatter_count: 0,
+                chatter_window_minutes: -1.0,
+                ..base()
+            }),
+            vec![
+                "alerts.alarms.first_out_window_seconds",
+                "alerts.alarms.chatter_count",
+                "alerts.alarms.chatter_window_minutes"
+            ]
+        );
+        let mut blank = base();
+        blank.device_priorities.insert(" ".into(), Priority::Low);
+        assert_eq!(refused(blank), vec!["alerts.alarms.device_priorities"]);
     }
 
     #[test]
