@@ -5,13 +5,19 @@
 // as soon as the console says nothing sounds (acknowledged or silenced) or the
 // setting is turned off.
 //
+// The tones are the bundled WAV files (src/assets/sounds/), played through the Web
+// Audio API from bytes inlined into the bundle rather than by an <audio> element
+// from their URL: WebKitGTK's media player cannot load anything from the app's
+// custom URI scheme (tauri://localhost), where an <audio> element fails with
+// MEDIA_ERR_SRC_NOT_SUPPORTED, and a fetch of them would need the CSP widened.
+//
 // A window that cannot play (no audio device, as under Xvfb, or a webview that
 // wants a gesture before it plays) must go on as if nothing happened: every
 // failure to play is swallowed, and playing is tried again at the operator's
 // next key or click.
 
-import criticalSound from "../assets/sounds/alarm-critical.wav";
-import highSound from "../assets/sounds/alarm-high.wav";
+import criticalSound from "../assets/sounds/alarm-critical.wav?inline";
+import highSound from "../assets/sounds/alarm-high.wav?inline";
 import type { AlarmPriority } from "../types";
 
 /** The two tones. */
@@ -21,22 +27,62 @@ export type Tone = "critical" | "high";
 export interface SoundPlayer {
   play(): Promise<void> | void;
   pause(): void;
+  /** An operator's gesture: a webview that held the sound back until one may play it now. */
+  resume?(): void;
 }
 
+/** Makes the player of a tone from its WAV file (a data: URL). */
 export type PlayerFactory = (tone: Tone, url: string) => SoundPlayer;
 
 const URLS: Readonly<Record<Tone, string>> = { critical: criticalSound, high: highSound };
 
-/** The webview's own audio element, looping, from the start each time. */
-export function audioPlayer(_tone: Tone, url: string): SoundPlayer {
-  const audio = new Audio(url);
-  audio.loop = true;
-  audio.preload = "auto";
+/** The bytes of a base64 data: URL. */
+function dataBytes(url: string): ArrayBuffer {
+  const text = atob(url.slice(url.indexOf(",") + 1));
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes.buffer;
+}
+
+/** One audio context for the window, made when a tone is first played. */
+let context: AudioContext | null = null;
+
+function audioContext(): AudioContext {
+  context ??= new AudioContext();
+  return context;
+}
+
+/** The webview's Web Audio: the tone decoded once, then looped until paused. */
+export function webAudioPlayer(_tone: Tone, url: string): SoundPlayer {
+  let decoded: Promise<AudioBuffer> | null = null;
+  let source: AudioBufferSourceNode | null = null;
+  let wanted = false;
   return {
-    play: () => audio.play(),
+    play: async () => {
+      wanted = true;
+      const ctx = audioContext();
+      decoded ??= ctx.decodeAudioData(dataBytes(url));
+      const buffer = await decoded;
+      // Paused while it was decoding, or already looping.
+      if (!wanted || source !== null) return;
+      source = ctx.createBufferSource();
+      source.buffer = buffer;
+      source.loop = true;
+      source.connect(ctx.destination);
+      source.start();
+      // A context made before any gesture may start suspended; it plays once resumed.
+      if (ctx.state === "suspended") void ctx.resume().catch(() => {});
+    },
     pause: () => {
-      audio.pause();
-      audio.currentTime = 0;
+      wanted = false;
+      const playing = source;
+      source = null;
+      if (playing === null) return;
+      playing.stop();
+      playing.disconnect();
+    },
+    resume: () => {
+      if (wanted && context !== null && context.state === "suspended") void context.resume().catch(() => {});
     },
   };
 }
@@ -50,7 +96,7 @@ export class Annunciator {
   private failed = false;
   private readonly players = new Map<Tone, SoundPlayer>();
 
-  constructor(private makePlayer: PlayerFactory = audioPlayer) {}
+  constructor(private makePlayer: PlayerFactory = webAudioPlayer) {}
 
   /** Uses another player from now on (tests); whatever plays is stopped first. */
   setPlayerFactory(factory: PlayerFactory): void {
@@ -77,9 +123,18 @@ export class Annunciator {
     return this.current;
   }
 
-  /** A key or a click: a play the webview refused before a gesture is tried again. */
+  /** A key or a click: a play the webview refused (or held back) before a gesture is tried again. */
   retry(): void {
-    if (this.current !== null && this.failed) this.start(this.current);
+    if (this.current === null) return;
+    if (this.failed) {
+      this.start(this.current);
+      return;
+    }
+    try {
+      this.players.get(this.current)?.resume?.();
+    } catch {
+      // Still no sound: the next gesture tries again.
+    }
   }
 
   /** Stops the sound for good (a window that is thrown away). */
