@@ -25,6 +25,7 @@ import type {
   StatsTrend,
   UpdateBatch,
 } from "../src/types";
+import { DEFAULT_ALARM_PREFS } from "./fixtures";
 
 export interface SetRelayCall {
   relayId: string;
@@ -123,7 +124,7 @@ export function settingsFixture(fields: Partial<SettingsView> = {}): SettingsVie
       site_ca: null,
       read_only: false,
       language: "en",
-      alerts: { notify_from: "low", severities: {}, limits: [], link_loss_after_seconds: 10, alarm_sound: false },
+      alerts: { notify_from: "low", severities: {}, limits: [], link_loss_after_seconds: 10, alarm_sound: false, alarms: DEFAULT_ALARM_PREFS },
     },
     token: { present: true, storage: "keyring", file_path: null, keyring_problem: null, from_command_line: false },
     plant_url_in_use: "http://plant.local:5000",

@@ -20,6 +20,20 @@ import type {
 } from "../src/types";
 import type { AppView } from "../src/views/app";
 import { noUnusable } from "../src/state/quality";
+import type { AlarmPrefs } from "../src/generated/AlarmPrefs";
+
+/** The site's alarm rules as a console without a settings file has them. */
+export const DEFAULT_ALARM_PREFS: AlarmPrefs = {
+  priorities: {},
+  device_priorities: {},
+  latching: [],
+  latching_devices: [],
+  default_shelve_minutes: 15,
+  max_shelve_minutes: 480,
+  first_out_window_seconds: 2,
+  chatter_count: 3,
+  chatter_window_minutes: 1,
+};
 
 export function device(id: string, fields: Partial<Device> = {}, received_at = 1000): DeviceEntry {
   return {

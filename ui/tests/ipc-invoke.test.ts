@@ -1,6 +1,7 @@
 // The exact command names, argument names and event name the Rust side expects
 // (Tauri maps the camelCase argument names to its snake_case parameters).
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import { DEFAULT_ALARM_PREFS } from "./fixtures";
 
 const invoke = vi.fn();
 const listen = vi.fn();
@@ -182,7 +183,7 @@ describe("settings IPC inside Tauri", () => {
       site_ca: null,
       read_only: false,
       language: "en" as const,
-      alerts: { notify_from: "low" as const, severities: {}, limits: [], link_loss_after_seconds: 10, alarm_sound: false },
+      alerts: { notify_from: "low" as const, severities: {}, limits: [], link_loss_after_seconds: 10, alarm_sound: false, alarms: DEFAULT_ALARM_PREFS },
     },
     token: { action: "set" as const, token: "s3cret" },
   };

@@ -22,6 +22,7 @@ import {
   toUiError,
   unmuteAlerts,
 } from "../src/ipc";
+import { DEFAULT_ALARM_PREFS } from "./fixtures";
 
 describe("toUiError", () => {
   it("keeps a UiError as it is", () => {
@@ -121,7 +122,7 @@ describe("settings outside Tauri", () => {
           site_ca: null,
           read_only: false,
           language: "en",
-          alerts: { notify_from: "info", severities: {}, limits: [], link_loss_after_seconds: 10, alarm_sound: false },
+          alerts: { notify_from: "info", severities: {}, limits: [], link_loss_after_seconds: 10, alarm_sound: false, alarms: DEFAULT_ALARM_PREFS },
         },
         token: { action: "keep" },
       }),

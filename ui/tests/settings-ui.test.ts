@@ -11,6 +11,7 @@ import { AppView } from "../src/views/app";
 import { applyDocumentLanguage } from "../src/views/dom";
 import { fakeIpc, settingsFixture, type FakeIpc } from "./fake-ipc";
 import { $, snapshot, text } from "./fixtures";
+import { DEFAULT_ALARM_PREFS } from "./fixtures";
 
 const HOSTILE = '<img src=x onerror="window.__pwned = 1">';
 
@@ -132,6 +133,7 @@ describe("the settings tab", () => {
             limits: [{ device_id: null, device_kind: "temperature", high: 80, low: 10, deadband: 1 }],
             link_loss_after_seconds: 30,
             alarm_sound: false,
+            alarms: DEFAULT_ALARM_PREFS,
           },
         },
       }),

@@ -28,6 +28,7 @@ import {
 import { setLanguage, STRINGS } from "../src/strings";
 import type { Settings, SettingsView } from "../src/types";
 import { settingsFixture } from "./fake-ipc";
+import { DEFAULT_ALARM_PREFS } from "./fixtures";
 
 const E = STRINGS.en.settings.errors;
 
@@ -63,6 +64,7 @@ describe("the draft from the console's settings", () => {
           limits: [{ device_id: null, device_kind: "temperature", high: 80, low: 10.5, deadband: 0.5 }],
           link_loss_after_seconds: 30,
           alarm_sound: true,
+          alarms: DEFAULT_ALARM_PREFS,
         },
       }),
     );
@@ -292,6 +294,20 @@ describe("what Apply sends", () => {
       { device_id: "boiler-1", device_kind: null, high: 90, low: null, deadband: 0 },
       { device_id: null, device_kind: "pressure", high: null, low: -1.5, deadband: 0.25 },
     ]);
+  });
+
+  it("keeps the site's alarm rules, which the window has no field for, as loaded", () => {
+    const engineered: SettingsView = {
+      ...base,
+      settings: {
+        ...base.settings,
+        alerts: {
+          ...base.settings.alerts,
+          alarms: { ...DEFAULT_ALARM_PREFS, device_priorities: { "dev-7": "critical" }, latching: ["device_fault"], max_shelve_minutes: 60 },
+        },
+      },
+    };
+    expect(settingsFromDraft(draft(), engineered).alerts.alarms).toEqual(engineered.settings.alerts.alarms);
   });
 
   it("sends the rest of the form as it is", () => {

@@ -328,6 +328,9 @@ export function settingsFromDraft(draft: SettingsDraft, base: SettingsView): Set
       limits: draft.limits.map(limitFromDraft),
       link_loss_after_seconds: parseNumber(draft.linkLoss) ?? 0,
       alarm_sound: draft.alarmSound,
+      // The site's alarm rules are the engineer's, set in settings.json: the window
+      // shows no field for them, so a save keeps them exactly as loaded.
+      alarms: base.settings.alerts.alarms,
     },
   };
 }
