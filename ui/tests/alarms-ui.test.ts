@@ -10,7 +10,7 @@ import type { AlarmStatus, AlarmView, ConsoleSnapshot } from "../src/types";
 import { AppView } from "../src/views/app";
 import type { SoundPlayer, Tone } from "../src/views/annunciator";
 import { alarmKpisFixture, fakeIpc, settingsFixture, type FakeIpc } from "./fake-ipc";
-import { $, alarm, alarmStatus, batch, HOSTILE, snapshot, text, transition } from "./fixtures";
+import { $, alarm, alarmStatus, batch, DEFAULT_ALARM_PREFS, HOSTILE, snapshot, text, transition } from "./fixtures";
 
 /** 2024-05-31 14:03:09 local time. */
 const NOW = new Date(2024, 4, 31, 14, 3, 9).getTime() / 1000;
@@ -289,6 +289,31 @@ describe("the alarm summary", () => {
     $("#alarm-shelve-form").dispatchEvent(new Event("submit", { cancelable: true }));
     expect(ipc.alarmActionCalls).toEqual([{ action: "shelve", args: { id: 4, minutes: 30, reason: "sensor being replaced" } }]);
     expect(dialog.hasAttribute("open")).toBe(false);
+  });
+
+  it("proposes the site's shelf and holds to its longest one, once the settings say them", async () => {
+    const answer = settingsFixture();
+    ipc.getSettingsAnswer = () =>
+      Promise.resolve({
+        ...answer,
+        settings: {
+          ...answer.settings,
+          alerts: { ...answer.settings.alerts, alarms: { ...DEFAULT_ALARM_PREFS, default_shelve_minutes: 30, max_shelve_minutes: 60 } },
+        },
+      });
+    await start(snapshot(), list);
+    await vi.waitFor(() => expect(ipc.getSettingsCalls).toBeGreaterThan(0));
+    await vi.waitFor(() => expect(text("#alarm-shelve-minutes-help")).toBe("From 1 to 60 minutes."));
+    (row(4).querySelector(".alarm-shelve") as HTMLButtonElement).click();
+    expect(input("#alarm-shelve-minutes").value).toBe("30");
+    type("#alarm-shelve-minutes", "90");
+    type("#alarm-shelve-reason", "maintenance");
+    $("#alarm-shelve-form").dispatchEvent(new Event("submit", { cancelable: true }));
+    expect(ipc.alarmActionCalls).toEqual([]);
+    expect(text("#alarm-shelve-minutes-error")).toBe("Give a whole number of minutes from 1 to 60.");
+    type("#alarm-shelve-minutes", "60");
+    $("#alarm-shelve-form").dispatchEvent(new Event("submit", { cancelable: true }));
+    expect(ipc.alarmActionCalls).toEqual([{ action: "shelve", args: { id: 4, minutes: 60, reason: "maintenance" } }]);
   });
 
   it("cancels a shelving with Cancel, and says why the console refused one", async () => {

@@ -69,7 +69,7 @@ export class SettingsController {
         if (this.ctx.stopped()) return;
         this.settings = answer;
         this.ctx.view.settings.showSettings(answer, false);
-        this.ctx.view.setAlarmSound(answer.settings.alerts.alarm_sound === true);
+        this.ctx.view.useAlarmSettings(answer.settings.alerts);
         this.applyLanguage(answer.settings.language);
       } catch (err) {
         if (this.ctx.stopped()) return;
@@ -130,7 +130,7 @@ export class SettingsController {
         if (this.ctx.stopped()) return;
         this.settings = answer;
         this.ctx.view.settings.showSettings(answer, true);
-        this.ctx.view.setAlarmSound(answer.settings.alerts.alarm_sound === true);
+        this.ctx.view.useAlarmSettings(answer.settings.alerts);
         // Before applyLanguage, so that Apply is enabled again when it gets the focus back
         // (it was disabled while saving); the message follows the language.
         this.ctx.view.settings.saved(() => savedMessage(before, input, answer));
@@ -159,7 +159,7 @@ export class SettingsController {
       if (this.ctx.stopped()) return;
       this.settings = answer;
       this.ctx.view.settings.showSettings(answer, false);
-      this.ctx.view.setAlarmSound(answer.settings.alerts.alarm_sound === true);
+      this.ctx.view.useAlarmSettings(answer.settings.alerts);
     } catch (err) {
       if (this.ctx.stopped()) return;
       const e = toUiError(err);

@@ -34,9 +34,9 @@ export const ALARM_EVENTS: readonly AlarmEvent[] = [
   "unsuppress",
 ];
 
-/** How long "Shelve" proposes (minutes): the console's default shelf. */
+/** How long "Shelve" proposes (minutes): the console's default shelf, until the settings give the site's. */
 export const SHELVE_DEFAULT_MINUTES = 15;
-/** The longest shelf the console accepts (minutes): one 8-hour shift. */
+/** The longest shelf the console accepts by default (minutes): one 8-hour shift. */
 export const SHELVE_MAX_MINUTES = 8 * 60;
 /** The longest shelving reason the console accepts (characters). */
 export const SHELVE_REASON_MAX = 500;
@@ -288,8 +288,8 @@ export interface ShelveProblems {
   reason: "required" | "too_long" | null;
 }
 
-/** The minutes of a shelving as typed: a whole number from 1 to the longest shelf, or null. */
-export function shelveMinutes(text: string): number | null {
+/** The minutes of a shelving as typed: a whole number from 1 to the longest shelf (`most`), or null. */
+export function shelveMinutes(text: string, most = SHELVE_MAX_MINUTES): number | null {
   const digits = [...text.trim()]
     .map((c) => {
       const code = c.charCodeAt(0);
@@ -301,14 +301,14 @@ export function shelveMinutes(text: string): number | null {
     .join("");
   if (!/^\d+$/.test(digits)) return null;
   const n = Number(digits);
-  return n >= 1 && n <= SHELVE_MAX_MINUTES ? n : null;
+  return n >= 1 && n <= most ? n : null;
 }
 
-/** Checks a shelving as the console does: a reason is required, and the shelf has bounds. */
-export function shelveProblems(minutes: string, reason: string): ShelveProblems {
+/** Checks a shelving as the console does: a reason is required, and the shelf has bounds (1 to `most` minutes). */
+export function shelveProblems(minutes: string, reason: string, most = SHELVE_MAX_MINUTES): ShelveProblems {
   const r = reason.trim();
   return {
-    minutes: shelveMinutes(minutes) === null ? "invalid" : null,
+    minutes: shelveMinutes(minutes, most) === null ? "invalid" : null,
     reason: r === "" ? "required" : [...r].length > SHELVE_REASON_MAX ? "too_long" : null,
   };
 }

@@ -29,6 +29,9 @@ export class ShelveDialog {
   private alarm: AlarmView | null = null;
   private problems: ShelveProblems = { minutes: null, reason: null };
   private opener: HTMLElement | null = null;
+  /** What the dialog proposes and the longest shelf it lets through (minutes): the site's, once the settings say. */
+  private defaultMinutes = SHELVE_DEFAULT_MINUTES;
+  private maxMinutes = SHELVE_MAX_MINUTES;
   private onShelve: (id: number, minutes: number, reason: string) => void = () => {};
 
   constructor(doc: Document) {
@@ -62,7 +65,7 @@ export class ShelveDialog {
         { class: "alarm-shelve-field" },
         el(doc, "label", { attrs: { for: "alarm-shelve-minutes" } }, () => A().shelveMinutes),
         this.minutes,
-        el(doc, "p", { id: "alarm-shelve-minutes-help", class: "settings-help" }, () => A().shelveMinutesHelp(SHELVE_MAX_MINUTES)),
+        el(doc, "p", { id: "alarm-shelve-minutes-help", class: "settings-help" }, () => A().shelveMinutesHelp(this.maxMinutes)),
         this.minutesError,
       ),
       el(
@@ -114,11 +117,21 @@ export class ShelveDialog {
     this.onShelve = handler;
   }
 
+  /** The site's shelf lengths (minutes): the one proposed, and the longest; a nonsensical pair is ignored. */
+  setLimits(defaultMinutes: number, maxMinutes: number): void {
+    if (!Number.isInteger(maxMinutes) || maxMinutes < 1 || !Number.isInteger(defaultMinutes) || defaultMinutes < 1) return;
+    this.maxMinutes = maxMinutes;
+    this.defaultMinutes = Math.min(defaultMinutes, maxMinutes);
+    const help = this.element.querySelector("#alarm-shelve-minutes-help")?.firstChild;
+    if (help instanceof Text) setText(help, strings.alarms.shelveMinutesHelp(this.maxMinutes));
+    this.drawProblems();
+  }
+
   /** Asks how long and why to shelve `alarm`. */
   open(alarm: AlarmView, opener: HTMLElement | null = null): void {
     this.alarm = alarm;
     this.opener = opener;
-    this.minutes.value = String(SHELVE_DEFAULT_MINUTES);
+    this.minutes.value = String(this.defaultMinutes);
     this.reason.value = "";
     this.problems = { minutes: null, reason: null };
     this.drawTitle();
@@ -145,11 +158,11 @@ export class ShelveDialog {
   private submit(): void {
     const alarm = this.alarm;
     if (alarm === null) return;
-    this.problems = shelveProblems(this.minutes.value, this.reason.value);
+    this.problems = shelveProblems(this.minutes.value, this.reason.value, this.maxMinutes);
     this.drawProblems();
     if (this.problems.minutes !== null) return this.minutes.focus();
     if (this.problems.reason !== null) return this.reason.focus();
-    const minutes = shelveMinutes(this.minutes.value);
+    const minutes = shelveMinutes(this.minutes.value, this.maxMinutes);
     if (minutes === null) return;
     const reason = this.reason.value.trim();
     this.close();
@@ -163,7 +176,7 @@ export class ShelveDialog {
   private drawProblems(): void {
     const A = strings.alarms;
     const p = this.problems;
-    setText(this.minutesErrorText, p.minutes === null ? "" : A.shelveMinutesInvalid(SHELVE_MAX_MINUTES));
+    setText(this.minutesErrorText, p.minutes === null ? "" : A.shelveMinutesInvalid(this.maxMinutes));
     this.minutesError.hidden = p.minutes === null;
     setAttr(this.minutes, "aria-invalid", p.minutes === null ? null : "true");
     const reason = p.reason === "required" ? A.shelveReasonRequired : p.reason === "too_long" ? A.shelveReasonTooLong(SHELVE_REASON_MAX) : "";

@@ -18,7 +18,7 @@ import { capsNotice } from "../state/caps";
 import { UnusableWatch, unusableTotal } from "../state/quality";
 import { activeShelves, type ChangeSet, type ConsoleStore, type JournalRange, type StatsRange } from "../state";
 import { currentLanguage, strings, type Language } from "../strings";
-import type { AlarmKpis, AlarmTransition, DeviceTrend, Diagnostics, JournalEntry, SettingsInput, StatsTrend } from "../types";
+import type { AlarmKpis, AlarmTransition, AlertPrefs, DeviceTrend, Diagnostics, JournalEntry, SettingsInput, StatsTrend } from "../types";
 import { AlarmBannerView } from "./alarm-banner";
 import { AlarmJournalView } from "./alarm-journal";
 import { AlarmKpisView } from "./alarm-kpis";
@@ -185,6 +185,17 @@ export class AppView {
   /** Whether unacknowledged critical and high alarms sound (the operator's setting). */
   setAlarmSound(enabled: boolean): void {
     this.annunciator.setEnabled(enabled);
+  }
+
+  /**
+   * What the settings say about alarms: whether they sound, and the site's shelf
+   * lengths, which the shelving dialog proposes and holds to (a console older than
+   * these settings sends none: the console's own defaults then).
+   */
+  useAlarmSettings(alerts: AlertPrefs): void {
+    this.setAlarmSound(alerts.alarm_sound === true);
+    const prefs = alerts.alarms;
+    if (prefs !== undefined && prefs !== null) this.shelveDialog.setLimits(prefs.default_shelve_minutes, prefs.max_shelve_minutes);
   }
 
   private build(): void {
