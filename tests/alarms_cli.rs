@@ -162,6 +162,34 @@ fn alarms_are_listed_acknowledged_and_shelved_from_the_command_line_beside_a_run
         (Some(id), Some("pump swap"))
     );
 
-    // The audit trail holds both actions and is intact.
+    // An engineer takes the device out of service with a reason, then back.
+    let refused = cli_refused(
+        &["alarms", "out-of-service", "dev-002", "--reason", ""],
+        data,
+    );
+    assert!(refused.contains("reason"), "{refused}");
+    cli(
+        &[
+            "alarms",
+            "out-of-service",
+            "dev-002",
+            "--reason",
+            "sensor swap",
+        ],
+        data,
+    );
+    let out = cli_json(&["alarms", "--state", "out_of_service", "--json"], data);
+    assert_eq!(alarm_of(&out, "dev-002", "out_of_service"), Some(id));
+    let not_out = cli_refused(&["alarms", "in-service", "dev-003"], data);
+    assert!(not_out.contains("not out of service"), "{not_out}");
+    cli(&["alarms", "in-service", "dev-002"], data);
+    assert!(alarm_of(
+        &cli_json(&["alarms", "--json"], data),
+        "dev-002",
+        "out_of_service"
+    )
+    .is_none());
+
+    // The audit trail holds every action and is intact.
     cli(&["audit", "verify"], data);
 }

@@ -172,6 +172,31 @@ async fn answers(dir: &Path) -> Vec<(String, Value)> {
         .await
         .unwrap();
 
+    // An alarm, acknowledged, so that its history and the journal have transitions.
+    let faulty = console.snapshot().devices[1].device.id.clone();
+    server
+        .plant()
+        .set_device_status(&faulty, plant_protocol::DeviceStatus::Fault)
+        .unwrap();
+    tokio::time::timeout(
+        LIMIT,
+        console
+            .alarm_status_watch()
+            .wait_for(|s| s.unacknowledged.total() > 0),
+    )
+    .await
+    .expect("the fault raised an alarm")
+    .unwrap();
+    let alarms = console.alarms(None).await.unwrap();
+    let acknowledged = console
+        .alarm_action(
+            console_core::alerts::AlarmAction::Acknowledge(vec![alarms[0].id]),
+            Some("operator-1"),
+        )
+        .await
+        .unwrap();
+    let (_, exported) = console.alarm_journal_csv(None, None).await.unwrap();
+
     let now = plant_link::clock::unix_now();
     let vault = TokenVault::open(dir);
     let mut settings = Settings {
@@ -230,6 +255,21 @@ async fn answers(dir: &Path) -> Vec<(String, Value)> {
             json(&console.journal(None, None, None, 50).await.unwrap()),
         ),
         ("diagnostics".into(), json(&console.diagnostics())),
+        ("alarms".into(), json(&alarms)),
+        ("alarm_action".into(), json(&acknowledged)),
+        (
+            "alarm_history".into(),
+            json(&console.alarm_history(alarms[0].id).await.unwrap()),
+        ),
+        (
+            "alarm_journal".into(),
+            json(&console.alarm_journal(None, None, 50).await.unwrap()),
+        ),
+        (
+            "alarm_kpis".into(),
+            json(&console.alarm_kpis(None).await.unwrap()),
+        ),
+        ("export_alarm_journal".into(), json(&exported)),
         ("test_notification".into(), Value::Null),
         // The autostart commands answer what tauri-plugin-autostart says, a plain bool;
         // the plugin needs a running app, which this test has not, and the type is the

@@ -311,6 +311,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         reason,
                     },
                 ),
+                cli::AlarmsAction::Unshelve { id, target } => (target, AlarmAction::Unshelve(id)),
+                cli::AlarmsAction::Reset { id, target } => (target, AlarmAction::Reset(id)),
+                cli::AlarmsAction::OutOfService {
+                    device,
+                    reason,
+                    target,
+                } => (target, AlarmAction::RemoveFromService { device, reason }),
+                cli::AlarmsAction::InService { device, target } => {
+                    (target, AlarmAction::ReturnToService(device))
+                }
             };
             let done = cli::request_alarm_action(&target, &action)?;
             println!("{}: {}", done.request_id, done.result.unwrap_or_default());

@@ -182,6 +182,38 @@ pub enum AlarmsAction {
         #[command(flatten)]
         target: AlarmTarget,
     },
+    /// Unshelve an alarm before its shelf ends.
+    Unshelve {
+        #[arg(value_name = "ID")]
+        id: i64,
+        #[command(flatten)]
+        target: AlarmTarget,
+    },
+    /// Reset a latched alarm whose condition has returned to normal.
+    Reset {
+        #[arg(value_name = "ID")]
+        id: i64,
+        #[command(flatten)]
+        target: AlarmTarget,
+    },
+    /// Take a device's alarms out of service (an engineer's act: maintenance, a sensor
+    /// removed), with a reason, until `alarms in-service` takes them back.
+    OutOfService {
+        #[arg(value_name = "DEVICE")]
+        device: String,
+        /// Why: kept with each alarm and in its history.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        #[command(flatten)]
+        target: AlarmTarget,
+    },
+    /// Return a device's alarms to service.
+    InService {
+        #[arg(value_name = "DEVICE")]
+        device: String,
+        #[command(flatten)]
+        target: AlarmTarget,
+    },
 }
 
 /// Where an alarm action goes, and how long to wait for the console's answer.
