@@ -61,10 +61,11 @@ fn the_banner_and_the_summary_show_and_acknowledge_alarms_in_english_and_in_pers
         let tab = w.find("#tab-alarms")?;
         (w.attribute(&tab, "aria-selected")? == "true").then_some(())
     });
-    let top = window.text_of("#alarm-banner-message");
-    assert!(!top.trim().is_empty(), "the banner names the top alarm");
-    let counts = window.text_of("#alarm-banner-counts");
-    assert!(counts.chars().any(|c| c.is_ascii_digit()), "{counts:?}");
+    window.wait_for(LIMIT, "the banner's top alarm and counts", |w| {
+        let top = text_content(w, "#alarm-banner-message")?;
+        let counts = text_content(w, "#alarm-banner-counts")?;
+        (!top.trim().is_empty() && counts.chars().any(|c| c.is_ascii_digit())).then_some(())
+    });
 
     // The banner's Acknowledge takes the top alarm to Acknowledged-Active.
     let ack = window

@@ -32,7 +32,13 @@ fn demo_window_shows_live_device_rows_and_says_demo_plant() {
     });
     assert_eq!(mode, "realtime");
     assert_eq!(window.text_of("#link-status"), "Real-time");
-    assert!(window.text_of("#demo-banner").contains("DEMO PLANT"));
+    // Waited for, not read once: WebKit's visible text of an element is empty until it
+    // has been laid out, and the window lays out its regions frame by frame.
+    window.wait_for(Duration::from_secs(20), "the DEMO PLANT banner", |w| {
+        w.text_of("#demo-banner")
+            .contains("DEMO PLANT")
+            .then_some(())
+    });
     assert_eq!(window.find_all("#relays tbody tr[data-relay-id]").len(), 6);
     window.wait_for(Duration::from_secs(20), "system stats", |w| {
         let cpu = w.text_of("#stat-cpu");

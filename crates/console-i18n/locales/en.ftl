@@ -272,24 +272,24 @@ journal-still-bad-value = { $what ->
 ## The alarm journal's transitions.
 
 alarm-event = { $event ->
-    [activate] Became active
+    [activate] Activated
     [return] Returned to normal
     [acknowledge] Acknowledged
     [reset] Reset
     [shelve] Shelved
     [unshelve] Unshelved
-    [remove_from_service] Taken out of service
+    [remove_from_service] Removed from service
     [return_to_service] Returned to service
-    [suppress] Suppressed by design
+    [suppress] Suppressed
     [unsuppress] No longer suppressed
    *[other] { $event }
  }
 alarm-state = { $state ->
     [normal] Normal
-    [unack_active] Unacknowledged, active
-    [ack_active] Acknowledged, active
-    [unack_returned] Unacknowledged, returned
-    [latched] Latched
+    [unack_active] Active, unacknowledged
+    [ack_active] Active, acknowledged
+    [unack_returned] Returned, unacknowledged
+    [latched] Latched, to reset
     [shelved] Shelved
     [out_of_service] Out of service
     [suppressed] Suppressed by design

@@ -150,14 +150,14 @@ tray-tooltip = کنسول کارخانه — { $mode ->
     [connecting] در حال اتصال
     [realtime] بلادرنگ
     [fallback] پشتیبان HTTP
-    [stale] کهنه — مقادیر تأییدنشده
+    [stale] کهنه — مقادیر تصدیق‌نشده
     [offline] قطع — مقادیر آخرین مقادیر شناخته‌شده‌اند
     [unauthorized] بدون مجوز
    *[other] { $mode }
  }
     { $devices } دستگاه · { $alarms ->
-        [0] بدون آلارم تأییدنشده
-       *[other] { $alarms } آلارم تأییدنشده
+        [0] بدون آلارم تصدیق‌نشده
+       *[other] { $alarms } آلارم تصدیق‌نشده
     }
 tray-show = نمایش کنسول
 tray-mute = بی‌صدا کردن اعلان‌ها برای ۱۵ دقیقه
@@ -261,26 +261,26 @@ journal-still-bad-value = { $what ->
 
 alarm-event = { $event ->
     [activate] فعال شد
-    [return] به حالت عادی بازگشت
-    [acknowledge] تأیید شد
+    [return] به حالت عادی برگشت
+    [acknowledge] تصدیق شد
     [reset] بازنشانی شد
-    [shelve] موقتاً کنار گذاشته شد
-    [unshelve] از کنار گذاشتن بازگشت
+    [shelve] معلق شد
+    [unshelve] از تعلیق درآمد
     [remove_from_service] از سرویس خارج شد
-    [return_to_service] به سرویس بازگشت
-    [suppress] بنا بر طراحی مهار شد
-    [unsuppress] دیگر مهار نیست
+    [return_to_service] به سرویس برگشت
+    [suppress] مهار شد
+    [unsuppress] از مهار درآمد
    *[other] { $event }
  }
 alarm-state = { $state ->
     [normal] عادی
-    [unack_active] تأییدنشده، فعال
-    [ack_active] تأییدشده، فعال
-    [unack_returned] تأییدنشده، بازگشته
-    [latched] قفل‌شده
-    [shelved] کنار گذاشته
+    [unack_active] فعال، تصدیق‌نشده
+    [ack_active] فعال، تصدیق‌شده
+    [unack_returned] برگشته، تصدیق‌نشده
+    [latched] ماندگار، نیازمند بازنشانی
+    [shelved] معلق
     [out_of_service] خارج از سرویس
-    [suppressed] مهارشده بنا بر طراحی
+    [suppressed] مهارشده طبق طراحی
    *[other] { $state }
  }
 alarm-priority = { $priority ->
@@ -358,4 +358,4 @@ list-separator = {"، "}
 
 alarm-first-out = نخستین
 alarm-chattering = پرتکرار
-alarm-shelved-until = کنار گذاشته تا { $until }
+alarm-shelved-until = معلق تا { $until }

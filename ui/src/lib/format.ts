@@ -2,6 +2,7 @@
 
 import { MUTE_MINUTES, muteState } from "../state";
 import { language, languageLocale, strings, type Language } from "../strings";
+import { wordIn } from "../strings/catalog";
 import type { AlertStatus, AlertView, LinkStatus } from "../types";
 
 function pad2(n: number): string {
@@ -412,23 +413,18 @@ export function journalKindLabel(kind: string): string {
 
 // ---------- alarms ----------
 
-/** A name from one of the catalog's tables of names, or the value itself when the table lacks it (a newer console). */
-function named(names: Readonly<Record<string, string>>, value: string): string {
-  if (Object.prototype.hasOwnProperty.call(names, value)) return names[value] ?? value;
-  return value === "" ? strings.status.unknown : value;
-}
-
 /** "Critical", "High", "Medium", "Low" (an unknown priority shows as it is). */
 export function alarmPriorityLabel(priority: string): string {
-  return named(strings.alarms.priorities, priority);
+  // From the core's catalog, as notifications, the tray and the CLI word it.
+  return wordIn(language(), { id: "alarm-priority", args: { priority } });
 }
 
 /** The name of an alarm's state: "Active, unacknowledged", "Latched, to reset"… */
 export function alarmStateLabel(state: string): string {
-  return named(strings.alarms.states, state);
+  return wordIn(language(), { id: "alarm-state", args: { state } });
 }
 
 /** What moved an alarm: "Activated", "Acknowledged"… */
 export function alarmEventLabel(event: string): string {
-  return named(strings.alarms.events, event);
+  return wordIn(language(), { id: "alarm-event", args: { event } });
 }

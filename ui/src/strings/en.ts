@@ -293,32 +293,8 @@ export const english = {
 
   /** ISA-18.2 alarms: the banner, the summary, an alarm's history, the journal, the KPIs. */
   alarms: {
-    /** Each priority (AlarmPriority). */
-    priorities: { critical: "Critical", high: "High", medium: "Medium", low: "Low" },
-    /** Each state of the ISA-18.2 state diagram (AlarmState). */
-    states: {
-      normal: "Normal",
-      unack_active: "Active, unacknowledged",
-      ack_active: "Active, acknowledged",
-      unack_returned: "Returned, unacknowledged",
-      latched: "Latched, to reset",
-      shelved: "Shelved",
-      out_of_service: "Out of service",
-      suppressed: "Suppressed by design",
-    },
-    /** What moved an alarm from one state to another (AlarmEvent). */
-    events: {
-      activate: "Activated",
-      return: "Returned to normal",
-      acknowledge: "Acknowledged",
-      reset: "Reset",
-      shelve: "Shelved",
-      unshelve: "Unshelved",
-      remove_from_service: "Removed from service",
-      return_to_service: "Returned to service",
-      suppress: "Suppressed",
-      unsuppress: "No longer suppressed",
-    },
+    // Priorities, states and events are the core's catalog's words (lib/format.ts),
+    // the same the notifications, the tray and the CLI use.
 
     /** The banner under the header, in every view. */
     banner: "Alarms",

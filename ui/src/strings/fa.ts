@@ -285,30 +285,6 @@ export const persian: Strings = {
   },
 
   alarms: {
-    priorities: { critical: "بحرانی", high: "بالا", medium: "متوسط", low: "پایین" },
-    states: {
-      normal: "عادی",
-      unack_active: "فعال، تصدیق‌نشده",
-      ack_active: "فعال، تصدیق‌شده",
-      unack_returned: "برگشته، تصدیق‌نشده",
-      latched: "ماندگار، نیازمند بازنشانی",
-      shelved: "معلق",
-      out_of_service: "خارج از سرویس",
-      suppressed: "مهارشده طبق طراحی",
-    },
-    events: {
-      activate: "فعال شد",
-      return: "به حالت عادی برگشت",
-      acknowledge: "تصدیق شد",
-      reset: "بازنشانی شد",
-      shelve: "معلق شد",
-      unshelve: "از تعلیق درآمد",
-      remove_from_service: "از سرویس خارج شد",
-      return_to_service: "به سرویس برگشت",
-      suppress: "مهار شد",
-      unsuppress: "از مهار درآمد",
-    },
-
     banner: "آلارم‌ها",
     bannerNone: "آلارم تصدیق‌نشده‌ای نیست.",
     bannerUnknown: "وضعیت آلارم‌ها هنوز معلوم نیست.",
