@@ -2,7 +2,7 @@
 //! settings: the plant's address, the token (command line, else the OS keyring or the
 //! token file), the data folder, and the embedded demo plant when `--demo` is given.
 
-use console_i18n::{CurrentLanguage, Language};
+use console_i18n::Language;
 use std::path::PathBuf;
 
 use console_core::view::UpdateBatch;
@@ -132,8 +132,7 @@ impl Launch {
         config.alerts = settings.alerts.to_settings();
         // Notifications speak the language the settings name (the OS user's until the
         // operator picks one).
-        config.language =
-            CurrentLanguage::new(Language::parse(&settings.language).unwrap_or(Language::En));
+        config.language = Language::parse(&settings.language).unwrap_or(Language::En);
         let (console, batches) = Console::start(config).await?;
         Ok(Launch {
             console,

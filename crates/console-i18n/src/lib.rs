@@ -15,7 +15,7 @@ mod locale;
 
 pub use catalog::{catalog_ids, word, CATALOG_SOURCES};
 pub use format::{format_number, localize_digits, notification_text};
-pub use locale::{from_locale, os_language, CurrentLanguage};
+pub use locale::{from_locale, os_language};
 
 /// The languages the console speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -1,8 +1,4 @@
-//! Which language to speak: the OS's on first start (until the operator picks one), and
-//! the one in use now, shared by everything that words things in Rust.
-
-use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::Arc;
+//! Which language to speak on first start: the OS's, until the operator picks one.
 
 use crate::Language;
 
@@ -39,34 +35,6 @@ pub fn os_language() -> Language {
         .unwrap_or(Language::En)
 }
 
-/// The language in use now, shared: the settings set it, notifications and the tray
-/// read it when they word something, so a change applies to the next one.
-#[derive(Debug, Clone)]
-pub struct CurrentLanguage(Arc<AtomicU8>);
-
-impl CurrentLanguage {
-    pub fn new(lang: Language) -> Self {
-        CurrentLanguage(Arc::new(AtomicU8::new(lang as u8)))
-    }
-
-    pub fn get(&self) -> Language {
-        match self.0.load(Ordering::Relaxed) {
-            1 => Language::Fa,
-            _ => Language::En,
-        }
-    }
-
-    pub fn set(&self, lang: Language) {
-        self.0.store(lang as u8, Ordering::Relaxed);
-    }
-}
-
-impl Default for CurrentLanguage {
-    fn default() -> Self {
-        CurrentLanguage::new(Language::En)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,13 +54,5 @@ mod tests {
         for (locale, lang) in cases {
             assert_eq!(from_locale(locale), lang, "{locale:?}");
         }
-    }
-
-    #[test]
-    fn a_language_set_is_seen_by_every_clone() {
-        let current = CurrentLanguage::default();
-        let clone = current.clone();
-        current.set(Language::Fa);
-        assert_eq!(clone.get(), Language::Fa);
     }
 }

@@ -8,7 +8,7 @@
 //! notification sink runs on a thread of its own.
 
 use crate::audit::{self, Actor};
-use console_i18n::{notification_text, word, CurrentLanguage, Language};
+use console_i18n::{notification_text, word, Language};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, RwLock};
@@ -53,7 +53,7 @@ pub struct EngineConfig {
     /// test's that follows tokio's paused clock.
     pub clock: WallClock,
     /// The language notifications are worded in, read at each notification.
-    pub language: CurrentLanguage,
+    pub language: watch::Receiver<Language>,
 }
 
 /// A started engine: the handle, the task, and the ends the console wires up.
@@ -173,7 +173,7 @@ struct Engine {
     /// The wall clock (see [`EngineConfig::clock`]).
     clock: WallClock,
     alarm_status: watch::Sender<AlarmStatus>,
-    language: CurrentLanguage,
+    language: watch::Receiver<Language>,
     /// Alarm actions done since the last write, for the audit trail (and, for those the
     /// command line asked for, the request's outcome), written with their transitions.
     audit_notes: Vec<AuditNote>,
@@ -573,7 +573,7 @@ impl Engine {
         // the plant even if the record of it is lost.
         for Decided { alert, outcome } in &decided {
             if *outcome == Outcome::Notified {
-                let lang = self.language.get();
+                let lang = *self.language.borrow();
                 self.notifier.send(Notice {
                     title: notification_text(lang, &word(lang, &alert.title_message)),
                     body: notification_text(lang, &word(lang, &alert.body_message)),
@@ -603,7 +603,7 @@ impl Engine {
                 "alert summary: {}",
                 log_text(&summary.title(Language::En))
             );
-            let lang = self.language.get();
+            let lang = *self.language.borrow();
             self.notifier.send(Notice {
                 title: notification_text(lang, &summary.title(lang)),
                 body: notification_text(lang, &summary.body(lang)),

@@ -281,7 +281,7 @@ struct Rig {
     link: watch::Sender<LinkState>,
     started: engine::Started,
     /// The language notifications are worded in, as the console sets it.
-    language: console_i18n::CurrentLanguage,
+    language: watch::Sender<console_i18n::Language>,
 }
 
 /// A wall clock that follows tokio's clock from a fixed start, so that in a paused test the
@@ -296,7 +296,7 @@ async fn rig(settings: AlertSettings) -> Rig {
     let dir = tempfile::tempdir().unwrap();
     let clock = paused_wall_clock();
     let sink = RecordingSink::new();
-    let language = console_i18n::CurrentLanguage::default();
+    let language = watch::channel(console_i18n::Language::En).0;
     let (link, link_rx) = watch::channel(LinkState {
         mode: LinkMode::Realtime,
         since: clock.now(),
@@ -313,7 +313,7 @@ async fn rig(settings: AlertSettings) -> Rig {
             retention: Duration::from_secs(3600),
             sink: Arc::new(sink.clone()),
             clock: clock.clone(),
-            language: language.clone(),
+            language: language.subscribe(),
         },
         &state,
         link_rx,
@@ -657,7 +657,7 @@ async fn notifications_come_in_the_language_set_while_running_and_the_list_keeps
 
     // The operator picks Persian: the next notification is in Persian, opens with a
     // right-to-left mark, and keeps the Latin name isolated.
-    rig.language.set(console_i18n::Language::Fa);
+    rig.language.send_replace(console_i18n::Language::Fa);
     rig.offer(&[went("dev-002", DeviceStatus::Fault, 2.0)]);
     until("the Persian notification", || rig.sink.shown().len() == 2).await;
     let persian = &rig.sink.shown()[1];

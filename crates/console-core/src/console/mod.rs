@@ -11,7 +11,7 @@ mod insight;
 mod pump;
 mod start;
 
-use console_i18n::{CurrentLanguage, Language};
+use console_i18n::Language;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -66,9 +66,10 @@ pub struct ConsoleConfig {
     /// The most devices and relays the console holds (`bounds::MAX_DEVICES`,
     /// `bounds::MAX_RELAYS` unless a test sets lower ones).
     pub limits: crate::bounds::Limits,
-    /// The language notifications (and whatever else Rust words) speak; the console's
-    /// owner changes it when the operator picks another (see `Console::set_language`).
-    pub language: CurrentLanguage,
+    /// The language notifications (and whatever else Rust words) speak at start; the
+    /// console's owner changes it when the operator picks another
+    /// (`Console::set_language`).
+    pub language: Language,
 }
 
 /// Follows the runtime through the plant's messages, for benchmarks (`crates/bench`):
@@ -98,7 +99,7 @@ impl ConsoleConfig {
             notifications: Arc::new(DesktopNotifications::default()),
             progress: None,
             limits: crate::bounds::Limits::default(),
-            language: CurrentLanguage::default(),
+            language: Language::En,
         }
     }
 
@@ -223,32 +224,31 @@ pub struct Console {
     /// "Queue until HH:MM?" offers made while the plant was unreachable, per (relay,
     /// state): the deadline the operator is asked to confirm, on the monotonic clock.
     offers: Mutex<HashMap<(String, bool), Instant>>,
-    language: CurrentLanguage,
-    /// The same language, for those who word things again when it changes (the tray).
-    language_tx: watch::Sender<Language>,
+    /// The language in use: the alert engine words notifications in it, the tray words
+    /// itself again when it changes.
+    language: watch::Sender<Language>,
 }
 
 impl Console {
     /// The language notifications are worded in from now on.
     pub fn set_language(&self, lang: Language) {
-        if self.language.get() != lang {
-            tracing::info!(lang = lang.as_str(), "notifications now in this language");
-        }
-        self.language.set(lang);
-        self.language_tx.send_if_modified(|current| {
+        let changed = self.language.send_if_modified(|current| {
             let changed = *current != lang;
             *current = lang;
             changed
         });
+        if changed {
+            tracing::info!(lang = lang.as_str(), "notifications now in this language");
+        }
     }
 
     pub fn language(&self) -> Language {
-        self.language.get()
+        *self.language.borrow()
     }
 
     /// The language as it changes.
     pub fn language_watch(&self) -> watch::Receiver<Language> {
-        self.language_tx.subscribe()
+        self.language.subscribe()
     }
 
     pub fn link(&self) -> &LinkHandle {

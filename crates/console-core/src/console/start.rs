@@ -2,6 +2,7 @@
 //! the store writer, the link, the alert engine, the pump and the outbox runner, in that
 //! order, each in its own small step.
 
+use console_i18n::Language;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -51,7 +52,16 @@ impl Console {
         let (link, link_task) = link::spawn(config.link.clone(), events_tx);
         // The engine learns the restored picture before the pump applies anything, so
         // every later change reaches it as a change.
-        let alert_engine = start_alerts(&config, server_name, &cache_dir, &shared, &link).await?;
+        let language = tokio::sync::watch::channel(config.language).0;
+        let alert_engine = start_alerts(
+            &config,
+            server_name,
+            &cache_dir,
+            &shared,
+            &link,
+            language.subscribe(),
+        )
+        .await?;
         let (ui_tx, ui_rx) = mpsc::channel(4);
         let (stop_tx, stop_rx) = oneshot::channel();
         let pump = Pump {
@@ -100,8 +110,7 @@ impl Console {
                 insight,
                 data_dir: config.data_dir.clone(),
                 offers: Mutex::new(HashMap::new()),
-                language: config.language.clone(),
-                language_tx: tokio::sync::watch::channel(config.language.get()).0,
+                language,
             },
             ui_rx,
         ))
@@ -189,6 +198,7 @@ async fn start_alerts(
     cache_dir: &std::path::Path,
     shared: &Shared,
     link: &LinkHandle,
+    language: tokio::sync::watch::Receiver<Language>,
 ) -> Result<alerts::engine::Started, ConsoleError> {
     let engine = alerts::start(
         alerts::EngineConfig {
@@ -198,7 +208,7 @@ async fn start_alerts(
             retention: config.history_retention,
             sink: config.notifications.clone(),
             clock: shared.clock.clone(),
-            language: config.language.clone(),
+            language,
         },
         &shared.state,
         link.state(),
