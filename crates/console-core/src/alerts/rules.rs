@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use plant_protocol::{Device, DeviceStatus, Relay, UnixSeconds};
 use serde_json::Value;
 
-use super::wording::{self, CommandEnd, Crossing, Fact, Place, Reading};
+use super::wording::{self, CommandEnd, Crossing, Fact, Place, Reading, Seen};
 use super::{Alert, AlertKind, AlertSettings, Limit, Severity};
 use crate::outbox::{QueuedCommand, Status};
 use crate::state::{Change, PlantState, Subject};
@@ -65,6 +65,14 @@ pub struct Rules {
 /// other mode the console shows last-known values.
 fn is_live(mode: LinkMode) -> bool {
     matches!(mode, LinkMode::Realtime | LinkMode::Fallback)
+}
+
+/// A device's value with its unit, if it has one.
+fn reading_of(device: &Device) -> Option<Reading<'_>> {
+    device.value.map(|value| Reading {
+        value,
+        unit: device.unit.as_deref(),
+    })
 }
 
 fn name_or_id<'a>(name: &'a str, id: &'a str) -> &'a str {
@@ -234,15 +242,7 @@ impl Rules {
                             &device.id,
                             Some(&device.id),
                             None,
-                            Fact::DeviceAppeared {
-                                name: name_or_id(&device.name, &device.id),
-                                place: self.device_place(&device.id),
-                                status: device.status,
-                                value: device.value.map(|value| Reading {
-                                    value,
-                                    unit: device.unit.as_deref(),
-                                }),
-                            },
+                            Fact::DeviceAppeared(self.seen(device)),
                         ));
                         self.check_limit(device, at, out);
                         self.check_standing(device, at, out);
@@ -331,6 +331,16 @@ impl Rules {
         }
     }
 
+    /// A device as an alert about its appearance or standing condition names it.
+    fn seen<'a>(&'a self, device: &'a Device) -> Seen<'a> {
+        Seen {
+            name: name_or_id(&device.name, &device.id),
+            place: self.device_place(&device.id),
+            status: device.status,
+            value: reading_of(device),
+        }
+    }
+
     /// A device the console meets for the first time already offline or in fault: its
     /// condition is standing, and raises its alarm like a change to it would.
     fn check_standing(&self, device: &Device, at: UnixSeconds, out: &mut Vec<Alert>) {
@@ -353,15 +363,7 @@ impl Rules {
             &device.id,
             Some(&device.id),
             None,
-            Fact::DeviceStanding {
-                name: name_or_id(&device.name, &device.id),
-                place: self.device_place(&device.id),
-                status: device.status,
-                value: device.value.map(|value| Reading {
-                    value,
-                    unit: device.unit.as_deref(),
-                }),
-            },
+            Fact::DeviceStanding(self.seen(device)),
         ))
     }
 
@@ -397,10 +399,7 @@ impl Rules {
                 place: self.device_place(&device.id),
                 from,
                 to,
-                last: before.value.map(|value| Reading {
-                    value,
-                    unit: before.unit.as_deref(),
-                }),
+                last: reading_of(before),
             },
         ));
     }

@@ -43,26 +43,25 @@ pub(crate) enum CommandEnd {
     PlantChanged,
 }
 
+/// A device as the console first sees it: its name, place, status and value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Seen<'a> {
+    pub name: &'a str,
+    pub place: Place<'a>,
+    pub status: DeviceStatus,
+    pub value: Option<Reading<'a>>,
+}
+
 /// What an alert says happened, without its words.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Fact<'a> {
-    DeviceAppeared {
-        name: &'a str,
-        place: Place<'a>,
-        status: DeviceStatus,
-        value: Option<Reading<'a>>,
-    },
+    DeviceAppeared(Seen<'a>),
     DeviceRemoved {
         name: &'a str,
         place: Place<'a>,
     },
     /// A device first seen already offline or in fault.
-    DeviceStanding {
-        name: &'a str,
-        place: Place<'a>,
-        status: DeviceStatus,
-        value: Option<Reading<'a>>,
-    },
+    DeviceStanding(Seen<'a>),
     RelaySwitched {
         name: &'a str,
         place: Place<'a>,
@@ -115,52 +114,17 @@ pub(crate) enum Fact<'a> {
 /// console-i18n's catalogs, `alert-*`).
 pub(crate) fn messages(fact: &Fact<'_>) -> (Message, Message) {
     match fact {
-        Fact::DeviceAppeared {
-            name,
-            place,
-            status,
-            value,
-        } => {
-            let body = match value {
-                Some(v) => reading(
-                    Message::new("alert-device-appeared-body"),
-                    "value",
-                    v.value,
-                    v.unit,
-                ),
-                None => Message::new("alert-device-appeared-body-no-value"),
-            };
-            (
-                Message::new("alert-device-appeared-title").text("name", *name),
-                body.text("place", place_text(place))
-                    .text("status", status.as_str()),
-            )
-        }
-        Fact::DeviceStanding {
-            name,
-            place,
-            status,
-            value,
-        } => {
-            let title = if *status == DeviceStatus::Offline {
+        Fact::DeviceAppeared(seen) => (
+            Message::new("alert-device-appeared-title").text("name", seen.name),
+            seen_body(seen),
+        ),
+        Fact::DeviceStanding(seen) => {
+            let title = if seen.status == DeviceStatus::Offline {
                 "alert-device-standing-offline-title"
             } else {
                 "alert-device-fault-title"
             };
-            let body = match value {
-                Some(v) => reading(
-                    Message::new("alert-device-appeared-body"),
-                    "value",
-                    v.value,
-                    v.unit,
-                ),
-                None => Message::new("alert-device-appeared-body-no-value"),
-            };
-            (
-                Message::new(title).text("name", *name),
-                body.text("place", place_text(place))
-                    .text("status", status.as_str()),
-            )
+            (Message::new(title).text("name", seen.name), seen_body(seen))
         }
         Fact::DeviceRemoved { name, place } => (
             Message::new("alert-device-removed-title").text("name", *name),
@@ -333,6 +297,21 @@ fn place_text(place: &Place<'_>) -> String {
             format!("{} · {device}{location}", place.id)
         }
     }
+}
+
+/// "dev-001 · Hall 2 · fault · 71 °C": where a device is, its status and its value.
+fn seen_body(seen: &Seen<'_>) -> Message {
+    let body = match seen.value {
+        Some(v) => reading(
+            Message::new("alert-device-appeared-body"),
+            "value",
+            v.value,
+            v.unit,
+        ),
+        None => Message::new("alert-device-appeared-body-no-value"),
+    };
+    body.text("place", place_text(&seen.place))
+        .text("status", seen.status.as_str())
 }
 
 /// A relay state as the catalog's selectors name it.
