@@ -1,36 +1,19 @@
 //! The `alarms` command beside a running headless console: the list from the cache
 //! (JSON, and worded in --lang), `alarms ack` and `alarms shelve` applied by the running
 //! console once and audited, and each refusal (an unknown alarm, no reason, a reason too
-//! long, a shelf past the site's limit, a state that does not exist) said to the operator with a failing exit status.
+//! long, a shelf past the site's limit, a state that does not exist) said to the operator
+//! with a failing exit status.
 
 mod common;
 
-use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
-use common::{cli, cli_json, cli_json_once_ready, headless, start_reference, BIN};
+use common::{cli, cli_json, cli_json_once_ready, cli_refused, headless, start_reference};
 use plant_protocol::DeviceStatus;
 use serde_json::Value;
 use test_support::wait_for;
 
 const LIMIT: Duration = Duration::from_secs(30);
-
-/// Runs a CLI command that must fail, and returns its standard error.
-fn cli_refused(args: &[&str], data_dir: &Path) -> String {
-    let output = Command::new(BIN)
-        .args(args)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .output()
-        .expect("run plant-console");
-    assert!(
-        !output.status.success(),
-        "{args:?} should have been refused: {}",
-        String::from_utf8_lossy(&output.stdout)
-    );
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 fn alarm_of(alarms: &Value, source: &str, state: &str) -> Option<i64> {
     alarms.as_array()?.iter().find_map(|a| {

@@ -39,6 +39,27 @@ pub fn headless(url: &str, data_dir: &Path, extra: &[&str]) -> KillOnDrop {
     )
 }
 
+/// Runs a CLI command on `data_dir`, whatever comes of it.
+pub fn run_cli(args: &[&str], data_dir: &Path) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .output()
+        .expect("run plant-console")
+}
+
+/// Runs a CLI command that must be refused, and returns its standard error.
+pub fn cli_refused(args: &[&str], data_dir: &Path) -> String {
+    let output = run_cli(args, data_dir);
+    assert!(
+        !output.status.success(),
+        "{args:?} should have been refused: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
 /// Runs a CLI command on `data_dir` and returns its standard output; fails the test when
 /// the command fails.
 pub fn cli(args: &[&str], data_dir: &Path) -> String {
@@ -46,12 +67,7 @@ pub fn cli(args: &[&str], data_dir: &Path) -> String {
         status,
         stdout,
         stderr,
-    } = Command::new(BIN)
-        .args(args)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .output()
-        .expect("run plant-console");
+    } = run_cli(args, data_dir);
     assert!(
         status.success(),
         "{args:?} failed: {}",
@@ -68,12 +84,7 @@ pub fn cli_json(args: &[&str], data_dir: &Path) -> Value {
 /// As [`cli_json`], but `None` while the command fails: for polling a console that may
 /// not have created its cache yet (reading a missing cache is an error).
 pub fn cli_json_once_ready(args: &[&str], data_dir: &Path) -> Option<Value> {
-    let output = Command::new(BIN)
-        .args(args)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .output()
-        .expect("run plant-console");
+    let output = run_cli(args, data_dir);
     if !output.status.success() {
         return None;
     }

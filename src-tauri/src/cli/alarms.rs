@@ -12,7 +12,7 @@ use console_core::store::{self, alarm_requests, alarm_requests::AlarmRequest};
 use console_i18n::{localize_digits, word, Language, Message};
 use plant_link::text::escape_control as esc;
 
-use super::report::local_time;
+use super::report::local_text;
 use super::{AlarmTarget, PlantChoice, ReadError};
 
 /// Reads the alarms from the plant's cache: those in `states`, or every alarm not normal.
@@ -23,27 +23,18 @@ pub fn read_alarms(
     states: &[AlarmState],
 ) -> Result<Vec<AlarmView>, ReadError> {
     let conn = super::open_for_reading(data_dir, plant)?;
-    let mut alarms = store::alarms::all(&conn).map_err(|problem| ReadError::Store {
+    let alarms = store::alarms::all(&conn).map_err(|problem| ReadError::Store {
         dir: data_dir.to_owned(),
         problem,
     })?;
-    alarms.retain(|a| {
-        if states.is_empty() {
-            a.state != AlarmState::Normal
-        } else {
-            states.contains(&a.state)
-        }
-    });
-    console_core::alarms::book::sort_for_summary(&mut alarms);
-    Ok(alarms)
+    Ok(console_core::alarms::book::select_for_summary(
+        alarms, states,
+    ))
 }
 
-/// The time of day of `at`, in the language's digits.
+/// The local date and time of `at`, in the language's digits.
 fn time_of_day(lang: Language, at: f64) -> String {
-    let text = local_time(at)
-        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
-        .unwrap_or_else(|| at.to_string());
-    localize_digits(lang, &text)
+    localize_digits(lang, &local_text(at))
 }
 
 /// The `alarms` report for people: one line per alarm, its id, priority, state, since

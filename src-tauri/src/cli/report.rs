@@ -37,9 +37,16 @@ pub fn outbox_text(commands: &[console_core::outbox::QueuedCommand]) -> String {
 }
 
 /// Unix seconds as this machine's local time, for people.
-pub(super) fn local_time(at: f64) -> Option<DateTime<Local>> {
+fn local_time(at: f64) -> Option<DateTime<Local>> {
     let nanos = ((at - at.floor()) * 1e9) as u32;
     DateTime::from_timestamp(at.floor() as i64, nanos).map(|t| t.with_timezone(&Local))
+}
+
+/// `at` as this machine's local date and time, as the reports for people print it.
+pub(super) fn local_text(at: f64) -> String {
+    local_time(at)
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_else(|| at.to_string())
 }
 
 /// The `journal` report for people: local time, kind, sentence; one line per entry.
@@ -47,9 +54,7 @@ pub fn journal_text(entries: &[JournalEntry], lang: Language) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     for entry in entries {
-        let time = local_time(entry.at)
-            .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
-            .unwrap_or_else(|| entry.at.to_string());
+        let time = local_text(entry.at);
         writeln!(
             out,
             "{time}  {:<14}  {}",

@@ -687,6 +687,20 @@ impl AlarmBook {
     }
 }
 
+/// The alarms a list shows: those in `states`, or (with no states) every alarm not
+/// Normal, in the summary's order. The window's summary and the CLI's `alarms` both.
+pub fn select_for_summary(mut list: Vec<AlarmView>, states: &[AlarmState]) -> Vec<AlarmView> {
+    list.retain(|a| {
+        if states.is_empty() {
+            a.state != AlarmState::Normal
+        } else {
+            states.contains(&a.state)
+        }
+    });
+    sort_for_summary(&mut list);
+    list
+}
+
 /// By priority (most urgent first), then the newest change first.
 pub fn sort_for_summary(list: &mut [AlarmView]) {
     list.sort_by(|a, b| {

@@ -10,7 +10,7 @@ use thiserror::Error;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::{AlertSettings, AlertStatus, AlertView};
-use crate::alarms::book::{sort_for_summary, AlarmError};
+use crate::alarms::book::{select_for_summary, AlarmError};
 use crate::alarms::kpis::kpis;
 use crate::alarms::{AlarmKpis, AlarmState, AlarmStatus, AlarmTransition, AlarmView};
 use crate::store::{self, StoreError};
@@ -200,13 +200,11 @@ impl AlertHandle {
         &self,
         states: Option<Vec<AlarmState>>,
     ) -> Result<Vec<AlarmView>, AlertError> {
-        let mut list = blocking(&self.db, |conn| store::alarms::all(conn)).await?;
-        list.retain(|a| match &states {
-            Some(states) => states.contains(&a.state),
-            None => a.state != AlarmState::Normal,
-        });
-        sort_for_summary(&mut list);
-        Ok(list)
+        let list = blocking(&self.db, |conn| store::alarms::all(conn)).await?;
+        Ok(select_for_summary(
+            list,
+            states.as_deref().unwrap_or_default(),
+        ))
     }
 
     /// One alarm's transitions, oldest first.
