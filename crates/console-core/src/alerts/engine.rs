@@ -348,7 +348,12 @@ impl Engine {
             store::alarms::save(&tx, &rows, &transitions)?;
             for note in &notes {
                 if let Some((status, result)) = &note.request {
-                    store::alarm_requests::finish(&tx, &note.request_id, status, result, now)?;
+                    if !store::alarm_requests::finish(&tx, &note.request_id, status, result, now)? {
+                        tracing::warn!(
+                            request_id = %log_text(&note.request_id),
+                            "alarm request was already done"
+                        );
+                    }
                 }
                 audit::append(
                     &tx,

@@ -81,8 +81,10 @@ pub fn pending(conn: &Connection, limit: u32) -> Result<Vec<AlarmRequest>, Store
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Marks a pending request done; false when it was not pending (another console, or
-/// an earlier round, already took it), in which case the caller must not apply it.
+/// Marks a pending request done; false when it was no longer pending. Only one console
+/// runs on a data folder (`instance.rs`), and it marks a request in the transaction that
+/// records its effect, so false means the request was already done and is not marked
+/// again.
 pub fn finish(
     conn: &Connection,
     request_id: &str,
