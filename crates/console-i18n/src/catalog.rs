@@ -4,7 +4,6 @@
 //! another in the window.
 
 use std::borrow::Cow;
-use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use fluent_bundle::concurrent::FluentBundle;
@@ -14,8 +13,8 @@ use unic_langid::LanguageIdentifier;
 use crate::format::{format_number, hms};
 use crate::{Arg, Language, Message};
 
-/// Each language's catalog source, as the window and the tests read it too.
-pub const CATALOG_SOURCES: [(Language, &str); 2] = [
+/// Each language's catalog source (the window imports the same files).
+pub(crate) const CATALOG_SOURCES: [(Language, &str); 2] = [
     (Language::En, include_str!("../locales/en.ftl")),
     (Language::Fa, include_str!("../locales/fa.ftl")),
 ];
@@ -145,20 +144,6 @@ fn fallback(message: &Message) -> String {
     } else {
         format!("{} ({})", message.id, args.join(", "))
     }
-}
-
-/// The message ids of a language's catalog.
-pub fn catalog_ids(lang: Language) -> BTreeSet<String> {
-    let resource = match FluentResource::try_new(source(lang).to_owned()) {
-        Ok(resource) | Err((resource, _)) => resource,
-    };
-    resource
-        .entries()
-        .filter_map(|entry| match entry {
-            fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_owned()),
-            _ => None,
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ mod catalog;
 mod format;
 mod locale;
 
-pub use catalog::{catalog_ids, word, CATALOG_SOURCES};
+pub use catalog::word;
 pub use format::{format_number, localize_digits, notification_text};
 pub use locale::{from_locale, os_language};
 
