@@ -2,6 +2,7 @@
 // 10 000 devices patched per batch (DeviceList).
 
 import type { DeviceEntry } from "../types";
+import { areaOf } from "./areas";
 
 export type DeviceSortKey = "name" | "kind" | "status" | "value" | "age";
 export type SortDirection = "asc" | "desc";
@@ -18,6 +19,11 @@ export interface DeviceFilter {
   status: string;
   /** A kind, or "" for every kind. */
   kind: string;
+  /**
+   * An area of the overview (state/areas.ts), or absent for every area. Undefined and
+   * not "": the devices that name no area form an area of their own, named "".
+   */
+  area?: string;
 }
 
 export const NO_DEVICE_FILTER: DeviceFilter = { search: "", status: "", kind: "" };
@@ -25,7 +31,7 @@ export const DEFAULT_DEVICE_SORT: DeviceSort = { key: "name", dir: "asc" };
 
 /** Whether a filter lets every device through. */
 export function isFilterEmpty(f: DeviceFilter): boolean {
-  return normalizeSearch(f.search) === "" && f.status === "" && f.kind === "";
+  return normalizeSearch(f.search) === "" && f.status === "" && f.kind === "" && f.area === undefined;
 }
 
 /**
@@ -47,6 +53,7 @@ function deviceMatchesNormalized(e: DeviceEntry, needle: string, f: DeviceFilter
   const d = e.device;
   if (f.status !== "" && String(d.status) !== f.status) return false;
   if (f.kind !== "" && String(d.kind) !== f.kind) return false;
+  if (f.area !== undefined && areaOf(d) !== f.area) return false;
   if (needle === "") return true;
   return (
     normalizeSearch(String(d.name)).includes(needle) ||
