@@ -12,6 +12,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use console_core::alerts::{AlertKind, Limit, Severity};
+use console_core::console::{StatsFigure, TrendPen};
 use console_core::outbox::Status;
 use console_core::{Console, ConsoleConfig, LinkConfig, LinkMode, PlantUrl};
 use console_settings::credentials::TokenVault;
@@ -198,6 +199,40 @@ async fn answers(dir: &Path) -> Vec<(String, Value)> {
     let (_, exported) = console.alarm_journal_csv(None, None).await.unwrap();
 
     let now = plant_link::clock::unix_now();
+    let area = console
+        .area_trend(vec![device.to_owned()], now - 3600.0, now, 12)
+        .await
+        .unwrap();
+    assert_eq!(area.len(), 12);
+    let pens = vec![
+        TrendPen::Device {
+            device_id: device.to_owned(),
+        },
+        TrendPen::Stats {
+            figure: StatsFigure::Cpu,
+        },
+    ];
+    let trend = console
+        .trend(pens.clone(), now - 3600.0, now + 1.0, 800)
+        .await
+        .unwrap();
+    assert!(
+        trend.series[0].points.len() + trend.series[1].points.len() > 0,
+        "the trend holds the samples the console recorded"
+    );
+    let (_, trend_rows) = console
+        .trend_csv(pens, now - 3600.0, now + 1.0)
+        .await
+        .unwrap();
+    // What the window must not ask is refused before the cache is read.
+    assert!(console
+        .area_trend(vec![device.to_owned()], now, now - 1.0, 12)
+        .await
+        .is_err());
+    assert!(console
+        .trend(Vec::new(), now - 60.0, now, 800)
+        .await
+        .is_err());
     let vault = TokenVault::open(dir);
     let mut settings = Settings {
         plant_url: Some(url.to_string()),
@@ -270,6 +305,11 @@ async fn answers(dir: &Path) -> Vec<(String, Value)> {
             json(&console.alarm_kpis(None).await.unwrap()),
         ),
         ("export_alarm_journal".into(), json(&exported)),
+        ("area_trend".into(), json(&area)),
+        ("trend".into(), json(&trend)),
+        ("export_trend".into(), json(&trend_rows)),
+        // The PNG export answers the bytes it wrote, a plain count like the CSV's rows.
+        ("export_trend_png".into(), json(&16_u32)),
         ("test_notification".into(), Value::Null),
         // The autostart commands answer what tauri-plugin-autostart says, a plain bool;
         // the plugin needs a running app, which this test has not, and the type is the

@@ -33,6 +33,8 @@ import type {
   SettingsInput,
   SettingsView,
   StatsTrend,
+  TrendData,
+  TrendPen,
   UiError,
   UpdateBatch,
 } from "./types";
@@ -187,9 +189,61 @@ export async function deviceTrend(deviceId: string, since: number, until: number
   return await call("device_trend", { deviceId, since, until });
 }
 
+/**
+ * How many of `deviceIds` were not online in each of `buckets` equal parts of
+ * [`since`, `until`] (Unix seconds), from the cache: [bucket start, count] pairs, for
+ * the overview's sparklines. Rejects with a UiError.
+ */
+export async function areaTrend(
+  deviceIds: readonly string[],
+  since: number,
+  until: number,
+  buckets: number,
+): Promise<Array<[number, number]>> {
+  return await call("area_trend", { deviceIds: [...deviceIds], since, until, buckets });
+}
+
 /** The server's stored figures and the link gaps between `since` and `until`. Rejects with a UiError. */
 export async function statsTrend(since: number, until: number): Promise<StatsTrend> {
   return await call("stats_trend", { since, until });
+}
+
+/**
+ * Up to eight pens' stored points and the link gaps between `since` and `until` (Unix
+ * seconds), for the Trends chart; a pen with more than 20 000 points comes reduced to
+ * min/max per pixel column of a chart `pixels` wide. Rejects with a UiError
+ * (`invalid_trend` for a range, pen count or width the console refuses).
+ */
+export async function trend(
+  pens: readonly TrendPen[],
+  since: number,
+  until: number,
+  pixels: number,
+): Promise<TrendData> {
+  return await call("trend", { pens: [...pens], since, until, pixels });
+}
+
+/**
+ * Writes the pens' cached samples between `since` and `until` as CSV to `path` (a file
+ * the operator chose); resolves to the number of sample rows. Rejects with a UiError
+ * (`export_path`, `invalid_trend`, `export`).
+ */
+export async function exportTrend(
+  path: string,
+  pens: readonly TrendPen[],
+  since: number,
+  until: number,
+): Promise<number> {
+  return await call("export_trend", { path, pens: [...pens], since, until });
+}
+
+/**
+ * Writes a chart image (`png`: a canvas's `toDataURL("image/png")`) to `path`; resolves
+ * to the bytes written. Rejects with a UiError (`invalid_trend` for a body that is not a
+ * PNG or is over 20 MB, `export_path`, `export`).
+ */
+export async function exportTrendPng(path: string, png: string): Promise<number> {
+  return await call("export_trend_png", { path, png });
 }
 
 /** Journal entries (oldest first); arguments left out are not sent. Rejects with a UiError. */

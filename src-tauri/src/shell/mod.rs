@@ -12,6 +12,7 @@ use console_core::alarms::{AlarmKpis, AlarmState, AlarmTransition, AlarmView};
 use console_core::alerts::{AlarmAction, AlertError, AlertStatus, AlertView};
 use console_core::console::{CommandError, ConsoleError};
 use console_core::console::{DeviceTrend, Diagnostics, StatsTrend};
+use console_core::console::{TrendData, TrendPen};
 use console_core::outbox::QueuedCommand;
 use console_core::store::JournalEntry;
 use console_core::view::ConsoleSnapshot;
@@ -85,7 +86,12 @@ impl From<AlertError> for UiError {
 
 impl From<ConsoleError> for UiError {
     fn from(error: ConsoleError) -> Self {
-        UiError::new("console", error.to_string())
+        let code = match error {
+            // A trend query or export beyond its bounds: the window asked what it must not.
+            ConsoleError::Trend(_) => "invalid_trend",
+            _ => "console",
+        };
+        UiError::new(code, error.to_string())
     }
 }
 
@@ -415,6 +421,99 @@ async fn export_alarm_journal(
     Ok(rows)
 }
 
+/// For the overview: per time bucket of `[since, until]`, how many of the devices had a
+/// sample not `online` in it. The core refuses more than 10 000 ids, buckets outside
+/// 1..=240 and a range that is not finite and forward.
+#[tauri::command]
+async fn area_trend(
+    slot: tauri::State<'_, ConsoleSlot>,
+    device_ids: Vec<String>,
+    since: f64,
+    until: f64,
+    buckets: u32,
+) -> Result<Vec<(f64, u32)>, UiError> {
+    let console = slot.get()?;
+    Ok(console
+        .area_trend(device_ids, since, until, buckets)
+        .await?)
+}
+
+/// Up to eight pens over a range for the Trends chart, reduced to what a chart `pixels`
+/// wide can show when a pen has more than 20 000 points.
+#[tauri::command]
+async fn trend(
+    slot: tauri::State<'_, ConsoleSlot>,
+    pens: Vec<TrendPen>,
+    since: f64,
+    until: f64,
+    pixels: u32,
+) -> Result<TrendData, UiError> {
+    let console = slot.get()?;
+    Ok(console.trend(pens, since, until, pixels).await?)
+}
+
+/// Why `path` is not a file a trend is exported to as `extension`, or `None`: like the
+/// alarm journal's, the operator picked it in the save dialog, so anything relative or
+/// of another kind is refused rather than written.
+fn trend_path_problem(path: &std::path::Path, extension: &str) -> Option<String> {
+    if !path.is_absolute() {
+        return Some("the export needs the full path of a file".into());
+    }
+    let fits = path
+        .extension()
+        .is_some_and(|found| found.eq_ignore_ascii_case(extension));
+    (!fits).then(|| format!("a trend is exported only to a file ending in .{extension}"))
+}
+
+/// Writes `body` to `path` off the runtime's threads.
+async fn write_export(path: std::path::PathBuf, body: Vec<u8>) -> Result<(), UiError> {
+    tokio::task::spawn_blocking(move || std::fs::write(&path, body))
+        .await
+        .map_err(|e| UiError::new("internal", e.to_string()))?
+        .map_err(|e| UiError::new("export", e.to_string()))
+}
+
+/// Writes the pens' cached samples in `[since, until]` as CSV to `path` (unreduced,
+/// unrounded); answers how many rows of samples it holds.
+#[tauri::command]
+async fn export_trend(
+    slot: tauri::State<'_, ConsoleSlot>,
+    path: String,
+    pens: Vec<TrendPen>,
+    since: f64,
+    until: f64,
+) -> Result<u32, UiError> {
+    let path = std::path::PathBuf::from(path);
+    if let Some(problem) = trend_path_problem(&path, "csv") {
+        return Err(UiError::new("export_path", problem));
+    }
+    let console = slot.get()?;
+    let (csv, rows) = console.trend_csv(pens, since, until).await?;
+    write_export(path, csv.into_bytes()).await?;
+    Ok(rows)
+}
+
+/// The checked PNG of a `png` body (base64, as a canvas's `toDataURL` gives it) for a
+/// `.png` path; a body that is not a PNG or is larger than 20 MB is refused.
+fn trend_png(path: &std::path::Path, png: &str) -> Result<Vec<u8>, UiError> {
+    if let Some(problem) = trend_path_problem(path, "png") {
+        return Err(UiError::new("export_path", problem));
+    }
+    console_core::console::trends::png_from_base64(png)
+        .map_err(|e| UiError::from(ConsoleError::from(e)))
+}
+
+/// Writes the chart image the window drew (`png`, base64) to `path`; answers the bytes
+/// written.
+#[tauri::command]
+async fn export_trend_png(path: String, png: String) -> Result<u32, UiError> {
+    let path = std::path::PathBuf::from(path);
+    let bytes = trend_png(&path, &png)?;
+    let written = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+    write_export(path, bytes).await?;
+    Ok(written)
+}
+
 /// `generate_handler!` over the listed commands.
 macro_rules! handler {
     ($($name:ident($($arg:ident: $ty:ty),* $(,)?) -> $answer:ty;)*) => {
@@ -632,7 +731,7 @@ pub fn raise(data_dir: &std::path::Path) -> Result<(), ShellError> {
 
 #[cfg(test)]
 mod tests {
-    use super::{export_path_problem, instance_bus_id};
+    use super::{export_path_problem, instance_bus_id, trend_path_problem, trend_png};
 
     #[test]
     fn each_data_folder_has_its_own_valid_bus_name() {
@@ -664,5 +763,39 @@ mod tests {
         assert!(!ok("alarm-journal"));
         assert!(!ok("alarm-journal.csv.exe"));
         assert!(export_path_problem(std::path::Path::new("alarm-journal.csv")).is_some());
+    }
+
+    #[test]
+    fn a_trend_is_exported_only_to_a_full_path_of_its_kind() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(trend_path_problem(&dir.path().join("t.csv"), "csv").is_none());
+        assert!(trend_path_problem(&dir.path().join("T.PNG"), "png").is_none());
+        assert!(trend_path_problem(&dir.path().join("t.png"), "csv").is_some());
+        assert!(trend_path_problem(&dir.path().join("t.csv.exe"), "csv").is_some());
+        assert!(trend_path_problem(std::path::Path::new("t.csv"), "csv").is_some());
+    }
+
+    #[test]
+    fn a_chart_image_that_is_not_a_png_or_is_too_large_is_refused_with_invalid_trend() {
+        let path = tempfile::tempdir().unwrap().path().join("chart.png");
+        let png = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUg==";
+        assert_eq!(trend_png(&path, png).unwrap().len(), 16);
+        // A JPEG's first bytes, and text that is not base64 at all.
+        for body in ["data:image/png;base64,/9j/4AAQSkZJRgABAQ==", "<svg/>"] {
+            let refused = trend_png(&path, body).unwrap_err();
+            assert_eq!(refused.code, "invalid_trend", "{body}");
+            assert!(refused.message.contains("not a PNG"), "{}", refused.message);
+        }
+        let oversized = format!("iVBORw0KGgo{}", "A".repeat(28 * 1024 * 1024));
+        let refused = trend_png(&path, &oversized).unwrap_err();
+        assert_eq!(refused.code, "invalid_trend");
+        assert!(refused.message.contains("more than"), "{}", refused.message);
+        // The right body for a path that is no PNG file is refused as well.
+        assert_eq!(
+            trend_png(&path.with_extension("exe"), png)
+                .unwrap_err()
+                .code,
+            "export_path"
+        );
     }
 }

@@ -16,6 +16,8 @@ import type { JournalEntry } from "./JournalEntry";
 import type { SettingsInput } from "./SettingsInput";
 import type { SettingsView } from "./SettingsView";
 import type { StatsTrend } from "./StatsTrend";
+import type { TrendData } from "./TrendData";
+import type { TrendPen } from "./TrendPen";
 import type { UpdateBatch } from "./UpdateBatch";
 
 /** Every command the window may invoke. */
@@ -44,6 +46,10 @@ export const COMMANDS = [
   "alarm_journal",
   "alarm_kpis",
   "export_alarm_journal",
+  "area_trend",
+  "trend",
+  "export_trend",
+  "export_trend_png",
 ] as const;
 
 export type CommandName = (typeof COMMANDS)[number];
@@ -74,6 +80,10 @@ export interface Commands {
   alarm_journal: { args: { since?: number | null; until?: number | null; limit?: number | null }; answer: Array<AlarmTransition> };
   alarm_kpis: { args: { hours?: number | null }; answer: AlarmKpis };
   export_alarm_journal: { args: { path: string; since?: number | null; until?: number | null }; answer: number };
+  area_trend: { args: { deviceIds: Array<string>; since: number; until: number; buckets: number }; answer: Array<[number, number]> };
+  trend: { args: { pens: Array<TrendPen>; since: number; until: number; pixels: number }; answer: TrendData };
+  export_trend: { args: { path: string; pens: Array<TrendPen>; since: number; until: number }; answer: number };
+  export_trend_png: { args: { path: string; png: string }; answer: number };
 }
 
 /** The arguments of a command. */

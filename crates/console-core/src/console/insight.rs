@@ -9,6 +9,7 @@ use std::time::Instant;
 use plant_protocol::UnixSeconds;
 use serde::Serialize;
 
+use super::trends::{self, PenSeries, TrendData, TrendPen};
 use super::{Console, ConsoleError};
 use crate::alerts::{Notice, NotificationSink, Severity};
 use crate::store::{self, Gap, JournalEntry, StatsSample, StoreError};
@@ -84,6 +85,35 @@ pub struct Diagnostics {
     pub clock_offset_warning: Option<String>,
 }
 
+/// Each pen's points in `[since, until]`, oldest first, read with one query per device
+/// pen and one for all the stats pens together.
+fn pen_points(
+    conn: &rusqlite::Connection,
+    pens: &[TrendPen],
+    since: UnixSeconds,
+    until: UnixSeconds,
+) -> Result<Vec<(TrendPen, Vec<(UnixSeconds, Option<f64>)>)>, StoreError> {
+    let mut stats: Option<Vec<StatsSample>> = None;
+    let mut out = Vec::with_capacity(pens.len());
+    for pen in pens {
+        let points = match pen {
+            TrendPen::Device { device_id } => store::device_history(conn, device_id, since, until)?,
+            TrendPen::Stats { figure } => {
+                if stats.is_none() {
+                    stats = Some(store::stats_history(conn, since, until)?);
+                }
+                stats
+                    .iter()
+                    .flatten()
+                    .map(|sample| (sample.at, Some(figure.of(sample))))
+                    .collect()
+            }
+        };
+        out.push((pen.clone(), points));
+    }
+    Ok(out)
+}
+
 /// Where the console writes its log files (inside the data folder).
 pub fn log_dir(data_dir: &std::path::Path) -> PathBuf {
     data_dir.join("logs")
@@ -153,6 +183,83 @@ impl Console {
             )
             .await?;
         Ok(StatsTrend { samples, gaps })
+    }
+
+    /// For the overview: `buckets` equal time buckets over `[since, until]`, each with
+    /// its start and how many of `device_ids` had a sample not `online` in it. The
+    /// inputs are bounded ([`trends::check_area_query`]) before the cache is read.
+    pub async fn area_trend(
+        &self,
+        device_ids: Vec<String>,
+        since: UnixSeconds,
+        until: UnixSeconds,
+        buckets: u32,
+    ) -> Result<Vec<(UnixSeconds, u32)>, ConsoleError> {
+        trends::check_area_query(&device_ids, since, until, buckets)?;
+        let width = (until - since) / f64::from(buckets);
+        let empty = (0..buckets)
+            .map(|i| (since + width * f64::from(i), 0))
+            .collect();
+        self.read(
+            move |conn| store::area_trend(conn, &device_ids, since, until, buckets),
+            empty,
+        )
+        .await
+    }
+
+    /// Several pens' stored points between `since` and `until` for the Trends chart,
+    /// with the link gaps; a pen with more points than the chart can show is reduced to
+    /// min/max per pixel column of a chart `pixels` wide ([`trends::reduce_for_display`]).
+    pub async fn trend(
+        &self,
+        pens: Vec<TrendPen>,
+        since: UnixSeconds,
+        until: UnixSeconds,
+        pixels: u32,
+    ) -> Result<TrendData, ConsoleError> {
+        trends::check_range(since, until)?;
+        trends::check_pens(&pens)?;
+        trends::check_pixels(pixels)?;
+        let (points, gaps) = self
+            .read(
+                move |conn| {
+                    Ok((
+                        pen_points(conn, &pens, since, until)?,
+                        store::gaps(conn, since, until)?,
+                    ))
+                },
+                (Vec::new(), Vec::new()),
+            )
+            .await?;
+        let series = points
+            .into_iter()
+            .map(|(pen, points)| {
+                let (points, reduced) = trends::reduce_for_display(points, since, until, pixels);
+                PenSeries {
+                    pen,
+                    points,
+                    reduced,
+                }
+            })
+            .collect();
+        Ok(TrendData { series, gaps })
+    }
+
+    /// The CSV of the pens' cached samples between `since` and `until`, unreduced and
+    /// unrounded ([`trends::trend_csv`]), and its number of data rows.
+    pub async fn trend_csv(
+        &self,
+        pens: Vec<TrendPen>,
+        since: UnixSeconds,
+        until: UnixSeconds,
+    ) -> Result<(String, u32), ConsoleError> {
+        trends::check_range(since, until)?;
+        trends::check_pens(&pens)?;
+        let empty = pens.iter().cloned().map(|pen| (pen, Vec::new())).collect();
+        let series = self
+            .read(move |conn| pen_points(conn, &pens, since, until), empty)
+            .await?;
+        Ok(trends::trend_csv(&series))
     }
 
     /// Journal entries in a time range, optionally of one kind, oldest first.

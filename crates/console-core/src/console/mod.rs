@@ -2,7 +2,8 @@
 //! link → plant state → {store, alerts, UI batches} ([`start`](Console::start)) and owns
 //! their lifetimes; the runtime pump that carries each plant message through them is in
 //! `pump.rs`, the commands in `commands.rs`, the alerts' forwarders in `alerting.rs` and
-//! the window's read-side views in `insight.rs`.
+//! the window's read-side views in `insight.rs` (the Trends view's checks, reduction and
+//! CSV in `trends.rs`).
 
 mod alerting;
 mod cache;
@@ -10,6 +11,7 @@ mod commands;
 mod insight;
 mod pump;
 mod start;
+pub mod trends;
 
 use console_i18n::Language;
 use std::collections::HashMap;
@@ -36,6 +38,7 @@ use plant_link::link::LinkHandle;
 
 use cache::NextCache;
 pub use insight::{log_dir, DeviceTrend, Diagnostics, StatsTrend};
+pub use trends::{PenSeries, StatsFigure, TrendData, TrendError, TrendPen};
 
 /// Everything a console needs to start.
 #[derive(Debug, Clone)]
@@ -120,6 +123,9 @@ pub enum ConsoleError {
     Outbox(#[from] OutboxError),
     #[error(transparent)]
     Alerts(#[from] AlertError),
+    /// The window asked a trend query beyond its bounds.
+    #[error(transparent)]
+    Trend(#[from] TrendError),
 }
 
 /// Why an operator command was not accepted. Each has a stable code for the UI.

@@ -52,7 +52,7 @@ mod writer;
 pub use blocking::blocking;
 pub use error::StoreError;
 pub use gaps::{gaps, Gap};
-pub use history::{device_history, stats_history, StatsSample};
+pub use history::{area_trend, device_history, stats_history, StatsSample};
 pub(crate) use journal::append_journal;
 pub use journal::{
     journal, journal_of_kind, kind as journal_kind, Appearances, JournalEntry, NewJournalEntry,
@@ -64,7 +64,7 @@ pub use open::{
 };
 pub use pending::PendingWrites;
 pub use plants::{resolve as resolve_plant, PlantCache, PlantChoiceError};
-pub(crate) use recovery::utc_text;
+pub(crate) use recovery::{civil_from_days, utc_text};
 pub use restore::{load_state, StoredState};
 pub use retention::DEFAULT_RETENTION as DEFAULT_HISTORY_RETENTION;
 pub use writer::{CacheStatus, StoreWriter};
