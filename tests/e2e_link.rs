@@ -105,6 +105,9 @@ fn a_command_is_queued_only_after_confirmation_while_offline_and_can_be_cancelle
     flask.kill();
     wait_mode(&mut window, "offline");
 
+    // The relays are on the plant tab; a fresh console opens on the overview.
+    let plant = window.find("#tab-plant").expect("the plant tab");
+    window.click(&plant).expect("show the plant");
     let button = window.wait_for(LIMIT, "a relay switch", |w| {
         w.find("#relays button.relay-switch:not([disabled])")
     });

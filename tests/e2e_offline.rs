@@ -86,6 +86,11 @@ fn offline_start_shows_the_last_known_plant_marked_stale_with_the_last_contact()
         ],
     );
 
+    // The device rows are on the plant tab; a fresh console opens on the overview.
+    let plant = window.wait_for(Duration::from_secs(10), "the plant tab", |w| {
+        w.find("#tab-plant")
+    });
+    window.click(&plant).expect("show the plant");
     let rows = window.wait_for(Duration::from_secs(10), "the cached device rows", |w| {
         let rows = w.find_all("#devices tbody tr[data-device-id]");
         (rows.len() == 12).then_some(rows)

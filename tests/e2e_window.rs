@@ -18,6 +18,11 @@ fn demo_window_shows_live_device_rows_and_says_demo_plant() {
         &["--demo", "--data-dir", data_dir.to_str().unwrap()],
     );
 
+    // The device rows are on the plant tab; a fresh console opens on the overview.
+    let plant = window.wait_for(Duration::from_secs(30), "the plant tab", |w| {
+        w.find("#tab-plant")
+    });
+    window.click(&plant).expect("show the plant");
     let rows = window.wait_for(Duration::from_secs(30), "device rows", |w| {
         let rows = w.find_all("#devices tbody tr[data-device-id]");
         (rows.len() == 12).then_some(rows)
@@ -58,6 +63,11 @@ fn a_relay_switched_with_confirmation_reaches_confirmed() {
         &["--demo", "--data-dir", data_dir.to_str().unwrap()],
     );
 
+    // The relays are on the plant tab; a fresh console opens on the overview.
+    let plant = window.wait_for(Duration::from_secs(30), "the plant tab", |w| {
+        w.find("#tab-plant")
+    });
+    window.click(&plant).expect("show the plant");
     // A relay whose switch is enabled (the demo plant locks some and takes devices offline).
     let (relay_id, button) =
         window.wait_for(Duration::from_secs(30), "an enabled relay switch", |w| {

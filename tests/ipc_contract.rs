@@ -254,6 +254,7 @@ async fn answers(dir: &Path) -> Vec<(String, Value)> {
         field: "plant_url".into(),
         message: "the plant URL must start with http://".into(),
     }]);
+    let kiosk = plant_console::shell::windows::Windows::new(dir, true, false);
     let answers = vec![
         ("get_snapshot".into(), json(&console.snapshot())),
         ("console://batch".into(), json(&batch)),
@@ -311,6 +312,11 @@ async fn answers(dir: &Path) -> Vec<(String, Value)> {
         // The PNG export answers the bytes it wrote, a plain count like the CSV's rows.
         ("export_trend_png".into(), json(&16_u32)),
         ("test_notification".into(), Value::Null),
+        // Opening a window answers nothing; which window a page is in comes from the
+        // shell's window state, here a kiosk console's main window.
+        ("open_window".into(), Value::Null),
+        ("window_info".into(), json(&kiosk.info("main"))),
+        ("console://window".into(), json(&kiosk.info("main"))),
         // The autostart commands answer what tauri-plugin-autostart says, a plain bool;
         // the plugin needs a running app, which this test has not, and the type is the
         // contract being checked.
@@ -353,6 +359,10 @@ fn what_rust_sends_type_checks_against_what_the_ui_expects() {
     expected.push((
         "console://command".into(),
         "C.Events[\"console://command\"]".into(),
+    ));
+    expected.push((
+        "console://window".into(),
+        "C.Events[\"console://window\"]".into(),
     ));
     expected.push(("error:invalid_settings".into(), "T.UiError".into()));
 

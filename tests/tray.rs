@@ -2,7 +2,9 @@
 //! test's own on a private session bus receives the app's item; its menu (read with
 //! gdbus over com.canonical.dbusmenu) shows the state and the actions, and activating
 //! "Reconnect now", "Mute", "Show console" and "Quit" does what they say, and closing the
-//! window hides it to the tray instead of ending the console.
+//! window hides it to the tray instead of ending the console. In kiosk mode neither the
+//! window's close nor Quit ends the console until the engineer's `--leave-kiosk`; the
+//! tray opens the alarm summary in a window of its own.
 
 mod common;
 
@@ -74,95 +76,92 @@ fn menu_items(layout: &str) -> Vec<(i32, String)> {
     items
 }
 
-#[test]
-fn the_tray_item_registers_shows_the_state_and_its_menu_items_work() {
-    let desktop = Desktop::start();
-    let mut watcher = KillOnDrop(
-        Command::new("/usr/bin/python3")
-            .arg(workspace_root().join("tests/tray/sni_watcher.py"))
-            .envs(desktop.env())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start the test's StatusNotifierWatcher"),
-    );
-    let (tx, registered) = mpsc::channel();
-    let stdout = watcher.0.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    assert_eq!(
-        registered.recv_timeout(LIMIT).expect("the watcher starts"),
-        "READY"
-    );
+/// A console with its tray item registered with the test's own StatusNotifierWatcher,
+/// and the menu read and clicked over D-Bus.
+struct TrayConsole {
+    app: KillOnDrop,
+    log: Arc<Mutex<Vec<String>>>,
+    bus: String,
+    menu_path: String,
+    _watcher: KillOnDrop,
+}
 
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let config = plant_server::ServerConfig {
-        sim_interval: None,
-        ..plant_server::ServerConfig::default()
-    };
-    let server = start_reference(&runtime, config);
-    let data_dir = desktop.scratch().join("data");
-    let mut app = KillOnDrop(
-        Command::new(BIN)
-            .args([
-                "--server",
-                &format!("http://{}", server.local_addr()),
-                "--data-dir",
-            ])
-            .arg(&data_dir)
-            .envs(desktop.env())
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start the console"),
-    );
-    let log = collect(app.0.stderr.take().unwrap());
-    let live_count = || {
-        log.lock()
-            .unwrap()
-            .iter()
-            .filter(|l| l.contains("plant link live"))
-            .count()
-    };
-
-    let line = registered
-        .recv_timeout(LIMIT)
-        .expect("the tray item registers with the watcher");
-    let mut parts = line.split_whitespace().skip(1);
-    let (bus, path) = (
-        parts.next().unwrap().to_owned(),
-        parts.next().unwrap().to_owned(),
-    );
-
-    let menu = gdbus(
-        &desktop,
-        &[
-            "--dest",
-            &bus,
-            "--object-path",
-            &path,
-            "--method",
-            "org.freedesktop.DBus.Properties.Get",
-            "org.kde.StatusNotifierItem",
-            "Menu",
-        ],
-    );
-    let menu_path = menu
-        .split('\'')
-        .nth(1)
-        .expect("a menu object path")
-        .to_owned();
-    let layout = || {
-        gdbus(
-            &desktop,
+impl TrayConsole {
+    fn start(desktop: &Desktop, args: &[&str]) -> TrayConsole {
+        let mut watcher = KillOnDrop(
+            Command::new("/usr/bin/python3")
+                .arg(workspace_root().join("tests/tray/sni_watcher.py"))
+                .envs(desktop.env())
+                .stdout(Stdio::piped())
+                .spawn()
+                .expect("start the test's StatusNotifierWatcher"),
+        );
+        let (tx, registered) = mpsc::channel();
+        let stdout = watcher.0.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        assert_eq!(
+            registered.recv_timeout(LIMIT).expect("the watcher starts"),
+            "READY"
+        );
+        let mut app = KillOnDrop(
+            Command::new(BIN)
+                .args(args)
+                .envs(desktop.env())
+                .env("RUST_LOG", "info")
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("start the console"),
+        );
+        let log = collect(app.0.stderr.take().unwrap());
+        let line = registered
+            .recv_timeout(LIMIT)
+            .expect("the tray item registers with the watcher");
+        let mut parts = line.split_whitespace().skip(1);
+        let (bus, path) = (
+            parts.next().unwrap().to_owned(),
+            parts.next().unwrap().to_owned(),
+        );
+        let menu = gdbus(
+            desktop,
             &[
                 "--dest",
                 &bus,
                 "--object-path",
-                &menu_path,
+                &path,
+                "--method",
+                "org.freedesktop.DBus.Properties.Get",
+                "org.kde.StatusNotifierItem",
+                "Menu",
+            ],
+        );
+        let menu_path = menu
+            .split('\'')
+            .nth(1)
+            .expect("a menu object path")
+            .to_owned();
+        TrayConsole {
+            app,
+            log,
+            bus,
+            menu_path,
+            _watcher: watcher,
+        }
+    }
+
+    /// The menu's items as (id, label).
+    fn items(&self, desktop: &Desktop) -> Vec<(i32, String)> {
+        menu_items(&gdbus(
+            desktop,
+            &[
+                "--dest",
+                &self.bus,
+                "--object-path",
+                &self.menu_path,
                 "--method",
                 "com.canonical.dbusmenu.GetLayout",
                 "0",
@@ -170,12 +169,80 @@ fn the_tray_item_registers_shows_the_state_and_its_menu_items_work() {
                 "int32 -1",
                 "@as []",
             ],
-        )
+        ))
+    }
+
+    /// Clicks the item labelled `label`.
+    fn click(&self, desktop: &Desktop, label: &str) {
+        let id = self
+            .items(desktop)
+            .into_iter()
+            .find(|(_, l)| l == label)
+            .unwrap_or_else(|| panic!("no menu item {label:?}"))
+            .0
+            .to_string();
+        gdbus(
+            desktop,
+            &[
+                "--dest",
+                &self.bus,
+                "--object-path",
+                &self.menu_path,
+                "--method",
+                "com.canonical.dbusmenu.Event",
+                &id,
+                "clicked",
+                "<0>",
+                "0",
+            ],
+        );
+    }
+
+    fn logged(&self, text: &str) -> usize {
+        self.log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.contains(text))
+            .count()
+    }
+}
+
+/// What a window manager would do to the window titled `title` (tests/tray/x11_window.py).
+fn x11(desktop: &Desktop, action: &str, title: &str) -> String {
+    let output = Command::new("/usr/bin/python3")
+        .arg(workspace_root().join("tests/tray/x11_window.py"))
+        .args([action, title])
+        .envs(desktop.env())
+        .output()
+        .expect("run the X11 helper");
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+#[test]
+fn the_tray_item_registers_shows_the_state_and_its_menu_items_work() {
+    let desktop = Desktop::start();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let config = plant_server::ServerConfig {
+        sim_interval: None,
+        ..plant_server::ServerConfig::default()
     };
+    let server = start_reference(&runtime, config);
+    let data_dir = desktop.scratch().join("data");
+    let server_url = format!("http://{}", server.local_addr());
+    let mut tray = TrayConsole::start(
+        &desktop,
+        &[
+            "--server",
+            &server_url,
+            "--data-dir",
+            data_dir.to_str().unwrap(),
+        ],
+    );
 
     // The first line tells the state once the link is live.
     let items = wait_for(LIMIT, "the menu to show Real-time", || {
-        let items = menu_items(&layout());
+        let items = tray.items(&desktop);
         items
             .iter()
             .any(|(_, label)| label.contains("Real-time"))
@@ -188,61 +255,34 @@ fn the_tray_item_registers_shows_the_state_and_its_menu_items_work() {
     );
     for wanted in [
         "Show console",
+        "Alarm summary window",
+        "Plant overview window",
+        "Trend window",
         "Mute notifications for 15 min",
         "Reconnect now",
         "Quit",
     ] {
         assert!(labels.contains(&wanted), "{wanted} missing from {labels:?}");
     }
-    let id_of = |wanted: &str| {
-        items
-            .iter()
-            .find(|(_, label)| label == wanted)
-            .unwrap()
-            .0
-            .to_string()
-    };
-    let click = |id: &str| {
-        gdbus(
-            &desktop,
-            &[
-                "--dest",
-                &bus,
-                "--object-path",
-                &menu_path,
-                "--method",
-                "com.canonical.dbusmenu.Event",
-                id,
-                "clicked",
-                "<0>",
-                "0",
-            ],
-        );
-    };
 
     wait_for(LIMIT, "the first live link", || {
-        (live_count() >= 1).then_some(())
+        (tray.logged("plant link live") >= 1).then_some(())
     });
-    click(&id_of("Reconnect now"));
+    tray.click(&desktop, "Reconnect now");
     wait_for(LIMIT, "a second live link after Reconnect now", || {
-        (live_count() >= 2).then_some(())
+        (tray.logged("plant link live") >= 2).then_some(())
     });
 
-    click(&id_of("Mute notifications for 15 min"));
+    tray.click(&desktop, "Mute notifications for 15 min");
     wait_for(LIMIT, "the menu to offer Unmute", || {
-        menu_items(&layout())
+        tray.items(&desktop)
             .iter()
             .any(|(_, label)| label == "Unmute notifications")
             .then_some(())
     });
-    let unmute = menu_items(&layout())
-        .into_iter()
-        .find(|(_, label)| label == "Unmute notifications")
-        .unwrap()
-        .0;
-    click(&unmute.to_string());
+    tray.click(&desktop, "Unmute notifications");
     wait_for(LIMIT, "the menu to offer Mute again", || {
-        menu_items(&layout())
+        tray.items(&desktop)
             .iter()
             .any(|(_, label)| label == "Mute notifications for 15 min")
             .then_some(())
@@ -250,43 +290,101 @@ fn the_tray_item_registers_shows_the_state_and_its_menu_items_work() {
 
     // Closing the window hides it to the tray; the console keeps running and Show brings
     // the window back.
-    let window = |action: &str| {
-        let output = Command::new("/usr/bin/python3")
-            .arg(workspace_root().join("tests/tray/x11_window.py"))
-            .args([action, "Plant Console"])
-            .envs(desktop.env())
-            .output()
-            .expect("run the X11 helper");
-        String::from_utf8_lossy(&output.stdout).trim().to_owned()
-    };
     wait_for(LIMIT, "the window to be shown", || {
-        (window("state") == "VISIBLE").then_some(())
+        (x11(&desktop, "state", "Plant Console") == "VISIBLE").then_some(())
     });
-    assert_eq!(window("close"), "SENT");
+    assert_eq!(x11(&desktop, "close", "Plant Console"), "SENT");
     wait_for(LIMIT, "the window to hide", || {
-        (window("state") == "HIDDEN").then_some(())
+        (x11(&desktop, "state", "Plant Console") == "HIDDEN").then_some(())
     });
     assert!(
-        app.0.try_wait().unwrap().is_none(),
+        tray.app.0.try_wait().unwrap().is_none(),
         "closing the window must not end the console"
     );
-    click(&id_of("Show console"));
+    tray.click(&desktop, "Show console");
     wait_for(LIMIT, "the window to come back", || {
-        (window("state") == "VISIBLE").then_some(())
+        (x11(&desktop, "state", "Plant Console") == "VISIBLE").then_some(())
     });
 
-    click(&id_of("Quit"));
-    let status = app.wait_exit(LIMIT);
+    // The tray opens the alarm summary in a window of its own; closing that one closes it.
+    tray.click(&desktop, "Alarm summary window");
+    let summary = "Plant Console — Alarm summary";
+    wait_for(LIMIT, "the summary's window opened", || {
+        (tray.logged("an extra window was opened") >= 1).then_some(())
+    });
+    wait_for(LIMIT, "the summary's window", || {
+        (x11(&desktop, "state", summary) == "VISIBLE").then_some(())
+    });
+    assert_eq!(x11(&desktop, "close", summary), "SENT");
+    wait_for(LIMIT, "the summary's window gone", || {
+        (x11(&desktop, "state", summary) == "NO WINDOW").then_some(())
+    });
+    assert!(tray.app.0.try_wait().unwrap().is_none());
+
+    tray.click(&desktop, "Quit");
+    let status = tray.app.wait_exit(LIMIT);
     assert!(
         status.success(),
         "Quit must end the console cleanly: {status}"
     );
     assert!(
-        log.lock()
-            .unwrap()
-            .iter()
-            .any(|l| l.contains("stopping the console")),
+        tray.logged("stopping the console") >= 1,
         "the console was shut down, not killed"
     );
+    runtime.block_on(server.shutdown());
+}
+
+#[test]
+fn in_kiosk_mode_neither_the_close_nor_quit_ends_the_console_until_the_engineer_leaves_it() {
+    let desktop = Desktop::start();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let config = plant_server::ServerConfig {
+        sim_interval: None,
+        ..plant_server::ServerConfig::default()
+    };
+    let server = start_reference(&runtime, config);
+    let data_dir = desktop.scratch().join("data");
+    let server_url = format!("http://{}", server.local_addr());
+    let data = data_dir.to_str().unwrap();
+    let mut tray = TrayConsole::start(
+        &desktop,
+        &["--server", &server_url, "--kiosk", "--data-dir", data],
+    );
+    wait_for(LIMIT, "the window to be shown", || {
+        (x11(&desktop, "state", "Plant Console") == "VISIBLE").then_some(())
+    });
+    wait_for(LIMIT, "kiosk mode", || {
+        (tray.logged("kiosk mode: the main window is full screen") >= 1).then_some(())
+    });
+
+    // The close button (or Alt+F4) does nothing: the window stays, the console runs.
+    assert_eq!(x11(&desktop, "close", "Plant Console"), "SENT");
+    wait_for(LIMIT, "the close refused", || {
+        (tray.logged("kiosk mode: the window's close was refused") >= 1).then_some(())
+    });
+    assert_eq!(x11(&desktop, "state", "Plant Console"), "VISIBLE");
+    // Quit from the tray does nothing either.
+    tray.click(&desktop, "Quit");
+    wait_for(LIMIT, "Quit refused", || {
+        (tray.logged("kiosk mode: Quit from the tray was refused") >= 1).then_some(())
+    });
+    assert!(
+        tray.app.0.try_wait().unwrap().is_none(),
+        "the kiosk still runs"
+    );
+
+    // The engineer leaves kiosk mode; then Quit ends the console.
+    let left = Command::new(BIN)
+        .args(["--leave-kiosk", "--data-dir", data])
+        .envs(desktop.env())
+        .status()
+        .expect("run --leave-kiosk");
+    assert!(left.success());
+    wait_for(LIMIT, "kiosk mode left", || {
+        (tray.logged("kiosk mode left at the engineer's request") >= 1).then_some(())
+    });
+    tray.click(&desktop, "Quit");
+    let status = tray.app.wait_exit(LIMIT);
+    assert!(status.success(), "{status}");
     runtime.block_on(server.shutdown());
 }

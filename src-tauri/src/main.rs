@@ -45,8 +45,10 @@ fn main() -> ExitCode {
         plant_console::parent_console::attach();
     }
     let cli = parsed.unwrap_or_else(|error| error.exit());
-    if cli.run.raise_window {
-        // The helper a refused second window start runs (see `take_data_folder`).
+    if cli.run.raise_window || cli.run.leave_kiosk {
+        // The helper a refused second window start runs (see `take_data_folder`), and the
+        // engineer's way out of kiosk mode: both only hand this command line to the running
+        // window, through the single-instance plugin, which acts on it.
         return match plant_console::shell::raise(&cli::run_data_dir(&cli.run)) {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {

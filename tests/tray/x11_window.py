@@ -13,12 +13,23 @@ import sys
 from Xlib import X, display, protocol
 
 
+def name_of(d, window):
+    """The window's title: _NET_WM_NAME (UTF-8, what GTK sets for any title) first, as
+    WM_NAME cannot hold a title such as "Plant Console — Alarm summary" as text."""
+    utf8 = d.intern_atom("UTF8_STRING")
+    prop = window.get_full_property(d.intern_atom("_NET_WM_NAME"), utf8)
+    if prop is not None and prop.value:
+        value = prop.value
+        return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    return window.get_wm_name()
+
+
 def find(d, title):
     stack = [d.screen().root]
     while stack:
         window = stack.pop()
         try:
-            name = window.get_wm_name()
+            name = name_of(d, window)
             if name == title:
                 return window
             stack.extend(window.query_tree().children)

@@ -176,6 +176,12 @@ tray-mute = Mute notifications for 15 min
 tray-unmute = Unmute notifications
 tray-reconnect = Reconnect now
 tray-quit = Quit
+tray-window-alarms = Alarm summary window
+tray-window-overview = Plant overview window
+tray-window-trend = Trend window
+window-title-alarms = Plant Console — Alarm summary
+window-title-overview = Plant Console — Plant overview
+window-title-trend = Plant Console — Trend
 
 ## Journal entries. Old entries written before the catalog keep their English text.
 

@@ -164,6 +164,12 @@ tray-mute = بی‌صدا کردن اعلان‌ها برای ۱۵ دقیقه
 tray-unmute = باصدا کردن اعلان‌ها
 tray-reconnect = اتصال دوباره هم‌اکنون
 tray-quit = خروج
+tray-window-alarms = پنجرهٔ خلاصهٔ آلارم‌ها
+tray-window-overview = پنجرهٔ نمای کلی کارخانه
+tray-window-trend = پنجرهٔ روند
+window-title-alarms = کنسول کارخانه — خلاصهٔ آلارم‌ها
+window-title-overview = کنسول کارخانه — نمای کلی کارخانه
+window-title-trend = کنسول کارخانه — روند
 
 ## Journal entries.
 

@@ -33,6 +33,13 @@ fn first_line(child: &mut Child, what: &str) -> String {
 
 impl Desktop {
     pub fn start() -> Desktop {
+        Desktop::start_sized(1280, 800)
+    }
+
+    /// A desktop whose screen is `width` × `height` pixels (the sizes a control room's
+    /// monitors have, e.g. 1920 × 1080).
+    pub fn start_sized(width: u32, height: u32) -> Desktop {
+        let screen = format!("{width}x{height}x24");
         // `-displayfd 1` makes Xvfb pick a free display and print its number on stdout.
         let mut xvfb = Command::new("Xvfb")
             .args([
@@ -40,7 +47,7 @@ impl Desktop {
                 "1",
                 "-screen",
                 "0",
-                "1280x800x24",
+                &screen,
                 "-nolisten",
                 "tcp",
             ])

@@ -235,6 +235,43 @@ impl Session {
         crate::wait_for(limit, what, || check(self))
     }
 
+    /// Sets the current window's outer size (W3C Set Window Rect).
+    pub fn set_window_size(&mut self, width: u32, height: u32) -> Result<(), String> {
+        self.call(
+            "POST",
+            "/window/rect",
+            Some(json!({"width": width, "height": height, "x": 0, "y": 0})),
+        )
+        .map(|_| ())
+    }
+
+    /// The handles of the app's windows that WebDriver sees.
+    pub fn window_handles(&mut self) -> Vec<String> {
+        self.call("GET", "/window/handles", None)
+            .ok()
+            .and_then(|value| {
+                value.as_array().map(|list| {
+                    list.iter()
+                        .filter_map(|h| h.as_str().map(str::to_owned))
+                        .collect()
+                })
+            })
+            .unwrap_or_default()
+    }
+
+    /// The current window's handle.
+    pub fn window_handle(&mut self) -> Option<String> {
+        self.call("GET", "/window", None)
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_owned))
+    }
+
+    /// Makes the window with `handle` the one the next commands act on.
+    pub fn switch_to_window(&mut self, handle: &str) -> Result<(), String> {
+        self.call("POST", "/window", Some(json!({"handle": handle})))
+            .map(|_| ())
+    }
+
     /// Saves a PNG screenshot of the window to `path`.
     pub fn screenshot(&mut self, path: &Path) {
         let value = self.call("GET", "/screenshot", None).expect("screenshot");

@@ -62,6 +62,15 @@ pub struct RunArgs {
     /// Internal: bring the window of the console running on the data folder to the front.
     #[arg(long, hide = true, conflicts_with = "headless")]
     pub raise_window: bool,
+    /// Kiosk mode for a control-room screen: the window is full screen without
+    /// decorations, and neither its close nor the tray's Quit ends it; the engineer leaves
+    /// kiosk mode with --leave-kiosk.
+    #[arg(long, conflicts_with = "headless")]
+    pub kiosk: bool,
+    /// The engineer's way out of kiosk mode: tells the console window running on the data
+    /// folder to leave it (its window gets its decorations and its close back), then exits.
+    #[arg(long, conflicts_with_all = ["headless", "kiosk", "raise_window"])]
+    pub leave_kiosk: bool,
 }
 
 #[derive(Debug, Subcommand)]

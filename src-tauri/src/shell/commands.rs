@@ -112,6 +112,7 @@ fn generate(dir: &Path) {
     let entries = entries(&cfg, &mut export);
     roots::<UpdateBatchPayload>(&mut export);
     roots::<CommandPayload>(&mut export);
+    roots::<WindowPayload>(&mut export);
     // The error has its own file but no place in commands.ts, which would not use it.
     roots::<UiError>(&mut export);
     export.imports.remove("UiError");
@@ -168,10 +169,13 @@ fn generate(dir: &Path) {
          export const BATCH_EVENT = \"{BATCH_EVENT}\";\n\n\
          /** The event that carries each lifecycle step of an operator command. */\n\
          export const COMMAND_EVENT = \"{COMMAND_EVENT}\";\n\n\
+         /** The event that tells the windows that kiosk mode was left. */\n\
+         export const WINDOW_EVENT = \"{WINDOW_EVENT}\";\n\n\
          /** Each event's payload. */\n\
-         export interface Events {{\n  \"{BATCH_EVENT}\": {};\n  \"{COMMAND_EVENT}\": {};\n}}\n",
+         export interface Events {{\n  \"{BATCH_EVENT}\": {};\n  \"{COMMAND_EVENT}\": {};\n  \"{WINDOW_EVENT}\": {};\n}}\n",
         UpdateBatchPayload::name(&cfg),
         CommandPayload::name(&cfg),
+        WindowPayload::name(&cfg),
     ));
     std::fs::write(dir.join("commands.ts"), ts).expect("commands.ts is written");
 }
@@ -179,6 +183,8 @@ fn generate(dir: &Path) {
 /// What `BATCH_EVENT` and `COMMAND_EVENT` carry (see `run`).
 type UpdateBatchPayload = console_core::view::UpdateBatch;
 type CommandPayload = QueuedCommand;
+type WindowPayload = WindowInfo;
+use super::windows::WINDOW_EVENT;
 
 fn generated_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/generated")
@@ -325,7 +331,9 @@ fn each_command_function_takes_and_answers_what_the_list_says() {
             .into_iter()
             // What Tauri hands the command itself, not the window.
             .filter(|param| {
-                !param.contains(":tauri::State<") && !param.ends_with(":tauri::AppHandle")
+                !param.contains(":tauri::State<")
+                    && !param.ends_with(":tauri::AppHandle")
+                    && !param.ends_with(":tauri::WebviewWindow")
             })
             .collect();
         let listed: Vec<String> = entry

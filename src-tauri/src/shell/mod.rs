@@ -27,10 +27,12 @@ include!("commands.list");
 #[cfg(test)]
 mod commands;
 mod tray;
+pub mod windows;
 
 use crate::cli::RunArgs;
 use crate::configure::{Configurator, ConfigureError, SettingsInput, SettingsView};
 use crate::launch::{Launch, LaunchError};
+use windows::{WindowInfo, WindowView, Windows};
 
 /// The event that carries update batches to the window.
 pub const BATCH_EVENT: &str = "console://batch";
@@ -421,6 +423,37 @@ async fn export_alarm_journal(
     Ok(rows)
 }
 
+/// Opens a view (the alarm summary, the overview, a trend) in a window of its own for
+/// another monitor, or brings that window forward.
+#[tauri::command]
+async fn open_window(
+    app: tauri::AppHandle,
+    slot: tauri::State<'_, ConsoleSlot>,
+    view: WindowView,
+) -> Result<(), UiError> {
+    let lang = slot.get()?.language();
+    // Windows are made on the main thread; the command waits for the outcome.
+    let (done, outcome) = tokio::sync::oneshot::channel();
+    let handle = app.clone();
+    app.run_on_main_thread(move || {
+        let _ = done.send(windows::open(&handle, &view, lang));
+    })
+    .map_err(|e| UiError::new("window", e.to_string()))?;
+    outcome
+        .await
+        .map_err(|e| UiError::new("internal", e.to_string()))?
+        .map_err(|e| UiError::new("window", e.to_string()))
+}
+
+/// Which window the page is in, and whether the console runs in kiosk mode.
+#[tauri::command]
+async fn window_info(
+    windows: tauri::State<'_, Windows>,
+    webview_window: tauri::WebviewWindow,
+) -> Result<WindowInfo, UiError> {
+    Ok(windows.info(webview_window.label()))
+}
+
 /// For the overview: per time bucket of `[since, until]`, how many of the devices had a
 /// sample not `online` in it. The core refuses more than 10 000 ids, buckets outside
 /// 1..=240 and a range that is not finite and forward.
@@ -550,6 +583,9 @@ pub fn run(runtime: tokio::runtime::Runtime, args: &RunArgs) -> Result<(), Shell
     let slot = Arc::new(Mutex::new(Some(console)));
 
     let own_dir = crate::cli::run_data_dir(args);
+    let kiosk = args.kiosk;
+    let window_state = windows::window_state_plugin(&own_dir, kiosk);
+    let windows = Windows::new(&own_dir, kiosk, is_demo);
     let context = context();
     let identifier = context.config().identifier.clone();
     let app = tauri::Builder::default()
@@ -564,6 +600,9 @@ pub fn run(runtime: tokio::runtime::Runtime, args: &RunArgs) -> Result<(), Shell
         // The save dialog of the alarm journal's export: the capability grants the
         // window `dialog:allow-save` and nothing else of the plugin.
         .plugin(tauri_plugin_dialog::init())
+        // Each window's monitor, position and size, kept in the data folder (Rust side
+        // only: the capability grants none of the plugin's commands).
+        .plugin(window_state)
         // Rust side only: the window switches it through `set_autostart`, and the
         // capability grants none of the plugin's own commands.
         .plugin(
@@ -573,15 +612,14 @@ pub fn run(runtime: tokio::runtime::Runtime, args: &RunArgs) -> Result<(), Shell
         )
         .manage(ConsoleSlot(slot.clone()))
         .manage(Arc::new(configurator))
+        .manage(windows)
         .invoke_handler(ipc_commands!(handler))
         .on_window_event(|window, event| {
-            // Closing the window hides it: the link, the store and the alerts keep running,
-            // and the tray's menu brings the window back or quits.
+            // Closing the main window hides it: the link, the store and the alerts keep
+            // running, and the tray's menu brings the window back or quits. In kiosk
+            // mode it does not close at all; an extra window just closes.
             if let tauri::WindowEvent::CloseRequested { api, .. } = event {
-                if window.app_handle().tray_by_id("plant-console").is_some() {
-                    api.prevent_close();
-                    let _ = window.hide();
-                }
+                windows::close_requested(window, || api.prevent_close());
             }
         })
         .setup(move |app| {
@@ -616,6 +654,13 @@ pub fn run(runtime: tokio::runtime::Runtime, args: &RunArgs) -> Result<(), Shell
                 };
                 let _ = window.set_title(title);
             }
+            if kiosk {
+                windows::enter_kiosk(app.handle());
+            }
+            let lang = tray_console
+                .upgrade()
+                .map_or(console_i18n::Language::En, |console| console.language());
+            windows::reopen(app.handle(), lang);
             Ok(())
         })
         .build(context)?;
@@ -705,6 +750,10 @@ fn bring_to_front(app: &tauri::AppHandle, own_dir: &std::path::Path, argv: &[Str
         );
     } else {
         tracing::info!("a second window start brought this window to the front");
+    }
+    let leave_kiosk = crate::cli::Cli::try_parse_from(argv).is_ok_and(|cli| cli.run.leave_kiosk);
+    if same && leave_kiosk {
+        windows::leave_kiosk(app);
     }
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.show();

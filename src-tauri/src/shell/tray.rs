@@ -11,6 +11,8 @@ use tauri::menu::{Menu, MenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Manager, Runtime};
 
+use super::windows::{self, WindowKind, WindowView, Windows};
+
 const ICON_REALTIME: &[u8] = include_bytes!("../../../icons/tray-realtime.png");
 const ICON_FALLBACK: &[u8] = include_bytes!("../../../icons/tray-fallback.png");
 const ICON_OFFLINE: &[u8] = include_bytes!("../../../icons/tray-offline.png");
@@ -86,10 +88,15 @@ fn icon_bytes(kind: TrayIconKind) -> &'static [u8] {
     }
 }
 
+/// The tray icon's id.
+pub const TRAY_ID: &str = "plant-console";
+
 /// Menu item ids, also what a test activates over D-Bus.
 pub mod ids {
     pub const STATUS: &str = "status";
     pub const SHOW: &str = "show";
+    /// The extra windows: `window:alarms`, `window:overview`, `window:trend`.
+    pub const WINDOW_PREFIX: &str = "window:";
     pub const MUTE: &str = "mute";
     pub const RECONNECT: &str = "reconnect";
     pub const QUIT: &str = "quit";
@@ -126,10 +133,25 @@ pub fn install<R: Runtime>(
         None::<&str>,
     )?;
     let quit = MenuItem::with_id(app, ids::QUIT, label(lang, "tray-quit"), true, None::<&str>)?;
-    let menu = Menu::with_items(app, &[&status, &show, &mute, &reconnect, &quit])?;
+    let extra: Vec<(WindowKind, MenuItem<R>)> = WindowKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let id = format!("{}{}", ids::WINDOW_PREFIX, kind.label());
+            MenuItem::with_id(app, id, label(lang, open_label(kind)), true, None::<&str>)
+                .map(|item| (kind, item))
+        })
+        .collect::<tauri::Result<_>>()?;
+    let mut items: Vec<&dyn tauri::menu::IsMenuItem<R>> = vec![&status, &show];
+    items.extend(
+        extra
+            .iter()
+            .map(|(_, item)| item as &dyn tauri::menu::IsMenuItem<R>),
+    );
+    items.extend([&mute as &dyn tauri::menu::IsMenuItem<R>, &reconnect, &quit]);
+    let menu = Menu::with_items(app, &items)?;
     let menu_link = link.clone();
     let menu_console = weak.clone();
-    let tray = TrayIconBuilder::with_id("plant-console")
+    let tray = TrayIconBuilder::with_id(TRAY_ID)
         .icon(Image::from_bytes(icon_bytes(kind))?)
         .tooltip(&tooltip)
         .menu(&menu)
@@ -158,8 +180,26 @@ pub fn install<R: Runtime>(
                     let _ = link.reconnect_now().await;
                 });
             }
+            // In kiosk mode only the engineer ends the console (`--leave-kiosk` first).
+            ids::QUIT if app.state::<Windows>().kiosk() => {
+                tracing::info!("kiosk mode: Quit from the tray was refused");
+                show_window(app);
+            }
             ids::QUIT => app.exit(0),
-            _ => {}
+            other => {
+                let kind = other
+                    .strip_prefix(ids::WINDOW_PREFIX)
+                    .and_then(WindowKind::from_label);
+                if let Some(kind) = kind {
+                    let lang = menu_console
+                        .upgrade()
+                        .map_or(Language::En, |console| console.language());
+                    let view = WindowView { kind, query: None };
+                    if let Err(error) = windows::open(app, &view, lang) {
+                        tracing::warn!(%error, "could not open a window from the tray");
+                    }
+                }
+            }
         })
         .build(app)?;
 
@@ -190,6 +230,9 @@ pub fn install<R: Runtime>(
             let _ = show.set_text(label(lang, "tray-show"));
             let _ = reconnect.set_text(label(lang, "tray-reconnect"));
             let _ = quit.set_text(label(lang, "tray-quit"));
+            for (kind, item) in &extra {
+                let _ = item.set_text(label(lang, open_label(*kind)));
+            }
             tokio::select! {
                 changed = link_state.changed() => if changed.is_err() { break },
                 changed = alert_state.changed() => if changed.is_err() { break },
@@ -199,6 +242,15 @@ pub fn install<R: Runtime>(
         }
     });
     Ok(tray)
+}
+
+/// The catalog's label of the tray item that opens (or brings forward) a window.
+fn open_label(kind: WindowKind) -> &'static str {
+    match kind {
+        WindowKind::Alarms => "tray-window-alarms",
+        WindowKind::Overview => "tray-window-overview",
+        WindowKind::Trend => "tray-window-trend",
+    }
 }
 
 /// The tooltip on one line, for the menu's status line.
@@ -257,6 +309,19 @@ mod tests {
             mute_label(Language::Fa, false),
             "بی‌صدا کردن اعلان‌ها برای ۱۵ دقیقه"
         );
+    }
+
+    #[test]
+    fn each_extra_window_has_a_tray_item_in_both_languages() {
+        for kind in WindowKind::ALL {
+            for lang in [Language::En, Language::Fa] {
+                let text = label(lang, open_label(kind));
+                assert!(
+                    !text.is_empty() && !text.contains("tray-window"),
+                    "{kind:?} {lang:?}: {text}"
+                );
+            }
+        }
     }
 
     #[test]
