@@ -227,6 +227,7 @@ describe("the sparkline", () => {
       20,
     );
     expect(g.max).toBe(1);
+    expect(g.peak).toBe(0);
     expect(g.d).toBe("M10 20 L100 20");
   });
 

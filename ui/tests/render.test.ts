@@ -218,7 +218,7 @@ describe("devices table", () => {
   it("uses column headers with scope", () => {
     load(snapshot());
     const headers = [...document.querySelectorAll("#devices thead th")];
-    expect(headers.map((th) => th.textContent)).toEqual(["Name", "Kind", "Status", "Value", "Age", "Alerts"]);
+    expect(headers.map((th) => th.textContent)).toEqual(["Name", "Kind", "Status", "Value", "Range", "Age", "Alerts"]);
     expect(headers.every((th) => th.getAttribute("scope") === "col")).toBe(true);
   });
 });

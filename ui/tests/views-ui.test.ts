@@ -6,6 +6,7 @@ import { Controller, Loader } from "../src/controllers";
 import { setLanguage } from "../src/strings";
 import type { ConsoleSnapshot, JournalEntry } from "../src/types";
 import { AppView } from "../src/views/app";
+import { TAB_IDS, type TabId } from "../src/views/tabs";
 import { diagnosticsFixture, fakeIpc, type FakeIpc } from "./fake-ipc";
 import { $, batch, device, HOSTILE, linkStatus, snapshot, text } from "./fixtures";
 
@@ -59,17 +60,21 @@ afterEach(() => {
 describe("tabs", () => {
   beforeEach(() => make());
 
-  it("is a real tab list, the alarms first, with the plant view shown first and the header and the alarm banner outside the tabs", () => {
+  it("is a real tab list, the overview first and shown first, then the alarms, with the header and the alarm banner outside the tabs", () => {
     const list = $("#view-tabs");
     expect(list.getAttribute("role")).toBe("tablist");
     const tabs = [...list.querySelectorAll('[role="tab"]')];
-    expect(tabs.map((t) => t.id)).toEqual(["tab-alarms", "tab-plant", "tab-alerts", "tab-diagnostics", "tab-settings"]);
-    expect(tabs.map((t) => t.textContent)).toEqual(["Alarms", "Plant", "Alerts & events", "Diagnostics", "Settings"]);
-    expect($("#tab-plant").getAttribute("aria-selected")).toBe("true");
+    expect(tabs.map((t) => t.id)).toEqual(TAB_IDS.map((id) => `tab-${id}`));
+    expect(tabs.map((t) => t.id).slice(0, 3)).toEqual(["tab-overview", "tab-alarms", "tab-plant"]);
+    expect(tabs.map((t) => t.textContent).slice(0, 3)).toEqual(["Overview", "Alarms", "Plant"]);
+    expect($("#tab-overview").getAttribute("aria-selected")).toBe("true");
+    expect($("#view-overview").hidden).toBe(false);
+    expect($("#overview").closest("#view-overview")).not.toBeNull();
+    expect($("#tab-plant").getAttribute("aria-selected")).toBe("false");
     expect($("#tab-plant").getAttribute("aria-controls")).toBe("view-plant");
     expect($("#view-plant").getAttribute("role")).toBe("tabpanel");
     expect($("#view-plant").getAttribute("aria-labelledby")).toBe("tab-plant");
-    expect($("#view-plant").hidden).toBe(false);
+    expect($("#view-plant").hidden).toBe(true);
     expect($("#view-alerts").hidden).toBe(true);
     for (const id of ["devices", "relays", "system-stats", "outbox"]) {
       expect($(`#${id}`).closest("#view-plant")).not.toBeNull();
@@ -91,33 +96,32 @@ describe("tabs", () => {
   });
 
   it("moves with the arrow keys, Home and End, with one tab in the tab order", () => {
+    const next = (id: TabId) => `tab-${TAB_IDS[(TAB_IDS.indexOf(id) + 1) % TAB_IDS.length]}`;
     const plant = $("#tab-plant");
     plant.focus();
     key(plant, "ArrowRight");
-    expect(document.activeElement?.id).toBe("tab-alerts");
-    expect($("#view-alerts").hidden).toBe(false);
+    expect(document.activeElement?.id).toBe(next("plant"));
+    expect($(`#view-${next("plant").slice(4)}`).hidden).toBe(false);
     expect($("#view-plant").hidden).toBe(true);
-    expect($("#tab-alerts").getAttribute("tabindex")).toBe("0");
+    expect($(`#${next("plant")}`).getAttribute("tabindex")).toBe("0");
     expect($("#tab-plant").getAttribute("tabindex")).toBe("-1");
-    key($("#tab-alerts"), "ArrowRight");
-    key($("#tab-diagnostics"), "ArrowRight");
-    expect(document.activeElement?.id).toBe("tab-settings");
     key($("#tab-settings"), "ArrowRight");
-    expect(document.activeElement?.id).toBe("tab-alarms");
-    expect($("#view-alarms").hidden).toBe(false);
-    key($("#tab-alarms"), "ArrowLeft");
+    expect(document.activeElement?.id).toBe("tab-overview");
+    expect($("#view-overview").hidden).toBe(false);
+    key($("#tab-overview"), "ArrowLeft");
     expect(document.activeElement?.id).toBe("tab-settings");
     key($("#tab-settings"), "Home");
-    expect(document.activeElement?.id).toBe("tab-alarms");
-    key($("#tab-alarms"), "End");
+    expect(document.activeElement?.id).toBe("tab-overview");
+    key($("#tab-overview"), "End");
     expect(document.activeElement?.id).toBe("tab-settings");
   });
 
   it("mirrors the arrows right to left", () => {
     document.documentElement.setAttribute("dir", "rtl");
+    const after = `tab-${TAB_IDS[TAB_IDS.indexOf("plant") + 1]}`;
     key($("#tab-plant"), "ArrowLeft");
-    expect(document.activeElement?.id).toBe("tab-alerts");
-    key($("#tab-alerts"), "ArrowRight");
+    expect(document.activeElement?.id).toBe(after);
+    key($(`#${after}`), "ArrowRight");
     expect(document.activeElement?.id).toBe("tab-plant");
   });
 
@@ -199,6 +203,8 @@ describe("system stats trends", () => {
       });
     make();
     await start();
+    // The window opens on the overview: the stats trend is loaded with the plant view.
+    view.tabs.select("plant");
     await vi.waitFor(() => expect(ipc.statsTrendCalls.length).toBeGreaterThan(0));
     expect(ipc.statsTrendCalls[0]).toEqual({ since: now - 3600, until: now });
     await vi.waitFor(() => expect($("#stats-trend-cpu").getAttribute("data-runs")).toBe("2"));
@@ -218,6 +224,7 @@ describe("system stats trends", () => {
     await vi.advanceTimersByTimeAsync(0);
     ipc.resolveSnapshot(snapshot());
     await started;
+    view.tabs.select("plant");
     await vi.advanceTimersByTimeAsync(0);
     const first = ipc.statsTrendCalls.length;
     expect(first).toBe(1);

@@ -428,3 +428,15 @@ export function alarmStateLabel(state: string): string {
 export function alarmEventLabel(event: string): string {
   return wordIn(language(), { id: "alarm-event", args: { event } });
 }
+
+/**
+ * The time of day when `t` is on the same local day as `now`, the date alone otherwise
+ * ("14:03:09" or "2024-05-31"): for narrow columns, which must show their whole text
+ * (the cell's title then gives the date and time).
+ */
+export function formatTimeOrDay(t: number, now: number): string {
+  if (!Number.isFinite(t)) return strings.missing;
+  const whole = formatTimeOfDayOrDate(t, now);
+  const day = formatDateTime(t);
+  return whole === day ? day.slice(0, day.indexOf(" ")) : whole;
+}

@@ -7,8 +7,10 @@ export type TrendBucket = readonly [number, number];
 export interface SparklineGeometry {
   /** The path's `d` (empty when there is nothing to draw). */
   readonly d: string;
-  /** The largest count (the top of the scale is at least 1). */
+  /** The top of the scale: the largest count, at least 1. */
   readonly max: number;
+  /** The largest count (0 when there is no bucket). */
+  readonly peak: number;
   /** The count of the last bucket (null: no bucket). */
   readonly last: number | null;
 }
@@ -35,8 +37,9 @@ export function sparklineGeometry(
     .filter(([t, n]) => Number.isFinite(t) && Number.isFinite(n) && t >= since && t < until)
     .map(([t, n]) => [t, Math.max(0, n)] as const)
     .sort((a, b) => a[0] - b[0]);
-  if (!(span > 0) || points.length === 0) return { d: "", max: 1, last: null };
-  const max = Math.max(1, ...points.map(([, n]) => n));
+  if (!(span > 0) || points.length === 0) return { d: "", max: 1, peak: 0, last: null };
+  const peak = Math.max(...points.map(([, n]) => n));
+  const max = Math.max(1, peak);
   const x = (t: number) => ((t - since) / span) * width;
   const y = (n: number) => height - (n / max) * height;
   const parts: string[] = [];
@@ -44,5 +47,5 @@ export function sparklineGeometry(
     const end = points[i + 1]?.[0] ?? until;
     parts.push(`${i === 0 ? "M" : "L"}${round(x(t))} ${round(y(n))}`, `L${round(x(end))} ${round(y(n))}`);
   });
-  return { d: parts.join(" "), max, last: points[points.length - 1]?.[1] ?? null };
+  return { d: parts.join(" "), max, peak, last: points[points.length - 1]?.[1] ?? null };
 }

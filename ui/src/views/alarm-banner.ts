@@ -214,6 +214,8 @@ export class AlarmBannerView {
       const p = String(top.priority);
       const badgeCls = `badge priority priority-${p}`;
       if (this.badge.className !== badgeCls) this.badge.className = badgeCls;
+      setAttr(this.badge, "data-state-indicator", "priority");
+      setAttr(this.badge, "data-abnormal", "true");
       setText(this.badgeText, alarmPriorityLabel(p));
       const at = top.activated_at ?? top.changed_at;
       setText(this.timeText, formatTimeOfDayOrDate(at, this.now));

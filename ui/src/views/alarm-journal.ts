@@ -26,7 +26,7 @@ import { language, strings } from "../strings";
 import { wordIn } from "../strings/catalog";
 import type { AlarmTransition } from "../types";
 import { LabelText, onLanguage } from "./bind";
-import { colHeading, dataTable, el, selectEl, setAttr, setText, tableHead, type Label } from "./dom";
+import { colHeading, dataTable, el, PRIORITY_INDICATOR, selectEl, setAttr, setText, tableHead, type Label } from "./dom";
 import { placeRows } from "./sorted-rows";
 
 function isRange(value: string): value is JournalRange {
@@ -310,7 +310,7 @@ export class AlarmJournalView {
       "tr",
       { attrs: { "data-transition-id": String(t.id), "data-event": String(t.event), "data-priority": priority } },
       time,
-      el(doc, "td", { class: "alarm-priority" }, el(doc, "span", { class: `badge priority priority-${priority}` }, alarmPriorityLabel(priority))),
+      el(doc, "td", { class: "alarm-priority" }, el(doc, "span", { class: `badge priority priority-${priority}`, attrs: PRIORITY_INDICATOR }, alarmPriorityLabel(priority))),
       el(doc, "td", { class: "alarm-source", attrs: { dir: "auto" } }, String(t.source)),
       el(doc, "th", { class: "alarm-message", attrs: { scope: "row", dir: "auto" } }, words(t)),
       el(doc, "td", { class: "alarm-event" }, alarmEventLabel(String(t.event))),

@@ -12,7 +12,7 @@ import { language, strings } from "../strings";
 import { wordIn } from "../strings/catalog";
 import type { AlarmKpis } from "../types";
 import { LabelText, onLanguage } from "./bind";
-import { colHeading, dataTable, el, setText, tableHead, type Label } from "./dom";
+import { colHeading, dataTable, el, PRIORITY_INDICATOR, setText, tableHead, type Label } from "./dom";
 
 interface Figure {
   readonly dd: HTMLElement;
@@ -161,7 +161,7 @@ export class AlarmKpisView {
           doc,
           "tr",
           { attrs: { "data-priority": p } },
-          el(doc, "th", { attrs: { scope: "row" } }, el(doc, "span", { class: `badge priority priority-${p}` }, alarmPriorityLabel(p))),
+          el(doc, "th", { attrs: { scope: "row" } }, el(doc, "span", { class: `badge priority priority-${p}`, attrs: PRIORITY_INDICATOR }, alarmPriorityLabel(p))),
           el(doc, "td", { class: "num" }, formatCount(k.priorities[p])),
           el(doc, "td", { class: "num" }, total === 0 ? strings.missing : formatPercent((100 * k.priorities[p]) / total)),
         ),

@@ -11,8 +11,12 @@
 // (select#device-kind-filter, options from the data). Column headers are
 // sort buttons (th[aria-sort] > button.sort-button[data-sort-key]).
 //
+// An area chosen in the overview filters the list too: a chip
+// (button#device-area-chip[data-area]) says which, and clears it when pressed.
+//
 // Rows: th.name, td.kind, td.status .badge, td.value (.value-text, "stale"
-// class and data-stale="link|age" when unconfirmed), td.age, td.alerts
+// class and data-stale="link|age" when unconfirmed), td.range (the analog bar,
+// views/meter.ts, against the site's limits or the values seen), td.age, td.alerts
 // (.shelved, button.shelve-device[data-device-id]). Rows take the focus in
 // turn (one has tabindex 0): arrows, Page Up / Down, Home / End move, Enter
 // (or a click) opens the details.
@@ -33,7 +37,12 @@ import { strings } from "../strings";
 import { onLanguage } from "./bind";
 import type { DeviceEntry } from "../types";
 import { scrollToShow, virtualWindow } from "../lib/virtual";
-import { colHeading, dataTable, describeExtras, el, setAttr, setOptions, setText, tableHead } from "./dom";
+import { colHeading, dataTable, describeExtras, el, setAttr, setIndicator, setOptions, setText, tableHead } from "./dom";
+import { isAbnormalDevice } from "../state/areas";
+import { limitsFor, observe, type Observed } from "../lib/meter";
+import type { Limit } from "../types";
+import { Meter } from "./meter";
+import { areaLabel } from "./overview";
 
 /** Height of a device row (px); CSS gives the rows exactly this height. */
 export const ROW_HEIGHT = 36;
@@ -77,6 +86,7 @@ interface DeviceRow {
   readonly valueText: Text;
   readonly valueSpan: HTMLSpanElement;
   readonly ageText: Text;
+  readonly meter: Meter;
   readonly shelveButton: HTMLButtonElement;
   readonly shelveText: Text;
   readonly staleMark: Text;
@@ -127,6 +137,14 @@ export class DevicesView {
   private readonly search: HTMLInputElement;
   private readonly statusFilter: HTMLSelectElement;
   private readonly kindFilter: HTMLSelectElement;
+  private readonly areaChip: HTMLButtonElement;
+  private readonly areaChipText: Text;
+  /** The area chosen in the overview (undefined: every area). */
+  private area: string | undefined = undefined;
+  /** The site's limits (alerts.limits in the settings). */
+  private limits: readonly Limit[] = [];
+  /** The lowest and highest value seen of each device since the window opened. */
+  private readonly observed = new Map<string, Observed>();
   private readonly sortHeaders = new Map<DeviceSortKey, HTMLTableCellElement>();
   private rowHeight = ROW_HEIGHT;
   private windowStart = 0;
@@ -154,8 +172,8 @@ export class DevicesView {
     this.shown = el(doc, "span", { class: "summary", id: "devices-shown" }, this.shownText);
     this.shown.hidden = true;
     this.tbody = el(doc, "tbody");
-    this.beforeCell = el(doc, "td", { attrs: { colspan: "6" } });
-    this.afterCell = el(doc, "td", { attrs: { colspan: "6" } });
+    this.beforeCell = el(doc, "td", { attrs: { colspan: "7" } });
+    this.afterCell = el(doc, "td", { attrs: { colspan: "7" } });
     this.before = el(doc, "tr", { class: "virtual-spacer virtual-before", attrs: { "aria-hidden": "true" } }, this.beforeCell);
     this.after = el(doc, "tr", { class: "virtual-spacer virtual-after", attrs: { "aria-hidden": "true" } }, this.afterCell);
     this.tbody.append(this.before, this.after);
@@ -175,11 +193,13 @@ export class DevicesView {
       this.sortHeaders.set(col.key, th);
       return th;
     });
-    this.thead = tableHead(doc, [...headCells, () => strings.alerts.column]);
+    // The bar after the value it draws (the fourth column), then age and alerts.
+    const rangeHead = colHeading(doc, () => strings.hmi.range);
+    this.thead = tableHead(doc, [...headCells.slice(0, 4), rangeHead, ...headCells.slice(4), () => strings.alerts.column]);
     const table = dataTable(doc, {
       table: { id: "devices", class: "data-table devices-table" },
       caption: () => S().caption,
-      columns: ["col-name", "col-kind", "col-status", "col-value", "col-age", "col-alerts"],
+      columns: ["col-name", "col-kind", "col-status", "col-value", "col-range", "col-age", "col-alerts"],
       head: this.thead,
       body: this.tbody,
     });
@@ -200,6 +220,16 @@ export class DevicesView {
     );
     this.kindFilter = el(doc, "select", { id: "device-kind-filter", class: "select" });
     this.refreshKinds();
+    this.areaChipText = doc.createTextNode("");
+    this.areaChip = el(
+      doc,
+      "button",
+      { id: "device-area-chip", class: "button filter-chip", attrs: { type: "button" } },
+      this.areaChipText,
+      el(doc, "span", { class: "filter-chip-clear", attrs: { "aria-hidden": "true" } }, " \u2715"),
+    );
+    this.areaChip.hidden = true;
+    this.areaChip.addEventListener("click", () => this.setArea(undefined));
     this.search.addEventListener("input", () => this.filterChanged());
     this.statusFilter.addEventListener("change", () => this.filterChanged());
     this.kindFilter.addEventListener("change", () => this.filterChanged());
@@ -236,6 +266,7 @@ export class DevicesView {
         el(doc, "label", { class: "filter" }, el(doc, "span", { class: "filter-label" }, () => S().search), this.search),
         el(doc, "label", { class: "filter" }, el(doc, "span", { class: "filter-label" }, () => S().statusFilter), this.statusFilter),
         el(doc, "label", { class: "filter" }, el(doc, "span", { class: "filter-label" }, () => S().kindFilter), this.kindFilter),
+        this.areaChip,
       ),
       el(doc, "p", { id: "devices-help", class: "visually-hidden" }, () => S().tableHelp),
       this.scroller,
@@ -261,6 +292,7 @@ export class DevicesView {
   /** Draws the texts made from data again in the current language (rows in the DOM only). */
   private relabel(): void {
     this.refreshKinds();
+    this.drawAreaChip();
     this.refreshSummary();
     for (const row of this.rows.values()) {
       const e = this.list.get(row.id);
@@ -288,7 +320,9 @@ export class DevicesView {
 
   reset(entries: Iterable<DeviceEntry>, now: number): void {
     this.now = now;
-    this.list.reset(entries);
+    const all = [...entries];
+    for (const e of all) this.observeValue(e);
+    this.list.reset(all);
     // Rows of devices that stay are reused (updated in place).
     for (const [id, row] of this.rows) {
       const e = this.list.get(id);
@@ -303,7 +337,12 @@ export class DevicesView {
   apply(ids: Iterable<string>, lookup: (id: string) => DeviceEntry | undefined, now: number): void {
     this.now = now;
     const changes: [string, DeviceEntry | undefined][] = [];
-    for (const id of ids) changes.push([id, lookup(id)]);
+    for (const id of ids) {
+      const e = lookup(id);
+      if (e === undefined) this.observed.delete(id);
+      else this.observeValue(e);
+      changes.push([id, e]);
+    }
     const result = this.list.apply(changes);
     for (const [id, e] of changes) {
       const row = this.rows.get(id);
@@ -312,6 +351,58 @@ export class DevicesView {
     if (result.kindsChanged) this.refreshKinds();
     this.refreshSummary();
     if (result.moved) this.renderWindow();
+  }
+
+  /** Widens a device's observed range by its value (a bad value is no value). */
+  private observeValue(e: DeviceEntry): void {
+    if (isBad(e.quality)) return;
+    const before = this.observed.get(e.device.id) ?? null;
+    const after = observe(before, e.device.value);
+    if (after !== null && after !== before) this.observed.set(e.device.id, after);
+  }
+
+  /** The site's limits (alerts.limits); the bars are drawn again against them. */
+  setLimits(limits: readonly Limit[]): void {
+    this.limits = limits;
+    for (const row of this.rows.values()) {
+      const e = this.list.get(row.id);
+      if (e !== undefined) this.updateMeter(row, e);
+    }
+  }
+
+  private updateMeter(row: DeviceRow, e: DeviceEntry): void {
+    const d = e.device;
+    const value = typeof d.value === "number" && Number.isFinite(d.value) && !isBad(e.quality) ? d.value : null;
+    row.meter.set(value, typeof d.unit === "string" ? d.unit : null, limitsFor(d, this.limits), this.observed.get(d.id) ?? null);
+  }
+
+  // ---------- the area chosen in the overview ----------
+
+  /** Lists only the devices of an area (undefined: every area); a chip says which. */
+  setArea(area: string | undefined): void {
+    if (area === this.area) return;
+    this.area = area;
+    this.drawAreaChip();
+    this.filterChanged();
+  }
+
+  /** The area the list is filtered to (undefined: none). */
+  get areaFilter(): string | undefined {
+    return this.area;
+  }
+
+  private drawAreaChip(): void {
+    const area = this.area;
+    this.areaChip.hidden = area === undefined;
+    if (area === undefined) {
+      setAttr(this.areaChip, "data-area", null);
+      return;
+    }
+    const label = areaLabel(area);
+    setText(this.areaChipText, strings.hmi.areaChip(label));
+    setAttr(this.areaChip, "data-area", area);
+    setAttr(this.areaChip, "aria-label", `${strings.hmi.areaChip(label)}. ${strings.hmi.clearArea}`);
+    setAttr(this.areaChip, "title", strings.hmi.clearArea);
   }
 
   /** The entry of a device, as the view holds it. */
@@ -454,6 +545,7 @@ export class DevicesView {
       search: this.search.value,
       status: this.statusFilter.value,
       kind: this.kindFilter.value,
+      ...(this.area === undefined ? {} : { area: this.area }),
     };
     this.list.setFilter(filter);
     this.refreshSummary();
@@ -691,6 +783,7 @@ export class DevicesView {
     );
     shelveButton.disabled = this.shelving.has(e.device.id);
     const badge = el(doc, "span", { class: "badge" }, badgeText);
+    const meter = new Meter(doc);
     // Names and kinds come from the server, in any script: isolated, so that a
     // Latin name reads right in a right-to-left table (and the other way round).
     const nameCell = el(
@@ -715,6 +808,7 @@ export class DevicesView {
       el(doc, "td", { class: "kind" }, el(doc, "span", { attrs: { dir: "auto" } }, kindText)),
       el(doc, "td", { class: "status" }, badge),
       valueCell,
+      el(doc, "td", { class: "range" }, meter.element),
       el(doc, "td", { class: "age num" }, ageText),
       el(doc, "td", { class: "alerts" }, shelveButton, shelved),
     );
@@ -730,6 +824,7 @@ export class DevicesView {
       valueText,
       valueSpan,
       ageText,
+      meter,
       shelveButton,
       shelveText,
       staleMark,
@@ -751,18 +846,23 @@ export class DevicesView {
     const name = String(d.name);
     setText(row.nameText, name);
     setText(row.kindText, String(d.kind));
-    setAttr(row.nameCell, "title", describeExtras(d, DEVICE_FIELDS));
+    // A long name ends in an ellipsis: the cell's title holds it whole; the extra fields
+    // the plant sent are the row's title.
+    setAttr(row.nameCell, "title", name);
+    setAttr(row.tr, "title", describeExtras(d, DEVICE_FIELDS));
 
     const status = String(d.status);
     if (status !== row.status) {
       row.status = status;
       const p = statusPresentation(status);
       row.badge.className = `badge status-${p.cls}`;
+      setIndicator(row.badge, "device-status", isAbnormalDevice(d));
       setText(row.badgeText, p.label);
       setAttr(row.tr, "data-status", status);
     }
 
     this.applyQuality(row, e);
+    this.updateMeter(row, e);
     // A number and its unit read left to right ("71.5 °C", "۵۷٫۰۶ %"), unless the unit is written right to left.
     setAttr(row.valueSpan, "dir", typeof d.unit === "string" && RTL_TEXT.test(d.unit) ? "rtl" : "ltr");
     row.receivedAt = e.received_at;

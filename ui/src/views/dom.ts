@@ -168,3 +168,19 @@ export function dataTable(doc: Document, parts: DataTableParts): HTMLTableElemen
     parts.body,
   );
 }
+
+/**
+ * Marks an element as showing a state (docs/hmi-style.md): `data-state-indicator`
+ * names what it shows, `data-abnormal` whether that state is abnormal. The stylesheet
+ * gives only abnormal states a colour, and the tests hold it to that.
+ */
+export function setIndicator(node: Element, kind: string, abnormal: boolean): void {
+  setAttr(node, "data-state-indicator", kind);
+  setAttr(node, "data-abnormal", abnormal ? "true" : "false");
+}
+
+/** The attributes of an alarm priority chip: an alarm is abnormal by definition. */
+export const PRIORITY_INDICATOR: Readonly<Record<string, string>> = {
+  "data-state-indicator": "priority",
+  "data-abnormal": "true",
+};

@@ -13,6 +13,7 @@ import "./outbox.css";
 interface OutboxRow {
   readonly tr: HTMLTableRowElement;
   readonly relayText: Text;
+  readonly relayCell: HTMLTableCellElement;
   readonly requestedText: Text;
   readonly badge: HTMLSpanElement;
   readonly badgeText: Text;
@@ -140,13 +141,14 @@ export class OutboxView {
     const expiresText = doc.createTextNode("");
     const attemptsText = doc.createTextNode("");
     const issuedCell = el(doc, "td", { class: "issued-at num" }, issuedText);
+    const relayCell = el(doc, "th", { class: "relay", attrs: { scope: "row" } }, relayText);
     const expiresCell = el(doc, "td", { class: "expires-at num" }, expiresText);
     const actionCell = el(doc, "td", { class: "action" });
     const tr = el(
       doc,
       "tr",
       { attrs: { "data-request-id": cmd.request_id } },
-      el(doc, "th", { class: "relay", attrs: { scope: "row" } }, relayText),
+      relayCell,
       el(doc, "td", { class: "requested" }, requestedText),
       el(doc, "td", { class: "status" }, badge),
       issuedCell,
@@ -157,6 +159,7 @@ export class OutboxView {
     return {
       tr,
       relayText,
+      relayCell,
       requestedText,
       badge,
       badgeText,
@@ -177,6 +180,7 @@ export class OutboxView {
     setAttr(row.tr, "data-status", status);
     setAttr(row.tr, "title", strings.outbox.operator(String(cmd.operator)));
     setText(row.relayText, relay);
+    setAttr(row.relayCell, "title", relay);
     setText(row.requestedText, stateText);
     const cls = `badge command-status command-${status}`;
     if (row.badge.className !== cls) row.badge.className = cls;

@@ -3,13 +3,13 @@
 // the reason it is disabled (.switch-reason[data-reason]) and the status of
 // the relay's latest command (.command-status[data-status]).
 
-import { commandStatusText, formatCount, formatDateTime, formatTimeOfDayOrDate } from "../lib/format";
+import { commandStatusText, formatCount, formatDateTime, formatTimeOrDay } from "../lib/format";
 import { isBad, qualityText } from "../state/quality";
 import { commandBadgePhase, type SwitchBlock } from "../state";
 import { strings } from "../strings";
 import { onLanguage } from "./bind";
 import type { CommandView, Relay, RelayEntry } from "../types";
-import { dataTable, describeExtras, el, setAttr, setText, tableHead } from "./dom";
+import { dataTable, describeExtras, el, setAttr, setIndicator, setText, tableHead } from "./dom";
 import { SortedRows, type RowAdapter } from "./sorted-rows";
 import "./relays.css";
 
@@ -48,6 +48,7 @@ interface RelayRow {
   readonly changedAtCell: HTMLTableCellElement;
   readonly changedAtText: Text;
   readonly changedByText: Text;
+  readonly changedByCell: HTMLTableCellElement;
   readonly switchButton: HTMLButtonElement;
   readonly switchText: Text;
   readonly reason: HTMLElement;
@@ -175,6 +176,7 @@ export class RelaysView {
       el(doc, "span", { class: "stale-mark" }, staleMark),
     );
     const changedAtCell = el(doc, "td", { class: "changed-at num" }, changedAtText);
+    const changedByCell = el(doc, "td", { class: "changed-by" }, changedByText);
     const switchText = doc.createTextNode("");
     const switchButton = el(
       doc,
@@ -196,7 +198,7 @@ export class RelaysView {
       stateCell,
       el(doc, "td", { class: "control" }, switchButton, " ", commandBadge, reason),
       changedAtCell,
-      el(doc, "td", { class: "changed-by" }, changedByText),
+      changedByCell,
     );
     const row: RelayRow = {
       tr,
@@ -208,6 +210,7 @@ export class RelaysView {
       changedAtCell,
       changedAtText,
       changedByText,
+      changedByCell,
       switchButton,
       switchText,
       reason,
@@ -228,13 +231,19 @@ export class RelaysView {
   private updateRow(row: RelayRow, e: RelayEntry): void {
     row.entry = e;
     const r = e.relay;
-    setText(row.nameText, String(r.name));
-    setAttr(row.nameCell, "title", describeExtras(r, RELAY_FIELDS));
+    const name = String(r.name);
+    setText(row.nameText, name);
+    // A long name ends in an ellipsis: the cell's title holds it whole; the extra fields
+    // the plant sent are the row's title.
+    setAttr(row.nameCell, "title", name);
+    setAttr(row.tr, "title", describeExtras(r, RELAY_FIELDS));
     this.applyState(row, e);
     row.changedAt = r.changed_at;
-    setText(row.changedAtText, formatTimeOfDayOrDate(r.changed_at, this.now));
+    setText(row.changedAtText, formatTimeOrDay(r.changed_at, this.now));
     setAttr(row.changedAtCell, "title", formatDateTime(r.changed_at));
-    setText(row.changedByText, r.changed_by === null ? strings.missing : String(r.changed_by));
+    const by = r.changed_by === null ? strings.missing : String(r.changed_by);
+    setText(row.changedByText, by);
+    setAttr(row.changedByCell, "title", by);
     row.relay = r;
     this.updateSwitch(row);
     this.updateCommand(row);
@@ -301,10 +310,13 @@ export class RelaysView {
     const Q = strings.quality;
     if (stateUnreadable) {
       row.badge.className = "badge quality-bad";
+      setIndicator(row.badge, "relay-state", true);
       setText(row.badgeText, `${Q.badMark} ${Q.stateUnreadable}`);
       setAttr(row.tr, "data-state", "unknown");
     } else {
       row.badge.className = `badge ${on ? "state-on" : "state-off"}${bad ? " quality-bad" : ""}`;
+      // ON and OFF are both normal states: only a value that cannot be trusted is abnormal.
+      setIndicator(row.badge, "relay-state", bad);
       const state = on ? strings.relays.on : strings.relays.off;
       setText(row.badgeText, bad ? `${state} ${Q.badMark}` : state);
       setAttr(row.tr, "data-state", on ? "on" : "off");
@@ -365,7 +377,7 @@ export class RelaysView {
   tick(now: number): void {
     this.now = now;
     for (const row of this.rows.rows()) {
-      setText(row.changedAtText, formatTimeOfDayOrDate(row.changedAt, now));
+      setText(row.changedAtText, formatTimeOrDay(row.changedAt, now));
       this.updatePhase(row);
     }
   }
