@@ -23,6 +23,8 @@ import type {
   SettingsInput,
   SettingsView,
   StatsTrend,
+  TrendData,
+  TrendPen,
   UpdateBatch,
 } from "../src/types";
 import { DEFAULT_ALARM_PREFS } from "./fixtures";
@@ -61,6 +63,14 @@ export interface FakeIpc extends ConsoleIpc {
   statusAnswer: (command: "mute" | "unmute" | "shelve") => Promise<AlertStatus>;
   deviceTrendCalls: { deviceId: string; since: number; until: number }[];
   deviceTrendAnswer: (deviceId: string, since: number, until: number) => Promise<DeviceTrend>;
+  areaTrendCalls: { deviceIds: readonly string[]; since: number; until: number; buckets: number }[];
+  areaTrendAnswer: (deviceIds: readonly string[], since: number, until: number, buckets: number) => Promise<Array<[number, number]>>;
+  trendCalls: { pens: readonly TrendPen[]; since: number; until: number; pixels: number }[];
+  trendAnswer: (pens: readonly TrendPen[], since: number, until: number, pixels: number) => Promise<TrendData>;
+  exportTrendCalls: { path: string; pens: readonly TrendPen[]; since: number; until: number }[];
+  exportTrendAnswer: () => Promise<number>;
+  exportTrendPngCalls: { path: string; png: string }[];
+  exportTrendPngAnswer: (png: string) => Promise<number>;
   statsTrendCalls: { since: number; until: number }[];
   statsTrendAnswer: (since: number, until: number) => Promise<StatsTrend>;
   journalCalls: JournalQuery[];
@@ -236,6 +246,30 @@ export function fakeIpc(): FakeIpc {
     deviceTrend: (deviceId, since, until) => {
       ipc.deviceTrendCalls.push({ deviceId, since, until });
       return ipc.deviceTrendAnswer(deviceId, since, until);
+    },
+    areaTrendCalls: [],
+    areaTrendAnswer: () => Promise.resolve([]),
+    areaTrend: (deviceIds, since, until, buckets) => {
+      ipc.areaTrendCalls.push({ deviceIds, since, until, buckets });
+      return ipc.areaTrendAnswer(deviceIds, since, until, buckets);
+    },
+    trendCalls: [],
+    trendAnswer: (pens) => Promise.resolve({ series: pens.map((pen) => ({ pen, points: [], reduced: false })), gaps: [] }),
+    trend: (pens, since, until, pixels) => {
+      ipc.trendCalls.push({ pens, since, until, pixels });
+      return ipc.trendAnswer(pens, since, until, pixels);
+    },
+    exportTrendCalls: [],
+    exportTrendAnswer: () => Promise.resolve(0),
+    exportTrend: (path, pens, since, until) => {
+      ipc.exportTrendCalls.push({ path, pens, since, until });
+      return ipc.exportTrendAnswer();
+    },
+    exportTrendPngCalls: [],
+    exportTrendPngAnswer: (png) => Promise.resolve(png.length),
+    exportTrendPng: (path, png) => {
+      ipc.exportTrendPngCalls.push({ path, png });
+      return ipc.exportTrendPngAnswer(png);
     },
     statsTrendCalls: [],
     statsTrendAnswer: () => Promise.resolve({ samples: [], gaps: [] }),

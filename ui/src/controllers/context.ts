@@ -21,6 +21,8 @@ import type {
   SettingsInput,
   SettingsView,
   StatsTrend,
+  TrendData,
+  TrendPen,
   UpdateBatch,
 } from "../types";
 import type { AppView } from "../views/app";
@@ -40,7 +42,15 @@ export interface ConsoleIpc {
   unmuteAlerts(): Promise<AlertStatus>;
   shelveDevice(deviceId: string, minutes: number): Promise<AlertStatus>;
   deviceTrend(deviceId: string, since: number, until: number): Promise<DeviceTrend>;
+  /** Per bucket of [since, until], how many of the devices were not online (the overview's sparklines). */
+  areaTrend(deviceIds: readonly string[], since: number, until: number, buckets: number): Promise<Array<[number, number]>>;
   statsTrend(since: number, until: number): Promise<StatsTrend>;
+  /** Up to eight pens over [since, until] for the Trends chart, reduced to `pixels` columns past 20 000 points. */
+  trend(pens: readonly TrendPen[], since: number, until: number, pixels: number): Promise<TrendData>;
+  /** Writes the pens' cached samples of [since, until] as CSV to `path`: the rows written. */
+  exportTrend(path: string, pens: readonly TrendPen[], since: number, until: number): Promise<number>;
+  /** Writes a chart image (a PNG data URL) to `path`: the bytes written. */
+  exportTrendPng(path: string, png: string): Promise<number>;
   journal(query: JournalQuery): Promise<JournalEntry[]>;
   diagnostics(): Promise<Diagnostics>;
   testNotification(): Promise<void>;

@@ -118,6 +118,13 @@ export class Controller {
       alarmJournalRangeChanged: () => this.alarms.journalRangeChanged(),
       exportAlarmJournal: (range) => void this.alarms.exportJournal(range),
     });
+    // The Trends view asks for its data and writes its exports through the console's IPC.
+    this.view.trends.setSource({
+      load: (pens, since, until, pixels) => this.ipc.trend(pens, since, until, pixels),
+      exportCsv: (path, pens, since, until) => this.ipc.exportTrend(path, pens, since, until),
+      exportPng: (path, png) => this.ipc.exportTrendPng(path, png),
+      chooseSavePath: (options) => this.ipc.chooseSavePath(options),
+    });
   }
 
   /**

@@ -39,6 +39,7 @@ import { OutboxView } from "./outbox";
 import { RelaysView } from "./relays";
 import { SettingsFormView } from "./settings";
 import { StatsView } from "./stats";
+import { TrendsView } from "./trends";
 import { TabsView, type TabId } from "./tabs";
 
 /** What the operator can ask for; the controller answers (the view never calls IPC). */
@@ -94,6 +95,7 @@ export class AppView {
   details!: DeviceDetailsView;
   relays!: RelaysView;
   stats!: StatsView;
+  trends!: TrendsView;
   outbox!: OutboxView;
   alerts!: AlertsView;
   journal!: JournalView;
@@ -196,6 +198,8 @@ export class AppView {
     this.setAlarmSound(alerts.alarm_sound === true);
     const prefs = alerts.alarms;
     if (prefs !== undefined && prefs !== null) this.shelveDialog.setLimits(prefs.default_shelve_minutes, prefs.max_shelve_minutes);
+    // The trends draw the site's limits as lines on each device pen's axis.
+    this.trends.setLimits(alerts.limits);
   }
 
   private build(): void {
@@ -206,6 +210,7 @@ export class AppView {
     this.details = new DeviceDetailsView(doc);
     this.relays = new RelaysView(doc);
     this.stats = new StatsView(doc);
+    this.trends = new TrendsView(doc);
     this.outbox = new OutboxView(doc);
     this.alerts = new AlertsView(doc);
     this.journal = new JournalView(doc);
@@ -284,6 +289,10 @@ export class AppView {
       el(doc, "div", { class: "primary" }, this.devices.element, this.details.element, this.outbox.element),
       el(doc, "div", { class: "side" }, this.stats.element, this.relays.element),
     );
+    const trends = el(doc, "section", { class: "view trends-view" }, this.trends.element);
+    // "Open in Trends" beside the small trends: the figure or the device as a pen there.
+    this.stats.setOpenTrendHandler((figure) => this.openInTrends(`stats:${figure}`));
+    this.details.setOpenTrendHandler((deviceId) => this.openInTrends(`device:${deviceId}`));
     const events = el(doc, "section", { class: "view events-view" }, this.alerts.element, this.journal.element);
     const diagnostics = el(
       doc,
@@ -293,10 +302,12 @@ export class AppView {
     );
     const settings = el(doc, "section", { class: "view settings-view" }, this.settings.element);
     const alarms = el(doc, "section", { class: "view alarms-view" }, this.alarmSummary.element, this.alarmJournal.element);
-    this.tabs = new TabsView(doc, { alarms, plant, alerts: events, diagnostics, settings });
+    this.tabs = new TabsView(doc, { alarms, plant, trends, alerts: events, diagnostics, settings });
     this.header.setTabs(this.tabs.element);
     this.tabs.setChangeHandler((tab) => {
       if (tab === "plant") this.devices.refreshWindow();
+      if (tab === "trends") this.trends.show();
+      else this.trends.hide();
       this.actions?.tabChanged?.(tab);
     });
 
@@ -312,7 +323,7 @@ export class AppView {
       this.capsReached,
       this.staleWarning,
       this.unusableWarning,
-      el(doc, "main", { class: "app-main" }, alarms, plant, events, diagnostics, settings),
+      el(doc, "main", { class: "app-main" }, alarms, plant, trends, events, diagnostics, settings),
       this.confirm.element,
       this.shelveDialog.element,
     );
@@ -403,6 +414,7 @@ export class AppView {
   render(store: ConsoleStore, changes: ChangeSet, now: number): void {
     this.now = now;
     this.relays.setContext(store);
+    this.trends.setDevices(store.devices);
     if (this.bound !== store) this.bind(store);
     store.signals.publish(changes);
   }
@@ -637,11 +649,21 @@ export class AppView {
     this.details.tick(now);
     this.relays.tick(now);
     this.stats.tick(now);
+    this.trends.tick(now);
     this.alerts.tick(now);
     this.diagnostics.tick(now);
     this.alarmBanner.tick(now);
     this.alarmSummary.tick(now);
     this.alarmJournal.tick(now);
+  }
+
+  // ---------- trends ----------
+
+  /** Adds a pen ("device:<id>", "stats:cpu") to the Trends view and shows it, the focus on the chart. */
+  openInTrends(pen: string): void {
+    this.trends.addPen(pen);
+    this.tabs.select("trends");
+    this.trends.focusChart();
   }
 
   // ---------- device details ----------

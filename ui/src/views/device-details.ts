@@ -46,6 +46,13 @@ export class DeviceDetailsView {
   private opener: HTMLElement | null = null;
   private onShelve: (deviceId: string) => void = () => {};
   private onClose: () => void = () => {};
+  private onOpenTrend: (deviceId: string) => void = () => {};
+  private readonly openTrendButton: HTMLButtonElement;
+
+  /** Called with the open device's id when "Open in Trends" is pressed. */
+  setOpenTrendHandler(handler: (deviceId: string) => void): void {
+    this.onOpenTrend = handler;
+  }
 
   constructor(doc: Document) {
     this.doc = doc;
@@ -75,6 +82,16 @@ export class DeviceDetailsView {
       { id: "device-details-close", class: "button", attrs: { type: "button", "aria-label": () => D().closeLabel } },
       () => D().close,
     );
+    // "Open in Trends": the device as a pen of the Trends view, over any range.
+    this.openTrendButton = el(
+      doc,
+      "button",
+      { id: "device-open-trend", class: "button link-button", attrs: { type: "button" } },
+      () => strings.trends.openInTrends,
+    );
+    this.openTrendButton.addEventListener("click", () => {
+      if (this.id !== null) this.onOpenTrend(this.id);
+    });
     const headingId = "device-details-heading";
     this.element = el(
       doc,
@@ -96,7 +113,7 @@ export class DeviceDetailsView {
         doc,
         "div",
         { class: "details-body" },
-        el(doc, "div", { class: "details-trend" }, el(doc, "h3", {}, () => D().trend), this.chart.element),
+        el(doc, "div", { class: "details-trend" }, el(doc, "h3", {}, () => D().trend), this.chart.element, this.openTrendButton),
         el(doc, "div", { class: "details-data" }, el(doc, "h3", {}, () => D().fields), this.fields),
       ),
     );

@@ -7,7 +7,7 @@ import { formatAgeSince, formatCount, formatPercent, formatUptime } from "../lib
 import { STATS_RANGES, type StatsRange } from "../state";
 import { isBad, qualityText } from "../state/quality";
 import { strings } from "../strings";
-import type { StatsEntry, StatsSample, StatsTrend } from "../types";
+import type { StatsEntry, StatsFigure, StatsSample, StatsTrend } from "../types";
 import { TrendChart } from "./chart";
 import { onLanguage, LabelText } from "./bind";
 import { el, selectEl, setAttr, setText, type Label } from "./dom";
@@ -45,6 +45,7 @@ export class StatsView {
   private stale = false;
   private now = 0;
   private onRange: (range: StatsRange) => void = () => {};
+  private onOpenTrend: (figure: StatsFigure) => void = () => {};
 
   constructor(doc: Document) {
     this.doc = doc;
@@ -141,9 +142,33 @@ export class StatsView {
         el(doc, "dt", {}, label),
         el(doc, "dd", { id }, el(doc, "span", { class: "stat-value", attrs: { dir: "auto" } }, text), bar),
         chart?.element,
+        this.openTrendButton(trend ?? (id === "stat-clients" ? "clients" : null), label),
       ),
     );
     return { text, fill, bar, chart };
+  }
+
+  /** "Open in Trends" for a figure: it becomes a pen of the Trends view (null: no button). */
+  private openTrendButton(figure: StatsFigure | null, label: Label): HTMLButtonElement | null {
+    if (figure === null) return null;
+    const name = () => (typeof label === "function" ? label() : label);
+    const button = el(
+      this.doc,
+      "button",
+      {
+        id: `stats-open-trend-${figure}`,
+        class: "button link-button stats-open-trend",
+        attrs: { type: "button", "data-open-pen": `stats:${figure}`, title: () => strings.trends.openInTrendsTitle(name()) },
+      },
+      () => strings.trends.openInTrends,
+    );
+    button.addEventListener("click", () => this.onOpenTrend(figure));
+    return button;
+  }
+
+  /** Called with the figure whose "Open in Trends" was pressed. */
+  setOpenTrendHandler(handler: (figure: StatsFigure) => void): void {
+    this.onOpenTrend = handler;
   }
 
   /** The period of the trends. */

@@ -8,13 +8,13 @@ import { bindAttr, bindText } from "./bind";
 import { el, setAttr } from "./dom";
 import "./tabs.css";
 
-export type TabId = "alarms" | "plant" | "alerts" | "diagnostics" | "settings";
+export type TabId = "alarms" | "plant" | "trends" | "alerts" | "diagnostics" | "settings";
 /**
  * The tabs in order: the alarms first, where an operator looks first. The window
  * opens on the plant all the same: the alarm banner above every view already
  * says what is most urgent, and the plant is what the operator works in.
  */
-export const TAB_IDS: readonly TabId[] = ["alarms", "plant", "alerts", "diagnostics", "settings"];
+export const TAB_IDS: readonly TabId[] = ["alarms", "plant", "trends", "alerts", "diagnostics", "settings"];
 
 export function isTabId(value: unknown): value is TabId {
   return (TAB_IDS as readonly unknown[]).includes(value);
