@@ -92,7 +92,7 @@ fn pen_points(
     pens: &[TrendPen],
     since: UnixSeconds,
     until: UnixSeconds,
-) -> Result<Vec<(TrendPen, Vec<(UnixSeconds, Option<f64>)>)>, StoreError> {
+) -> Result<Vec<(TrendPen, trends::Points)>, StoreError> {
     let mut stats: Option<Vec<StatsSample>> = None;
     let mut out = Vec::with_capacity(pens.len());
     for pen in pens {

@@ -34,6 +34,10 @@ pub const MAX_PNG_BYTES: usize = 20 * 1024 * 1024;
 /// The eight bytes every PNG file starts with.
 const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n'];
 
+/// A pen's points, oldest first: each time and the value then (`None`: the device
+/// reported none).
+pub type Points = Vec<(UnixSeconds, Option<f64>)>;
+
 /// One of the server's system figures, as a pen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -191,7 +195,12 @@ pub fn reduce_for_display(
     until: UnixSeconds,
     pixels: u32,
 ) -> (Vec<(UnixSeconds, Option<f64>)>, bool) {
-    if points.len() <= MAX_DISPLAY_POINTS || pixels == 0 || !(until > since) {
+    if points.len() <= MAX_DISPLAY_POINTS
+        || pixels == 0
+        || until <= since
+        || until.is_nan()
+        || since.is_nan()
+    {
         return (points, false);
     }
     let width = (until - since) / f64::from(pixels);
@@ -229,7 +238,7 @@ pub fn reduce_for_display(
 /// time or the device reported no value. Values are written as the cache holds them
 /// (Rust's shortest exact decimal of the f64), never rounded. Lines end in CRLF as
 /// RFC 4180 has them. Returns the text and its number of data rows.
-pub fn trend_csv(series: &[(TrendPen, Vec<(UnixSeconds, Option<f64>)>)]) -> (String, u32) {
+pub fn trend_csv(series: &[(TrendPen, Points)]) -> (String, u32) {
     // Keyed by the time's bits: every time here is a finite, non-negative f64 read from
     // the cache, whose bit patterns order as the numbers do.
     let mut rows: BTreeMap<u64, Vec<Option<f64>>> = BTreeMap::new();

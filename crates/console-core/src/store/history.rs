@@ -155,7 +155,8 @@ pub fn area_trend(
 ) -> Result<Vec<(UnixSeconds, u32)>, StoreError> {
     let width = (until - since) / f64::from(buckets);
     let mut counts = vec![0_u32; buckets as usize];
-    if device_ids.is_empty() || !(width > 0.0) {
+    // A width that is not positive (or NaN) has no bucket to count in.
+    if device_ids.is_empty() || width.is_nan() || width <= 0.0 {
         return Ok(bucket_starts(since, width, counts));
     }
     let ids = serde_json::to_string(device_ids)?;
