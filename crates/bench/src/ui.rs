@@ -1,11 +1,17 @@
 //! Benchmark 7, the window under load: the release app under a private Xvfb, through
 //! tauri-driver, on a plant of 10 000 devices sending 1 000 one-device updates a second.
-//! Frame times are taken in the page with requestAnimationFrame.
+//! Frame times are taken in the page with requestAnimationFrame. A second case, "7 days
+//! × 4 pens, zoom", opens the Trends view on a cache seeded with a week of four pens and
+//! zooms it step by step with the chart's keys while the frames are recorded.
 
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use serde_json::Value;
+use console_core::state::{Change, DeviceEntry, StatsEntry};
+use console_core::store::{self, PendingWrites, StoreWriter};
+use plant_link::config::PlantId;
+use plant_protocol::SystemStats;
+use serde_json::{Map, Value};
 use test_support::desktop::Desktop;
 use test_support::webdriver::TauriDriver;
 
@@ -26,7 +32,69 @@ pub struct Args {
     /// Seconds of updates before measuring.
     #[arg(long, default_value_t = 5.0)]
     pub warmup: f64,
+    /// Seconds of frames measured while the 7-day trend of four pens is zoomed.
+    #[arg(long, default_value_t = 10.0)]
+    pub trend_seconds: f64,
 }
+
+/// The plant name the trend case's console runs under (`--plant`), so that the cache it
+/// opens is the one seeded beforehand whatever port the plant listens on.
+const TREND_PLANT: &str = "bench-trends";
+
+/// The two device pens of the trend case: devices the streaming plant has too, so the
+/// picker finds them by id and their names come from the plant.
+const TREND_DEVICES: [&str; 2] = ["dev-00001", "dev-00002"];
+
+/// Picks four pens in the Trends view (two devices by id, the server's CPU and memory
+/// through the search), shows the last 7 days, and answers once the chart is drawn.
+const TREND_OPEN_SCRIPT: &str = r#"
+const [devices, done] = [arguments[0], arguments[arguments.length - 1]];
+document.getElementById("tab-trends").click();
+const search = document.getElementById("trend-pen-search");
+const pick = (text, pen) => {
+  search.value = text;
+  search.dispatchEvent(new Event("input"));
+  const button = document.querySelector(`[data-pen="${pen}"]`);
+  if (button) button.click();
+  return button !== null;
+};
+const picked = [...devices.map((d) => pick(d, `device:${d}`)), pick("cpu", "stats:cpu"), pick("memory", "stats:memory")];
+document.getElementById("trend-range-604800").click();
+const started = performance.now();
+(function wait() {
+  const chart = document.getElementById("trend-chart");
+  const drawn = chart.querySelector("canvas") !== null && document.getElementById("trend-status").hidden;
+  if (drawn || performance.now() - started > 20000) {
+    done({ picked, drawn, pens: chart.getAttribute("data-pens"), since: chart.dataset.since, until: chart.dataset.until });
+  } else setTimeout(wait, 100);
+})();
+"#;
+
+/// Records frame intervals for `arguments[0]` ms while pressing the chart's keys every
+/// 200 ms: six zoom-ins, six zoom-outs, a pan back and forth (each asks the console for
+/// the new range and redraws); counts the distinct ranges the chart showed.
+const TREND_ZOOM_SCRIPT: &str = r#"
+const [duration, done] = [arguments[0], arguments[arguments.length - 1]];
+const chart = document.getElementById("trend-chart");
+chart.focus();
+const keys = ["+", "+", "+", "+", "+", "+", "-", "-", "-", "-", "-", "-", "ArrowLeft", "ArrowRight"];
+const deltas = [];
+const ranges = new Set();
+let [last, end, next, steps] = [0, 0, 0, 0];
+function frame(t) {
+  deltas.push(t - last);
+  last = t;
+  if (t >= next) {
+    chart.dispatchEvent(new KeyboardEvent("keydown", { key: keys[steps % keys.length], bubbles: true }));
+    steps += 1;
+    next = t + 200;
+  }
+  ranges.add(`${chart.dataset.since}-${chart.dataset.until}`);
+  if (t < end) { requestAnimationFrame(frame); }
+  else { done({ deltas, steps, ranges: ranges.size }); }
+}
+requestAnimationFrame((t) => { last = t; end = t + duration; next = t; requestAnimationFrame(frame); });
+"#;
 
 /// Measures frames in the page: the time between successive requestAnimationFrame
 /// callbacks for `arguments[0]` ms, and how many DOM changes the table saw meanwhile
@@ -98,8 +166,10 @@ fn run_blocking(args: Args) -> Result<Report> {
     let screenshot = test_support::desktop::artifacts_dir("bench").join("ui-under-load.png");
     window.screenshot(&screenshot);
     drop(window);
+    let trend = trend_case(&driver, &binary, &url, &args);
     drop(driver);
     server.stop(Duration::from_secs(10));
+    let trend = trend?;
 
     let mut deltas: Vec<f64> = result["deltas"]
         .as_array()
@@ -127,6 +197,7 @@ fn run_blocking(args: Args) -> Result<Report> {
         ),
     );
     report.figure("screenshot", screenshot.display().to_string());
+    trend.report(&mut report, &args);
     report.target(
         "longest frame",
         "≤ 50 ms",
@@ -139,4 +210,151 @@ fn run_blocking(args: Args) -> Result<Report> {
         ),
     );
     Ok(report)
+}
+
+/// What the trend case measured.
+struct TrendFrames {
+    seeded: u64,
+    deltas: Vec<f64>,
+    steps: u64,
+    ranges: u64,
+}
+
+impl TrendFrames {
+    fn report(mut self, report: &mut Report, args: &Args) {
+        let frames = self.deltas.len();
+        let over_50 = self.deltas.iter().filter(|d| **d > 50.0).count();
+        let (p50, p99, max) = summary(&mut self.deltas);
+        report.figure(
+            "7 days × 4 pens, zoom",
+            format!(
+                "{} samples seeded (2 devices and the server's CPU and memory, the cache's tiers); \
+                 {} zoom and pan steps in {:.0} s showing {} ranges; {frames} frames: p50 {p50:.1} ms, \
+                 p99 {p99:.1} ms, longest {max:.1} ms; {over_50} frames over 50 ms",
+                self.seeded, self.steps, args.trend_seconds, self.ranges
+            ),
+        );
+    }
+}
+
+/// The trend case: a console of its own (`--plant bench-trends`, its own data folder)
+/// on the same plant, its cache seeded with 7 days of four pens, the Trends view opened
+/// on them and zoomed while the frames are recorded.
+fn trend_case(
+    driver: &TauriDriver,
+    binary: &std::path::Path,
+    url: &str,
+    args: &Args,
+) -> Result<TrendFrames> {
+    let dir = tempfile::tempdir()?;
+    let plant = PlantId::named(TREND_PLANT).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let cache = store::plants::prepare(dir.path(), &plant, url)?;
+    let seeded = seed_week(&cache)?;
+    let mut window = driver.session(
+        binary,
+        &[
+            "--server",
+            url,
+            "--plant",
+            TREND_PLANT,
+            "--data-dir",
+            dir.path().to_str().context("a UTF-8 path")?,
+        ],
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while window.find_all("tr[data-device-id]").is_empty() {
+        if Instant::now() > deadline {
+            bail!("no device row appeared within 60 s (trend case)");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let devices = Value::from(TREND_DEVICES.to_vec());
+    let opened = window
+        .execute_async(TREND_OPEN_SCRIPT, &[devices], Duration::from_secs(40))
+        .map_err(|e| anyhow::anyhow!("the trend could not be opened: {e}"))?;
+    if opened["drawn"] != Value::Bool(true) {
+        bail!("the 7-day trend was not drawn: {opened}");
+    }
+    let result = window
+        .execute_async(
+            TREND_ZOOM_SCRIPT,
+            &[Value::from(args.trend_seconds * 1000.0)],
+            Duration::from_secs_f64(args.trend_seconds + 30.0),
+        )
+        .map_err(|e| anyhow::anyhow!("the zoom script failed: {e}"))?;
+    let shot = test_support::desktop::artifacts_dir("bench").join("ui-trend-zoom.png");
+    window.screenshot(&shot);
+    drop(window);
+    let deltas = result["deltas"]
+        .as_array()
+        .context("no trend frame times came back")?
+        .iter()
+        .filter_map(Value::as_f64)
+        .collect();
+    Ok(TrendFrames {
+        seeded,
+        deltas,
+        steps: result["steps"].as_u64().unwrap_or(0),
+        ranges: result["ranges"].as_u64().unwrap_or(0),
+    })
+}
+
+/// Writes a week of the two device pens and of the server's figures into the cache at
+/// `cache` through the store's writer, at the density the cache's tiers keep (one
+/// sample a second for the last hour, a minute up to a day, ten minutes before), oldest
+/// first; returns how many samples it wrote.
+fn seed_week(cache: &std::path::Path) -> Result<u64> {
+    let writer = StoreWriter::spawn(store::open(cache)?);
+    let now = crate::wire::unix_now().floor();
+    let tiers = [
+        (now - 7.0 * 86_400.0, now - 86_400.0, 600.0),
+        (now - 86_400.0, now - 3600.0, 60.0),
+        (now - 3600.0, now - 1.0, 1.0),
+    ];
+    let mut samples = 0u64;
+    for (start, end, step) in tiers {
+        // One transaction per 2 000 times, so no batch holds the writer long.
+        let times: Vec<f64> = (0..)
+            .map(|k| start + f64::from(k) * step)
+            .take_while(|t| *t < end)
+            .collect();
+        for chunk in times.chunks(2000) {
+            let mut pending = PendingWrites::default();
+            for &at in chunk {
+                let wave = ((at - now) / 3600.0).sin();
+                for (i, _) in TREND_DEVICES.iter().enumerate() {
+                    let mut device = crate::wire::device(i, 60.0 + 10.0 * wave + i as f64, at);
+                    device.last_seen = at;
+                    pending.push(&Change::Device {
+                        before: None,
+                        after: DeviceEntry {
+                            device: std::sync::Arc::new(device),
+                            received_at: at,
+                            unreadable: Default::default(),
+                            quality: Default::default(),
+                        },
+                    });
+                    samples += 1;
+                }
+                pending.push(&Change::Stats(StatsEntry {
+                    stats: SystemStats {
+                        cpu_percent: 30.0 + 20.0 * wave,
+                        memory_percent: 50.0 - 5.0 * wave,
+                        disk_percent: 60.0,
+                        uptime_s: at - now + 8.0 * 86_400.0,
+                        clients: 3,
+                        server_time: at,
+                        extra: Map::new(),
+                    },
+                    received_at: at,
+                    unreadable: Default::default(),
+                    quality: Default::default(),
+                }));
+                samples += 2;
+            }
+            writer.flush(pending)?;
+        }
+    }
+    writer.close(PendingWrites::default())?;
+    Ok(samples)
 }
