@@ -178,7 +178,11 @@ class UplotTrend implements TrendPlot {
     this.gaps = gaps;
     this.range = range;
     if (this.plot === null) this.build();
-    else this.plot.setData(this.aligned(), true);
+    else {
+      this.plot.setData(this.aligned(), true);
+      // uPlot fits the time axis to the data on setData; the chart shows the range asked.
+      this.plot.setScale("x", { min: range.since, max: range.until });
+    }
   }
 
   setRange(range: TimeRange): void {
@@ -302,6 +306,7 @@ class UplotTrend implements TrendPlot {
       },
     };
     this.plot = new UPlot(opts, this.aligned(), this.host);
+    this.plot.setScale("x", { min: this.range.since, max: this.range.until });
     this.plot.over.addEventListener(
       "wheel",
       (ev) => {
