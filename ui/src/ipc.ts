@@ -8,6 +8,7 @@ import { strings } from "./strings";
 import {
   BATCH_EVENT,
   COMMAND_EVENT,
+  WINDOW_EVENT,
   type Answer,
   type Args,
   type CommandName,
@@ -37,9 +38,11 @@ import type {
   TrendPen,
   UiError,
   UpdateBatch,
+  WindowInfo,
+  WindowView,
 } from "./types";
 
-export { BATCH_EVENT, COMMAND_EVENT };
+export { BATCH_EVENT, COMMAND_EVENT, WINDOW_EVENT };
 
 /** Code of the UiError produced when the page does not run inside the Tauri app. */
 export const NO_BACKEND = "no_backend";
@@ -353,4 +356,23 @@ export async function chooseSavePath(options: SaveDialogOptions): Promise<string
   } catch (err) {
     throw toUiError(err);
   }
+}
+
+/**
+ * Opens `view` (the alarm summary, the overview, or a trend with its query) in a window
+ * of its own, or brings that window forward with the view asked for. Rejects with a
+ * UiError (a query the console refuses, or the window system's refusal).
+ */
+export async function openWindow(view: WindowView): Promise<void> {
+  await call("open_window", { view });
+}
+
+/** Which window this page is in (`main` or the kind of an extra window) and whether the console is in kiosk mode. */
+export async function windowInfo(): Promise<WindowInfo> {
+  return await call("window_info");
+}
+
+/** Subscribes to changes of the window arrangement (kiosk mode left): the main window's info. */
+export async function onWindow(handler: (info: WindowInfo) => void): Promise<UnlistenFn> {
+  return subscribe(WINDOW_EVENT, handler);
 }

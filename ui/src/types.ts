@@ -64,6 +64,9 @@ export type { UiError } from "./generated/UiError";
 export type { Unreadable } from "./generated/Unreadable";
 export type { Unusable } from "./generated/Unusable";
 export type { UpdateBatch } from "./generated/UpdateBatch";
+export type { WindowInfo } from "./generated/WindowInfo";
+export type { WindowKind } from "./generated/WindowKind";
+export type { WindowView } from "./generated/WindowView";
 export type { JsonValue } from "./generated/serde_json/JsonValue";
 
 // ---------- the UI's own types ----------

@@ -88,10 +88,10 @@ describe("Controller", () => {
       unmuteAlerts: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
       shelveDevice: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
       deviceTrend: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
-      areaTrend: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
       trend: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
       exportTrend: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
       exportTrendPng: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      areaTrend: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
       statsTrend: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
       journal: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
       diagnostics: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
@@ -107,6 +107,9 @@ describe("Controller", () => {
       alarmKpis: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
       exportAlarmJournal: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
       chooseSavePath: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      openWindow: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      windowInfo: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      onWindow: async () => () => {},
     };
     await make(ipc).start();
     expect(text("#app-error")).toBe("No backend here.");

@@ -26,6 +26,8 @@ import type {
   TrendData,
   TrendPen,
   UpdateBatch,
+  WindowInfo,
+  WindowView,
 } from "../src/types";
 import { DEFAULT_ALARM_PREFS } from "./fixtures";
 
@@ -62,9 +64,9 @@ export interface FakeIpc extends ConsoleIpc {
   /** Answer of mute_alerts, unmute_alerts and shelve_device. */
   statusAnswer: (command: "mute" | "unmute" | "shelve") => Promise<AlertStatus>;
   deviceTrendCalls: { deviceId: string; since: number; until: number }[];
-  deviceTrendAnswer: (deviceId: string, since: number, until: number) => Promise<DeviceTrend>;
   areaTrendCalls: { deviceIds: readonly string[]; since: number; until: number; buckets: number }[];
   areaTrendAnswer: (deviceIds: readonly string[], since: number, until: number, buckets: number) => Promise<Array<[number, number]>>;
+  deviceTrendAnswer: (deviceId: string, since: number, until: number) => Promise<DeviceTrend>;
   trendCalls: { pens: readonly TrendPen[]; since: number; until: number; pixels: number }[];
   trendAnswer: (pens: readonly TrendPen[], since: number, until: number, pixels: number) => Promise<TrendData>;
   exportTrendCalls: { path: string; pens: readonly TrendPen[]; since: number; until: number }[];
@@ -108,6 +110,14 @@ export interface FakeIpc extends ConsoleIpc {
   saveDialogCalls: SaveDialogOptions[];
   /** The path the operator picks (null: they cancelled). */
   saveDialogAnswer: () => Promise<string | null>;
+  openWindowCalls: WindowView[];
+  /** By default: opened. */
+  openWindowAnswer: (view: WindowView) => Promise<void>;
+  windowInfoCalls: number;
+  /** By default: the main window, not in kiosk mode. */
+  windowInfoAnswer: () => Promise<WindowInfo>;
+  /** Sends the window event (kiosk mode left) to the subscriber. */
+  emitWindow(info: WindowInfo): void;
 }
 
 /** An answer of alarm_kpis: a quiet day. */
@@ -197,7 +207,27 @@ export function fakeIpc(): FakeIpc {
   let commandHandler: ((c: CommandView) => void) | null = null;
   let resolve: ((s: ConsoleSnapshot) => void) | null = null;
   let reject: ((e: unknown) => void) | null = null;
+  let windowHandler: ((info: WindowInfo) => void) | null = null;
   const ipc: FakeIpc = {
+    openWindowCalls: [],
+    openWindowAnswer: () => Promise.resolve(),
+    openWindow: (view) => {
+      ipc.openWindowCalls.push(view);
+      return ipc.openWindowAnswer(view);
+    },
+    windowInfoCalls: 0,
+    windowInfoAnswer: () => Promise.resolve({ label: "main", kiosk: false }),
+    windowInfo: () => {
+      ipc.windowInfoCalls++;
+      return ipc.windowInfoAnswer();
+    },
+    onWindow: async (h) => {
+      windowHandler = h;
+      return () => {
+        windowHandler = null;
+      };
+    },
+    emitWindow: (info) => windowHandler?.(info),
     alarmsCalls: 0,
     alarmsAnswer: [],
     alarms: () => {
@@ -241,17 +271,17 @@ export function fakeIpc(): FakeIpc {
       ipc.saveDialogCalls.push(options);
       return ipc.saveDialogAnswer();
     },
-    deviceTrendCalls: [],
-    deviceTrendAnswer: (deviceId) => Promise.resolve({ device_id: deviceId, points: [], gaps: [] }),
-    deviceTrend: (deviceId, since, until) => {
-      ipc.deviceTrendCalls.push({ deviceId, since, until });
-      return ipc.deviceTrendAnswer(deviceId, since, until);
-    },
     areaTrendCalls: [],
     areaTrendAnswer: () => Promise.resolve([]),
     areaTrend: (deviceIds, since, until, buckets) => {
       ipc.areaTrendCalls.push({ deviceIds, since, until, buckets });
       return ipc.areaTrendAnswer(deviceIds, since, until, buckets);
+    },
+    deviceTrendCalls: [],
+    deviceTrendAnswer: (deviceId) => Promise.resolve({ device_id: deviceId, points: [], gaps: [] }),
+    deviceTrend: (deviceId, since, until) => {
+      ipc.deviceTrendCalls.push({ deviceId, since, until });
+      return ipc.deviceTrendAnswer(deviceId, since, until);
     },
     trendCalls: [],
     trendAnswer: (pens) => Promise.resolve({ series: pens.map((pen) => ({ pen, points: [], reduced: false })), gaps: [] }),

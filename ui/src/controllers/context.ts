@@ -24,6 +24,8 @@ import type {
   TrendData,
   TrendPen,
   UpdateBatch,
+  WindowInfo,
+  WindowView,
 } from "../types";
 import type { AppView } from "../views/app";
 
@@ -66,6 +68,12 @@ export interface ConsoleIpc {
   exportAlarmJournal(path: string, since?: number, until?: number): Promise<number>;
   /** The native save dialog: the chosen path, or null when the operator cancelled. */
   chooseSavePath(options: SaveDialogOptions): Promise<string | null>;
+  /** Opens a view in a window of its own (or brings that window forward). */
+  openWindow(view: WindowView): Promise<void>;
+  /** Which window this page is in, and whether the console is in kiosk mode. */
+  windowInfo(): Promise<WindowInfo>;
+  /** The window arrangement changed (kiosk mode left): the main window's info. */
+  onWindow(handler: (info: WindowInfo) => void): Promise<() => void>;
 }
 
 /** Handed by the Controller to each of its parts. */

@@ -5,7 +5,7 @@
 
 import { ConsoleStore, type ChangeSet, type JournalRange } from "../state";
 import { strings, type Language } from "../strings";
-import type { CommandView, SettingsInput } from "../types";
+import type { CommandView, SettingsInput, WindowView } from "../types";
 import type { AppView } from "../views/app";
 import type { AlarmActionSource } from "../views/app";
 import type { TabId } from "../views/tabs";
@@ -13,9 +13,11 @@ import { AlarmsController } from "./alarms";
 import { AlertsController } from "./alerts";
 import { CommandsController } from "./commands";
 import type { ConsoleIpc, ControllerContext } from "./context";
+import { OverviewController } from "./overview";
 import { RefreshController } from "./refresh";
 import { SettingsController } from "./settings";
 import { SyncController } from "./sync";
+import { WindowsController, type StorageEvents } from "./windows";
 
 export interface ControllerOptions {
   ipc: ConsoleIpc;
@@ -42,6 +44,8 @@ export interface ControllerOptions {
   visible?: () => boolean;
   /** Where the language is saved (localStorage in the app). */
   storage?: Pick<Storage, "setItem"> | null;
+  /** Where the other windows' changes of the shared localStorage arrive (the page's window in the app). */
+  storageEvents?: StorageEvents | null;
 }
 
 export class Controller {
@@ -54,7 +58,9 @@ export class Controller {
   private readonly alerts: AlertsController;
   private readonly alarms: AlarmsController;
   private readonly refresher: RefreshController;
+  private readonly overview: OverviewController;
   private readonly settings: SettingsController;
+  private readonly windows: WindowsController;
 
   constructor(opts: ControllerOptions) {
     this.ipc = opts.ipc;
@@ -94,6 +100,17 @@ export class Controller {
       visible: opts.visible ?? (() => typeof document === "undefined" || document.visibilityState !== "hidden"),
     });
     this.settings = new SettingsController(ctx, opts.storage !== undefined ? opts.storage : defaultStorage());
+    this.overview = new OverviewController(ctx, {
+      trendMs: opts.trendMs ?? 30_000,
+      visible: opts.visible ?? (() => typeof document === "undefined" || document.visibilityState !== "hidden"),
+    });
+    // Another window's language: the main window saves it into the settings as if chosen
+    // here; an extra window only follows it.
+    this.windows = new WindowsController(
+      ctx,
+      opts.storageEvents !== undefined ? opts.storageEvents : defaultEvents(),
+      (lang) => (this.view.role === "main" ? this.settings.setLanguage(lang) : this.settings.applyLanguage(lang)),
+    );
     this.view.setActions({
       switchRelay: (relayId, opener) => void this.switchRelay(relayId, opener),
       cancelCommand: (requestId) => void this.cancelCommand(requestId),
@@ -117,6 +134,8 @@ export class Controller {
       openAlarmHistory: (id) => this.alarms.openHistory(id),
       alarmJournalRangeChanged: () => this.alarms.journalRangeChanged(),
       exportAlarmJournal: (range) => void this.alarms.exportJournal(range),
+      openWindow: (view) => void this.windows.openWindow(view),
+      overviewShown: () => this.overview.refresh(),
     });
     // The Trends view asks for its data and writes its exports through the console's IPC.
     this.view.trends.setSource({
@@ -133,6 +152,7 @@ export class Controller {
    */
   async start(): Promise<void> {
     this.refresher.startTicking();
+    this.windows.listenForLanguage();
     if (!this.ipc.hasBackend()) {
       // Nothing to read either: the views say why instead of "Loading…".
       this.view.showJournalError(() => strings.errors.noBackend);
@@ -146,11 +166,14 @@ export class Controller {
     }
     await this.sync.subscribe();
     if (this.stopped) return;
+    // Beside the snapshot, not before it: the kiosk badge can wait, the plant cannot.
+    void this.windows.start();
     // The plant first: the operator's first look is the device table, and every other
     // read (trends over a day of history, the journal) would compete with it.
     await this.refresh();
     if (this.stopped) return;
     this.refresher.startPolling();
+    this.overview.start();
     await Promise.all([this.loadOutbox(), this.loadAlerts(), this.loadAlarms(), this.loadSettings()]);
   }
 
@@ -158,9 +181,11 @@ export class Controller {
     this.stopped = true;
     this.sync.stop();
     this.refresher.stop();
+    this.overview.stop();
     this.commands.stop();
     this.alerts.stop();
     this.alarms.stop();
+    this.windows.stop();
   }
 
   /** Renders what changed since the last frame (also called by the frame callback). */
@@ -239,6 +264,7 @@ export class Controller {
 
   tabChanged(tab: TabId): void {
     this.refresher.tabChanged(tab);
+    this.overview.refresh();
     this.alarms.tabChanged(tab);
   }
 
@@ -272,8 +298,19 @@ export class Controller {
 
   // ---------- settings and language ----------
 
+  /**
+   * The header's language. The main window applies it and saves it into the settings;
+   * an extra window applies it and keeps it in the shared localStorage only, where the
+   * main window hears of it and saves it (so that the settings have one writer, and an
+   * extra window's older copy of them never overwrites the main window's).
+   */
   setLanguage(lang: Language): void {
-    this.settings.setLanguage(lang);
+    if (this.view.role === "main") this.settings.setLanguage(lang);
+    else this.settings.applyLanguage(lang);
+  }
+
+  openWindow(view: WindowView): Promise<void> {
+    return this.windows.openWindow(view);
   }
 
   loadSettings(): Promise<void> {
@@ -291,4 +328,8 @@ function defaultStorage(): Pick<Storage, "setItem"> | null {
   } catch {
     return null;
   }
+}
+
+function defaultEvents(): StorageEvents | null {
+  return typeof window === "undefined" ? null : window;
 }

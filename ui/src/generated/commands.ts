@@ -19,6 +19,8 @@ import type { StatsTrend } from "./StatsTrend";
 import type { TrendData } from "./TrendData";
 import type { TrendPen } from "./TrendPen";
 import type { UpdateBatch } from "./UpdateBatch";
+import type { WindowInfo } from "./WindowInfo";
+import type { WindowView } from "./WindowView";
 
 /** Every command the window may invoke. */
 export const COMMANDS = [
@@ -50,6 +52,8 @@ export const COMMANDS = [
   "trend",
   "export_trend",
   "export_trend_png",
+  "open_window",
+  "window_info",
 ] as const;
 
 export type CommandName = (typeof COMMANDS)[number];
@@ -84,6 +88,8 @@ export interface Commands {
   trend: { args: { pens: Array<TrendPen>; since: number; until: number; pixels: number }; answer: TrendData };
   export_trend: { args: { path: string; pens: Array<TrendPen>; since: number; until: number }; answer: number };
   export_trend_png: { args: { path: string; png: string }; answer: number };
+  open_window: { args: { view: WindowView }; answer: null };
+  window_info: { args: Record<string, never>; answer: WindowInfo };
 }
 
 /** The arguments of a command. */
@@ -98,8 +104,12 @@ export const BATCH_EVENT = "console://batch";
 /** The event that carries each lifecycle step of an operator command. */
 export const COMMAND_EVENT = "console://command";
 
+/** The event that tells the windows that kiosk mode was left. */
+export const WINDOW_EVENT = "console://window";
+
 /** Each event's payload. */
 export interface Events {
   "console://batch": UpdateBatch;
   "console://command": CommandView;
+  "console://window": WindowInfo;
 }
