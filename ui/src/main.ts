@@ -3,9 +3,12 @@
 
 // The shared styles first: each view's own styles (imported by the view) come after them.
 import "./styles/base.css";
+// The keyboard's focus ring, after the shared styles so that nothing there hides it.
+import "./styles/focus.css";
 import { Controller } from "./controllers";
 import * as ipc from "./ipc";
 import { loadLanguage } from "./lib/prefs";
+import { parseWindowRole } from "./lib/window-role";
 import { setLanguage } from "./strings";
 import { AppView } from "./views/app";
 import { applyDocumentLanguage } from "./views/dom";
@@ -22,7 +25,16 @@ const lang = loadLanguage(storage());
 setLanguage(lang);
 applyDocumentLanguage(document, lang);
 
-const view = new AppView(document);
+// The console opens its extra windows at this page with `?window=KIND`: such a window
+// shows that one view (an unknown kind is the main window).
+const place = parseWindowRole(window.location.search);
+const view = new AppView(document, {
+  role: place.role,
+  windowQuery: place.query,
+  // A trend window's address follows its pens and range (replaced, not a new history entry).
+  onWindowQuery: (query) => window.history.replaceState(null, "", `?window=${place.role}&${query}`),
+  storage: storage(),
+});
 view.mount(document.getElementById("app") ?? document.body);
 
 const controller = new Controller({

@@ -13,6 +13,7 @@ import { wordIn } from "../strings/catalog";
 import type { AlarmView } from "../types";
 import { onLanguage } from "./bind";
 import { el, setAttr, setText } from "./dom";
+import { trapTab } from "./focus-trap";
 
 export class ShelveDialog {
   readonly element: HTMLDialogElement;
@@ -98,7 +99,10 @@ export class ShelveDialog {
       if (ev.key === "Escape") {
         ev.preventDefault();
         this.close();
+        return;
       }
+      // The focus stays in the dialog while it asks (views/focus-trap.ts).
+      trapTab(this.element, ev);
     });
     this.drawProblems();
     // Open across a language change: the question and its messages are worded again.

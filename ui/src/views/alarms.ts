@@ -12,7 +12,8 @@
 // acknowledges the ticked alarms, button#alarm-ack-page every unacknowledged one
 // shown. Choosing a row (a click, or Enter on it) opens its history below the
 // list: section#alarm-history with table#alarm-history-table, one
-// tr[data-transition-id] per transition.
+// tr[data-transition-id] per transition. The rows take the focus in turn (one has
+// tabindex 0): the arrows, Page Up / Down and Home / End move it.
 
 import {
   alarmEventLabel,
@@ -121,6 +122,8 @@ export class AlarmSummaryView {
 
   private alarms: readonly AlarmView[] = [];
   private shown: AlarmView[] = [];
+  /** The row that takes the focus by Tab (the last one focused, or the first shown). */
+  private focusId: number | null = null;
   private loaded = false;
   private filter: AlarmFilter = noAlarmFilter();
   /** The ticked alarms. */
@@ -348,11 +351,35 @@ export class AlarmSummaryView {
     });
     this.tbody.addEventListener("keydown", (ev) => {
       const target = ev.target;
-      if (!(target instanceof HTMLTableRowElement) || (ev.key !== "Enter" && ev.key !== " ")) return;
+      if (!(target instanceof HTMLTableRowElement)) return; // keys on the row's controls are theirs
       const id = this.rowId(target);
       if (id === null) return;
+      if (ev.key === "Enter" || ev.key === " ") {
+        ev.preventDefault();
+        this.openHistory(id);
+        return;
+      }
+      const index = this.shown.findIndex((a) => a.id === id);
+      const page = 10;
+      const to: Record<string, number> = {
+        ArrowDown: index + 1,
+        ArrowUp: index - 1,
+        PageDown: index + page,
+        PageUp: index - page,
+        Home: 0,
+        End: this.shown.length - 1,
+      };
+      const next = to[ev.key];
+      if (next === undefined) return;
       ev.preventDefault();
-      this.openHistory(id);
+      const alarm = this.shown[Math.max(0, Math.min(this.shown.length - 1, next))];
+      if (alarm !== undefined) this.rows.get(alarm.id)?.tr.focus();
+    });
+    this.tbody.addEventListener("focusin", (ev) => {
+      const id = ev.target instanceof Element ? this.rowId(ev.target) : null;
+      if (id === null || id === this.focusId) return;
+      this.focusId = id;
+      this.applyRoving();
     });
   }
 
@@ -478,11 +505,19 @@ export class AlarmSummaryView {
       update: (row, a) => this.updateRow(row, a),
       removed: (id) => this.pending.delete(id),
     });
+    this.applyRoving();
     const A = strings.alarms;
     setText(this.summaryText, this.loaded ? A.summary(this.shown.length, this.alarms.length) : "");
     setText(this.emptyText, !this.loaded ? A.loading : this.alarms.length === 0 ? A.empty : A.noMatch);
     this.emptyMessage.hidden = this.loaded && this.shown.length > 0;
     this.refreshButtons();
+  }
+
+  /** One row takes the focus by Tab: the last focused while it is shown, otherwise the first. */
+  private applyRoving(): void {
+    const keep = this.focusId !== null && this.shown.some((a) => a.id === this.focusId);
+    const id = keep ? this.focusId : (this.shown[0]?.id ?? null);
+    for (const row of this.rows.values()) setAttr(row.tr, "tabindex", row.alarm.id === id ? "0" : "-1");
   }
 
   private refreshButtons(): void {
@@ -512,7 +547,7 @@ export class AlarmSummaryView {
     const tr = el(
       doc,
       "tr",
-      { attrs: { "data-alarm-id": String(alarm.id), tabindex: "0" } },
+      { attrs: { "data-alarm-id": String(alarm.id), tabindex: "-1" } },
       el(doc, "td", { class: "alarm-select-cell" }, select),
       el(doc, "td", { class: "alarm-priority" }, badge),
       el(doc, "td", { class: "alarm-state" }, stateText),
@@ -544,6 +579,8 @@ export class AlarmSummaryView {
     setAttr(row.select, "aria-label", strings.alarms.selectLabel(message));
     const badgeCls = `badge priority priority-${priority}`;
     if (row.badge.className !== badgeCls) row.badge.className = badgeCls;
+    setAttr(row.badge, "data-state-indicator", "priority");
+    setAttr(row.badge, "data-abnormal", "true");
     setText(row.badgeText, alarmPriorityLabel(priority));
     setText(row.stateText, alarmStateLabel(state));
     const at = alarmTime(alarm);

@@ -2,13 +2,18 @@
 // store's signals it reads (state/signals.ts), so it runs only when those change.
 //
 // Layout: the header and the alarm banner (always visible) and a tab list
-// (div#view-tabs) with five views:
+// (div#view-tabs) with these views:
+//   #view-overview     the Level-1 plant overview (views/overview.ts), the first view
 //   #view-alarms       the alarm summary (+ the history of one) above the alarm journal
 //   #view-plant        devices (+ the details of one), outbox | system stats, relays
 //   #view-alerts       the alert list | the journal
 //   #view-diagnostics  the link's figures, test notification, folders, the alarm KPIs
 //   #view-settings     the settings form
-// The alarm keys (views/keys.ts) work in every view.
+// The global keys (views/keys.ts: the alarm keys, Alt+1… for the tabs, F1 for the key
+// help) work in every view; the key help (#key-help) lists every key.
+// A window of one view (`?window=alarms|overview|trend`, lib/window-role.ts) shows that
+// view alone, without the tab list, with the header's link status and the alarm banner
+// kept, so that no window shows a value without its link state.
 // The window is built once: a language change changes its texts in place
 // (views/bind.ts), and the regions that draw formatted text read the language.
 
@@ -19,6 +24,8 @@ import { UnusableWatch, unusableTotal } from "../state/quality";
 import { activeShelves, type ChangeSet, type ConsoleStore, type JournalRange, type StatsRange } from "../state";
 import { currentLanguage, strings, type Language } from "../strings";
 import type { AlarmKpis, AlarmTransition, AlertPrefs, DeviceTrend, Diagnostics, JournalEntry, SettingsInput, StatsTrend } from "../types";
+import type { WindowInfo, WindowView } from "../types";
+import { SECONDARY_ROLES, type SecondaryRole, type WindowRole } from "../lib/window-role";
 import { AlarmBannerView } from "./alarm-banner";
 import { AlarmJournalView } from "./alarm-journal";
 import { AlarmKpisView } from "./alarm-kpis";
@@ -34,13 +41,20 @@ import { bindDocumentLanguage, bindText, owned, LabelText } from "./bind";
 import { el, setText, type Label } from "./dom";
 import { HeaderView } from "./header";
 import { JournalView } from "./journal";
-import { alarmKeyOf } from "./keys";
+import { OverviewView } from "./overview";
+import { DisplaySettingsView } from "./display-settings";
+import { Splitter } from "./splitter";
+import { PANES } from "../lib/prefs";
+import { summarizeAreas } from "../state/areas";
+import { KeyHelpView } from "./key-help";
+import { globalKeyOf, isTyping, type GlobalAction } from "./keys";
 import { OutboxView } from "./outbox";
 import { RelaysView } from "./relays";
 import { SettingsFormView } from "./settings";
 import { StatsView } from "./stats";
 import { TrendsView } from "./trends";
-import { TabsView, type TabId } from "./tabs";
+import { isTabId, TabsView, type TabId } from "./tabs";
+import { applyWindowRole, openWindowButton, placeOpenWindowButton, ROLE_TABS } from "./windows";
 
 /** What the operator can ask for; the controller answers (the view never calls IPC). */
 export interface ViewActions {
@@ -77,6 +91,10 @@ export interface ViewActions {
   alarmJournalRangeChanged?(range: JournalRange): void;
   /** "Export CSV" in the alarm journal, for the period shown. */
   exportAlarmJournal?(range: JournalRange): void;
+  /** "Open in new window": the view in a window of its own (the console opens it). */
+  openWindow?(view: WindowView): void;
+  /** Tiles of the overview came on screen (their sparklines are wanted). */
+  overviewShown?(): void;
 }
 
 /** Where an alarm action was asked: the banner (or a key standing for it), or the summary. */
@@ -85,6 +103,23 @@ export type AlarmActionSource = "banner" | "summary";
 export interface AppViewOptions {
   /** What plays the alarm tones (the webview's audio element unless a test gives another). */
   playerFactory?: PlayerFactory;
+  /** Where the pane sizes, the theme and the density are remembered (localStorage in the app; none: the defaults). */
+  storage?: Pick<Storage, "getItem" | "setItem"> | null;
+  /** The window this page is in (lib/window-role.ts): the main window unless said. */
+  role?: WindowRole;
+  /** The view's own query in a window of one view (a trend's `pens=…&since=…&until=…`). */
+  windowQuery?: string | null;
+  /** A trend window's new state as a query (the app puts it in the page's address). */
+  onWindowQuery?: (query: string) => void;
+}
+
+/**
+ * The role a window can have: a window of one view whose tab does not exist (a newer
+ * console's view in an older page) is the main window, showing everything.
+ */
+function usableRole(role: WindowRole | undefined): WindowRole {
+  if (role === undefined || role === "main") return "main";
+  return isTabId(ROLE_TABS[role]) ? role : "main";
 }
 
 export class AppView {
@@ -107,7 +142,22 @@ export class AppView {
   alarmJournal!: AlarmJournalView;
   alarmKpis!: AlarmKpisView;
   shelveDialog!: ShelveDialog;
+  keyHelp!: KeyHelpView;
+  overview!: OverviewView;
+  /** The theme and density (in the Settings view, applied at once). */
+  display!: DisplaySettingsView;
+  /** The drag handles between the plant view's columns and the alarm view's panes. */
+  plantSplit!: Splitter;
+  alarmsSplit!: Splitter;
+  /** The areas changed while the overview was hidden: drawn when it is shown. */
+  private overviewDirty = true;
+  private paneStorage: Pick<Storage, "getItem" | "setItem"> | null = null;
   readonly annunciator: Annunciator;
+  /** The window this page is in: "main", or the one view an extra window shows. */
+  readonly role: WindowRole;
+  /** The query its view was opened with (a trend window's pens and range; null: none). */
+  readonly windowQuery: string | null;
+  private readonly onWindowQuery: (query: string) => void;
   private readonly doc: Document;
   private staleWarning!: HTMLDivElement;
   /** Shown while the count of plant data the console could not use grows. */
@@ -134,7 +184,12 @@ export class AppView {
 
   constructor(doc: Document, opts: AppViewOptions = {}) {
     this.doc = doc;
+    this.role = usableRole(opts.role);
+    this.windowQuery = this.role === "main" ? null : (opts.windowQuery ?? null);
+    this.onWindowQuery = opts.onWindowQuery ?? (() => {});
+    applyWindowRole(doc, this.role);
     this.annunciator = new Annunciator(opts.playerFactory);
+    this.paneStorage = opts.storage ?? null;
     owned(this.bindings, () => this.build());
     this.listenForKeys();
   }
@@ -148,20 +203,18 @@ export class AppView {
   }
 
   /**
-   * The alarm keys, in every view (on the document, so that they work wherever the
-   * focus is), and the operator's gestures, at which a sound the webview refused to
-   * start is tried again.
+   * The global keys, in every view (on the document, so that they work wherever the
+   * focus is; in a text field only those that type nothing), and the operator's
+   * gestures, at which a sound the webview refused to start is tried again.
    */
   private listenForKeys(): void {
     const onKey = (ev: KeyboardEvent) => {
       this.annunciator.retry();
-      const action = alarmKeyOf(ev);
+      const key = globalKeyOf(ev, { typing: isTyping(ev.target), role: this.role });
       // A dialog asks something first: the keys wait for its answer.
-      if (action === null || this.confirm.isOpen || this.shelveDialog.isOpen) return;
+      if (key === null || this.confirm.isOpen || this.shelveDialog.isOpen) return;
       ev.preventDefault();
-      if (action === "acknowledge") this.acknowledgeByKey();
-      else if (action === "silence") this.actions?.silenceAlarms();
-      else this.openAlarmSummary();
+      this.runKey(key.action);
     };
     const onPointer = () => this.annunciator.retry();
     this.doc.addEventListener("keydown", onKey);
@@ -172,21 +225,59 @@ export class AppView {
     });
   }
 
+  private runKey(action: GlobalAction): void {
+    if (action.kind === "help") return this.keyHelp.toggle();
+    // The key help is only a list: a key it lists closes it and does what it says.
+    this.keyHelp.close();
+    switch (action.kind) {
+      case "acknowledge":
+        return this.acknowledgeByKey();
+      case "silence":
+        return this.actions?.silenceAlarms();
+      case "summary":
+        return this.openAlarmSummary();
+      case "tab":
+        return this.tabs.select(action.tab, true);
+    }
+  }
+
   /** Ctrl+Shift+A: the alarms ticked in the summary (while it is shown), otherwise the banner's. */
   private acknowledgeByKey(): void {
     if (this.activeTab === "alarms" && this.alarmSummary.acknowledgeSelected()) return;
     this.alarmBanner.acknowledge();
   }
 
-  /** Shows the alarm summary with the focus on it (the banner's button, Ctrl+Shift+L). */
+  /**
+   * Shows the alarm summary with the focus on it (the banner's button, Ctrl+Shift+L).
+   * A window of another single view has no summary to show: the summary's own window
+   * is opened (or brought forward) instead.
+   */
   openAlarmSummary(): void {
+    if (this.role !== "main" && this.role !== "alarms") {
+      this.actions?.openWindow?.({ kind: "alarms", query: null });
+      return;
+    }
     this.tabs.select("alarms");
     this.alarmSummary.focus();
   }
 
-  /** Whether unacknowledged critical and high alarms sound (the operator's setting). */
+  /**
+   * Whether unacknowledged critical and high alarms sound (the operator's setting). Only
+   * the main window sounds: every window hears the same alarms, and one horn is enough.
+   */
   setAlarmSound(enabled: boolean): void {
-    this.annunciator.setEnabled(enabled);
+    this.annunciator.setEnabled(enabled && this.role === "main");
+  }
+
+  /** What the console says about this window: in kiosk mode the header says so and the key help says how to leave it. */
+  setWindowInfo(info: WindowInfo): void {
+    this.header.setKiosk(info.kiosk);
+    this.keyHelp.setKiosk(info.kiosk);
+  }
+
+  /** The view shown in a window of one view (null: the main window, with its tabs). */
+  get windowRole(): SecondaryRole | null {
+    return this.role === "main" ? null : this.role;
   }
 
   /**
@@ -198,7 +289,9 @@ export class AppView {
     this.setAlarmSound(alerts.alarm_sound === true);
     const prefs = alerts.alarms;
     if (prefs !== undefined && prefs !== null) this.shelveDialog.setLimits(prefs.default_shelve_minutes, prefs.max_shelve_minutes);
-    // The trends draw the site's limits as lines on each device pen's axis.
+    // The analog bars are drawn against the site's limits (none set: the values seen).
+    this.devices.setLimits(Array.isArray(alerts.limits) ? alerts.limits : []);
+    // The trends draw them as lines on each device pen's axis.
     this.trends.setLimits(alerts.limits);
   }
 
@@ -210,7 +303,8 @@ export class AppView {
     this.details = new DeviceDetailsView(doc);
     this.relays = new RelaysView(doc);
     this.stats = new StatsView(doc);
-    this.trends = new TrendsView(doc);
+    // A trend's window shows the pens and the range its address asks for.
+    this.trends = this.role === "trend" && this.windowQuery !== null ? TrendsView.fromQuery(doc, this.windowQuery) : new TrendsView(doc);
     this.outbox = new OutboxView(doc);
     this.alerts = new AlertsView(doc);
     this.journal = new JournalView(doc);
@@ -222,7 +316,11 @@ export class AppView {
     this.alarmJournal = new AlarmJournalView(doc);
     this.alarmKpis = new AlarmKpisView(doc);
     this.shelveDialog = new ShelveDialog(doc);
+    this.keyHelp = new KeyHelpView(doc, this.role);
+    this.header.setKeyHelpHandler((opener) => this.keyHelp.open(opener));
     this.header.setAlertCountHandler(() => {
+      // A window of one view has no alert list: the count says how many, the main window shows them.
+      if (this.role !== "main") return;
       this.tabs.select("alerts");
       this.alerts.focus();
     });
@@ -282,11 +380,21 @@ export class AppView {
     this.errorBox = el(doc, "div", { id: "app-error", class: "app-error", attrs: { role: "alert" } }, this.errorText.node);
     this.errorBox.hidden = true;
 
-    const plant = el(
-      doc,
-      "section",
-      { class: "view plant-view" },
+    this.overview = new OverviewView(doc);
+    this.overview.setOpenHandler((area) => this.openArea(area));
+    const overview = el(doc, "section", { class: "view overview-view" }, this.overview.element);
+    const plant = el(doc, "section", { class: "view plant-view" });
+    this.plantSplit = new Splitter(doc, {
+      container: plant,
+      name: "plant",
+      bounds: PANES.plant,
+      axis: "columns",
+      label: () => strings.hmi.plantSplit,
+      storage: this.paneStorage,
+    });
+    plant.append(
       el(doc, "div", { class: "primary" }, this.devices.element, this.details.element, this.outbox.element),
+      this.plantSplit.element,
       el(doc, "div", { class: "side" }, this.stats.element, this.relays.element),
     );
     const trends = el(doc, "section", { class: "view trends-view" }, this.trends.element);
@@ -301,11 +409,24 @@ export class AppView {
       el(doc, "div", { class: "diagnostics-stack" }, this.diagnostics.element, this.alarmKpis.element),
     );
     const settings = el(doc, "section", { class: "view settings-view" }, this.settings.element);
-    const alarms = el(doc, "section", { class: "view alarms-view" }, this.alarmSummary.element, this.alarmJournal.element);
-    this.tabs = new TabsView(doc, { alarms, plant, trends, alerts: events, diagnostics, settings });
-    this.header.setTabs(this.tabs.element);
+    // The display card sits with the settings' cards, though it is not part of the form's
+    // values: it is applied at once and kept on this computer.
+    this.display = new DisplaySettingsView(doc, this.paneStorage);
+    settings.querySelector(".settings-grid")?.appendChild(this.display.element);
+    const alarms = el(doc, "section", { class: "view alarms-view" });
+    this.alarmsSplit = new Splitter(doc, {
+      container: alarms,
+      name: "alarms",
+      bounds: PANES.alarms,
+      axis: "rows",
+      label: () => strings.hmi.alarmsSplit,
+      storage: this.paneStorage,
+    });
+    alarms.append(this.alarmSummary.element, this.alarmsSplit.element, this.alarmJournal.element);
+    this.tabs = new TabsView(doc, { overview, alarms, plant, trends, alerts: events, diagnostics, settings });
     this.tabs.setChangeHandler((tab) => {
       if (tab === "plant") this.devices.refreshWindow();
+      if (tab === "overview") this.refreshOverview();
       if (tab === "trends") this.trends.show();
       else this.trends.hide();
       this.actions?.tabChanged?.(tab);
@@ -323,10 +444,42 @@ export class AppView {
       this.capsReached,
       this.staleWarning,
       this.unusableWarning,
-      el(doc, "main", { class: "app-main" }, alarms, plant, trends, events, diagnostics, settings),
+      el(doc, "main", { class: "app-main" }, overview, alarms, plant, trends, events, diagnostics, settings),
       this.confirm.element,
       this.shelveDialog.element,
+      this.keyHelp.element,
     );
+    this.arrangeWindow();
+  }
+
+  /**
+   * The main window: the tab list, and "Open in new window" on the views that can have
+   * one. A window of one view: that view's tab shown, and no tab list.
+   */
+  private arrangeWindow(): void {
+    const role = this.role;
+    if (role === "main") {
+      this.header.setTabs(this.tabs.element);
+      for (const kind of SECONDARY_ROLES) {
+        const view = this.element.querySelector(`#view-${ROLE_TABS[kind]}`);
+        if (!(view instanceof HTMLElement)) continue;
+        const button = openWindowButton(this.doc, kind, (k) => this.actions?.openWindow?.({ kind: k, query: this.queryFor(k) }));
+        placeOpenWindowButton(view, button);
+      }
+      return;
+    }
+    this.element.classList.add("one-view");
+    const tab = ROLE_TABS[role];
+    if (isTabId(tab)) this.tabs.select(tab);
+    // A trend window's address follows what it shows, so that the console reopens it
+    // at the same pens and range (it keeps the open windows' addresses).
+    if (role === "trend") this.trends.setStateHandler(() => this.onWindowQuery(this.trends.toQuery()));
+  }
+
+  /** The query a view's own window opens with (its state; none for the alarm summary and the overview). */
+  private queryFor(kind: SecondaryRole): string | null {
+    // A trend's window opens with the pens and the range shown here.
+    return kind === "trend" ? this.trends.toQuery() : null;
   }
 
   setActions(actions: ViewActions): void {
@@ -372,6 +525,7 @@ export class AppView {
       actions.shelveAlarm(id, minutes, reason);
     });
     this.alarmJournal.setRangeHandler((range) => actions.alarmJournalRangeChanged?.(range));
+    this.overview.setShownHandler(() => actions.overviewShown?.());
     this.alarmJournal.setExportHandler((range) => actions.exportAlarmJournal?.(range));
   }
 
@@ -609,6 +763,20 @@ export class AppView {
       this.annunciator.setSounding(store.alarmStatus?.sounding ?? null);
     });
 
+    // The overview's areas (devices, alarms): drawn while it is shown, else when it is
+    // shown next (grouping 10 000 devices per batch for a hidden view is wasted work).
+    let areaDevices = since(s.devices);
+    let areaAlarms = since(s.alarms);
+    this.region(() => {
+      const d = s.devices.value;
+      const a = s.alarms.value;
+      if (d === areaDevices && a === areaAlarms) return;
+      areaDevices = d;
+      areaAlarms = a;
+      this.overviewDirty = true;
+      if (this.activeTab === "overview") this.refreshOverview();
+    });
+
     // The alarm summary (alarms).
     let alarmList = since(s.alarms);
     this.region(() => {
@@ -655,6 +823,22 @@ export class AppView {
     this.alarmBanner.tick(now);
     this.alarmSummary.tick(now);
     this.alarmJournal.tick(now);
+  }
+
+  // ---------- the overview ----------
+
+  /** Draws the overview's areas again, when they changed since it was last drawn. */
+  private refreshOverview(): void {
+    const store = this.bound;
+    if (!this.overviewDirty || store === null) return;
+    this.overviewDirty = false;
+    this.overview.render(summarizeAreas(store.devices.values(), store.alarms.list()));
+  }
+
+  /** Opens the plant view on one area's devices (a click or Enter on its tile). */
+  openArea(area: string): void {
+    this.devices.setArea(area);
+    this.tabs.select("plant");
   }
 
   // ---------- trends ----------

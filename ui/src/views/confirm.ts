@@ -11,6 +11,7 @@
 import { strings } from "../strings";
 import { onLanguage } from "./bind";
 import { el, setAttr, setText } from "./dom";
+import { trapTab } from "./focus-trap";
 import "./confirm.css";
 
 export type ConfirmStep = "question" | "queue" | "busy" | "failed" | "closed";
@@ -96,7 +97,10 @@ export class ConfirmDialog {
       if (ev.key === "Escape") {
         ev.preventDefault();
         this.cancel();
+        return;
       }
+      // The focus stays in the dialog while it asks (views/focus-trap.ts).
+      trapTab(this.element, ev);
     });
     // Closed some other way: same as Cancel. (The close event of an earlier
     // session arrives after a re-open: the dialog is open again then, skip it.)

@@ -4,8 +4,9 @@
 // the number of open commands (id="outbox-depth" data-depth, "Outbox 2"),
 // unacknowledged alerts (button id="alert-count" data-unacked data-critical,
 // "Alerts 3"; it leads to the alert list), the mute toggle (button
-// id="mute-toggle" data-muted) and the DEMO banner (id="demo-banner", present
-// only for a demo plant).
+// id="mute-toggle" data-muted), the DEMO banner (id="demo-banner", present
+// only for a demo plant), the key help's button (id="key-help-open") and, in kiosk
+// mode, the "Kiosk" badge (id="kiosk-badge", a word: not only a colour).
 
 import { alertCountText, alertCountTone, formatRtt, lastMessageText, linkLabel, muteLabel } from "../lib/format";
 import { MUTE_MINUTES } from "../state";
@@ -13,6 +14,7 @@ import { isLanguage, language, LANGUAGES, strings, type Language } from "../stri
 import type { AlertStatus, LinkStatus } from "../types";
 import { bindAttr, bindText, onLanguage } from "./bind";
 import { el, setAttr, setText } from "./dom";
+import { keyHelpButton } from "./key-help";
 import "./header.css";
 
 export class HeaderView {
@@ -40,6 +42,10 @@ export class HeaderView {
   private readonly alertCountText: Text;
   private readonly muteToggle: HTMLButtonElement;
   private readonly muteText: Text;
+  /** Opens the key help. */
+  readonly keyHelpOpen: HTMLButtonElement;
+  private readonly kioskBadge: HTMLSpanElement;
+  private onKeyHelp: (opener: HTMLElement) => void = () => {};
   private link: LinkStatus | null = null;
   private announcedMode: string | null = null;
   private alertStatus: AlertStatus | null = null;
@@ -125,6 +131,16 @@ export class HeaderView {
       this.onMute(this.showsMuted);
     });
 
+    this.keyHelpOpen = keyHelpButton(doc);
+    this.keyHelpOpen.addEventListener("click", () => this.onKeyHelp(this.keyHelpOpen));
+    this.kioskBadge = el(
+      doc,
+      "span",
+      { id: "kiosk-badge", class: "badge kiosk-badge", attrs: { title: () => strings.windows.kioskTitle } },
+      () => strings.windows.kiosk,
+    );
+    this.kioskBadge.hidden = true;
+
     this.tabSlot = el(doc, "div", { class: "tab-slot" });
     const age = el(doc, "span", { id: "link-age", class: "link-meta" }, this.ageText);
     bindAttr(age, "title", () => strings.link.lastMessageTitle);
@@ -153,6 +169,7 @@ export class HeaderView {
           ),
           this.outboxDepth,
           el(doc, "div", { class: "alert-controls" }, this.alertCount, this.muteToggle),
+          el(doc, "div", { class: "window-controls" }, this.kioskBadge, this.keyHelpOpen),
         ),
         el(
           doc,
@@ -201,6 +218,16 @@ export class HeaderView {
     } else {
       this.setAlertStatus(this.alertStatus, now);
     }
+  }
+
+  /** Called with the "Keys" button when the operator presses it. */
+  setKeyHelpHandler(handler: (opener: HTMLElement) => void): void {
+    this.onKeyHelp = handler;
+  }
+
+  /** Shows the "Kiosk" badge while the console runs in kiosk mode. */
+  setKiosk(kiosk: boolean): void {
+    this.kioskBadge.hidden = !kiosk;
   }
 
   /** Puts the view tabs into the header's second row (before the server and the language). */

@@ -8,13 +8,17 @@ import { bindAttr, bindText } from "./bind";
 import { el, setAttr } from "./dom";
 import "./tabs.css";
 
-export type TabId = "alarms" | "plant" | "trends" | "alerts" | "diagnostics" | "settings";
+export type TabId = "overview" | "alarms" | "plant" | "trends" | "alerts" | "diagnostics" | "settings";
 /**
- * The tabs in order: the alarms first, where an operator looks first. The window
- * opens on the plant all the same: the alarm banner above every view already
- * says what is most urgent, and the plant is what the operator works in.
+ * The tabs in order: the Level-1 overview first (the whole plant at a glance, ISA-101),
+ * then the alarms, where an operator looks next. The window opens on the overview
+ * (DEFAULT_TAB): the alarm banner above every view says what is most urgent, and the
+ * overview says where in the plant it is.
  */
-export const TAB_IDS: readonly TabId[] = ["alarms", "plant", "trends", "alerts", "diagnostics", "settings"];
+export const TAB_IDS: readonly TabId[] = ["overview", "alarms", "plant", "trends", "alerts", "diagnostics", "settings"];
+
+/** The view a fresh window opens on. */
+export const DEFAULT_TAB: TabId = "overview";
 
 export function isTabId(value: unknown): value is TabId {
   return (TAB_IDS as readonly unknown[]).includes(value);
@@ -29,7 +33,7 @@ export class TabsView {
   private readonly doc: Document;
   private readonly buttons = new Map<TabId, HTMLButtonElement>();
   private readonly panels: Readonly<Record<TabId, HTMLElement>>;
-  private active: TabId = "plant";
+  private active: TabId = DEFAULT_TAB;
   private onChange: (tab: TabId) => void = () => {};
 
   constructor(doc: Document, panels: Readonly<Record<TabId, HTMLElement>>) {
