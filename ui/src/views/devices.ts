@@ -80,6 +80,8 @@ interface DeviceRow {
   readonly nameCell: HTMLTableCellElement;
   readonly nameText: Text;
   readonly kindText: Text;
+  /** The kind's cell: a kind too long for its column ends in an ellipsis, titled whole. */
+  readonly kindCell: HTMLTableCellElement;
   readonly badge: HTMLSpanElement;
   readonly badgeText: Text;
   readonly valueCell: HTMLTableCellElement;
@@ -800,12 +802,13 @@ export class DevicesView {
       valueSpan,
       el(doc, "span", { class: "stale-mark" }, staleMark),
     );
+    const kindCell = el(doc, "td", { class: "kind" }, el(doc, "span", { attrs: { dir: "auto" } }, kindText));
     const tr = el(
       doc,
       "tr",
       { class: "device-row", attrs: { "data-device-id": e.device.id, tabindex: "-1" } },
       nameCell,
-      el(doc, "td", { class: "kind" }, el(doc, "span", { attrs: { dir: "auto" } }, kindText)),
+      kindCell,
       el(doc, "td", { class: "status" }, badge),
       valueCell,
       el(doc, "td", { class: "range" }, meter.element),
@@ -818,6 +821,7 @@ export class DevicesView {
       nameCell,
       nameText,
       kindText,
+      kindCell,
       badge,
       badgeText,
       valueCell,
@@ -846,6 +850,7 @@ export class DevicesView {
     const name = String(d.name);
     setText(row.nameText, name);
     setText(row.kindText, String(d.kind));
+    setAttr(row.kindCell, "title", String(d.kind));
     // A long name ends in an ellipsis: the cell's title holds it whole; the extra fields
     // the plant sent are the row's title.
     setAttr(row.nameCell, "title", name);
