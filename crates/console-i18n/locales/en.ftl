@@ -259,6 +259,10 @@ journal-link-interrupted = Link was interrupted and is { $mode ->
     [unauthorized] Unauthorized
    *[other] { $mode }
  } again
+journal-failover = Link failed over from { $from } to { $to } ({ $role ->
+    [primary] primary
+   *[standby] standby
+ })
 journal-readable-again = { $what ->
     [device] Device { $name }
     [relay] Relay { $name }

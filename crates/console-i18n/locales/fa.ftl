@@ -247,6 +247,10 @@ journal-link-interrupted = ارتباط قطع و وصل شد و دوباره { 
     [unauthorized] بدون مجوز
    *[other] { $mode }
  } است
+journal-failover = ارتباط از { $from } به { $to } منتقل شد ({ $role ->
+    [primary] اصلی
+   *[standby] پشتیبان
+ })
 journal-readable-again = { $what ->
     [device] دستگاه { $name }
     [relay] رله { $name }
