@@ -244,7 +244,7 @@ mod tests {
     /// What the step must give: the plan after a failure, the verdict after a probe.
     #[derive(Debug, Clone, Copy, PartialEq)]
     enum Expect {
-        Plan(Plan),
+        Planned(Plan),
         BackToPrimary(bool),
         Nothing,
     }
@@ -269,7 +269,7 @@ mod tests {
                     selector.on_live(now);
                     Nothing
                 }
-                Fail(failure) => Plan(selector.on_failure(failure, now, 0.5)),
+                Fail(failure) => Planned(selector.on_failure(failure, now, 0.5)),
                 Probe(healthy) => {
                     let back = selector.on_probe(healthy, now);
                     if back {
@@ -291,8 +291,8 @@ mod tests {
     fn the_selection_follows_the_table() {
         let primary = |n| config(FailoverPolicy::Primary, n);
         let equal = |n| config(FailoverPolicy::Equal, n);
-        let after = |delay, index| Plan(Plan::After { delay, index });
-        let now = |index| Plan(Plan::Now(index));
+        let after = |delay, index| Planned(Plan::After { delay, index });
+        let now = |index| Planned(Plan::Now(index));
         let rows: &[(&str, SelectorConfig, &[(u64, Event, Expect, usize)])] = &[
             (
                 "unreachable primary: the standby at once",
