@@ -207,6 +207,8 @@ struct Server {
     inbox: Inbox,
     sampler: HostSampler,
     rng: StdRng,
+    /// The adapter's pub/sub connection in `--redis` mode, which the Redis watch keeps alive.
+    driver: Option<ManagedDriver>,
 }
 
 impl Server {
@@ -259,6 +261,7 @@ impl Server {
             plant = plant.with_shared(shared);
         }
         let plant = Arc::new(plant);
+        let watched_driver = driver.clone();
         let (handle, app) = match driver {
             None => {
                 let (layer, io) = SocketIo::builder().with_state(plant.clone()).build_layer();
@@ -300,6 +303,7 @@ impl Server {
             inbox,
             sampler,
             rng,
+            driver: watched_driver,
         })
     }
 
@@ -316,6 +320,7 @@ impl Server {
             inbox,
             sampler,
             rng,
+            driver,
         } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
         let io = handle.io.clone();
@@ -323,7 +328,7 @@ impl Server {
 
         let mut tasks = vec![
             tokio::spawn(broadcast::run(io.clone(), inbox, stop_rx.clone())),
-            tokio::spawn(tasks::watch_redis(plant.clone(), stop_rx.clone())),
+            tokio::spawn(tasks::watch_redis(plant.clone(), driver, stop_rx.clone())),
             tokio::spawn(tasks::broadcast_stats(
                 io.clone(),
                 plant.clone(),

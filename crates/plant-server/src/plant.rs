@@ -341,6 +341,11 @@ impl Plant {
             {
                 Err(error) => return self.not_shared(command, &error),
                 Ok(Committed::Conflict) => continue,
+                Ok(Committed::Unseeded) => {
+                    drop(order);
+                    self.reseed(shared).await;
+                    continue;
+                }
                 Ok(Committed::Duplicate(first)) => return self.repeated(command, first),
                 Ok(Committed::Stored) => {
                     let Some(relay) = applied else {
@@ -378,6 +383,17 @@ impl Plant {
                 ),
             ),
             delivered: None,
+        }
+    }
+
+    /// Seeds an empty Redis (restarted without persistence) with this instance's last
+    /// reading of the plant, unless another instance does so first.
+    pub(crate) async fn reseed(&self, shared: &SharedStore) {
+        let (devices, relays) = (self.devices(), self.relays());
+        if let Ok(true) = shared.seed(&devices, &relays).await {
+            tracing::warn!(instance = %self.instance, devices = devices.len(),
+                relays = relays.len(),
+                "Redis came back without the plant: seeded it again from this instance's last reading");
         }
     }
 

@@ -48,6 +48,8 @@ pub enum SharedError {
     Redis(#[from] redis::RedisError),
     #[error("Redis did not answer within {0:?}")]
     Timeout(Duration),
+    #[error("Redis holds no plant (restarted empty?); it is seeded again shortly")]
+    Unseeded,
     #[error("unreadable JSON in Redis under {key}: {source}")]
     Corrupt {
         key: String,
@@ -65,6 +67,9 @@ pub(crate) enum Committed {
     Duplicate(SetRelayResult),
     /// The relay changed since it was read: decide again on its new state.
     Conflict,
+    /// Redis holds no plant (it restarted empty): seed it again, then decide again. Deciding
+    /// on an empty Redis would refuse, and remember, `unknown_relay` for a real relay.
+    Unseeded,
 }
 
 /// A relay as stored: its exact JSON (compared on commit) and what it says.
@@ -75,6 +80,8 @@ pub(crate) struct SharedStore {
     conn: ConnectionManager,
     instance: String,
     reachable: AtomicBool,
+    /// Whether the adapter's pub/sub connection answered its last ping (see `tasks.rs`).
+    pubsub: AtomicBool,
     scripts: Scripts,
 }
 
@@ -155,12 +162,13 @@ end
 return 1
 ";
 
-/// Commits a decided relay command: `KEYS` cmd:{id}, relays, applied; `ARGV` relay id,
+/// Commits a decided relay command: `KEYS` cmd:{id}, relays, applied, seeded; `ARGV` relay id,
 /// the relay's JSON as read ('' for none), the result's JSON, the relay's new JSON ('' for a
 /// refusal), the dedupe expiry (ms), request id, state, instance, time, stream cap.
 const COMMIT: &str = r"
 local first = redis.call('GET', KEYS[1])
 if first then return {'duplicate', first} end
+if redis.call('EXISTS', KEYS[4]) == 0 then return {'unseeded', ''} end
 local current = redis.call('HGET', KEYS[2], ARGV[1])
 if (current or '') ~= ARGV[2] then return {'conflict', ''} end
 if ARGV[4] ~= '' then
@@ -227,13 +235,20 @@ impl SharedStore {
             conn,
             instance,
             reachable: AtomicBool::new(true),
+            pubsub: AtomicBool::new(true),
             scripts: Scripts::new(),
         })
     }
 
-    /// Whether the last call to Redis was answered.
+    /// Whether the last call to Redis was answered, on both connections: without the
+    /// pub/sub one, changes would be made but not broadcast to the other instances' clients.
     pub(crate) fn reachable(&self) -> bool {
-        self.reachable.load(Ordering::Relaxed)
+        self.reachable.load(Ordering::Relaxed) && self.pubsub.load(Ordering::Relaxed)
+    }
+
+    /// Records whether the adapter's pub/sub connection answered.
+    pub(crate) fn set_pubsub_reachable(&self, reachable: bool) {
+        self.pubsub.store(reachable, Ordering::Relaxed);
     }
 
     /// Records whether Redis answered; returns what was recorded before.
@@ -334,14 +349,19 @@ impl SharedStore {
         let hash = key(name);
         let mut conn = self.conn.clone();
         let query = hash.clone();
-        let raw: Vec<(String, String)> = self
-            .call(async move {
-                redis::cmd("HGETALL")
-                    .arg(query)
-                    .query_async(&mut conn)
-                    .await
-            })
+        let mut pipe = redis::pipe();
+        pipe.cmd("EXISTS")
+            .arg(key("seeded"))
+            .cmd("HGETALL")
+            .arg(query);
+        let (seeded, raw): (bool, Vec<(String, String)>) = self
+            .call(async move { pipe.query_async(&mut conn).await })
             .await?;
+        // An empty Redis is not an empty plant: taking it for one would wipe this
+        // instance's last reading, the very thing it is seeded again from.
+        if !seeded {
+            return Err(SharedError::Unseeded);
+        }
         raw.into_iter()
             .map(|(_, json)| from_json(&hash, &json))
             .collect()
@@ -390,6 +410,7 @@ impl SharedStore {
             .key(&command_key)
             .key(key("relays"))
             .key(key("applied"))
+            .key(key("seeded"))
             .arg(&command.relay_id)
             .arg(read.unwrap_or(""))
             .arg(to_json(result))
@@ -407,6 +428,7 @@ impl SharedStore {
         match outcome.as_str() {
             "stored" => Ok(Committed::Stored),
             "duplicate" => Ok(Committed::Duplicate(from_json(&command_key, &first)?)),
+            "unseeded" => Ok(Committed::Unseeded),
             _ => Ok(Committed::Conflict),
         }
     }

@@ -13,6 +13,7 @@ use tokio::sync::watch;
 
 use crate::broadcast::Sockets;
 use crate::plant::Plant;
+use crate::shared::ManagedDriver;
 use crate::stats::HostSampler;
 use crate::ticker::Ticker;
 
@@ -97,25 +98,24 @@ const REDIS_PROBE: Duration = Duration::from_millis(500);
 /// command path) know whether it is reachable, and seeds it again from this instance's last
 /// reading when it came back empty (restarted without persistence): the plant goes on where
 /// it was rather than with an empty fleet that would answer every command `unknown_relay`.
-pub(crate) async fn watch_redis(plant: Arc<Plant>, stop: watch::Receiver<bool>) {
-    let Some(shared) = plant.shared().cloned() else {
+pub(crate) async fn watch_redis(
+    plant: Arc<Plant>,
+    driver: Option<ManagedDriver>,
+    stop: watch::Receiver<bool>,
+) {
+    let (Some(shared), Some(driver)) = (plant.shared().cloned(), driver) else {
         return;
     };
     let mut ticker = Ticker::new(REDIS_PROBE, stop);
     while ticker.tick().await {
-        if shared.ping().await.is_err() {
+        let (state, pubsub) = tokio::join!(shared.ping(), driver.ping());
+        shared.set_pubsub_reachable(pubsub);
+        if state.is_err() || !pubsub {
             continue;
         }
         match shared.is_seeded().await {
             Ok(true) | Err(_) => {}
-            Ok(false) => {
-                let (devices, relays) = (plant.devices(), plant.relays());
-                if let Ok(true) = shared.seed(&devices, &relays).await {
-                    tracing::warn!(instance = %plant.instance(), devices = devices.len(),
-                        relays = relays.len(),
-                        "Redis came back without the plant: seeded it again from this instance's last reading");
-                }
-            }
+            Ok(false) => plant.reseed(&shared).await,
         }
     }
     tracing::debug!("Redis watch stopped");

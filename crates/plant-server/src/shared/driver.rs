@@ -48,6 +48,22 @@ impl ManagedDriver {
     }
 }
 
+impl ManagedDriver {
+    /// Pings over the pub/sub connection. A `ConnectionManager` notices a lost connection
+    /// (and reconnects and resubscribes) only when a call fails, and this one may carry no
+    /// call for a long time; the server's Redis watch pings it so that it comes back with
+    /// Redis rather than at the next broadcast, which would be lost.
+    pub(crate) async fn ping(&self) -> bool {
+        let mut conn = self.conn.clone();
+        let ping = redis::cmd("PING");
+        let pinged = ping.query_async::<String>(&mut conn);
+        matches!(
+            tokio::time::timeout(std::time::Duration::from_secs(2), pinged).await,
+            Ok(Ok(_))
+        )
+    }
+}
+
 /// Hands a pub/sub message to its channel's stream; anything else pushed is ignored.
 fn route(push: PushInfo, handlers: &Handlers) {
     if !matches!(push.kind, PushKind::Message | PushKind::SMessage) || push.data.len() < 2 {
