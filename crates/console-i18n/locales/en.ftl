@@ -157,6 +157,13 @@ notify-summary-title = { $count ->
 
 ## The tray.
 
+tray-address = Server { $address } ({ $role ->
+    [primary] primary
+   *[standby] standby
+ }) · { $failovers ->
+    [one] 1 failover
+   *[other] { $failovers } failovers
+ }
 tray-tooltip = Plant Console — { $mode ->
     [connecting] Connecting
     [realtime] Real-time

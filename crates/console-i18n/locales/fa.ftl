@@ -146,6 +146,10 @@ notify-summary-title = { $count } هشدار نگه داشته شد
 
 ## The tray.
 
+tray-address = سرور { $address } ({ $role ->
+    [primary] اصلی
+   *[standby] پشتیبان
+ }) · { $failovers } جابه‌جایی
 tray-tooltip = کنسول کارخانه — { $mode ->
     [connecting] در حال اتصال
     [realtime] بلادرنگ
