@@ -193,7 +193,7 @@ async fn a_saved_address_list_is_applied_by_reconnecting_and_a_bad_entry_is_refu
     let cli = Cli::parse_from(["plant-console", "--data-dir", dir.path().to_str().unwrap()]);
     let launch = Launch::start(&cli.run).await.unwrap();
     wait_mode(&launch, LinkMode::Realtime).await;
-    assert_eq!(view(&launch).plant_urls_in_use, [a_url.clone()]);
+    assert_eq!(view(&launch).plant_urls_in_use, vec![a_url.clone()]);
 
     let refused = save(
         &launch,
@@ -208,7 +208,7 @@ async fn a_saved_address_list_is_applied_by_reconnecting_and_a_bad_entry_is_refu
     assert!(refused.contains("standby_urls[1]"), "{refused}");
     assert_eq!(
         view(&launch).plant_urls_in_use,
-        [a_url.clone()],
+        vec![a_url.clone()],
         "nothing applied"
     );
 
