@@ -405,11 +405,6 @@ fn validate(config: &ServerConfig) -> Result<(), ServerError> {
             "sim_interval must be longer than zero (use None to turn the simulation off)".into(),
         ));
     }
-    if config.redis.is_some() && config.updates_per_second.is_some() {
-        return Err(ServerError::InvalidConfig(
-            "updates_per_second (the benchmarks' stream) runs alone, not with redis".into(),
-        ));
-    }
     if config
         .instance
         .as_deref()

@@ -46,7 +46,7 @@ struct Args {
     /// Share the plant with other instances through this Redis (7 or later), e.g.
     /// redis://127.0.0.1:6379/0: its state, the command dedupe, the simulation and the
     /// broadcasts. Without it the server runs a plant of its own.
-    #[arg(long, env = "PLANT_REDIS", conflicts_with = "updates_per_second")]
+    #[arg(long, env = "PLANT_REDIS")]
     redis: Option<String>,
     /// This instance's name in logs, /api/health and Redis (default: host name and port).
     #[arg(long)]

@@ -512,15 +512,7 @@ impl Plant {
         rng: &mut StdRng,
         lease: Duration,
     ) -> usize {
-        let held = shared.hold_lease(lease).await.unwrap_or(false);
-        if self.simulating.swap(held, Ordering::Relaxed) != held {
-            if held {
-                tracing::info!(instance = %self.instance, "simulation lease taken: this instance simulates the plant");
-            } else {
-                tracing::info!(instance = %self.instance, "simulation lease lost: another instance simulates the plant");
-            }
-        }
-        if !held {
+        if !self.hold_lease(shared, lease).await {
             return 0;
         }
         let Ok(devices) = shared.devices().await else {
@@ -543,6 +535,20 @@ impl Plant {
             // The lease ran out between taking it and writing: the new holder simulates.
             Ok(false) | Err(_) => 0,
         }
+    }
+
+    /// Takes or extends the simulation lease and records (and logs) whether this instance
+    /// holds it; a Redis that does not answer means it does not.
+    pub(crate) async fn hold_lease(&self, shared: &SharedStore, lease: Duration) -> bool {
+        let held = shared.hold_lease(lease).await.unwrap_or(false);
+        if self.simulating.swap(held, Ordering::Relaxed) != held {
+            if held {
+                tracing::info!(instance = %self.instance, "simulation lease taken: this instance simulates the plant");
+            } else {
+                tracing::info!(instance = %self.instance, "simulation lease lost: another instance simulates the plant");
+            }
+        }
+        held
     }
 
     /// Marks this plant as simulating on its own (no lease outside `--redis` mode).

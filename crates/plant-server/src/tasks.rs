@@ -91,6 +91,9 @@ pub(crate) fn lease_for(period: Duration) -> Duration {
     (period * 3).max(Duration::from_secs(1))
 }
 
+/// How often the update stream renews (or tries to take) the lease in `--redis` mode.
+const STREAM_LEASE_CHECK: Duration = Duration::from_millis(100);
+
 /// How often an instance checks Redis in `--redis` mode.
 const REDIS_PROBE: Duration = Duration::from_millis(500);
 
@@ -124,6 +127,12 @@ pub(crate) async fn watch_redis(
 /// Sends `rate` one-device updates a second, spread over millisecond ticks, until `stop`
 /// turns true. The count due is worked out from the start, so a late tick catches up
 /// and the rate holds on average.
+///
+/// In `--redis` mode only the holder of the simulation lease streams (checked every
+/// [`STREAM_LEASE_CHECK`]), so that N instances send the plant's one stream, not N of them;
+/// its updates reach every instance's clients through the adapter. They are benchmark
+/// traffic and are not written to Redis (the benchmarks' thousands of writes a second
+/// would measure Redis, not the fan-out); the fleet in Redis keeps its seeded values.
 pub(crate) async fn stream(
     plant: Arc<Plant>,
     mut rng: StdRng,
@@ -131,10 +140,33 @@ pub(crate) async fn stream(
     stop: watch::Receiver<bool>,
 ) {
     let mut ticker = Ticker::new(Duration::from_millis(1), stop);
-    let started = tokio::time::Instant::now();
+    let mut started = tokio::time::Instant::now();
     let mut sent: u64 = 0;
     let mut cursor = None;
+    let shared = plant.shared().cloned();
+    let lease = lease_for(STREAM_LEASE_CHECK);
+    let mut lease_checked: Option<tokio::time::Instant> = None;
+    let mut held = shared.is_none();
+    if held {
+        plant.simulates_alone();
+    }
     while ticker.tick().await {
+        if let Some(shared) = &shared {
+            if lease_checked.is_none_or(|at| at.elapsed() >= STREAM_LEASE_CHECK) {
+                lease_checked = Some(tokio::time::Instant::now());
+                let now_held = plant.hold_lease(shared, lease).await;
+                if now_held && !held {
+                    // A new holder starts its count now rather than catching up on the
+                    // updates it never owed.
+                    started = tokio::time::Instant::now();
+                    sent = 0;
+                }
+                held = now_held;
+            }
+            if !held {
+                continue;
+            }
+        }
         let due = (started.elapsed().as_secs_f64() * f64::from(rate)) as u64;
         let count = due.saturating_sub(sent);
         if count > 0 {
@@ -144,6 +176,11 @@ pub(crate) async fn stream(
                 &mut cursor,
             );
             sent = due;
+        }
+    }
+    if let Some(shared) = &shared {
+        if let Err(error) = shared.release_lease().await {
+            tracing::debug!(%error, "simulation lease not released; it runs out on its own");
         }
     }
     tracing::debug!(sent, "update stream stopped");

@@ -318,6 +318,30 @@ async fn only_one_instance_simulates_and_another_takes_over_when_the_writer_dies
 }
 
 #[tokio::test]
+async fn only_the_lease_holder_streams_and_its_updates_reach_the_other_instance() {
+    let redis = RedisServer::start();
+    let streaming = |name: &str| ServerConfig {
+        updates_per_second: Some(50),
+        sim_interval: None,
+        ..shared_config(&redis, name)
+    };
+    let a = start(streaming("a")).await;
+    let b = start(streaming("b")).await;
+    eventually(DEADLINE, "one instance to stream", async || {
+        (a.plant().is_simulating() != b.plant().is_simulating()).then_some(())
+    })
+    .await;
+    let idle = if a.plant().is_simulating() { &b } else { &a };
+    let mut on_idle = connected_client(idle).await;
+    let update: DevicesUpdate =
+        serde_json::from_value(on_idle.next_event("devices_update").await).unwrap();
+    assert_eq!(update.devices.len(), 1);
+    assert!(!idle.plant().is_simulating());
+    a.shutdown().await;
+    b.shutdown().await;
+}
+
+#[tokio::test]
 async fn losing_redis_makes_both_instances_refuse_commands_until_it_is_back() {
     let mut redis = RedisServer::start();
     let a = start(shared_config(&redis, "a")).await;
