@@ -5,6 +5,7 @@
 
 mod cold_start;
 mod fanout;
+mod fanout_shared;
 mod footprint;
 mod ingest;
 mod latency;
@@ -51,6 +52,8 @@ enum Bench {
     Ui(ui::Args),
     /// 8. 100 console links on one reference server: delivery p99 and the server's CPU.
     Fanout(fanout::Args),
+    /// 8b. 200 links on two instances sharing the plant through Redis, and on one alone.
+    FanoutShared(fanout_shared::Args),
 }
 
 // The same allocator as the app (src-tauri/src/main.rs), so that the console core runs
@@ -73,6 +76,7 @@ fn main() -> Result<()> {
             Bench::IdleCpu(args) => footprint::idle_cpu(args).await,
             Bench::Ui(args) => ui::run(args).await,
             Bench::Fanout(args) => fanout::run(args).await,
+            Bench::FanoutShared(args) => fanout_shared::run(args).await,
         }
     })?;
     // Tasks of the console or servers may still be winding down; the figures are taken.
