@@ -13,7 +13,9 @@ use std::sync::Mutex;
 
 use console_core::alerts::{AlertKind, Severity};
 use console_core::console::CommandError;
-use console_core::{Console, LinkConfig, PlantId, PlantUrl, Secret};
+use console_core::{
+    Console, FailoverPolicy, LinkConfig, PlantAddresses, PlantId, PlantUrl, Secret,
+};
 use console_settings::credentials::{self, CredentialError, TokenStorage, TokenVault};
 use console_settings::settings::{FieldError, Settings, SettingsError, SETTINGS_FILE};
 use serde::{Deserialize, Serialize};
@@ -22,8 +24,12 @@ use thiserror::Error;
 /// What the command line fixed for this run.
 #[derive(Debug, Clone, Default)]
 pub struct Fixed {
-    /// `--server`/`PLANT_SERVER`, or the demo plant's address.
-    pub plant_url: Option<PlantUrl>,
+    /// `--server` (repeated)/`PLANT_SERVER`, or the demo plant's address.
+    pub plant_url: Option<PlantAddresses>,
+    /// `--failover`.
+    pub failover: Option<FailoverPolicy>,
+    /// `--prefer-primary-after`.
+    pub prefer_primary_after: Option<std::time::Duration>,
     /// `--token-file`/`PLANT_TOKEN`, with the address it was given with: it is sent to
     /// that address only, never to another one set in Settings.
     pub token: Option<(Secret, PlantUrl)>,
@@ -62,6 +68,8 @@ pub struct SettingsView {
     pub settings: Settings,
     pub token: TokenInfo,
     pub plant_url_in_use: String,
+    /// Every address of the plant in use, primary first.
+    pub plant_urls_in_use: Vec<String>,
     /// The address cannot be changed here (demo plant, or given on the command line).
     pub plant_url_fixed: bool,
     /// The site CA is given on the command line (`--site-ca`), which wins.
@@ -170,8 +178,8 @@ impl Configurator {
     /// What the view shows. Blocks on the keyring: call it off the runtime.
     pub fn view(&self) -> Result<SettingsView, ConfigureError> {
         let link = self.link();
-        let from_command_line = self.fixed.token_for(&link.server).is_some();
-        let present = from_command_line || self.vault.get(&link.server)?.is_some();
+        let from_command_line = self.fixed.token_for(link.server()).is_some();
+        let present = from_command_line || self.vault.get(link.server())?.is_some();
         let file = (self.vault.storage() == TokenStorage::File)
             .then(|| self.vault.file_path().display().to_string());
         Ok(SettingsView {
@@ -183,7 +191,8 @@ impl Configurator {
                 keyring_problem: self.vault.keyring_problem().map(str::to_owned),
                 from_command_line,
             },
-            plant_url_in_use: link.server.to_string(),
+            plant_url_in_use: link.server().to_string(),
+            plant_urls_in_use: link.servers.iter().map(ToString::to_string).collect(),
             plant_url_fixed: self.fixed.plant_url.is_some(),
             site_ca_fixed: self.fixed.site_ca.is_some(),
             default_severities: AlertKind::ALL
@@ -201,9 +210,9 @@ impl Configurator {
         let mut errors = input.settings.validate().err().unwrap_or_default();
         // Where the settings lead; the token rules below depend on it.
         let target = match (&self.fixed.plant_url, &input.settings.plant_url) {
-            (Some(fixed), _) => Some(fixed.clone()),
+            (Some(fixed), _) => Some(fixed.primary().clone()),
             (None, Some(url)) => PlantUrl::parse(url).ok(),
-            (None, None) => Some(self.link().server),
+            (None, None) => Some(self.link().server().clone()),
         };
         if let TokenChange::Set { token } = &input.token {
             if target
@@ -226,16 +235,24 @@ impl Configurator {
         // up in settings.json, the logs and the window.
         let settings = input.settings.without_credentials();
         let mut link = self.link();
-        let server = match (&self.fixed.plant_url, &settings.plant_url) {
+        // The token and the plant's identity go with the primary address; every address
+        // of the list gets the same token.
+        let servers = match (&self.fixed.plant_url, &settings.plant_url) {
             (Some(fixed), _) => fixed.clone(),
-            (None, Some(url)) => PlantUrl::parse(url).map_err(|e| {
+            (None, Some(_)) => settings.plant_addresses().ok_or_else(|| {
                 ConfigureError::Invalid(vec![FieldError {
                     field: "plant_url".into(),
-                    message: e.to_string(),
+                    message: "the plant's addresses cannot be used".into(),
                 }])
             })?,
-            (None, None) => link.server.clone(),
+            (None, None) => link.servers.clone(),
         };
+        let server = servers.primary().clone();
+        let failover = self.fixed.failover.unwrap_or(settings.failover);
+        let hold = self
+            .fixed
+            .prefer_primary_after
+            .unwrap_or_else(|| settings.prefer_primary_after());
         // The token first: if the keyring or the file refuses it, nothing has been saved
         // and the operator's error says so truthfully.
         match &input.token {
@@ -265,12 +282,16 @@ impl Configurator {
             .site_ca
             .clone()
             .or_else(|| settings.site_ca.as_ref().map(PathBuf::from));
-        let relink = server != link.server
+        let relink = servers != link.servers
+            || failover != link.failover
+            || hold != link.prefer_primary_after
             || token != link.token
             || site_ca != link.site_ca
             || plant != link.plant;
         if relink {
-            link.server = server;
+            link.servers = servers;
+            link.failover = failover;
+            link.prefer_primary_after = hold;
             link.plant = plant;
             link.token = token;
             link = match &site_ca {
@@ -327,7 +348,7 @@ impl Plan {
                 .map_err(|e| ConfigureError::Alerts(e.to_string()))?;
         }
         if let Some(link) = self.link {
-            tracing::info!(server = %link.server, "applying new link settings");
+            tracing::info!(server = %link.server(), addresses = link.servers.len(), "applying new link settings");
             console.reconfigure_link(link).await?;
         }
         Ok(())

@@ -6,7 +6,9 @@ use console_i18n::Language;
 use std::path::PathBuf;
 
 use console_core::view::UpdateBatch;
-use console_core::{Console, ConsoleConfig, ConsoleError, LinkConfig, PlantId, PlantUrl, Secret};
+use console_core::{
+    Console, ConsoleConfig, ConsoleError, LinkConfig, PlantAddresses, PlantId, PlantUrl, Secret,
+};
 use console_settings::credentials::{CredentialError, TokenVault};
 use console_settings::settings::{Settings, SettingsError};
 use thiserror::Error;
@@ -68,7 +70,7 @@ impl Launch {
             .await
             .map_err(|e| LaunchError::Task(e.to_string()))??
         };
-        let (server, demo) = if args.demo {
+        let (servers, demo) = if args.demo {
             let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
                 .await
                 .map_err(|e| LaunchError::Demo(e.to_string()))?;
@@ -77,15 +79,21 @@ impl Launch {
                 .map_err(|e| LaunchError::Demo(e.to_string()))?;
             let url = PlantUrl::parse(&format!("http://{}", running.local_addr()))?;
             tracing::info!(server = %url, "demo plant started");
-            (url, Some(running))
-        } else {
-            let text = args
+            (PlantAddresses::one(url), Some(running))
+        } else if !args.server.is_empty() {
+            // `--server` repeated, or PLANT_SERVER's comma-separated list: primary first.
+            let given = args
                 .server
-                .as_deref()
-                .or(settings.plant_url.as_deref())
-                .ok_or(LaunchError::NoServer)?;
-            (PlantUrl::parse(text)?, None)
+                .iter()
+                .map(|s| s.trim())
+                .filter(|s| !s.is_empty());
+            (PlantAddresses::parse(given)?, None)
+        } else {
+            // The saved settings were validated when they were loaded.
+            let saved = settings.plant_addresses().ok_or(LaunchError::NoServer)?;
+            (saved, None)
         };
+        let server = servers.primary().clone();
         let named = args.plant.as_deref().map(PlantId::named).transpose()?;
         let plant = match (&named, args.demo) {
             (Some(name), _) => name.clone(),
@@ -94,7 +102,11 @@ impl Launch {
             (None, false) => PlantId::from_url(&server),
         };
         let fixed = Fixed {
-            plant_url: (args.demo || args.server.is_some()).then(|| server.clone()),
+            plant_url: (args.demo || !args.server.is_empty()).then(|| servers.clone()),
+            failover: args.failover,
+            prefer_primary_after: args
+                .prefer_primary_after
+                .map(std::time::Duration::from_secs),
             // A token from the command line or the environment belongs to the address it
             // was given with (the one the console starts with): Settings cannot send it
             // to another address.
@@ -116,8 +128,13 @@ impl Launch {
                 .map_err(|e| LaunchError::Task(e.to_string()))??
             }
         };
-        let mut link = LinkConfig::new(server);
+        let mut link = LinkConfig::with_servers(servers);
         link.plant = plant;
+        link.failover = args.failover.unwrap_or(settings.failover);
+        link.prefer_primary_after = args
+            .prefer_primary_after
+            .map(std::time::Duration::from_secs)
+            .unwrap_or_else(|| settings.prefer_primary_after());
         link.token = token;
         let site_ca = args
             .site_ca

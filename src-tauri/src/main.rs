@@ -337,10 +337,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let state = cli::read_state(&data_dir, &plant)
                 .with_context(|| format!("reading the cache in {}", data_dir.display()))?;
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&cli::state_json(&state))?
-                );
+                let mut document = cli::state_json(&state);
+                // The address part is a journal read; a cache without it still reports.
+                if let Ok(link) = cli::read_link_address(&data_dir, &plant) {
+                    document["link"] = serde_json::to_value(link)?;
+                }
+                println!("{}", serde_json::to_string_pretty(&document)?);
             } else {
                 print!("{}", cli::state_text(&state, plant_link::clock::unix_now()));
             }
@@ -369,9 +371,11 @@ fn token(action: TokenAction) -> anyhow::Result<()> {
     let open = |plant: &TokenPlant| -> anyhow::Result<(TokenVault, PlantUrl)> {
         let data_dir = plant.data_dir.clone().unwrap_or_else(cli::default_data_dir);
         let saved = Settings::load(&data_dir)?;
+        // A token is kept for the plant's primary address and sent to every address.
         let url = plant
             .server
-            .clone()
+            .first()
+            .cloned()
             .or(saved.plant_url)
             .context("no plant given: pass --server URL (or save one in the settings)")?;
         Ok((TokenVault::open(&data_dir), PlantUrl::parse(&url)?))

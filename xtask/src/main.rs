@@ -22,7 +22,9 @@ const BUILD_PACKAGES: &[&str] = &[
 /// private D-Bus with a real notification daemon and gdbus to talk to it, Python's venv
 /// for the test peers, Debian's Python D-Bus and X11 bindings for the tray's test
 /// watcher and for closing a window as a window manager would, and gnome-keyring's
-/// Secret Service for the token store's keyring test.
+/// Secret Service for the token store's keyring test, and Debian's redis-server (7.0, RESP3)
+/// that the plant server's shared-plant tests start one of per test on a free port (the
+/// Debian service itself is never needed: the tests run their own, without persistence).
 const TEST_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
@@ -35,6 +37,7 @@ const TEST_PACKAGES: &[&str] = &[
     "python3-gi",
     "python3-xlib",
     "gnome-keyring",
+    "redis-server",
 ];
 
 /// The Windows target every change is built and linted for; Debian's mingw-w64 that

@@ -37,5 +37,7 @@ pub mod view;
 
 pub use alerts::{AlertSettings, AlertStatus, AlertView, NotificationSink};
 pub use console::{Console, ConsoleConfig, ConsoleError, Progress};
-pub use plant_link::config::{ConfigError, LinkConfig, PlantId, PlantUrl, Secret};
+pub use plant_link::config::{
+    ConfigError, FailoverPolicy, LinkConfig, PlantAddresses, PlantId, PlantUrl, Secret,
+};
 pub use plant_link::link::{LinkHandle, LinkMode, LinkState};

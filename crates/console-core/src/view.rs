@@ -14,7 +14,7 @@ use crate::bounds::CapsReached;
 use crate::quality::Quality;
 use crate::state::{Change, DeviceEntry, RelayEntry, StatsEntry};
 pub use crate::store::CacheStatus;
-use plant_link::link::{LinkMode, LinkState, Telemetry, Unusable};
+use plant_link::link::{AddressRole, LinkMode, LinkState, Telemetry, Unusable};
 
 /// The link as the UI shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -30,6 +30,16 @@ pub struct LinkStatus {
     pub quality: Quality,
     /// Frames and items the plant sent that the console could not use.
     pub unusable: Unusable,
+    /// The plant address the link is on (never with credentials), its place in the
+    /// list (0: the primary) and role, and how many addresses the plant has.
+    pub address: String,
+    pub address_index: usize,
+    pub address_role: AddressRole,
+    pub addresses: usize,
+    /// Failovers since start, and when the last one happened and from where.
+    pub failovers: u64,
+    pub last_failover_at: Option<UnixSeconds>,
+    pub last_failover_from: Option<String>,
 }
 
 impl LinkStatus {
@@ -47,6 +57,13 @@ impl LinkStatus {
             detail: state.detail.clone(),
             quality: Quality::of_link(state.mode),
             unusable: telemetry.unusable(),
+            address: state.address.current.clone(),
+            address_index: state.address.index,
+            address_role: state.address.role,
+            addresses: state.address.count,
+            failovers: state.address.failovers,
+            last_failover_at: state.address.last_failover_at,
+            last_failover_from: state.address.last_failover_from.clone(),
         }
     }
 }

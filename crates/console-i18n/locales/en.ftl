@@ -157,6 +157,13 @@ notify-summary-title = { $count ->
 
 ## The tray.
 
+tray-address = Server { $address } ({ $role ->
+    [primary] primary
+   *[standby] standby
+ }) · { $failovers ->
+    [one] 1 failover
+   *[other] { $failovers } failovers
+ }
 tray-tooltip = Plant Console — { $mode ->
     [connecting] Connecting
     [realtime] Real-time
@@ -259,6 +266,10 @@ journal-link-interrupted = Link was interrupted and is { $mode ->
     [unauthorized] Unauthorized
    *[other] { $mode }
  } again
+journal-failover = Link failed over from { $from } to { $to } ({ $role ->
+    [primary] primary
+   *[standby] standby
+ })
 journal-readable-again = { $what ->
     [device] Device { $name }
     [relay] Relay { $name }

@@ -146,6 +146,10 @@ notify-summary-title = { $count } هشدار نگه داشته شد
 
 ## The tray.
 
+tray-address = سرور { $address } ({ $role ->
+    [primary] اصلی
+   *[standby] پشتیبان
+ }) · { $failovers } جابه‌جایی
 tray-tooltip = کنسول کارخانه — { $mode ->
     [connecting] در حال اتصال
     [realtime] بلادرنگ
@@ -247,6 +251,10 @@ journal-link-interrupted = ارتباط قطع و وصل شد و دوباره { 
     [unauthorized] بدون مجوز
    *[other] { $mode }
  } است
+journal-failover = ارتباط از { $from } به { $to } منتقل شد ({ $role ->
+    [primary] اصلی
+   *[standby] پشتیبان
+ })
 journal-readable-again = { $what ->
     [device] دستگاه { $name }
     [relay] رله { $name }

@@ -16,13 +16,17 @@ use thiserror::Error;
 use console_core::alarms::book::AlarmConfig;
 use console_core::alarms::{AlarmCondition, Priority};
 use console_core::alerts::{AlertKind, AlertSettings, Limit, Severity};
-use plant_link::config::PlantUrl;
+use plant_link::config::{FailoverPolicy, PlantAddresses, PlantUrl, MAX_ADDRESSES};
 
 /// The file's name in the data folder.
 pub const SETTINGS_FILE: &str = "settings.json";
 
 /// The languages the window speaks.
 pub const LANGUAGES: [&str; 2] = ["en", "fa"];
+
+/// Bounds of the prefer-primary hold: zero goes back at the first healthy probe; more
+/// than an hour would leave a control room on its standby for a shift.
+const PREFER_PRIMARY_SECONDS: (f64, f64) = (0.0, 3600.0);
 
 /// Bounds of the link-loss alert's delay: under a second every reconnect would alert;
 /// over an hour an outage would go unnoticed for a shift.
@@ -40,6 +44,14 @@ pub struct Settings {
     /// The plant server's address; `None` means the one given on the command line (or
     /// the demo plant).
     pub plant_url: Option<String>,
+    /// Further addresses of the same plant (its standbys, or its other equal instances),
+    /// tried in this order after `plant_url` when it cannot be reached. Files saved before
+    /// failover have none, and mean the one address they name.
+    pub standby_urls: Vec<String>,
+    /// `primary`: the first address is preferred and returned to; `equal`: no preference.
+    pub failover: FailoverPolicy,
+    /// How long the primary must stay healthy before the console leaves a standby for it.
+    pub prefer_primary_after_seconds: f64,
     /// A PEM file with the site's own CA, trusted for https besides the system roots.
     pub site_ca: Option<String>,
     /// A read-only console shows everything and switches nothing.
@@ -53,6 +65,9 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             plant_url: None,
+            standby_urls: Vec::new(),
+            failover: FailoverPolicy::Primary,
+            prefer_primary_after_seconds: 30.0,
             site_ca: None,
             read_only: false,
             // Until the operator picks one, the OS user's language (LANG/LC_MESSAGES on
@@ -292,16 +307,71 @@ impl Settings {
     /// the token has its own, protected place, and `settings.json`, the logs and the
     /// window must never show a credential. A URL without credentials is kept as typed.
     pub fn without_credentials(&self) -> Settings {
-        let mut clean = self.clone();
-        if let Some(url) = &self.plant_url {
+        let clean_url = |url: &String| {
             if plant_link::config::has_credentials(url) {
-                clean.plant_url = Some(match PlantUrl::parse(url) {
+                match PlantUrl::parse(url) {
                     Ok(parsed) => parsed.to_string(),
                     Err(_) => plant_link::config::redact_url(url),
-                });
+                }
+            } else {
+                url.clone()
+            }
+        };
+        let mut clean = self.clone();
+        clean.plant_url = self.plant_url.as_ref().map(clean_url);
+        clean.standby_urls = self.standby_urls.iter().map(clean_url).collect();
+        clean
+    }
+
+    /// The plant's addresses these settings name, primary first; `None` without a
+    /// `plant_url`. Only for validated settings (an invalid list is also `None`).
+    pub fn plant_addresses(&self) -> Option<PlantAddresses> {
+        let primary = self.plant_url.as_deref()?;
+        let all = std::iter::once(primary).chain(self.standby_urls.iter().map(String::as_str));
+        PlantAddresses::parse(all).ok()
+    }
+
+    /// The prefer-primary hold as a duration (the default for a value out of range).
+    pub fn prefer_primary_after(&self) -> Duration {
+        Duration::try_from_secs_f64(self.prefer_primary_after_seconds)
+            .unwrap_or(Duration::from_secs(30))
+    }
+
+    /// The problems of the address list: each standby validated as the primary is, none
+    /// twice, not too many, and none without a primary.
+    fn validate_addresses(&self, errors: &mut Vec<FieldError>) {
+        if self.standby_urls.is_empty() {
+            return;
+        }
+        if self.plant_url.is_none() {
+            errors.push(FieldError::new(
+                "standby_urls",
+                "give the plant's primary address (plant_url) before its standbys",
+            ));
+        }
+        if self.standby_urls.len() + 1 > MAX_ADDRESSES {
+            errors.push(FieldError::new(
+                "standby_urls",
+                format!("at most {} standby addresses", MAX_ADDRESSES - 1),
+            ));
+        }
+        let mut seen: Vec<PlantUrl> = self
+            .plant_url
+            .as_deref()
+            .and_then(|url| PlantUrl::parse(url).ok())
+            .into_iter()
+            .collect();
+        for (i, url) in self.standby_urls.iter().enumerate() {
+            let field = format!("standby_urls[{i}]");
+            match PlantUrl::parse(url) {
+                Err(error) => errors.push(FieldError::new(field, error.to_string())),
+                Ok(parsed) if seen.contains(&parsed) => errors.push(FieldError::new(
+                    field,
+                    format!("{parsed} is already in the list"),
+                )),
+                Ok(parsed) => seen.push(parsed),
             }
         }
-        clean
     }
 
     /// Every problem with these settings, or nothing. The site CA file is read and parsed
@@ -312,6 +382,17 @@ impl Settings {
             if let Err(error) = PlantUrl::parse(url) {
                 errors.push(FieldError::new("plant_url", error.to_string()));
             }
+        }
+        self.validate_addresses(&mut errors);
+        let hold = self.prefer_primary_after_seconds;
+        if !(PREFER_PRIMARY_SECONDS.0..=PREFER_PRIMARY_SECONDS.1).contains(&hold) {
+            errors.push(FieldError::new(
+                "prefer_primary_after_seconds",
+                format!(
+                    "must be between {} and {} seconds",
+                    PREFER_PRIMARY_SECONDS.0, PREFER_PRIMARY_SECONDS.1
+                ),
+            ));
         }
         if let Some(ca) = &self.site_ca {
             if ca.trim().is_empty() {
@@ -479,6 +560,83 @@ mod tests {
             .into_iter()
             .map(|e| e.field)
             .collect()
+    }
+
+    #[test]
+    fn a_settings_file_from_before_failover_still_loads_as_one_address() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(SETTINGS_FILE),
+            r#"{"plant_url": "http://plant:5000", "read_only": true}"#,
+        )
+        .unwrap();
+        let settings = Settings::load(dir.path()).unwrap();
+        assert_eq!(settings.plant_url.as_deref(), Some("http://plant:5000"));
+        assert!(settings.standby_urls.is_empty());
+        assert_eq!(settings.failover, FailoverPolicy::Primary);
+        let addresses = settings.plant_addresses().unwrap();
+        assert_eq!(addresses.len(), 1);
+        assert_eq!(addresses.primary().to_string(), "http://plant:5000");
+    }
+
+    #[test]
+    fn a_list_of_addresses_is_saved_and_loaded_back_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings {
+            plant_url: Some("http://a:5000".into()),
+            standby_urls: vec!["http://op:pw@b:5000".into(), "https://c".into()],
+            failover: FailoverPolicy::Equal,
+            prefer_primary_after_seconds: 5.0,
+            ..Settings::default()
+        };
+        settings.save(dir.path()).unwrap();
+        let text = std::fs::read_to_string(dir.path().join(SETTINGS_FILE)).unwrap();
+        assert!(!text.contains("pw@"), "credentials saved: {text}");
+        let loaded = Settings::load(dir.path()).unwrap();
+        assert_eq!(loaded.standby_urls, ["http://b:5000", "https://c"]);
+        assert_eq!(loaded.failover, FailoverPolicy::Equal);
+        let order: Vec<String> = loaded
+            .plant_addresses()
+            .unwrap()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(order, ["http://a:5000", "http://b:5000", "https://c:443"]);
+        assert_eq!(loaded.prefer_primary_after(), Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_bad_address_in_the_list_is_refused_with_its_field_named() {
+        let with = |standbys: &[&str]| Settings {
+            plant_url: Some("http://a:5000".into()),
+            standby_urls: standbys.iter().map(|s| s.to_string()).collect(),
+            ..Settings::default()
+        };
+        assert_eq!(
+            fields(&with(&["http://b:5000", "ftp://c"])),
+            ["standby_urls[1]"]
+        );
+        assert_eq!(
+            fields(&with(&["ws://A:5000/socket.io/"])),
+            ["standby_urls[0]"]
+        );
+        let too_many: Vec<String> = (0..MAX_ADDRESSES).map(|i| format!("http://s{i}")).collect();
+        let too_many: Vec<&str> = too_many.iter().map(String::as_str).collect();
+        assert_eq!(fields(&with(&too_many)), ["standby_urls"]);
+        let orphan = Settings {
+            standby_urls: vec!["http://b:5000".into()],
+            ..Settings::default()
+        };
+        assert_eq!(fields(&orphan), ["standby_urls"]);
+        let hold = Settings {
+            prefer_primary_after_seconds: -1.0,
+            ..Settings::default()
+        };
+        assert_eq!(fields(&hold), ["prefer_primary_after_seconds"]);
+        // Refused on save too: nothing is written.
+        let dir = tempfile::tempdir().unwrap();
+        assert!(with(&["nope"]).save(dir.path()).is_err());
+        assert!(!dir.path().join(SETTINGS_FILE).exists());
     }
 
     #[test]

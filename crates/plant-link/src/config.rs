@@ -47,6 +47,22 @@ pub enum ConfigError {
     BadScheme(String),
     #[error("the plant URL has no host")]
     NoHost,
+    #[error("at least one plant address is needed")]
+    NoAddress,
+    #[error("at most {max} plant addresses may be given (got {got})")]
+    TooManyAddresses { max: usize, got: usize },
+    /// The same address twice in the list (after normalization): a typing mistake that
+    /// would make one server count twice in a round of failover attempts.
+    #[error("the plant address {0} is given twice")]
+    DuplicateAddress(String),
+    /// One address of a list was refused; `index` counts from 0 in the order given.
+    #[error("plant address {} of the list: {error}", index + 1)]
+    InList {
+        index: usize,
+        error: Box<ConfigError>,
+    },
+    #[error("the failover policy must be `primary` or `equal` (got {0:?})")]
+    BadFailover(String),
     /// The site CA file cannot be used; the text is the [`TlsError`]'s message, kept as
     /// text so that configuration errors stay comparable.
     #[error("{0}")]
@@ -153,6 +169,118 @@ impl fmt::Display for PlantUrl {
     }
 }
 
+/// The most addresses one plant may be given: a primary and a few standbys is what a
+/// control room runs; more is a mistake, and each one lengthens a round of attempts.
+pub const MAX_ADDRESSES: usize = 8;
+
+/// The ordered addresses of one plant: never empty, never the same address twice, at
+/// most [`MAX_ADDRESSES`]. The first is the primary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlantAddresses(Vec<PlantUrl>);
+
+impl PlantAddresses {
+    /// One plant at one address.
+    pub fn one(url: PlantUrl) -> Self {
+        PlantAddresses(vec![url])
+    }
+
+    /// The list as given, checked: not empty, no duplicate, not too long.
+    pub fn new(list: Vec<PlantUrl>) -> Result<Self, ConfigError> {
+        if list.is_empty() {
+            return Err(ConfigError::NoAddress);
+        }
+        if list.len() > MAX_ADDRESSES {
+            return Err(ConfigError::TooManyAddresses {
+                max: MAX_ADDRESSES,
+                got: list.len(),
+            });
+        }
+        for (i, url) in list.iter().enumerate() {
+            if list[..i].contains(url) {
+                return Err(ConfigError::DuplicateAddress(url.to_string()));
+            }
+        }
+        Ok(PlantAddresses(list))
+    }
+
+    /// Reads each text as a [`PlantUrl`]; an error names the address's place in the list.
+    pub fn parse<'a>(texts: impl IntoIterator<Item = &'a str>) -> Result<Self, ConfigError> {
+        let list = texts
+            .into_iter()
+            .enumerate()
+            .map(|(index, text)| {
+                PlantUrl::parse(text).map_err(|error| ConfigError::InList {
+                    index,
+                    error: Box::new(error),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        PlantAddresses::new(list)
+    }
+
+    /// The first address: the preferred one under [`FailoverPolicy::Primary`], and the
+    /// one an unnamed plant is known by.
+    pub fn primary(&self) -> &PlantUrl {
+        &self.0[0]
+    }
+
+    /// The address at `index`, the primary for an index beyond the list.
+    pub fn get(&self, index: usize) -> &PlantUrl {
+        self.0.get(index).unwrap_or(&self.0[0])
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Always false; there for the convention that goes with `len`.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &PlantUrl> {
+        self.0.iter()
+    }
+
+    pub fn as_slice(&self) -> &[PlantUrl] {
+        &self.0
+    }
+}
+
+/// How the link chooses among a plant's addresses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum FailoverPolicy {
+    /// The first address is preferred; the others are standbys, left for the primary
+    /// once it has been healthy for the hold time.
+    #[default]
+    Primary,
+    /// Equal instances: no preference, the link stays where it is while that works.
+    Equal,
+}
+
+impl FailoverPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailoverPolicy::Primary => "primary",
+            FailoverPolicy::Equal => "equal",
+        }
+    }
+}
+
+impl std::str::FromStr for FailoverPolicy {
+    type Err = ConfigError;
+
+    fn from_str(text: &str) -> Result<Self, ConfigError> {
+        match text.trim() {
+            "primary" => Ok(FailoverPolicy::Primary),
+            "equal" => Ok(FailoverPolicy::Equal),
+            other => Err(ConfigError::BadFailover(other.to_owned())),
+        }
+    }
+}
+
 /// Which plant a console, a cache and a command belong to.
 ///
 /// Derived from the plant's address (its origin: scheme, host and port) unless the
@@ -237,9 +365,18 @@ impl fmt::Display for PlantId {
 /// How the link connects, notices trouble and retries.
 #[derive(Debug, Clone)]
 pub struct LinkConfig {
-    pub server: PlantUrl,
-    /// The plant `server` is the address of; commands carry it and the link refuses to
-    /// send one meant for another plant.
+    /// The plant's addresses in order of preference; the link has a session with at most
+    /// one of them at a time (see `failover.rs`).
+    pub servers: PlantAddresses,
+    /// How the link chooses among `servers`.
+    pub failover: FailoverPolicy,
+    /// Under [`FailoverPolicy::Primary`], how long the primary must answer every health
+    /// probe before the link leaves a standby for it; one failed probe starts it over.
+    pub prefer_primary_after: Duration,
+    /// How often the primary's health is probed while the link is live on a standby.
+    pub primary_probe_interval: Duration,
+    /// The plant `servers` are the addresses of; commands carry it and the link refuses
+    /// to send one meant for another plant. Failing over never changes it.
     pub plant: PlantId,
     pub token: Option<Secret>,
     /// Covers TCP, the WebSocket upgrade, Engine.IO OPEN and Socket.IO CONNECT together.
@@ -275,10 +412,20 @@ pub struct LinkConfig {
 }
 
 impl LinkConfig {
+    /// A plant at one address.
     pub fn new(server: PlantUrl) -> Self {
+        LinkConfig::with_servers(PlantAddresses::one(server))
+    }
+
+    /// A plant at several addresses, the first being its primary (and, unless named, its
+    /// identity).
+    pub fn with_servers(servers: PlantAddresses) -> Self {
         LinkConfig {
-            plant: PlantId::from_url(&server),
-            server,
+            plant: PlantId::from_url(servers.primary()),
+            servers,
+            failover: FailoverPolicy::default(),
+            prefer_primary_after: Duration::from_secs(30),
+            primary_probe_interval: Duration::from_secs(5),
             token: None,
             connect_timeout: Duration::from_secs(10),
             backoff: BackoffPolicy::default(),
@@ -300,6 +447,11 @@ impl LinkConfig {
 }
 
 impl LinkConfig {
+    /// The primary address (the first of `servers`).
+    pub fn server(&self) -> &PlantUrl {
+        self.servers.primary()
+    }
+
     /// Trusts the CA certificates in the PEM file at `path` in addition to the system
     /// roots. The file is read and checked here, so a bad file is refused at start instead
     /// of showing up later as a link that never connects.
@@ -407,6 +559,62 @@ mod tests {
             );
         }
         assert_eq!(PlantId::demo().as_str(), "demo");
+    }
+
+    #[test]
+    fn an_address_list_refuses_empty_too_long_duplicated_and_bad_entries() {
+        let urls = |n: usize| {
+            (0..n)
+                .map(|i| format!("http://plant-{i}:5000"))
+                .collect::<Vec<_>>()
+        };
+        let ok = urls(MAX_ADDRESSES);
+        let list = PlantAddresses::parse(ok.iter().map(String::as_str)).unwrap();
+        assert_eq!(list.len(), MAX_ADDRESSES);
+        assert_eq!(list.primary().to_string(), "http://plant-0:5000");
+        assert_eq!(PlantAddresses::parse([]), Err(ConfigError::NoAddress));
+        let long = urls(MAX_ADDRESSES + 1);
+        assert_eq!(
+            PlantAddresses::parse(long.iter().map(String::as_str)),
+            Err(ConfigError::TooManyAddresses {
+                max: MAX_ADDRESSES,
+                got: MAX_ADDRESSES + 1
+            })
+        );
+        // Two spellings of one address are the same address.
+        assert_eq!(
+            PlantAddresses::parse(["http://a:5000", "ws://A:5000/socket.io/"]),
+            Err(ConfigError::DuplicateAddress("http://a:5000".into()))
+        );
+        let error = PlantAddresses::parse(["http://a:5000", "ftp://b"]).unwrap_err();
+        assert_eq!(
+            error,
+            ConfigError::InList {
+                index: 1,
+                error: Box::new(ConfigError::BadScheme("ftp".into()))
+            }
+        );
+        assert!(
+            error.to_string().starts_with("plant address 2 of the list"),
+            "{error}"
+        );
+        let error = PlantAddresses::parse(["http://op:hunter2@"]).unwrap_err();
+        assert!(!error.to_string().contains("hunter2"), "{error}");
+    }
+
+    #[test]
+    fn an_unnamed_plant_at_several_addresses_is_known_by_its_primary() {
+        let list = PlantAddresses::parse(["http://a:5000", "http://b:5000"]).unwrap();
+        let config = LinkConfig::with_servers(list);
+        assert_eq!(config.plant.as_str(), "http://a:5000");
+        assert_eq!(config.server().to_string(), "http://a:5000");
+        assert_eq!(config.failover, FailoverPolicy::Primary);
+        assert_eq!(config.prefer_primary_after, Duration::from_secs(30));
+        assert_eq!("equal".parse(), Ok(FailoverPolicy::Equal));
+        assert_eq!(
+            "both".parse::<FailoverPolicy>(),
+            Err(ConfigError::BadFailover("both".into()))
+        );
     }
 
     #[test]

@@ -121,6 +121,17 @@ impl PlantApi {
         read(text).map_err(|e| ApiError::Body(e.to_string()))
     }
 
+    /// `GET /api/health`: whether the plant at this address answers. The primary's probe
+    /// while the link is on a standby; never a Socket.IO session.
+    pub async fn health(&self) -> Result<(), ApiError> {
+        self.get_bytes("/api/health").await.map(|_| ())
+    }
+
+    /// The address this client talks to.
+    pub fn server(&self) -> &PlantUrl {
+        &self.server
+    }
+
     pub async fn devices(&self) -> Result<Read<DevicesUpdate>, ApiError> {
         self.get_items("/api/devices", items::devices_update).await
     }

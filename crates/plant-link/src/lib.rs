@@ -12,6 +12,7 @@
 //!   time in; frames to send and typed messages out), with no I/O and no clock.
 //! - [`backoff`], [`clock`], [`tls`], [`config`]: reconnect delays, the wall clock and
 //!   resume detection, the TLS settings, and the link's validated settings.
+//! - [`failover`]: which of the plant's addresses to try next, pure, time as an argument.
 //! - [`http`]: the plant's HTTP API as a client, the fallback path.
 //! - [`link`]: the one task that owns the socket and drives the session over it, with
 //!   the HTTP fallback poller as its child; callers hold a [`LinkHandle`].
@@ -22,6 +23,7 @@ pub mod backoff;
 pub mod clock;
 pub mod codec;
 pub mod config;
+pub mod failover;
 pub mod http;
 pub mod items;
 pub mod link;
@@ -30,5 +32,7 @@ pub mod session;
 pub mod text;
 pub mod tls;
 
-pub use config::{ConfigError, LinkConfig, PlantId, PlantUrl, Secret};
+pub use config::{
+    ConfigError, FailoverPolicy, LinkConfig, PlantAddresses, PlantId, PlantUrl, Secret,
+};
 pub use link::{LinkError, LinkEvent, LinkHandle, LinkMode, LinkState};

@@ -5,7 +5,9 @@
 //! that fails here is answered with `invalid` and never reaches the dedupe table: an id that
 //! came with a malformed command cannot be trusted to name a command at all.
 
-use plant_protocol::{SetRelayBody, SetRelayError, SetRelayRequest, SetRelayResult};
+use plant_protocol::{
+    Relay, SetRelayBody, SetRelayError, SetRelayRequest, SetRelayResult, UnixSeconds,
+};
 use serde_json::Value;
 
 /// A relay command that passed validation.
@@ -53,6 +55,62 @@ pub(crate) fn invalid(message: impl Into<String>) -> SetRelayResult {
         error: SetRelayError::Invalid,
         message: message.into(),
     }
+}
+
+/// A refusal with its error code and message.
+pub(crate) fn refused(error: SetRelayError, message: impl Into<String>) -> SetRelayResult {
+    SetRelayResult::Refused {
+        error,
+        message: message.into(),
+    }
+}
+
+/// What a first-seen relay command comes to.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Decision {
+    /// The relay as it becomes.
+    Apply(Relay),
+    /// The refusal to give (and remember as the request id's first result).
+    Refuse(SetRelayResult),
+}
+
+/// What a first-seen command does to `relay` (its current state, `None` when there is no such
+/// relay) at plant time `now`: the relay as it becomes, or the refusal. Both the local plant
+/// and the shared (Redis) plant decide with this, so the two modes refuse the same things.
+pub(crate) fn decide(
+    command: &RelayCommand,
+    relay: Option<&Relay>,
+    now: UnixSeconds,
+    max_age_s: f64,
+    by: &str,
+) -> Decision {
+    let age = now - command.issued_at;
+    match relay {
+        None => Decision::Refuse(refused(
+            SetRelayError::UnknownRelay,
+            format!("no relay with id {:?}", command.relay_id),
+        )),
+        Some(_) if age > max_age_s => Decision::Refuse(refused(
+            SetRelayError::Expired,
+            format!("command issued {age:.1} s ago; the limit is {max_age_s} s"),
+        )),
+        Some(relay) if is_locked(relay) => Decision::Refuse(refused(
+            SetRelayError::Forbidden,
+            format!("relay {:?} is locked at the plant", relay.id),
+        )),
+        Some(relay) => {
+            let mut relay = relay.clone();
+            relay.state = command.state;
+            relay.changed_at = now;
+            relay.changed_by = Some(by.to_string());
+            Decision::Apply(relay)
+        }
+    }
+}
+
+/// Whether a relay carries `"locked": true`, which makes it refuse remote commands.
+pub(crate) fn is_locked(relay: &Relay) -> bool {
+    relay.extra.get("locked") == Some(&Value::Bool(true))
 }
 
 fn operator_of(payload: &Value) -> Option<String> {
@@ -133,6 +191,57 @@ mod tests {
         assert_eq!(command.relay_id, "relay-02");
         assert!(!command.state);
         assert_eq!(command.operator, None);
+    }
+
+    fn relay(locked: bool) -> Relay {
+        let mut extra = serde_json::Map::new();
+        if locked {
+            extra.insert("locked".into(), Value::Bool(true));
+        }
+        Relay {
+            id: "relay-01".into(),
+            name: "Pump 1".into(),
+            device_id: None,
+            state: false,
+            changed_at: 1.0,
+            changed_by: None,
+            extra,
+        }
+    }
+
+    #[test]
+    fn a_command_is_decided_by_its_relay_and_its_age() {
+        let open = relay(false);
+        let locked = relay(true);
+        let command = |issued_at| RelayCommand {
+            relay_id: "relay-01".into(),
+            state: true,
+            request_id: "r".into(),
+            issued_at,
+            operator: None,
+        };
+        // (relay, issued_at, now, expected error or None for applied)
+        let cases: [(Option<&Relay>, f64, f64, Option<SetRelayError>); 5] = [
+            (Some(&open), 100.0, 100.0, None),
+            (Some(&open), 100.0, 160.0, None),
+            (Some(&open), 100.0, 160.5, Some(SetRelayError::Expired)),
+            (Some(&locked), 100.0, 100.0, Some(SetRelayError::Forbidden)),
+            (None, 100.0, 100.0, Some(SetRelayError::UnknownRelay)),
+        ];
+        for (relay, issued_at, now, expected) in cases {
+            let decided = decide(&command(issued_at), relay, now, 60.0, "op");
+            match (decided, expected) {
+                (Decision::Apply(relay), None) => {
+                    assert!(relay.state);
+                    assert_eq!(relay.changed_at, now);
+                    assert_eq!(relay.changed_by.as_deref(), Some("op"));
+                }
+                (Decision::Refuse(SetRelayResult::Refused { error, .. }), Some(expected)) => {
+                    assert_eq!(error, expected)
+                }
+                (other, expected) => panic!("{other:?} where {expected:?} was expected"),
+            }
+        }
     }
 
     #[test]

@@ -17,7 +17,7 @@ use plant_protocol::{
 };
 
 use crate::command;
-use crate::plant::{connected_clients, unix_now, CommandOutcome, PlantHandle};
+use crate::plant::{unix_now, CommandOutcome, PlantHandle, UNREACHABLE_MESSAGE};
 
 /// The `/api` routes, to be served next to the Socket.IO layer.
 pub(crate) fn router(handle: PlantHandle) -> Router {
@@ -76,23 +76,49 @@ fn bearer_token(header: &str) -> Option<&str> {
         .filter(|token| !token.is_empty())
 }
 
-async fn health() -> Json<Health> {
-    Json(Health {
-        status: "ok".into(),
-        server_time: unix_now(),
+/// The contract's health answer with this server's own fields (which the contract allows).
+#[derive(Debug, serde::Serialize)]
+struct HealthAnswer {
+    #[serde(flatten)]
+    health: Health,
+    /// The instance's name.
+    instance: String,
+    /// `"ok"` or `"unreachable"` in `--redis` mode; `null` for a plant of its own.
+    redis: Option<&'static str>,
+}
+
+/// Always 200, also when degraded: a plain health check (or a console's "is anything there"
+/// probe) must still read the body, and a degraded instance does serve its clients, it only
+/// refuses commands. Whoever balances load reads `status`.
+async fn health(State(handle): State<PlantHandle>) -> Json<HealthAnswer> {
+    let redis = handle
+        .redis_reachable()
+        .map(|reachable| if reachable { "ok" } else { "unreachable" });
+    let status = if redis == Some("unreachable") {
+        "degraded"
+    } else {
+        "ok"
+    };
+    Json(HealthAnswer {
+        health: Health {
+            status: status.into(),
+            server_time: unix_now(),
+        },
+        instance: handle.instance().to_string(),
+        redis,
     })
 }
 
 async fn devices(_: Authorized, State(handle): State<PlantHandle>) -> Json<DevicesUpdate> {
-    Json(handle.plant.devices_snapshot())
+    Json(handle.plant.devices_snapshot().await)
 }
 
 async fn relays(_: Authorized, State(handle): State<PlantHandle>) -> Json<RelaysUpdate> {
-    Json(handle.plant.relays_snapshot())
+    Json(handle.plant.relays_snapshot().await)
 }
 
 async fn system_stats(_: Authorized, State(handle): State<PlantHandle>) -> Json<SystemStats> {
-    Json(handle.plant.system_stats(connected_clients(&handle.io)))
+    Json(handle.plant.system_stats(handle.io.connected_clients()))
 }
 
 /// The body is taken as raw bytes so that a body that is not JSON at all is answered with the
@@ -106,7 +132,7 @@ async fn set_relay(
     let mut outcome = match command::from_http(&relay_id, &body) {
         Ok(command) => {
             let by = command.operator.clone().unwrap_or_else(|| "http".into());
-            handle.plant.apply_command(&command, &by)
+            handle.plant.execute(&command, &by).await
         }
         Err(message) => {
             tracing::info!(relay_id, %message, "invalid HTTP relay command refused");
@@ -125,6 +151,12 @@ async fn set_relay(
 fn status_of(result: &SetRelayResult) -> StatusCode {
     match result {
         SetRelayResult::Applied { .. } => StatusCode::OK,
+        // 503 rather than the contract's 403 for `forbidden`: the refusal is this instance's
+        // trouble, not the plant's will, and 503 tells a load balancer or a script to try
+        // again (another instance, or later). The body still carries `forbidden`.
+        SetRelayResult::Refused { message, .. } if message == UNREACHABLE_MESSAGE => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
         SetRelayResult::Refused { error, .. } => match error {
             SetRelayError::Invalid => StatusCode::BAD_REQUEST,
             SetRelayError::UnknownRelay => StatusCode::NOT_FOUND,

@@ -13,7 +13,10 @@
 //! - `tasks` — the periodic work (stats broadcast, tick simulation, update stream), each a
 //!   loop on the one `ticker::Ticker`;
 //! - `plant` — the shared state under one lock, the relay command path, [`PlantHandle`];
-//! - `broadcast` — the single ordered queue from a change to every client;
+//! - `broadcast` — the single ordered queue from a change to every client, and the
+//!   Socket.IO instance on either adapter;
+//! - `shared` — `--redis` mode: the plant's state, the dedupe table and the simulation
+//!   lease in Redis, each change one atomic script, and the adapter's pub/sub driver;
 //! - `command`, `dedupe`, `fleet` — a command's checks, the request-id table, the
 //!   simulated fleet: pure, no I/O;
 //! - `stats` — the host's own figures (sysinfo); `ticker` — the periodic tick.
@@ -27,6 +30,7 @@ mod dedupe;
 mod fleet;
 mod http;
 mod plant;
+mod shared;
 mod socket;
 mod stats;
 mod tasks;
@@ -39,14 +43,17 @@ use std::time::Duration;
 
 use rand::rngs::StdRng;
 use socketioxide::SocketIo;
+use socketioxide_redis::{RedisAdapterConfig, RedisAdapterCtr};
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
 pub use crate::plant::PlantHandle;
+pub use crate::shared::SharedError;
 
-use crate::broadcast::Inbox;
+use crate::broadcast::{Inbox, SharedAdapter, Sockets};
 use crate::plant::{unix_now, Plant};
+use crate::shared::{ManagedDriver, SharedStore};
 use crate::stats::HostSampler;
 
 /// How long shutdown waits for Socket.IO clients to be closed cleanly.
@@ -80,6 +87,13 @@ pub struct ServerConfig {
     /// `server_time` stamps, its relays' `changed_at` and its command age check all use
     /// the skewed clock. For tests of a console whose clock disagrees with the plant's.
     pub clock_offset_s: f64,
+    /// `redis://HOST:PORT/DB` of the Redis that several instances share the plant through
+    /// (its state, the command dedupe, the simulation lease and the broadcasts); `None` runs
+    /// a plant of its own in memory. Needs Redis 7 (RESP3).
+    pub redis: Option<String>,
+    /// This instance's name in logs, `/api/health` and Redis; `None` is the host name and
+    /// the port it listens on.
+    pub instance: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -94,6 +108,8 @@ impl Default for ServerConfig {
             command_max_age: Duration::from_secs(60),
             updates_per_second: None,
             clock_offset_s: 0.0,
+            redis: None,
+            instance: None,
         }
     }
 }
@@ -109,6 +125,10 @@ pub enum ServerError {
     Serve(#[source] std::io::Error),
     #[error("a server task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
+    #[error("the shared plant in Redis: {0}")]
+    Shared(#[from] SharedError),
+    #[error("the Socket.IO Redis adapter did not start: {0}")]
+    Adapter(String),
 }
 
 /// Serves `listener` with `config` until `shutdown` resolves, then shuts down gracefully:
@@ -187,6 +207,8 @@ struct Server {
     inbox: Inbox,
     sampler: HostSampler,
     rng: StdRng,
+    /// The adapter's pub/sub connection in `--redis` mode, which the Redis watch keeps alive.
+    driver: Option<ManagedDriver>,
 }
 
 impl Server {
@@ -202,22 +224,75 @@ impl Server {
         // already carries real memory and disk figures.
         let (sampler, host) = tokio::task::spawn_blocking(HostSampler::new_sampled).await?;
 
+        let instance = config
+            .instance
+            .clone()
+            .unwrap_or_else(|| default_instance(local_addr));
+        // In --redis mode the first instance to start seeds the shared plant with its fleet
+        // and every instance serves what Redis holds, so all of them serve the same plant.
+        let (shared, devices, relays, driver) = match &config.redis {
+            None => (None, devices, relays, None),
+            Some(url) => {
+                let client = shared::client(url)?;
+                let store = SharedStore::connect(&client, instance.clone()).await?;
+                let seeded = store.seed(&devices, &relays).await?;
+                let (devices, relays) = (store.devices().await?, store.relays().await?);
+                tracing::info!(%instance, seeded, devices = devices.len(), relays = relays.len(),
+                    "shared plant in Redis {}", if seeded { "seeded" } else { "joined" });
+                let driver = ManagedDriver::connect(&client, shared::connection_config())
+                    .await
+                    .map_err(SharedError::from)?;
+                (Some(Arc::new(store)), devices, relays, Some(driver))
+            }
+        };
+
         let (outbox, inbox) = broadcast::channel();
-        let plant = Arc::new(
-            Plant::new(
-                devices,
-                relays,
-                outbox,
-                config.token.clone(),
-                config.command_max_age,
-                host,
-            )
-            .with_clock_offset(config.clock_offset_s),
-        );
-        let (layer, io) = SocketIo::builder().with_state(plant.clone()).build_layer();
-        socket::register(&io);
-        let handle = PlantHandle { plant, io };
-        let app = http::router(handle.clone()).layer(layer);
+        let mut plant = Plant::new(
+            devices,
+            relays,
+            outbox,
+            config.token.clone(),
+            config.command_max_age,
+            host,
+        )
+        .with_clock_offset(config.clock_offset_s)
+        .with_instance(instance);
+        if let Some(shared) = shared {
+            plant = plant.with_shared(shared);
+        }
+        let plant = Arc::new(plant);
+        let watched_driver = driver.clone();
+        let (handle, app) = match driver {
+            None => {
+                let (layer, io) = SocketIo::builder().with_state(plant.clone()).build_layer();
+                // The local adapter's initialisation cannot fail and has nothing to wait for.
+                socket::register!(io, socketioxide::adapter::LocalAdapter);
+                let handle = PlantHandle {
+                    plant,
+                    io: Sockets::Local(io),
+                };
+                (handle.clone(), http::router(handle).layer(layer))
+            }
+            Some(driver) => {
+                let adapter = RedisAdapterCtr::new_with_driver(
+                    driver,
+                    RedisAdapterConfig::default()
+                        .with_prefix(format!("{}socket.io", shared::PREFIX)),
+                );
+                let (layer, io) = SocketIo::builder()
+                    .with_state(plant.clone())
+                    .with_adapter::<SharedAdapter>(adapter)
+                    .build_layer();
+                socket::register!(io, SharedAdapter)
+                    .await
+                    .map_err(|error| ServerError::Adapter(error.to_string()))?;
+                let handle = PlantHandle {
+                    plant,
+                    io: Sockets::Shared(io),
+                };
+                (handle.clone(), http::router(handle).layer(layer))
+            }
+        };
 
         Ok(Self {
             listener,
@@ -228,6 +303,7 @@ impl Server {
             inbox,
             sampler,
             rng,
+            driver: watched_driver,
         })
     }
 
@@ -244,6 +320,7 @@ impl Server {
             inbox,
             sampler,
             rng,
+            driver,
         } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
         let io = handle.io.clone();
@@ -251,6 +328,7 @@ impl Server {
 
         let mut tasks = vec![
             tokio::spawn(broadcast::run(io.clone(), inbox, stop_rx.clone())),
+            tokio::spawn(tasks::watch_redis(plant.clone(), driver, stop_rx.clone())),
             tokio::spawn(tasks::broadcast_stats(
                 io.clone(),
                 plant.clone(),
@@ -260,13 +338,24 @@ impl Server {
             )),
         ];
         if let Some(rate) = config.updates_per_second {
-            tasks.push(tokio::spawn(tasks::stream(plant, rng, rate, stop_rx)));
+            tasks.push(tokio::spawn(tasks::stream(
+                plant.clone(),
+                rng,
+                rate,
+                stop_rx,
+            )));
         } else if let Some(period) = config.sim_interval {
-            tasks.push(tokio::spawn(tasks::simulate(plant, rng, period, stop_rx)));
+            tasks.push(tokio::spawn(tasks::simulate(
+                plant.clone(),
+                rng,
+                period,
+                stop_rx,
+            )));
         }
 
-        tracing::info!(%local_addr, devices = config.devices, relays = config.relays,
-            token = config.token.is_some(), simulation = config.sim_interval.is_some(),
+        tracing::info!(%local_addr, instance = %plant.instance(), devices = config.devices,
+            relays = config.relays, token = config.token.is_some(),
+            simulation = config.sim_interval.is_some(), redis = config.redis.is_some(),
             "plant server listening");
 
         let closing_io = io.clone();
@@ -300,7 +389,7 @@ impl Server {
                 tracing::error!(%error, "background task failed");
             }
         }
-        tracing::info!(%local_addr, "plant server stopped");
+        tracing::info!(%local_addr, instance = %handle.instance(), "plant server stopped");
         served
     }
 }
@@ -316,10 +405,31 @@ fn validate(config: &ServerConfig) -> Result<(), ServerError> {
             "sim_interval must be longer than zero (use None to turn the simulation off)".into(),
         ));
     }
+    if config.redis.is_some() && config.updates_per_second.is_some() {
+        return Err(ServerError::InvalidConfig(
+            "updates_per_second (the benchmarks' stream) runs alone, not with redis".into(),
+        ));
+    }
+    if config
+        .instance
+        .as_deref()
+        .is_some_and(|name| name.trim().is_empty())
+    {
+        return Err(ServerError::InvalidConfig(
+            "instance must be a non-empty name (or None for the default)".into(),
+        ));
+    }
     if config.updates_per_second == Some(0) {
         return Err(ServerError::InvalidConfig(
             "updates_per_second must be more than zero (use None for the tick simulation)".into(),
         ));
     }
     Ok(())
+}
+
+/// An instance's name when none is given: the host's name and the port, which tells the
+/// instances of one machine apart as well as those of several.
+fn default_instance(local_addr: SocketAddr) -> String {
+    let host = sysinfo::System::host_name().unwrap_or_else(|| "plant-server".into());
+    format!("{host}:{}", local_addr.port())
 }

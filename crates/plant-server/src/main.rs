@@ -43,6 +43,14 @@ struct Args {
     /// device in turn), as the benchmarks do.
     #[arg(long, conflicts_with = "no_sim")]
     updates_per_second: Option<u32>,
+    /// Share the plant with other instances through this Redis (7 or later), e.g.
+    /// redis://127.0.0.1:6379/0: its state, the command dedupe, the simulation and the
+    /// broadcasts. Without it the server runs a plant of its own.
+    #[arg(long, env = "PLANT_REDIS", conflicts_with = "updates_per_second")]
+    redis: Option<String>,
+    /// This instance's name in logs, /api/health and Redis (default: host name and port).
+    #[arg(long)]
+    instance: Option<String>,
 }
 
 fn seconds(name: &str, value: f64) -> anyhow::Result<Duration> {
@@ -79,6 +87,8 @@ async fn main() -> anyhow::Result<()> {
             .context("--command-max-age must be a number of seconds")?,
         updates_per_second: args.updates_per_second,
         clock_offset_s: 0.0,
+        redis: args.redis.filter(|url| !url.is_empty()),
+        instance: args.instance,
     };
 
     let listener = tokio::net::TcpListener::bind(args.bind)

@@ -5,9 +5,14 @@
 //! once" hold when the same request id arrives on two transports at the same moment. Every
 //! change queues its broadcast before the lock is released, so broadcasts leave in the order
 //! the changes happened (see `broadcast.rs`).
+//!
+//! In `--redis` mode the state in Redis is the plant (`shared.rs`) and the state here is
+//! this instance's last reading of it: snapshots are read from Redis (from that last
+//! reading while Redis is unreachable), relay commands are decided and committed in Redis
+//! (refused while it is unreachable), and only the holder of the simulation lease simulates.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -16,27 +21,32 @@ use plant_protocol::{
     SystemStats, UnixSeconds,
 };
 use rand::rngs::StdRng;
-use serde_json::{Map, Value};
-use socketioxide::SocketIo;
+use serde_json::Map;
 use tokio::sync::oneshot;
 
-use crate::broadcast::{Outbox, Outgoing};
-use crate::command::RelayCommand;
+use crate::broadcast::{Outbox, Outgoing, Sockets};
+use crate::command::{self, RelayCommand};
 use crate::dedupe::DedupeTable;
 use crate::fleet;
+use crate::shared::{Committed, SharedError, SharedStore};
 use crate::stats::HostFigures;
+
+/// The refusal of a command while this instance cannot reach the shared state. `forbidden`
+/// is the contract's code for "the plant will not do this", which is the truth: nothing was
+/// switched, and a retry (with the same request id) is safe once Redis is back.
+pub(crate) const UNREACHABLE_MESSAGE: &str =
+    "the plant's shared state (Redis) is unreachable: the command was not applied";
+
+/// How often one command is decided again because the relay changed between reading and
+/// committing it. Each round loses only to a command that did commit, so this is reached
+/// only under a storm of commands on one relay.
+const COMMIT_ATTEMPTS: usize = 16;
 
 /// Unix time now, in seconds, as the contract sends it.
 pub(crate) fn unix_now() -> UnixSeconds {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64())
-}
-
-/// Number of Socket.IO clients connected to the default namespace.
-pub(crate) fn connected_clients(io: &SocketIo) -> usize {
-    // The namespace disappears when the server closes; nobody is connected then.
-    io.of("/").map_or(0, |namespace| namespace.sockets().len())
 }
 
 struct PlantState {
@@ -56,6 +66,17 @@ pub(crate) struct Plant {
     host: Mutex<HostFigures>,
     /// Seconds this plant's clock runs ahead of the machine's (see `ServerConfig`).
     clock_offset_s: f64,
+    /// This instance's name, in logs, health and the `plant:applied` stream.
+    instance: String,
+    /// The shared state in `--redis` mode; `None` for a plant of its own.
+    shared: Option<Arc<SharedStore>>,
+    /// Commits in Redis and the queueing of their broadcasts happen in the same order on
+    /// this instance (two quick commands on one relay must not be broadcast swapped).
+    commit_order: tokio::sync::Mutex<()>,
+    /// Whether this instance holds the simulation lease (always true alone).
+    simulating: AtomicBool,
+    /// A test knob: apply `set_relay` commands but never send their Socket.IO ack.
+    withhold_acks: AtomicBool,
 }
 
 /// What a relay command came to: the answer, and for an applied command a signal that fires
@@ -72,13 +93,6 @@ impl CommandOutcome {
             // An error means the broadcaster has stopped (server closing): nothing to wait for.
             let _ = delivered.await;
         }
-    }
-}
-
-fn refused(error: SetRelayError, message: impl Into<String>) -> SetRelayResult {
-    SetRelayResult::Refused {
-        error,
-        message: message.into(),
     }
 }
 
@@ -104,7 +118,37 @@ impl Plant {
             started: std::time::Instant::now(),
             host: Mutex::new(host),
             clock_offset_s: 0.0,
+            instance: String::new(),
+            shared: None,
+            commit_order: tokio::sync::Mutex::new(()),
+            simulating: AtomicBool::new(false),
+            withhold_acks: AtomicBool::new(false),
         }
+    }
+
+    /// Names this instance.
+    pub(crate) fn with_instance(mut self, instance: String) -> Self {
+        self.instance = instance;
+        self
+    }
+
+    /// Makes Redis the plant's state (`--redis` mode).
+    pub(crate) fn with_shared(mut self, shared: Arc<SharedStore>) -> Self {
+        self.shared = Some(shared);
+        self
+    }
+
+    pub(crate) fn instance(&self) -> &str {
+        &self.instance
+    }
+
+    pub(crate) fn shared(&self) -> Option<&Arc<SharedStore>> {
+        self.shared.as_ref()
+    }
+
+    /// Whether acks of `set_relay` are withheld (see [`PlantHandle::withhold_acks`]).
+    pub(crate) fn acks_withheld(&self) -> bool {
+        self.withhold_acks.load(Ordering::Relaxed)
     }
 
     /// Runs this plant's clock `seconds` ahead of the machine's (behind when negative).
@@ -177,17 +221,49 @@ impl Plant {
         self.lock().relays.values().cloned().collect()
     }
 
-    pub(crate) fn devices_snapshot(&self) -> DevicesUpdate {
+    /// All devices as they are now: from Redis in `--redis` mode (this instance's last
+    /// reading while Redis is unreachable: a console shown slightly old values is better off
+    /// than one shown nothing, and every device carries its `last_seen`).
+    pub(crate) async fn current_devices(&self) -> Vec<Device> {
+        if let Some(shared) = &self.shared {
+            match shared.devices().await {
+                Ok(devices) => {
+                    let mut state = self.lock();
+                    state.devices = devices.iter().map(|d| (d.id.clone(), d.clone())).collect();
+                    return devices;
+                }
+                Err(error) => tracing::debug!(%error, "devices answered from the last reading"),
+            }
+        }
+        self.devices()
+    }
+
+    /// All relays as they are now, read like [`Plant::current_devices`].
+    pub(crate) async fn current_relays(&self) -> Vec<Relay> {
+        if let Some(shared) = &self.shared {
+            match shared.relays().await {
+                Ok(relays) => {
+                    let mut state = self.lock();
+                    state.relays = relays.iter().map(|r| (r.id.clone(), r.clone())).collect();
+                    return relays;
+                }
+                Err(error) => tracing::debug!(%error, "relays answered from the last reading"),
+            }
+        }
+        self.relays()
+    }
+
+    pub(crate) async fn devices_snapshot(&self) -> DevicesUpdate {
         DevicesUpdate {
-            devices: self.devices(),
+            devices: self.current_devices().await,
             snapshot: true,
             server_time: self.now(),
         }
     }
 
-    pub(crate) fn relays_snapshot(&self) -> RelaysUpdate {
+    pub(crate) async fn relays_snapshot(&self) -> RelaysUpdate {
         RelaysUpdate {
-            relays: self.relays(),
+            relays: self.current_relays().await,
             snapshot: true,
             server_time: self.now(),
         }
@@ -216,7 +292,147 @@ impl Plant {
     }
 
     /// Applies a validated relay command issued by `by`, or refuses it, at most once per
-    /// request id.
+    /// request id: in this plant's own table, or across every instance in `--redis` mode.
+    pub(crate) async fn execute(&self, command: &RelayCommand, by: &str) -> CommandOutcome {
+        match self.shared.clone() {
+            Some(shared) => self.apply_shared(&shared, command, by).await,
+            None => self.apply_command(command, by),
+        }
+    }
+
+    /// The `--redis` path: read the request id and the relay, decide, and commit both in one
+    /// atomic script that fails if either changed in between (see `shared.rs`).
+    async fn apply_shared(
+        &self,
+        shared: &SharedStore,
+        command: &RelayCommand,
+        by: &str,
+    ) -> CommandOutcome {
+        let max_age = self.command_max_age.as_secs_f64();
+        for _ in 0..COMMIT_ATTEMPTS {
+            let (first, stored) = match shared
+                .command_state(&command.request_id, &command.relay_id)
+                .await
+            {
+                Ok(read) => read,
+                Err(error) => return self.not_shared(command, &error),
+            };
+            if let Some(first) = first {
+                return self.repeated(command, first);
+            }
+            let now = self.now();
+            let decided =
+                command::decide(command, stored.as_ref().map(|(_, r)| r), now, max_age, by);
+            let (result, applied) = match decided {
+                command::Decision::Apply(relay) => (
+                    SetRelayResult::Applied {
+                        relay: relay.clone(),
+                        duplicate: false,
+                    },
+                    Some(relay),
+                ),
+                command::Decision::Refuse(refusal) => (refusal, None),
+            };
+            let order = self.commit_order.lock().await;
+            let read = stored.as_ref().map(|(json, _)| json.as_str());
+            match shared
+                .commit(command, read, &result, applied.as_ref(), now)
+                .await
+            {
+                Err(error) => return self.not_shared(command, &error),
+                Ok(Committed::Conflict) => continue,
+                Ok(Committed::Unseeded) => {
+                    drop(order);
+                    self.reseed(shared).await;
+                    continue;
+                }
+                Ok(Committed::Duplicate(first)) => return self.repeated(command, first),
+                Ok(Committed::Stored) => {
+                    let Some(relay) = applied else {
+                        tracing::info!(request_id = %command.request_id,
+                            relay_id = %command.relay_id, by, instance = %self.instance,
+                            ?result, "relay command refused");
+                        return CommandOutcome {
+                            result,
+                            delivered: None,
+                        };
+                    };
+                    self.applied.fetch_add(1, Ordering::Relaxed);
+                    self.lock().relays.insert(relay.id.clone(), relay.clone());
+                    let (delivered_tx, delivered_rx) = oneshot::channel();
+                    self.queue_relays(vec![relay], false, Some(delivered_tx));
+                    drop(order);
+                    tracing::info!(request_id = %command.request_id,
+                        relay_id = %command.relay_id, state = command.state, by,
+                        instance = %self.instance, "relay command applied");
+                    return CommandOutcome {
+                        result,
+                        delivered: Some(delivered_rx),
+                    };
+                }
+            }
+        }
+        tracing::warn!(request_id = %command.request_id, relay_id = %command.relay_id,
+            attempts = COMMIT_ATTEMPTS, "relay command given up: the relay kept changing");
+        CommandOutcome {
+            result: command::refused(
+                SetRelayError::Forbidden,
+                format!(
+                    "relay {:?} kept changing while this command was applied: it was not applied",
+                    command.relay_id
+                ),
+            ),
+            delivered: None,
+        }
+    }
+
+    /// Seeds an empty Redis (restarted without persistence) with this instance's last
+    /// reading of the plant, unless another instance does so first.
+    pub(crate) async fn reseed(&self, shared: &SharedStore) {
+        let (devices, relays) = (self.devices(), self.relays());
+        if let Ok(true) = shared.seed(&devices, &relays).await {
+            tracing::warn!(instance = %self.instance, devices = devices.len(),
+                relays = relays.len(),
+                "Redis came back without the plant: seeded it again from this instance's last reading");
+        }
+    }
+
+    /// The answer to a repeat: the first result, marked as a duplicate when it was applied.
+    fn repeated(&self, command: &RelayCommand, first: SetRelayResult) -> CommandOutcome {
+        let result = match first {
+            SetRelayResult::Applied { relay, .. } => SetRelayResult::Applied {
+                relay,
+                duplicate: true,
+            },
+            refusal => refusal,
+        };
+        tracing::info!(request_id = %command.request_id, relay_id = %command.relay_id,
+            instance = %self.instance, "repeated relay command answered with its first result");
+        CommandOutcome {
+            result,
+            delivered: None,
+        }
+    }
+
+    /// The refusal of a command the shared state could not take. It is not remembered as the
+    /// request id's first result: nothing was decided, so the retry must be decided afresh.
+    fn not_shared(&self, command: &RelayCommand, error: &SharedError) -> CommandOutcome {
+        tracing::warn!(request_id = %command.request_id, relay_id = %command.relay_id,
+            instance = %self.instance, %error, "relay command refused: shared state unavailable");
+        let message = match error {
+            SharedError::Corrupt { .. } => format!(
+                "the plant's shared state (Redis) holds unreadable data: the command was not applied ({error})"
+            ),
+            _ => UNREACHABLE_MESSAGE.to_string(),
+        };
+        CommandOutcome {
+            result: command::refused(SetRelayError::Forbidden, message),
+            delivered: None,
+        }
+    }
+
+    /// Applies a validated relay command issued by `by`, or refuses it, at most once per
+    /// request id, in this plant's own table.
     pub(crate) fn apply_command(&self, command: &RelayCommand, by: &str) -> CommandOutcome {
         let now = self.now();
         let now_instant = tokio::time::Instant::now();
@@ -239,30 +455,13 @@ impl Plant {
         }
 
         let max_age = self.command_max_age.as_secs_f64();
-        let age = now - command.issued_at;
-        let checked = match state.relays.get_mut(&command.relay_id) {
-            None => Err(refused(
-                SetRelayError::UnknownRelay,
-                format!("no relay with id {:?}", command.relay_id),
-            )),
-            Some(_) if age > max_age => Err(refused(
-                SetRelayError::Expired,
-                format!("command issued {age:.1} s ago; the limit is {max_age} s"),
-            )),
-            Some(relay) if is_locked(relay) => Err(refused(
-                SetRelayError::Forbidden,
-                format!("relay {:?} is locked at the plant", relay.id),
-            )),
-            Some(relay) => Ok(relay),
-        };
-        let relay = match checked {
-            Ok(relay) => {
-                relay.state = command.state;
-                relay.changed_at = now;
-                relay.changed_by = Some(by.to_string());
-                relay.clone()
+        let current = state.relays.get(&command.relay_id);
+        let relay = match command::decide(command, current, now, max_age, by) {
+            command::Decision::Apply(relay) => {
+                state.relays.insert(relay.id.clone(), relay.clone());
+                relay
             }
-            Err(result) => {
+            command::Decision::Refuse(result) => {
                 tracing::info!(request_id = %command.request_id, relay_id = %command.relay_id,
                     by, ?result, "relay command refused");
                 state
@@ -287,7 +486,7 @@ impl Plant {
         drop(state);
 
         tracing::info!(request_id = %command.request_id, relay_id = %command.relay_id,
-            state = command.state, by, "relay command applied");
+            state = command.state, by, instance = %self.instance, "relay command applied");
         CommandOutcome {
             result,
             delivered: Some(delivered_rx),
@@ -303,6 +502,52 @@ impl Plant {
             self.queue_devices(changed, false);
         }
         count
+    }
+
+    /// One simulation tick in `--redis` mode: takes or extends the lease and, while this
+    /// instance holds it, steps the fleet as stored in Redis and writes back what changed.
+    pub(crate) async fn simulate_shared(
+        &self,
+        shared: &SharedStore,
+        rng: &mut StdRng,
+        lease: Duration,
+    ) -> usize {
+        let held = shared.hold_lease(lease).await.unwrap_or(false);
+        if self.simulating.swap(held, Ordering::Relaxed) != held {
+            if held {
+                tracing::info!(instance = %self.instance, "simulation lease taken: this instance simulates the plant");
+            } else {
+                tracing::info!(instance = %self.instance, "simulation lease lost: another instance simulates the plant");
+            }
+        }
+        if !held {
+            return 0;
+        }
+        let Ok(devices) = shared.devices().await else {
+            return 0;
+        };
+        let mut fleet: BTreeMap<String, Device> =
+            devices.into_iter().map(|d| (d.id.clone(), d)).collect();
+        let changed = fleet::step(&mut fleet, rng, self.now());
+        if changed.is_empty() {
+            return 0;
+        }
+        match shared.write_devices(&changed).await {
+            Ok(true) => {
+                let count = changed.len();
+                let mut state = self.lock();
+                state.devices = fleet;
+                self.queue_devices(changed, false);
+                count
+            }
+            // The lease ran out between taking it and writing: the new holder simulates.
+            Ok(false) | Err(_) => 0,
+        }
+    }
+
+    /// Marks this plant as simulating on its own (no lease outside `--redis` mode).
+    pub(crate) fn simulates_alone(&self) {
+        self.simulating.store(true, Ordering::Relaxed);
     }
 
     /// Drifts the `count` devices after `cursor` in id order (wrapping around), stamps each
@@ -343,11 +588,6 @@ impl Plant {
     }
 }
 
-/// Whether a relay carries `"locked": true`, which makes it refuse remote commands.
-fn is_locked(relay: &Relay) -> bool {
-    relay.extra.get("locked") == Some(&Value::Bool(true))
-}
-
 /// Compares two tokens without returning early on the first difference, so that response
 /// timing does not reveal how much of a guessed token was right.
 fn constant_time_eq(expected: &str, presented: &str) -> bool {
@@ -364,10 +604,15 @@ fn constant_time_eq(expected: &str, presented: &str) -> bool {
 /// Changes made through it are plant-side changes: they are broadcast to every client like
 /// changes from the simulation, and they bypass the command checks (lock, expiry, dedupe)
 /// that apply to commands from clients.
+///
+/// Its synchronous methods work on this instance's own state: the plant itself when the
+/// server runs alone, and only this instance's last reading of it in `--redis` mode. There,
+/// use the `async` ones ([`PlantHandle::current_relays`], [`PlantHandle::switch_relay`], …),
+/// which read and write the shared plant in Redis.
 #[derive(Clone)]
 pub struct PlantHandle {
     pub(crate) plant: Arc<Plant>,
-    pub(crate) io: SocketIo,
+    pub(crate) io: Sockets,
 }
 
 impl std::fmt::Debug for PlantHandle {
@@ -457,9 +702,70 @@ impl PlantHandle {
         self.plant.applied_commands()
     }
 
-    /// Socket.IO clients connected right now.
+    /// Socket.IO clients connected to this instance right now.
     pub fn connected_clients(&self) -> usize {
-        connected_clients(&self.io)
+        self.io.connected_clients()
+    }
+
+    /// This instance's name (`ServerConfig::instance`, or its default).
+    pub fn instance(&self) -> &str {
+        self.plant.instance()
+    }
+
+    /// Whether this instance simulates the fleet: always when it runs alone with the
+    /// simulation on, and while it holds the simulation lease in `--redis` mode.
+    pub fn is_simulating(&self) -> bool {
+        self.plant.simulating.load(Ordering::Relaxed)
+    }
+
+    /// Whether Redis answered this instance's last call; `None` without `--redis`.
+    pub fn redis_reachable(&self) -> Option<bool> {
+        self.plant.shared().map(|shared| shared.reachable())
+    }
+
+    /// For tests of a lost ack: while `true`, `set_relay` commands over Socket.IO are
+    /// applied (and broadcast) as usual, but their ack is never sent, as if the instance
+    /// had died just after applying them.
+    pub fn withhold_acks(&self, withhold: bool) {
+        self.plant.withhold_acks.store(withhold, Ordering::Relaxed);
+    }
+
+    /// All relays as the plant has them now: from Redis in `--redis` mode.
+    pub async fn current_relays(&self) -> Vec<Relay> {
+        self.plant.current_relays().await
+    }
+
+    /// All devices as the plant has them now: from Redis in `--redis` mode.
+    pub async fn current_devices(&self) -> Vec<Device> {
+        self.plant.current_devices().await
+    }
+
+    /// [`PlantHandle::set_relay`] on the shared plant in `--redis` mode (a compare-and-set
+    /// on the stored relay, retried if it changed in between); the same as `set_relay`
+    /// otherwise. `None` if there is no such relay or Redis cannot be reached.
+    pub async fn switch_relay(&self, id: &str, state: bool, by: &str) -> Option<Relay> {
+        let Some(shared) = self.plant.shared().cloned() else {
+            return self.set_relay(id, state, by);
+        };
+        for _ in 0..COMMIT_ATTEMPTS {
+            let (json, mut relay) = shared.relay(id).await.ok()??;
+            relay.state = state;
+            relay.changed_at = self.plant.now();
+            relay.changed_by = Some(by.to_string());
+            let order = self.plant.commit_order.lock().await;
+            if shared.put_relay(Some(&json), &relay).await.ok()? {
+                self.plant
+                    .lock()
+                    .relays
+                    .insert(relay.id.clone(), relay.clone());
+                self.plant.queue_relays(vec![relay.clone()], false, None);
+                drop(order);
+                tracing::info!(relay_id = id, state, by, instance = %self.plant.instance(),
+                    "relay switched at the plant");
+                return Some(relay);
+            }
+        }
+        None
     }
 }
 
@@ -467,6 +773,7 @@ impl PlantHandle {
 mod tests {
     use super::*;
     use crate::broadcast::{self, Inbox};
+    use serde_json::Value;
 
     fn relay(id: &str, locked: bool) -> Relay {
         let mut extra = Map::new();

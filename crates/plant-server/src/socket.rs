@@ -10,17 +10,17 @@ use std::sync::Arc;
 
 use plant_protocol::{events, ConnectAuth};
 use serde_json::Value;
+use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, SocketRef, State, TryData};
-use socketioxide::handler::ConnectHandler;
 use socketioxide::socket::DisconnectReason;
 use socketioxide::SocketIo;
 
 use crate::command;
-use crate::plant::{connected_clients, CommandOutcome, Plant};
+use crate::plant::{CommandOutcome, Plant};
 
 /// The refusal of a CONNECT; its text becomes `{"message":"unauthorized"}` in CONNECT_ERROR.
 #[derive(Debug)]
-struct Unauthorized;
+pub(crate) struct Unauthorized;
 
 impl std::fmt::Display for Unauthorized {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -28,14 +28,28 @@ impl std::fmt::Display for Unauthorized {
     }
 }
 
-/// Sets up the default namespace "/" on `io`.
-pub(crate) fn register(io: &SocketIo) {
-    // Middlewares run last-added first: the token is checked before handlers are registered.
-    io.ns("/", on_connect.with(register_handlers).with(authenticate));
+/// Sets up the default namespace "/" on `$io`, a `SocketIo<$adapter>`, and evaluates to
+/// what the adapter's initialisation returns (for the Redis adapter, a future that
+/// subscribes to its channels). A macro rather than a function generic over the adapter
+/// because `SocketIo::ns` needs socketioxide's `DefinedAdapter` bound, which it does not
+/// export; the handlers themselves are generic, written once for both adapters.
+macro_rules! register {
+    ($io:expr, $adapter:ty) => {{
+        use socketioxide::handler::ConnectHandler as _;
+        // Middlewares run last-added first: the token is checked before handlers are
+        // registered.
+        $io.ns(
+            "/",
+            $crate::socket::on_connect::<$adapter>
+                .with($crate::socket::register_handlers::<$adapter>)
+                .with($crate::socket::authenticate::<$adapter>),
+        )
+    }};
 }
+pub(crate) use register;
 
-async fn authenticate(
-    socket: SocketRef,
+pub(crate) async fn authenticate<A: Adapter>(
+    socket: SocketRef<A>,
     State(plant): State<Arc<Plant>>,
     TryData(auth): TryData<ConnectAuth>,
 ) -> Result<(), Unauthorized> {
@@ -52,27 +66,32 @@ async fn authenticate(
     }
 }
 
-async fn register_handlers(socket: SocketRef) -> Result<(), Infallible> {
-    socket.on(events::REQUEST_DEVICES, on_request_devices);
-    socket.on(events::REQUEST_RELAYS, on_request_relays);
-    socket.on(events::REQUEST_SYSTEM_STATS, on_request_system_stats);
-    socket.on(events::SET_RELAY, on_set_relay);
-    socket.on_disconnect(on_disconnect);
+pub(crate) async fn register_handlers<A: Adapter>(socket: SocketRef<A>) -> Result<(), Infallible> {
+    socket.on(events::REQUEST_DEVICES, on_request_devices::<A>);
+    socket.on(events::REQUEST_RELAYS, on_request_relays::<A>);
+    socket.on(events::REQUEST_SYSTEM_STATS, on_request_system_stats::<A>);
+    socket.on(events::SET_RELAY, on_set_relay::<A>);
+    socket.on_disconnect(on_disconnect::<A>);
     Ok(())
 }
 
-async fn on_connect(socket: SocketRef, io: SocketIo) {
-    tracing::info!(sid = %socket.id, clients = connected_clients(&io), "client connected");
+pub(crate) async fn on_connect<A: Adapter>(socket: SocketRef<A>, io: SocketIo<A>) {
+    tracing::info!(sid = %socket.id, clients = local_clients(&io), "client connected");
 }
 
-async fn on_disconnect(socket: SocketRef, reason: DisconnectReason) {
+/// This instance's own clients (the adapter's other instances have theirs).
+fn local_clients<A: Adapter>(io: &SocketIo<A>) -> usize {
+    io.of("/").map_or(0, |namespace| namespace.sockets().len())
+}
+
+async fn on_disconnect<A: Adapter>(socket: SocketRef<A>, reason: DisconnectReason) {
     tracing::info!(sid = %socket.id, ?reason, "client disconnected");
 }
 
 /// socketioxide 0.18 answers CONNECT before it marks the socket connected, and refuses to
 /// emit until then; a client's first requests can land in that gap. Their answers wait
 /// (briefly, bounded) for the mark instead of being lost.
-async fn until_connected(socket: &SocketRef) {
+async fn until_connected<A: Adapter>(socket: &SocketRef<A>) {
     for _ in 0..200 {
         if socket.connected() {
             return;
@@ -81,17 +100,17 @@ async fn until_connected(socket: &SocketRef) {
     }
 }
 
-async fn on_request_devices(socket: SocketRef, State(plant): State<Arc<Plant>>) {
+async fn on_request_devices<A: Adapter>(socket: SocketRef<A>, State(plant): State<Arc<Plant>>) {
     until_connected(&socket).await;
-    let snapshot = plant.devices_snapshot();
+    let snapshot = plant.devices_snapshot().await;
     if let Err(error) = socket.emit(events::DEVICES_UPDATE, &snapshot) {
         tracing::debug!(sid = %socket.id, %error, "devices snapshot not sent");
     }
 }
 
-async fn on_request_relays(socket: SocketRef, State(plant): State<Arc<Plant>>) {
+async fn on_request_relays<A: Adapter>(socket: SocketRef<A>, State(plant): State<Arc<Plant>>) {
     until_connected(&socket).await;
-    let snapshot = plant.relays_snapshot();
+    let snapshot = plant.relays_snapshot().await;
     if let Err(error) = socket.emit(events::RELAYS_UPDATE, &snapshot) {
         tracing::debug!(sid = %socket.id, %error, "relays snapshot not sent");
     }
@@ -99,14 +118,14 @@ async fn on_request_relays(socket: SocketRef, State(plant): State<Arc<Plant>>) {
 
 /// Answers with a `system_stats_update` to this client, and also with an ack when the client
 /// asked for one, so that it can time the round trip.
-async fn on_request_system_stats(
-    socket: SocketRef,
-    io: SocketIo,
+async fn on_request_system_stats<A: Adapter>(
+    socket: SocketRef<A>,
+    io: SocketIo<A>,
     State(plant): State<Arc<Plant>>,
-    ack: AckSender,
+    ack: AckSender<A>,
 ) {
     until_connected(&socket).await;
-    let stats = plant.system_stats(connected_clients(&io));
+    let stats = plant.system_stats(local_clients(&io));
     if let Err(error) = socket.emit(events::SYSTEM_STATS_UPDATE, &stats) {
         tracing::debug!(sid = %socket.id, %error, "system stats not sent");
     }
@@ -116,11 +135,11 @@ async fn on_request_system_stats(
     }
 }
 
-async fn on_set_relay(
-    socket: SocketRef,
+async fn on_set_relay<A: Adapter>(
+    socket: SocketRef<A>,
     State(plant): State<Arc<Plant>>,
     TryData(payload): TryData<Value>,
-    ack: AckSender,
+    ack: AckSender<A>,
 ) {
     let parsed = payload
         .map_err(|e| format!("payload is not JSON: {e}"))
@@ -131,7 +150,7 @@ async fn on_set_relay(
                 .operator
                 .clone()
                 .unwrap_or_else(|| format!("console:{}", socket.id));
-            plant.apply_command(&command, &by)
+            plant.execute(&command, &by).await
         }
         Err(message) => {
             tracing::info!(sid = %socket.id, %message, "invalid set_relay refused");
@@ -143,6 +162,10 @@ async fn on_set_relay(
     };
     // The contract promises the sender the broadcast before the ack.
     outcome.broadcast_delivered().await;
+    if plant.acks_withheld() {
+        tracing::info!(sid = %socket.id, "set_relay ack withheld (test knob)");
+        return;
+    }
     if let Err(error) = ack.send(&outcome.result) {
         tracing::debug!(sid = %socket.id, %error, "set_relay ack not sent");
     }

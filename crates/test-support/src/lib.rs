@@ -9,6 +9,7 @@ pub mod flask;
 pub mod hostile;
 pub mod http;
 pub mod proxy;
+pub mod redis;
 pub mod wine;
 
 use std::path::PathBuf;

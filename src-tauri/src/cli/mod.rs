@@ -38,9 +38,18 @@ pub struct RunArgs {
     /// Start the embedded demo plant on a loopback port and connect to it.
     #[arg(long, conflicts_with = "server")]
     pub demo: bool,
-    /// The plant server's URL, e.g. http://plant-server:5000.
-    #[arg(long, value_name = "URL", env = "PLANT_SERVER")]
-    pub server: Option<String>,
+    /// The plant server's URL, e.g. http://plant-server:5000. Repeat it for a plant with
+    /// a backup server (primary first); PLANT_SERVER may hold a comma-separated list.
+    #[arg(long, value_name = "URL", env = "PLANT_SERVER", value_delimiter = ',')]
+    pub server: Vec<String>,
+    /// How a plant with several addresses is used: `primary` (the first is preferred and
+    /// returned to once healthy) or `equal` (no preference; stay while it works).
+    #[arg(long, value_name = "POLICY", value_parser = parse_failover)]
+    pub failover: Option<console_core::FailoverPolicy>,
+    /// Seconds the primary must stay healthy before the console leaves a standby for it
+    /// (default 30).
+    #[arg(long, value_name = "SECONDS")]
+    pub prefer_primary_after: Option<u64>,
     /// A file holding the plant's access token (the PLANT_TOKEN variable also works).
     #[arg(long, value_name = "PATH")]
     pub token_file: Option<PathBuf>,
@@ -237,6 +246,12 @@ pub struct AlarmTarget {
     pub wait: u64,
 }
 
+/// Reads `--failover`.
+pub fn parse_failover(text: &str) -> Result<console_core::FailoverPolicy, String> {
+    text.parse()
+        .map_err(|e: console_core::ConfigError| e.to_string())
+}
+
 /// Reads `--lang`.
 pub fn parse_lang(text: &str) -> Result<Language, String> {
     Language::parse(text.trim())
@@ -290,9 +305,10 @@ pub enum TokenAction {
 /// token file.
 #[derive(Debug, Args)]
 pub struct TokenPlant {
-    /// The plant server's URL (default: the one saved in the settings).
-    #[arg(long, value_name = "URL", env = "PLANT_SERVER")]
-    pub server: Option<String>,
+    /// The plant server's URL (default: the one saved in the settings). A plant's token
+    /// is kept for its primary address: of a list (PLANT_SERVER=a,b), the first.
+    #[arg(long, value_name = "URL", env = "PLANT_SERVER", value_delimiter = ',')]
+    pub server: Vec<String>,
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 }

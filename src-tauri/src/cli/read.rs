@@ -88,6 +88,54 @@ pub fn read_journal(
     })
 }
 
+/// Which address the console on this cache was on, as its journal last said: the last
+/// failover's destination, or the primary (`plant.json`'s address) when it never failed
+/// over. Read from the cache, so it is what a console recorded, not a live look.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct LinkAddressReport {
+    pub address: Option<String>,
+    pub index: usize,
+    pub role: String,
+    /// Failovers counted by the console that recorded the last one, since its start.
+    pub failovers: u64,
+    pub last_failover_at: Option<f64>,
+    pub last_failover_from: Option<String>,
+}
+
+/// Reads [`LinkAddressReport`] from the plant's cache in `data_dir` without changing it.
+pub fn read_link_address(
+    data_dir: &Path,
+    plant: &PlantChoice,
+) -> Result<LinkAddressReport, ReadError> {
+    let primary =
+        store::resolve_plant(data_dir, plant.name.as_deref())?.and_then(|cache| cache.address);
+    let conn = open_for_reading(data_dir, plant)?;
+    let last = store::journal_of_kind(&conn, store::journal_kind::FAILOVER, None, None, 1)
+        .map_err(|problem| ReadError::Store {
+            dir: data_dir.to_owned(),
+            problem,
+        })?
+        .pop();
+    Ok(match last {
+        None => LinkAddressReport {
+            address: primary,
+            role: "primary".into(),
+            ..LinkAddressReport::default()
+        },
+        Some(entry) => {
+            let text = |key: &str| entry.data[key].as_str().map(str::to_owned);
+            LinkAddressReport {
+                address: text("to"),
+                index: entry.data["index"].as_u64().unwrap_or(0) as usize,
+                role: text("role").unwrap_or_else(|| "standby".into()),
+                failovers: entry.data["failovers"].as_u64().unwrap_or(1),
+                last_failover_at: Some(entry.at),
+                last_failover_from: text("from"),
+            }
+        }
+    })
+}
+
 /// Reads the last-known state from the plant's cache in `data_dir` without changing it.
 pub fn read_state(data_dir: &Path, plant: &PlantChoice) -> Result<StoredState, ReadError> {
     let conn = open_for_reading(data_dir, plant)?;

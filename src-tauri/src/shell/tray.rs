@@ -5,7 +5,7 @@ use std::sync::{Arc, Weak};
 
 use console_core::Console;
 use console_i18n::{word, Language, Message};
-use plant_link::link::LinkMode;
+use plant_link::link::{AddressState, LinkMode};
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
@@ -58,19 +58,40 @@ pub fn presentation(
     (kind, tooltip)
 }
 
+/// The tooltip's line naming the plant address the link is on, its role and the
+/// failovers so far; `None` while the link has not named one. The address is the link's
+/// own print of it, which never carries credentials.
+pub fn address_line(lang: Language, address: &AddressState) -> Option<String> {
+    if address.current.is_empty() {
+        return None;
+    }
+    Some(word(
+        lang,
+        &Message::new("tray-address")
+            .text("address", address.current.as_str())
+            .text("role", address.role.as_str())
+            .number("failovers", address.failovers as f64),
+    ))
+}
+
 /// The tray's state: what the console says now.
 fn current(console: &Console) -> (TrayIconKind, String, bool) {
     let alarms = console.alarm_status();
     let alerts = console.alert_status();
     // A critical alarm, or a critical alert from before alarms, waits for the operator.
     let critical = alarms.unacknowledged.critical.max(alerts.unacked_critical);
-    let (kind, tooltip) = presentation(
+    let link = console.link().state().borrow().clone();
+    let (kind, mut tooltip) = presentation(
         console.language(),
-        console.link().state().borrow().mode,
+        link.mode,
         console.snapshot().devices.len(),
         alarms.unacknowledged.total(),
         critical,
     );
+    if let Some(line) = address_line(console.language(), &link.address) {
+        tooltip.push('\n');
+        tooltip.push_str(&line);
+    }
     (kind, tooltip, alerts.muted)
 }
 
@@ -270,6 +291,7 @@ pub fn show_window<R: Runtime>(app: &AppHandle<R>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use plant_link::link::AddressRole;
 
     #[test]
     fn the_tray_shows_the_link_mode_unless_a_critical_alert_waits() {
@@ -309,6 +331,27 @@ mod tests {
             mute_label(Language::Fa, false),
             "بی‌صدا کردن اعلان‌ها برای ۱۵ دقیقه"
         );
+    }
+
+    #[test]
+    fn the_tooltip_names_the_address_its_role_and_the_failovers() {
+        let address = AddressState {
+            current: "http://plant-b:5000".into(),
+            index: 1,
+            role: AddressRole::Standby,
+            count: 2,
+            failovers: 2,
+            ..AddressState::default()
+        };
+        let line = address_line(Language::En, &address).unwrap();
+        assert!(line.contains("http://plant-b:5000"), "{line}");
+        assert!(line.contains("(standby) · 2 failovers"), "{line}");
+        let persian = address_line(Language::Fa, &address).unwrap();
+        assert!(
+            persian.contains("http://plant-b:5000") && persian.contains("پشتیبان"),
+            "{persian}"
+        );
+        assert_eq!(address_line(Language::En, &AddressState::default()), None);
     }
 
     #[test]

@@ -9,6 +9,10 @@ import type { TokenInfo } from "./TokenInfo";
  */
 export type SettingsView = { settings: Settings, token: TokenInfo, plant_url_in_use: string, 
 /**
+ * Every address of the plant in use, primary first.
+ */
+plant_urls_in_use: Array<string>, 
+/**
  * The address cannot be changed here (demo plant, or given on the command line).
  */
 plant_url_fixed: boolean, 

@@ -301,6 +301,7 @@ async fn rig(settings: AlertSettings) -> Rig {
         mode: LinkMode::Realtime,
         since: clock.now(),
         detail: None,
+        address: Default::default(),
     });
     let state = RwLock::new(PlantState::default());
     // The engine opens a cache the console has already opened, checked and migrated.
@@ -501,6 +502,7 @@ async fn the_engine_alerts_a_link_lost_past_the_threshold_and_its_return() {
         mode: LinkMode::Offline,
         since: lost_at,
         detail: Some("connection reset".into()),
+        address: Default::default(),
     });
     until("the link-loss notification", || {
         !rig.sink.shown().is_empty()
@@ -511,6 +513,7 @@ async fn the_engine_alerts_a_link_lost_past_the_threshold_and_its_return() {
         mode: LinkMode::Realtime,
         since: rig.clock.now(),
         detail: None,
+        address: Default::default(),
     });
     until("the restored notification", || rig.sink.shown().len() == 2).await;
     let titles: Vec<String> = rig.sink.shown().into_iter().map(|n| n.title).collect();

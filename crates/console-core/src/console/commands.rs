@@ -118,7 +118,7 @@ impl Console {
         &self,
         link: LinkConfig,
     ) -> Result<Vec<QueuedCommand>, CommandError> {
-        let url = link.server.to_string();
+        let url = link.server().to_string();
         let to = link.plant.clone();
         let from = self.shared.plant();
         let mut ended = Vec::new();

@@ -52,6 +52,7 @@ impl Pump {
             mode: LinkMode::Connecting,
             since: started_at,
             detail: None,
+            address: Default::default(),
         };
         pending.link_started(started_at, self.shared.stored_last_contact());
         let mut last_data = self.shared.stored_last_contact();
@@ -95,6 +96,11 @@ impl Pump {
                     }
                     let state = self.link_state.borrow_and_update().clone();
                     pending.link_changed(&link_seen, &state, last_data);
+                    // A watch keeps only the latest state, so several failovers between two
+                    // looks show as one entry, to the address the link is on now.
+                    if state.address.failovers > link_seen.address.failovers {
+                        pending.journal(store::describe_failover(&state));
+                    }
                     let status = LinkStatus::new(&state, &self.telemetry, self.shared.stored_last_contact());
                     batcher.link(status);
                     link_seen = state;

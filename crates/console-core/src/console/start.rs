@@ -48,7 +48,7 @@ impl Console {
             persisted_hook(&config.progress),
         );
         let (events_tx, events_rx) = mpsc::channel(1024);
-        let server_name = config.link.server.to_string();
+        let server_name = config.link.server().to_string();
         let (link, link_task) = link::spawn(config.link.clone(), events_tx);
         // The engine learns the restored picture before the pump applies anything, so
         // every later change reaches it as a change.
@@ -124,7 +124,7 @@ async fn open_cache(
 ) -> Result<(PathBuf, store::Opened, store::StoredState), ConsoleError> {
     let data_dir = config.data_dir.clone();
     let plant = config.link.plant.clone();
-    let address = config.link.server.to_string();
+    let address = config.link.server().to_string();
     let now = config.link.wall_clock.now();
     store::blocking(move || {
         let opened = open_plant_cache(&data_dir, &plant, &address)?;
@@ -180,7 +180,7 @@ impl Shared {
                     .map(|kept| kept.display().to_string()),
             ),
             demo: config.demo,
-            server_url: Mutex::new(config.link.server.to_string()),
+            server_url: Mutex::new(config.link.server().to_string()),
             plant: Arc::new(RwLock::new(config.link.plant.clone())),
             cache_dir: Arc::new(Mutex::new(cache_dir.to_path_buf())),
             next_cache: Mutex::new(None),

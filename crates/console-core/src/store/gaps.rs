@@ -134,6 +134,7 @@ mod tests {
             mode: Realtime,
             since,
             detail: None,
+            address: Default::default(),
         };
         // Same mode, later `since`: the link went down and up between two looks; the
         // last message before it came at 17.

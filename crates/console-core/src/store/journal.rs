@@ -53,6 +53,8 @@ pub mod kind {
     /// One device or relay changed more often in a minute than the journal keeps rows
     /// for (`bounds::MAX_JOURNAL_ROWS_PER_ITEM_PER_MINUTE`): how many were left out.
     pub const JOURNAL_CAPPED: &str = "journal_capped";
+    /// The link moved from one of the plant's addresses to another.
+    pub const FAILOVER: &str = "failover";
 }
 
 /// A journal entry as stored.
@@ -311,6 +313,25 @@ pub(super) fn describe_link(from: LinkMode, to: &LinkState) -> NewJournalEntry {
     )
 }
 
+/// The journal entry for the link failing over to `to.address.current` (from
+/// `to.address.last_failover_from`). Addresses are as the link prints them, without
+/// credentials.
+pub(crate) fn describe_failover(to: &LinkState) -> NewJournalEntry {
+    let from = to.address.last_failover_from.clone().unwrap_or_default();
+    let address = &to.address;
+    NewJournalEntry::worded(
+        address.last_failover_at.unwrap_or(to.since),
+        kind::FAILOVER,
+        "link",
+        Message::new("journal-failover")
+            .text("from", from.as_str())
+            .text("to", address.current.as_str())
+            .text("role", address.role.as_str()),
+        json!({"from": from, "to": address.current, "index": address.index,
+               "role": address.role, "failovers": address.failovers}),
+    )
+}
+
 /// The journal entry for a link that left `to.mode` and came back to it unseen.
 pub(super) fn describe_interruption(to: &LinkState) -> NewJournalEntry {
     NewJournalEntry::worded(
@@ -549,6 +570,7 @@ mod tests {
                 mode: LinkMode::Offline,
                 since: 8.0,
                 detail: Some("connection reset".into()),
+                address: Default::default(),
             },
         );
         assert_eq!(

@@ -53,7 +53,7 @@ pub use blocking::blocking;
 pub use error::StoreError;
 pub use gaps::{gaps, Gap};
 pub use history::{area_trend, device_history, stats_history, StatsSample};
-pub(crate) use journal::append_journal;
+pub(crate) use journal::{append_journal, describe_failover};
 pub use journal::{
     journal, journal_of_kind, kind as journal_kind, Appearances, JournalEntry, NewJournalEntry,
 };

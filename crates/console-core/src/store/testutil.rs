@@ -96,6 +96,7 @@ pub(super) fn walk(pending: &mut PendingWrites, steps: &[(LinkMode, f64)]) {
         mode,
         since,
         detail: None,
+        address: Default::default(),
     };
     for pair in steps.windows(2) {
         pending.link_changed(&state(&pair[0]), &state(&pair[1]), None);

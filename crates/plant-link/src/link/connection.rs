@@ -15,7 +15,8 @@ use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
 use super::RelayReply;
 use crate::clock::{JumpDetector, NetworkWatch};
-use crate::config::LinkConfig;
+use crate::config::{LinkConfig, PlantUrl};
+use crate::failover::Failure;
 use crate::session::{Output, Phase, Session, SessionConfig};
 
 /// How often the wall clock is compared with the monotonic one.
@@ -26,28 +27,34 @@ const RESUME_JUMP: Duration = Duration::from_secs(2);
 
 pub(super) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-/// Opens the WebSocket, over TLS for `https`/`wss` (system roots plus the site CA, with
-/// hostname verification).
-pub(super) async fn open_socket(config: LinkConfig) -> Result<Socket, String> {
-    let server = &config.server;
+/// Opens the WebSocket to `server` (one of the plant's addresses), over TLS for
+/// `https`/`wss` (system roots plus the site CA, with hostname verification). The error
+/// says whether the address could not be reached at all or refused.
+pub(super) async fn open_socket(
+    config: LinkConfig,
+    server: PlantUrl,
+) -> Result<Socket, (Failure, String)> {
+    let refused = |e: String| (Failure::Refused, e);
     let max_message_bytes = config.max_message_bytes;
     // The TLS settings are fetched before connecting so that an unusable CA file is
     // reported as such rather than as a failed handshake.
     let connector = if server.is_tls() {
-        Connector::Rustls(config.tls_config().map_err(|e| e.to_string())?)
+        Connector::Rustls(config.tls_config().map_err(|e| refused(e.to_string()))?)
     } else {
         Connector::Plain
     };
     let stream = TcpStream::connect((server.host(), server.port()))
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| (Failure::Unreachable, e.to_string()))?;
     // The server side (Werkzeug) does not set TCP_NODELAY; setting it here at least keeps
     // our pongs and commands from waiting behind Nagle's algorithm.
-    stream.set_nodelay(true).map_err(|e| e.to_string())?;
+    stream
+        .set_nodelay(true)
+        .map_err(|e| (Failure::Unreachable, e.to_string()))?;
     let request = server
         .websocket_url()
         .into_client_request()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| refused(e.to_string()))?;
     let ws_config = WebSocketConfig::default()
         .max_message_size(Some(max_message_bytes))
         .max_frame_size(Some(max_message_bytes));
@@ -58,7 +65,7 @@ pub(super) async fn open_socket(config: LinkConfig) -> Result<Socket, String> {
         Some(connector),
     )
     .await
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| refused(e.to_string()))?;
     Ok(socket)
 }
 
@@ -82,6 +89,9 @@ pub(super) struct Connection {
     /// After a resume or a network change: the plant must have spoken by then.
     pub(super) resume_deadline: Option<Instant>,
     pub(super) network: NetworkWatch,
+    /// Set when the session ended because the plant went silent (the heartbeat limit,
+    /// or no answer after a resume), which the address selection tells from a refusal.
+    pub(super) silent: bool,
 }
 
 impl Connection {
@@ -117,6 +127,7 @@ impl Connection {
             next_clock_check,
             resume_deadline: None,
             network,
+            silent: false,
         }
     }
 

@@ -1,6 +1,11 @@
 //! The link's HTTP fallback: when the WebSocket has not been live for a while, the plant
 //! is polled over HTTP until the WebSocket returns. The poller reports through the link's
 //! [`ModeCell`], which lets a live WebSocket always win.
+//!
+//! A plant with several addresses is polled at one of them at a time, starting where the
+//! WebSocket side is; a failed poll moves the poller on to the next address, as a failed
+//! connection moves the WebSocket side (a refused token does not: it is the same token
+//! everywhere).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,9 +20,11 @@ use crate::clock::unix_now;
 use crate::http::{ApiError, PlantApi};
 use crate::session::Inbound;
 
-/// Starts a poller that waits `after`, then polls every `every` until it is aborted.
+/// Starts a poller that waits `after`, then polls every `every` until it is aborted,
+/// starting at the address `start` of `apis` (one client per address, in list order).
 pub(super) fn spawn_poller(
-    api: Arc<PlantApi>,
+    apis: Arc<Vec<Arc<PlantApi>>>,
+    start: usize,
     mode: Arc<ModeCell>,
     events: mpsc::Sender<LinkEvent>,
     telemetry: Arc<Telemetry>,
@@ -27,8 +34,10 @@ pub(super) fn spawn_poller(
     tokio::spawn(async move {
         sleep(after).await;
         tracing::info!("WebSocket not live: polling the plant over HTTP");
+        let mut index = start.min(apis.len().saturating_sub(1));
         loop {
             let started = Instant::now();
+            let api = &apis[index];
             match tokio::try_join!(api.devices(), api.relays(), api.stats()) {
                 Ok((devices, relays, stats)) => {
                     let at = unix_now();
@@ -38,7 +47,7 @@ pub(super) fn spawn_poller(
                         marks.iter().map(|m| u64::from(m.dropped)).sum(),
                         marks.iter().map(|m| m.items.len() as u64).sum(),
                     );
-                    mode.fallback_ok();
+                    mode.fallback_ok(index);
                     for message in [
                         Inbound::Devices(devices),
                         Inbound::Relays(relays),
@@ -57,8 +66,9 @@ pub(super) fn spawn_poller(
                     mode.unauthorized("refused: unauthorized (HTTP 401)".into())
                 }
                 Err(error) => {
-                    tracing::debug!(%error, "poll failed");
-                    mode.fallback_failed(error.to_string());
+                    tracing::debug!(%error, server = %api.server(), "poll failed");
+                    index = (index + 1) % apis.len();
+                    mode.fallback_failed(error.to_string(), index);
                 }
             }
             sleep_until(started + every).await;

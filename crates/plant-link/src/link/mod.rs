@@ -28,6 +28,7 @@ use tokio::task::JoinHandle;
 
 use crate::clock::unix_now;
 use crate::config::{LinkConfig, PlantId};
+pub use crate::failover::AddressRole;
 use crate::session::Inbound;
 use mode::ModeCell;
 use task::LinkTask;
@@ -74,6 +75,44 @@ pub struct LinkState {
     pub since: UnixSeconds,
     /// A short human explanation (the last error, the refusal's text), never a secret.
     pub detail: Option<String>,
+    /// Which of the plant's addresses the link is on, and how often it moved.
+    #[serde(default)]
+    pub address: AddressState,
+}
+
+impl LinkState {
+    /// A state in `mode` since `since`, on the first address of an unknown list (for
+    /// tests and for the console's first look before the link has said anything).
+    pub fn new(mode: LinkMode, since: UnixSeconds, detail: Option<String>) -> LinkState {
+        LinkState {
+            mode,
+            since,
+            detail,
+            address: AddressState::default(),
+        }
+    }
+}
+
+/// The address part of [`LinkState`]: the current address, its place in the list, and
+/// the failovers so far. Addresses are shown as [`crate::config::PlantUrl`] prints them,
+/// which never includes credentials.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AddressState {
+    /// The address the link is on: live there, polling it, or trying it.
+    pub current: String,
+    /// Its index in the configured list (0: the primary).
+    pub index: usize,
+    pub role: AddressRole,
+    /// How many addresses the plant has.
+    pub count: usize,
+    /// How many times the plant has been served from another address than the one
+    /// before (over WebSocket or by HTTP polling) since the link started.
+    pub failovers: u64,
+    /// When the last failover happened (Unix seconds).
+    pub last_failover_at: Option<UnixSeconds>,
+    /// The address the last failover left.
+    pub last_failover_from: Option<String>,
 }
 
 /// A plant message or link event, in arrival order.
@@ -194,13 +233,11 @@ impl LinkHandle {
 /// Starts the link task on the current runtime.
 pub fn spawn(config: LinkConfig, events: mpsc::Sender<LinkEvent>) -> (LinkHandle, JoinHandle<()>) {
     let (requests_tx, requests_rx) = mpsc::channel(64);
-    let (state_tx, state_rx) = watch::channel(LinkState {
-        mode: LinkMode::Connecting,
-        since: unix_now(),
-        detail: None,
-    });
+    let (state_tx, state_rx) =
+        watch::channel(LinkState::new(LinkMode::Connecting, unix_now(), None));
     let telemetry = Arc::new(Telemetry::default());
     let mode = Arc::new(ModeCell::new(state_tx, telemetry.clone()));
+    mode.set_addresses(&config.servers);
     let task = LinkTask::new(config, requests_rx, mode, events, telemetry.clone());
     let join = tokio::spawn(task.run());
     (

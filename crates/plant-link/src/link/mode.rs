@@ -1,19 +1,45 @@
 //! The link's mode bookkeeping: the WebSocket side and the HTTP poller both change the
 //! mode, so every change goes through one [`ModeCell`] that decides under a lock: a live
 //! WebSocket always wins, and a working poller keeps failed WebSocket attempts from
-//! showing the plant as offline.
+//! showing the plant as offline. It also publishes which address the link is on, and
+//! counts a failover whenever the plant is served from another address than before.
 
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::watch;
 
-use super::{LinkMode, LinkState, Telemetry};
+use super::{AddressRole, LinkMode, LinkState, Telemetry};
 use crate::clock::unix_now;
+use crate::config::PlantAddresses;
 
 #[derive(Debug, Default)]
 struct Sources {
     ws_live: bool,
     fallback_ok: bool,
+    /// The plant's addresses, as shown.
+    addresses: Vec<String>,
+    /// The address the WebSocket side is on (live, or trying).
+    ws_index: usize,
+    /// The address the poller is on.
+    poll_index: usize,
+    /// The address that last served the plant (live WebSocket or working poll).
+    serving: Option<usize>,
+}
+
+impl Sources {
+    /// The address shown: the poller's while polling works and the WebSocket is not
+    /// live, the WebSocket side's otherwise.
+    fn shown(&self) -> usize {
+        if !self.ws_live && self.fallback_ok {
+            self.poll_index
+        } else {
+            self.ws_index
+        }
+    }
+
+    fn name(&self, index: usize) -> String {
+        self.addresses.get(index).cloned().unwrap_or_default()
+    }
 }
 
 /// The single writer of the published [`LinkState`].
@@ -37,9 +63,15 @@ impl ModeCell {
         self.state.borrow().mode
     }
 
-    fn publish(&self, mode: LinkMode, detail: Option<String>) {
+    fn publish(&self, sources: &Sources, mode: LinkMode, detail: Option<String>) {
+        let index = sources.shown();
+        let current = sources.name(index);
+        let count = sources.addresses.len();
         self.state.send_if_modified(|state| {
-            if state.mode == mode && state.detail == detail {
+            let address_same = state.address.current == current
+                && state.address.index == index
+                && state.address.count == count;
+            if state.mode == mode && state.detail == detail && address_same {
                 return false;
             }
             if state.mode != mode {
@@ -48,8 +80,59 @@ impl ModeCell {
             }
             state.mode = mode;
             state.detail = detail;
+            state.address.current = current;
+            state.address.index = index;
+            state.address.role = AddressRole::of(index);
+            state.address.count = count;
             true
         });
+    }
+
+    /// The plant is served from `index` now; another address than the last serving one
+    /// is a failover, counted and stamped before the mode is published.
+    fn serve_from(&self, sources: &mut Sources, index: usize) {
+        let before = sources.serving.replace(index);
+        if let Some(before) = before.filter(|&before| before != index) {
+            let from = sources.name(before);
+            let to = sources.name(index);
+            tracing::warn!(%from, %to, "plant link failed over to another address");
+            self.telemetry.note_failover();
+            self.state.send_modify(|state| {
+                state.address.failovers += 1;
+                state.address.last_failover_at = Some(unix_now());
+                state.address.last_failover_from = Some(from);
+            });
+        }
+    }
+
+    /// The plant's addresses (at start and after a reconfiguration).
+    pub(super) fn set_addresses(&self, addresses: &PlantAddresses) {
+        let mut sources = self.sources();
+        sources.addresses = addresses.iter().map(ToString::to_string).collect();
+        sources.ws_index = 0;
+        sources.poll_index = 0;
+        sources.serving = None;
+        let (mode, detail) = {
+            let state = self.state.borrow();
+            (state.mode, state.detail.clone())
+        };
+        self.publish(&sources, mode, detail);
+    }
+
+    /// The WebSocket side now tries (or is on) the address at `index`.
+    pub(super) fn ws_address(&self, index: usize) {
+        let mut sources = self.sources();
+        sources.ws_index = index;
+        let (mode, detail) = {
+            let state = self.state.borrow();
+            (state.mode, state.detail.clone())
+        };
+        self.publish(&sources, mode, detail);
+    }
+
+    /// The address the poller is on, for relay commands sent by HTTP.
+    pub(super) fn poll_index(&self) -> usize {
+        self.sources().poll_index
     }
 
     fn sources(&self) -> std::sync::MutexGuard<'_, Sources> {
@@ -63,7 +146,9 @@ impl ModeCell {
         let mut sources = self.sources();
         sources.ws_live = true;
         sources.fallback_ok = false;
-        self.publish(LinkMode::Realtime, None);
+        let index = sources.ws_index;
+        self.serve_from(&mut sources, index);
+        self.publish(&sources, LinkMode::Realtime, None);
     }
 
     /// The live WebSocket went quiet (stale) or spoke again.
@@ -71,6 +156,7 @@ impl ModeCell {
         let sources = self.sources();
         if sources.ws_live {
             self.publish(
+                &sources,
                 if stale {
                     LinkMode::Stale
                 } else {
@@ -86,7 +172,7 @@ impl ModeCell {
         let mut sources = self.sources();
         sources.ws_live = false;
         if !sources.fallback_ok {
-            self.publish(LinkMode::Offline, Some(detail));
+            self.publish(&sources, LinkMode::Offline, Some(detail));
         }
     }
 
@@ -96,7 +182,7 @@ impl ModeCell {
         let mut sources = self.sources();
         sources.ws_live = false;
         sources.fallback_ok = false;
-        self.publish(LinkMode::Connecting, Some(detail));
+        self.publish(&sources, LinkMode::Connecting, Some(detail));
     }
 
     /// The plant refused the token, on either path.
@@ -104,24 +190,27 @@ impl ModeCell {
         let mut sources = self.sources();
         sources.ws_live = false;
         sources.fallback_ok = false;
-        self.publish(LinkMode::Unauthorized, Some(detail));
+        self.publish(&sources, LinkMode::Unauthorized, Some(detail));
     }
 
-    /// A poll succeeded.
-    pub(super) fn fallback_ok(&self) {
+    /// A poll of the address at `index` succeeded.
+    pub(super) fn fallback_ok(&self, index: usize) {
         let mut sources = self.sources();
         if !sources.ws_live {
             sources.fallback_ok = true;
-            self.publish(LinkMode::Fallback, None);
+            sources.poll_index = index;
+            self.serve_from(&mut sources, index);
+            self.publish(&sources, LinkMode::Fallback, None);
         }
     }
 
-    /// A poll failed.
-    pub(super) fn fallback_failed(&self, detail: String) {
+    /// A poll failed; the poller moves on to the address at `next`.
+    pub(super) fn fallback_failed(&self, detail: String, next: usize) {
         let mut sources = self.sources();
         if !sources.ws_live {
             sources.fallback_ok = false;
-            self.publish(LinkMode::Offline, Some(detail));
+            sources.poll_index = next;
+            self.publish(&sources, LinkMode::Offline, Some(detail));
         }
     }
 

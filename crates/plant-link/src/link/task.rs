@@ -5,6 +5,11 @@
 //! A connection is one loop over three sources (a frame from the plant, a request from a
 //! handle, a timer); each has its own handler below, and what the session asks for in
 //! answer is carried out after each round by [`LinkTask::carry_out`].
+//!
+//! A plant may have several addresses: which one each attempt goes to is the
+//! [`Selector`]'s decision, fed with how each attempt ended. The task has one connection
+//! at a time, so the old session is always closed before the next address is tried;
+//! while live on a standby the primary is only probed with `GET /api/health`.
 
 use std::ops::ControlFlow;
 use std::sync::Arc;
@@ -22,9 +27,9 @@ use super::connection::{open_socket, Connection, CLOCK_CHECK_EVERY};
 use super::fallback;
 use super::mode::ModeCell;
 use super::{LinkError, LinkEvent, LinkMode, LinkRequest, RelayReply, Telemetry};
-use crate::backoff;
 use crate::clock::unix_now;
-use crate::config::{LinkConfig, PlantId};
+use crate::config::{LinkConfig, PlantId, PlantUrl};
+use crate::failover::{Failure, Plan, Selector, SelectorConfig};
 use crate::http::PlantApi;
 use crate::lograte::{RepeatLimiter, LOG_WINDOW};
 use crate::session::{
@@ -36,15 +41,18 @@ use crate::text::log_text;
 enum Attempt {
     Shutdown,
     /// Never got live.
-    Failed(String),
+    Failed(Failure, String),
     Unauthorized(String),
     /// Was live for this long, then ended.
     Ended {
         live_for: Duration,
         reason: String,
+        failure: Failure,
     },
     /// The operator asked to reconnect now.
     Restart,
+    /// A live session on a standby was left because the primary is healthy again.
+    BackToPrimary,
 }
 
 /// What a handler tells the connection loop to do next.
@@ -64,7 +72,14 @@ pub(super) struct LinkTask {
     events: mpsc::Sender<LinkEvent>,
     telemetry: Arc<Telemetry>,
     ever_live: bool,
-    api: Arc<PlantApi>,
+    /// One HTTP client per address, in list order.
+    apis: Arc<Vec<Arc<PlantApi>>>,
+    /// Which address the next attempt goes to.
+    selector: Selector,
+    /// The running health probe of the primary, while live on a standby.
+    probe: Option<JoinHandle<bool>>,
+    /// When the next probe of the primary is due, while live on a standby.
+    probe_at: Option<Instant>,
     /// The HTTP poller, present whenever the WebSocket is not live.
     poller: Option<JoinHandle<()>>,
     /// Settings to switch to before the next attempt (see [`LinkRequest::Reconfigure`]).
@@ -74,24 +89,25 @@ pub(super) struct LinkTask {
     drop_log: RepeatLimiter,
 }
 
-/// The HTTP API client of a link configuration.
-fn plant_api(config: &LinkConfig) -> PlantApi {
+/// The HTTP API client of one address of a link configuration; the token and the TLS
+/// settings are the same for every address.
+fn plant_api(config: &LinkConfig, server: &PlantUrl) -> PlantApi {
     // A TLS set-up that fails here fails the WebSocket too, which reports it; the HTTP
     // client then falls back to reqwest's own roots rather than not existing at all.
-    let tls = if config.server.is_tls() {
+    let tls = if server.is_tls() {
         config.tls_config().ok()
     } else {
         None
     };
     PlantApi::new(
-        config.server.clone(),
+        server.clone(),
         config.token.clone(),
         config.http_timeout,
         tls,
     )
     .or_else(|_| {
         PlantApi::new(
-            config.server.clone(),
+            server.clone(),
             config.token.clone(),
             config.http_timeout,
             None,
@@ -99,6 +115,17 @@ fn plant_api(config: &LinkConfig) -> PlantApi {
     })
     .expect("an HTTP client with default TLS settings always builds")
     .with_body_limit(config.max_message_bytes)
+}
+
+/// The HTTP clients of every address of a link configuration, in list order.
+fn plant_apis(config: &LinkConfig) -> Arc<Vec<Arc<PlantApi>>> {
+    Arc::new(
+        config
+            .servers
+            .iter()
+            .map(|server| Arc::new(plant_api(config, server)))
+            .collect(),
+    )
 }
 
 impl LinkTask {
@@ -110,7 +137,10 @@ impl LinkTask {
         telemetry: Arc<Telemetry>,
     ) -> Self {
         LinkTask {
-            api: Arc::new(plant_api(&config)),
+            apis: plant_apis(&config),
+            selector: Selector::new(SelectorConfig::of(&config)),
+            probe: None,
+            probe_at: None,
             config,
             requests,
             mode,
@@ -123,56 +153,73 @@ impl LinkTask {
         }
     }
 
+    /// The address the next attempt goes to.
+    fn current_server(&self) -> &PlantUrl {
+        self.config.servers.get(self.selector.current())
+    }
+
     /// Connects, and reconnects after every end, until shut down.
     pub(super) async fn run(mut self) {
-        let mut attempt: u32 = 0;
         self.start_poller();
         loop {
             if let Some(config) = self.next_config.take() {
                 self.switch_to(config).await;
-                attempt = 0;
             }
+            self.mode.ws_address(self.selector.current());
             let outcome = self.connect_once().await;
-            let wait = match outcome {
+            let server = self.current_server().clone();
+            let now = Instant::now().into_std();
+            let plan = match outcome {
                 Attempt::Shutdown => {
                     self.stop_poller().await;
                     return;
                 }
-                Attempt::Restart => Duration::ZERO,
+                Attempt::Restart => Plan::Now(self.selector.current()),
+                Attempt::BackToPrimary => {
+                    tracing::info!(from = %server, to = %self.config.server(), "the primary is healthy again: leaving the standby");
+                    let _ = self.events.send(LinkEvent::Lost).await;
+                    self.mode
+                        .ws_down(format!("going back to {}", self.config.server()));
+                    self.start_poller();
+                    Plan::Now(self.selector.go_to_primary())
+                }
                 Attempt::Unauthorized(message) => {
-                    tracing::warn!(server = %self.config.server, message = %log_text(&message), "plant refused the token");
+                    tracing::warn!(%server, message = %log_text(&message), "plant refused the token");
                     self.mode
                         .unauthorized(format!("refused: {}", log_text(&message)));
-                    self.config.unauthorized_retry
+                    self.selector
+                        .on_failure(Failure::Unauthorized, now, rand::rng().random())
                 }
-                Attempt::Failed(error) => {
-                    tracing::info!(server = %self.config.server, error = %log_text(&error), attempt, "connect failed");
+                Attempt::Failed(failure, error) => {
+                    tracing::info!(%server, error = %log_text(&error), ?failure, "connect failed");
                     self.mode.ws_down(error);
-                    self.next_backoff(&mut attempt)
+                    self.selector.on_failure(failure, now, rand::rng().random())
                 }
-                Attempt::Ended { live_for, reason } => {
-                    tracing::warn!(server = %self.config.server, reason = %log_text(&reason), ?live_for, "plant link lost");
+                Attempt::Ended {
+                    live_for,
+                    reason,
+                    failure,
+                } => {
+                    tracing::warn!(%server, reason = %log_text(&reason), ?live_for, ?failure, "plant link lost");
                     let _ = self.events.send(LinkEvent::Lost).await;
                     self.mode.ws_down(reason);
                     self.start_poller();
-                    if live_for >= self.config.stable_after {
-                        attempt = 0;
-                    }
-                    self.next_backoff(&mut attempt)
+                    self.selector.on_failure(failure, now, rand::rng().random())
                 }
             };
+            let wait = match plan {
+                Plan::Now(_) => Duration::ZERO,
+                Plan::After { delay, .. } => delay,
+            };
+            let (Plan::Now(index) | Plan::After { index, .. }) = plan;
+            if self.config.servers.len() > 1 {
+                tracing::debug!(next = %self.config.servers.get(index), ?wait, "next address");
+            }
             if self.wait(wait).await.is_break() {
                 self.stop_poller().await;
                 return;
             }
         }
-    }
-
-    /// The backoff delay before retry number `attempt`, which then counts one up.
-    fn next_backoff(&self, attempt: &mut u32) -> Duration {
-        let wait = backoff::delay(&self.config.backoff, *attempt, rand::rng().random());
-        *attempt = attempt.saturating_add(1);
-        wait
     }
 
     /// Waits out a backoff delay while still answering requests.
@@ -199,7 +246,7 @@ impl LinkTask {
     /// Leaves everything of the old configuration behind (its poller, its HTTP client, its
     /// state) and takes `config`.
     async fn switch_to(&mut self, config: LinkConfig) {
-        tracing::info!(from = %self.config.server, to = %config.server, "link reconfigured");
+        tracing::info!(from = %self.config.server(), to = %config.server(), "link reconfigured");
         // The poller is gone before the event, so no old snapshot can follow it.
         self.stop_poller().await;
         // Another address of the same plant (a named plant) keeps what is known of it.
@@ -212,8 +259,11 @@ impl LinkTask {
                 })
                 .await;
         }
-        self.api = Arc::new(plant_api(&config));
-        self.mode.reset(format!("connecting to {}", config.server));
+        self.apis = plant_apis(&config);
+        self.selector = Selector::new(SelectorConfig::of(&config));
+        self.mode.set_addresses(&config.servers);
+        self.mode
+            .reset(format!("connecting to {}", config.server()));
         self.config = config;
         self.start_poller();
     }
@@ -222,7 +272,8 @@ impl LinkTask {
     fn start_poller(&mut self) {
         if self.poller.is_none() {
             self.poller = Some(fallback::spawn_poller(
-                self.api.clone(),
+                self.apis.clone(),
+                self.selector.current(),
                 self.mode.clone(),
                 self.events.clone(),
                 self.telemetry.clone(),
@@ -258,7 +309,7 @@ impl LinkTask {
             let _ = reply.send(Err(LinkError::NotLive));
             return;
         }
-        let api = self.api.clone();
+        let api = self.apis[self.mode.poll_index().min(self.apis.len() - 1)].clone();
         tokio::spawn(async move {
             let result = api
                 .set_relay(&request)
@@ -273,7 +324,7 @@ impl LinkTask {
         let connect_deadline = Instant::now() + self.config.connect_timeout;
         let opening = timeout(
             self.config.connect_timeout,
-            open_socket(self.config.clone()),
+            open_socket(self.config.clone(), self.current_server().clone()),
         );
         tokio::pin!(opening);
         // Requests that arrive while the socket opens are answered without giving up the
@@ -282,8 +333,10 @@ impl LinkTask {
             tokio::select! {
                 result = &mut opening => match result {
                     Ok(Ok(socket)) => break socket,
-                    Ok(Err(error)) => return Attempt::Failed(error),
-                    Err(_) => return Attempt::Failed("connect timed out".into()),
+                    Ok(Err((failure, error))) => return Attempt::Failed(failure, error),
+                    Err(_) => {
+                        return Attempt::Failed(Failure::Unreachable, "connect timed out".into())
+                    }
                 },
                 request = self.requests.recv() => match request {
                     None | Some(LinkRequest::Shutdown) => return Attempt::Shutdown,
@@ -304,12 +357,63 @@ impl LinkTask {
 
     /// Runs one connection from the open socket to its end.
     async fn drive(&mut self, mut conn: Connection) -> Attempt {
+        let attempt = self.drive_until_end(&mut conn).await;
+        // Whatever ended the connection, no probe of its standby time may outlive it.
+        if let Some(probe) = self.probe.take() {
+            probe.abort();
+        }
+        self.probe_at = None;
+        attempt
+    }
+
+    /// A probe of the primary's health is due: it runs in a task of its own, so the
+    /// connection goes on while it waits (at most the HTTP timeout).
+    fn start_probe(&mut self) {
+        self.probe_at = None;
+        let primary = self.apis[0].clone();
+        self.probe = Some(tokio::spawn(async move {
+            match primary.health().await {
+                Ok(()) => true,
+                Err(error) => {
+                    tracing::debug!(%error, server = %primary.server(), "primary still unhealthy");
+                    false
+                }
+            }
+        }));
+    }
+
+    /// The probe of the primary answered: back to it once it has been healthy for the
+    /// hold time (the standby's session closed first), otherwise the next probe later.
+    async fn on_probe(&mut self, conn: &mut Connection, healthy: bool) -> Step {
+        self.probe = None;
+        let now = Instant::now();
+        if self.selector.on_probe(healthy, now.into_std()) {
+            conn.say_goodbye().await;
+            return Step::Leave(Attempt::BackToPrimary);
+        }
+        if self.selector.wants_primary_probe() {
+            self.probe_at = Some(now + self.config.primary_probe_interval);
+        }
+        Step::Go
+    }
+
+    /// The connection's loop, until the connection ends.
+    async fn drive_until_end(&mut self, conn: &mut Connection) -> Attempt {
         let ending = loop {
             let wake = conn.wake_at();
+            let probe_at = self.probe_at.filter(|_| self.probe.is_none());
+            let probe = &mut self.probe;
             let step = tokio::select! {
-                frame = conn.socket.next() => self.on_frame(&mut conn, frame),
-                request = self.requests.recv() => self.on_request(&mut conn, request).await,
-                _ = sleep_until(wake) => self.on_timer(&mut conn),
+                frame = conn.socket.next() => self.on_frame(conn, frame),
+                request = self.requests.recv() => self.on_request(conn, request).await,
+                _ = sleep_until(wake) => self.on_timer(conn),
+                _ = sleep_until(probe_at.unwrap_or(wake)), if probe_at.is_some() => {
+                    self.start_probe();
+                    Step::Go
+                }
+                healthy = async { probe.as_mut().expect("guarded by the branch's condition").await }, if probe.is_some() => {
+                    self.on_probe(conn, healthy.unwrap_or(false)).await
+                }
             };
             match step {
                 Step::Go => {}
@@ -317,12 +421,12 @@ impl LinkTask {
                 Step::Leave(attempt) => return attempt,
             }
             self.count_dropped(&mut conn.session);
-            match self.carry_out(&mut conn).await {
+            match self.carry_out(conn).await {
                 Step::Go => {}
                 Step::End(reason) => break reason,
                 Step::Leave(attempt) => return attempt,
             }
-            self.publish_staleness(&conn);
+            self.publish_staleness(conn);
         };
         // The frames left out of the log so far are summed up when their connection ends,
         // so a burst just before a disconnect is not left unsaid.
@@ -331,14 +435,19 @@ impl LinkTask {
         }
         // Commands still waiting for an answer get none from this connection; their
         // senders retry with the same request id, which the server deduplicates.
-        let live_since = conn.live_since;
-        drop(conn);
-        match live_since {
+        conn.replies.clear();
+        let failure = if conn.silent {
+            Failure::Silent
+        } else {
+            Failure::Refused
+        };
+        match conn.live_since {
             Some(since) => Attempt::Ended {
                 live_for: since.elapsed(),
                 reason: ending,
+                failure,
             },
-            None => Attempt::Failed(ending),
+            None => Attempt::Failed(failure, ending),
         }
     }
 
@@ -411,10 +520,14 @@ impl LinkTask {
     fn on_timer(&self, conn: &mut Connection) -> Step {
         let now = Instant::now();
         if conn.session.phase() != Phase::Live && now >= conn.connect_deadline {
-            return Step::Leave(Attempt::Failed("handshake timed out".into()));
+            return Step::Leave(Attempt::Failed(
+                Failure::Unreachable,
+                "handshake timed out".into(),
+            ));
         }
         conn.session.poll(now.into_std(), &mut conn.out);
         if conn.resume_deadline.is_some_and(|deadline| now >= deadline) {
+            conn.silent = true;
             return Step::End("no answer after the machine resumed".into());
         }
         if conn.session.phase() == Phase::Live && now >= conn.next_clock_check {
@@ -507,7 +620,10 @@ impl LinkTask {
                 Step::Leave(Attempt::Unauthorized(message))
             }
             // A refusal's text is the server's: it reaches the window and the log short.
-            Output::End(reason) => Step::End(log_text(&format!("{reason:?}"))),
+            Output::End(reason) => {
+                conn.silent = reason == EndReason::HeartbeatTimeout;
+                Step::End(log_text(&format!("{reason:?}")))
+            }
         }
     }
 
@@ -519,7 +635,12 @@ impl LinkTask {
         if std::mem::replace(&mut self.ever_live, true) {
             self.telemetry.note_reconnect();
         }
-        tracing::info!(server = %self.config.server, "plant link live");
+        let server = self.current_server().clone();
+        tracing::info!(%server, index = self.selector.current(), "plant link live");
+        self.selector.on_live(Instant::now().into_std());
+        if self.selector.wants_primary_probe() {
+            self.probe_at = Some(Instant::now() + self.config.primary_probe_interval);
+        }
         if let Some(open) = conn
             .session
             .open_info()

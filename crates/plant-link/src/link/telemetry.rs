@@ -16,6 +16,7 @@ pub struct Telemetry {
     last_message_at: AtomicU64,
     messages: AtomicU64,
     reconnects: AtomicU64,
+    failovers: AtomicU64,
     dropped_frames: AtomicU64,
     /// What the console received but could not use, in total and since the current
     /// WebSocket session went live (see [`Unusable`]).
@@ -59,6 +60,11 @@ impl Telemetry {
 
     pub fn reconnects(&self) -> u64 {
         self.reconnects.load(Ordering::Relaxed)
+    }
+
+    /// How many times the plant was served from another address than before.
+    pub fn failovers(&self) -> u64 {
+        self.failovers.load(Ordering::Relaxed)
     }
 
     pub fn dropped_frames(&self) -> u64 {
@@ -150,6 +156,10 @@ impl Telemetry {
     /// A session went live again after an earlier one.
     pub(crate) fn note_reconnect(&self) {
         self.reconnects.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn note_failover(&self) {
+        self.failovers.fetch_add(1, Ordering::Relaxed);
     }
 
     /// A round trip was measured; kept to the microsecond, and never stored as zero

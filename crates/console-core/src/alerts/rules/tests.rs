@@ -344,6 +344,7 @@ fn the_link_is_an_alert_only_after_the_threshold_and_its_return_only_after_that(
         mode,
         since,
         detail: None,
+        address: Default::default(),
     };
     let mut out = Vec::new();
     rules.on_link(&state(LinkMode::Realtime, 0.0), &mut out);
@@ -362,6 +363,7 @@ fn the_link_is_an_alert_only_after_the_threshold_and_its_return_only_after_that(
             mode: LinkMode::Connecting,
             since: 203.0,
             detail: Some("connection refused".into()),
+            address: Default::default(),
         },
         &mut out,
     );
