@@ -4,6 +4,7 @@
 //! Nothing here asserts a figure: benchmarks measure, tests check.
 
 mod cold_start;
+mod failover;
 mod fanout;
 mod footprint;
 mod ingest;
@@ -51,6 +52,8 @@ enum Bench {
     Ui(ui::Args),
     /// 8. 100 console links on one reference server: delivery p99 and the server's CPU.
     Fanout(fanout::Args),
+    /// 9. Two instances on Redis: the one the console is on killed → live on the other.
+    Failover(failover::Args),
 }
 
 // The same allocator as the app (src-tauri/src/main.rs), so that the console core runs
@@ -73,6 +76,7 @@ fn main() -> Result<()> {
             Bench::IdleCpu(args) => footprint::idle_cpu(args).await,
             Bench::Ui(args) => ui::run(args).await,
             Bench::Fanout(args) => fanout::run(args).await,
+            Bench::Failover(args) => failover::run(args).await,
         }
     })?;
     // Tasks of the console or servers may still be winding down; the figures are taken.
