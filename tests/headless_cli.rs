@@ -158,3 +158,46 @@ fn console_without_a_plant_says_how_to_give_one() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("--server URL"));
 }
+
+#[test]
+fn a_headless_console_given_two_servers_fails_over_and_state_names_the_standby() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let standby = start_reference(
+        &runtime,
+        plant_server::ServerConfig {
+            sim_interval: None,
+            ..plant_server::ServerConfig::default()
+        },
+    );
+    // The primary's port, reserved and left empty: nobody answers there.
+    let primary = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let primary_url = format!("http://{}", primary.local_addr().unwrap());
+    drop(primary);
+    let standby_url = format!("http://{}", standby.local_addr());
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let _console = headless(
+        &primary_url,
+        &data_dir,
+        &["--server", &standby_url, "--prefer-primary-after", "3600"],
+    );
+    let state = wait_for(
+        Duration::from_secs(30),
+        "state --json to name the standby",
+        || {
+            let state = state_once_ready(&data_dir)?;
+            (state["link"]["address"] == standby_url.as_str()).then_some(state)
+        },
+    );
+    let link = &state["link"];
+    assert_eq!(link["role"], "standby", "{link}");
+    assert_eq!(link["index"], 1, "{link}");
+    assert_eq!(link["failovers"], 1, "{link}");
+    assert_eq!(link["last_failover_from"], primary_url.as_str(), "{link}");
+    assert!(link["last_failover_at"].as_f64().unwrap() > 1.0e9, "{link}");
+    // The plant is known by its primary address: one cache, named after it.
+    let plants: Vec<_> = std::fs::read_dir(data_dir.join("plants"))
+        .unwrap()
+        .collect();
+    assert_eq!(plants.len(), 1, "{plants:?}");
+}

@@ -180,3 +180,69 @@ async fn a_command_line_token_is_not_sent_to_another_address_set_in_settings() {
     a.shutdown().await;
     b.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_address_list_is_applied_by_reconnecting_and_a_bad_entry_is_refused_by_name() {
+    let a = plant(None).await;
+    let b = plant(None).await;
+    let a_url = format!("http://{}", a.local_addr());
+    let b_url = format!("http://{}", b.local_addr());
+    let dir = tempfile::tempdir().unwrap();
+    // A file from before failover: one address.
+    saved_plant(dir.path(), &a_url);
+    let cli = Cli::parse_from(["plant-console", "--data-dir", dir.path().to_str().unwrap()]);
+    let launch = Launch::start(&cli.run).await.unwrap();
+    wait_mode(&launch, LinkMode::Realtime).await;
+    assert_eq!(view(&launch).plant_urls_in_use, [a_url.clone()]);
+
+    let refused = save(
+        &launch,
+        Settings {
+            plant_url: Some(a_url.clone()),
+            standby_urls: vec![b_url.clone(), "ftp://nowhere".into()],
+            ..Settings::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(refused.contains("standby_urls[1]"), "{refused}");
+    assert_eq!(
+        view(&launch).plant_urls_in_use,
+        [a_url.clone()],
+        "nothing applied"
+    );
+
+    save(
+        &launch,
+        Settings {
+            plant_url: Some(a_url.clone()),
+            standby_urls: vec![b_url.clone()],
+            ..Settings::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        view(&launch).plant_urls_in_use,
+        [a_url.clone(), b_url.clone()]
+    );
+    // The new list is in use: with the primary gone, the link fails over to B.
+    a.shutdown().await;
+    let mut state = launch.console.link().state();
+    let on_b = tokio::time::timeout(
+        LIMIT,
+        state.wait_for(|s| s.mode == LinkMode::Realtime && s.address.current == b_url),
+    )
+    .await;
+    assert!(
+        on_b.is_ok(),
+        "never live on B: {:?}",
+        launch.console.link_status()
+    );
+    // Same plant (its identity is the primary's address): the cache is kept.
+    assert_eq!(launch.console.plant().as_str(), a_url);
+    let saved = Settings::load(dir.path()).unwrap();
+    assert_eq!(saved.standby_urls, [b_url]);
+    launch.shutdown().await.unwrap();
+    b.shutdown().await;
+}

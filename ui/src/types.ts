@@ -38,6 +38,8 @@ export type { JournalEntry } from "./generated/JournalEntry";
 export type { Limit } from "./generated/Limit";
 export type { LinkMode } from "./generated/LinkMode";
 export type { LinkStatus } from "./generated/LinkStatus";
+export type { AddressRole } from "./generated/AddressRole";
+export type { FailoverPolicy } from "./generated/FailoverPolicy";
 export type { Message } from "./generated/Message";
 export type { PenSeries } from "./generated/PenSeries";
 export type { PlantId } from "./generated/PlantId";

@@ -4,7 +4,7 @@
 // save dialog).
 
 import type { ConsoleIpc } from "../src/controllers";
-import { noUnusable } from "../src/state/quality";
+import { noLinkAddress, noUnusable } from "../src/state/quality";
 import type {
   AlarmAction,
   AlarmJournalQuery,
@@ -141,6 +141,9 @@ export function settingsFixture(fields: Partial<SettingsView> = {}): SettingsVie
   return {
     settings: {
       plant_url: null,
+      standby_urls: [],
+      failover: "primary",
+      prefer_primary_after_seconds: 30,
       site_ca: null,
       read_only: false,
       language: "en",
@@ -148,6 +151,7 @@ export function settingsFixture(fields: Partial<SettingsView> = {}): SettingsVie
     },
     token: { present: true, storage: "keyring", file_path: null, keyring_problem: null, from_command_line: false },
     plant_url_in_use: "http://plant.local:5000",
+    plant_urls_in_use: ["http://plant.local:5000"],
     plant_url_fixed: false,
     site_ca_fixed: false,
     default_severities: {
@@ -181,6 +185,7 @@ export function diagnosticsFixture(fields: Partial<Diagnostics> = {}): Diagnosti
       detail: null,
       quality: { level: "good", reason: null },
       unusable: noUnusable(),
+      ...noLinkAddress(),
     },
     rtt_ms: 12.4,
     messages: 1234,

@@ -19,7 +19,7 @@ import type {
   UpdateBatch,
 } from "../src/types";
 import type { AppView } from "../src/views/app";
-import { noUnusable } from "../src/state/quality";
+import { noLinkAddress, noUnusable } from "../src/state/quality";
 import type { AlarmPrefs } from "../src/generated/AlarmPrefs";
 
 /** The site's alarm rules as a console without a settings file has them. */
@@ -96,6 +96,7 @@ export function linkStatus(mode: LinkStatus["mode"], fields: Partial<LinkStatus>
     detail: null,
     quality: live ? { level: "good", reason: null } : { level: "uncertain", reason: mode === "stale" ? "stale" : "link_down" },
     unusable: noUnusable(),
+    ...noLinkAddress(),
     ...fields,
   };
 }

@@ -9,9 +9,11 @@ import {
   formatTimeOfDayOrDate,
   formatUptime,
   formatValue,
+  failoversText,
+  linkAddressText,
   linkLabel,
 } from "../src/lib/format";
-import { noUnusable } from "../src/state/quality";
+import { noLinkAddress, noUnusable } from "../src/state/quality";
 import type { LinkStatus } from "../src/types";
 import { local } from "./fixtures";
 
@@ -24,6 +26,7 @@ function link(partial: Partial<LinkStatus>): LinkStatus {
     detail: null,
     quality: { level: "good", reason: null },
     unusable: noUnusable(),
+    ...noLinkAddress(),
     ...partial,
   };
 }
@@ -177,5 +180,34 @@ describe("linkLabel", () => {
   it("never shows an unknown mode as healthy", () => {
     const weird = link({ mode: "rebooting" as LinkStatus["mode"] });
     expect(linkLabel(weird, 0).tone).toBe("alert");
+  });
+});
+
+describe("the address the link is on", () => {
+  it("is not repeated for a plant with one address that never failed over", () => {
+    expect(linkAddressText(link({ address: "http://a:5000", addresses: 1 }), 0)).toBe("");
+    expect(failoversText(link({ address: "http://a:5000", addresses: 1 }), 0)).toBe("none");
+  });
+
+  it("names the standby and the failovers, with the last one's time", () => {
+    const on = link({
+      address: "http://b:5000",
+      address_index: 1,
+      address_role: "standby",
+      addresses: 2,
+      failovers: 2,
+      last_failover_at: local(2026, 3, 1, 8, 30, 0),
+      last_failover_from: "http://a:5000",
+    });
+    const text = linkAddressText(on, local(2026, 3, 1, 9, 0, 0));
+    expect(text).toContain("on standby");
+    expect(text).toContain("http://b:5000");
+    expect(text).toContain("2 failovers, last at 08:30");
+    expect(linkAddressText({ ...on, address_role: "primary", failovers: 0 }, 0)).toContain("on primary");
+  });
+
+  it("keeps markup in an address as text", () => {
+    const text = linkAddressText(link({ address: "<b>x</b>", addresses: 2 }), 0);
+    expect(text).toContain("<b>x</b>");
   });
 });

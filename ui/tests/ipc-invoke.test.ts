@@ -180,6 +180,9 @@ describe("settings IPC inside Tauri", () => {
   const input = {
     settings: {
       plant_url: "http://plant:5000",
+      standby_urls: [],
+      failover: "primary" as const,
+      prefer_primary_after_seconds: 30,
       site_ca: null,
       read_only: false,
       language: "en" as const,

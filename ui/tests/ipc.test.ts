@@ -119,6 +119,9 @@ describe("settings outside Tauri", () => {
       saveSettings({
         settings: {
           plant_url: null,
+          standby_urls: [],
+          failover: "primary",
+          prefer_primary_after_seconds: 30,
           site_ca: null,
           read_only: false,
           language: "en",

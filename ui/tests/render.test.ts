@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { ConsoleStore, type ChangeSet } from "../src/state";
 import type { ConsoleSnapshot, UpdateBatch } from "../src/types";
 import { AppView } from "../src/views/app";
+import { diagnosticsFixture } from "./fake-ipc";
 import { $, batch, device, HOSTILE, linkStatus, relay, renderBatch, renderSnapshot, snapshot, stats } from "./fixtures";
 
 const NOW = 1005;
@@ -60,6 +61,42 @@ describe("rendering hostile strings", () => {
     expect($('#relays tr[data-relay-id="r"] th').textContent).toBe(HOSTILE);
     expect($('#relays tr[data-relay-id="r"] .changed-by').textContent).toBe(HOSTILE);
     expect(document.querySelector("img")).toBeNull();
+  });
+});
+
+describe("the address the link is on", () => {
+  const standby = {
+    address: "http://plant-b:5000",
+    address_index: 1,
+    address_role: "standby" as const,
+    addresses: 2,
+    failovers: 1,
+    last_failover_at: 990,
+    last_failover_from: "http://plant-a:5000",
+  };
+
+  it("shows the standby and the failover in the link banner, as text", () => {
+    load(snapshot({ link: linkStatus("realtime") }));
+    expect($("#link-address").hidden).toBe(true);
+    update(batch({ link: linkStatus("realtime", standby) }));
+    const shown = $("#link-address");
+    expect(shown.hidden).toBe(false);
+    expect(shown.textContent).toContain("on standby");
+    expect(shown.textContent).toContain("http://plant-b:5000");
+    expect(shown.textContent).toContain("1 failover");
+    expect(shown.getAttribute("data-failovers")).toBe("1");
+    update(batch({ link: linkStatus("realtime", { ...standby, address: HOSTILE }) }));
+    expect($("#link-address").textContent).toContain(HOSTILE);
+    expect(document.querySelector("img")).toBeNull();
+  });
+
+  it("shows the address and the failovers in Diagnostics", () => {
+    load(snapshot());
+    view.showDiagnostics(diagnosticsFixture({ link: linkStatus("realtime", standby) }), NOW);
+    expect($("#diag-address").textContent).toContain("http://plant-b:5000");
+    expect($("#diag-failovers").textContent).toContain("1 failover");
+    view.showDiagnostics(diagnosticsFixture({ link: linkStatus("realtime") }), NOW);
+    expect($("#diag-failovers").textContent).toBe("none");
   });
 });
 

@@ -124,6 +124,9 @@ describe("the settings tab", () => {
       settingsFixture({
         settings: {
           plant_url: "http://plant.example:5000",
+          standby_urls: [],
+          failover: "primary",
+          prefer_primary_after_seconds: 30,
           site_ca: "/etc/ca.pem",
           read_only: true,
           language: "en",

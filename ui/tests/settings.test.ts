@@ -70,6 +70,9 @@ describe("the draft from the console's settings", () => {
     );
     expect(d).toEqual({
       plantUrl: "https://plant.example:5000",
+      standbyUrls: "",
+      failover: "primary",
+      preferPrimaryAfter: "30",
       siteCa: "/etc/site-ca.pem",
       token: "",
       clearToken: false,
@@ -434,5 +437,45 @@ describe("where a refused value is shown", () => {
     expect(fieldLabel("something.else")).toBe("something.else");
     setLanguage("fa");
     expect(fieldLabel("alerts.limits[2].high")).toBe("حد ۳، بالا");
+  });
+});
+
+describe("the plant's standby addresses", () => {
+  it("come from the console's list, one a line, and go back as a list without blank lines", () => {
+    const base = settingsFixture({
+      settings: settings({ plant_url: "http://a:5000", standby_urls: ["http://b:5000", "http://c:5000"] }),
+    });
+    const d = draftFromSettings(base.settings);
+    expect(d.standbyUrls).toBe("http://b:5000\nhttp://c:5000");
+    expect(d.failover).toBe("primary");
+    expect(d.preferPrimaryAfter).toBe("30");
+    const sent = settingsFromDraft({ ...d, standbyUrls: " http://b:5000 \n\nhttp://d:5000\n", failover: "equal" }, base);
+    expect(sent.standby_urls).toEqual(["http://b:5000", "http://d:5000"]);
+    expect(sent.failover).toBe("equal");
+  });
+
+  it("refuse a bad address with its place in the list, a list without a primary and a bad hold", () => {
+    expect(fields(draft({ plantUrl: "http://a:5000", standbyUrls: "http://b:5000\nftp://c" }))).toEqual([
+      "standby_urls[1]",
+    ]);
+    expect(fields(draft({ plantUrl: "", standbyUrls: "http://b:5000" }))).toEqual(["standby_urls"]);
+    const nine = Array.from({ length: 8 }, (_, i) => `http://s${i}:5000`).join("\n");
+    expect(fields(draft({ plantUrl: "http://a:5000", standbyUrls: nine }))).toEqual(["standby_urls"]);
+    expect(fields(draft({ preferPrimaryAfter: "-1" }))).toEqual(["prefer_primary_after_seconds"]);
+    expect(fields(draft({ preferPrimaryAfter: "soon" }))).toEqual(["prefer_primary_after_seconds"]);
+  });
+
+  it("show the console's refusal of one address at the list's field", () => {
+    expect(placeOf("standby_urls[2]")).toEqual({ kind: "field", field: "standbyUrls" });
+    expect(placeOf("prefer_primary_after_seconds")).toEqual({ kind: "field", field: "preferPrimaryAfter" });
+    expect(fieldLabel("standby_urls[0]")).toBe("Standby addresses");
+  });
+
+  it("make the console connect again when the list or the policy changes", () => {
+    const before = settings({ plant_url: "http://a:5000" });
+    const keep = { action: "keep" } as const;
+    expect(reconnects(before, { ...before, standby_urls: ["http://b:5000"] }, keep)).toBe(true);
+    expect(reconnects(before, { ...before, failover: "equal" }, keep)).toBe(true);
+    expect(reconnects(before, { ...before }, keep)).toBe(false);
   });
 });

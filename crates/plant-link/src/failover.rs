@@ -257,9 +257,15 @@ mod tests {
         Duration::from_millis(value)
     }
 
-    /// Runs `steps` (second, event, expected outcome, expected current index) from a
-    /// fresh selector; the jitter sample is 0.5, so delays are the nominal ones.
-    fn run(name: &str, config: SelectorConfig, steps: &[(u64, Event, Expect, usize)]) {
+    /// One step: at this second, this event, this outcome, then this current address.
+    type Step = (u64, Event, Expect, usize);
+
+    /// A row of the table: its name, the settings, its steps.
+    type Row<'a> = (&'a str, SelectorConfig, &'a [Step]);
+
+    /// Runs `steps` from a fresh selector; the jitter sample is 0.5, so delays are the
+    /// nominal ones.
+    fn run(name: &str, config: SelectorConfig, steps: &[Step]) {
         let start = Instant::now();
         let mut selector = Selector::new(config);
         for (step, &(second, event, expect, index)) in steps.iter().enumerate() {
@@ -293,7 +299,7 @@ mod tests {
         let equal = |n| config(FailoverPolicy::Equal, n);
         let after = |delay, index| Planned(Plan::After { delay, index });
         let now = |index| Planned(Plan::Now(index));
-        let rows: &[(&str, SelectorConfig, &[(u64, Event, Expect, usize)])] = &[
+        let rows: &[Row] = &[
             (
                 "unreachable primary: the standby at once",
                 primary(2),

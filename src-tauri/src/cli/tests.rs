@@ -170,3 +170,28 @@ fn empty_cache_reports_no_contact_and_empty_lists() {
         json!({"devices": [], "relays": [], "system_stats": null, "last_contact": null})
     );
 }
+
+#[test]
+fn servers_are_repeated_or_comma_separated_and_the_failover_options_are_read() {
+    use clap::Parser;
+    let cli = Cli::try_parse_from([
+        "plant-console",
+        "--server",
+        "http://a:5000",
+        "--server",
+        "http://b:5000,http://c:5000",
+        "--failover",
+        "equal",
+        "--prefer-primary-after",
+        "5",
+    ])
+    .unwrap();
+    assert_eq!(
+        cli.run.server,
+        ["http://a:5000", "http://b:5000", "http://c:5000"]
+    );
+    assert_eq!(cli.run.failover, Some(console_core::FailoverPolicy::Equal));
+    assert_eq!(cli.run.prefer_primary_after, Some(5));
+    let refused = Cli::try_parse_from(["plant-console", "--failover", "both"]).unwrap_err();
+    assert!(refused.to_string().contains("primary"), "{refused}");
+}

@@ -259,6 +259,30 @@ export function formatContactTime(at: number, now: number): string {
 }
 
 /** What the header shows for a link status at time `now`. */
+/**
+ * Where the link is, for a plant with several addresses: "on standby http://b:5000",
+ * and the failovers so far with the last one's time. Empty for a plant with one
+ * address that never failed over (the header shows its address already).
+ */
+export function linkAddressText(link: LinkStatus, now: number): string {
+  const L = strings.link;
+  const address = typeof link.address === "string" ? link.address : "";
+  const count = typeof link.failovers === "number" && Number.isFinite(link.failovers) ? link.failovers : 0;
+  if (address === "" || ((link.addresses ?? 0) <= 1 && count === 0)) return "";
+  const where = L.onAddress(address, link.address_role === "standby");
+  const at = link.last_failover_at;
+  if (count === 0 || typeof at !== "number") return where;
+  return `${where} · ${L.failovers(count, formatTimeOfDayOrDate(at, now))}`;
+}
+
+/** The failover count and the last one's time, for Diagnostics ("none" before the first). */
+export function failoversText(link: LinkStatus, now: number): string {
+  const count = typeof link.failovers === "number" && Number.isFinite(link.failovers) ? link.failovers : 0;
+  const at = link.last_failover_at;
+  if (count === 0 || typeof at !== "number") return strings.diagnostics.noFailover;
+  return strings.link.failovers(count, formatTimeOfDayOrDate(at, now));
+}
+
 export function linkLabel(link: LinkStatus, now: number): LinkLabel {
   const L = strings.link;
   switch (link.mode) {

@@ -69,6 +69,25 @@ export function noUnusable(): Unusable {
   };
 }
 
+/**
+ * The address part of a link status before the link has named an address: no
+ * address, the primary's place, no failover.
+ */
+export function noLinkAddress(): Pick<
+  LinkStatus,
+  "address" | "address_index" | "address_role" | "addresses" | "failovers" | "last_failover_at" | "last_failover_from"
+> {
+  return {
+    address: "",
+    address_index: 0,
+    address_role: "primary",
+    addresses: 0,
+    failovers: 0,
+    last_failover_at: null,
+    last_failover_from: null,
+  };
+}
+
 /** Everything the console could not use since start. */
 export function unusableTotal(u: Unusable | null | undefined): number {
   if (!u) return 0;

@@ -10,6 +10,7 @@ import type {
   AlertSeverity,
   FieldError,
   Limit,
+  FailoverPolicy,
   Settings,
   SettingsInput,
   SettingsView,
@@ -44,6 +45,12 @@ export const SEVERITIES: readonly AlertSeverity[] = ["info", "low", "high", "cri
  */
 export const LINK_LOSS_MIN_S = 1;
 export const LINK_LOSS_MAX_S = 3600;
+
+/** The most addresses one plant may have (the primary and its standbys), as the console checks. */
+export const MAX_ADDRESSES = 8;
+
+/** The longest prefer-primary hold the console accepts (seconds). */
+export const PREFER_PRIMARY_MAX_S = 3600;
 
 /** The most limits the console accepts. */
 export const MAX_LIMITS = 1000;
@@ -87,6 +94,12 @@ export interface LimitDraft {
 export interface SettingsDraft {
   /** Empty: the address from the command line (or the demo plant). */
   plantUrl: string;
+  /** The plant's further addresses (standbys), one a line, in order. */
+  standbyUrls: string;
+  /** primary: go back to the first address once healthy; equal: no preference. */
+  failover: FailoverPolicy;
+  /** Seconds the primary must stay healthy before the console returns to it, as typed. */
+  preferPrimaryAfter: string;
   /** Empty: no site CA. */
   siteCa: string;
   /** A new token; empty keeps the stored one. Never filled from the console. */
@@ -138,6 +151,9 @@ export function draftFromSettings(settings: Settings): SettingsDraft {
   }
   return {
     plantUrl: settings.plant_url ?? "",
+    standbyUrls: (Array.isArray(settings.standby_urls) ? settings.standby_urls : []).join("\n"),
+    failover: settings.failover === "equal" ? "equal" : "primary",
+    preferPrimaryAfter: numberText(settings.prefer_primary_after_seconds ?? 30),
     siteCa: settings.site_ca ?? "",
     token: "",
     clearToken: false,
@@ -161,6 +177,9 @@ export function copyDraft(draft: SettingsDraft): SettingsDraft {
 export function draftsEqual(a: SettingsDraft, b: SettingsDraft): boolean {
   const same =
     a.plantUrl === b.plantUrl &&
+    a.standbyUrls === b.standbyUrls &&
+    a.failover === b.failover &&
+    a.preferPrimaryAfter === b.preferPrimaryAfter &&
     a.siteCa === b.siteCa &&
     a.token === b.token &&
     a.clearToken === b.clearToken &&
@@ -235,6 +254,14 @@ export function plantUrlProblem(text: string): string | null {
   return url.hostname === "" ? E.urlHost : null;
 }
 
+/** The standby addresses as typed, one a line; blank lines are dropped. */
+export function standbyLines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
+}
+
 // ---------- checks ----------
 
 /** The path of a limit's field, as the console names it. */
@@ -276,6 +303,21 @@ export function checkDraft(draft: SettingsDraft, opts: { plantUrlFixed: boolean 
   if (!opts.plantUrlFixed) {
     const problem = plantUrlProblem(draft.plantUrl);
     if (problem !== null) errors.push({ field: "plant_url", message: problem });
+    const standbys = standbyLines(draft.standbyUrls);
+    if (standbys.length > 0 && draft.plantUrl.trim() === "") {
+      errors.push({ field: "standby_urls", message: E.standbyWithoutPrimary });
+    }
+    if (standbys.length + 1 > MAX_ADDRESSES) {
+      errors.push({ field: "standby_urls", message: E.tooManyStandbys(MAX_ADDRESSES - 1) });
+    }
+    standbys.forEach((line, i) => {
+      const bad = plantUrlProblem(line);
+      if (bad !== null) errors.push({ field: `standby_urls[${i}]`, message: bad });
+    });
+  }
+  const hold = parseNumber(draft.preferPrimaryAfter);
+  if (hold === null || Number.isNaN(hold) || hold < 0 || hold > PREFER_PRIMARY_MAX_S) {
+    errors.push({ field: "prefer_primary_after_seconds", message: E.preferPrimaryAfter });
   }
   const seconds = parseNumber(draft.linkLoss);
   if (seconds === null || Number.isNaN(seconds) || seconds < LINK_LOSS_MIN_S || seconds > LINK_LOSS_MAX_S) {
@@ -319,6 +361,9 @@ export function settingsFromDraft(draft: SettingsDraft, base: SettingsView): Set
   }
   return {
     plant_url: base.plant_url_fixed ? base.settings.plant_url : textOrNull(draft.plantUrl),
+    standby_urls: base.plant_url_fixed ? base.settings.standby_urls : standbyLines(draft.standbyUrls),
+    failover: draft.failover,
+    prefer_primary_after_seconds: parseNumber(draft.preferPrimaryAfter) ?? 30,
     site_ca: base.site_ca_fixed ? base.settings.site_ca : textOrNull(draft.siteCa),
     read_only: draft.readOnly,
     language: draft.language,
@@ -364,7 +409,15 @@ function sameText(a: string | null, b: string | null): boolean {
 
 /** Whether saving makes the console connect again: another address, CA or token. */
 export function reconnects(before: Settings, after: Settings, token: TokenChange): boolean {
-  return !sameText(before.plant_url, after.plant_url) || !sameText(before.site_ca, after.site_ca) || token.action !== "keep";
+  const list = (s: Settings) => (Array.isArray(s.standby_urls) ? s.standby_urls : []).join("\n");
+  return (
+    !sameText(before.plant_url, after.plant_url) ||
+    list(before) !== list(after) ||
+    before.failover !== after.failover ||
+    before.prefer_primary_after_seconds !== after.prefer_primary_after_seconds ||
+    !sameText(before.site_ca, after.site_ca) ||
+    token.action !== "keep"
+  );
 }
 
 /** The status line after a save: "Saved.", or "Saved. Reconnecting to …" when it connects again. */
@@ -378,6 +431,9 @@ export function savedMessage(before: Settings | null, input: SettingsInput, answ
 /** A field of the form that is not part of a limit. */
 export type FormField =
   | "plantUrl"
+  | "standbyUrls"
+  | "failover"
+  | "preferPrimaryAfter"
   | "siteCa"
   | "token"
   | "language"
@@ -399,6 +455,9 @@ export type FieldPlace =
 
 const FORM_FIELDS: Readonly<Record<string, FormField>> = {
   plant_url: "plantUrl",
+  standby_urls: "standbyUrls",
+  failover: "failover",
+  prefer_primary_after_seconds: "preferPrimaryAfter",
   site_ca: "siteCa",
   token: "token",
   language: "language",
@@ -427,6 +486,8 @@ export function placeOf(field: string): FieldPlace {
     const f = FORM_FIELDS[field];
     if (f !== undefined) return { kind: "field", field: f };
   }
+  // One standby address of the list is shown at the list's field.
+  if (/^standby_urls\[\d+\]$/.test(field)) return { kind: "field", field: "standbyUrls" };
   const limit = /^alerts\.limits\[(\d+)\](?:\.([a-z_]+))?$/.exec(field);
   if (limit !== null) {
     const index = Number(limit[1]);
@@ -470,6 +531,9 @@ export function fieldLabel(field: string): string {
     case "field": {
       const labels: Record<FormField, string> = {
         plantUrl: S.fields.plant_url,
+        standbyUrls: S.fields.standby_urls,
+        failover: S.fields.failover,
+        preferPrimaryAfter: S.fields.prefer_primary_after,
         siteCa: S.fields.site_ca,
         token: S.fields.token,
         language: S.fields.language,

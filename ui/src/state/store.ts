@@ -24,7 +24,7 @@ import { noCaps } from "./caps";
 import { emptyChanges, mergeChanges, type ChangeSet } from "./changes";
 import { valuesAreStale } from "./link";
 import { CommandLog } from "./outbox";
-import { noUnusable } from "./quality";
+import { noLinkAddress, noUnusable } from "./quality";
 import { commandTtl, DEFAULT_COMMAND_TTL_S, switchBlock, type SwitchBlock } from "./relays";
 import { StoreSignals } from "./signals";
 
@@ -83,6 +83,7 @@ export class ConsoleStore {
       detail: null,
       quality: { level: "uncertain", reason: "link_down" },
       unusable: noUnusable(),
+      ...noLinkAddress(),
     };
   }
 

@@ -85,6 +85,11 @@ export const english = {
     lastMessage: (age: string) => `Last message ${age} ago`,
     noMessage: "No message yet",
     lastMessageTitle: "Time since the last message from the plant server",
+    /** The plant address the link is on, when the plant has several. */
+    onAddress: (address: string, standby: boolean) =>
+      standby ? `on standby ${isolate(address)}` : `on primary ${isolate(address)}`,
+    failovers: (count: number, time: string) =>
+      count === 1 ? `1 failover, at ${time}` : `${en(count)} failovers, last at ${time}`,
     /** Short names of the link modes (diagnostics table). */
     modes: {
       connecting: "Connecting",
@@ -503,6 +508,9 @@ export const english = {
     droppedFrames: "Dropped frames",
     alertsDropped: "Alerts dropped",
     plant: "Plant",
+    address: "Server address",
+    failovers: "Failovers",
+    noFailover: "none",
     clockOffset: "Plant clock offset",
     clockOffsetValue: (seconds: string, ahead: boolean) =>
       ahead ? `plant ${seconds} s ahead` : `plant ${seconds} s behind`,
@@ -533,6 +541,12 @@ export const english = {
     plantHeading: "Plant server",
     plantUrl: "Plant server address",
     plantUrlHelp: "Leave empty to use the address given on the command line.",
+    standbyUrls: "Standby addresses",
+    standbyUrlsHelp: "Other servers of the same plant, one a line, tried in this order when the first cannot be reached.",
+    failover: "Failover",
+    failoverPrimary: "Prefer the first address (go back to it once healthy)",
+    failoverEqual: "Equal servers (stay where it works)",
+    preferPrimaryAfter: "Back to the primary after (seconds healthy)",
     plantUrlFixedDemo: "This is the demo plant: its address cannot be changed here.",
     siteCaFixed: "The site CA was given on the command line (--site-ca): it cannot be changed here.",
     plantUrlFixedCommandLine:
@@ -621,6 +635,9 @@ export const english = {
     /** Names of the fields in the list of refused values. */
     fields: {
       plant_url: "Plant server address",
+      standby_urls: "Standby addresses",
+      failover: "Failover",
+      prefer_primary_after: "Back to the primary after",
       site_ca: "Site CA certificate",
       token: "Access token",
       language: "Language",
@@ -638,6 +655,9 @@ export const english = {
       urlHost: "The address needs a host name, such as http://plant-server:5000.",
       urlInvalid: "This is not an address, such as http://plant-server:5000.",
       linkLoss: "Must be a number of seconds from 1 to 3600.",
+      standbyWithoutPrimary: "Give the plant server address (the primary) before its standbys.",
+      tooManyStandbys: (n: number) => `At most ${en(n)} standby addresses.`,
+      preferPrimaryAfter: "Must be a number of seconds from 0 to 3600.",
       limitSubject: "Name the device id or the device kind the limit applies to.",
       limitBounds: "Give a high limit, a low limit or both.",
       number: "Must be a number.",

@@ -85,6 +85,10 @@ export const persian: Strings = {
     lastMessage: (age: string) => `آخرین پیام ${age} پیش`,
     noMessage: "هنوز پیامی نرسیده",
     lastMessageTitle: "زمان گذشته از آخرین پیام سرور کارخانه",
+    /** The plant address the link is on, when the plant has several. */
+    onAddress: (address: string, standby: boolean) =>
+      standby ? `روی سرور پشتیبان ${isolate(address)}` : `روی سرور اصلی ${isolate(address)}`,
+    failovers: (count: number, time: string) => `${fa(count)} جابه‌جایی، آخرین در ${time}`,
     modes: {
       connecting: "در حال اتصال",
       realtime: "بلادرنگ",
@@ -484,6 +488,9 @@ export const persian: Strings = {
     droppedFrames: "قاب‌های دورریخته",
     alertsDropped: "هشدارهای دورریخته",
     plant: "کارخانه",
+    address: "نشانی سرور",
+    failovers: "جابه‌جایی‌ها",
+    noFailover: "هیچ",
     clockOffset: "اختلاف ساعت کارخانه",
     clockOffsetValue: (seconds: string, ahead: boolean) =>
       ahead ? `کارخانه ${seconds} ثانیه جلوتر` : `کارخانه ${seconds} ثانیه عقب‌تر`,
@@ -514,6 +521,12 @@ export const persian: Strings = {
     plantHeading: "سرور کارخانه",
     plantUrl: "نشانی سرور کارخانه",
     plantUrlHelp: "برای استفاده از نشانیِ داده‌شده در خط فرمان، خالی بگذارید.",
+    standbyUrls: "نشانی‌های پشتیبان",
+    standbyUrlsHelp: "سرورهای دیگرِ همین کارخانه، هر کدام در یک خط، به همین ترتیب وقتی اولی در دسترس نیست.",
+    failover: "جابه‌جایی خودکار",
+    failoverPrimary: "ترجیح نشانی نخست (بازگشت به آن پس از سالم شدن)",
+    failoverEqual: "سرورهای هم‌ارز (ماندن جایی که کار می‌کند)",
+    preferPrimaryAfter: "بازگشت به سرور اصلی پس از (ثانیه سالم بودن)",
     plantUrlFixedDemo: "این کارخانهٔ نمایشی است: نشانی آن را اینجا نمی‌توان تغییر داد.",
     siteCaFixed: "گواهی CA سایت در خط فرمان داده شده است (‎--site-ca‎)؛ اینجا نمی‌توان آن را تغییر داد.",
     plantUrlFixedCommandLine:
@@ -599,6 +612,9 @@ export const persian: Strings = {
     summaryHeading: "این مقادیر را اصلاح کنید:",
     fields: {
       plant_url: "نشانی سرور کارخانه",
+      standby_urls: "نشانی‌های پشتیبان",
+      failover: "جابه‌جایی خودکار",
+      prefer_primary_after: "بازگشت به سرور اصلی پس از",
       site_ca: "گواهی مرجع صدور سایت",
       token: "توکن دسترسی",
       language: "زبان",
@@ -611,6 +627,9 @@ export const persian: Strings = {
       limitPart: (n: number, part: string) => `حد ${fa(n)}، ${part}`,
     },
     errors: {
+      standbyWithoutPrimary: "پیش از نشانی‌های پشتیبان، نشانی سرور کارخانه (اصلی) را بدهید.",
+      tooManyStandbys: (n: number) => `حداکثر ${fa(n)} نشانی پشتیبان.`,
+      preferPrimaryAfter: "باید عددی از ۰ تا ۳۶۰۰ ثانیه باشد.",
       urlScheme: "نشانی باید با http://‎، https://‎، ws://‎ یا wss://‎ آغاز شود.",
       urlHost: "نشانی به نام میزبان نیاز دارد، مانند http://plant-server:5000‎.",
       urlInvalid: "این یک نشانی نیست؛ نمونه: http://plant-server:5000‎.",

@@ -16,6 +16,7 @@ import {
   formatRtt,
   formatTimeOfDayOrDate,
   formatUptime,
+  failoversText,
   linkLabel,
   linkModeName,
 } from "../lib/format";
@@ -45,6 +46,8 @@ export class DiagnosticsView {
   private readonly droppedFrames: Figure;
   private readonly alertsDropped: Figure;
   private readonly plant: Figure;
+  private readonly address: Figure;
+  private readonly failovers: Figure;
   private readonly clockOffset: Figure;
   private readonly unusableFrames: Figure;
   private readonly unusableItems: Figure;
@@ -94,6 +97,8 @@ export class DiagnosticsView {
     this.droppedFrames = figure("diag-dropped-frames", () => D().droppedFrames);
     this.alertsDropped = figure("diag-alerts-dropped", () => D().alertsDropped);
     this.plant = figure("diag-plant", () => D().plant);
+    this.address = figure("diag-address", () => D().address);
+    this.failovers = figure("diag-failovers", () => D().failovers);
     this.clockOffset = figure("diag-clock-offset", () => D().clockOffset);
     const Q = () => strings.quality;
     this.unusableFrames = figure("diag-unusable-frames", () => Q().unusableFrames);
@@ -247,6 +252,7 @@ export class DiagnosticsView {
     setText(this.dataDirText, String(d.data_dir));
     setText(this.logDirText, String(d.log_dir));
     this.renderPlantClock(d);
+    this.renderAddress(d, now);
     this.renderUnusable(d);
     this.renderModes(d);
     this.tick(now);
@@ -260,6 +266,18 @@ export class DiagnosticsView {
     setText(this.clockOffset.text, warning === null ? formatClockOffset(offset) : `${formatClockOffset(offset)} — ${warning}`);
     this.clockOffset.dd.classList.toggle("tone-text-warn", warning !== null);
     setAttr(this.clockOffset.dd, "data-warning", warning === null ? "no" : "yes");
+  }
+
+  /** The plant address the link is on (with its role) and the failovers so far. */
+  private renderAddress(d: Diagnostics, now: number): void {
+    const link = d.link;
+    const address = typeof link.address === "string" && link.address !== "" ? link.address : null;
+    setText(
+      this.address.text,
+      address === null ? strings.missing : strings.link.onAddress(address, link.address_role === "standby"),
+    );
+    setText(this.failovers.text, failoversText(link, now));
+    setAttr(this.failovers.dd, "data-failovers", String(link.failovers ?? 0));
   }
 
   /** What the plant sent that the console could not use, this session and in total. */

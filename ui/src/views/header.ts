@@ -8,7 +8,15 @@
 // only for a demo plant), the key help's button (id="key-help-open") and, in kiosk
 // mode, the "Kiosk" badge (id="kiosk-badge", a word: not only a colour).
 
-import { alertCountText, alertCountTone, formatRtt, lastMessageText, linkLabel, muteLabel } from "../lib/format";
+import {
+  alertCountText,
+  alertCountTone,
+  formatRtt,
+  lastMessageText,
+  linkAddressText,
+  linkLabel,
+  muteLabel,
+} from "../lib/format";
 import { MUTE_MINUTES } from "../state";
 import { isLanguage, language, LANGUAGES, strings, type Language } from "../strings";
 import type { AlertStatus, LinkStatus } from "../types";
@@ -27,6 +35,9 @@ export class HeaderView {
   private readonly linkText: Text;
   private readonly linkDetail: HTMLSpanElement;
   private readonly linkDetailText: Text;
+  /** The address the link is on and the failovers, for a plant with several addresses. */
+  private readonly linkAddress: HTMLSpanElement;
+  private readonly linkAddressText: Text;
   private readonly announcer: HTMLDivElement;
   private readonly rttText: Text;
   private readonly rtt: HTMLSpanElement;
@@ -75,6 +86,9 @@ export class HeaderView {
     this.linkDetailText = doc.createTextNode("");
     this.linkDetail = el(doc, "span", { id: "link-detail", class: "link-detail" }, this.linkDetailText);
     this.linkDetail.hidden = true;
+    this.linkAddressText = doc.createTextNode("");
+    this.linkAddress = el(doc, "span", { id: "link-address", class: "link-detail", attrs: { dir: "auto" } }, this.linkAddressText);
+    this.linkAddress.hidden = true;
     this.rttText = doc.createTextNode(strings.link.rttUnknown);
     this.ageText = doc.createTextNode(strings.link.noMessage);
     this.rtt = el(doc, "span", { id: "link-rtt", class: "link-meta" }, this.rttText);
@@ -166,6 +180,7 @@ export class HeaderView {
             this.rtt,
             age,
             this.linkDetail,
+            this.linkAddress,
           ),
           this.outboxDepth,
           el(doc, "div", { class: "alert-controls" }, this.alertCount, this.muteToggle),
@@ -300,6 +315,11 @@ export class HeaderView {
     setAttr(this.linkStatus, "data-mode", String(link.mode));
     setText(this.linkDetailText, link.detail ?? "");
     this.linkDetail.hidden = link.detail === null || link.detail === "";
+    // Server text, set as text: an address never becomes markup.
+    const where = linkAddressText(link, now);
+    setText(this.linkAddressText, where);
+    this.linkAddress.hidden = where === "";
+    setAttr(this.linkAddress, "data-failovers", String(link.failovers ?? 0));
     this.refreshLabel(now);
   }
 

@@ -81,6 +81,13 @@ function setFirstText(node: Element, text: string): void {
   if (first instanceof Text) setText(first, text);
 }
 
+/** The addresses in use, primary first, as text (never markup). */
+function inUseAddresses(answer: SettingsView): string {
+  const all = Array.isArray(answer.plant_urls_in_use) ? answer.plant_urls_in_use.map(String) : [];
+  if (all.length > 1) return all.join(", ");
+  return answer.plant_url_in_use === "" ? strings.noServer : String(answer.plant_url_in_use);
+}
+
 function textInput(doc: Document, id: string, attrs: Record<string, string> = {}): HTMLInputElement {
   return el(doc, "input", {
     id,
@@ -106,6 +113,10 @@ export class SettingsFormView {
   private readonly loadErrorBox: HTMLDivElement;
   private readonly loadErrorText: LabelText;
   private readonly plantUrl: HTMLInputElement;
+  /** The standby addresses, one a line. */
+  private readonly standbyUrls: HTMLTextAreaElement;
+  private readonly failover: HTMLSelectElement;
+  private readonly preferPrimaryAfter: HTMLInputElement;
   private readonly plantUrlFixed: HTMLParagraphElement;
   private readonly plantUrlFixedText: Text;
   private readonly inUseText: Text;
@@ -195,6 +206,21 @@ export class SettingsFormView {
       () => `${S().inUse}: `,
       el(doc, "code", { class: "path", attrs: { dir: "ltr" } }, this.inUseText),
     );
+    this.standbyUrls = el(doc, "textarea", {
+      id: "settings-standby-urls",
+      class: "input",
+      attrs: { rows: "3", dir: "ltr", spellcheck: "false", autocomplete: "off" },
+    });
+    this.failover = selectEl(
+      doc,
+      { id: "settings-failover", class: "select" },
+      [
+        ["primary", () => S().failoverPrimary],
+        ["equal", () => S().failoverEqual],
+      ],
+      "primary",
+    );
+    this.preferPrimaryAfter = numberInput(doc, "settings-prefer-primary-after");
     this.siteCa = textInput(doc, "settings-site-ca", { dir: "ltr" });
     this.siteCaFixed = el(doc, "p", { id: "settings-site-ca-fixed", class: "settings-help" }, () => S().siteCaFixed);
     this.siteCaFixed.hidden = true;
@@ -206,6 +232,11 @@ export class SettingsFormView {
         el(doc, "p", { id: "settings-plant-url-help", class: "settings-help" }, () => S().plantUrlHelp),
         inUse,
       ]),
+      this.field("standbyUrls", this.standbyUrls, () => S().standbyUrls, [
+        el(doc, "p", { id: "settings-standby-urls-help", class: "settings-help" }, () => S().standbyUrlsHelp),
+      ]),
+      this.field("failover", this.failover, () => S().failover, []),
+      this.field("preferPrimaryAfter", this.preferPrimaryAfter, () => S().preferPrimaryAfter, []),
       this.field("siteCa", this.siteCa, () => S().siteCa, [
         this.siteCaFixed,
         el(doc, "p", { id: "settings-site-ca-help", class: "settings-help" }, () => S().siteCaHelp),
@@ -418,7 +449,7 @@ export class SettingsFormView {
       setText(this.pathText, strings.missing);
     } else {
       // The controls keep what was typed: only the texts around them are drawn again.
-      setText(this.inUseText, answer.plant_url_in_use === "" ? strings.noServer : String(answer.plant_url_in_use));
+      setText(this.inUseText, inUseAddresses(answer));
       this.refreshTokenControls();
       this.refreshSeverityOptions(answer, this.draft);
       for (const row of this.rows) row.relabel();
@@ -491,6 +522,16 @@ export class SettingsFormView {
       input.addEventListener("change", update);
     };
     text(this.plantUrl, (d, v) => (d.plantUrl = v));
+    for (const kind of ["input", "change"]) {
+      this.standbyUrls.addEventListener(kind, () => {
+        if (this.draft !== null) this.draft.standbyUrls = this.standbyUrls.value;
+      });
+    }
+    text(this.preferPrimaryAfter, (d, v) => (d.preferPrimaryAfter = v));
+    this.failover.addEventListener("change", () => {
+      const value = this.failover.value;
+      if (this.draft !== null && (value === "primary" || value === "equal")) this.draft.failover = value;
+    });
     text(this.siteCa, (d, v) => (d.siteCa = v));
     text(this.token, (d, v) => (d.token = v));
     text(this.linkLoss, (d, v) => (d.linkLoss = v));
@@ -680,7 +721,12 @@ export class SettingsFormView {
       : "settings-plant-url-help settings-plant-url-in-use";
     this.describedBy.set(this.plantUrl, described);
     setAttr(this.plantUrl, "aria-describedby", described);
-    setText(this.inUseText, answer.plant_url_in_use === "" ? strings.noServer : String(answer.plant_url_in_use));
+    setText(this.inUseText, inUseAddresses(answer));
+    // The list goes with the address: fixed on the command line, it is not edited here.
+    this.standbyUrls.value = draft.standbyUrls;
+    this.standbyUrls.disabled = answer.plant_url_fixed;
+    this.failover.value = draft.failover;
+    this.preferPrimaryAfter.value = draft.preferPrimaryAfter;
     this.siteCa.value = draft.siteCa;
     // --site-ca wins over the saved file: a field that would not take effect is not offered.
     this.siteCa.disabled = answer.site_ca_fixed;

@@ -89,10 +89,11 @@ impl ModeCell {
     }
 
     /// The plant is served from `index` now; another address than the last serving one
-    /// is a failover, counted and stamped before the mode is published.
+    /// (at start: the primary, where the link is expected to be) is a failover, counted
+    /// and stamped before the mode is published.
     fn serve_from(&self, sources: &mut Sources, index: usize) {
-        let before = sources.serving.replace(index);
-        if let Some(before) = before.filter(|&before| before != index) {
+        let before = sources.serving.replace(index).unwrap_or(0);
+        if before != index {
             let from = sources.name(before);
             let to = sources.name(index);
             tracing::warn!(%from, %to, "plant link failed over to another address");
