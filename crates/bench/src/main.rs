@@ -4,6 +4,7 @@
 //! Nothing here asserts a figure: benchmarks measure, tests check.
 
 mod cold_start;
+mod failover;
 mod fanout;
 mod fanout_shared;
 mod footprint;
@@ -54,6 +55,8 @@ enum Bench {
     Fanout(fanout::Args),
     /// 8b. 200 links on two instances sharing the plant through Redis, and on one alone.
     FanoutShared(fanout_shared::Args),
+    /// 9. Two instances on Redis: the one the console is on killed → live on the other.
+    Failover(failover::Args),
 }
 
 // The same allocator as the app (src-tauri/src/main.rs), so that the console core runs
@@ -77,6 +80,7 @@ fn main() -> Result<()> {
             Bench::Ui(args) => ui::run(args).await,
             Bench::Fanout(args) => fanout::run(args).await,
             Bench::FanoutShared(args) => fanout_shared::run(args).await,
+            Bench::Failover(args) => failover::run(args).await,
         }
     })?;
     // Tasks of the console or servers may still be winding down; the figures are taken.

@@ -1,11 +1,14 @@
-//! Keeping the WAL small: a checkpointer thread beside the writer, and the writer's own
-//! truncation of a WAL past its limit.
+//! Keeping the WAL small: a checkpointer thread beside the writer, the writer's own
+//! restart of the WAL, and its truncation of a WAL past its limit as the last resort.
 
+use std::cell::Cell;
+use std::ffi::c_int;
 use std::path::Path;
 use std::sync::mpsc::{self, SyncSender};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use rusqlite::hooks::Wal;
 use rusqlite::Connection;
 
 /// Rows written after which the checkpointer is woken: SQLite's own automatic checkpoint
@@ -74,7 +77,104 @@ impl Drop for Checkpointer {
     }
 }
 
-/// The WAL's size past which the writer truncates it itself.
+/// Frames (pages) in the WAL past which the writer makes it start over: 8 MiB at SQLite's
+/// 4 KiB pages, a few seconds of a plant sending 1 000 updates a second.
+pub(super) const RESTART_AFTER_FRAMES: u32 = 2048;
+
+/// When a reader kept the writer from starting the WAL over, it tries again after this many
+/// more frames rather than after every transaction.
+const RESTART_RETRY_FRAMES: u32 = 256;
+
+/// `journal_size_limit`: a WAL file that did grow past this (a reader held it for long) is
+/// cut back to it the next time the WAL starts over, so the file does not keep its largest
+/// size for ever.
+pub(super) const WAL_FILE_LIMIT_BYTES: i64 = 16 * 1024 * 1024;
+
+thread_local! {
+    /// Frames in the WAL after the writer thread's last commit, as SQLite's WAL hook says.
+    /// Thread-local because the hook is a plain function and only the writer thread's own
+    /// connection installs it.
+    static WAL_FRAMES: Cell<u32> = const { Cell::new(0) };
+}
+
+fn note_wal_frames(_: &Wal, frames: c_int) -> rusqlite::Result<()> {
+    WAL_FRAMES.set(u32::try_from(frames).unwrap_or(0));
+    Ok(())
+}
+
+/// Starts the WAL over without stalling the writer.
+///
+/// A passive checkpoint copies the WAL into the database, but SQLite starts the WAL over
+/// only when a write transaction begins on a WAL that is copied to its end, and under a
+/// steady stream of updates the writer always appended again before the checkpointer
+/// finished: the WAL grew without end. Truncating it from the writer past 64 MiB bounded it,
+/// but each truncation held the writer for tens of milliseconds (checkpoint, `ftruncate` of
+/// a large file, syncs) and every update behind it waited: the latency benchmark's max.
+///
+/// Instead, once the WAL holds [`RESTART_AFTER_FRAMES`], the writer runs a passive
+/// checkpoint itself between two transactions. The checkpointer thread has already copied
+/// almost all of it, so this copies only the last few frames; then the WAL is copied to its
+/// end and the writer's next transaction starts it over from its first frame, reusing the
+/// file instead of growing or truncating it.
+pub(super) struct WalRestarter {
+    restart_after: u32,
+    next_at: u32,
+}
+
+impl WalRestarter {
+    /// Installs the WAL hook on the writer's connection. Call it after setting
+    /// `wal_autocheckpoint`, which replaces the hook.
+    pub(super) fn install(conn: &Connection, restart_after: u32) -> WalRestarter {
+        conn.wal_hook(Some(note_wal_frames));
+        if let Err(error) = conn.pragma_update(None, "journal_size_limit", WAL_FILE_LIMIT_BYTES) {
+            tracing::warn!(%error, "cannot set the WAL's size limit");
+        }
+        WalRestarter {
+            restart_after,
+            next_at: restart_after,
+        }
+    }
+
+    /// Called by the writer between transactions.
+    pub(super) fn after_commit(&mut self, conn: &Connection) {
+        let frames = WAL_FRAMES.get();
+        if frames < self.restart_after {
+            // The WAL started over since the last try.
+            self.next_at = self.restart_after;
+            return;
+        }
+        if frames < self.next_at {
+            return;
+        }
+        match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
+            Ok((row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
+        }) {
+            Ok((log, copied)) if log == copied => {
+                tracing::trace!(
+                    frames = log,
+                    "WAL copied to its end: the next write starts it over"
+                );
+                self.next_at = self.restart_after;
+            }
+            Ok((log, copied)) => {
+                // A reader still reads frames the checkpoint may not overwrite yet.
+                tracing::debug!(
+                    frames = log,
+                    copied,
+                    "WAL not copied to its end: a reader holds it"
+                );
+                self.next_at = frames.saturating_add(RESTART_RETRY_FRAMES);
+            }
+            Err(error) => {
+                tracing::warn!(%error, "WAL checkpoint by the writer failed");
+                self.next_at = frames.saturating_add(RESTART_RETRY_FRAMES);
+            }
+        }
+    }
+}
+
+/// The WAL's size past which the writer truncates it itself: the last resort, when readers
+/// kept [`WalRestarter`] from starting the WAL over for a long time.
 pub(super) const WAL_LIMIT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A passive checkpoint copies the WAL into the database but never starts the WAL over

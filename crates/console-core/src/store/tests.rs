@@ -272,3 +272,49 @@ fn cache_from_a_newer_console_is_refused_and_left_untouched() {
     assert!(error.to_string().contains("newer Plant Console"));
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
+
+#[test]
+fn a_steady_stream_of_writes_keeps_the_wal_small_without_truncating_it() {
+    // A quarter of a MiB, so that the test writes little to see the WAL start over many
+    // times; the console's writer uses 8 MiB.
+    let restart_after_frames = 64;
+    let dir = tempfile::tempdir().unwrap();
+    let conn = open(dir.path()).unwrap();
+    let writer = StoreWriter::spawn_restarting_wal_after(conn, restart_after_frames);
+    let wal = dir.path().join(format!("{DB_FILE}-wal"));
+    let wal_len = || std::fs::metadata(&wal).map_or(0, |m| m.len());
+    let mut value = 0.0;
+    let mut write = || {
+        let mut pending = PendingWrites::default();
+        for i in 0..20 {
+            value += 1.0;
+            pending.push(&Change::Device {
+                before: None,
+                after: device(&format!("d{i}"), value),
+            });
+        }
+        writer.flush(pending).unwrap();
+    };
+    // What one transaction appends, from the first ones (the WAL only grows then: they stay
+    // below the frames after which it starts over).
+    write();
+    let first = wal_len();
+    for _ in 0..5 {
+        write();
+    }
+    let per_transaction = (wal_len() - first) / 5;
+    assert!(per_transaction > 0);
+    // Then forty times the bound, back to back as a plant streaming updates would.
+    let bound = u64::from(restart_after_frames) * 4096 * 2;
+    let transactions = 40 * bound / per_transaction;
+    let mut largest = 0;
+    for _ in 0..transactions {
+        write();
+        largest = largest.max(wal_len());
+    }
+    assert!(
+        largest < bound,
+        "the WAL grew to {largest} bytes, past {bound}, over {transactions} transactions of about {per_transaction} bytes"
+    );
+    writer.close(PendingWrites::default()).unwrap();
+}

@@ -13,8 +13,8 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use super::checkpoint::{
-    truncate_wal_if_large, Checkpointer, CHECKPOINT_AFTER_ROWS, CHECKPOINT_AT_LEAST_EVERY,
-    WAL_LIMIT_BYTES,
+    truncate_wal_if_large, Checkpointer, WalRestarter, CHECKPOINT_AFTER_ROWS,
+    CHECKPOINT_AT_LEAST_EVERY, RESTART_AFTER_FRAMES, WAL_LIMIT_BYTES,
 };
 use super::journal::{self, NewJournalEntry};
 use super::{retention, utc_text, PendingWrites, StoreError, DEFAULT_HISTORY_RETENTION};
@@ -91,6 +91,21 @@ impl StoreWriter {
         retention: Duration,
         committed: Option<Box<dyn Fn(u64) + Send>>,
     ) -> Self {
+        Self::spawn_with_hooks(conn, retention, committed, RESTART_AFTER_FRAMES)
+    }
+
+    /// A writer that starts the WAL over after `frames` instead of [`RESTART_AFTER_FRAMES`].
+    #[cfg(test)]
+    pub(crate) fn spawn_restarting_wal_after(conn: Connection, frames: u32) -> Self {
+        Self::spawn_with_hooks(conn, DEFAULT_HISTORY_RETENTION, None, frames)
+    }
+
+    fn spawn_with_hooks(
+        conn: Connection,
+        retention: Duration,
+        committed: Option<Box<dyn Fn(u64) + Send>>,
+        restart_wal_after_frames: u32,
+    ) -> Self {
         let (tx, rx) = mpsc::sync_channel(1);
         let idle = Arc::new(tokio::sync::Notify::new());
         let writer_idle = idle.clone();
@@ -107,6 +122,7 @@ impl StoreWriter {
                         idle: writer_idle,
                         status: status_tx,
                         clock: Box::new(plant_link::clock::unix_now),
+                        restart_wal_after_frames,
                     },
                 )
             })
@@ -212,6 +228,9 @@ struct WriterHooks {
     status: tokio::sync::watch::Sender<CacheStatus>,
     /// Unix seconds; a test's clock in tests.
     clock: Box<dyn Fn() -> UnixSeconds + Send>,
+    /// WAL frames after which the writer starts the WAL over ([`RESTART_AFTER_FRAMES`];
+    /// fewer in tests, so that they need write less to see it start over).
+    restart_wal_after_frames: u32,
 }
 
 /// Writes `batch`, together with writes held from failed attempts. A failed write is
@@ -317,6 +336,9 @@ fn writer_loop(mut conn: Connection, rx: Receiver<WriterMsg>, hooks: WriterHooks
             tracing::warn!(%error, "cannot turn SQLite's automatic checkpoint off");
         }
     }
+    let mut restarter = checkpointer
+        .as_ref()
+        .map(|_| WalRestarter::install(&conn, hooks.restart_wal_after_frames));
     let mut checkpointed_rows = conn.total_changes();
     let wal = conn
         .path()
@@ -378,6 +400,9 @@ fn writer_loop(mut conn: Connection, rx: Receiver<WriterMsg>, hooks: WriterHooks
                 checkpointer.wake();
                 checkpointed_rows = rows;
                 checkpointed_at = Instant::now();
+            }
+            if let Some(restarter) = &mut restarter {
+                restarter.after_commit(&conn);
             }
             truncate_wal_if_large(&conn, &wal, WAL_LIMIT_BYTES);
         }
