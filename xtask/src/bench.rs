@@ -30,6 +30,7 @@ fn benches(long: bool) -> Vec<(&'static str, Vec<&'static str>)> {
         ("idle-cpu", vec![]),
         ("ui", vec![]),
         ("fanout", vec![]),
+        ("fanout-shared", vec![]),
         ("failover", vec![]),
     ]
 }
