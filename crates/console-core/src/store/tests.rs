@@ -312,9 +312,16 @@ fn a_steady_stream_of_writes_keeps_the_wal_small_without_truncating_it() {
         write();
         largest = largest.max(wal_len());
     }
+    // The WAL starts over only if no other connection holds a read lock at the instant the
+    // writer's next transaction begins. The checkpointer thread takes one while it copies,
+    // and on a loaded machine it can be mid-copy at several restarts in a row; each miss
+    // lets the WAL run on for one more round (the console's last resort past that is the
+    // truncation at 64 MiB). So the bound allows ten rounds: a quarter of the forty rounds
+    // this test writes, all of which stay in the WAL of a writer that never starts it over.
+    let limit = 10 * bound;
     assert!(
-        largest < bound,
-        "the WAL grew to {largest} bytes, past {bound}, over {transactions} transactions of about {per_transaction} bytes"
+        largest < limit,
+        "the WAL grew to {largest} bytes, past {limit}, over {transactions} transactions of about {per_transaction} bytes"
     );
     writer.close(PendingWrites::default()).unwrap();
 }
