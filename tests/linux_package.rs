@@ -1,5 +1,6 @@
 //! The Linux installer for real: the `.deb` that `cargo xtask package` made is installed
-//! with apt on this machine, the console answers from its installed path, its desktop,
+//! with apt on this machine, the console and the headless recorder answer from their
+//! installed paths, its desktop,
 //! autostart and systemd files are where a desktop looks for them, and it is removed
 //! again, leaving none of them.
 
@@ -81,6 +82,7 @@ fn the_deb_installs_with_apt_runs_from_its_installed_path_and_is_removed_cleanly
     let files: Vec<&str> = listed.lines().collect();
     for wanted in [
         "/usr/bin/plant-console",
+        "/usr/bin/plant-console-headless",
         "/etc/xdg/autostart/plant-console.desktop",
         "/usr/lib/systemd/user/plant-console-recorder.service",
     ] {
@@ -109,12 +111,12 @@ fn the_deb_installs_with_apt_runs_from_its_installed_path_and_is_removed_cleanly
     let autostart = std::fs::read_to_string("/etc/xdg/autostart/plant-console.desktop").unwrap();
     assert!(autostart.lines().any(|l| l == "Hidden=true"), "{autostart}");
 
-    // The recorder unit runs the installed binary headless.
+    // The recorder unit runs the installed headless recorder, the binary without GTK.
     let unit =
         std::fs::read_to_string("/usr/lib/systemd/user/plant-console-recorder.service").unwrap();
     assert!(
         unit.lines()
-            .any(|l| l.starts_with("ExecStart=/usr/bin/plant-console --headless")),
+            .any(|l| l.starts_with("ExecStart=/usr/bin/plant-console-headless ")),
         "{unit}"
     );
 
@@ -125,11 +127,26 @@ fn the_deb_installs_with_apt_runs_from_its_installed_path_and_is_removed_cleanly
         format!("plant-console {}", env!("CARGO_PKG_VERSION"))
     );
 
+    let out = run("/usr/bin/plant-console-headless", &["--version"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("plant-console-headless {}", env!("CARGO_PKG_VERSION"))
+    );
+    // As installed, it loads no window library (its own test checks the build's binary).
+    let out = run("ldd", &["/usr/bin/plant-console-headless"]);
+    let loads = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && !loads.contains("libgtk") && !loads.contains("libwebkit"),
+        "{loads}"
+    );
+
     let out = run("apt-get", &["remove", "-y", "-q", PACKAGE]);
     assert!(out.status.success(), "apt-get remove failed: {out:?}");
     assert!(!installed());
     for gone in [
         Path::new("/usr/bin/plant-console"),
+        Path::new("/usr/bin/plant-console-headless"),
         Path::new("/usr/lib/systemd/user/plant-console-recorder.service"),
         Path::new(desktop_entry),
     ] {

@@ -301,6 +301,7 @@ fn the_nsis_installer_installs_silently_under_wine_and_its_uninstaller_keeps_the
             "README.md",
             "WebView2Loader.dll",
             "icon.ico",
+            "plant-console-headless.exe",
             "plant-console.exe",
             "uninstall.exe"
         ],
@@ -311,6 +312,20 @@ fn the_nsis_installer_installs_silently_under_wine_and_its_uninstaller_keeps_the
     let out = run(command, "the installed plant-console.exe --version");
     assert!(out.status.success(), "--version: {out:?}");
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), version_line);
+    // The headless recorder beside it, a console program of its own name.
+    let mut command = machine
+        .prefix
+        .command(&dir.join("plant-console-headless.exe"));
+    command.arg("--version");
+    let out = run(
+        command,
+        "the installed plant-console-headless.exe --version",
+    );
+    assert!(out.status.success(), "--version: {out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        version_line.replace("plant-console", "plant-console-headless")
+    );
 
     // Installed, the console's toasts use its own AppUserModelID: the installer's
     // registration is what the console looks for.

@@ -6,7 +6,8 @@
 ; Defines from nsis.rs (makensis -D...):
 ;   VERSION    the console's version, e.g. 0.1.0 (from tauri.conf.json)
 ;   VIVERSION  the same as four numbers, e.g. 0.1.0.0 (for the exe's version resource)
-;   SRC        the folder holding plant-console.exe and WebView2Loader.dll
+;   SRC        the folder holding plant-console.exe, plant-console-headless.exe and
+;              WebView2Loader.dll
 ;   ROOT       the repository (icons/icon.ico, README.md, LICENSE if there is one)
 ;   OUT        the installer to write: target/dist/plant-console_<VERSION>_x64-setup.exe
 ;   COMPRESSOR optional: lzma (the default, for releases) or zlib (the test build)
@@ -68,6 +69,9 @@ SetCompressor /SOLID ${COMPRESSOR}
 !define PRODUCT "Plant Console"
 !define PUBLISHER "Plant Console"
 !define EXE "plant-console.exe"
+; The headless recorder, beside the window program: the same command line, no window and
+; no WebView2 (a console program; services and scheduled tasks run it).
+!define HEADLESS_EXE "plant-console-headless.exe"
 !define AUMID "com.plantconsole.desktop"
 ; The autostart Run value's name: one place. It is the name the in-window setting
 ; (tauri-plugin-autostart, per user under HKCU) gives its own Run value, so both read
@@ -131,6 +135,7 @@ Section "${PRODUCT}" SEC_MAIN
   SectionIn RO
   SetOutPath "$INSTDIR"
   File "/oname=${EXE}" "${SRC}/${EXE}"
+  File "/oname=${HEADLESS_EXE}" "${SRC}/${HEADLESS_EXE}"
   File "/oname=WebView2Loader.dll" "${SRC}/WebView2Loader.dll"
   File "/oname=icon.ico" "${ROOT}/icons/icon.ico"
   File "/oname=README.md" "${ROOT}/README.md"
@@ -311,6 +316,7 @@ Section "un.${PRODUCT}" UNSEC_MAIN
   ; Each installed file by name, never the folder recursively: /D= may have pointed
   ; at a folder that holds other things.
   Delete "$INSTDIR\${EXE}"
+  Delete "$INSTDIR\${HEADLESS_EXE}"
   Delete "$INSTDIR\WebView2Loader.dll"
   Delete "$INSTDIR\icon.ico"
   Delete "$INSTDIR\README.md"

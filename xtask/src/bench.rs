@@ -61,6 +61,8 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         "-p",
         "plant-console",
         "-p",
+        "console-app",
+        "-p",
         "plant-server",
     ];
     run_cmd(Command::new(cargo()).args(build))?;

@@ -1,7 +1,11 @@
 //! The Linux installer: the `.deb` made by Tauri's bundler (`tauri bundle --bundles deb`,
 //! from the npm `@tauri-apps/cli` in `ui/node_modules`) out of the binary `cargo build`
 //! made. `tauri.conf.json` adds the console's files to it: a system-wide XDG autostart
-//! entry that is off, and a systemd user unit for the headless recorder.
+//! entry that is off, and a systemd user unit for the headless recorder. The recorder's
+//! binary, `/usr/bin/plant-console-headless`, is added here, from the profile being
+//! packaged, as one more of those files (`--config` merges it into tauri.conf.json's
+//! list): Tauri's `externalBin` would make tauri-build require the file, suffixed with the
+//! target triple, before the window binary itself can build.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -29,6 +33,19 @@ pub fn build(root: &Path, profile: Profile, dist: &Path) -> Result<PathBuf> {
             binary.display()
         );
     }
+    let headless = binary.with_file_name("plant-console-headless");
+    if !headless.is_file() {
+        bail!(
+            "{} is missing: build it first (`cargo xtask package` without --no-build does)",
+            headless.display()
+        );
+    }
+    let headless = headless
+        .to_str()
+        .with_context(|| format!("the path {} is not UTF-8", headless.display()))?;
+    let extra_files = serde_json::json!({
+        "bundle": {"linux": {"deb": {"files": {"/usr/bin/plant-console-headless": headless}}}}
+    });
     let bundle_dir = root.join("target").join(profile.dir()).join("bundle/deb");
     // A .deb left from an earlier version must not be taken for this one's.
     if bundle_dir.is_dir() {
@@ -39,6 +56,8 @@ pub fn build(root: &Path, profile: Profile, dist: &Path) -> Result<PathBuf> {
     command
         .current_dir(root)
         .args(["bundle", "--bundles", "deb", "--ci"])
+        .arg("--config")
+        .arg(extra_files.to_string())
         // The bundler would otherwise look for a signing key and updater settings.
         .env("CI", "true");
     if profile == Profile::Debug {

@@ -81,19 +81,24 @@ pub fn run(root: &Path, options: &Options) -> Result<Made> {
 
 fn build_exes(root: &Path, profile: Profile) -> Result<()> {
     let release = (profile == Profile::Release).then_some("--release");
-    crate::step("building the Linux binary");
+    // Both programs each time: the window's and the headless recorder (console-app's).
+    let bins = ["--bin", "plant-console", "--bin", "plant-console-headless"];
+    crate::step("building the Linux binaries");
     crate::run_cmd(
         std::process::Command::new(crate::cargo())
             .current_dir(root)
-            .args(["build", "--bin", "plant-console", "--quiet"])
+            .arg("build")
+            .args(bins)
+            .arg("--quiet")
             .args(release),
     )?;
-    crate::step("building the Windows exe");
+    crate::step("building the Windows exes");
     crate::run_cmd(
         std::process::Command::new(crate::cargo())
             .current_dir(root)
             .args(["build", "--target", crate::WINDOWS_TARGET])
-            .args(["--bin", "plant-console", "--quiet"])
+            .args(bins)
+            .arg("--quiet")
             .args(release),
     )
 }

@@ -19,7 +19,11 @@ const SCRIPT: &str = "src-tauri/windows/installer.nsi";
 /// The files of the Windows build that the installer carries, from its profile folder.
 /// The ProcessPrng shim of the Wine tests is not one of them and never will be: the
 /// script names each file it installs.
-const PAYLOAD: &[&str] = &["plant-console.exe", "WebView2Loader.dll"];
+const PAYLOAD: &[&str] = &[
+    "plant-console.exe",
+    "plant-console-headless.exe",
+    "WebView2Loader.dll",
+];
 
 /// Builds `plant-console_<version>_x64-setup.exe` into `dist`.
 pub fn build(root: &Path, profile: Profile, dist: &Path) -> Result<PathBuf> {
