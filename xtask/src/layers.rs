@@ -74,6 +74,21 @@ pub const RULES: &[Rule] = &[
         why: "the catalog words messages for every layer above it and knows none of them",
     },
     Rule {
+        krate: "console-auth",
+        forbidden: &[
+            "plant-protocol",
+            "plant-link",
+            "console-core",
+            "console-settings",
+            "plant-server",
+            "plant-console",
+            "tokio",
+            "rusqlite",
+            "keyring",
+        ],
+        why: "who may do what is decided apart from the plant, the store and any runtime, so that the window and the CLI ask the same pure gate",
+    },
+    Rule {
         krate: "plant-server",
         forbidden: &[
             "plant-link",
@@ -291,6 +306,7 @@ mod tests {
         "console-core",
         "console-settings",
         "console-i18n",
+        "console-auth",
         "plant-server",
         "plant-console",
         "test-support",
@@ -308,6 +324,7 @@ mod tests {
             ("console-settings", "keyring", Value::Null),
             ("plant-server", "plant-protocol", Value::Null),
             ("plant-console", "console-settings", Value::Null),
+            ("plant-console", "console-auth", Value::Null),
             ("plant-console", "tauri", Value::Null),
             ("tauri", "wry", Value::Null),
         ]
@@ -347,6 +364,25 @@ mod tests {
         let lines = check_edges(&edges);
         assert_eq!(lines.len(), 1, "{lines:#?}");
         assert!(lines[0].starts_with("console-core must not depend on keyring"));
+    }
+
+    #[test]
+    fn the_auth_crate_reaching_the_core_or_a_runtime_is_reported() {
+        let mut edges = layered();
+        edges.push(("console-auth", "console-core", Value::Null));
+        let lines = check_edges(&edges);
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("console-auth must not depend on console-core")),
+            "{lines:#?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("console-auth must not depend on tokio")),
+            "{lines:#?}"
+        );
     }
 
     #[test]
