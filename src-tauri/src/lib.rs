@@ -1,17 +1,9 @@
-//! The Plant Console application: command line, headless mode and the Tauri window shell
-//! around `console-core`.
+//! The Plant Console application: the Tauri window shell around `console-app` (the
+//! command line, headless mode, launch and Settings back end, shared with the
+//! `plant-console-headless` binary) and `console-core`.
 //!
-//! Only [`shell`] imports `tauri`; everything else here is plain Rust that the headless
-//! mode and the tests use without a window.
+//! Only [`shell`] imports `tauri`; console-app's modules are re-exported here under their
+//! old paths for the shell and the app's tests.
 
-pub mod cli;
-pub mod configure;
-pub mod headless;
-pub mod launch;
-pub mod logfiles;
-// Win32 calls, the only unsafe code outside `stop`'s Windows modules.
-#[cfg(windows)]
-#[allow(unsafe_code)]
-pub mod parent_console;
+pub use console_app::{cli, configure, headless, launch, logfiles, stop};
 pub mod shell;
-pub mod stop;

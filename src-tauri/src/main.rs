@@ -1,5 +1,5 @@
-//! Plant Console's entry point: parses the command line, sets up logging, and runs the
-//! window, the headless console or an offline subcommand.
+//! Plant Console's entry point: parses the command line and runs it with the Tauri window
+//! (`shell`); everything else is console-app's, shared with `plant-console-headless`.
 
 // On Windows a GUI program must not open a console window beside its own.
 #![cfg_attr(
@@ -7,27 +7,32 @@
     windows_subsystem = "windows"
 )]
 
-use console_core::alerts::AlarmAction;
+use std::path::Path;
 use std::process::ExitCode;
-use std::time::Duration;
 
-use anyhow::Context;
 use clap::Parser;
-
-use console_core::audit::Actor;
-use console_core::instance::{InstanceError, InstanceLock, Mode};
-use console_core::outbox::Outbox;
-use plant_console::cli::{
-    self, AuditAction, Cli, CliCommand, OnOff, RelayAction, TokenAction, TokenPlant,
-};
-use tracing_subscriber::EnvFilter;
+use console_app::cli::{Cli, RunArgs};
 
 // Every plant update is allocated by the link task and freed by the runtime, the alert
 // engine or the store writer, each on its own thread. glibc's malloc made those threads
 // queue on each other's arena locks (about half of the ingest benchmark's time, see
-// BENCHMARKS.md); mimalloc frees memory of other threads without a lock.
+// BENCHMARKS.md); mimalloc frees memory of other threads without a lock. The headless
+// binary (crates/console-app/src/bin/) uses it too.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// The Tauri window, as console-app runs it.
+struct TauriWindow;
+
+impl console_app::Window for TauriWindow {
+    fn run(&self, runtime: tokio::runtime::Runtime, args: &RunArgs) -> anyhow::Result<()> {
+        Ok(plant_console::shell::run(runtime, args)?)
+    }
+
+    fn raise(&self, data_dir: &Path) -> anyhow::Result<()> {
+        Ok(plant_console::shell::raise(data_dir)?)
+    }
+}
 
 fn main() -> ExitCode {
     // Parsed without exiting first: --help and a mistyped option must reach the console
@@ -42,390 +47,8 @@ fn main() -> ExitCode {
         .as_ref()
         .map_or(true, |cli| cli.command.is_some() || cli.run.headless)
     {
-        plant_console::parent_console::attach();
+        console_app::parent_console::attach();
     }
     let cli = parsed.unwrap_or_else(|error| error.exit());
-    if cli.run.raise_window || cli.run.leave_kiosk {
-        // The helper a refused second window start runs (see `take_data_folder`), and the
-        // engineer's way out of kiosk mode: both only hand this command line to the running
-        // window, through the single-instance plugin, which acts on it.
-        return match plant_console::shell::raise(&cli::run_data_dir(&cli.run)) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(error) => {
-                eprintln!("plant-console: {error:#}");
-                ExitCode::FAILURE
-            }
-        };
-    }
-    // A console run takes its data folder before anything else, logging included, so that
-    // a second console refuses before it has touched a file of the first one.
-    let _instance = match cli.command.is_none().then(|| take_data_folder(&cli.run)) {
-        Some(Ok(lock)) => Some(lock),
-        Some(Err(code)) => return code,
-        None => None,
-    };
-    // A console run (window or headless) also logs to daily files in its data folder, so
-    // an operator can hand the engineer what happened; CLI subcommands log to stderr only.
-    let _flush_on_exit = init_logging(
-        cli.command
-            .is_none()
-            .then(|| console_core::console::log_dir(&cli::run_data_dir(&cli.run))),
-    );
-    match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("plant-console: {error:#}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// Locks the data folder for this console run; when another console holds it, says which
-/// one and gives the exit code. A second window start also brings the running window to
-/// the front, through a helper process (`--raise-window`): Tauri's single-instance plugin
-/// ends the process that hands over with status 0, and this one must end non-zero.
-fn take_data_folder(args: &cli::RunArgs) -> Result<InstanceLock, ExitCode> {
-    let data_dir = cli::run_data_dir(args);
-    let mode = if args.headless {
-        Mode::Headless
-    } else {
-        Mode::Window
-    };
-    match InstanceLock::acquire(&data_dir, mode) {
-        Ok(lock) => Ok(lock),
-        Err(error) => {
-            eprintln!("plant-console: {error}");
-            if let InstanceError::InUse {
-                holder: Some(holder),
-                ..
-            } = &error
-            {
-                if mode == Mode::Window && holder.mode == Mode::Window {
-                    raise_running_window(&data_dir);
-                }
-            }
-            Err(ExitCode::FAILURE)
-        }
-    }
-}
-
-/// Runs this program as `--raise-window` for `data_dir` and waits a bounded time for it.
-fn raise_running_window(data_dir: &std::path::Path) {
-    let Ok(exe) = std::env::current_exe() else {
-        return;
-    };
-    let child = std::process::Command::new(exe)
-        .arg("--raise-window")
-        .arg("--data-dir")
-        .arg(data_dir)
-        .stdin(std::process::Stdio::null())
-        .spawn();
-    let Ok(mut child) = child else {
-        return;
-    };
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        match child.try_wait() {
-            Ok(Some(status)) => {
-                if status.success() {
-                    eprintln!(
-                        "plant-console: the running console's window was brought to the front"
-                    );
-                }
-                return;
-            }
-            Ok(None) if std::time::Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            _ => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return;
-            }
-        }
-    }
-}
-
-/// Sets up `tracing`: stderr always, plus size-rotated files in `log_dir` when given. The
-/// returned guard flushes the file writer when `main` ends.
-fn init_logging(
-    log_dir: Option<std::path::PathBuf>,
-) -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    use tracing_subscriber::layer::SubscriberExt;
-    use tracing_subscriber::util::SubscriberInitExt;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
-    // Files rotated by size, not by day: the folder stays under its cap whatever a
-    // plant makes the console say (see `logfiles`).
-    let (file, guard) = match log_dir.map(|dir| plant_console::logfiles::RotatingLog::open(&dir)) {
-        Some(Ok(appender)) => {
-            let (writer, guard) = tracing_appender::non_blocking(appender);
-            (
-                Some(
-                    tracing_subscriber::fmt::layer()
-                        .with_ansi(false)
-                        .with_writer(writer),
-                ),
-                Some(guard),
-            )
-        }
-        Some(Err(error)) => {
-            eprintln!("plant-console: logging to files is off: {error}");
-            (None, None)
-        }
-        None => (None, None),
-    };
-    tracing_subscriber::registry()
-        .with(filter)
-        .with(stderr)
-        .with(file)
-        .init();
-    guard
-}
-
-fn run(cli: Cli) -> anyhow::Result<()> {
-    match cli.command {
-        Some(CliCommand::Relay {
-            action:
-                RelayAction::Set {
-                    relay_id,
-                    state,
-                    data_dir,
-                    ttl,
-                    plant,
-                },
-        }) => {
-            let data_dir = data_dir.unwrap_or_else(cli::default_data_dir);
-            let (plant, cache_dir) = cli::relay_target(&data_dir, &plant)?;
-            let outbox = Outbox::open(&cache_dir)
-                .with_context(|| format!("opening the outbox in {}", cache_dir.display()))?;
-            let command = outbox.enqueue(
-                &plant,
-                &relay_id,
-                state == OnOff::On,
-                Duration::from_secs(ttl),
-                &Actor::current(),
-                plant_link::clock::unix_now(),
-            )?;
-            println!("{}", command.request_id);
-            Ok(())
-        }
-        Some(CliCommand::Token { action }) => token(action),
-        Some(CliCommand::Outbox {
-            data_dir,
-            plant,
-            json,
-        }) => {
-            let data_dir = data_dir.unwrap_or_else(cli::default_data_dir);
-            let conn = cli::open_for_reading(&data_dir, &plant)?;
-            let commands = Outbox::read_recent(&conn, 500)?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&commands)?);
-            } else {
-                print!("{}", cli::outbox_text(&commands));
-            }
-            Ok(())
-        }
-        Some(CliCommand::Audit {
-            action: AuditAction::Verify { data_dir, plant },
-        }) => {
-            let data_dir = data_dir.unwrap_or_else(cli::default_data_dir);
-            // Whatever keeps the chain from being read is a failure to verify, never an
-            // intact trail of no entries.
-            let conn = cli::open_for_reading(&data_dir, &plant)
-                .context("cannot verify the audit trail")?;
-            let result =
-                console_core::audit::verify(&conn).context("cannot verify the audit trail")?;
-            match result.problem {
-                None => {
-                    let anchored = match result.anchored_through {
-                        Some(seq) => format!(", anchored through entry {seq}"),
-                        None => String::new(),
-                    };
-                    println!("audit trail intact: {} entries{anchored}", result.entries);
-                    Ok(())
-                }
-                Some(problem) => {
-                    anyhow::bail!("audit trail broken: {problem} ({} entries)", result.entries)
-                }
-            }
-        }
-        Some(CliCommand::Journal {
-            data_dir,
-            plant,
-            since,
-            until,
-            kind,
-            limit,
-            json,
-            csv,
-            lang,
-        }) => {
-            let data_dir = data_dir.unwrap_or_else(cli::default_data_dir);
-            let lang = cli::chosen_language(lang, &data_dir);
-            let entries =
-                cli::read_journal(&data_dir, &plant, kind.as_deref(), since, until, limit)
-                    .with_context(|| format!("reading the journal in {}", data_dir.display()))?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&entries)?);
-            } else if csv {
-                print!("{}", cli::journal_csv(&entries, lang));
-            } else {
-                print!("{}", cli::journal_text(&entries, lang));
-            }
-            Ok(())
-        }
-        Some(CliCommand::Alarms {
-            action: None,
-            data_dir,
-            plant,
-            state,
-            json,
-            lang,
-        }) => {
-            let data_dir = data_dir.unwrap_or_else(cli::default_data_dir);
-            let lang = cli::chosen_language(lang, &data_dir);
-            let alarms = cli::read_alarms(&data_dir, &plant, &state)
-                .with_context(|| format!("reading the alarms in {}", data_dir.display()))?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&alarms)?);
-            } else {
-                print!("{}", cli::alarms_text(&alarms, lang));
-            }
-            Ok(())
-        }
-        Some(CliCommand::Alarms {
-            action: Some(action),
-            ..
-        }) => {
-            let (target, action) = match action {
-                cli::AlarmsAction::Ack { ids, target } => (target, AlarmAction::Acknowledge(ids)),
-                cli::AlarmsAction::Shelve {
-                    id,
-                    minutes,
-                    reason,
-                    target,
-                } => (
-                    target,
-                    AlarmAction::Shelve {
-                        id,
-                        minutes: Some(minutes),
-                        reason,
-                    },
-                ),
-                cli::AlarmsAction::Unshelve { id, target } => (target, AlarmAction::Unshelve(id)),
-                cli::AlarmsAction::Reset { id, target } => (target, AlarmAction::Reset(id)),
-                cli::AlarmsAction::OutOfService {
-                    device,
-                    reason,
-                    target,
-                } => (target, AlarmAction::RemoveFromService { device, reason }),
-                cli::AlarmsAction::InService { device, target } => {
-                    (target, AlarmAction::ReturnToService(device))
-                }
-            };
-            let done = cli::request_alarm_action(&target, &action)?;
-            println!("{}: {}", done.request_id, done.result.unwrap_or_default());
-            Ok(())
-        }
-        Some(CliCommand::State {
-            data_dir,
-            plant,
-            json,
-        }) => {
-            let data_dir = data_dir.unwrap_or_else(cli::default_data_dir);
-            let state = cli::read_state(&data_dir, &plant)
-                .with_context(|| format!("reading the cache in {}", data_dir.display()))?;
-            if json {
-                let mut document = cli::state_json(&state);
-                // The address part is a journal read; a cache without it still reports.
-                if let Ok(link) = cli::read_link_address(&data_dir, &plant) {
-                    document["link"] = serde_json::to_value(link)?;
-                }
-                println!("{}", serde_json::to_string_pretty(&document)?);
-            } else {
-                print!("{}", cli::state_text(&state, plant_link::clock::unix_now()));
-            }
-            Ok(())
-        }
-        None => {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()?;
-            if cli.run.headless {
-                runtime.block_on(plant_console::headless::run(&cli.run))?;
-            } else {
-                plant_console::shell::run(runtime, &cli.run)?;
-            }
-            Ok(())
-        }
-    }
-}
-
-/// `plant-console token set|clear|status`.
-fn token(action: TokenAction) -> anyhow::Result<()> {
-    use console_core::{PlantUrl, Secret};
-    use console_settings::credentials::{TokenStorage, TokenVault};
-    use console_settings::settings::Settings;
-
-    let open = |plant: &TokenPlant| -> anyhow::Result<(TokenVault, PlantUrl)> {
-        let data_dir = plant.data_dir.clone().unwrap_or_else(cli::default_data_dir);
-        let saved = Settings::load(&data_dir)?;
-        // A token is kept for the plant's primary address and sent to every address.
-        let url = plant
-            .server
-            .first()
-            .cloned()
-            .or(saved.plant_url)
-            .context("no plant given: pass --server URL (or save one in the settings)")?;
-        Ok((TokenVault::open(&data_dir), PlantUrl::parse(&url)?))
-    };
-    let place = |vault: &TokenVault| match vault.storage() {
-        TokenStorage::Keyring => format!("{} (the OS keyring)", vault.store_name()),
-        TokenStorage::File => format!(
-            "{} (readable only by this user; no OS keyring: {})",
-            vault.file_path().display(),
-            vault.keyring_problem().unwrap_or("unknown")
-        ),
-    };
-    match action {
-        TokenAction::Set { plant } => {
-            let (vault, url) = open(&plant)?;
-            let mut line = String::new();
-            std::io::stdin().read_line(&mut line)?;
-            let token = line.trim_end_matches(['\r', '\n']);
-            console_settings::credentials::validate_token(token)
-                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
-            vault.set(&url, &Secret::new(token))?;
-            println!("token for {url} kept in {}", place(&vault));
-        }
-        TokenAction::Clear { plant } => {
-            let (vault, url) = open(&plant)?;
-            vault.clear(&url)?;
-            println!("token for {url} removed");
-        }
-        TokenAction::Status { plant, json } => {
-            let (vault, url) = open(&plant)?;
-            let present = vault.get(&url)?.is_some();
-            if json {
-                let status = serde_json::json!({
-                    "plant": url.to_string(),
-                    "present": present,
-                    "storage": vault.storage(),
-                    "store": vault.store_name(),
-                    "file_path": vault.file_path(),
-                    "keyring_problem": vault.keyring_problem(),
-                });
-                println!("{}", serde_json::to_string_pretty(&status)?);
-            } else {
-                let kept = if present {
-                    "a token is kept"
-                } else {
-                    "no token is kept"
-                };
-                println!("{url}: {kept}; tokens go to {}", place(&vault));
-            }
-        }
-    }
-    Ok(())
+    console_app::main("plant-console", cli, Some(&TauriWindow))
 }

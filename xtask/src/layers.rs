@@ -61,6 +61,20 @@ pub const RULES: &[Rule] = &[
         why: "settings and credentials are read by the app and the headless recorder alike",
     },
     Rule {
+        krate: "console-app",
+        // WINDOW, and the app above it.
+        forbidden: &[
+            "tauri",
+            "wry",
+            "tao",
+            "webkit2gtk",
+            "gtk",
+            "webview2-com",
+            "plant-console",
+        ],
+        why: "console-app builds plant-console-headless, the recorder that maps no GTK, WebKitGTK or WebView2; the window is handed to it by plant-console",
+    },
+    Rule {
         krate: "console-i18n",
         forbidden: &[
             "plant-protocol",
@@ -191,8 +205,9 @@ pub fn broken(graph: &Graph) -> Vec<String> {
             continue;
         }
         let reach = graph.reach(rule.krate);
-        // Window libraries are left to `only_app_links_tauri`, which checks every crate
-        // but the app, so a crate that reaches tauri is reported once, not twice.
+        // A window library a rule names is reported here, with the rule's reason, and
+        // `only_app_links_tauri` leaves it out, so a crate that reaches tauri is reported
+        // once, not twice.
         for forbidden in rule.forbidden {
             if let Some(path) = reach.get(*forbidden) {
                 found.push(format!(
@@ -233,6 +248,9 @@ fn only_app_links_tauri(graph: &Graph) -> Vec<String> {
                 format!("{member} (dev) → ")
             };
             for window in WINDOW {
+                if start == *member && named_by_a_rule(member, window) {
+                    continue;
+                }
                 if let Some(path) = reach.get(*window) {
                     found.push(format!(
                         "{member} must not depend on {window}: only {APP} links tauri: {via}{}",
@@ -245,6 +263,13 @@ fn only_app_links_tauri(graph: &Graph) -> Vec<String> {
     found.sort();
     found.dedup();
     found
+}
+
+/// Whether a rule of [`RULES`] forbids `krate` to reach `forbidden` (and reports it).
+fn named_by_a_rule(krate: &str, forbidden: &str) -> bool {
+    RULES
+        .iter()
+        .any(|rule| rule.krate == krate && rule.forbidden.contains(&forbidden))
 }
 
 /// Runs `cargo metadata` in `root` and checks the rules; an error lists every broken one.
@@ -301,6 +326,7 @@ mod tests {
     }
 
     const MEMBERS: &[&str] = &[
+        "console-app",
         "plant-protocol",
         "plant-link",
         "console-core",
@@ -323,6 +349,9 @@ mod tests {
             ("console-settings", "console-core", Value::Null),
             ("console-settings", "keyring", Value::Null),
             ("plant-server", "plant-protocol", Value::Null),
+            ("console-app", "console-settings", Value::Null),
+            ("console-app", "test-support", json!("dev")),
+            ("plant-console", "console-app", Value::Null),
             ("plant-console", "console-settings", Value::Null),
             ("plant-console", "console-auth", Value::Null),
             ("plant-console", "tauri", Value::Null),
@@ -381,6 +410,54 @@ mod tests {
             lines
                 .iter()
                 .any(|l| l.starts_with("console-auth must not depend on tokio")),
+            "{lines:#?}"
+        );
+    }
+
+    #[test]
+    fn console_app_is_held_to_every_window_library() {
+        for window in WINDOW {
+            assert!(
+                named_by_a_rule("console-app", window),
+                "console-app's rule lacks {window}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_headless_recorder_reaching_a_window_library_is_reported_once_with_its_reason() {
+        let mut edges = layered();
+        edges.push(("console-settings", "tauri", Value::Null));
+        let lines = check_edges(&edges);
+        let about_app: Vec<&String> = lines
+            .iter()
+            .filter(|l| l.starts_with("console-app must not depend on tauri"))
+            .collect();
+        assert_eq!(about_app.len(), 1, "{lines:#?}");
+        assert!(
+            about_app[0].contains("plant-console-headless")
+                && about_app[0].ends_with("console-app → console-settings → tauri"),
+            "{lines:#?}"
+        );
+        // Through tauri, wry too, on the same rule.
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("console-app must not depend on wry")
+                    && l.contains("plant-console-headless")),
+            "{lines:#?}"
+        );
+    }
+
+    #[test]
+    fn console_app_depending_on_the_app_is_reported() {
+        let mut edges = layered();
+        edges.push(("console-app", "plant-console", Value::Null));
+        let lines = check_edges(&edges);
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("console-app must not depend on plant-console")),
             "{lines:#?}"
         );
     }

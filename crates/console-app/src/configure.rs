@@ -52,7 +52,7 @@ impl Fixed {
 
 /// Where the token is and where a new one would go, for the view. Never the token.
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TokenInfo {
     pub present: bool,
     pub storage: TokenStorage,
@@ -63,7 +63,7 @@ pub struct TokenInfo {
 
 /// Everything the Settings view shows.
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SettingsView {
     pub settings: Settings,
     pub token: TokenInfo,
@@ -80,7 +80,7 @@ pub struct SettingsView {
 
 /// What to do with the token on save.
 #[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum TokenChange {
     Keep,
@@ -90,7 +90,7 @@ pub enum TokenChange {
 
 /// What the Settings view sends on Apply.
 #[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SettingsInput {
     pub settings: Settings,
     pub token: TokenChange,
