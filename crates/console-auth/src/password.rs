@@ -50,6 +50,11 @@ impl Password {
     }
 }
 
+/// Whether two passwords typed (a password and its confirmation) are the same.
+pub fn same(a: &Password, b: &Password) -> bool {
+    a.bytes() == b.bytes()
+}
+
 impl fmt::Debug for Password {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Password(***)")
