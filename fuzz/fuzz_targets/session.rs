@@ -55,6 +55,7 @@ fuzz_target!(|data: &[u8]| {
                     state: next_request.is_multiple_of(2),
                     request_id: format!("fuzz-{next_request}"),
                     issued_at: 1.0,
+                    operator: None,
                 };
                 let live = session.phase() == Phase::Live;
                 let frame = session.set_relay(&request);

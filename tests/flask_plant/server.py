@@ -263,10 +263,19 @@ def on_request_system_stats(*_):
     return stats  # the ack value, when the client asked for one
 
 
+def operator_of(payload, default):
+    """The operator the console names in a set_relay payload (its `operator` extension),
+    recorded as the relay's changed_by; `default` when it names none."""
+    operator = payload.get("operator") if isinstance(payload, dict) else None
+    if isinstance(operator, str) and 0 < len(operator) <= 200:
+        return operator
+    return default
+
+
 @socketio.on("set_relay")
 def on_set_relay(data=None, *_):
     relay_id = data.get("relay_id") if isinstance(data, dict) else None
-    _, result = plant.set_relay(relay_id, data, by="console")
+    _, result = plant.set_relay(relay_id, data, by=operator_of(data, "console"))
     log.info("set_relay %s -> %s", data, result.get("error", "ok"))
     return result
 
@@ -296,8 +305,8 @@ def api_stats():
 def api_set_relay(relay_id):
     if not http_authorized():
         return unauthorized()
-    status, result = plant.set_relay(relay_id, request.get_json(force=True, silent=True),
-                                     by="api")
+    body = request.get_json(force=True, silent=True)
+    status, result = plant.set_relay(relay_id, body, by=operator_of(body, "api"))
     return jsonify(result), status
 
 

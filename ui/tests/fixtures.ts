@@ -138,6 +138,8 @@ export function command(requestId: string, fields: Partial<CommandView> = {}): C
     attempts: 0,
     error: null,
     operator: "operator-1",
+    signed_in: null,
+    signed_in_role: null,
     plant: "http://plant.local:5000",
     ...fields,
   };

@@ -320,6 +320,8 @@ describe("alerts & events view: the journal", () => {
       attempts: 1,
       error: null,
       operator: "op",
+      signed_in: null,
+      signed_in_role: null,
       plant: "http://plant.local:5000",
     });
     await vi.advanceTimersByTimeAsync(0);

@@ -88,6 +88,21 @@ pub const RULES: &[Rule] = &[
         why: "the catalog words messages for every layer above it and knows none of them",
     },
     Rule {
+        krate: "console-auth",
+        forbidden: &[
+            "plant-protocol",
+            "plant-link",
+            "console-core",
+            "console-settings",
+            "plant-server",
+            "plant-console",
+            "tokio",
+            "rusqlite",
+            "keyring",
+        ],
+        why: "who may do what is decided apart from the plant, the store and any runtime, so that the window and the CLI ask the same pure gate",
+    },
+    Rule {
         krate: "plant-server",
         forbidden: &[
             "plant-link",
@@ -317,6 +332,7 @@ mod tests {
         "console-core",
         "console-settings",
         "console-i18n",
+        "console-auth",
         "plant-server",
         "plant-console",
         "test-support",
@@ -337,6 +353,7 @@ mod tests {
             ("console-app", "test-support", json!("dev")),
             ("plant-console", "console-app", Value::Null),
             ("plant-console", "console-settings", Value::Null),
+            ("plant-console", "console-auth", Value::Null),
             ("plant-console", "tauri", Value::Null),
             ("tauri", "wry", Value::Null),
         ]
@@ -376,6 +393,25 @@ mod tests {
         let lines = check_edges(&edges);
         assert_eq!(lines.len(), 1, "{lines:#?}");
         assert!(lines[0].starts_with("console-core must not depend on keyring"));
+    }
+
+    #[test]
+    fn the_auth_crate_reaching_the_core_or_a_runtime_is_reported() {
+        let mut edges = layered();
+        edges.push(("console-auth", "console-core", Value::Null));
+        let lines = check_edges(&edges);
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("console-auth must not depend on console-core")),
+            "{lines:#?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("console-auth must not depend on tokio")),
+            "{lines:#?}"
+        );
     }
 
     #[test]

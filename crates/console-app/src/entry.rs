@@ -11,7 +11,6 @@ use anyhow::Context;
 use clap::{CommandFactory, FromArgMatches};
 
 use console_core::alerts::AlarmAction;
-use console_core::audit::Actor;
 use console_core::instance::{InstanceError, InstanceLock, Mode};
 use console_core::outbox::Outbox;
 use tracing_subscriber::EnvFilter;
@@ -231,9 +230,19 @@ fn run(cli: Cli, window: Option<&dyn Window>) -> anyhow::Result<()> {
                     data_dir,
                     ttl,
                     plant,
+                    operator,
+                    operators_file,
                 },
         }) => {
             let data_dir = data_dir.unwrap_or_else(cli::default_data_dir);
+            // With sign-in on, the operator signs in and their role is checked before
+            // anything is queued; with it off, the OS user as before.
+            let actor = cli::control_actor(
+                operator.as_deref(),
+                operators_file.as_deref(),
+                &data_dir,
+                console_auth::Action::SwitchRelay,
+            )?;
             let (plant, cache_dir) = cli::relay_target(&data_dir, &plant)?;
             let outbox = Outbox::open(&cache_dir)
                 .with_context(|| format!("opening the outbox in {}", cache_dir.display()))?;
@@ -242,13 +251,14 @@ fn run(cli: Cli, window: Option<&dyn Window>) -> anyhow::Result<()> {
                 &relay_id,
                 state == OnOff::On,
                 Duration::from_secs(ttl),
-                &Actor::current(),
+                &actor,
                 plant_link::clock::unix_now(),
             )?;
             println!("{}", command.request_id);
             Ok(())
         }
         Some(CliCommand::Token { action }) => token(action),
+        Some(CliCommand::Operators { action }) => cli::operators(action),
         Some(CliCommand::Outbox {
             data_dir,
             plant,

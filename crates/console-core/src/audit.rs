@@ -29,11 +29,23 @@ use crate::store::{self, StoreError};
 /// The hash that stands before the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// Who is acting: the OS user and the machine, recorded with every command.
+/// Who is acting: the OS user and the machine, recorded with every command, and the
+/// operator signed in when sign-in is on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Actor {
     pub user: String,
     pub host: String,
+    /// `None` when sign-in is off: the console runs as the OS user, as before it had
+    /// sign-in.
+    pub operator: Option<Person>,
+}
+
+/// An operator signed in: their name and role (`viewer`, `operator`, `engineer`), as the
+/// app's sign-in gate gave them. The core records them and decides nothing by them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Person {
+    pub name: String,
+    pub role: String,
 }
 
 impl Actor {
@@ -50,7 +62,29 @@ impl Actor {
             .or_else(|| std::env::var("COMPUTERNAME").ok())
             .or_else(|| std::env::var("HOSTNAME").ok())
             .unwrap_or_else(|| "unknown".into());
-        Actor { user, host }
+        Actor {
+            user,
+            host,
+            operator: None,
+        }
+    }
+
+    /// This actor with `name` (of `role`) signed in.
+    pub fn signed_in(mut self, name: impl Into<String>, role: impl Into<String>) -> Actor {
+        self.operator = Some(Person {
+            name: name.into(),
+            role: role.into(),
+        });
+        self
+    }
+
+    /// Who to name in a sentence: "ana (operator)" when someone is signed in, else the
+    /// OS user.
+    pub fn describe(&self) -> String {
+        match &self.operator {
+            Some(person) => format!("{} ({})", person.name, person.role),
+            None => self.user.clone(),
+        }
     }
 }
 
@@ -71,6 +105,16 @@ fn entry_hash(entry: &Entry) -> String {
     ] {
         hasher.update(field.as_bytes());
         hasher.update([0u8]);
+    }
+    // The signed-in operator is covered only when there is one, so that every entry
+    // written before sign-in existed (or with it off) keeps the hash it was given.
+    // The text then has two more fields than any entry without one, so the two kinds
+    // cannot hash the same text.
+    if entry.signed_in.is_some() || entry.signed_in_role.is_some() {
+        for field in [&entry.signed_in, &entry.signed_in_role] {
+            hasher.update(field.as_deref().unwrap_or_default().as_bytes());
+            hasher.update([0u8]);
+        }
     }
     hasher
         .finalize()
@@ -105,6 +149,8 @@ pub fn append(
         detail: detail.to_owned(),
         prev_hash,
         hash: String::new(),
+        signed_in: actor.operator.as_ref().map(|p| p.name.clone()),
+        signed_in_role: actor.operator.as_ref().map(|p| p.role.clone()),
     };
     entry.hash = entry_hash(&entry);
     store::audit::append(conn, &entry)?;
@@ -229,6 +275,7 @@ mod tests {
         Actor {
             user: "op1".into(),
             host: "cr-01".into(),
+            operator: None,
         }
     }
 
@@ -273,6 +320,8 @@ mod tests {
                 detail: r#"{"state":false}"#.into(),
                 prev_hash: previous.clone(),
                 hash: String::new(),
+                signed_in: None,
+                signed_in_role: None,
             };
             entry.hash = entry_hash(&entry);
             store::audit::append(conn, &entry).unwrap();
@@ -407,6 +456,89 @@ mod tests {
         assert_eq!(
             verify(&conn).unwrap().problem.as_deref(),
             Some("entry 3 does not follow the entry before it")
+        );
+    }
+
+    #[test]
+    fn an_old_chain_without_operators_still_verifies_and_keeps_its_hashes() {
+        // The hash of an entry without a signed-in operator is what it was before the
+        // columns existed: the fields up to `detail`, each followed by a NUL.
+        let (_dir, conn) = log_of_three();
+        let first = store::audit::all(&conn).unwrap()[0].clone();
+        let mut old = Sha256::new();
+        for field in [
+            GENESIS,
+            "1",
+            "100.000000",
+            "op1",
+            "cr-01",
+            "command.requested",
+            "relay-01",
+            "req-1",
+            r#"{"state":true}"#,
+        ] {
+            old.update(field.as_bytes());
+            old.update([0u8]);
+        }
+        let old: String = old.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(first.hash, old);
+        assert_eq!(first.signed_in, None);
+        // A new entry with an operator signed in follows the old chain.
+        append(
+            &conn,
+            200.0,
+            &actor().signed_in("ana", "operator"),
+            "command.requested",
+            "relay-02",
+            "req-2",
+            "{}",
+        )
+        .unwrap();
+        anchor(&conn);
+        let result = verify(&conn).unwrap();
+        assert!(result.is_intact(), "{result:?}");
+        let last = store::audit::all(&conn).unwrap().pop().unwrap();
+        assert_eq!(last.signed_in.as_deref(), Some("ana"));
+        assert_eq!(last.signed_in_role.as_deref(), Some("operator"));
+    }
+
+    #[test]
+    fn editing_the_operator_or_role_of_an_entry_is_detected() {
+        for (column, value) in [
+            ("signed_in", "'mallory'"),
+            ("signed_in_role", "'viewer'"),
+            ("signed_in", "NULL"),
+        ] {
+            let (_dir, conn) = log_of_three();
+            append(
+                &conn,
+                200.0,
+                &actor().signed_in("ana", "engineer"),
+                "command.requested",
+                "relay-02",
+                "req-2",
+                "{}",
+            )
+            .unwrap();
+            anchor(&conn);
+            conn.execute_batch(&format!(
+                "DROP TRIGGER audit_no_update; UPDATE audit SET {column} = {value} WHERE seq = 4;"
+            ))
+            .unwrap();
+            assert_eq!(
+                verify(&conn).unwrap().problem.as_deref(),
+                Some("entry 4 was altered"),
+                "{column} = {value}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_actor_is_described_by_the_person_signed_in_else_the_os_user() {
+        assert_eq!(actor().describe(), "op1");
+        assert_eq!(
+            actor().signed_in("ana", "operator").describe(),
+            "ana (operator)"
         );
     }
 }

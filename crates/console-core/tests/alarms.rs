@@ -274,7 +274,7 @@ async fn a_shelved_alarm_unshelves_on_its_own_and_a_command_line_request_is_appl
         let conn = store::open_again(&cache).unwrap();
         let action = serde_json::to_string(&AlarmAction::Acknowledge(vec![alarm.id])).unwrap();
         let now = plant_link::clock::unix_now() + 16.0 * 60.0;
-        store::alarm_requests::enqueue(&conn, "cli-1", now, &action, "night-shift", "host-9")
+        store::alarm_requests::enqueue(&conn, "cli-1", now, &action, "night-shift", "host-9", None)
             .unwrap();
         conn
     };

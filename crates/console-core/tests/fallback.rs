@@ -87,6 +87,7 @@ async fn refused_websocket_falls_back_to_polling_and_returns_to_real_time_when_i
         state: !relay.state,
         request_id: "fallback-cmd-1".into(),
         issued_at: plant_link::clock::unix_now(),
+        operator: None,
     };
     let result = console
         .link()
@@ -176,6 +177,7 @@ async fn commands_are_refused_not_lost_when_neither_path_works() {
         state: true,
         request_id: "x".into(),
         issued_at: 1.0,
+        operator: None,
     };
     assert_eq!(
         console.link().set_relay(request, &console.plant()).await,

@@ -358,6 +358,48 @@ journal-command-detail = Command to switch relay { $relay } { $state ->
     [plant_changed] plant changed
    *[other] { $status }
  } — { $detail }
+## A command issued with an operator signed in: $person is their name, $role their
+## role (viewer, operator, engineer), $operator the OS user.
+journal-command-by = Command to switch relay { $relay } { $state ->
+    [on] ON
+   *[off] OFF
+ } by { $person } ({ $role ->
+    [viewer] viewer
+    [operator] operator
+    [engineer] engineer
+   *[other] { $role }
+ }) as { $operator }: { $status ->
+    [queued] queued
+    [sent] sent
+    [acked] acknowledged by the server
+    [confirmed] confirmed by the plant
+    [failed] failed
+    [expired] expired
+    [cancelled] cancelled
+    [superseded] superseded
+    [plant_changed] plant changed
+   *[other] { $status }
+ }
+journal-command-by-detail = Command to switch relay { $relay } { $state ->
+    [on] ON
+   *[off] OFF
+ } by { $person } ({ $role ->
+    [viewer] viewer
+    [operator] operator
+    [engineer] engineer
+   *[other] { $role }
+ }) as { $operator }: { $status ->
+    [queued] queued
+    [sent] sent
+    [acked] acknowledged by the server
+    [confirmed] confirmed by the plant
+    [failed] failed
+    [expired] expired
+    [cancelled] cancelled
+    [superseded] superseded
+    [plant_changed] plant changed
+   *[other] { $status }
+ } — { $detail }
 journal-capped = { $count } more changes of { $subject } in one minute were not journaled (at most { $cap } a minute per device or relay)
 
 ## Flood summaries: how many alerts of a kind ($kind, an alert kind).

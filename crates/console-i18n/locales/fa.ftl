@@ -342,6 +342,46 @@ journal-command-detail = فرمان { $state ->
     [plant_changed] کارخانه عوض شد
    *[other] { $status }
  } — { $detail }
+journal-command-by = فرمان { $state ->
+    [on] روشن
+   *[off] خاموش
+ } کردن رله { $relay } به دست { $person } ({ $role ->
+    [viewer] بیننده
+    [operator] اپراتور
+    [engineer] مهندس
+   *[other] { $role }
+ }) با کاربر { $operator }: { $status ->
+    [queued] در صف
+    [sent] فرستاده شد
+    [acked] سرور دریافت کرد
+    [confirmed] کارخانه تأیید کرد
+    [failed] ناموفق
+    [expired] منقضی شد
+    [cancelled] لغو شد
+    [superseded] فرمان تازه‌تر جایش را گرفت
+    [plant_changed] کارخانه عوض شد
+   *[other] { $status }
+ }
+journal-command-by-detail = فرمان { $state ->
+    [on] روشن
+   *[off] خاموش
+ } کردن رله { $relay } به دست { $person } ({ $role ->
+    [viewer] بیننده
+    [operator] اپراتور
+    [engineer] مهندس
+   *[other] { $role }
+ }) با کاربر { $operator }: { $status ->
+    [queued] در صف
+    [sent] فرستاده شد
+    [acked] سرور دریافت کرد
+    [confirmed] کارخانه تأیید کرد
+    [failed] ناموفق
+    [expired] منقضی شد
+    [cancelled] لغو شد
+    [superseded] فرمان تازه‌تر جایش را گرفت
+    [plant_changed] کارخانه عوض شد
+   *[other] { $status }
+ } — { $detail }
 journal-capped = { $count } تغییر دیگرِ { $subject } در یک دقیقه در رویدادنامه نیامد (حداکثر { $cap } در دقیقه برای هر دستگاه یا رله)
 
 ## Flood summaries.

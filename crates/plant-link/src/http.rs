@@ -152,6 +152,7 @@ impl PlantApi {
             state: request.state,
             request_id: request.request_id.clone(),
             issued_at: request.issued_at,
+            operator: request.operator.clone(),
         };
         let path = format!("/api/relays/{}", encode_path_segment(&request.relay_id));
         let response = self

@@ -79,6 +79,7 @@ async fn the_http_poller_fails_over_to_the_standby_and_a_command_goes_there() {
         state: true,
         request_id: "failover-http-1".into(),
         issued_at: unix_now(),
+        operator: None,
     };
     let answer = tokio::time::timeout(LIMIT, handle.set_relay(request, &plant))
         .await

@@ -84,7 +84,7 @@ proptest! {
             session.on_text(now, &frame, &mut out);
             session.poll(now, &mut out);
             if also_command {
-                let request = SetRelayRequest { relay_id: "r".into(), state: true, request_id: "q".into(), issued_at: 1.0 };
+                let request = SetRelayRequest { relay_id: "r".into(), state: true, request_id: "q".into(), issued_at: 1.0, operator: None };
                 let frame = session.set_relay(&request);
                 prop_assert_eq!(frame.is_some(), session.phase() == Phase::Live);
                 let _ = session.probe(now);

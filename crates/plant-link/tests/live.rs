@@ -75,6 +75,7 @@ async fn the_link_goes_live_passes_the_snapshots_on_and_carries_a_relay_command(
         state: !relay.state,
         request_id: "live-1".into(),
         issued_at: unix_now(),
+        operator: None,
     };
     let answer = timeout(LIMIT, handle.set_relay(request, &plant))
         .await

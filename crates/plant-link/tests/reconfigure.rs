@@ -72,6 +72,7 @@ async fn a_command_for_plant_a_that_reaches_the_link_after_it_moved_to_plant_b_i
         state: !relay.state,
         request_id: "late-for-a".into(),
         issued_at: unix_now(),
+        operator: None,
     };
     let answer = handle.set_relay(request, &plant_a).await;
     assert_eq!(answer, Err(LinkError::WrongPlant));

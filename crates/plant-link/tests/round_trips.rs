@@ -271,9 +271,9 @@ proptest! {
         let relays = RelaysUpdate { relays: vec![relay], snapshot: false, server_time: 2.5 };
         prop_assert_eq!(round_trip(&relays), relays);
         let (relay_id, state, request_id, issued_at) = request;
-        let set = SetRelayRequest { relay_id, state, request_id: request_id.clone(), issued_at };
+        let set = SetRelayRequest { relay_id, state, request_id: request_id.clone(), issued_at, operator: None };
         prop_assert_eq!(round_trip(&set), set);
-        let body = SetRelayBody { state, request_id, issued_at };
+        let body = SetRelayBody { state, request_id, issued_at, operator: None };
         prop_assert_eq!(round_trip(&body), body);
         let health = Health { status: health.0, server_time: health.1 };
         prop_assert_eq!(round_trip(&health), health);

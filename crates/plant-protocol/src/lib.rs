@@ -115,6 +115,11 @@ pub struct SetRelayRequest {
     pub state: bool,
     pub request_id: String,
     pub issued_at: UnixSeconds,
+    /// The operator signed in at the console that issued it (an extension the contract
+    /// does not name; servers that know it record it as the relay's `changed_by`). Left
+    /// out of the payload when nobody is signed in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
 }
 
 /// Body of `POST /api/relays/{relay_id}`.
@@ -123,6 +128,11 @@ pub struct SetRelayBody {
     pub state: bool,
     pub request_id: String,
     pub issued_at: UnixSeconds,
+    /// The operator signed in at the console that issued it (an extension the contract
+    /// does not name; servers that know it record it as the relay's `changed_by`). Left
+    /// out of the payload when nobody is signed in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
 }
 
 /// Why a server refused a relay command.

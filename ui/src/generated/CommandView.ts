@@ -5,7 +5,7 @@ import type { PlantId } from "./PlantId";
 /**
  * One operator command as stored (and as the UI shows it).
  */
-export type CommandView = { request_id: string, relay_id: string, state: boolean, issued_at: number, expires_at: number, status: CommandStatus, attempts: number, error: string | null, operator: string, updated_at: number, 
+export type CommandView = { request_id: string, relay_id: string, state: boolean, issued_at: number, expires_at: number, status: CommandStatus, attempts: number, error: string | null, operator: string, signed_in: string | null, signed_in_role: string | null, updated_at: number, 
 /**
  * The plant the command was issued for; `None` for a command stored before commands
  * recorded their plant, which is never sent.

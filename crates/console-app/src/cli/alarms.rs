@@ -131,6 +131,10 @@ pub fn request_alarm_action(
         &action_json,
         &actor.user,
         &actor.host,
+        actor
+            .operator
+            .as_ref()
+            .map(|p| (p.name.as_str(), p.role.as_str())),
     )
     .map_err(store_error)?;
     let deadline = Instant::now() + Duration::from_secs(target.wait);

@@ -10,12 +10,14 @@ use clap::{Args, Parser, Subcommand};
 // Server text (names, ids, refusals) reaches a terminal escaped: see `text`.
 
 mod alarms;
+mod operators;
 mod read;
 mod report;
 #[cfg(test)]
 mod tests;
 
 pub use alarms::*;
+pub use operators::*;
 pub use read::*;
 pub use report::*;
 
@@ -99,6 +101,11 @@ pub enum CliCommand {
     Relay {
         #[command(subcommand)]
         action: RelayAction,
+    },
+    /// The operators who sign in (the operators file): add, passwd, remove, list.
+    Operators {
+        #[command(subcommand)]
+        action: OperatorsAction,
     },
     /// The plant's access token, kept in the OS keyring: for installers and scripts.
     Token {
@@ -330,6 +337,12 @@ pub enum RelayAction {
         /// holds the caches of several plants. A console on another plant never sends it.
         #[command(flatten)]
         plant: PlantChoice,
+        /// With sign-in on: the operator switching it (the password is read from stdin).
+        #[arg(long, value_name = "NAME")]
+        operator: Option<String>,
+        /// The operators file (default: the site file, else DATA/operators.json).
+        #[arg(long = "operators", value_name = "FILE")]
+        operators_file: Option<PathBuf>,
     },
 }
 

@@ -404,6 +404,10 @@ impl Engine {
             let actor = Actor {
                 user: request.user.clone(),
                 host: request.host.clone(),
+                operator: request.signed_in.clone().map(|name| crate::audit::Person {
+                    name,
+                    role: request.signed_in_role.clone().unwrap_or_default(),
+                }),
             };
             let (outcome, result, terms) = if now - request.at > ALARM_REQUEST_TTL {
                 let why = format!("expired: no console applied it within {ALARM_REQUEST_TTL} s");
@@ -686,6 +690,7 @@ impl Engine {
                         actor: Actor {
                             user: by.clone(),
                             host: Actor::current().host,
+                            operator: None,
                         },
                         action: name.to_owned(),
                         target,

@@ -541,6 +541,8 @@ async fn a_failed_command_from_the_outbox_is_an_alert() {
         error: None,
         operator: "operator-4".into(),
         host: "cr".into(),
+        signed_in: None,
+        signed_in_role: None,
         updated_at: 2.0,
         plant: None,
     };

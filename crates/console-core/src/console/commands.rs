@@ -34,6 +34,21 @@ impl Console {
         state: bool,
         queue_if_offline: bool,
     ) -> Result<QueuedCommand, CommandError> {
+        self.set_relay_as(relay_id, state, queue_if_offline, Actor::current())
+            .await
+    }
+
+    /// [`Console::set_relay`] in the name of `actor`: with sign-in on, the app passes the
+    /// OS user with the operator signed in (`Actor::current().signed_in(name, role)`),
+    /// whom the outbox, the audit trail, the journal and the plant (`operator`) record.
+    /// The core checks no role: the app's gate has done so before calling.
+    pub async fn set_relay_as(
+        &self,
+        relay_id: &str,
+        state: bool,
+        queue_if_offline: bool,
+        actor: Actor,
+    ) -> Result<QueuedCommand, CommandError> {
         if self.is_read_only() {
             return Err(CommandError::ReadOnly);
         }
@@ -67,19 +82,27 @@ impl Console {
         }
         let plant = self.shared.plant();
         let (outbox, relay_id) = (self.outbox.clone(), relay_id.to_owned());
-        let command = store::blocking(move || {
-            outbox.enqueue(&plant, &relay_id, state, ttl, &Actor::current(), now)
-        })
-        .await?;
+        let command =
+            store::blocking(move || outbox.enqueue(&plant, &relay_id, state, ttl, &actor, now))
+                .await?;
         self.outbox_wake.notify_one();
         Ok(command)
     }
 
     /// Cancels a command that has not been sent yet.
     pub async fn cancel_command(&self, request_id: &str) -> Result<QueuedCommand, CommandError> {
+        self.cancel_command_as(request_id, Actor::current()).await
+    }
+
+    /// [`Console::cancel_command`] in the name of `actor` (see [`Console::set_relay_as`]).
+    pub async fn cancel_command_as(
+        &self,
+        request_id: &str,
+        actor: Actor,
+    ) -> Result<QueuedCommand, CommandError> {
         let (outbox, id) = (self.outbox.clone(), request_id.to_owned());
         let now = self.shared.clock.now();
-        let command = store::blocking(move || outbox.cancel(&id, &Actor::current(), now)).await?;
+        let command = store::blocking(move || outbox.cancel(&id, &actor, now)).await?;
         Ok(command)
     }
 

@@ -18,10 +18,24 @@ pub(super) fn journal_step(
     at: UnixSeconds,
     detail: Option<&str>,
 ) -> Result<(), StoreError> {
-    let message = match detail {
-        Some(detail) => Message::new("journal-command-detail").text("detail", detail),
-        None => Message::new("journal-command"),
+    // With an operator signed in the line names the person and their role, and the OS
+    // user beside them; without, the OS user as before sign-in existed.
+    let id = match (&command.signed_in, detail.is_some()) {
+        (Some(_), true) => "journal-command-by-detail",
+        (Some(_), false) => "journal-command-by",
+        (None, true) => "journal-command-detail",
+        (None, false) => "journal-command",
     };
+    let mut message = Message::new(id);
+    if let Some(detail) = detail {
+        message = message.text("detail", detail);
+    }
+    if let Some(person) = &command.signed_in {
+        message = message.text("person", person.as_str()).text(
+            "role",
+            command.signed_in_role.as_deref().unwrap_or("unknown"),
+        );
+    }
     let message = message
         .text("relay", command.relay_id.as_str())
         .text("state", if command.state { "on" } else { "off" })
@@ -40,6 +54,8 @@ pub(super) fn journal_step(
                 "status": status.as_str(),
                 "operator": command.operator,
                 "host": command.host,
+                "signed_in": command.signed_in,
+                "signed_in_role": command.signed_in_role,
             }),
         ),
     )?;

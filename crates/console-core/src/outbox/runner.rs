@@ -30,6 +30,9 @@ impl QueuedCommand {
             state: self.state,
             request_id: self.request_id.clone(),
             issued_at: offset.to_server(self.issued_at),
+            // The person signed in, so the plant records who switched it; with sign-in
+            // off the field is left out, as before.
+            operator: self.signed_in.clone(),
         }
     }
 }

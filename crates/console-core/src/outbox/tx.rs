@@ -85,6 +85,8 @@ impl Outbox {
             error: None,
             operator: actor.user.clone(),
             host: actor.host.clone(),
+            signed_in: actor.operator.as_ref().map(|p| p.name.clone()),
+            signed_in_role: actor.operator.as_ref().map(|p| p.role.clone()),
             updated_at: now,
             plant: Some(plant.clone()),
         };
@@ -200,10 +202,7 @@ impl Outbox {
             store::outbox::add_event(&tx, request_id, status, now, error)?;
             journal_step(&tx, &current, status, now, error)?;
             if status.is_final() || status == Status::Acked {
-                let actor = Actor {
-                    user: current.operator.clone(),
-                    host: current.host.clone(),
-                };
+                let actor = issuer(&current);
                 let detail = serde_json::json!({"state": current.state, "error": error, "attempts": attempts});
                 audit::append(
                     &tx,
@@ -334,6 +333,19 @@ pub(super) fn plant_changed_reason(command: &QueuedCommand, now_plant: &str) -> 
     }
 }
 
+/// Who issued `command`: the steps after the operator's own (sent, acked, confirmed,
+/// failed, …) are recorded in their name, signed-in operator included.
+fn issuer(command: &QueuedCommand) -> Actor {
+    Actor {
+        user: command.operator.clone(),
+        host: command.host.clone(),
+        operator: command.signed_in.clone().map(|name| crate::audit::Person {
+            name,
+            role: command.signed_in_role.clone().unwrap_or_default(),
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,6 +358,7 @@ mod tests {
         Actor {
             user: "op".into(),
             host: "cr".into(),
+            operator: None,
         }
     }
 
@@ -503,6 +516,51 @@ mod tests {
                 "Command to switch relay relay-07 OFF (op): failed — forbidden: locked",
             ]
         );
+    }
+
+    #[test]
+    fn a_command_issued_signed_in_records_and_names_the_person_and_role_in_every_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::open(dir.path()).unwrap();
+        let command = outbox
+            .enqueue(
+                &plant(),
+                "relay-07",
+                true,
+                Duration::from_secs(60),
+                &actor().signed_in("Ana", "operator"),
+                10.0,
+            )
+            .unwrap();
+        assert_eq!(command.operator, "op", "the OS user is kept");
+        assert_eq!(command.signed_in.as_deref(), Some("Ana"));
+        assert_eq!(command.signed_in_role.as_deref(), Some("operator"));
+        outbox
+            .advance(&command.request_id, Status::Sent, 1, None, 11.0)
+            .unwrap();
+        outbox
+            .advance(&command.request_id, Status::Confirmed, 1, None, 12.0)
+            .unwrap();
+        let reopened = Outbox::open(dir.path()).unwrap();
+        let stored = reopened.recent(10).unwrap();
+        assert_eq!(stored[0].signed_in.as_deref(), Some("Ana"));
+        let entries =
+            store::journal_of_kind(&outbox.conn(), store::journal_kind::COMMAND, None, None, 10)
+                .unwrap();
+        let texts: Vec<&str> = entries.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(
+            texts[0],
+            "Command to switch relay relay-07 ON by Ana (operator) as op: queued"
+        );
+        assert_eq!(entries.len(), 3);
+        let audit = store::audit::all(&outbox.conn()).unwrap();
+        assert_eq!(audit.len(), 2, "requested and confirmed");
+        for entry in &audit {
+            assert_eq!(entry.user, "op");
+            assert_eq!(entry.signed_in.as_deref(), Some("Ana"));
+            assert_eq!(entry.signed_in_role.as_deref(), Some("operator"));
+        }
+        assert!(outbox.verify_audit().unwrap().is_intact());
     }
 
     #[test]

@@ -27,6 +27,12 @@ CREATE TABLE alarm_request (
 );
 CREATE INDEX alarm_request_pending ON alarm_request (at) WHERE status = 'pending';";
 
+/// Version 21. The operator signed in at the command line (`--operator NAME`) and their
+/// role; NULL with sign-in off.
+pub(super) const ADD_SIGNED_IN: &str = "
+ALTER TABLE alarm_request ADD COLUMN signed_in TEXT;
+ALTER TABLE alarm_request ADD COLUMN signed_in_role TEXT;";
+
 /// One request as stored.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AlarmRequest {
@@ -36,6 +42,9 @@ pub struct AlarmRequest {
     pub action: String,
     pub user: String,
     pub host: String,
+    /// The operator signed in at the command line and their role (sign-in on).
+    pub signed_in: Option<String>,
+    pub signed_in_role: Option<String>,
     /// `pending`, `applied` or `refused`.
     pub status: String,
     /// What came of it: how many alarms changed, or why it was refused.
@@ -50,6 +59,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<AlarmRequest> {
         action: row.get("action")?,
         user: row.get("user")?,
         host: row.get("host")?,
+        signed_in: row.get("signed_in")?,
+        signed_in_role: row.get("signed_in_role")?,
         status: row.get("status")?,
         result: row.get("result")?,
         done_at: row.get("done_at")?,
@@ -64,10 +75,20 @@ pub fn enqueue(
     action: &str,
     user: &str,
     host: &str,
+    signed_in: Option<(&str, &str)>,
 ) -> Result<(), StoreError> {
     conn.execute(
-        "INSERT INTO alarm_request (request_id, at, action, user, host) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![request_id, at, action, user, host],
+        "INSERT INTO alarm_request (request_id, at, action, user, host, signed_in, signed_in_role)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            request_id,
+            at,
+            action,
+            user,
+            host,
+            signed_in.map(|(name, _)| name),
+            signed_in.map(|(_, role)| role)
+        ],
     )?;
     Ok(())
 }
@@ -135,6 +156,7 @@ mod tests {
             r#"{"action":"acknowledge_all"}"#,
             "op",
             "host",
+            None,
         )
         .unwrap();
         assert_eq!(pending(&conn, 10).unwrap().len(), 1);
@@ -154,10 +176,10 @@ mod tests {
     #[test]
     fn pruning_keeps_pending_requests_and_recent_ones() {
         let (_dir, conn) = fresh();
-        enqueue(&conn, "old-done", 10.0, "{}", "op", "h").unwrap();
+        enqueue(&conn, "old-done", 10.0, "{}", "op", "h", None).unwrap();
         finish(&conn, "old-done", "applied", "1", 11.0).unwrap();
-        enqueue(&conn, "old-pending", 10.0, "{}", "op", "h").unwrap();
-        enqueue(&conn, "new-done", 500.0, "{}", "op", "h").unwrap();
+        enqueue(&conn, "old-pending", 10.0, "{}", "op", "h", None).unwrap();
+        enqueue(&conn, "new-done", 500.0, "{}", "op", "h", None).unwrap();
         finish(&conn, "new-done", "refused", "no", 501.0).unwrap();
         assert_eq!(prune(&conn, 100.0, 10).unwrap(), 1);
         assert!(get(&conn, "old-done").unwrap().is_none());

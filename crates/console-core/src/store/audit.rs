@@ -21,6 +21,10 @@ pub struct Entry {
     pub detail: String,
     pub prev_hash: String,
     pub hash: String,
+    /// The operator signed in (sign-in on) and their role; `None` when sign-in is off
+    /// and for every entry written before the console had sign-in.
+    pub signed_in: Option<String>,
+    pub signed_in_role: Option<String>,
 }
 
 /// Version 1. Each row carries the hash of the previous row and its own, so an edited or
@@ -41,6 +45,13 @@ CREATE TABLE audit (
 CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
 
+/// Version 19. The operator signed in and their role, beside the OS user and host; NULL
+/// for entries without one (sign-in off, or written before it existed), whose hashes
+/// are unchanged.
+pub(super) const ADD_SIGNED_IN: &str = "
+ALTER TABLE audit ADD COLUMN signed_in TEXT;
+ALTER TABLE audit ADD COLUMN signed_in_role TEXT;";
+
 pub(crate) fn last(conn: &Connection) -> Result<Option<(i64, String)>, StoreError> {
     Ok(conn
         .query_row(
@@ -53,8 +64,8 @@ pub(crate) fn last(conn: &Connection) -> Result<Option<(i64, String)>, StoreErro
 
 pub(crate) fn append(conn: &Connection, entry: &Entry) -> Result<(), StoreError> {
     conn.prepare_cached(
-        "INSERT INTO audit (seq, at, user, host, action, target, request_id, detail, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO audit (seq, at, user, host, action, target, request_id, detail, prev_hash, hash, signed_in, signed_in_role)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?
     .execute(params![
         entry.seq,
@@ -67,13 +78,15 @@ pub(crate) fn append(conn: &Connection, entry: &Entry) -> Result<(), StoreError>
         entry.detail,
         entry.prev_hash,
         entry.hash,
+        entry.signed_in,
+        entry.signed_in_role,
     ])?;
     Ok(())
 }
 
 pub(crate) fn all(conn: &Connection) -> Result<Vec<Entry>, StoreError> {
     let mut statement = conn.prepare(
-        "SELECT seq, at, user, host, action, target, request_id, detail, prev_hash, hash FROM audit ORDER BY seq",
+        "SELECT seq, at, user, host, action, target, request_id, detail, prev_hash, hash, signed_in, signed_in_role FROM audit ORDER BY seq",
     )?;
     let rows = statement.query_map([], |row| {
         Ok(Entry {
@@ -87,6 +100,8 @@ pub(crate) fn all(conn: &Connection) -> Result<Vec<Entry>, StoreError> {
             detail: row.get(7)?,
             prev_hash: row.get(8)?,
             hash: row.get(9)?,
+            signed_in: row.get(10)?,
+            signed_in_role: row.get(11)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

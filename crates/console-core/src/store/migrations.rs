@@ -30,6 +30,9 @@ pub(super) fn migration_list() -> Vec<M<'static>> {
         M::up(alerts::ADD_MESSAGES),
         M::up(journal::ADD_MESSAGE),
         M::up(alarm_requests::CREATE),
+        M::up(audit::ADD_SIGNED_IN),
+        M::up(outbox::ADD_SIGNED_IN),
+        M::up(alarm_requests::ADD_SIGNED_IN),
     ]
 }
 

@@ -90,9 +90,15 @@ pub struct QueuedCommand {
     pub status: Status,
     pub attempts: u32,
     pub error: Option<String>,
+    // The OS user who issued it. (Plain comments here: ts-rs copies doc comments into
+    // the generated CommandView.)
     pub operator: String,
     #[serde(skip)]
     pub host: String,
+    // The operator signed in when it was issued, and their role; `None` with sign-in
+    // off (and for commands stored before sign-in existed).
+    pub signed_in: Option<String>,
+    pub signed_in_role: Option<String>,
     pub updated_at: UnixSeconds,
     /// The plant the command was issued for; `None` for a command stored before commands
     /// recorded their plant, which is never sent.
@@ -137,8 +143,14 @@ CREATE INDEX outbox_event_by_request ON outbox_event (request_id, id);";
 /// commands stored before it record none and are never sent.
 pub(super) const ADD_PLANT: &str = "ALTER TABLE outbox ADD COLUMN plant TEXT;";
 
+/// Version 20. The operator signed in when the command was issued, and their role,
+/// beside the OS user (`operator`) and host; NULL with sign-in off.
+pub(super) const ADD_SIGNED_IN: &str = "
+ALTER TABLE outbox ADD COLUMN signed_in TEXT;
+ALTER TABLE outbox ADD COLUMN signed_in_role TEXT;";
+
 const COLUMNS: &str =
-    "seq, request_id, relay_id, state, issued_at, expires_at, status, attempts, error, operator, host, updated_at, plant";
+    "seq, request_id, relay_id, state, issued_at, expires_at, status, attempts, error, operator, host, updated_at, plant, signed_in, signed_in_role";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<QueuedCommand> {
     let status: String = row.get(6)?;
@@ -158,13 +170,15 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<QueuedCommand> {
         plant: row
             .get::<_, Option<String>>(12)?
             .map(|id| PlantId::from_stored(&id)),
+        signed_in: row.get(13)?,
+        signed_in_role: row.get(14)?,
     })
 }
 
 pub(crate) fn insert(conn: &Connection, command: &QueuedCommand) -> Result<i64, StoreError> {
     conn.prepare_cached(
-        "INSERT INTO outbox (request_id, relay_id, state, issued_at, expires_at, status, attempts, error, operator, host, updated_at, plant)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        "INSERT INTO outbox (request_id, relay_id, state, issued_at, expires_at, status, attempts, error, operator, host, updated_at, plant, signed_in, signed_in_role)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?
     .execute(params![
         command.request_id,
@@ -179,6 +193,8 @@ pub(crate) fn insert(conn: &Connection, command: &QueuedCommand) -> Result<i64, 
         command.host,
         command.updated_at,
         command.plant.as_ref().map(|id| id.as_str()),
+        command.signed_in,
+        command.signed_in_role,
     ])?;
     Ok(conn.last_insert_rowid())
 }

@@ -375,6 +375,7 @@ fn a_set_relay_ack_with_an_unreadable_relay_still_answers_the_command() {
         state: true,
         request_id: "req-1".into(),
         issued_at: 10.0,
+        operator: None,
     };
     session.set_relay(&request).unwrap();
     let out = feed(
@@ -401,6 +402,7 @@ fn set_relay_ack_is_matched_to_its_request_id() {
         state: true,
         request_id: "req-1".into(),
         issued_at: 10.0,
+        operator: None,
     };
     let frame = session.set_relay(&request).unwrap();
     assert!(frame.starts_with(r#"421["set_relay",{"#), "{frame}");
@@ -432,6 +434,7 @@ fn commands_are_not_sent_before_the_session_is_live() {
         state: true,
         request_id: "x".into(),
         issued_at: 1.0,
+        operator: None,
     };
     assert_eq!(session.set_relay(&request), None);
 }

@@ -413,6 +413,8 @@ fn a_failed_or_expired_command_is_an_alert_naming_the_relay_and_the_operator() {
         error: None,
         operator: "op".into(),
         host: "cr".into(),
+        signed_in: None,
+        signed_in_role: None,
         updated_at: 11.0,
         plant: None,
     };
