@@ -8,6 +8,7 @@ import { strings } from "./strings";
 import {
   BATCH_EVENT,
   COMMAND_EVENT,
+  SESSION_EVENT,
   WINDOW_EVENT,
   type Answer,
   type Args,
@@ -23,6 +24,7 @@ import type {
   AlarmView,
   AlertStatus,
   AlertView,
+  Challenge,
   CommandView,
   ConsoleSnapshot,
   DeviceTrend,
@@ -30,7 +32,9 @@ import type {
   JournalEntry,
   FieldError,
   JournalQuery,
+  OperatorSession,
   SaveDialogOptions,
+  SessionChange,
   SettingsInput,
   SettingsView,
   StatsTrend,
@@ -42,7 +46,7 @@ import type {
   WindowView,
 } from "./types";
 
-export { BATCH_EVENT, COMMAND_EVENT, WINDOW_EVENT };
+export { BATCH_EVENT, COMMAND_EVENT, SESSION_EVENT, WINDOW_EVENT };
 
 /** Code of the UiError produced when the page does not run inside the Tauri app. */
 export const NO_BACKEND = "no_backend";
@@ -78,9 +82,12 @@ export function toUiError(err: unknown): UiError {
     const rec = err as Record<string, unknown>;
     if (typeof rec["code"] === "string" && typeof rec["message"] === "string") {
       const fields = fieldErrors(rec["fields"]);
-      return fields === null
-        ? { code: rec["code"], message: rec["message"] }
-        : { code: rec["code"], message: rec["message"], fields };
+      const out: UiError =
+        fields === null ? { code: rec["code"], message: rec["message"] } : { code: rec["code"], message: rec["message"], fields };
+      // A lock-out's end (Unix seconds), kept only when it is a number.
+      const until = rec["until"];
+      if (typeof until === "number" && Number.isFinite(until)) out.until = until;
+      return out;
     }
     if (err instanceof Error) return { code: "internal", message: err.message };
   }
@@ -137,10 +144,17 @@ export async function onBatch(handler: (batch: UpdateBatch) => void): Promise<Un
 /**
  * Asks the plant to switch a relay. Rejects with a UiError: `link_down` when
  * the plant is unreachable and `queueIfOffline` is false (nothing was queued),
- * `read_only`, `forbidden`, …
+ * `read_only`, `not_signed_in`, `forbidden`, `reauthentication_required`,
+ * `bad_credentials` (a wrong password in `challenge`), `reason_required`, …
  */
-export async function setRelay(relayId: string, state: boolean, queueIfOffline: boolean): Promise<CommandView> {
-  return await call("set_relay", { relayId, state, queueIfOffline });
+export async function setRelay(
+  relayId: string,
+  state: boolean,
+  queueIfOffline: boolean,
+  challenge: Challenge | null = null,
+): Promise<CommandView> {
+  // Without a challenge the argument is left out (the console reads it as none).
+  return await call("set_relay", challenge === null ? { relayId, state, queueIfOffline } : { relayId, state, queueIfOffline, challenge });
 }
 
 /** Recent commands, newest first (200 at most). Rejects with a UiError. */
@@ -309,8 +323,8 @@ export async function alarms(states?: AlarmState[]): Promise<AlarmView[]> {
  * resolves to how many alarms it changed. Rejects with a UiError
  * (`alarm_refused` with the console's reason, `unknown_alarm`).
  */
-export async function alarmAction(action: AlarmAction): Promise<number> {
-  return await call("alarm_action", { action });
+export async function alarmAction(action: AlarmAction, challenge: Challenge | null = null): Promise<number> {
+  return await call("alarm_action", challenge === null ? { action } : { action, challenge });
 }
 
 /** One alarm's recorded transitions, oldest first. Rejects with a UiError. */
@@ -375,4 +389,32 @@ export async function windowInfo(): Promise<WindowInfo> {
 /** Subscribes to changes of the window arrangement (kiosk mode left): the main window's info. */
 export async function onWindow(handler: (info: WindowInfo) => void): Promise<UnlistenFn> {
   return subscribe(WINDOW_EVENT, handler);
+}
+
+/** Who is signed in at this console, what they may do, and the sign-in policy. Rejects with a UiError. */
+export async function operatorSession(): Promise<OperatorSession> {
+  return await call("operator_session");
+}
+
+/**
+ * Signs an operator in; resolves to the session. Rejects with a UiError:
+ * `bad_credentials`, `locked_out` (with `until`), `operators_refused`, `sign_in_off`.
+ */
+export async function signIn(name: string, password: string): Promise<OperatorSession> {
+  return await call("sign_in", { name, password });
+}
+
+/** Signs the operator out; resolves to the session (viewing goes on). */
+export async function signOut(): Promise<OperatorSession> {
+  return await call("sign_out");
+}
+
+/** Tells the console the operator is at the screen (a key, the pointer): the idle sign-out waits. */
+export async function operatorActivity(): Promise<void> {
+  await call("operator_activity");
+}
+
+/** Subscribes to changes of the operator session (an idle sign-out, a sign-in in another window). */
+export async function onSession(handler: (change: SessionChange) => void): Promise<UnlistenFn> {
+  return subscribe(SESSION_EVENT, handler);
 }

@@ -6,6 +6,7 @@
 // and re-exported here, so the rest of the UI imports them from this module. Only types
 // the UI makes up for itself are written here.
 
+export type { Action } from "./generated/Action";
 export type { AlarmAction } from "./generated/AlarmAction";
 export type { AlarmCondition } from "./generated/AlarmCondition";
 export type { AlarmCounts } from "./generated/AlarmCounts";
@@ -63,6 +64,11 @@ export type { TrendPen } from "./generated/TrendPen";
 export type { TokenInfo } from "./generated/TokenInfo";
 export type { TokenStorage } from "./generated/TokenStorage";
 export type { UiError } from "./generated/UiError";
+export type { Challenge } from "./generated/Challenge";
+export type { OperatorSession } from "./generated/OperatorSession";
+export type { Role } from "./generated/Role";
+export type { SessionChange } from "./generated/SessionChange";
+export type { SignedIn } from "./generated/SignedIn";
 export type { Unreadable } from "./generated/Unreadable";
 export type { Unusable } from "./generated/Unusable";
 export type { UpdateBatch } from "./generated/UpdateBatch";

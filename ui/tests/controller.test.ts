@@ -110,6 +110,11 @@ describe("Controller", () => {
       openWindow: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
       windowInfo: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
       onWindow: async () => () => {},
+      operatorSession: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      signIn: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      signOut: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      operatorActivity: () => Promise.reject({ code: NO_BACKEND, message: "No backend here." }),
+      onSession: async () => () => {},
     };
     await make(ipc).start();
     expect(text("#app-error")).toBe("No backend here.");

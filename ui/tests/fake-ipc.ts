@@ -5,7 +5,11 @@
 
 import type { ConsoleIpc } from "../src/controllers";
 import { noLinkAddress, noUnusable } from "../src/state/quality";
+import { SIGN_IN_OFF } from "../src/state/session";
 import type {
+  Challenge,
+  OperatorSession,
+  SessionChange,
   AlarmAction,
   AlarmJournalQuery,
   AlarmKpis,
@@ -35,6 +39,8 @@ export interface SetRelayCall {
   relayId: string;
   state: boolean;
   queueIfOffline: boolean;
+  /** The re-authentication sent with it (null: none was asked). */
+  challenge: Challenge | null;
   resolve(c: CommandView): void;
   reject(e: unknown): void;
 }
@@ -118,6 +124,17 @@ export interface FakeIpc extends ConsoleIpc {
   windowInfoAnswer: () => Promise<WindowInfo>;
   /** Sends the window event (kiosk mode left) to the subscriber. */
   emitWindow(info: WindowInfo): void;
+  /** The session operator_session answers (by default sign-in off, as a console without an operators file). */
+  sessionAnswer: () => Promise<OperatorSession>;
+  signInCalls: Array<{ name: string; password: string }>;
+  /** By default: refused as a wrong name or password. */
+  signInAnswer: (name: string, password: string) => Promise<OperatorSession>;
+  signOutCalls: number;
+  activityCalls: number;
+  /** The challenge of each alarm_action, in the order of alarmActionCalls. */
+  alarmChallenges: Array<Challenge | null>;
+  /** Sends the session event to the subscriber. */
+  emitSession(change: SessionChange): void;
 }
 
 /** An answer of alarm_kpis: a quiet day. */
@@ -213,6 +230,7 @@ export function fakeIpc(): FakeIpc {
   let resolve: ((s: ConsoleSnapshot) => void) | null = null;
   let reject: ((e: unknown) => void) | null = null;
   let windowHandler: ((info: WindowInfo) => void) | null = null;
+  let sessionHandler: ((change: SessionChange) => void) | null = null;
   const ipc: FakeIpc = {
     openWindowCalls: [],
     openWindowAnswer: () => Promise.resolve(),
@@ -233,6 +251,32 @@ export function fakeIpc(): FakeIpc {
       };
     },
     emitWindow: (info) => windowHandler?.(info),
+    sessionAnswer: () => Promise.resolve(SIGN_IN_OFF),
+    operatorSession: () => ipc.sessionAnswer(),
+    signInCalls: [],
+    signInAnswer: () => Promise.reject({ code: "bad_credentials", message: "wrong name or password" }),
+    signIn: (name, password) => {
+      ipc.signInCalls.push({ name, password });
+      return ipc.signInAnswer(name, password);
+    },
+    signOutCalls: 0,
+    signOut: () => {
+      ipc.signOutCalls++;
+      return ipc.sessionAnswer();
+    },
+    activityCalls: 0,
+    operatorActivity: () => {
+      ipc.activityCalls++;
+      return Promise.resolve();
+    },
+    onSession: async (h) => {
+      sessionHandler = h;
+      return () => {
+        sessionHandler = null;
+      };
+    },
+    emitSession: (change) => sessionHandler?.(change),
+    alarmChallenges: [],
     alarmsCalls: 0,
     alarmsAnswer: [],
     alarms: () => {
@@ -242,8 +286,9 @@ export function fakeIpc(): FakeIpc {
     },
     alarmActionCalls: [],
     alarmActionAnswer: () => Promise.resolve(1),
-    alarmAction: (action) => {
+    alarmAction: (action, challenge) => {
       ipc.alarmActionCalls.push(action);
+      ipc.alarmChallenges.push(challenge ?? null);
       return ipc.alarmActionAnswer(action);
     },
     alarmHistoryCalls: [],
@@ -396,9 +441,9 @@ export function fakeIpc(): FakeIpc {
     setRelayCalls: [],
     cancelCalls: [],
     cancelAnswer: () => Promise.reject({ code: "not_queued", message: "not queued" }),
-    setRelay: (relayId, state, queueIfOffline) =>
+    setRelay: (relayId, state, queueIfOffline, challenge) =>
       new Promise<CommandView>((res, rej) => {
-        ipc.setRelayCalls.push({ relayId, state, queueIfOffline, resolve: res, reject: rej });
+        ipc.setRelayCalls.push({ relayId, state, queueIfOffline, challenge: challenge ?? null, resolve: res, reject: rej });
       }),
     outbox: () => {
       ipc.outboxCalls++;

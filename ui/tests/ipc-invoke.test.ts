@@ -39,6 +39,10 @@ const {
   outbox,
   saveSettings,
   setRelay,
+  operatorSession,
+  signIn,
+  signOut,
+  operatorActivity,
   shelveDevice,
   statsTrend,
   testNotification,
@@ -56,6 +60,31 @@ describe("command IPC inside Tauri", () => {
     invoke.mockResolvedValue({ request_id: "q1" });
     await expect(setRelay("pump-3", false, true)).resolves.toEqual({ request_id: "q1" });
     expect(invoke).toHaveBeenCalledWith("set_relay", { relayId: "pump-3", state: false, queueIfOffline: true });
+  });
+
+  it("set_relay with the re-authentication when one was asked", async () => {
+    invoke.mockResolvedValue({ request_id: "q2" });
+    await setRelay("pump-3", true, false, { password: "pw", reason: "flush" });
+    expect(invoke).toHaveBeenCalledWith("set_relay", {
+      relayId: "pump-3",
+      state: true,
+      queueIfOffline: false,
+      challenge: { password: "pw", reason: "flush" },
+    });
+  });
+
+  it("the operator session's commands, and a lock-out's end kept with its error", async () => {
+    invoke.mockResolvedValue({ sign_in: true });
+    await operatorSession();
+    expect(invoke).toHaveBeenLastCalledWith("operator_session");
+    await signIn("ana", "pw");
+    expect(invoke).toHaveBeenLastCalledWith("sign_in", { name: "ana", password: "pw" });
+    await signOut();
+    expect(invoke).toHaveBeenLastCalledWith("sign_out");
+    await operatorActivity();
+    expect(invoke).toHaveBeenLastCalledWith("operator_activity");
+    invoke.mockRejectedValue({ code: "locked_out", message: "locked", until: 1_700_000_300 });
+    await expect(signIn("ana", "x")).rejects.toEqual({ code: "locked_out", message: "locked", until: 1_700_000_300 });
   });
 
   it("passes a rejection on as a UiError", async () => {

@@ -190,6 +190,96 @@ window-title-alarms = Plant Console — Alarm summary
 window-title-overview = Plant Console — Plant overview
 window-title-trend = Plant Console — Trend
 
+## The operator session in the window: who is signed in, signing in and out, the
+## re-authentication before a control action. $role is a role's code (viewer,
+## operator, engineer), $action an action's code (switch_relay, acknowledge, …),
+## $until a local time.
+
+session-role = { $role ->
+    [viewer] viewer
+    [operator] operator
+   *[engineer] engineer
+ }
+session-who = { $name } ({ $role ->
+    [viewer] viewer
+    [operator] operator
+   *[engineer] engineer
+ })
+session-who-title = Signed in as { $name }, { $role ->
+    [viewer] viewer: sees everything, controls nothing
+    [operator] operator: switches relays, acknowledges, shelves and silences alarms
+   *[engineer] engineer: everything, settings and alarm configuration too
+ }
+session-nobody = Nobody signed in — viewing
+session-nobody-title = Viewing goes on without anyone signed in; sign in to control the plant.
+session-sign-in = Sign in
+session-sign-out = Sign out
+session-refused = The operators file was refused: { $reason } Nobody can control the plant from this console until an engineer fixes the file; viewing goes on.
+session-idle-signed-out = { $name } was signed out after { $duration } without activity.
+session-block-not-signed-in = Sign in to { $action ->
+    [switch_relay] switch relays
+    [acknowledge] acknowledge alarms
+    [shelve] shelve alarms
+    [silence] silence alarms
+    [reset_latched] reset latched alarms
+    [out_of_service] take devices out of service
+    [settings] change the settings
+    [alarm_config] change the alarm configuration
+   *[manage_operators] manage operators
+ }
+session-block-forbidden = An operator signed in as { $role ->
+    [viewer] viewer
+    [operator] operator
+   *[engineer] engineer
+ } may not { $action ->
+    [switch_relay] switch relays
+    [acknowledge] acknowledge alarms
+    [shelve] shelve alarms
+    [silence] silence alarms
+    [reset_latched] reset latched alarms
+    [out_of_service] take devices out of service
+    [settings] change the settings
+    [alarm_config] change the alarm configuration
+   *[manage_operators] manage operators
+ }
+session-block-refused = The operators file was refused: nobody can control the plant from this console
+signin-title = Sign in
+signin-help = Your name and password, as the engineer set them up. Enter signs in.
+signin-name = Name
+signin-password = Password
+signin-cancel = Cancel
+signin-submit = Sign in
+signin-busy = Signing in…
+signin-name-required = Enter your name.
+signin-password-required = Enter your password.
+signin-bad-credentials = Wrong name or password.
+signin-locked-out = Too many failed attempts: signing in as { $name } is locked until { $until }.
+signin-failed = Could not sign in: { $message }
+reauth-title = Confirm it is you
+reauth-help = { $name }, enter your password again to { $action ->
+    [switch_relay] switch relay { $relay } { $state ->
+        [on] ON
+       *[off] OFF
+     }
+    [acknowledge] acknowledge alarms
+    [shelve] shelve or unshelve an alarm
+    [silence] silence alarms
+    [reset_latched] reset a latched alarm
+    [out_of_service] take a device out of service or back
+    [settings] change the settings
+    [alarm_config] change the alarm configuration
+   *[manage_operators] manage operators
+ }.
+reauth-password = Password
+reauth-reason = Reason
+reauth-reason-help = { $relay } is a critical relay: say why you switch it. The reason goes into the audit trail.
+reauth-password-required = Enter your password.
+reauth-reason-required = A critical relay needs a reason.
+reauth-cancel = Cancel
+reauth-confirm = Confirm
+reauth-wrong-password = Wrong password.
+reauth-failed = Not confirmed: { $message }
+
 ## Journal entries. Old entries written before the catalog keep their English text.
 
 journal-device-status = Device { $name } changed from { $from ->

@@ -175,6 +175,94 @@ window-title-alarms = کنسول کارخانه — خلاصهٔ آلارم‌ه
 window-title-overview = کنسول کارخانه — نمای کلی کارخانه
 window-title-trend = کنسول کارخانه — روند
 
+## The operator session in the window: who is signed in, signing in and out, the
+## re-authentication before a control action.
+
+session-role = { $role ->
+    [viewer] بیننده
+    [operator] اپراتور
+   *[engineer] مهندس
+ }
+session-who = { $name } ({ $role ->
+    [viewer] بیننده
+    [operator] اپراتور
+   *[engineer] مهندس
+ })
+session-who-title = واردشده به نام { $name }، { $role ->
+    [viewer] بیننده: همه‌چیز را می‌بیند و هیچ فرمانی نمی‌دهد
+    [operator] اپراتور: رله‌ها را قطع و وصل می‌کند، هشدارها را تأیید، معلق و بی‌صدا می‌کند
+   *[engineer] مهندس: همه‌چیز، از جمله تنظیمات و پیکربندی هشدارها
+ }
+session-nobody = کسی وارد نشده است — فقط مشاهده
+session-nobody-title = بدون ورود کسی هم مشاهده ادامه دارد؛ برای فرمان دادن به کارخانه وارد شوید.
+session-sign-in = ورود
+session-sign-out = خروج
+session-refused = پروندهٔ اپراتورها پذیرفته نشد: { $reason } تا مهندس پرونده را درست نکند، از این کنسول هیچ فرمانی به کارخانه داده نمی‌شود؛ مشاهده ادامه دارد.
+session-idle-signed-out = { $name } پس از { $duration } بی‌فعالیتی خارج شد.
+session-block-not-signed-in = برای { $action ->
+    [switch_relay] قطع و وصل رله‌ها
+    [acknowledge] تأیید هشدارها
+    [shelve] معلق کردن هشدارها
+    [silence] بی‌صدا کردن هشدارها
+    [reset_latched] بازنشانی هشدارهای ماندگار
+    [out_of_service] خارج کردن دستگاه‌ها از سرویس
+    [settings] تغییر تنظیمات
+    [alarm_config] تغییر پیکربندی هشدارها
+   *[manage_operators] مدیریت اپراتورها
+ } وارد شوید
+session-block-forbidden = نقش { $role ->
+    [viewer] بیننده
+    [operator] اپراتور
+   *[engineer] مهندس
+ } اجازهٔ { $action ->
+    [switch_relay] قطع و وصل رله‌ها
+    [acknowledge] تأیید هشدارها
+    [shelve] معلق کردن هشدارها
+    [silence] بی‌صدا کردن هشدارها
+    [reset_latched] بازنشانی هشدارهای ماندگار
+    [out_of_service] خارج کردن دستگاه‌ها از سرویس
+    [settings] تغییر تنظیمات
+    [alarm_config] تغییر پیکربندی هشدارها
+   *[manage_operators] مدیریت اپراتورها
+ } را ندارد
+session-block-refused = پروندهٔ اپراتورها پذیرفته نشد: از این کنسول کسی نمی‌تواند به کارخانه فرمان دهد
+signin-title = ورود
+signin-help = نام و گذرواژهٔ شما، همان‌گونه که مهندس تعریف کرده است. کلید Enter وارد می‌کند.
+signin-name = نام
+signin-password = گذرواژه
+signin-cancel = انصراف
+signin-submit = ورود
+signin-busy = در حال ورود…
+signin-name-required = نام خود را وارد کنید.
+signin-password-required = گذرواژهٔ خود را وارد کنید.
+signin-bad-credentials = نام یا گذرواژه نادرست است.
+signin-locked-out = تلاش‌های ناموفق زیاد بود: ورود به نام { $name } تا { $until } قفل است.
+signin-failed = ورود ممکن نشد: { $message }
+reauth-title = تأیید هویت
+reauth-help = { $name }، برای { $action ->
+    [switch_relay] { $state ->
+        [on] وصل
+       *[off] قطع
+     } کردن رلهٔ { $relay }
+    [acknowledge] تأیید هشدارها
+    [shelve] معلق کردن یا برگرداندن یک هشدار
+    [silence] بی‌صدا کردن هشدارها
+    [reset_latched] بازنشانی یک هشدار ماندگار
+    [out_of_service] خارج کردن دستگاه از سرویس یا بازگرداندن آن
+    [settings] تغییر تنظیمات
+    [alarm_config] تغییر پیکربندی هشدارها
+   *[manage_operators] مدیریت اپراتورها
+ } گذرواژه را دوباره وارد کنید.
+reauth-password = گذرواژه
+reauth-reason = دلیل
+reauth-reason-help = { $relay } رله‌ای حیاتی است: بگویید چرا آن را قطع یا وصل می‌کنید. دلیل در ردپای ممیزی ثبت می‌شود.
+reauth-password-required = گذرواژهٔ خود را وارد کنید.
+reauth-reason-required = رلهٔ حیاتی دلیل لازم دارد.
+reauth-cancel = انصراف
+reauth-confirm = تأیید
+reauth-wrong-password = گذرواژه نادرست است.
+reauth-failed = تأیید نشد: { $message }
+
 ## Journal entries.
 
 journal-device-status = دستگاه { $name } از { $from ->

@@ -113,6 +113,7 @@ fn generate(dir: &Path) {
     roots::<UpdateBatchPayload>(&mut export);
     roots::<CommandPayload>(&mut export);
     roots::<WindowPayload>(&mut export);
+    roots::<SessionPayload>(&mut export);
     // The error has its own file but no place in commands.ts, which would not use it.
     roots::<UiError>(&mut export);
     export.imports.remove("UiError");
@@ -171,11 +172,14 @@ fn generate(dir: &Path) {
          export const COMMAND_EVENT = \"{COMMAND_EVENT}\";\n\n\
          /** The event that tells the windows that kiosk mode was left. */\n\
          export const WINDOW_EVENT = \"{WINDOW_EVENT}\";\n\n\
+         /** The event that tells the windows that the operator session changed. */\n\
+         export const SESSION_EVENT = \"{SESSION_EVENT}\";\n\n\
          /** Each event's payload. */\n\
-         export interface Events {{\n  \"{BATCH_EVENT}\": {};\n  \"{COMMAND_EVENT}\": {};\n  \"{WINDOW_EVENT}\": {};\n}}\n",
+         export interface Events {{\n  \"{BATCH_EVENT}\": {};\n  \"{COMMAND_EVENT}\": {};\n  \"{WINDOW_EVENT}\": {};\n  \"{SESSION_EVENT}\": {};\n}}\n",
         UpdateBatchPayload::name(&cfg),
         CommandPayload::name(&cfg),
         WindowPayload::name(&cfg),
+        SessionPayload::name(&cfg),
     ));
     std::fs::write(dir.join("commands.ts"), ts).expect("commands.ts is written");
 }
@@ -184,6 +188,7 @@ fn generate(dir: &Path) {
 type UpdateBatchPayload = console_core::view::UpdateBatch;
 type CommandPayload = QueuedCommand;
 type WindowPayload = WindowInfo;
+type SessionPayload = SessionChange;
 use super::windows::WINDOW_EVENT;
 
 fn generated_dir() -> PathBuf {

@@ -26,12 +26,14 @@ include!("commands.list");
 
 #[cfg(test)]
 mod commands;
+pub mod operators;
 mod tray;
 pub mod windows;
 
 use crate::cli::RunArgs;
 use crate::configure::{Configurator, ConfigureError, SettingsInput, SettingsView};
 use crate::launch::{Launch, LaunchError};
+use operators::{Challenge, Control, OperatorSession, Operators, SessionChange};
 use windows::{WindowInfo, WindowView, Windows};
 
 /// The event that carries update batches to the window.
@@ -39,6 +41,10 @@ pub const BATCH_EVENT: &str = "console://batch";
 
 /// The event that carries each lifecycle step of an operator command.
 pub const COMMAND_EVENT: &str = "console://command";
+
+/// The event that tells the windows the operator session changed (an idle sign-out, a
+/// sign-in or sign-out in another window).
+pub const SESSION_EVENT: &str = "console://session";
 
 /// An error as the UI receives it.
 #[derive(Debug, Serialize)]
@@ -50,6 +56,9 @@ pub struct UiError {
     // `default` changes nothing in what is sent; it tells ts-rs that the field may be absent.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
+    /// Until when a `locked_out` sign-in is refused (Unix seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<u64>,
 }
 
 impl UiError {
@@ -58,6 +67,7 @@ impl UiError {
             code,
             message: message.into(),
             fields: Vec::new(),
+            until: None,
         }
     }
 }
@@ -68,6 +78,7 @@ impl From<ConfigureError> for UiError {
             code: error.code(),
             message: error.to_string(),
             fields: error.fields().to_vec(),
+            until: None,
         }
     }
 }
@@ -129,11 +140,21 @@ async fn get_snapshot(slot: tauri::State<'_, ConsoleSlot>) -> Result<ConsoleSnap
 #[tauri::command]
 async fn set_relay(
     slot: tauri::State<'_, ConsoleSlot>,
+    operators: tauri::State<'_, Arc<Operators>>,
     relay_id: String,
     state: bool,
     queue_if_offline: bool,
+    challenge: Option<Challenge>,
 ) -> Result<QueuedCommand, UiError> {
     let console = slot.get()?;
+    authorize(
+        &operators,
+        Control::SetRelay {
+            relay_id: &relay_id,
+        },
+        challenge,
+    )
+    .await?;
     Ok(console
         .set_relay(&relay_id, state, queue_if_offline)
         .await?)
@@ -148,9 +169,11 @@ async fn outbox(slot: tauri::State<'_, ConsoleSlot>) -> Result<Vec<QueuedCommand
 #[tauri::command]
 async fn cancel_command(
     slot: tauri::State<'_, ConsoleSlot>,
+    operators: tauri::State<'_, Arc<Operators>>,
     request_id: String,
 ) -> Result<QueuedCommand, UiError> {
     let console = slot.get()?;
+    authorize(&operators, Control::CancelCommand, None).await?;
     Ok(console.cancel_command(&request_id).await?)
 }
 
@@ -164,9 +187,11 @@ async fn alerts(slot: tauri::State<'_, ConsoleSlot>) -> Result<Vec<AlertView>, U
 #[tauri::command]
 async fn acknowledge_alerts(
     slot: tauri::State<'_, ConsoleSlot>,
+    operators: tauri::State<'_, Arc<Operators>>,
     id: Option<i64>,
 ) -> Result<u32, UiError> {
     let console = slot.get()?;
+    authorize(&operators, Control::AcknowledgeAlerts, None).await?;
     Ok(console.acknowledge(id).await?)
 }
 
@@ -174,16 +199,22 @@ async fn acknowledge_alerts(
 #[tauri::command]
 async fn mute_alerts(
     slot: tauri::State<'_, ConsoleSlot>,
+    operators: tauri::State<'_, Arc<Operators>>,
     minutes: Option<u32>,
 ) -> Result<AlertStatus, UiError> {
     let console = slot.get()?;
+    authorize(&operators, Control::MuteAlerts, None).await?;
     let duration = minutes.map(|m| Duration::from_secs(u64::from(m) * 60));
     Ok(console.mute(duration).await?)
 }
 
 #[tauri::command]
-async fn unmute_alerts(slot: tauri::State<'_, ConsoleSlot>) -> Result<AlertStatus, UiError> {
+async fn unmute_alerts(
+    slot: tauri::State<'_, ConsoleSlot>,
+    operators: tauri::State<'_, Arc<Operators>>,
+) -> Result<AlertStatus, UiError> {
     let console = slot.get()?;
+    authorize(&operators, Control::UnmuteAlerts, None).await?;
     Ok(console.unmute().await?)
 }
 
@@ -191,10 +222,12 @@ async fn unmute_alerts(slot: tauri::State<'_, ConsoleSlot>) -> Result<AlertStatu
 #[tauri::command]
 async fn shelve_device(
     slot: tauri::State<'_, ConsoleSlot>,
+    operators: tauri::State<'_, Arc<Operators>>,
     device_id: String,
     minutes: u32,
 ) -> Result<AlertStatus, UiError> {
     let console = slot.get()?;
+    authorize(&operators, Control::ShelveDevice, None).await?;
     Ok(console
         .shelve(&device_id, Duration::from_secs(u64::from(minutes) * 60))
         .await?)
@@ -265,11 +298,22 @@ async fn get_settings(
 #[tauri::command]
 async fn save_settings(
     slot: tauri::State<'_, ConsoleSlot>,
+    operators: tauri::State<'_, Arc<Operators>>,
     configurator: tauri::State<'_, Arc<Configurator>>,
     input: SettingsInput,
 ) -> Result<SettingsView, UiError> {
     let console = slot.get()?;
     let configurator = configurator.inner().clone();
+    // The language alone is anyone's: a viewer reads the screen in theirs. Any other
+    // change is the engineer's (the alert limits and severities as alarm configuration).
+    let saved = {
+        let configurator = configurator.clone();
+        tokio::task::spawn_blocking(move || configurator.view())
+            .await
+            .map_err(|e| UiError::new("internal", e.to_string()))??
+            .settings
+    };
+    authorize(&operators, settings_control(&saved, &input), None).await?;
     let (plan, configurator) = tokio::task::spawn_blocking(move || {
         let plan = configurator.save(&input);
         (plan, configurator)
@@ -324,8 +368,13 @@ async fn get_autostart(app: tauri::AppHandle) -> Result<bool, UiError> {
 
 /// Makes the console start (or not) when the operator signs in; answers the state now.
 #[tauri::command]
-async fn set_autostart(app: tauri::AppHandle, enabled: bool) -> Result<bool, UiError> {
+async fn set_autostart(
+    app: tauri::AppHandle,
+    operators: tauri::State<'_, Arc<Operators>>,
+    enabled: bool,
+) -> Result<bool, UiError> {
     use tauri_plugin_autostart::ManagerExt;
+    authorize(&operators, Control::SetAutostart, None).await?;
     tokio::task::spawn_blocking(move || switch_autostart(&app.autolaunch(), enabled))
         .await
         .map_err(|e| UiError::new("internal", e.to_string()))?
@@ -347,9 +396,12 @@ async fn alarms(
 #[tauri::command]
 async fn alarm_action(
     slot: tauri::State<'_, ConsoleSlot>,
+    operators: tauri::State<'_, Arc<Operators>>,
     action: AlarmAction,
+    challenge: Option<Challenge>,
 ) -> Result<u32, UiError> {
     let console = slot.get()?;
+    authorize(&operators, Control::Alarm(&action), challenge).await?;
     Ok(console.alarm_action(action, None).await?)
 }
 
@@ -547,6 +599,94 @@ async fn export_trend_png(path: String, png: String) -> Result<u32, UiError> {
     Ok(written)
 }
 
+/// Checks a control command against the operator session, the one place every control
+/// command passes before the core. A re-authentication hashes the password with
+/// Argon2id, so the check runs as blocking work.
+async fn authorize(
+    operators: &tauri::State<'_, Arc<Operators>>,
+    control: Control<'_>,
+    challenge: Option<Challenge>,
+) -> Result<operators::Authorized, UiError> {
+    // The runtime is multi-threaded (main.rs): its other workers go on meanwhile.
+    tokio::task::block_in_place(|| operators.authorize(&control, challenge.as_ref()))
+}
+
+/// What a settings save needs: nothing when only the language changes.
+fn settings_control(
+    saved: &console_settings::settings::Settings,
+    input: &SettingsInput,
+) -> Control<'static> {
+    let mut asked = input.settings.clone();
+    asked.language = saved.language.clone();
+    let alarm_config = asked.alerts != saved.alerts;
+    asked.alerts = saved.alerts.clone();
+    let token = !matches!(input.token, crate::configure::TokenChange::Keep);
+    Control::SaveSettings {
+        other: token || asked != *saved,
+        alarm_config,
+    }
+}
+
+/// Who is signed in at this console, their role and what they may do, and the policy
+/// the window follows (idle time, re-authentication, the critical relays).
+#[tauri::command]
+async fn operator_session(
+    operators: tauri::State<'_, Arc<Operators>>,
+) -> Result<OperatorSession, UiError> {
+    Ok(operators.session())
+}
+
+/// Signs an operator in (a name and a password); answers the session. Refused with
+/// `bad_credentials` (the same for an unknown name) or `locked_out` (with `until`).
+#[tauri::command]
+async fn sign_in(
+    app: tauri::AppHandle,
+    operators: tauri::State<'_, Arc<Operators>>,
+    name: String,
+    password: String,
+) -> Result<OperatorSession, UiError> {
+    let operators = operators.inner().clone();
+    let session = tokio::task::spawn_blocking(move || operators.sign_in(&name, &password))
+        .await
+        .map_err(|e| UiError::new("internal", e.to_string()))??;
+    announce(&app, session.clone(), None);
+    Ok(session)
+}
+
+/// Signs the operator out; viewing goes on.
+#[tauri::command]
+async fn sign_out(
+    app: tauri::AppHandle,
+    operators: tauri::State<'_, Arc<Operators>>,
+) -> Result<OperatorSession, UiError> {
+    let session = operators.sign_out();
+    announce(&app, session.clone(), None);
+    Ok(session)
+}
+
+/// The window saw the operator's keyboard or pointer (sent at most every few
+/// seconds): the idle sign-out is held off.
+#[tauri::command]
+async fn operator_activity(operators: tauri::State<'_, Arc<Operators>>) -> Result<(), UiError> {
+    operators.activity();
+    Ok(())
+}
+
+/// Tells every window the session changed.
+fn announce(
+    app: &tauri::AppHandle,
+    session: OperatorSession,
+    idle_signed_out: Option<console_auth::SignedIn>,
+) {
+    let change = SessionChange {
+        session,
+        idle_signed_out,
+    };
+    if let Err(error) = app.emit(SESSION_EVENT, &change) {
+        tracing::warn!(%error, "could not send the session to the window");
+    }
+}
+
 /// `generate_handler!` over the listed commands.
 macro_rules! handler {
     ($($name:ident($($arg:ident: $ty:ty),* $(,)?) -> $answer:ty;)*) => {
@@ -583,6 +723,8 @@ pub fn run(runtime: tokio::runtime::Runtime, args: &RunArgs) -> Result<(), Shell
     let slot = Arc::new(Mutex::new(Some(console)));
 
     let own_dir = crate::cli::run_data_dir(args);
+    let operators = Arc::new(Operators::load(args.operators.as_deref(), &own_dir));
+    let idle_operators = operators.clone();
     let kiosk = args.kiosk;
     let window_state = windows::window_state_plugin(&own_dir, kiosk);
     let windows = Windows::new(&own_dir, kiosk, is_demo);
@@ -612,6 +754,7 @@ pub fn run(runtime: tokio::runtime::Runtime, args: &RunArgs) -> Result<(), Shell
         )
         .manage(ConsoleSlot(slot.clone()))
         .manage(Arc::new(configurator))
+        .manage(operators)
         .manage(windows)
         .invoke_handler(ipc_commands!(handler))
         .on_window_event(|window, event| {
@@ -633,6 +776,20 @@ pub fn run(runtime: tokio::runtime::Runtime, args: &RunArgs) -> Result<(), Shell
                 while let Some(batch) = batches.recv().await {
                     if let Err(error) = handle.emit(BATCH_EVENT, &batch) {
                         tracing::warn!(%error, "could not send an update batch to the window");
+                    }
+                }
+            });
+            // The idle sign-out is decided here, on the gate's clock, whatever the window
+            // does; the window hears of it and goes back to viewing.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let mut tick = tokio::time::interval(Duration::from_secs(1));
+                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                loop {
+                    tick.tick().await;
+                    if let Some(change) = idle_operators.idle_check() {
+                        tracing::info!("the operator was signed out after the idle time");
+                        announce(&handle, change.session, change.idle_signed_out);
                     }
                 }
             });

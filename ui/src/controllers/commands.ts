@@ -3,8 +3,9 @@
 import { toUiError } from "../ipc";
 import { formatQueueUntil } from "../lib/format";
 import { strings } from "../strings";
-import type { CommandView } from "../types";
-import type { ControllerContext } from "./context";
+import type { Challenge, CommandView } from "../types";
+import { switchBlockText } from "../views/session-text";
+import type { Challenged, ControllerContext } from "./context";
 
 /** UiError codes of `set_relay` the UI reacts to. */
 export const LINK_DOWN = "link_down";
@@ -73,6 +74,7 @@ export class CommandsController {
     if (!(await answer)) return;
 
     let queueIfOffline = false;
+    let challenge: Challenge | null = null;
     for (;;) {
       // The situation may have changed while the dialog was open.
       const current = this.ctx.store.relays.get(relayId);
@@ -82,17 +84,34 @@ export class CommandsController {
       }
       const block = this.ctx.store.switchBlock(current.relay);
       if (block !== null) {
-        dialog.fail(session, W.failed(W.reasons[block]));
+        dialog.fail(session, W.failed(switchBlockText(block, this.ctx.store.session)));
         return;
       }
       dialog.setBusy(session);
-      try {
-        const cmd = await this.ctx.ipc.setRelay(relayId, target, queueIfOffline);
-        this.handleCommand(cmd);
+      // The password again (and a reason for a critical relay) when the console asks
+      // for it; the answer is kept for this switching only (a queued retry reuses it).
+      const send = (answer: Challenge | null) => {
+        if (answer !== null) challenge = answer;
+        return this.ctx.ipc.setRelay(relayId, target, queueIfOffline, challenge);
+      };
+      const sent: Challenged<CommandView> =
+        challenge === null
+          ? await this.ctx.challenged({ action: "switch_relay", relay: { id: relayId, name: String(current.relay.name), state: target } }, send)
+          : await send(challenge).then(
+              (value) => ({ kind: "sent" as const, value }),
+              (error: unknown) => ({ kind: "failed" as const, error }),
+            );
+      if (sent.kind === "cancelled") {
         dialog.finish(session);
         return;
-      } catch (err) {
-        const e = toUiError(err);
+      }
+      if (sent.kind === "sent") {
+        this.handleCommand(sent.value);
+        dialog.finish(session);
+        return;
+      }
+      {
+        const e = toUiError(sent.error);
         if (e.code === READ_ONLY) {
           this.ctx.schedule(this.ctx.store.setReadOnly(true));
           this.switchFailed(session, () => strings.switching.readOnly);

@@ -11,13 +11,16 @@ import type {
   AlarmView,
   AlertStatus,
   AlertView,
+  Challenge,
   CommandView,
   ConsoleSnapshot,
   DeviceTrend,
   Diagnostics,
   JournalEntry,
   JournalQuery,
+  OperatorSession,
   SaveDialogOptions,
+  SessionChange,
   SettingsInput,
   SettingsView,
   StatsTrend,
@@ -28,13 +31,23 @@ import type {
   WindowView,
 } from "../types";
 import type { AppView } from "../views/app";
+import type { Action } from "../types";
+
+/** What a control action is, for the re-authentication's question. */
+export interface ChallengeRequest {
+  action: Action;
+  relay?: { id: string; name: string; state: boolean };
+}
+
+/** How a challenged action ended: sent (with its answer or its error), or cancelled. */
+export type Challenged<T> = { kind: "sent"; value: T } | { kind: "failed"; error: unknown } | { kind: "cancelled" };
 
 /** The part of ./ipc the controller uses. */
 export interface ConsoleIpc {
   hasBackend(): boolean;
   getSnapshot(): Promise<ConsoleSnapshot>;
   onBatch(handler: (batch: UpdateBatch) => void): Promise<() => void>;
-  setRelay(relayId: string, state: boolean, queueIfOffline: boolean): Promise<CommandView>;
+  setRelay(relayId: string, state: boolean, queueIfOffline: boolean, challenge?: Challenge | null): Promise<CommandView>;
   outbox(): Promise<CommandView[]>;
   cancelCommand(requestId: string): Promise<CommandView>;
   onCommand(handler: (command: CommandView) => void): Promise<() => void>;
@@ -61,7 +74,7 @@ export interface ConsoleIpc {
   getAutostart(): Promise<boolean>;
   setAutostart(enabled: boolean): Promise<boolean>;
   alarms(states?: AlarmState[]): Promise<AlarmView[]>;
-  alarmAction(action: AlarmAction): Promise<number>;
+  alarmAction(action: AlarmAction, challenge?: Challenge | null): Promise<number>;
   alarmHistory(alarmId: number): Promise<AlarmTransition[]>;
   alarmJournal(query: AlarmJournalQuery): Promise<AlarmTransition[]>;
   alarmKpis(hours?: number): Promise<AlarmKpis>;
@@ -74,6 +87,11 @@ export interface ConsoleIpc {
   windowInfo(): Promise<WindowInfo>;
   /** The window arrangement changed (kiosk mode left): the main window's info. */
   onWindow(handler: (info: WindowInfo) => void): Promise<() => void>;
+  operatorSession(): Promise<OperatorSession>;
+  signIn(name: string, password: string): Promise<OperatorSession>;
+  signOut(): Promise<OperatorSession>;
+  operatorActivity(): Promise<void>;
+  onSession(handler: (change: SessionChange) => void): Promise<() => void>;
 }
 
 /** Handed by the Controller to each of its parts. */
@@ -99,4 +117,10 @@ export interface ControllerContext {
   refreshSoon(): void;
   /** Loads the settings (settings). */
   loadSettings(): Promise<void>;
+  /**
+   * Before a control action: asks for the password again (and a reason for a critical
+   * relay) when the session wants it, and runs `send` with the answer (null: nothing to
+   * ask). Resolves false when the operator cancelled: nothing was sent (session).
+   */
+  challenged<T>(request: ChallengeRequest, send: (challenge: Challenge | null) => Promise<T>): Promise<Challenged<T>>;
 }

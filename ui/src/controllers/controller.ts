@@ -15,6 +15,7 @@ import { CommandsController } from "./commands";
 import type { ConsoleIpc, ControllerContext } from "./context";
 import { OverviewController } from "./overview";
 import { RefreshController } from "./refresh";
+import { SessionController } from "./session";
 import { SettingsController } from "./settings";
 import { SyncController } from "./sync";
 import { WindowsController, type StorageEvents } from "./windows";
@@ -44,6 +45,8 @@ export interface ControllerOptions {
   visible?: () => boolean;
   /** Where the language is saved (localStorage in the app). */
   storage?: Pick<Storage, "setItem"> | null;
+  /** How often operator activity is told to the console at most (ms). */
+  activityMs?: number;
   /** Where the other windows' changes of the shared localStorage arrive (the page's window in the app). */
   storageEvents?: StorageEvents | null;
 }
@@ -61,6 +64,7 @@ export class Controller {
   private readonly overview: OverviewController;
   private readonly settings: SettingsController;
   private readonly windows: WindowsController;
+  private readonly session: SessionController;
 
   constructor(opts: ControllerOptions) {
     this.ipc = opts.ipc;
@@ -84,12 +88,14 @@ export class Controller {
       },
       refreshSoon: () => this.sync.refreshSoon(),
       loadSettings: () => this.settings.loadSettings(),
+      challenged: (request, send) => this.session.challenged(request, send),
     };
     this.sync = new SyncController(ctx, {
       scheduleFrame: opts.scheduleFrame ?? ((cb) => void requestAnimationFrame(cb)),
       snapshotTimeoutMs: opts.snapshotTimeoutMs ?? 10_000,
     });
     this.commands = new CommandsController(ctx);
+    this.session = new SessionController(ctx, opts.activityMs === undefined ? {} : { activityMs: opts.activityMs });
     this.alerts = new AlertsController(ctx, opts.alertReloadMs ?? 1_000);
     this.alarms = new AlarmsController(ctx, { alarmReloadMs: opts.alarmReloadMs ?? 2_000 });
     this.refresher = new RefreshController(ctx, {
@@ -136,6 +142,10 @@ export class Controller {
       exportAlarmJournal: (range) => void this.alarms.exportJournal(range),
       openWindow: (view) => void this.windows.openWindow(view),
       overviewShown: () => this.overview.refresh(),
+      openSignIn: (opener) => this.session.openSignIn(opener),
+      signIn: (name, password) => void this.session.signIn(name, password),
+      signOut: () => void this.session.signOut(),
+      activity: () => this.session.activity(),
     });
     // The Trends view asks for its data and writes its exports through the console's IPC.
     this.view.trends.setSource({
@@ -166,6 +176,9 @@ export class Controller {
     }
     await this.sync.subscribe();
     if (this.stopped) return;
+    // Who is at the screen before the plant is drawn: no switch shows enabled for a viewer.
+    await this.session.start();
+    if (this.stopped) return;
     // Beside the snapshot, not before it: the kiosk badge can wait, the plant cannot.
     void this.windows.start();
     // The plant first: the operator's first look is the device table, and every other
@@ -186,6 +199,7 @@ export class Controller {
     this.alerts.stop();
     this.alarms.stop();
     this.windows.stop();
+    this.session.stop();
   }
 
   /** Renders what changed since the last frame (also called by the frame callback). */

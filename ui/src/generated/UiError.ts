@@ -8,4 +8,8 @@ export type UiError = { code: string, message: string,
 /**
  * The refused values of an `invalid_settings` error, each with its field.
  */
-fields?: Array<FieldError>, };
+fields?: Array<FieldError>, 
+/**
+ * Until when a `locked_out` sign-in is refused (Unix seconds).
+ */
+until?: number | null, };

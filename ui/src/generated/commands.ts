@@ -8,11 +8,14 @@ import type { AlarmTransition } from "./AlarmTransition";
 import type { AlarmView } from "./AlarmView";
 import type { AlertStatus } from "./AlertStatus";
 import type { AlertView } from "./AlertView";
+import type { Challenge } from "./Challenge";
 import type { CommandView } from "./CommandView";
 import type { ConsoleSnapshot } from "./ConsoleSnapshot";
 import type { DeviceTrend } from "./DeviceTrend";
 import type { Diagnostics } from "./Diagnostics";
 import type { JournalEntry } from "./JournalEntry";
+import type { OperatorSession } from "./OperatorSession";
+import type { SessionChange } from "./SessionChange";
 import type { SettingsInput } from "./SettingsInput";
 import type { SettingsView } from "./SettingsView";
 import type { StatsTrend } from "./StatsTrend";
@@ -54,6 +57,10 @@ export const COMMANDS = [
   "export_trend_png",
   "open_window",
   "window_info",
+  "operator_session",
+  "sign_in",
+  "sign_out",
+  "operator_activity",
 ] as const;
 
 export type CommandName = (typeof COMMANDS)[number];
@@ -61,7 +68,7 @@ export type CommandName = (typeof COMMANDS)[number];
 /** Each command's arguments, by the names the window sends (camelCase), and its answer. */
 export interface Commands {
   get_snapshot: { args: Record<string, never>; answer: ConsoleSnapshot };
-  set_relay: { args: { relayId: string; state: boolean; queueIfOffline: boolean }; answer: CommandView };
+  set_relay: { args: { relayId: string; state: boolean; queueIfOffline: boolean; challenge?: Challenge | null }; answer: CommandView };
   outbox: { args: Record<string, never>; answer: Array<CommandView> };
   cancel_command: { args: { requestId: string }; answer: CommandView };
   alerts: { args: Record<string, never>; answer: Array<AlertView> };
@@ -79,7 +86,7 @@ export interface Commands {
   get_autostart: { args: Record<string, never>; answer: boolean };
   set_autostart: { args: { enabled: boolean }; answer: boolean };
   alarms: { args: { states?: Array<AlarmState> | null }; answer: Array<AlarmView> };
-  alarm_action: { args: { action: AlarmAction }; answer: number };
+  alarm_action: { args: { action: AlarmAction; challenge?: Challenge | null }; answer: number };
   alarm_history: { args: { alarmId: number }; answer: Array<AlarmTransition> };
   alarm_journal: { args: { since?: number | null; until?: number | null; limit?: number | null }; answer: Array<AlarmTransition> };
   alarm_kpis: { args: { hours?: number | null }; answer: AlarmKpis };
@@ -90,6 +97,10 @@ export interface Commands {
   export_trend_png: { args: { path: string; png: string }; answer: number };
   open_window: { args: { view: WindowView }; answer: null };
   window_info: { args: Record<string, never>; answer: WindowInfo };
+  operator_session: { args: Record<string, never>; answer: OperatorSession };
+  sign_in: { args: { name: string; password: string }; answer: OperatorSession };
+  sign_out: { args: Record<string, never>; answer: OperatorSession };
+  operator_activity: { args: Record<string, never>; answer: null };
 }
 
 /** The arguments of a command. */
@@ -107,9 +118,13 @@ export const COMMAND_EVENT = "console://command";
 /** The event that tells the windows that kiosk mode was left. */
 export const WINDOW_EVENT = "console://window";
 
+/** The event that tells the windows that the operator session changed. */
+export const SESSION_EVENT = "console://session";
+
 /** Each event's payload. */
 export interface Events {
   "console://batch": UpdateBatch;
   "console://command": CommandView;
   "console://window": WindowInfo;
+  "console://session": SessionChange;
 }

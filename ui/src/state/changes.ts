@@ -24,6 +24,8 @@ export interface ChangeSet {
   alarms: boolean;
   /** The alarm banner's status (counts, the top alarm, what sounds) changed. */
   alarmStatus: boolean;
+  /** The operator session (who is signed in, what they may do) changed. */
+  session: boolean;
 }
 
 export function emptyChanges(): ChangeSet {
@@ -41,6 +43,7 @@ export function emptyChanges(): ChangeSet {
     alertStatus: false,
     alarms: false,
     alarmStatus: false,
+    session: false,
   };
 }
 
@@ -67,6 +70,7 @@ export function mergeChanges(into: ChangeSet, from: ChangeSet): ChangeSet {
   into.alertStatus ||= from.alertStatus;
   into.alarms ||= from.alarms;
   into.alarmStatus ||= from.alarmStatus;
+  into.session ||= from.session;
   return into;
 }
 
@@ -84,6 +88,7 @@ export function hasChanges(c: ChangeSet): boolean {
     c.alerts ||
     c.alertStatus ||
     c.alarms ||
-    c.alarmStatus
+    c.alarmStatus ||
+    c.session
   );
 }

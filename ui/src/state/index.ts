@@ -9,6 +9,7 @@ export * from "./journal";
 export * from "./link";
 export * from "./outbox";
 export * from "./relays";
+export * from "./session";
 export * from "./signals";
 export * from "./stats";
 export * from "./store";

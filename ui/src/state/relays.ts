@@ -1,13 +1,16 @@
 // The relays slice: whether a relay may be switched from this console now.
 
-import type { DeviceStatus, LinkMode, Relay } from "../types";
+import type { DeviceStatus, LinkMode, OperatorSession, Relay } from "../types";
+import { sessionBlock, type SessionBlock } from "./session";
 
 /** Why a relay cannot be switched from this console now (most fundamental first). */
-export type SwitchBlock = "read_only" | "locked" | "device_offline" | "stale";
+export type SwitchBlock = "read_only" | SessionBlock | "locked" | "device_offline" | "stale";
 
 export interface SwitchContext {
   linkMode: LinkMode;
   readOnly: boolean;
+  /** The operator session; left out: no one's role is checked (sign-in off). */
+  session?: OperatorSession;
   /** Status of a device by id (undefined: not known to the console). */
   deviceStatus(id: string): DeviceStatus | undefined;
 }
@@ -29,6 +32,10 @@ const SWITCHABLE_MODES: ReadonlySet<string> = new Set([
 /** The reason a relay's switch is disabled, or null when it may be used. */
 export function switchBlock(relay: Relay, ctx: SwitchContext): SwitchBlock | null {
   if (ctx.readOnly) return "read_only";
+  if (ctx.session !== undefined) {
+    const who = sessionBlock(ctx.session, "switch_relay");
+    if (who !== null) return who;
+  }
   if (relay.locked === true) return "locked";
   if (relay.device_id !== null && relay.device_id !== undefined) {
     const status = ctx.deviceStatus(String(relay.device_id));

@@ -27,6 +27,7 @@ export class StoreSignals {
   private readonly alertStatusSig = signal(0);
   private readonly alarmsSig = signal(0);
   private readonly alarmStatusSig = signal(0);
+  private readonly sessionSig = signal(0);
 
   /** Demo flag, server URL, read-only flag, command TTL, cache and caps (a version). */
   readonly meta: ReadonlySignal<number> = this.metaSig;
@@ -50,6 +51,8 @@ export class StoreSignals {
   readonly alarms: ReadonlySignal<number> = this.alarmsSig;
   /** The alarm banner's status: counts, the top alarm, what sounds (a version). */
   readonly alarmStatus: ReadonlySignal<number> = this.alarmStatusSig;
+  /** The operator session: who is signed in and what they may do (a version). */
+  readonly session: ReadonlySignal<number> = this.sessionSig;
 
   /** Writes what changed into the signals, at once: each subscribed effect runs once. */
   publish(c: ChangeSet): void {
@@ -69,6 +72,7 @@ export class StoreSignals {
       if (c.alertStatus) this.alertStatusSig.value++;
       if (c.alarms) this.alarmsSig.value++;
       if (c.alarmStatus) this.alarmStatusSig.value++;
+      if (c.session) this.sessionSig.value++;
     });
   }
 }

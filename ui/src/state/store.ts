@@ -17,6 +17,8 @@ import type {
   RelayEntry,
   StatsEntry,
   UpdateBatch,
+  Action,
+  OperatorSession,
 } from "../types";
 import { AlarmBook, emptyAlarmStatus, sameAlarmStatus } from "./alarms";
 import { AlertLog, emptyAlertStatus, sameAlertStatus } from "./alerts";
@@ -26,6 +28,7 @@ import { valuesAreStale } from "./link";
 import { CommandLog } from "./outbox";
 import { noLinkAddress, noUnusable } from "./quality";
 import { commandTtl, DEFAULT_COMMAND_TTL_S, switchBlock, type SwitchBlock } from "./relays";
+import { sameSession, sessionBlock, SIGN_IN_OFF, type SessionBlock } from "./session";
 import { StoreSignals } from "./signals";
 
 export interface BatchOptions {
@@ -53,6 +56,8 @@ export class ConsoleStore {
   /** True once a snapshot has been applied. */
   hasSnapshot = false;
   readOnly = false;
+  /** The operator session as the console last said (the controller starts it at UNKNOWN_SESSION). */
+  session: OperatorSession = SIGN_IN_OFF;
   commandTtlS = DEFAULT_COMMAND_TTL_S;
   readonly commands = new CommandLog();
   /** True once an `outbox` answer has been applied (until then the outbox depth is unknown). */
@@ -163,6 +168,7 @@ export class ConsoleStore {
     return switchBlock(relay, {
       linkMode: this.link.mode,
       readOnly: this.readOnly,
+      session: this.session,
       deviceStatus: (id) => this.devices.get(id)?.device.status,
     });
   }
@@ -198,6 +204,21 @@ export class ConsoleStore {
 
   applyCommand(cmd: CommandView): ChangeSet {
     return this.applyCommands([cmd]);
+  }
+
+  /** Takes the operator session (an answer or the session event). */
+  setSession(session: OperatorSession): ChangeSet {
+    const c = emptyChanges();
+    if (!sameSession(this.session, session)) {
+      this.session = session;
+      c.session = true;
+    }
+    return c;
+  }
+
+  /** Whether `action` may be used now, and why not (see state/session.ts). */
+  sessionBlock(action: Action): SessionBlock | null {
+    return sessionBlock(this.session, action);
   }
 
   /** The server said the console is read-only (until the next snapshot says otherwise). */

@@ -34,6 +34,8 @@ import { AlarmSummaryView } from "./alarms";
 import { AlertsView } from "./alerts";
 import { Annunciator, type PlayerFactory } from "./annunciator";
 import { ConfirmDialog } from "./confirm";
+import { ReauthDialog } from "./reauth";
+import { SignInDialog } from "./sign-in";
 import { DeviceDetailsView } from "./device-details";
 import { DevicesView } from "./devices";
 import { DiagnosticsView } from "./diagnostics";
@@ -95,6 +97,12 @@ export interface ViewActions {
   openWindow?(view: WindowView): void;
   /** Tiles of the overview came on screen (their sparklines are wanted). */
   overviewShown?(): void;
+  /** The header's Sign in (with the button) and Sign out, and the sign-in dialog's submit. */
+  openSignIn?(opener: HTMLElement): void;
+  signOut?(): void;
+  signIn?(name: string, password: string): void;
+  /** A key or the pointer in the window (the console's idle sign-out waits). */
+  activity?(): void;
 }
 
 /** Where an alarm action was asked: the banner (or a key standing for it), or the summary. */
@@ -137,6 +145,9 @@ export class AppView {
   diagnostics!: DiagnosticsView;
   settings!: SettingsFormView;
   confirm!: ConfirmDialog;
+  /** The quick sign-in and the re-authentication before a control action. */
+  signIn!: SignInDialog;
+  reauth!: ReauthDialog;
   alarmBanner!: AlarmBannerView;
   alarmSummary!: AlarmSummaryView;
   alarmJournal!: AlarmJournalView;
@@ -311,6 +322,8 @@ export class AppView {
     this.diagnostics = new DiagnosticsView(doc);
     this.settings = new SettingsFormView(doc);
     this.confirm = new ConfirmDialog(doc);
+    this.signIn = new SignInDialog(doc);
+    this.reauth = new ReauthDialog(doc);
     this.alarmBanner = new AlarmBannerView(doc);
     this.alarmSummary = new AlarmSummaryView(doc);
     this.alarmJournal = new AlarmJournalView(doc);
@@ -447,6 +460,8 @@ export class AppView {
       el(doc, "main", { class: "app-main" }, overview, alarms, plant, trends, events, diagnostics, settings),
       this.confirm.element,
       this.shelveDialog.element,
+      this.reauth.element,
+      this.signIn.element,
       this.keyHelp.element,
     );
     this.arrangeWindow();
@@ -527,6 +542,25 @@ export class AppView {
     this.alarmJournal.setRangeHandler((range) => actions.alarmJournalRangeChanged?.(range));
     this.overview.setShownHandler(() => actions.overviewShown?.());
     this.alarmJournal.setExportHandler((range) => actions.exportAlarmJournal?.(range));
+    this.header.setSessionHandlers(
+      (opener) => actions.openSignIn?.(opener),
+      () => actions.signOut?.(),
+    );
+    this.signIn.setSubmitHandler((name, password) => actions.signIn?.(name, password));
+    // Activity holds off the idle sign-out (the controller throttles what it sends).
+    const activity = () => actions.activity?.();
+    this.doc.addEventListener("keydown", activity, { capture: true, passive: true });
+    this.doc.addEventListener("pointerdown", activity, { capture: true, passive: true });
+  }
+
+  /**
+   * The operator was signed out (idle, or in another window): every dialog that was
+   * about to act in their name closes without sending anything, back to viewing.
+   */
+  closeControlDialogs(): void {
+    this.reauth.cancel();
+    this.confirm.cancel();
+    if (this.shelveDialog.isOpen) this.shelveDialog.close();
   }
 
   mount(parent: HTMLElement): void {
@@ -668,12 +702,12 @@ export class AppView {
     // The relay table: rows, switches (link, read-only flag, devices) and command badges.
     let relLink = since(s.link);
     let relays = since(s.relays);
-    let controls: readonly unknown[] | null = [s.link.peek(), s.meta.peek(), s.devices.peek()];
+    let controls: readonly unknown[] | null = [s.link.peek(), s.meta.peek(), s.devices.peek(), s.session.peek()];
     let commandRelays = s.commandRelays.peek();
     this.region(() => {
       const l = s.link.value;
       const r = s.relays.value;
-      const c = [l, s.meta.value, s.devices.value];
+      const c = [l, s.meta.value, s.devices.value, s.session.value];
       const cr = s.commandRelays.value;
       const now = this.now;
       if (l !== relLink) {

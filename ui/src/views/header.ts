@@ -19,7 +19,8 @@ import {
 } from "../lib/format";
 import { MUTE_MINUTES } from "../state";
 import { isLanguage, language, LANGUAGES, strings, type Language } from "../strings";
-import type { AlertStatus, LinkStatus } from "../types";
+import { word } from "../strings/catalog";
+import type { AlertStatus, LinkStatus, OperatorSession } from "../types";
 import { bindAttr, bindText, onLanguage } from "./bind";
 import { el, setAttr, setText } from "./dom";
 import { keyHelpButton } from "./key-help";
@@ -57,6 +58,21 @@ export class HeaderView {
   readonly keyHelpOpen: HTMLButtonElement;
   private readonly kioskBadge: HTMLSpanElement;
   private onKeyHelp: (opener: HTMLElement) => void = () => {};
+  /** Who is signed in (#session-who) and the Sign in / Sign out button (#session-toggle). */
+  private readonly sessionBox: HTMLDivElement;
+  private readonly sessionWho: HTMLSpanElement;
+  private readonly sessionWhoText: Text;
+  readonly sessionToggle: HTMLButtonElement;
+  private readonly sessionToggleText: Text;
+  /** The operators file refused (#session-refused), or the last idle sign-out (#session-notice). */
+  private readonly sessionRefused: HTMLDivElement;
+  private readonly sessionRefusedText: Text;
+  private readonly sessionNotice: HTMLDivElement;
+  private readonly sessionNoticeText: Text;
+  private session: OperatorSession | null = null;
+  private idleNotice: { name: string; seconds: number } | null = null;
+  private onSignIn: (opener: HTMLElement) => void = () => {};
+  private onSignOut: () => void = () => {};
   private link: LinkStatus | null = null;
   private announcedMode: string | null = null;
   private alertStatus: AlertStatus | null = null;
@@ -155,6 +171,33 @@ export class HeaderView {
     );
     this.kioskBadge.hidden = true;
 
+    this.sessionWhoText = doc.createTextNode("");
+    this.sessionWho = el(doc, "span", { id: "session-who", class: "session-who", attrs: { dir: "auto" } }, this.sessionWhoText);
+    this.sessionToggleText = doc.createTextNode("");
+    this.sessionToggle = el(
+      doc,
+      "button",
+      { id: "session-toggle", class: "button session-toggle", attrs: { type: "button" } },
+      this.sessionToggleText,
+    );
+    this.sessionToggle.addEventListener("click", () => {
+      if (this.session?.operator === null || this.session?.operator === undefined) this.onSignIn(this.sessionToggle);
+      else this.onSignOut();
+    });
+    this.sessionBox = el(doc, "div", { id: "session", class: "session" }, this.sessionWho, this.sessionToggle);
+    this.sessionBox.hidden = true;
+    this.sessionRefusedText = doc.createTextNode("");
+    this.sessionRefused = el(
+      doc,
+      "div",
+      { id: "session-refused", class: "session-banner", attrs: { role: "alert" } },
+      this.sessionRefusedText,
+    );
+    this.sessionRefused.hidden = true;
+    this.sessionNoticeText = doc.createTextNode("");
+    this.sessionNotice = el(doc, "div", { id: "session-notice", class: "session-notice", attrs: { role: "status" } }, this.sessionNoticeText);
+    this.sessionNotice.hidden = true;
+
     this.tabSlot = el(doc, "div", { class: "tab-slot" });
     const age = el(doc, "span", { id: "link-age", class: "link-meta" }, this.ageText);
     bindAttr(age, "title", () => strings.link.lastMessageTitle);
@@ -184,6 +227,7 @@ export class HeaderView {
           ),
           this.outboxDepth,
           el(doc, "div", { class: "alert-controls" }, this.alertCount, this.muteToggle),
+          this.sessionBox,
           el(doc, "div", { class: "window-controls" }, this.kioskBadge, this.keyHelpOpen),
         ),
         el(
@@ -208,6 +252,8 @@ export class HeaderView {
         ),
         this.announcer,
       ),
+      this.sessionRefused,
+      this.sessionNotice,
     );
     onLanguage(() => this.relabel());
   }
@@ -215,6 +261,7 @@ export class HeaderView {
   /** Draws every text of the header again in the current language. */
   private relabel(): void {
     const now = this.now;
+    this.drawSession();
     this.languageSelect.value = language();
     if (this.meta === null) setText(this.serverUrlText, strings.missing);
     else this.setMeta(this.meta.demo, this.meta.serverUrl);
@@ -233,6 +280,54 @@ export class HeaderView {
     } else {
       this.setAlertStatus(this.alertStatus, now);
     }
+  }
+
+  /** Called when the operator presses Sign in (with the button) or Sign out. */
+  setSessionHandlers(signIn: (opener: HTMLElement) => void, signOut: () => void): void {
+    this.onSignIn = signIn;
+    this.onSignOut = signOut;
+  }
+
+  /** Who is signed in, and whether sign-in is on at all (the box is hidden when it is off). */
+  setSession(session: OperatorSession): void {
+    if (session.operator !== null) this.idleNotice = null;
+    this.session = session;
+    this.drawSession();
+  }
+
+  /** The console signed `name` out after `seconds` without activity: said until the next sign-in. */
+  noteIdleSignOut(name: string, seconds: number): void {
+    this.idleNotice = { name, seconds };
+    this.drawSession();
+  }
+
+  private drawSession(): void {
+    const s = this.session;
+    const on = s !== null && s.sign_in;
+    this.sessionBox.hidden = !on;
+    const refused = s?.refused ?? null;
+    setText(this.sessionRefusedText, refused === null ? "" : word({ id: "session-refused", args: { reason: refused } }));
+    this.sessionRefused.hidden = refused === null;
+    const idle = this.idleNotice;
+    setText(
+      this.sessionNoticeText,
+      idle === null ? "" : word({ id: "session-idle-signed-out", args: { name: idle.name, duration: { duration: idle.seconds } } }),
+    );
+    this.sessionNotice.hidden = idle === null;
+    if (s === null) return;
+    const who = s.operator;
+    setAttr(this.sessionBox, "data-operator", who?.name ?? null);
+    setAttr(this.sessionBox, "data-role", who?.role ?? null);
+    setText(this.sessionWhoText, who === null ? word({ id: "session-nobody", args: {} }) : word({ id: "session-who", args: { name: who.name, role: who.role } }));
+    setAttr(
+      this.sessionWho,
+      "title",
+      who === null ? word({ id: "session-nobody-title", args: {} }) : word({ id: "session-who-title", args: { name: who.name, role: who.role } }),
+    );
+    setText(this.sessionToggleText, word({ id: who === null ? "session-sign-in" : "session-sign-out", args: {} }));
+    setAttr(this.sessionToggle, "data-action", who === null ? "sign-in" : "sign-out");
+    // A refused file lets nobody in: there is nothing to sign in to.
+    this.sessionToggle.disabled = refused !== null;
   }
 
   /** Called with the "Keys" button when the operator presses it. */

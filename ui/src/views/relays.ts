@@ -5,10 +5,11 @@
 
 import { commandStatusText, formatCount, formatDateTime, formatTimeOrDay } from "../lib/format";
 import { isBad, qualityText } from "../state/quality";
-import { commandBadgePhase, type SwitchBlock } from "../state";
+import { commandBadgePhase, SIGN_IN_OFF, type SwitchBlock } from "../state";
 import { strings } from "../strings";
 import { onLanguage } from "./bind";
-import type { CommandView, Relay, RelayEntry } from "../types";
+import type { CommandView, OperatorSession, Relay, RelayEntry } from "../types";
+import { switchBlockText } from "./session-text";
 import { dataTable, describeExtras, el, setAttr, setIndicator, setText, tableHead } from "./dom";
 import { SortedRows, type RowAdapter } from "./sorted-rows";
 import "./relays.css";
@@ -17,6 +18,8 @@ import "./relays.css";
 export interface RelaySwitchContext {
   switchBlock(relay: Relay): SwitchBlock | null;
   latestCommandFor(relayId: string): CommandView | undefined;
+  /** Who is signed in, for the words of a block that is theirs (left out: sign-in off). */
+  readonly session?: OperatorSession;
 }
 
 const NO_CONTEXT: RelaySwitchContext = {
@@ -258,7 +261,7 @@ export class RelaysView {
     setAttr(row.switchButton, "data-target", target ? "on" : "off");
     setAttr(row.switchButton, "aria-label", `${label}: ${String(r.name)}`);
     const block = this.context.switchBlock(r);
-    const reason = block === null ? null : strings.switching.reasons[block];
+    const reason = block === null ? null : switchBlockText(block, this.context.session ?? SIGN_IN_OFF);
     if (row.switchButton.disabled !== (block !== null)) row.switchButton.disabled = block !== null;
     setAttr(row.switchButton, "title", reason);
     setAttr(row.switchButton, "aria-describedby", reason === null ? null : row.reason.id);

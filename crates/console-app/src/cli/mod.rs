@@ -82,6 +82,12 @@ pub struct RunArgs {
     /// folder to leave it (its window gets its decorations and its close back), then exits.
     #[arg(long, conflicts_with_all = ["headless", "kiosk", "raise_window"])]
     pub leave_kiosk: bool,
+    /// The operators file (names, roles, Argon2id hashes, the sign-in policy). Without
+    /// it the site file (/etc/plant-console/operators.json, %ProgramData%\plant-console\
+    /// operators.json) or the data folder's operators.json is used; with none at all,
+    /// sign-in is off and the console runs as the OS user.
+    #[arg(long, value_name = "FILE")]
+    pub operators: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
