@@ -264,7 +264,12 @@ describe("Open in Trends", () => {
     expect(view.activeTab).toBe("trends");
     expect(view.trends.pensShown).toEqual(["stats:cpu"]);
     expect(document.activeElement?.id).toBe("trend-chart");
-    view.openDevice("dev-01");
+    // The device table draws its rows on the next frame after the snapshot (and the
+    // session's answer before it): open the device once its row is there.
+    await vi.waitFor(() => {
+      view.openDevice("dev-01");
+      expect(view.details.deviceId).toBe("dev-01");
+    });
     (document.getElementById("device-open-trend") as HTMLButtonElement).click();
     expect(view.trends.pensShown).toEqual(["stats:cpu", "device:dev-01"]);
     await vi.waitFor(() => expect(ipc.trendCalls.length).toBeGreaterThan(0));

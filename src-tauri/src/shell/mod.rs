@@ -147,7 +147,7 @@ async fn set_relay(
     challenge: Option<Challenge>,
 ) -> Result<QueuedCommand, UiError> {
     let console = slot.get()?;
-    authorize(
+    let authorized = authorize(
         &operators,
         Control::SetRelay {
             relay_id: &relay_id,
@@ -155,8 +155,11 @@ async fn set_relay(
         challenge,
     )
     .await?;
+    if let (Some(operator), Some(reason)) = (&authorized.operator, &authorized.reason) {
+        tracing::info!(target: "audit", operator = %operator.name, relay = %relay_id, state, %reason, "relay switched with a reason");
+    }
     Ok(console
-        .set_relay(&relay_id, state, queue_if_offline)
+        .set_relay_as(&relay_id, state, queue_if_offline, actor_of(&authorized))
         .await?)
 }
 
@@ -173,8 +176,10 @@ async fn cancel_command(
     request_id: String,
 ) -> Result<QueuedCommand, UiError> {
     let console = slot.get()?;
-    authorize(&operators, Control::CancelCommand, None).await?;
-    Ok(console.cancel_command(&request_id).await?)
+    let authorized = authorize(&operators, Control::CancelCommand, None).await?;
+    Ok(console
+        .cancel_command_as(&request_id, actor_of(&authorized))
+        .await?)
 }
 
 #[tauri::command]
@@ -401,8 +406,12 @@ async fn alarm_action(
     challenge: Option<Challenge>,
 ) -> Result<u32, UiError> {
     let console = slot.get()?;
-    authorize(&operators, Control::Alarm(&action), challenge).await?;
-    Ok(console.alarm_action(action, None).await?)
+    let authorized = authorize(&operators, Control::Alarm(&action), challenge).await?;
+    let by = authorized
+        .operator
+        .as_ref()
+        .map(|operator| operator.name.as_str());
+    Ok(console.alarm_action(action, by).await?)
 }
 
 /// One alarm's recorded transitions, oldest first.
@@ -609,6 +618,16 @@ async fn authorize(
 ) -> Result<operators::Authorized, UiError> {
     // The runtime is multi-threaded (main.rs): its other workers go on meanwhile.
     tokio::task::block_in_place(|| operators.authorize(&control, challenge.as_ref()))
+}
+
+/// Who the core records for a command: the OS user and host, and the operator signed in
+/// with their role when sign-in is on.
+fn actor_of(authorized: &operators::Authorized) -> console_core::audit::Actor {
+    let actor = console_core::audit::Actor::current();
+    match &authorized.operator {
+        Some(operator) => actor.signed_in(operator.name.clone(), operator.role.as_str()),
+        None => actor,
+    }
 }
 
 /// What a settings save needs: nothing when only the language changes.
