@@ -406,17 +406,17 @@ fn test(root: &Path) -> Result<()> {
         "-D",
         "warnings",
     ]))?;
-    step("the Windows exe (cargo build --target x86_64-pc-windows-gnu --bin plant-console)");
-    run_cmd(Command::new(cargo()).args([
-        "build",
-        "--target",
-        WINDOWS_TARGET,
-        "--bin",
-        "plant-console",
-        "--quiet",
-    ]))?;
-    step("the Linux binary (cargo build --bin plant-console), for the .deb");
-    run_cmd(Command::new(cargo()).args(["build", "--bin", "plant-console", "--quiet"]))?;
+    // Both programs, as the installers carry both: the window's and the headless recorder.
+    let bins = ["--bin", "plant-console", "--bin", "plant-console-headless"];
+    step("the Windows exes (cargo build --target x86_64-pc-windows-gnu --bin plant-console --bin plant-console-headless)");
+    run_cmd(
+        Command::new(cargo())
+            .args(["build", "--target", WINDOWS_TARGET])
+            .args(bins)
+            .arg("--quiet"),
+    )?;
+    step("the Linux binaries (cargo build --bin plant-console --bin plant-console-headless), for the .deb");
+    run_cmd(Command::new(cargo()).arg("build").args(bins).arg("--quiet"))?;
     step("the link's, core's and settings' unit tests as Windows exes under Wine");
     let wine_counts = wine::unit_tests(root)?;
     // The installers the tests install (the .deb with apt, the NSIS one under Wine),
