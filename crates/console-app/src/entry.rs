@@ -372,7 +372,32 @@ fn run(cli: Cli, window: Option<&dyn Window>) -> anyhow::Result<()> {
                     (target, AlarmAction::ReturnToService(device))
                 }
             };
-            let done = cli::request_alarm_action(&target, &action)?;
+            // With sign-in on, the operator signs in and their role is checked before the
+            // request reaches the running console; with it off, the OS user as before.
+            let needs = match &action {
+                AlarmAction::Acknowledge(_) | AlarmAction::AcknowledgeAll => {
+                    console_auth::Action::Acknowledge
+                }
+                AlarmAction::Shelve { .. } | AlarmAction::Unshelve(_) => {
+                    console_auth::Action::Shelve
+                }
+                AlarmAction::Reset(_) => console_auth::Action::ResetLatched,
+                AlarmAction::RemoveFromService { .. } | AlarmAction::ReturnToService(_) => {
+                    console_auth::Action::OutOfService
+                }
+                AlarmAction::Silence => console_auth::Action::Silence,
+            };
+            let data_dir = target
+                .data_dir
+                .clone()
+                .unwrap_or_else(cli::default_data_dir);
+            let actor = cli::control_actor(
+                target.operator.as_deref(),
+                target.operators_file.as_deref(),
+                &data_dir,
+                needs,
+            )?;
+            let done = cli::request_alarm_action(&target, &action, &actor)?;
             println!("{}: {}", done.request_id, done.result.unwrap_or_default());
             Ok(())
         }

@@ -109,6 +109,7 @@ pub enum AlarmRequestError {
 pub fn request_alarm_action(
     target: &AlarmTarget,
     action: &AlarmAction,
+    actor: &Actor,
 ) -> Result<AlarmRequest, AlarmRequestError> {
     let data_dir = target
         .data_dir
@@ -121,7 +122,6 @@ pub fn request_alarm_action(
     };
     let conn = store::open(&cache_dir).map_err(store_error)?;
     let request_id = uuid::Uuid::new_v4().to_string();
-    let actor = Actor::current();
     // An AlarmAction is ids, numbers and text: it always serializes.
     let action_json = serde_json::to_string(action).unwrap_or_default();
     alarm_requests::enqueue(

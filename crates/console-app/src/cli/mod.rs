@@ -257,6 +257,12 @@ pub struct AlarmTarget {
     /// Seconds to wait for the running console to apply it.
     #[arg(long, value_name = "SECONDS", default_value_t = 10)]
     pub wait: u64,
+    /// With sign-in on: the operator asking (the password is read from stdin).
+    #[arg(long, value_name = "NAME")]
+    pub operator: Option<String>,
+    /// The operators file (default: the site file, else DATA/operators.json).
+    #[arg(long = "operators", value_name = "FILE")]
+    pub operators_file: Option<PathBuf>,
 }
 
 /// Reads `--failover`.
