@@ -152,6 +152,29 @@ fn audit_entries(data_dir: &Path, target: &str) -> Vec<(Option<String>, Option<S
         .unwrap()
 }
 
+/// The actions of the audit entries about `target`, oldest first.
+fn audit_actions(data_dir: &Path, target: &str) -> Vec<String> {
+    let plants = data_dir.join("plants");
+    let cache = std::fs::read_dir(&plants)
+        .expect("the plants' caches")
+        .map(|entry| entry.unwrap().path().join("console.db"))
+        .find(|db| db.is_file())
+        .expect("the plant's cache");
+    let db = rusqlite::Connection::open_with_flags(
+        &cache,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .expect("open the cache read-only");
+    let mut query = db
+        .prepare("SELECT action FROM audit WHERE target = ?1 ORDER BY seq")
+        .unwrap();
+    query
+        .query_map([target], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
 #[test]
 fn a_viewers_switch_is_disabled_and_an_operators_works_after_reauthentication() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -355,5 +378,20 @@ fn a_viewers_switch_is_disabled_and_an_operators_works_after_reauthentication() 
             .all(|(name, _)| name.as_deref() == Some(OPERATOR)),
         "every audit entry of the relay names the operator: {audited:?}"
     );
+    // The operator session is audited beside the commands: the viewer's sign-in and
+    // sign-out, the operator's sign-in, the refused re-authentication and the one that
+    // passed.
+    test_support::wait_for(LIMIT, "the operator session in the audit trail", || {
+        let viewer = audit_actions(data, VIEWER);
+        let operator = audit_actions(data, OPERATOR);
+        let has = |actions: &[String], action: &str| actions.iter().any(|a| a == action);
+        (has(&viewer, "operator.signed_in")
+            && has(&viewer, "operator.signed_out")
+            && has(&operator, "operator.signed_in")
+            && has(&operator, "operator.reauthentication_failed")
+            && has(&operator, "operator.reauthenticated"))
+        .then_some(())
+    });
+    common::cli(&["audit", "verify"], data);
     window.screenshot(&artifacts_dir("e2e").join("sign-in-operator.png"));
 }

@@ -38,7 +38,14 @@ async fn switch_as_ana_and_see_her_at_the_plant(console: &Console) {
         !s.relays.is_empty() && s.link.mode == LinkMode::Realtime
     })
     .await;
-    let relay = snapshot.relays[0].relay.clone();
+    // A relay the plant does not hold locked: the reference plant refuses to switch a
+    // locked one, and the snapshot's order of relays is not fixed.
+    let relay = snapshot
+        .relays
+        .iter()
+        .map(|r| r.relay.clone())
+        .find(|r| r.extra.get("locked") != Some(&serde_json::Value::Bool(true)))
+        .expect("an unlocked relay");
     let command = console
         .set_relay_as(
             &relay.id,

@@ -743,6 +743,22 @@ pub fn run(runtime: tokio::runtime::Runtime, args: &RunArgs) -> Result<(), Shell
 
     let own_dir = crate::cli::run_data_dir(args);
     let operators = Arc::new(Operators::load(args.operators.as_deref(), &own_dir));
+    // Sign-ins, failures, lock-outs and re-authentications go to the plant's audit trail
+    // beside the commands, written off the gate's lock.
+    let audit_slot = slot.clone();
+    operators.audit_to(Box::new(move |event| {
+        let console = audit_slot
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
+        let Some(console) = console else { return };
+        let (actor, action, target, detail) = operators::audit_entry(event);
+        tauri::async_runtime::spawn(async move {
+            if let Err(error) = console.record_audit(actor, action, &target, &detail).await {
+                tracing::warn!(%error, action, "an operator session entry was not audited");
+            }
+        });
+    }));
     let idle_operators = operators.clone();
     let kiosk = args.kiosk;
     let window_state = windows::window_state_plugin(&own_dir, kiosk);

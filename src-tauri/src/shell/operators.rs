@@ -156,7 +156,13 @@ enum Mode {
 pub struct Operators {
     mode: Mutex<Mode>,
     clock: Box<dyn Fn() -> u64 + Send + Sync>,
+    /// Where the gate's events go besides the log: the plant's audit trail, once the
+    /// shell has a console to write it (see [`Operators::audit_to`]).
+    audit: Mutex<Option<AuditSink>>,
 }
+
+/// Takes one gate event to the audit trail; it must not block (the gate's lock is held).
+pub type AuditSink = Box<dyn Fn(&AuthEvent) + Send + Sync>;
 
 fn unix_now() -> u64 {
     std::time::SystemTime::now()
@@ -204,6 +210,7 @@ impl Operators {
         Operators {
             mode: Mutex::new(mode),
             clock: Box::new(unix_now),
+            audit: Mutex::new(None),
         }
     }
 
@@ -249,15 +256,37 @@ impl Operators {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Writes the gate's events to the log (the audit target); the console's audit trail
-    /// takes them where it can.
-    fn record(gate: &mut Gate) {
+    /// Sends every later gate event to `sink` too (the plant's audit trail), besides the
+    /// log.
+    pub fn audit_to(&self, sink: AuditSink) {
+        *self
+            .audit
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(sink);
+    }
+
+    /// Writes the gate's events to the log (the audit target) and to the audit sink.
+    fn record(&self, gate: &mut Gate) {
         for event in gate.take_events() {
-            record_event(&event);
+            self.record_event(&event);
         }
     }
 
-    fn describe(mode: &mut Mode, now: u64) -> OperatorSession {
+    /// One gate event on the log's `audit` target and to the audit sink, without any
+    /// password (the gate's events hold none).
+    fn record_event(&self, event: &AuthEvent) {
+        let text = serde_json::to_string(event).unwrap_or_default();
+        tracing::info!(target: "audit", event = %text, "operator session");
+        if let Some(sink) = &*self
+            .audit
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        {
+            sink(event);
+        }
+    }
+
+    fn describe(&self, mode: &mut Mode, now: u64) -> OperatorSession {
         match mode {
             Mode::Off => OperatorSession {
                 sign_in: false,
@@ -279,7 +308,7 @@ impl Operators {
             },
             Mode::On(gate) => {
                 let operator = gate.current(now);
-                Self::record(gate);
+                self.record(gate);
                 let policy = gate.policy();
                 OperatorSession {
                     sign_in: true,
@@ -300,7 +329,7 @@ impl Operators {
     /// The session now.
     pub fn session(&self) -> OperatorSession {
         let now = (self.clock)();
-        Self::describe(&mut self.lock(), now)
+        self.describe(&mut self.lock(), now)
     }
 
     /// Signs `name` in; answers the session then.
@@ -317,11 +346,11 @@ impl Operators {
             Mode::Refused(reason) => return Err(refused_error(reason)),
             Mode::On(gate) => {
                 let outcome = gate.sign_in(name, &Password::new(password), now);
-                Self::record(gate);
+                self.record(gate);
                 outcome?;
             }
         }
-        Ok(Self::describe(&mut mode, now))
+        Ok(self.describe(&mut mode, now))
     }
 
     /// Signs the operator out; answers the session then.
@@ -330,9 +359,9 @@ impl Operators {
         let mut mode = self.lock();
         if let Mode::On(gate) = &mut *mode {
             gate.sign_out(now);
-            Self::record(gate);
+            self.record(gate);
         }
-        Self::describe(&mut mode, now)
+        self.describe(&mut mode, now)
     }
 
     /// The window saw a key or the pointer: the idle time starts again.
@@ -340,7 +369,7 @@ impl Operators {
         let now = (self.clock)();
         if let Mode::On(gate) = &mut *self.lock() {
             gate.touch(now);
-            Self::record(gate);
+            self.record(gate);
         }
     }
 
@@ -366,11 +395,11 @@ impl Operators {
                     role: *role,
                 });
             }
-            record_event(&event);
+            self.record_event(&event);
         }
         let idle = idle?;
         Some(SessionChange {
-            session: Self::describe(&mut mode, now),
+            session: self.describe(&mut mode, now),
             idle_signed_out: Some(idle),
         })
     }
@@ -407,7 +436,7 @@ impl Operators {
             Mode::On(gate) => gate,
         };
         let outcome = Self::check(gate, control, challenge, now);
-        Self::record(gate);
+        self.record(gate);
         outcome
     }
 
@@ -456,11 +485,33 @@ impl Operators {
     }
 }
 
-/// One gate event on the log's `audit` target, without any password (the gate's events
-/// hold none).
-fn record_event(event: &AuthEvent) {
-    let text = serde_json::to_string(event).unwrap_or_default();
-    tracing::info!(target: "audit", event = %text, "operator session");
+/// What the audit trail records of a gate event: the actor (the OS user and host, and the
+/// operator when the event names a role), the action, the target (the name tried) and the
+/// event as JSON for the detail.
+pub fn audit_entry(
+    event: &AuthEvent,
+) -> (console_core::audit::Actor, &'static str, String, String) {
+    let actor = console_core::audit::Actor::current();
+    let (action, name, role) = match event {
+        AuthEvent::SignedIn { name, role } => ("operator.signed_in", name, Some(role)),
+        AuthEvent::SignInFailed { name } => ("operator.sign_in_failed", name, None),
+        AuthEvent::LockedOut { name, .. } => ("operator.locked_out", name, None),
+        AuthEvent::SignInRefused { name, .. } => ("operator.sign_in_refused", name, None),
+        AuthEvent::SignedOut { name, role, .. } => ("operator.signed_out", name, Some(role)),
+        AuthEvent::Forbidden { name, role, .. } => ("operator.forbidden", name, Some(role)),
+        AuthEvent::ChallengePassed { name, role, .. } => {
+            ("operator.reauthenticated", name, Some(role))
+        }
+        AuthEvent::ChallengeFailed { name, role } => {
+            ("operator.reauthentication_failed", name, Some(role))
+        }
+    };
+    let actor = match role {
+        Some(role) => actor.signed_in(name.clone(), role.as_str()),
+        None => actor,
+    };
+    let detail = serde_json::to_string(event).unwrap_or_default();
+    (actor, action, name.clone(), detail)
 }
 
 #[cfg(test)]

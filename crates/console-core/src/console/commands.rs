@@ -106,6 +106,23 @@ impl Console {
         Ok(command)
     }
 
+    /// Appends an entry of the operator session to the plant's audit trail (see
+    /// [`Outbox::record_audit`](crate::outbox::Outbox::record_audit)).
+    pub async fn record_audit(
+        &self,
+        actor: Actor,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> Result<(), CommandError> {
+        let outbox = self.outbox.clone();
+        let (action, target, detail) = (action.to_owned(), target.to_owned(), detail.to_owned());
+        let now = self.shared.clock.now();
+        store::blocking(move || outbox.record_audit(&actor, &action, &target, &detail, now))
+            .await?;
+        Ok(())
+    }
+
     /// The latest commands, newest first.
     pub async fn outbox(&self, limit: u32) -> Result<Vec<QueuedCommand>, CommandError> {
         let outbox = self.outbox.clone();

@@ -57,6 +57,24 @@ impl Outbox {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Appends one entry of the operator session (a sign-in, a failure, a lock-out, a
+    /// re-authentication) to the audit trail, committed and anchored like a command's.
+    pub fn record_audit(
+        &self,
+        actor: &Actor,
+        action: &str,
+        target: &str,
+        detail: &str,
+        now: UnixSeconds,
+    ) -> Result<(), OutboxError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        audit::append(&tx, now, actor, action, target, "", detail)?;
+        tx.commit()?;
+        audit::anchor(&conn);
+        Ok(())
+    }
+
     /// Stores a new command, superseding any still-queued one to the same relay, and
     /// returns it only once it is committed.
     pub fn enqueue(

@@ -432,3 +432,49 @@ fn a_challenge_never_prints_its_password() {
     };
     assert!(!format!("{challenge:?}").contains("hunter2"));
 }
+
+#[test]
+fn every_sign_in_failure_lock_out_and_sign_in_reaches_the_audit_sink_in_the_operators_name() {
+    let (operators, _now) = gate(Policy {
+        max_failures: 2,
+        ..plain_policy()
+    });
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    operators.audit_to(Box::new(move |event| {
+        let (actor, action, target, detail) = audit_entry(event);
+        sink.lock().unwrap().push((
+            action,
+            target,
+            actor.operator.map(|p| (p.name, p.role)),
+            detail,
+        ));
+    }));
+    operators.sign_in("operator", PASSWORD).unwrap();
+    operators.sign_in("viewer", "wrong").unwrap_err();
+    operators.sign_in("viewer", "wrong").unwrap_err();
+    operators.sign_in("viewer", PASSWORD).unwrap_err();
+    let seen = seen.lock().unwrap();
+    let actions: Vec<(&str, &str)> = seen.iter().map(|(a, t, _, _)| (*a, t.as_str())).collect();
+    assert_eq!(
+        actions,
+        [
+            ("operator.signed_in", "operator"),
+            ("operator.sign_in_failed", "viewer"),
+            // The second failure is both: a failure, and the one that locks the name out.
+            ("operator.sign_in_failed", "viewer"),
+            ("operator.locked_out", "viewer"),
+            ("operator.sign_in_refused", "viewer"),
+        ]
+    );
+    assert_eq!(
+        seen[0].2,
+        Some(("operator".to_owned(), "operator".to_owned())),
+        "a sign-in is audited in the operator's name and role"
+    );
+    assert!(
+        seen.iter()
+            .all(|(_, _, _, detail)| !detail.contains("wrong") && !detail.contains(PASSWORD)),
+        "no password reaches the audit trail"
+    );
+}
