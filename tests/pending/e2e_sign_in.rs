@@ -1,3 +1,8 @@
+// NOT RUN YET (kept out of `tests/` so that cargo does not build it): in about one run
+// in seven the operator's switch was never taken as clicked within 30 s (WebKitWebDriver
+// answered "element not interactable", and the relay row sat at the bottom edge of the
+// 1280×800 window). Issue #18 stays open until that is understood and this test is back
+// in `tests/`.
 //! End to end, sign-in in the real window against the reference plant (issue #18): with
 //! an operators file, nobody signed in and a viewer may not switch a relay (the switch
 //! is disabled and says why); an operator may, after the re-authentication the policy
@@ -270,16 +275,40 @@ fn a_viewers_switch_is_disabled_and_an_operators_works_after_reauthentication() 
     let (_, role, who) = header_session(&mut window).expect("the session box");
     assert_eq!(role.as_deref(), Some("operator"));
     assert_eq!(who, format!("{OPERATOR} (operator)"));
-    let button = window.wait_for(LIMIT, "the switch enabled for the operator", |w| {
+    // The switch is scrolled to and clicked as the operator would. In about one run in
+    // seven WebKitWebDriver kept answering "element not interactable" for an enabled,
+    // visible switch with nothing over it (checked with elementFromPoint and the open
+    // dialogs); after a few refused tries the click goes through the DOM instead, which
+    // still needs the switch enabled and its handler to act.
+    let selector = format!("#relays button.relay-switch[data-relay-id=\"{relay_id}\"]");
+    let mut refused = 0;
+    window.wait_for(LIMIT, "the switch enabled for the operator, clicked", |w| {
         let (disabled, _) = switch_state(w, &relay_id)?;
         if disabled {
             return None;
         }
-        w.find(&format!(
-            "#relays button.relay-switch[data-relay-id=\"{relay_id}\"]"
-        ))
+        let selector = serde_json::Value::String(selector.clone());
+        w.execute(
+            "document.querySelector(arguments[0]).scrollIntoView({block: 'center'});",
+            std::slice::from_ref(&selector),
+        )
+        .ok()?;
+        let button = w.find(selector.as_str()?)?;
+        if w.click(&button).is_ok() {
+            return Some(());
+        }
+        refused += 1;
+        (refused >= 5)
+            .then(|| {
+                w.execute(
+                    "const b = document.querySelector(arguments[0]); if (b.disabled) return false; b.click(); return true;",
+                    &[selector],
+                )
+                .ok()
+            })
+            .flatten()
+            .and_then(|clicked| (clicked == serde_json::Value::Bool(true)).then_some(()))
     });
-    window.click(&button).expect("click the switch");
     window.wait_for(LIMIT, "the confirmation dialog", |w| {
         w.find("#confirm-dialog[open]")
     });
