@@ -13,7 +13,7 @@ import { setLanguage } from "../src/strings";
 import type { AlarmStatus, AlarmView, ConsoleSnapshot, OperatorSession, Role } from "../src/types";
 import { AppView } from "../src/views/app";
 import { fakeIpc, type FakeIpc } from "./fake-ipc";
-import { $, alarm, alarmStatus, alert, alertStatus, snapshot, text } from "./fixtures";
+import { $, alarm, alarmStatus, alert, alertStatus, device, snapshot, text } from "./fixtures";
 
 const NOW = new Date(2024, 4, 31, 14, 3, 9).getTime() / 1000;
 
@@ -67,7 +67,7 @@ function status(): AlarmStatus {
 }
 
 function plant(): ConsoleSnapshot {
-  return snapshot({ alarm_status: status(), alert_status: alertStatus({ unacked: 1 }) });
+  return snapshot({ alarm_status: status(), alert_status: alertStatus({ unacked: 1 }), devices: [device("pump-1")] });
 }
 
 async function start(first: OperatorSession, alarms: AlarmView[] = [TOP, LATCHED]): Promise<void> {
@@ -84,7 +84,18 @@ async function start(first: OperatorSession, alarms: AlarmView[] = [TOP, LATCHED
 }
 
 /** Every control of the issue, as [disabled, title]. */
-type ControlName = "bannerAck" | "silence" | "rowAck" | "rowShelve" | "rowReset" | "ackPage" | "alertAck" | "ackAll" | "mute" | "apply";
+type ControlName =
+  | "bannerAck"
+  | "silence"
+  | "rowAck"
+  | "rowShelve"
+  | "rowReset"
+  | "ackPage"
+  | "alertAck"
+  | "ackAll"
+  | "mute"
+  | "apply"
+  | "deviceShelve";
 
 function controls(): Record<ControlName, [boolean, string | null]> {
   const of = (b: HTMLButtonElement): [boolean, string | null] => [b.disabled, b.getAttribute("title")];
@@ -99,6 +110,7 @@ function controls(): Record<ControlName, [boolean, string | null]> {
     ackAll: of(button("#ack-all")),
     mute: of(button("#mute-toggle")),
     apply: of(button("#settings-apply")),
+    deviceShelve: of(button('#devices tr[data-device-id="pump-1"] button.shelve-device')),
   };
 }
 
@@ -130,6 +142,7 @@ describe("the controls a role may not use", () => {
     expect(c.ackAll).toEqual([true, "An operator signed in as viewer may not acknowledge alarms"]);
     expect(c.mute).toEqual([true, "An operator signed in as viewer may not silence alarms"]);
     expect(c.apply).toEqual([true, "An operator signed in as viewer may not change the settings"]);
+    expect(c.deviceShelve).toEqual([true, "An operator signed in as viewer may not shelve alarms"]);
   });
 
   it("are disabled with nobody signed in, saying to sign in", async () => {
@@ -141,7 +154,7 @@ describe("the controls a role may not use", () => {
   it("leave an operator the alarm actions and the mute, not the settings", async () => {
     await start(signedIn("op", "operator"));
     const c = controls();
-    for (const key of ["bannerAck", "silence", "rowAck", "rowShelve", "rowReset", "ackPage", "alertAck", "ackAll", "mute"] as const) {
+    for (const key of ["bannerAck", "silence", "rowAck", "rowShelve", "rowReset", "ackPage", "alertAck", "ackAll", "mute", "deviceShelve"] as const) {
       expect(c[key][0], key).toBe(false);
     }
     expect(c.bannerAck[1]).toBe("Acknowledge the alarm shown (Ctrl+Shift+A)");

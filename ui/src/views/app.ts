@@ -57,6 +57,7 @@ import { StatsView } from "./stats";
 import { TrendsView } from "./trends";
 import { isTabId, TabsView, type TabId } from "./tabs";
 import { applyWindowRole, openWindowButton, placeOpenWindowButton, ROLE_TABS } from "./windows";
+import { whyNot } from "./session-text";
 
 /** What the operator can ask for; the controller answers (the view never calls IPC). */
 export interface ViewActions {
@@ -851,6 +852,10 @@ export class AppView {
     this.alarmSummary.setSession(session);
     this.alerts.setSession(session);
     this.settings.setSession(session);
+    // Shelving a device's alerts is the role's `shelve` too.
+    const shelve = whyNot(session, "shelve");
+    this.devices.setShelveBlock(shelve);
+    this.details.setShelveBlock(shelve);
   }
 
   /** The banner about plant data the console could not use: shown while the count grows. */
