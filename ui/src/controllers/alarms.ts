@@ -4,12 +4,13 @@
 // shown and again when batches bring alarm changes while it is.
 
 import { NO_BACKEND, toUiError } from "../ipc";
-import { ALARM_JOURNAL_LIMIT, ALARM_KPI_HOURS, rangeSince, type ChangeSet, type JournalRange } from "../state";
+import { alarmActionRight, ALARM_JOURNAL_LIMIT, ALARM_KPI_HOURS, rangeSince, type ChangeSet, type JournalRange } from "../state";
 import { strings } from "../strings";
-import type { AlarmAction } from "../types";
+import type { AlarmAction, Challenge } from "../types";
+import { whyNot } from "../views/session-text";
 import type { AlarmActionSource } from "../views/app";
 import type { TabId } from "../views/tabs";
-import type { ControllerContext } from "./context";
+import type { Challenged, ControllerContext } from "./context";
 import { Loader } from "./loader";
 
 /** The file name the save dialog proposes for the alarm journal. */
@@ -84,26 +85,47 @@ export class AlarmsController {
   }
 
   /**
-   * Sends one alarm action. The buttons of `ids` wait for the answer; a refusal
-   * is shown where it was asked (`from`). The summary is loaded again either
-   * way: batches bring the changes too, but an answer is the surer word.
+   * Sends one alarm action, through the re-authentication when the console's policy
+   * wants it (ctx.challenged: a cancel sends nothing). An action the role may not
+   * take is not sent at all: why is said where it was asked (`from`), as for a key.
+   * The buttons of `ids` wait for the answer; a refusal is shown where it was asked.
+   * The summary is loaded again after a sent action: batches bring the changes too,
+   * but an answer is the surer word.
    */
   private async act(action: AlarmAction, ids: readonly number[], from: AlarmActionSource): Promise<void> {
     if (this.ctx.stopped()) return;
-    let ok = false;
-    try {
-      await this.ctx.ipc.alarmAction(action);
-      ok = true;
-      if (this.ctx.stopped()) return;
-      this.ctx.view.showAlarmActionError(null, null);
-    } catch (err) {
-      if (this.ctx.stopped()) return;
-      const message = toUiError(err).message;
-      this.ctx.view.showAlarmActionError(from, () => strings.errors.alarmActionFailed(message));
-    } finally {
-      if (!this.ctx.stopped()) this.ctx.view.alarmActionSettled(ids, from, ok);
+    const sent = await this.send(action, from);
+    if (this.ctx.stopped()) return;
+    this.ctx.view.alarmActionSettled(ids, from, sent === "sent");
+    if (sent !== "blocked" && sent !== "cancelled") this.requestAlarms();
+  }
+
+  /**
+   * The one path of every alarm action to the console: refused here when the session
+   * says the role may not take it, challenged when it asks for the password again.
+   */
+  private async send(action: AlarmAction, from: AlarmActionSource): Promise<"sent" | "failed" | "cancelled" | "blocked"> {
+    const right = alarmActionRight(action);
+    if (this.ctx.store.sessionBlock(right) !== null) {
+      this.ctx.view.showAlarmActionError(from, () => whyNot(this.ctx.store.session, right) ?? "");
+      return "blocked";
     }
-    this.requestAlarms();
+    const outcome: Challenged<number> = await this.ctx.challenged({ action: right }, (challenge: Challenge | null) =>
+      challenge === null ? this.ctx.ipc.alarmAction(action) : this.ctx.ipc.alarmAction(action, challenge),
+    );
+    if (this.ctx.stopped()) return outcome.kind === "sent" ? "sent" : "failed";
+    switch (outcome.kind) {
+      case "sent":
+        this.ctx.view.showAlarmActionError(null, null);
+        return "sent";
+      case "cancelled":
+        return "cancelled";
+      case "failed": {
+        const message = toUiError(outcome.error).message;
+        this.ctx.view.showAlarmActionError(from, () => strings.errors.alarmActionFailed(message));
+        return "failed";
+      }
+    }
   }
 
   acknowledge(ids: readonly number[], from: AlarmActionSource): Promise<void> {
@@ -113,17 +135,8 @@ export class AlarmsController {
   /** Silences the sound until a new alarm sounds (the banner's button, Ctrl+Shift+S). */
   async silence(): Promise<void> {
     if (this.ctx.stopped()) return;
-    try {
-      await this.ctx.ipc.alarmAction({ action: "silence" });
-      if (this.ctx.stopped()) return;
-      this.ctx.view.showAlarmActionError("banner", null);
-    } catch (err) {
-      if (this.ctx.stopped()) return;
-      const message = toUiError(err).message;
-      this.ctx.view.showAlarmActionError("banner", () => strings.errors.alarmActionFailed(message));
-    } finally {
-      if (!this.ctx.stopped()) this.ctx.view.alarmBanner.silenceSettled();
-    }
+    await this.send({ action: "silence" }, "banner");
+    if (!this.ctx.stopped()) this.ctx.view.alarmBanner.silenceSettled();
   }
 
   shelve(id: number, minutes: number, reason: string): Promise<void> {

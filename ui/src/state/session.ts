@@ -3,7 +3,7 @@
 // the console decides (Rust checks every command); this only mirrors what its
 // session says, to disable what would be refused and to ask what it will ask.
 
-import type { Action, OperatorSession, Role } from "../types";
+import type { Action, AlarmAction, OperatorSession, Role } from "../types";
 
 /** Why a control is not usable by the one at the screen (null: it is). */
 export type SessionBlock = "operators_refused" | "not_signed_in" | "forbidden";
@@ -20,6 +20,25 @@ export const ALL_ACTIONS: readonly Action[] = [
   "alarm_config",
   "manage_operators",
 ];
+
+/** The right an alarm action needs (as the console checks it in Rust). */
+export function alarmActionRight(action: AlarmAction): Action {
+  switch (action.action) {
+    case "acknowledge":
+    case "acknowledge_all":
+      return "acknowledge";
+    case "shelve":
+    case "unshelve":
+      return "shelve";
+    case "reset":
+      return "reset_latched";
+    case "remove_from_service":
+    case "return_to_service":
+      return "out_of_service";
+    case "silence":
+      return "silence";
+  }
+}
 
 /** Sign-in off: the console runs as the OS user, as before operators existed (the store's start). */
 export const SIGN_IN_OFF: OperatorSession = {

@@ -12,13 +12,14 @@
 // catalog's words, set as text.
 
 import { alarmPriorityLabel, formatDateTime, formatTimeOfDayOrDate } from "../lib/format";
-import { ALARM_PRIORITIES, bannerPriority } from "../state";
+import { ALARM_PRIORITIES, bannerPriority, SIGN_IN_OFF } from "../state";
 import { language, strings } from "../strings";
 import { wordIn } from "../strings/catalog";
-import type { AlarmPriority, AlarmStatus, AlarmView } from "../types";
+import type { Action, AlarmPriority, AlarmStatus, AlarmView, OperatorSession } from "../types";
 import { LabelText, onLanguage } from "./bind";
 import { el, setAttr, setText, type Label } from "./dom";
 import { ALARM_KEYS } from "./keys";
+import { whyNot } from "./session-text";
 import "./alarms.css";
 
 /** What the banner's buttons ask for; the controller answers. */
@@ -57,6 +58,8 @@ export class AlarmBannerView {
   private silencePending = false;
   private actions: AlarmBannerActions | null = null;
   private now = 0;
+  /** Who is at the screen: a button the role may not use is disabled, the reason its title. */
+  private session: OperatorSession = SIGN_IN_OFF;
 
   constructor(doc: Document) {
     const A = () => strings.alarms;
@@ -90,7 +93,8 @@ export class AlarmBannerView {
       {
         id: "alarm-banner-ack",
         class: "button button-action",
-        attrs: { type: "button", title: () => A().acknowledgeTopTitle(ALARM_KEYS.acknowledge.label) },
+        // Its title (the key, or why the role may not) is set with its state.
+        attrs: { type: "button" },
       },
       () => A().acknowledgeTop,
     );
@@ -100,7 +104,7 @@ export class AlarmBannerView {
       {
         id: "alarm-banner-silence",
         class: "button",
-        attrs: { type: "button", title: () => A().silenceTitle(ALARM_KEYS.silence.label) },
+        attrs: { type: "button" },
       },
       () => A().silence,
     );
@@ -163,10 +167,30 @@ export class AlarmBannerView {
     this.draw();
   }
 
-  /** The banner's Acknowledge (or its key): the alarm shown. */
+  /** The operator session changed (or the language): the buttons follow what the role may do. */
+  setSession(session: OperatorSession): void {
+    this.session = session;
+    this.refreshButtons();
+  }
+
+  /** Why the role may not take `action` now (null: it may). */
+  private blocked(action: Action): string | null {
+    return whyNot(this.session, action);
+  }
+
+  /**
+   * The banner's Acknowledge (or its key): the alarm shown. A role that may not
+   * acknowledge sends nothing; the key's press is answered with the reason.
+   */
   acknowledge(): void {
     const top = this.topAlarm;
-    if (top === null || this.ackButton.disabled) return;
+    if (top === null) return;
+    const reason = this.blocked("acknowledge");
+    if (reason !== null) {
+      this.showError(() => this.blocked("acknowledge") ?? "");
+      return;
+    }
+    if (this.ackButton.disabled) return;
     this.pendingAck = top.id;
     this.refreshButtons();
     this.actions?.acknowledge(top.id);
@@ -236,9 +260,13 @@ export class AlarmBannerView {
 
   private refreshButtons(): void {
     const top = this.topAlarm;
-    const ackDisabled = top === null || this.pendingAck === top.id;
+    const ackBlock = this.blocked("acknowledge");
+    const ackDisabled = top === null || this.pendingAck === top.id || ackBlock !== null;
     if (this.ackButton.disabled !== ackDisabled) this.ackButton.disabled = ackDisabled;
-    const silenceDisabled = this.silencePending || (this.status?.sounding ?? null) === null;
+    setAttr(this.ackButton, "title", ackBlock ?? strings.alarms.acknowledgeTopTitle(ALARM_KEYS.acknowledge.label));
+    const silenceBlock = this.blocked("silence");
+    const silenceDisabled = this.silencePending || (this.status?.sounding ?? null) === null || silenceBlock !== null;
     if (this.silenceButton.disabled !== silenceDisabled) this.silenceButton.disabled = silenceDisabled;
+    setAttr(this.silenceButton, "title", silenceBlock ?? strings.alarms.silenceTitle(ALARM_KEYS.silence.label));
   }
 }

@@ -34,15 +34,17 @@ import {
   isAlarmState,
   needsAcknowledgement,
   noAlarmFilter,
+  SIGN_IN_OFF,
   unacknowledgedIds,
   type AlarmFilter,
 } from "../state";
 import { language, strings } from "../strings";
 import { wordIn } from "../strings/catalog";
-import type { AlarmTransition, AlarmView } from "../types";
+import type { Action, AlarmTransition, AlarmView, OperatorSession } from "../types";
 import { bindText, LabelText, onLanguage } from "./bind";
 import { colHeading, dataTable, el, selectEl, setAttr, setText, tableHead, type Label } from "./dom";
 import { ALARM_KEYS } from "./keys";
+import { whyNot } from "./session-text";
 import { placeRows } from "./sorted-rows";
 import "./alarms.css";
 
@@ -66,6 +68,13 @@ function words(alarm: { message: AlarmView["message"] }): string {
 }
 
 type ActionName = "ack" | "shelve" | "unshelve" | "reset";
+
+/** The right a row's button needs (its class says which it is). */
+function buttonRight(button: HTMLButtonElement): Action {
+  if (button.classList.contains("alarm-ack")) return "acknowledge";
+  if (button.classList.contains("alarm-reset")) return "reset_latched";
+  return "shelve";
+}
 
 interface AlarmRow {
   readonly tr: HTMLTableRowElement;
@@ -132,6 +141,8 @@ export class AlarmSummaryView {
   private readonly pending = new Set<number>();
   private now = 0;
   private actions: AlarmSummaryActions | null = null;
+  /** Who is at the screen: a button the role may not use is disabled, the reason its title. */
+  private session: OperatorSession = SIGN_IN_OFF;
 
   constructor(doc: Document) {
     this.doc = doc;
@@ -173,16 +184,19 @@ export class AlarmSummaryView {
       {
         id: "alarm-ack-selected",
         class: "button button-action",
-        attrs: { type: "button", title: () => A().ackSelectedTitle(ALARM_KEYS.acknowledge.label) },
+        // Its title (the key, or why the role may not) is set with its state.
+        attrs: { type: "button" },
       },
       this.ackSelectedText,
     );
     this.ackPageButton = el(
       doc,
       "button",
-      { id: "alarm-ack-page", class: "button", attrs: { type: "button", title: () => A().ackPageTitle } },
+      { id: "alarm-ack-page", class: "button", attrs: { type: "button" } },
       () => A().ackPage,
     );
+    setAttr(this.ackSelectedButton, "title", A().ackSelectedTitle(ALARM_KEYS.acknowledge.label));
+    setAttr(this.ackPageButton, "title", A().ackPageTitle);
     this.errorText = new LabelText(doc);
     this.errorBox = el(doc, "p", { id: "alarms-error", class: "panel-error", attrs: { role: "alert" } }, this.errorText.node);
     this.errorBox.hidden = true;
@@ -322,7 +336,7 @@ export class AlarmSummaryView {
     });
     this.ackSelectedButton.addEventListener("click", () => this.acknowledgeSelected());
     this.ackPageButton.addEventListener("click", () => {
-      if (this.ackPageButton.disabled) return;
+      if (this.ackPageButton.disabled || whyNot(this.session, "acknowledge") !== null) return;
       this.acknowledge(unacknowledgedIds(this.shown));
     });
     this.historyClose.addEventListener("click", () => this.closeHistory());
@@ -389,6 +403,13 @@ export class AlarmSummaryView {
     return tr === null || !Number.isFinite(id) ? null : id;
   }
 
+  /** The operator session changed (or the language): the buttons follow what the role may do. */
+  setSession(session: OperatorSession): void {
+    this.session = session;
+    for (const row of this.rows.values()) this.updateActions(row);
+    this.refreshButtons();
+  }
+
   /** A row's button. */
   private press(id: number, button: HTMLButtonElement): void {
     const row = this.rows.get(id);
@@ -419,6 +440,7 @@ export class AlarmSummaryView {
 
   /** "Acknowledge selected" (or its key): true when there was something to acknowledge. */
   acknowledgeSelected(): boolean {
+    if (whyNot(this.session, "acknowledge") !== null) return false;
     const ids = this.selectedToAcknowledge();
     if (ids.length === 0) return false;
     this.acknowledge(ids);
@@ -521,11 +543,16 @@ export class AlarmSummaryView {
   }
 
   private refreshButtons(): void {
+    const block = whyNot(this.session, "acknowledge");
     const selected = this.selectedToAcknowledge().filter((id) => !this.pending.has(id));
     setText(this.ackSelectedText, strings.alarms.ackSelected(selected.length));
-    if (this.ackSelectedButton.disabled !== (selected.length === 0)) this.ackSelectedButton.disabled = selected.length === 0;
+    const selectedOff = selected.length === 0 || block !== null;
+    if (this.ackSelectedButton.disabled !== selectedOff) this.ackSelectedButton.disabled = selectedOff;
+    setAttr(this.ackSelectedButton, "title", block ?? strings.alarms.ackSelectedTitle(ALARM_KEYS.acknowledge.label));
     const page = unacknowledgedIds(this.shown).filter((id) => !this.pending.has(id));
-    if (this.ackPageButton.disabled !== (page.length === 0)) this.ackPageButton.disabled = page.length === 0;
+    const pageOff = page.length === 0 || block !== null;
+    if (this.ackPageButton.disabled !== pageOff) this.ackPageButton.disabled = pageOff;
+    setAttr(this.ackPageButton, "title", block ?? strings.alarms.ackPageTitle);
     const ticked = this.shown.filter((a) => this.selected.has(a.id)).length;
     this.selectAll.checked = ticked > 0 && ticked === this.shown.length;
     this.selectAll.indeterminate = ticked > 0 && ticked < this.shown.length;
@@ -648,8 +675,13 @@ export class AlarmSummaryView {
       row.shown = want;
       if (hadFocus) row.tr.focus();
     }
-    const disabled = this.pending.has(a.id);
-    for (const b of row.actions.querySelectorAll("button")) if (b.disabled !== disabled) b.disabled = disabled;
+    const pending = this.pending.has(a.id);
+    for (const b of row.actions.querySelectorAll("button")) {
+      const reason = whyNot(this.session, buttonRight(b));
+      const disabled = pending || reason !== null;
+      if (b.disabled !== disabled) b.disabled = disabled;
+      setAttr(b, "title", reason);
+    }
   }
 
   // ---------- the history ----------

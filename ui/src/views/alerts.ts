@@ -12,7 +12,9 @@ import { ackedText, formatDateTime, formatTimeOfDayOrDate, notificationText, sev
 import { language, strings } from "../strings";
 import { wordIn } from "../strings/catalog";
 import { onLanguage, LabelText } from "./bind";
-import type { AlertStatus, AlertView } from "../types";
+import { SIGN_IN_OFF } from "../state";
+import type { AlertStatus, AlertView, OperatorSession } from "../types";
+import { whyNot } from "./session-text";
 import { dataTable, el, setAttr, setText, tableHead, type Label } from "./dom";
 import { placeRows } from "./sorted-rows";
 import "./alerts.css";
@@ -57,6 +59,8 @@ export class AlertsView {
   /** The alert whose "Acknowledge" was pressed last. */
   private lastPressed: number | null = null;
   private onAck: (id: number | undefined) => void = () => {};
+  /** Who is at the screen: acknowledging is disabled for a role that may not, the reason its title. */
+  private session: OperatorSession = SIGN_IN_OFF;
 
   constructor(doc: Document) {
     this.doc = doc;
@@ -78,10 +82,12 @@ export class AlertsView {
     this.ackAll = el(
       doc,
       "button",
-      { id: "ack-all", class: "button ack-all", attrs: { type: "button", title: () => strings.alerts.acknowledgeAllTitle } },
+      // Its title (what it does, or why the role may not) is set with its state.
+      { id: "ack-all", class: "button ack-all", attrs: { type: "button" } },
       () => strings.alerts.acknowledgeAll,
     );
     this.ackAll.disabled = true;
+    setAttr(this.ackAll, "title", strings.alerts.acknowledgeAllTitle);
     const table = dataTable(doc, {
       table: { id: "alerts", class: "data-table alerts-table" },
       caption: () => strings.alerts.heading,
@@ -150,6 +156,14 @@ export class AlertsView {
   private relabel(): void {
     for (const row of this.rows.values()) this.updateRow(row, row.alert);
     this.refreshSummary();
+    this.refreshAckAll();
+  }
+
+  /** The operator session changed (or the language): the buttons follow what the role may do. */
+  setSession(session: OperatorSession): void {
+    this.session = session;
+    for (const row of this.rows.values()) this.updateRow(row, row.alert);
+    this.refreshAckAll();
   }
 
   setAckHandler(handler: (id: number | undefined) => void): void {
@@ -353,15 +367,19 @@ export class AlertsView {
       setAttr(row.ack, "aria-label", strings.alerts.acknowledgeLabel(title));
       const label = row.ack.firstChild;
       if (label instanceof Text) setText(label, strings.alerts.acknowledge);
-      const disabled = this.pending.has(alert.id);
+      const reason = whyNot(this.session, "acknowledge");
+      const disabled = this.pending.has(alert.id) || reason !== null;
       if (row.ack.disabled !== disabled) row.ack.disabled = disabled;
+      setAttr(row.ack, "title", reason);
     }
   }
 
   private refreshAckAll(): void {
     const nothing = this.status === null || this.status.unacked <= 0;
-    const disabled = this.ackAllPending || nothing;
+    const reason = whyNot(this.session, "acknowledge");
+    const disabled = this.ackAllPending || nothing || reason !== null;
     if (this.ackAll.disabled !== disabled) this.ackAll.disabled = disabled;
+    setAttr(this.ackAll, "title", reason ?? strings.alerts.acknowledgeAllTitle);
   }
 
   private refreshSummary(): void {

@@ -24,7 +24,7 @@ import { UnusableWatch, unusableTotal } from "../state/quality";
 import { activeShelves, type ChangeSet, type ConsoleStore, type JournalRange, type StatsRange } from "../state";
 import { currentLanguage, strings, type Language } from "../strings";
 import type { AlarmKpis, AlarmTransition, AlertPrefs, DeviceTrend, Diagnostics, JournalEntry, SettingsInput, StatsTrend } from "../types";
-import type { WindowInfo, WindowView } from "../types";
+import type { OperatorSession, WindowInfo, WindowView } from "../types";
 import { SECONDARY_ROLES, type SecondaryRole, type WindowRole } from "../lib/window-role";
 import { AlarmBannerView } from "./alarm-banner";
 import { AlarmJournalView } from "./alarm-journal";
@@ -57,6 +57,7 @@ import { StatsView } from "./stats";
 import { TrendsView } from "./trends";
 import { isTabId, TabsView, type TabId } from "./tabs";
 import { applyWindowRole, openWindowButton, placeOpenWindowButton, ROLE_TABS } from "./windows";
+import { whyNot } from "./session-text";
 
 /** What the operator can ask for; the controller answers (the view never calls IPC). */
 export interface ViewActions {
@@ -787,6 +788,20 @@ export class AppView {
       }
     });
 
+    // The controls a role may not use (session, language): disabled, the reason their
+    // title. The relay switches follow in their own region; the header is told by the
+    // session controller.
+    let controlSession = since(s.session);
+    let controlLanguage = currentLanguage.peek();
+    this.region(() => {
+      const v = s.session.value;
+      const lang = currentLanguage.value;
+      if (v === controlSession && lang === controlLanguage) return;
+      controlSession = v;
+      controlLanguage = lang;
+      this.applySession(store.session);
+    });
+
     // The alarm banner and what sounds (alarm status).
     let alarmStatus = since(s.alarmStatus);
     this.region(() => {
@@ -829,6 +844,18 @@ export class AppView {
       const hasValues = store.devices.size > 0 || store.relays.size > 0 || store.stats !== null;
       this.staleWarning.hidden = !(store.valuesStale && hasValues);
     });
+  }
+
+  /** What the role at the screen may do, to every view with controls it may not use. */
+  private applySession(session: OperatorSession): void {
+    this.alarmBanner.setSession(session);
+    this.alarmSummary.setSession(session);
+    this.alerts.setSession(session);
+    this.settings.setSession(session);
+    // Shelving a device's alerts is the role's `shelve` too.
+    const shelve = whyNot(session, "shelve");
+    this.devices.setShelveBlock(shelve);
+    this.details.setShelveBlock(shelve);
   }
 
   /** The banner about plant data the console could not use: shown while the count grows. */

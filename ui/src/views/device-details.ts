@@ -45,6 +45,8 @@ export class DeviceDetailsView {
   private shelvedUntilTime: number | null = null;
   private opener: HTMLElement | null = null;
   private onShelve: (deviceId: string) => void = () => {};
+  /** Why the one at the screen may not shelve (null: they may). */
+  private shelveBlock: string | null = null;
   private onClose: () => void = () => {};
   private onOpenTrend: (deviceId: string) => void = () => {};
   private readonly openTrendButton: HTMLButtonElement;
@@ -262,6 +264,12 @@ export class DeviceDetailsView {
     this.refreshShelf();
   }
 
+  /** Why the one at the screen may not shelve (null: they may): the button is disabled, the reason its title. */
+  setShelveBlock(reason: string | null): void {
+    this.shelveBlock = reason;
+    this.refreshShelf();
+  }
+
   /** A shelving was answered: the button may be pressed again. */
   shelveSettled(deviceId: string): void {
     if (deviceId !== this.id) return;
@@ -276,8 +284,9 @@ export class DeviceDetailsView {
     this.shelvedLabel.hidden = !active;
     const name = this.entry === null ? (this.id ?? "") : String(this.entry.device.name);
     setAttr(this.shelveButton, "aria-label", strings.alerts.shelveLabel(name, SHELVE_MINUTES));
-    const disabled = this.shelving || !this.removed.hidden;
+    const disabled = this.shelving || !this.removed.hidden || this.shelveBlock !== null;
     if (this.shelveButton.disabled !== disabled) this.shelveButton.disabled = disabled;
+    setAttr(this.shelveButton, "title", this.shelveBlock);
   }
 
   /** The stored trend arrived (for the open device). */

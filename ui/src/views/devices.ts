@@ -161,6 +161,8 @@ export class DevicesView {
   private shelves: ReadonlyMap<string, number> = new Map();
   /** Devices whose shelving is in flight (their buttons stay disabled). */
   private readonly shelving = new Set<string>();
+  /** Why the one at the screen may not shelve (null: they may). */
+  private shelveBlock: string | null = null;
   private scrollPending = false;
   private measuring = false;
   private onShelve: (deviceId: string) => void = () => {};
@@ -432,11 +434,24 @@ export class DevicesView {
 
   // ---------- shelving ----------
 
+  /**
+   * Why the one at the screen may not shelve (null: they may): every Shelve button is
+   * disabled then, the reason its title (the session changed, or the language).
+   */
+  setShelveBlock(reason: string | null): void {
+    this.shelveBlock = reason;
+    for (const [id, row] of this.rows) {
+      const disabled = this.shelving.has(id) || reason !== null;
+      if (row.shelveButton.disabled !== disabled) row.shelveButton.disabled = disabled;
+      setAttr(row.shelveButton, "title", reason);
+    }
+  }
+
   /** A shelving was answered (either way): its button may be pressed again. */
   shelveSettled(deviceId: string): void {
     this.shelving.delete(deviceId);
     const row = this.rows.get(deviceId);
-    if (row !== undefined) row.shelveButton.disabled = false;
+    if (row !== undefined) row.shelveButton.disabled = this.shelveBlock !== null;
   }
 
   /** Marks a shelving as in flight (its buttons stay disabled until shelveSettled). */
@@ -783,7 +798,8 @@ export class DevicesView {
       { class: "button shelve-device", attrs: { type: "button", "data-device-id": e.device.id, tabindex: "-1" } },
       shelveText,
     );
-    shelveButton.disabled = this.shelving.has(e.device.id);
+    shelveButton.disabled = this.shelving.has(e.device.id) || this.shelveBlock !== null;
+    setAttr(shelveButton, "title", this.shelveBlock);
     const badge = el(doc, "span", { class: "badge" }, badgeText);
     const meter = new Meter(doc);
     // Names and kinds come from the server, in any script: isolated, so that a

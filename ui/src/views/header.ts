@@ -24,6 +24,7 @@ import type { AlertStatus, LinkStatus, OperatorSession } from "../types";
 import { bindAttr, bindText, onLanguage } from "./bind";
 import { el, setAttr, setText } from "./dom";
 import { keyHelpButton } from "./key-help";
+import { whyNot } from "./session-text";
 import "./header.css";
 
 export class HeaderView {
@@ -293,6 +294,14 @@ export class HeaderView {
     if (session.operator !== null) this.idleNotice = null;
     this.session = session;
     this.drawSession();
+    // Muting is silencing: disabled for a role that may not, the reason its title.
+    this.refreshMute(this.now);
+    this.refreshMuteEnabled();
+  }
+
+  /** Why the one at the screen may not mute (null: they may, or the session is not known yet). */
+  private muteBlock(): string | null {
+    return this.session === null ? null : whyNot(this.session, "silence");
   }
 
   /** The console signed `name` out after `seconds` without activity: said until the next sign-in. */
@@ -463,14 +472,14 @@ export class HeaderView {
     const label = muteLabel(this.alertStatus, now);
     this.showsMuted = label.muted;
     setText(this.muteText, label.text);
-    setAttr(this.muteToggle, "title", label.title);
+    setAttr(this.muteToggle, "title", this.muteBlock() ?? label.title);
     setAttr(this.muteToggle, "data-muted", label.muted ? "true" : "false");
     this.muteToggle.classList.toggle("muted", label.muted);
     this.refreshMuteEnabled();
   }
 
   private refreshMuteEnabled(): void {
-    const disabled = this.mutePending || this.alertStatus === null;
+    const disabled = this.mutePending || this.alertStatus === null || this.muteBlock() !== null;
     if (this.muteToggle.disabled !== disabled) this.muteToggle.disabled = disabled;
   }
 

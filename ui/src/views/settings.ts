@@ -39,10 +39,12 @@ import {
   type SettingsDraft,
 } from "../state/settings";
 import { isLanguage, LANGUAGES, strings, type Language } from "../strings";
-import type { AlertKind, FieldError, SettingsInput, SettingsView, UiError } from "../types";
+import { SIGN_IN_OFF } from "../state/session";
+import type { AlertKind, FieldError, OperatorSession, SettingsInput, SettingsView, UiError } from "../types";
 import { onLanguage, LabelText, labelString } from "./bind";
 import { el, selectEl, setAttr, setOptions, setText, tableHead, type Label } from "./dom";
 import { ALARM_KEYS } from "./keys";
+import { whyNot } from "./session-text";
 import "./settings.css";
 
 /** The status line: what happened last. Its text is made when shown, so it follows the language. */
@@ -163,6 +165,8 @@ export class SettingsFormView {
   private clientErrors = false;
   private statusValue: Status | null = null;
   private saving = false;
+  /** Who is at the screen: Apply is theirs only with the `settings` right (the language alone is anyone's). */
+  private session: OperatorSession = SIGN_IN_OFF;
   private onSave: (input: SettingsInput) => void = () => {};
   private onReload: () => void = () => {};
   private demo = false;
@@ -420,6 +424,8 @@ export class SettingsFormView {
       this.submit();
     });
     this.listen();
+    // Every edit may make the draft more than a language change (or only one again).
+    for (const type of ["input", "change", "click"]) this.form.addEventListener(type, () => this.refreshApply());
 
     const headingId = "settings-heading";
     this.element = el(
@@ -651,10 +657,40 @@ export class SettingsFormView {
     }
   }
 
+  /** The operator session changed (or the language): Apply follows what the role may do. */
+  setSession(session: OperatorSession): void {
+    this.session = session;
+    this.refreshApply();
+  }
+
+  /**
+   * Why Apply may not send the draft (null: it may): a role without the `settings`
+   * right may still save a change of the language alone (the console allows it).
+   */
+  private applyBlock(): string | null {
+    const reason = whyNot(this.session, "settings");
+    if (reason === null) return null;
+    const answer = this.answer;
+    const draft = this.draft;
+    if (answer !== null && draft !== null) {
+      const saved = draftFromSettings(answer.settings);
+      if (draftsEqual({ ...draft, language: saved.language }, saved) && draft.language !== saved.language) return null;
+    }
+    return reason;
+  }
+
+  /** Apply is disabled while saving, or for a role that may not send this draft (the reason its title). */
+  private refreshApply(): void {
+    const reason = this.applyBlock();
+    const disabled = this.saving || reason !== null;
+    if (this.applyButton.disabled !== disabled) this.applyButton.disabled = disabled;
+    setAttr(this.applyButton, "title", reason);
+  }
+
   /** A save is in flight: Apply (and Revert) wait for its answer. */
   setSaving(saving: boolean): void {
     this.saving = saving;
-    this.applyButton.disabled = saving;
+    this.refreshApply();
     this.revertButton.disabled = saving;
     setAttr(this.form, "aria-busy", saving ? "true" : null);
     if (saving) this.setStatus({ kind: "busy", text: () => strings.settings.saving });
@@ -692,6 +728,7 @@ export class SettingsFormView {
   languageChosen(lang: Language): void {
     if (this.draft !== null) this.draft.language = lang;
     this.languageSelect.value = lang;
+    this.refreshApply();
   }
 
   focusApply(): void {
@@ -712,6 +749,7 @@ export class SettingsFormView {
     const answer = this.answer;
     const draft = this.draft;
     if (answer === null || draft === null) return;
+    this.refreshApply();
     this.plantUrl.value = draft.plantUrl;
     this.plantUrl.disabled = answer.plant_url_fixed;
     this.plantUrlFixed.hidden = !answer.plant_url_fixed;
@@ -942,7 +980,7 @@ export class SettingsFormView {
   private submit(): void {
     const answer = this.answer;
     const draft = this.draft;
-    if (this.saving || answer === null || draft === null) return;
+    if (this.saving || answer === null || draft === null || this.applyBlock() !== null) return;
     const plan = planSave(draft, answer);
     if (!plan.ok) {
       this.showErrors(plan.errors, true, true);
