@@ -23,12 +23,16 @@ fn demo_window_shows_live_device_rows_and_says_demo_plant() {
         w.find("#tab-plant")
     });
     window.click(&plant).expect("show the plant");
-    let rows = window.wait_for(Duration::from_secs(30), "device rows", |w| {
-        let rows = w.find_all("#devices tbody tr[data-device-id]");
-        (rows.len() == 12).then_some(rows)
-    });
-    let first_name = window.text(&rows[0]);
-    assert!(!first_name.trim().is_empty(), "a device row shows its name");
+    // Waited for, not read once: WebKit gives a row's visible text only once it has been
+    // laid out, which can come a frame after the row is in the DOM.
+    window.wait_for(
+        Duration::from_secs(30),
+        "device rows showing their names",
+        |w| {
+            let rows = w.find_all("#devices tbody tr[data-device-id]");
+            (rows.len() == 12 && !w.text(&rows[0]).trim().is_empty()).then_some(())
+        },
+    );
 
     let mode = window.wait_for(Duration::from_secs(20), "a live status", |w| {
         let status = w.find("#link-status")?;
