@@ -255,7 +255,34 @@ async fn answers(dir: &Path) -> Vec<(String, Value)> {
         message: "the plant URL must start with http://".into(),
     }]);
     let kiosk = plant_console::shell::windows::Windows::new(dir, true, false);
+    // The operator session's answers, from a gate over a real operators file (Argon2id).
+    let mut operators_file = console_auth::OperatorsFile::new();
+    operators_file
+        .add(
+            "ana",
+            console_auth::Role::Operator,
+            &console_auth::Password::new("ana's password"),
+        )
+        .unwrap();
+    let operators = plant_console::shell::operators::Operators::on(console_auth::Gate::new(
+        operators_file,
+        Box::new(console_auth::MemoryFailureLog::default()),
+        "memory",
+    ));
+    let signed_in = operators.sign_in("ana", "ana's password").unwrap();
+    let session = operators.session();
+    operators.activity();
+    let signed_out = operators.sign_out();
+    let change = plant_console::shell::operators::SessionChange {
+        session: signed_out.clone(),
+        idle_signed_out: signed_in.operator.clone(),
+    };
     let answers = vec![
+        ("operator_session".into(), json(&session)),
+        ("sign_in".into(), json(&signed_in)),
+        ("sign_out".into(), json(&signed_out)),
+        ("operator_activity".into(), Value::Null),
+        ("console://session".into(), json(&change)),
         ("get_snapshot".into(), json(&console.snapshot())),
         ("console://batch".into(), json(&batch)),
         ("console://command".into(), json(&last[0])),
@@ -363,6 +390,10 @@ fn what_rust_sends_type_checks_against_what_the_ui_expects() {
     expected.push((
         "console://window".into(),
         "C.Events[\"console://window\"]".into(),
+    ));
+    expected.push((
+        "console://session".into(),
+        "C.Events[\"console://session\"]".into(),
     ));
     expected.push(("error:invalid_settings".into(), "T.UiError".into()));
 
