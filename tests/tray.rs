@@ -293,9 +293,19 @@ fn the_tray_item_registers_shows_the_state_and_its_menu_items_work() {
     wait_for(LIMIT, "the window to be shown", || {
         (x11(&desktop, "state", "Plant Console") == "VISIBLE").then_some(())
     });
-    assert_eq!(x11(&desktop, "close", "Plant Console"), "SENT");
+    // The close is sent again until the window hides: under load a close sent soon after
+    // the window appeared was seen to go unanswered (as in the kiosk test below). Every
+    // round checks that the console still runs: a close hides, never quits.
     wait_for(LIMIT, "the window to hide", || {
-        (x11(&desktop, "state", "Plant Console") == "HIDDEN").then_some(())
+        if x11(&desktop, "state", "Plant Console") == "HIDDEN" {
+            return Some(());
+        }
+        assert!(
+            tray.app.0.try_wait().unwrap().is_none(),
+            "closing the window must not end the console"
+        );
+        assert_eq!(x11(&desktop, "close", "Plant Console"), "SENT");
+        None
     });
     assert!(
         tray.app.0.try_wait().unwrap().is_none(),
