@@ -325,19 +325,39 @@ async fn a_change_made_through_the_other_instance_reaches_the_console() {
     .await;
     live_on(&console, 0).await;
     let relay = server(&west).plant().current_relays().await[2].clone();
-    server(&west)
-        .plant()
-        .switch_relay(&relay.id, !relay.state, "west-panel")
-        .await
-        .expect("a relay of the plant");
-    common::wait_for(&console, "the change made through west", |s| {
-        s.relays.iter().any(|e| {
-            e.relay.id == relay.id
-                && e.relay.state != relay.state
-                && e.relay.changed_by.as_deref() == Some("west-panel")
-        })
-    })
-    .await;
+    // A broadcast west makes before east's Redis subscription is live reaches nobody on
+    // east (seen once under load), so the relay is switched through west again, the
+    // other way, until one change reaches the console; each round is polled with a
+    // deadline.
+    let mut target = !relay.state;
+    let mut reached = false;
+    for _ in 0..10 {
+        server(&west)
+            .plant()
+            .switch_relay(&relay.id, target, "west-panel")
+            .await
+            .expect("a relay of the plant");
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+        while tokio::time::Instant::now() < deadline {
+            reached = console.snapshot().relays.iter().any(|e| {
+                e.relay.id == relay.id
+                    && e.relay.state == target
+                    && e.relay.changed_by.as_deref() == Some("west-panel")
+            });
+            if reached {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        if reached {
+            break;
+        }
+        target = !target;
+    }
+    assert!(
+        reached,
+        "no change made through west reached the console over east"
+    );
     // It came over the session with east: the console never left it.
     let link = console.link().state().borrow().clone();
     assert_eq!((link.address.index, link.address.failovers), (0, 0));
