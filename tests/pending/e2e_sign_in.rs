@@ -133,9 +133,8 @@ fn write_operators(path: &Path, critical: &str) {
     }
 }
 
-/// The signed-in operator and role of each audit entry about `target`, read from the
-/// console's cache (read-only, beside the running console).
-fn audit_entries(data_dir: &Path, target: &str) -> Vec<(Option<String>, Option<String>)> {
+/// The plant's cache, opened read-only beside the running console.
+fn open_cache(data_dir: &Path) -> rusqlite::Connection {
     let plants = data_dir.join("plants");
     let cache = std::fs::read_dir(&plants)
         .expect("the plants' caches")
@@ -147,6 +146,13 @@ fn audit_entries(data_dir: &Path, target: &str) -> Vec<(Option<String>, Option<S
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .expect("open the cache read-only");
+    db
+}
+
+/// The signed-in operator and role of each audit entry about `target`, read from the
+/// console's cache (read-only, beside the running console).
+fn audit_entries(data_dir: &Path, target: &str) -> Vec<(Option<String>, Option<String>)> {
+    let db = open_cache(data_dir);
     let mut query = db
         .prepare("SELECT signed_in, signed_in_role FROM audit WHERE target = ?1 ORDER BY seq")
         .unwrap();
@@ -159,17 +165,7 @@ fn audit_entries(data_dir: &Path, target: &str) -> Vec<(Option<String>, Option<S
 
 /// The actions of the audit entries about `target`, oldest first.
 fn audit_actions(data_dir: &Path, target: &str) -> Vec<String> {
-    let plants = data_dir.join("plants");
-    let cache = std::fs::read_dir(&plants)
-        .expect("the plants' caches")
-        .map(|entry| entry.unwrap().path().join("console.db"))
-        .find(|db| db.is_file())
-        .expect("the plant's cache");
-    let db = rusqlite::Connection::open_with_flags(
-        &cache,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .expect("open the cache read-only");
+    let db = open_cache(data_dir);
     let mut query = db
         .prepare("SELECT action FROM audit WHERE target = ?1 ORDER BY seq")
         .unwrap();
