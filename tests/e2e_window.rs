@@ -6,7 +6,9 @@ use std::time::Duration;
 use test_support::desktop::{artifacts_dir, Desktop};
 use test_support::webdriver::TauriDriver;
 
-const BIN: &str = env!("CARGO_BIN_EXE_plant-console");
+mod common;
+
+use common::BIN;
 
 #[test]
 fn demo_window_shows_live_device_rows_and_says_demo_plant() {
@@ -19,7 +21,7 @@ fn demo_window_shows_live_device_rows_and_says_demo_plant() {
     );
 
     // The device rows are on the plant tab; a fresh console opens on the overview.
-    show_plant(&mut window);
+    common::show_tab(&mut window, "#tab-plant");
     // Waited for, not read once: WebKit gives a row's visible text only once it has been
     // laid out, which can come a frame after the row is in the DOM.
     window.wait_for(
@@ -65,7 +67,7 @@ fn a_relay_switched_with_confirmation_reaches_confirmed() {
     );
 
     // The relays are on the plant tab; a fresh console opens on the overview.
-    show_plant(&mut window);
+    common::show_tab(&mut window, "#tab-plant");
     // A relay whose switch is enabled (the demo plant locks some and takes devices
     // offline) and takes a click. At 1280×800 the relay table's lower rows sit at the
     // window's bottom edge, where WebKitWebDriver refuses a click as "element not
@@ -119,18 +121,4 @@ fn a_relay_switched_with_confirmation_reaches_confirmed() {
         "the outbox row shows the command"
     );
     window.screenshot(&artifacts_dir("e2e").join("relay-confirmed.png"));
-}
-
-/// Shows the plant tab, clicking it again until it is selected: a click that lands while
-/// the header is redrawn for the operator session's first answer was seen to be lost
-/// (the overview stayed), one start in five.
-fn show_plant(window: &mut test_support::webdriver::Session) {
-    window.wait_for(Duration::from_secs(30), "the plant tab shown", |w| {
-        let tab = w.find("#tab-plant")?;
-        if w.attribute(&tab, "aria-selected").as_deref() == Some("true") {
-            return Some(());
-        }
-        let _ = w.click(&tab);
-        None
-    });
 }
