@@ -182,13 +182,18 @@ export async function alerts(): Promise<AlertView[]> {
  * Resolves to how many were acknowledged now. Rejects with a UiError
  * (`unknown_alert` for an id the console does not have).
  */
-export async function acknowledgeAlerts(id?: number): Promise<number> {
-  return await call("acknowledge_alerts", id === undefined ? {} : { id });
+export async function acknowledgeAlerts(id?: number, challenge: Challenge | null = null): Promise<number> {
+  return await call("acknowledge_alerts", { ...(id === undefined ? {} : { id }), ...withChallenge(challenge) });
+}
+
+/** The re-authentication's answers as an argument, left out when none was asked. */
+function withChallenge(challenge: Challenge | null): { challenge?: Challenge } {
+  return challenge === null ? {} : { challenge };
 }
 
 /** Mutes desktop notifications for `minutes`, or until unmuted (null). Rejects with a UiError. */
-export async function muteAlerts(minutes: number | null): Promise<AlertStatus> {
-  return await call("mute_alerts", { minutes });
+export async function muteAlerts(minutes: number | null, challenge: Challenge | null = null): Promise<AlertStatus> {
+  return await call("mute_alerts", { minutes, ...withChallenge(challenge) });
 }
 
 /** Ends a mute. Rejects with a UiError. */
@@ -197,8 +202,8 @@ export async function unmuteAlerts(): Promise<AlertStatus> {
 }
 
 /** Stops notifying one device's alerts for `minutes` (they are still recorded). Rejects with a UiError. */
-export async function shelveDevice(deviceId: string, minutes: number): Promise<AlertStatus> {
-  return await call("shelve_device", { deviceId, minutes });
+export async function shelveDevice(deviceId: string, minutes: number, challenge: Challenge | null = null): Promise<AlertStatus> {
+  return await call("shelve_device", { deviceId, minutes, ...withChallenge(challenge) });
 }
 
 /** A device's stored values and the link gaps between `since` and `until` (Unix seconds). Rejects with a UiError. */

@@ -133,6 +133,8 @@ export interface FakeIpc extends ConsoleIpc {
   activityCalls: number;
   /** The challenge of each alarm_action, in the order of alarmActionCalls. */
   alarmChallenges: Array<Challenge | null>;
+  /** The challenge of each acknowledge_alerts, mute_alerts and shelve_device, in order, by command. */
+  alertChallenges: Array<{ command: "acknowledge_alerts" | "mute_alerts" | "shelve_device"; challenge: Challenge | null }>;
   /** Sends the session event to the subscriber. */
   emitSession(change: SessionChange): void;
 }
@@ -277,6 +279,7 @@ export function fakeIpc(): FakeIpc {
     },
     emitSession: (change) => sessionHandler?.(change),
     alarmChallenges: [],
+    alertChallenges: [],
     alarmsCalls: 0,
     alarmsAnswer: [],
     alarms: () => {
@@ -420,20 +423,23 @@ export function fakeIpc(): FakeIpc {
       const a = ipc.alertsAnswer;
       return a instanceof Error ? Promise.reject({ code: "alerts", message: a.message }) : Promise.resolve(a);
     },
-    acknowledgeAlerts: (id?: number) => {
+    acknowledgeAlerts: (id?: number, challenge?: Challenge | null) => {
       ipc.ackCalls.push(id);
+      ipc.alertChallenges.push({ command: "acknowledge_alerts", challenge: challenge ?? null });
       return ipc.ackAnswer(id);
     },
-    muteAlerts: (minutes) => {
+    muteAlerts: (minutes, challenge) => {
       ipc.muteCalls.push(minutes);
+      ipc.alertChallenges.push({ command: "mute_alerts", challenge: challenge ?? null });
       return ipc.statusAnswer("mute");
     },
     unmuteAlerts: () => {
       ipc.unmuteCalls++;
       return ipc.statusAnswer("unmute");
     },
-    shelveDevice: (deviceId, minutes) => {
+    shelveDevice: (deviceId, minutes, challenge) => {
       ipc.shelveCalls.push({ deviceId, minutes });
+      ipc.alertChallenges.push({ command: "shelve_device", challenge: challenge ?? null });
       return ipc.statusAnswer("shelve");
     },
     outboxAnswer: [],

@@ -231,6 +231,65 @@ describe("the alarm keys for a role that may not", () => {
   });
 });
 
+describe("re-authentication before the alert list's acknowledgement, the mute and a device shelve", () => {
+  /** Answers the open re-authentication dialog with `password`. */
+  async function answer(password: string): Promise<void> {
+    await vi.waitFor(() => expect(open("#reauth-dialog")).toBe(true));
+    ($("#reauth-password") as HTMLInputElement).value = password;
+    ($("#reauth-password") as HTMLInputElement).form?.requestSubmit();
+    await vi.waitFor(() => expect(open("#reauth-dialog")).toBe(false));
+  }
+
+  it("asks the password before each, and sends it with the command", async () => {
+    await start(signedIn("ana", "operator", { reauthenticate: true }));
+
+    button('#alerts tr[data-alert-id="1"] button.ack-alert').click();
+    await vi.waitFor(() => expect(open("#reauth-dialog")).toBe(true));
+    expect(text("#reauth-help")).toBe("ana, enter your password again to acknowledge alarms.");
+    expect(ipc.ackCalls).toEqual([]);
+    await answer("pw-ack");
+    await vi.waitFor(() => expect(ipc.ackCalls).toEqual([1]));
+
+    button("#mute-toggle").click();
+    await answer("pw-mute");
+    await vi.waitFor(() => expect(ipc.muteCalls).toHaveLength(1));
+
+    button('#devices tr[data-device-id="pump-1"] button.shelve-device').click();
+    await answer("pw-shelve");
+    await vi.waitFor(() => expect(ipc.shelveCalls).toHaveLength(1));
+
+    expect(ipc.alertChallenges).toEqual([
+      { command: "acknowledge_alerts", challenge: { password: "pw-ack", reason: null } },
+      { command: "mute_alerts", challenge: { password: "pw-mute", reason: null } },
+      { command: "shelve_device", challenge: { password: "pw-shelve", reason: null } },
+    ]);
+  });
+
+  it("sends nothing when cancelled, and the buttons may be pressed again", async () => {
+    await start(signedIn("ana", "operator", { reauthenticate: true }));
+    for (const selector of ["#ack-all", "#mute-toggle", '#devices tr[data-device-id="pump-1"] button.shelve-device']) {
+      button(selector).click();
+      await vi.waitFor(() => expect(open("#reauth-dialog")).toBe(true));
+      button("#reauth-cancel").click();
+      await vi.waitFor(() => expect(open("#reauth-dialog")).toBe(false));
+      await vi.waitFor(() => expect(button(selector).disabled).toBe(false));
+    }
+    expect(ipc.ackCalls).toEqual([]);
+    expect(ipc.muteCalls).toEqual([]);
+    expect(ipc.shelveCalls).toEqual([]);
+  });
+
+  it("asks nothing without the policy, as before", async () => {
+    await start(signedIn("op", "operator"));
+    button("#ack-all").click();
+    await vi.waitFor(() => expect(ipc.ackCalls).toEqual([undefined]));
+    button("#mute-toggle").click();
+    await vi.waitFor(() => expect(ipc.muteCalls).toHaveLength(1));
+    expect(open("#reauth-dialog")).toBe(false);
+    expect(ipc.alertChallenges.map((c) => c.challenge)).toEqual([null, null]);
+  });
+});
+
 describe("re-authentication before an alarm action", () => {
   it("asks an operator's password before acknowledging, and sends it with the action", async () => {
     await start(signedIn("ana", "operator", { reauthenticate: true }));

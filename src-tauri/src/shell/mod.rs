@@ -194,9 +194,10 @@ async fn acknowledge_alerts(
     slot: tauri::State<'_, ConsoleSlot>,
     operators: tauri::State<'_, Arc<Operators>>,
     id: Option<i64>,
+    challenge: Option<Challenge>,
 ) -> Result<u32, UiError> {
     let console = slot.get()?;
-    authorize(&operators, Control::AcknowledgeAlerts, None).await?;
+    authorize(&operators, Control::AcknowledgeAlerts, challenge).await?;
     Ok(console.acknowledge(id).await?)
 }
 
@@ -206,9 +207,10 @@ async fn mute_alerts(
     slot: tauri::State<'_, ConsoleSlot>,
     operators: tauri::State<'_, Arc<Operators>>,
     minutes: Option<u32>,
+    challenge: Option<Challenge>,
 ) -> Result<AlertStatus, UiError> {
     let console = slot.get()?;
-    authorize(&operators, Control::MuteAlerts, None).await?;
+    authorize(&operators, Control::MuteAlerts, challenge).await?;
     let duration = minutes.map(|m| Duration::from_secs(u64::from(m) * 60));
     Ok(console.mute(duration).await?)
 }
@@ -230,9 +232,10 @@ async fn shelve_device(
     operators: tauri::State<'_, Arc<Operators>>,
     device_id: String,
     minutes: u32,
+    challenge: Option<Challenge>,
 ) -> Result<AlertStatus, UiError> {
     let console = slot.get()?;
-    authorize(&operators, Control::ShelveDevice, None).await?;
+    authorize(&operators, Control::ShelveDevice, challenge).await?;
     Ok(console
         .shelve(&device_id, Duration::from_secs(u64::from(minutes) * 60))
         .await?)

@@ -130,10 +130,20 @@ impl Control<'_> {
         }
     }
 
-    /// Whether the command takes the re-authentication challenge (the controls of the
-    /// plant and of its alarms); the others are role-checked only.
+    /// Whether the command takes the re-authentication challenge: every control of the
+    /// plant and of its alarms, the older alert list's acknowledgement, the notification
+    /// mute and the device shelve included, since each hides or answers something an
+    /// operator is accountable for. Cancelling a queued command and ending a mute only
+    /// undo an action and are role-checked only, as are settings (the engineer's, signed in).
     pub fn is_challenged(&self) -> bool {
-        matches!(self, Control::SetRelay { .. } | Control::Alarm(_))
+        matches!(
+            self,
+            Control::SetRelay { .. }
+                | Control::Alarm(_)
+                | Control::AcknowledgeAlerts
+                | Control::MuteAlerts
+                | Control::ShelveDevice
+        )
     }
 }
 

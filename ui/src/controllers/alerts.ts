@@ -4,7 +4,8 @@
 import { NO_BACKEND, toUiError } from "../ipc";
 import { MUTE_MINUTES, SHELVE_MINUTES } from "../state";
 import { strings } from "../strings";
-import type { ControllerContext } from "./context";
+import type { AlertStatus } from "../types";
+import type { Challenged, ControllerContext } from "./context";
 
 export class AlertsController {
   private alertsInFlight = false;
@@ -97,15 +98,18 @@ export class AlertsController {
   /** Acknowledges one alert, or every alert (`id` undefined); then shows the list as stored. */
   async acknowledgeAlerts(id: number | undefined): Promise<void> {
     if (this.ctx.stopped()) return;
-    try {
-      await this.ctx.ipc.acknowledgeAlerts(id);
-      if (this.ctx.stopped()) return;
+    const outcome = await this.ctx.challenged({ action: "acknowledge" }, (challenge) => this.ctx.ipc.acknowledgeAlerts(id, challenge));
+    if (this.ctx.stopped()) return;
+    if (outcome.kind === "cancelled") {
+      this.ctx.view.alerts.ackSettled(id, false);
+      return;
+    }
+    if (outcome.kind === "sent") {
       this.ctx.view.alerts.ackSettled(id, true);
       this.ctx.view.alerts.showActionError(null);
-    } catch (err) {
-      if (this.ctx.stopped()) return;
+    } else {
       this.ctx.view.alerts.ackSettled(id, false);
-      this.ctx.view.alerts.showActionError(() => strings.errors.ackFailed(toUiError(err).message));
+      this.ctx.view.alerts.showActionError(() => strings.errors.ackFailed(toUiError(outcome.error).message));
     }
     // Either way (an unknown alert may have been deleted meanwhile).
     this.requestAlerts(true);
@@ -116,13 +120,20 @@ export class AlertsController {
     if (this.ctx.stopped()) return;
     this.ctx.view.header.setMutePending(true);
     try {
-      const status = unmute ? await this.ctx.ipc.unmuteAlerts() : await this.ctx.ipc.muteAlerts(MUTE_MINUTES);
-      if (this.ctx.stopped()) return;
-      this.ctx.schedule(this.ctx.store.setAlertStatus(status));
-      this.ctx.view.alerts.showActionError(null);
-    } catch (err) {
-      if (this.ctx.stopped()) return;
-      this.ctx.view.alerts.showActionError(() => strings.errors.muteFailed(toUiError(err).message));
+      // Ending a mute only undoes one and is not challenged; muting is.
+      const outcome: Challenged<AlertStatus> = unmute
+        ? await this.ctx.ipc.unmuteAlerts().then(
+            (value) => ({ kind: "sent" as const, value }),
+            (error: unknown) => ({ kind: "failed" as const, error }),
+          )
+        : await this.ctx.challenged({ action: "silence" }, (challenge) => this.ctx.ipc.muteAlerts(MUTE_MINUTES, challenge));
+      if (this.ctx.stopped() || outcome.kind === "cancelled") return;
+      if (outcome.kind === "sent") {
+        this.ctx.schedule(this.ctx.store.setAlertStatus(outcome.value));
+        this.ctx.view.alerts.showActionError(null);
+      } else {
+        this.ctx.view.alerts.showActionError(() => strings.errors.muteFailed(toUiError(outcome.error).message));
+      }
     } finally {
       this.ctx.view.header.setMutePending(false);
     }
@@ -132,16 +143,18 @@ export class AlertsController {
   async shelveDevice(deviceId: string): Promise<void> {
     if (this.ctx.stopped()) return;
     try {
-      const status = await this.ctx.ipc.shelveDevice(deviceId, SHELVE_MINUTES);
-      if (this.ctx.stopped()) return;
-      this.ctx.schedule(this.ctx.store.setAlertStatus(status));
-      this.ctx.view.alerts.showActionError(null);
-    } catch (err) {
-      if (this.ctx.stopped()) return;
-      const name = this.ctx.store.devices.get(deviceId)?.device.name;
-      this.ctx.view.alerts.showActionError(
-        () => strings.errors.shelveFailed(name === undefined ? deviceId : String(name), toUiError(err).message),
+      const outcome = await this.ctx.challenged({ action: "shelve" }, (challenge) =>
+        this.ctx.ipc.shelveDevice(deviceId, SHELVE_MINUTES, challenge),
       );
+      if (this.ctx.stopped() || outcome.kind === "cancelled") return;
+      if (outcome.kind === "sent") {
+        this.ctx.schedule(this.ctx.store.setAlertStatus(outcome.value));
+        this.ctx.view.alerts.showActionError(null);
+      } else {
+        const name = this.ctx.store.devices.get(deviceId)?.device.name;
+        const message = toUiError(outcome.error).message;
+        this.ctx.view.alerts.showActionError(() => strings.errors.shelveFailed(name === undefined ? deviceId : String(name), message));
+      }
     } finally {
       this.ctx.view.shelveSettled(deviceId);
     }

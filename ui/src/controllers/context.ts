@@ -52,10 +52,10 @@ export interface ConsoleIpc {
   cancelCommand(requestId: string): Promise<CommandView>;
   onCommand(handler: (command: CommandView) => void): Promise<() => void>;
   alerts(): Promise<AlertView[]>;
-  acknowledgeAlerts(id?: number): Promise<number>;
-  muteAlerts(minutes: number | null): Promise<AlertStatus>;
+  acknowledgeAlerts(id?: number, challenge?: Challenge | null): Promise<number>;
+  muteAlerts(minutes: number | null, challenge?: Challenge | null): Promise<AlertStatus>;
   unmuteAlerts(): Promise<AlertStatus>;
-  shelveDevice(deviceId: string, minutes: number): Promise<AlertStatus>;
+  shelveDevice(deviceId: string, minutes: number, challenge?: Challenge | null): Promise<AlertStatus>;
   deviceTrend(deviceId: string, since: number, until: number): Promise<DeviceTrend>;
   /** Per bucket of [since, until], how many of the devices were not online (the overview's sparklines). */
   areaTrend(deviceIds: readonly string[], since: number, until: number, buckets: number): Promise<Array<[number, number]>>;

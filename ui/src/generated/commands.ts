@@ -72,10 +72,10 @@ export interface Commands {
   outbox: { args: Record<string, never>; answer: Array<CommandView> };
   cancel_command: { args: { requestId: string }; answer: CommandView };
   alerts: { args: Record<string, never>; answer: Array<AlertView> };
-  acknowledge_alerts: { args: { id?: number | null }; answer: number };
-  mute_alerts: { args: { minutes?: number | null }; answer: AlertStatus };
+  acknowledge_alerts: { args: { id?: number | null; challenge?: Challenge | null }; answer: number };
+  mute_alerts: { args: { minutes?: number | null; challenge?: Challenge | null }; answer: AlertStatus };
   unmute_alerts: { args: Record<string, never>; answer: AlertStatus };
-  shelve_device: { args: { deviceId: string; minutes: number }; answer: AlertStatus };
+  shelve_device: { args: { deviceId: string; minutes: number; challenge?: Challenge | null }; answer: AlertStatus };
   device_trend: { args: { deviceId: string; since: number; until: number }; answer: DeviceTrend };
   stats_trend: { args: { since: number; until: number }; answer: StatsTrend };
   journal: { args: { since?: number | null; until?: number | null; kind?: string | null; limit?: number | null }; answer: Array<JournalEntry> };

@@ -327,10 +327,30 @@ fn re_authentication_asks_the_password_again_and_a_reason_for_a_critical_relay()
         .unwrap();
     assert_eq!(who.reason.as_deref(), Some("pump swap"));
 
-    // Role-only commands take no challenge.
-    assert!(operators
-        .authorize(&Control::AcknowledgeAlerts, None)
-        .is_ok());
+    // The acknowledgement, the mute and the device shelve are challenged as well; undoing
+    // (a cancel, an unmute) is role-checked only.
+    for control in [
+        Control::AcknowledgeAlerts,
+        Control::MuteAlerts,
+        Control::ShelveDevice,
+    ] {
+        assert_eq!(
+            operators.authorize(&control, None).unwrap_err().code,
+            "reauthentication_required"
+        );
+        assert_eq!(
+            operators
+                .authorize(&control, Some(&challenge("wrong", None)))
+                .unwrap_err()
+                .code,
+            "bad_credentials"
+        );
+        assert!(operators
+            .authorize(&control, Some(&challenge(PASSWORD, None)))
+            .is_ok());
+    }
+    assert!(operators.authorize(&Control::UnmuteAlerts, None).is_ok());
+    assert!(operators.authorize(&Control::CancelCommand, None).is_ok());
     // A viewer is refused before any password is asked.
     operators.sign_in("viewer", PASSWORD).unwrap();
     assert_eq!(
