@@ -3,9 +3,11 @@
 //! is disabled and says why); an operator may, after the re-authentication the policy
 //! asks for, with a reason for a critical relay. A wrong password is refused in the
 //! dialog; the right one switches the relay at the plant in the operator's name, and the
-//! journal and the audit trail name the operator.
+//! journal and the audit trail name the operator. Kiosk mode is left by the engineer's
+//! `--leave-kiosk` only while an engineer is signed in at the window.
 
 use std::path::Path;
+use std::process::Command;
 use std::time::Duration;
 
 use console_auth::{OperatorsFile, Password, Role};
@@ -22,6 +24,8 @@ const VIEWER_PASSWORD: &str = "viewer-pass-1";
 const OPERATOR: &str = "omar";
 const OPERATOR_PASSWORD: &str = "operator-pass-1";
 const REASON: &str = "e2e: pump maintenance";
+const ENGINEER: &str = "enzo";
+const ENGINEER_PASSWORD: &str = "engineer-pass-1";
 
 /// The text of the first element `css` finds, as the DOM has it, without the Unicode
 /// isolation marks the catalog puts around its arguments.
@@ -408,4 +412,110 @@ fn a_viewers_switch_is_disabled_and_an_operators_works_after_reauthentication() 
     });
     common::cli(&["audit", "verify"], data);
     window.screenshot(&artifacts_dir("e2e").join("sign-in-operator.png"));
+}
+
+/// How many times the window's log says it kept kiosk mode on a `--leave-kiosk`.
+fn kiosk_kept(data_dir: &Path) -> usize {
+    std::fs::read_to_string(data_dir.join("logs").join("plant-console.log"))
+        .unwrap_or_default()
+        .matches("kiosk mode kept")
+        .count()
+}
+
+fn leave_kiosk(desktop: &Desktop, data_dir: &Path) {
+    let status = Command::new(common::BIN)
+        .args(["--leave-kiosk", "--data-dir", data_dir.to_str().unwrap()])
+        .envs(desktop.env())
+        .status()
+        .expect("run --leave-kiosk");
+    assert!(status.success(), "--leave-kiosk reached the running window");
+}
+
+fn in_kiosk(window: &mut Session) -> bool {
+    let info = window
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             window.__TAURI_INTERNALS__.invoke('window_info').then(done, e => done(String(e)));",
+            &[],
+            LIMIT,
+        )
+        .expect("window_info answers");
+    info["kiosk"].as_bool().expect("window_info says kiosk")
+}
+
+#[test]
+fn kiosk_mode_is_left_only_while_an_engineer_is_signed_in_at_the_window() {
+    let desktop = Desktop::start();
+    let scratch = desktop.scratch().to_path_buf();
+    let auth_dir = scratch.join("site");
+    std::fs::create_dir_all(&auth_dir).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&auth_dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    let operators = auth_dir.join("operators.json");
+    let mut file = OperatorsFile::new();
+    file.policy.idle_sign_out_seconds = 0;
+    file.add(OPERATOR, Role::Operator, &Password::new(OPERATOR_PASSWORD))
+        .unwrap();
+    file.add(ENGINEER, Role::Engineer, &Password::new(ENGINEER_PASSWORD))
+        .unwrap();
+    file.save(&operators).unwrap();
+    let data_dir = scratch.join("data");
+
+    let driver = TauriDriver::start(&desktop);
+    let mut window = driver.session(
+        common::BIN.as_ref(),
+        &[
+            "--demo",
+            "--kiosk",
+            "--operators",
+            operators.to_str().unwrap(),
+            "--data-dir",
+            data_dir.to_str().unwrap(),
+        ],
+    );
+    window.wait_for(LIMIT, "the kiosk badge", |w| {
+        let badge = w.find("#kiosk-badge")?;
+        w.attribute(&badge, "hidden").is_none().then_some(())
+    });
+
+    // Nobody signed in, then an operator: the command reaches the window, which keeps
+    // kiosk mode and says why in its log.
+    leave_kiosk(&desktop, &data_dir);
+    test_support::wait_for(LIMIT, "kiosk mode kept for nobody", || {
+        (kiosk_kept(&data_dir) == 1).then_some(())
+    });
+    assert!(
+        in_kiosk(&mut window),
+        "nobody signed in: still in kiosk mode"
+    );
+    sign_in(&mut window, OPERATOR, OPERATOR_PASSWORD);
+    leave_kiosk(&desktop, &data_dir);
+    test_support::wait_for(LIMIT, "kiosk mode kept for an operator", || {
+        (kiosk_kept(&data_dir) == 2).then_some(())
+    });
+    assert!(in_kiosk(&mut window), "an operator: still in kiosk mode");
+    let badge = window.find("#kiosk-badge").expect("the kiosk badge");
+    assert!(window.attribute(&badge, "hidden").is_none());
+
+    // The engineer, signed in at the window: kiosk mode is left.
+    sign_out(&mut window);
+    sign_in(&mut window, ENGINEER, ENGINEER_PASSWORD);
+    leave_kiosk(&desktop, &data_dir);
+    window.wait_for(LIMIT, "the kiosk badge gone", |w| {
+        let badge = w.find("#kiosk-badge")?;
+        w.attribute(&badge, "hidden").is_some().then_some(())
+    });
+    assert!(!in_kiosk(&mut window));
+    assert_eq!(kiosk_kept(&data_dir), 2, "the engineer was not refused");
+    // The operator's attempt is in the audit trail, in the operator's name.
+    let data = data_dir.as_path();
+    test_support::wait_for(LIMIT, "the operator's refusal audited", || {
+        audit_actions(data, OPERATOR)
+            .iter()
+            .any(|a| a == "operator.forbidden")
+            .then_some(())
+    });
 }

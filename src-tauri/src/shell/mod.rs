@@ -948,7 +948,14 @@ fn bring_to_front(app: &tauri::AppHandle, own_dir: &std::path::Path, argv: &[Str
     }
     let leave_kiosk = crate::cli::Cli::try_parse_from(argv).is_ok_and(|cli| cli.run.leave_kiosk);
     if same && leave_kiosk {
-        windows::leave_kiosk(app);
+        // Anyone at the machine can run the command, so the window decides: with sign-in
+        // on, only while an engineer is signed in at it. A refusal is logged and audited
+        // (through the gate's events when it is one) and said in the window.
+        let operators = app.state::<Arc<Operators>>();
+        match operators.authorize(&Control::LeaveKiosk, None) {
+            Ok(authorized) => windows::leave_kiosk(app, authorized.operator.as_ref()),
+            Err(error) => windows::refuse_leaving_kiosk(app, &error),
+        }
     }
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.show();

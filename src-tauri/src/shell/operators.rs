@@ -94,6 +94,9 @@ pub enum Control<'a> {
         alarm_config: bool,
     },
     SetAutostart,
+    /// The engineer's `--leave-kiosk`, handed to the running window: with sign-in on it
+    /// takes an engineer signed in at that window (the kiosk is the room's setting).
+    LeaveKiosk,
 }
 
 impl Control<'_> {
@@ -126,7 +129,7 @@ impl Control<'_> {
                 }
                 actions
             }
-            Control::SetAutostart => vec![Action::Settings],
+            Control::SetAutostart | Control::LeaveKiosk => vec![Action::Settings],
         }
     }
 

@@ -316,9 +316,10 @@ pub fn enter_kiosk<R: Runtime>(app: &AppHandle<R>) {
     tracing::info!("kiosk mode: the main window is full screen and only the engineer closes it");
 }
 
-/// Leaves kiosk mode (the engineer's `--leave-kiosk`): the main window gets its
-/// decorations and its close back, and every page hears of it.
-pub fn leave_kiosk<R: Runtime>(app: &AppHandle<R>) {
+/// Leaves kiosk mode (the engineer's `--leave-kiosk`, allowed by the window's sign-in:
+/// `operator` is the engineer signed in, `None` with sign-in off): the main window gets
+/// its decorations and its close back, and every page hears of it.
+pub fn leave_kiosk<R: Runtime>(app: &AppHandle<R>, operator: Option<&console_auth::SignedIn>) {
     let windows = app.state::<Windows>();
     if !windows.kiosk.swap(false, Ordering::SeqCst) {
         tracing::info!("asked to leave kiosk mode, which this console is not in");
@@ -330,10 +331,30 @@ pub fn leave_kiosk<R: Runtime>(app: &AppHandle<R>) {
         let _ = window.set_closable(true);
     }
     let actor = console_core::audit::Actor::current();
-    tracing::info!(user = %actor.user, host = %actor.host, "kiosk mode left at the engineer's request");
+    let engineer = operator.map(|o| o.name.as_str()).unwrap_or("");
+    tracing::info!(target: "audit", user = %actor.user, host = %actor.host, engineer, "kiosk mode left at the engineer's request");
     if let Err(error) = app.emit(WINDOW_EVENT, windows.info(MAIN)) {
         tracing::warn!(%error, "could not tell the windows that kiosk mode was left");
     }
+}
+
+/// Keeps kiosk mode on a `--leave-kiosk` the window's sign-in refused (nobody, or no
+/// engineer, signed in at it): the command line reached the window, but whoever ran it
+/// is not known to be the engineer. The refusal goes to the log; the gate has already
+/// audited a signed-in operator's forbidden attempt.
+pub fn refuse_leaving_kiosk<R: Runtime>(app: &AppHandle<R>, error: &super::UiError) {
+    if !app.state::<Windows>().kiosk() {
+        return;
+    }
+    let actor = console_core::audit::Actor::current();
+    tracing::warn!(
+        target: "audit",
+        user = %actor.user,
+        host = %actor.host,
+        code = %error.code,
+        reason = %error.message,
+        "kiosk mode kept: --leave-kiosk needs an engineer signed in at this window"
+    );
 }
 
 /// What happens on a window's close request; `prevent` stops the close.

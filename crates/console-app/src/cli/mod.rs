@@ -80,6 +80,7 @@ pub struct RunArgs {
     pub kiosk: bool,
     /// The engineer's way out of kiosk mode: tells the console window running on the data
     /// folder to leave it (its window gets its decorations and its close back), then exits.
+    /// With sign-in on, the window obeys only while an engineer is signed in at it.
     #[arg(long, conflicts_with_all = ["headless", "kiosk", "raise_window"])]
     pub leave_kiosk: bool,
     /// The operators file (names, roles, Argon2id hashes, the sign-in policy). Without

@@ -83,6 +83,7 @@ fn commands() -> Vec<(&'static str, AlarmActionOrControl)> {
         ("save_settings (alarm limits)", Plain(Kind::AlarmLimits)),
         ("save_settings (language only)", Plain(Kind::LanguageOnly)),
         ("set_autostart", Plain(Kind::Autostart)),
+        ("--leave-kiosk", Plain(Kind::LeaveKiosk)),
     ]
 }
 
@@ -98,6 +99,7 @@ enum Kind {
     AlarmLimits,
     LanguageOnly,
     Autostart,
+    LeaveKiosk,
 }
 
 enum AlarmActionOrControl {
@@ -129,6 +131,7 @@ impl AlarmActionOrControl {
                     alarm_config: false,
                 },
                 Kind::Autostart => Control::SetAutostart,
+                Kind::LeaveKiosk => Control::LeaveKiosk,
             },
         }
     }
@@ -153,7 +156,8 @@ fn expected(name: &str) -> [bool; 3] {
         | "alarm_action return_to_service"
         | "save_settings (settings)"
         | "save_settings (alarm limits)"
-        | "set_autostart" => [false, false, true],
+        | "set_autostart"
+        | "--leave-kiosk" => [false, false, true],
         // The language is anyone's, signed in or not.
         "save_settings (language only)" => [true, true, true],
         other => panic!("no expectation for {other}"),
