@@ -107,6 +107,21 @@ describe("the session slice", () => {
 });
 
 describe("the header and the sign-in dialog", () => {
+  it("draws no session box until the console has answered, so the header does not move under the pointer", async () => {
+    const pending: { answer?: (s: OperatorSession) => void } = {};
+    ipc.sessionAnswer = () => new Promise((resolve) => (pending.answer = resolve));
+    const started = controller.start();
+    await vi.waitFor(() => expect(pending.answer).toBeDefined());
+    // Not known yet: no box (the header keeps the shape it has with sign-in off).
+    expect($("#session").hidden).toBe(true);
+    pending.answer?.(SIGN_IN_OFF);
+    await vi.waitFor(() => expect(ipc.snapshotCalls).toBe(1));
+    ipc.resolveSnapshot(snapshot({ relays: [pump()] }));
+    await started;
+    await vi.waitFor(() => expect(switchOf("p3").disabled).toBe(false));
+    expect($("#session").hidden).toBe(true);
+  });
+
   it("says nobody is signed in, and hides itself with sign-in off", async () => {
     await start(snapshot({ relays: [pump()] }), session());
     expect($("#session").hidden).toBe(false);

@@ -17,7 +17,7 @@ import {
   linkLabel,
   muteLabel,
 } from "../lib/format";
-import { MUTE_MINUTES } from "../state";
+import { MUTE_MINUTES, UNKNOWN_SESSION } from "../state";
 import { isLanguage, language, LANGUAGES, strings, type Language } from "../strings";
 import { word } from "../strings/catalog";
 import type { AlertStatus, LinkStatus, OperatorSession } from "../types";
@@ -312,7 +312,10 @@ export class HeaderView {
 
   private drawSession(): void {
     const s = this.session;
-    const on = s !== null && s.sign_in;
+    // Nothing is drawn until the console has said whether sign-in is on: a box shown for
+    // the unknown session and then taken away (sign-in off, as on the demo) moved the
+    // header's rows under the operator's pointer at start, and a tab click was lost.
+    const on = s !== null && s !== UNKNOWN_SESSION && s.sign_in;
     this.sessionBox.hidden = !on;
     const refused = s?.refused ?? null;
     setText(this.sessionRefusedText, refused === null ? "" : word({ id: "session-refused", args: { reason: refused } }));
