@@ -283,3 +283,86 @@ fn with_sign_in_on_the_cli_refuses_a_viewer_and_nobody_and_switches_for_an_opera
     }
     runtime.block_on(server.shutdown());
 }
+
+#[test]
+fn each_change_of_the_operators_file_is_in_its_history_by_account_and_never_a_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path();
+    let ok = |output: Output| {
+        assert!(output.status.success(), "{}", stderr(&output));
+        output
+    };
+    ok(run(
+        &["operators", "add", "ana", "--role", "operator"],
+        data_dir,
+        &format!("{OPERATOR_PASSWORD}\n"),
+    ));
+    ok(run(
+        &["operators", "passwd", "ana"],
+        data_dir,
+        &format!("{VIEWER_PASSWORD}\n"),
+    ));
+    ok(run(&["operators", "remove", "ana"], data_dir, ""));
+
+    let output = ok(run(&["operators", "history", "--json"], data_dir, ""));
+    let history: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let changes = history["changes"].as_array().expect("the changes");
+    let seen: Vec<(&str, &str, &str)> = changes
+        .iter()
+        .map(|c| {
+            (
+                c["change"].as_str().unwrap(),
+                c["name"].as_str().unwrap(),
+                c["role"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("added", "ana", "operator"),
+            ("password_changed", "ana", "operator"),
+            ("removed", "ana", "operator"),
+        ]
+    );
+    let user = console_core::audit::Actor::current().user;
+    assert!(
+        changes.iter().all(|c| c["user"] == user.as_str()),
+        "{changes:?}"
+    );
+    let text = ok(run(&["operators", "history"], data_dir, ""));
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(text.contains("ana (operator)\tremoved\tby "), "{text}");
+    for (path, bytes) in files_under(data_dir) {
+        for secret in [OPERATOR_PASSWORD, VIEWER_PASSWORD, "$argon2id$"] {
+            if path.ends_with("operators.history.jsonl") {
+                assert!(!contains(&bytes, secret), "{secret} in {}", path.display());
+            }
+        }
+    }
+
+    // A history others could write to is refused, and the file is not changed.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let history_file = data_dir.join("operators.history.jsonl");
+        std::fs::set_permissions(&history_file, std::fs::Permissions::from_mode(0o666)).unwrap();
+        let before = std::fs::read(data_dir.join("operators.json")).unwrap();
+        let refused = run(
+            &["operators", "add", "bo", "--role", "viewer"],
+            data_dir,
+            &format!("{VIEWER_PASSWORD}\n"),
+        );
+        assert!(!refused.status.success());
+        assert!(
+            stderr(&refused).contains("anyone can write to it"),
+            "{}",
+            stderr(&refused)
+        );
+        assert_eq!(
+            std::fs::read(data_dir.join("operators.json")).unwrap(),
+            before
+        );
+    }
+}

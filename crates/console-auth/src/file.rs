@@ -408,7 +408,7 @@ fn hash(password: &Password) -> Result<String, FileError> {
 /// safety there rests on `%ProgramData%\plant-console` being created by the installer
 /// with an access list that lets only administrators write (documented in the README);
 /// the read-only attribute is not a protection and is not checked.
-fn check_safe(path: &Path, metadata: &std::fs::Metadata) -> Result<(), FileError> {
+pub(crate) fn check_safe(path: &Path, metadata: &std::fs::Metadata) -> Result<(), FileError> {
     let unsafe_because = |why: String| FileError::FileUnsafe {
         path: path.to_path_buf(),
         why,

@@ -57,6 +57,8 @@
 //! - Editing: `OperatorsFile::new()`, `add(name, role, &password)`,
 //!   `set_password`, `remove`, `save(path)` (atomic; 0600 for a new file on Unix).
 //!   `locate::path_for_new(explicit, data_dir)` is where `operators add` writes.
+//! - `history`: the operators file's changes (`operators.history.jsonl` beside it, the
+//!   same protection, appended, never a password or hash).
 //! - The `ts` feature derives ts-rs's `TS` on `Role`, `Action`, `Policy`, `SignedIn`,
 //!   `Challenged`, `SignOutCause` and `AuthEvent`.
 
@@ -64,6 +66,7 @@ pub mod error;
 pub mod failures;
 pub mod file;
 pub mod gate;
+pub mod history;
 pub mod locate;
 pub mod password;
 pub mod role;

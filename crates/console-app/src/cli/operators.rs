@@ -1,13 +1,14 @@
 //! `plant-console operators add|passwd|remove|list`, and the sign-in of the control
 //! commands' `--operator NAME`: the operators file edited and the gate asked, with the
 //! password read from stdin (one line) or the terminal without echo, never from the
-//! command line.
+//! command line. Each change is appended to the file's history (`operators history`).
 
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
+use console_auth::history::{self, Change, ChangeKind};
 use console_auth::{locate, Action, FileFailureLog, Gate, OperatorsFile, Password, Role};
 use console_core::audit::Actor;
 
@@ -51,6 +52,33 @@ pub enum OperatorsAction {
         #[arg(long)]
         json: bool,
     },
+    /// Who added, re-passworded or removed which operator, when, from which account.
+    History {
+        #[command(flatten)]
+        place: OperatorsPlace,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Records a change just saved to the operators file at `path`, in the OS account's name.
+fn record(path: &Path, change: ChangeKind, name: &str, role: Role) -> anyhow::Result<()> {
+    let actor = Actor::current();
+    let change = Change {
+        at: plant_link::clock::unix_now() as u64,
+        user: actor.user,
+        host: actor.host,
+        change,
+        name: name.to_string(),
+        role,
+    };
+    tracing::info!(target: "audit", change = ?change.change, name, %role, user = %change.user, "operators file changed");
+    history::append(path, &change).with_context(|| {
+        format!(
+            "the change was saved to {} but could not be added to its history",
+            path.display()
+        )
+    })
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
@@ -101,24 +129,31 @@ pub fn operators(action: OperatorsAction) -> anyhow::Result<()> {
             } else {
                 OperatorsFile::new()
             };
+            history::check(&path)?;
             let password = read_password(&format!("password for {name}: "), true)?;
             file.add(&name, role, &password)?;
             file.save(&path)?;
+            record(&path, ChangeKind::Added, &name, role)?;
             println!("{name} ({role}) added to {}", path.display());
         }
         OperatorsAction::Passwd { name, place } => {
             let path = existing(&place, &data_dir(&place))?;
             let mut file = OperatorsFile::load(&path)?;
+            history::check(&path)?;
             let password = read_password(&format!("new password for {name}: "), true)?;
             file.set_password(&name, &password)?;
             file.save(&path)?;
+            let role = file.find(&name).map_or(Role::Viewer, |o| o.role);
+            record(&path, ChangeKind::PasswordChanged, &name, role)?;
             println!("password of {name} changed in {}", path.display());
         }
         OperatorsAction::Remove { name, place } => {
             let path = existing(&place, &data_dir(&place))?;
             let mut file = OperatorsFile::load(&path)?;
+            history::check(&path)?;
             let role = file.remove(&name)?;
             file.save(&path)?;
+            record(&path, ChangeKind::Removed, &name, role)?;
             println!("{name} ({role}) removed from {}", path.display());
         }
         OperatorsAction::List { place, json } => {
@@ -134,6 +169,32 @@ pub fn operators(action: OperatorsAction) -> anyhow::Result<()> {
             } else {
                 for operator in file.operators() {
                     println!("{}\t{}", operator.name, operator.role);
+                }
+            }
+        }
+        OperatorsAction::History { place, json } => {
+            let path = existing(&place, &data_dir(&place))?;
+            let changes = history::read(&path)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({"file": path, "history": history::history_path(&path), "changes": changes})
+                );
+            } else {
+                for c in &changes {
+                    let change = match c.change {
+                        ChangeKind::Added => "added",
+                        ChangeKind::PasswordChanged => "password changed",
+                        ChangeKind::Removed => "removed",
+                    };
+                    println!(
+                        "{}\t{} ({})\t{change}\tby {}@{}",
+                        super::report::local_text(c.at as f64),
+                        c.name,
+                        c.role,
+                        c.user,
+                        c.host
+                    );
                 }
             }
         }
