@@ -9,18 +9,28 @@ use anyhow::{bail, Context, Result};
 
 /// Resident memory of `pid` in bytes (`VmRSS`).
 pub fn rss_bytes(pid: u32) -> Result<u64> {
+    status_kib(pid, "VmRSS:").map(|kib| kib * 1024)
+}
+
+/// Anonymous resident memory of `pid` in bytes (`RssAnon`): the heap, the threads'
+/// stacks and the allocator's arenas, without the mapped binary, libraries and files.
+pub fn rss_anon_bytes(pid: u32) -> Result<u64> {
+    status_kib(pid, "RssAnon:").map(|kib| kib * 1024)
+}
+
+/// A `… kB` line of /proc/PID/status.
+fn status_kib(pid: u32, key: &str) -> Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
         .with_context(|| format!("reading /proc/{pid}/status"))?;
     let line = status
         .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .context("no VmRSS line")?;
-    let kib: u64 = line
+        .find(|l| l.starts_with(key))
+        .with_context(|| format!("no {key} line"))?;
+    Ok(line
         .split_whitespace()
         .nth(1)
-        .context("VmRSS without a number")?
-        .parse()?;
-    Ok(kib * 1024)
+        .with_context(|| format!("{key} without a number"))?
+        .parse()?)
 }
 
 /// User plus system CPU time `pid` has used so far.

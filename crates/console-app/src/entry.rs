@@ -182,6 +182,9 @@ fn raise_running_window(program: &str, data_dir: &std::path::Path) {
     }
 }
 
+/// Lines waiting for the log file's writer thread at most.
+const LOG_QUEUE_LINES: usize = 8_192;
+
 /// Sets up `tracing`: stderr always, plus size-rotated files in `log_dir` when given. The
 /// returned guard flushes the file writer when `main` ends.
 fn init_logging(
@@ -196,7 +199,13 @@ fn init_logging(
     // plant makes the console say (see `logfiles`).
     let (file, guard) = match log_dir.map(|dir| crate::logfiles::RotatingLog::open(&dir)) {
         Some(Ok(appender)) => {
-            let (writer, guard) = tracing_appender::non_blocking(appender);
+            // The queue to the file thread is allocated whole at the start: the default
+            // 128 000 lines cost 4 MB of heap (dhat, BENCHMARKS.md memory) for a console
+            // whose repeated warnings are summarized (`lograte`); 8 192 lines cost 256 KiB.
+            // Past it lines are dropped, as past the default.
+            let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+                .buffered_lines_limit(LOG_QUEUE_LINES)
+                .finish(appender);
             (
                 Some(
                     tracing_subscriber::fmt::layer()

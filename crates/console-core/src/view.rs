@@ -195,8 +195,18 @@ impl Batcher {
     pub fn push(&mut self, change: &Change) {
         match change {
             Change::Device { after, .. } => {
-                self.removed_devices.remove(&after.device.id);
-                self.devices.insert(after.device.id.clone(), after.clone());
+                // A burst updates the same devices again and again between two frames:
+                // the entry is replaced in place, without hashing into an empty set of
+                // removals or copying the id for a key the map already holds.
+                if !self.removed_devices.is_empty() {
+                    self.removed_devices.remove(&after.device.id);
+                }
+                match self.devices.get_mut(after.device.id.as_str()) {
+                    Some(held) => held.clone_from(after),
+                    None => {
+                        self.devices.insert(after.device.id.clone(), after.clone());
+                    }
+                }
             }
             Change::DeviceRemoved(device) => {
                 self.devices.remove(&device.id);

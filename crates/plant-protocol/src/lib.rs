@@ -8,6 +8,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+mod device_de;
+
 /// Unix time in seconds, as the contract sends it (floating point).
 pub type UnixSeconds = f64;
 
@@ -47,8 +49,9 @@ impl DeviceStatus {
     }
 }
 
-/// A field device (sensor, drive, meter) as the server reports it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A field device (sensor, drive, meter) as the server reports it. Its `Deserialize` is
+/// written out in `device_de.rs`, for speed; it reads what a derived one would.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Device {
     pub id: String,
@@ -253,6 +256,76 @@ mod tests {
         let device: Device = serde_json::from_value(wire.clone()).unwrap();
         assert_eq!(device.extra["location"], "Hall 2");
         assert_eq!(serde_json::to_value(&device).unwrap(), wire);
+    }
+
+    /// The reader `Device` had before its `Deserialize` was written out, for comparison.
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct DerivedDevice {
+        id: String,
+        name: String,
+        kind: String,
+        status: DeviceStatus,
+        value: Option<f64>,
+        unit: Option<String>,
+        last_seen: UnixSeconds,
+        #[serde(flatten)]
+        extra: Map<String, Value>,
+    }
+
+    impl From<DerivedDevice> for Device {
+        fn from(d: DerivedDevice) -> Device {
+            Device {
+                id: d.id,
+                name: d.name,
+                kind: d.kind,
+                status: d.status,
+                value: d.value,
+                unit: d.unit,
+                last_seen: d.last_seen,
+                extra: d.extra,
+            }
+        }
+    }
+
+    #[test]
+    fn device_is_read_and_refused_as_the_derived_reader_did() {
+        let texts = [
+            r#"{"id":"d1","name":"Boiler","kind":"t","status":"online","value":71.5,"unit":"C","last_seen":1.5}"#,
+            r#"{"id":"d1","name":"Boiler","kind":"t","status":"fault","last_seen":2}"#,
+            r#"{"id":"d1","name":"Boiler","kind":"t","status":"online","value":null,"unit":null,"last_seen":2}"#,
+            r#"{"last_seen":3,"location":"Hall 2","id":"d1","name":"B"x","kind":"t","status":"odd","firmware":{"v":[1,2]}}"#,
+            r#"{"id":"d1","name":"B","kind":"t","status":"online","last_seen":3,"x":1,"x":2}"#,
+            r#"{"name":"escaped key","id":"d1","kind":"t","status":"online","last_seen":3,"location":"Hall"}"#,
+            r#"{"id":"d1","id":"d2","name":"B","kind":"t","status":"online","last_seen":3}"#,
+            r#"{"id":"d1","name":"B","kind":"t","status":"online","value":1,"value":2,"last_seen":3}"#,
+            r#"{"id":"d1","name":"B","kind":"t","status":"online"}"#,
+            r#"{"name":"B","kind":"t","status":"online","last_seen":3}"#,
+            r#"{"id":"d1","name":"B","kind":"t","status":"online","value":"hot","last_seen":3}"#,
+            r#"{"id":"d1","name":"B","kind":"t","status":"online","unit":5,"last_seen":3}"#,
+            r#"{"id":7,"name":"B","kind":"t","status":"online","last_seen":3}"#,
+            r#"["d1","B","t","online",1.0,"C",3]"#,
+            r#""d1""#,
+            r#"{}"#,
+        ];
+        for text in texts {
+            let derived = serde_json::from_str::<DerivedDevice>(text).map(Device::from);
+            let written = serde_json::from_str::<Device>(text);
+            match (&derived, &written) {
+                (Ok(derived), Ok(written)) => assert_eq!(derived, written, "{text}"),
+                (Err(_), Err(_)) => {}
+                _ => panic!("{text}: derived {derived:?}, written out {written:?}"),
+            }
+            let value: Result<Value, _> = serde_json::from_str(text);
+            if let Ok(value) = value {
+                let derived =
+                    serde_json::from_value::<DerivedDevice>(value.clone()).map(Device::from);
+                let written = serde_json::from_value::<Device>(value);
+                assert_eq!(derived.is_ok(), written.is_ok(), "{text} as a value");
+                if let (Ok(derived), Ok(written)) = (derived, written) {
+                    assert_eq!(derived, written, "{text} as a value");
+                }
+            }
+        }
     }
 
     #[test]

@@ -121,8 +121,16 @@ pub fn open_again(data_dir: &Path) -> Result<Connection, StoreError> {
     )?;
     conn.busy_timeout(Duration::from_secs(5))?;
     configure(&conn)?;
+    // These connections (the outbox's, the alert engine's) write a row now and then and
+    // read a few pages; SQLite's default page cache of 2 MiB each would only hold pages
+    // the writer's connection already caches, resident for nothing.
+    conn.pragma_update(None, "cache_size", SECONDARY_CACHE_KIB)?;
     Ok(conn)
 }
+
+/// The page cache of a connection opened with [`open_again`], in SQLite's negative form
+/// (KiB rather than pages).
+const SECONDARY_CACHE_KIB: i64 = -256;
 
 /// A cache opened by [`open_read_only`]: a connection that cannot write, with the shared
 /// open lock it may need held for as long as it lives. Use it as a `Connection`.

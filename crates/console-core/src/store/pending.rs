@@ -41,8 +41,15 @@ impl PendingWrites {
         self.recorded.sample(change);
         match change {
             Change::Device { after, .. } => {
-                self.devices
-                    .insert(after.device.id.clone(), Some(after.clone()));
+                // While the writer is busy a burst updates the same devices again and
+                // again: the pending row is replaced in place, without a new key.
+                match self.devices.get_mut(after.device.id.as_str()) {
+                    Some(held) => *held = Some(after.clone()),
+                    None => {
+                        self.devices
+                            .insert(after.device.id.clone(), Some(after.clone()));
+                    }
+                }
             }
             Change::DeviceRemoved(device) => {
                 self.devices.insert(device.id.clone(), None);

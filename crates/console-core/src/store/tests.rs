@@ -325,3 +325,16 @@ fn a_steady_stream_of_writes_keeps_the_wal_small_without_truncating_it() {
     );
     writer.close(PendingWrites::default()).unwrap();
 }
+
+#[test]
+fn a_second_connection_keeps_a_small_page_cache_and_the_writers_keeps_the_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = open(dir.path()).unwrap();
+    let again = open_again(dir.path()).unwrap();
+    let cache = |conn: &Connection| -> i64 {
+        conn.query_row("PRAGMA cache_size", [], |row| row.get(0))
+            .unwrap()
+    };
+    assert_eq!(cache(&again), -256);
+    assert_eq!(cache(&writer), -2000);
+}
