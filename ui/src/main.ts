@@ -9,9 +9,13 @@ import { Controller } from "./controllers";
 import * as ipc from "./ipc";
 import { loadLanguage } from "./lib/prefs";
 import { parseWindowRole } from "./lib/window-role";
+import { markStart } from "./lib/timing";
 import { setLanguage } from "./strings";
 import { AppView } from "./views/app";
 import { applyDocumentLanguage } from "./views/dom";
+
+// The start-up's own marks first, so that the first frame is seen whatever follows.
+markStart();
 
 function storage(): Storage | null {
   try {

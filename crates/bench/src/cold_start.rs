@@ -1,6 +1,8 @@
 //! Benchmark 4, cold start offline: a cache of 10 000 devices and a day of history, no
 //! plant reachable. Measured: `Console::start` until the state is ready (in-process), and
-//! the real window from its process start until the first device row is in the page.
+//! the real window from its process start until the first frame with device rows, taken
+//! apart with the page's own timing, beside a blank window (the same binary showing one
+//! line of text) and both without WebKit's accelerated compositing.
 
 use std::path::Path;
 use std::process::Command;
@@ -51,8 +53,13 @@ pub async fn run(args: Args) -> Result<Report> {
              loaded: `Console::snapshot` has every device), in-process, each run on a cache evicted \
              from the OS page cache (`dd iflag=nocache`) and once warm. First paint: the release \
              binary under a private Xvfb through tauri-driver, from the app process's start \
-             (its /proc start time) to the first `tr[data-device-id]` found by polling WebDriver \
-             every 10 ms.",
+             (its /proc start time) to the first frame after the first `tr[data-device-id]` \
+             is in the page (the UI's `painted` mark, read by polling WebDriver every 10 ms), \
+             taken apart by the page's User Timing marks and WebKit's paint timing. In the same \
+             run, each from a cold file: the blank window (the same binary and cache with \
+             `PLANT_CONSOLE_BENCH_PAGE=blank`, which opens a page of one line of text instead of \
+             the console's, timed to its first frame), and both again with \
+             `WEBKIT_DISABLE_COMPOSITING_MODE=1`.",
             args.devices, args.hours, args.sample_every
         ),
     );
@@ -126,53 +133,7 @@ pub async fn run(args: Args) -> Result<Report> {
     );
 
     if !args.no_window {
-        evict(&cache_dir)?;
-        let (process_to_rows, session_to_rows, in_page, steps) = first_paint(&url, &data_dir)?;
-        let at = |key: &str| {
-            steps[key]
-                .as_f64()
-                .map_or("?".to_owned(), |v| format!("{v:.0}"))
-        };
-        report.figure(
-            "window: in the page, ms from navigation start",
-            format!(
-                "DOM ready {}, snapshot asked {}, snapshot in {}, rows in the DOM {}, next frame {}",
-                at("dom_content_loaded"),
-                at("snapshot_requested"),
-                at("snapshot_received"),
-                at("rendered"),
-                at("painted")
-            ),
-        );
-        report.figure(
-            "window: app process start → first frame with device rows (cold file; the frame's own time, not when WebDriver saw it)",
-            format!("{process_to_rows:.0} ms"),
-        );
-        report.figure(
-            "window: WebDriver session request → first frame with device rows",
-            format!("{session_to_rows:.0} ms (includes tauri-driver and WebKitWebDriver starting)"),
-        );
-        report.figure(
-            "window: page navigation start → that frame seen (performance.now())",
-            format!("{in_page:.0} ms"),
-        );
-        report.target(
-            "first paint with data",
-            "≤ 1 s",
-            format!("{process_to_rows:.0} ms"),
-            process_to_rows <= 1000.0,
-            &format!(
-                "the page has its snapshot about {} ms after its navigation starts and the \
-                 rows are in its DOM at {} ms, but WebKitGTK (software rendering under Xvfb) \
-                 runs the next frame only at {} ms; before the navigation, the process, GTK, \
-                 WebKit and the console core take the rest. The first picture is already drawn \
-                 without waiting for a frame, and the snapshot is asked for before anything \
-                 else; what remains is WebKit's",
-                at("snapshot_received"),
-                at("rendered"),
-                at("painted")
-            ),
-        );
+        window_figures(&mut report, &url, &data_dir, &cache_dir)?;
     }
     Ok(report)
 }
@@ -301,15 +262,173 @@ fn evict(data_dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The real window on the cache: (process start → rows, session request → rows, page
-/// navigation start → rows), in ms.
-fn first_paint(url: &str, data_dir: &Path) -> Result<(f64, f64, f64, serde_json::Value)> {
+/// One start of the real window: which page it opens and with which WebKit settings.
+struct Case {
+    /// `PLANT_CONSOLE_BENCH_PAGE=blank`: the blank page instead of the console's.
+    blank: bool,
+    /// `WEBKIT_DISABLE_COMPOSITING_MODE=1`: WebKitGTK draws without accelerated
+    /// compositing (no GL context in the web process).
+    no_compositing: bool,
+}
+
+impl Case {
+    fn env(&self) -> Vec<(&'static str, &'static str)> {
+        let mut env = Vec::new();
+        if self.blank {
+            env.push(("PLANT_CONSOLE_BENCH_PAGE", "blank"));
+        }
+        if self.no_compositing {
+            env.push(("WEBKIT_DISABLE_COMPOSITING_MODE", "1"));
+        }
+        env
+    }
+}
+
+/// What one start of the window measured.
+struct Paint {
+    /// App process start → the first frame with the page's content (device rows, or the
+    /// blank page's line), in ms.
+    process_to_frame: f64,
+    /// WebDriver session requested → that frame seen, in ms.
+    session_to_frame: f64,
+    /// The page's milestones in ms from its navigation start (null when absent).
+    steps: serde_json::Value,
+}
+
+impl Paint {
+    fn at(&self, key: &str) -> String {
+        self.steps[key]
+            .as_f64()
+            .map_or("?".to_owned(), |v| format!("{v:.0}"))
+    }
+
+    /// The process's age when the page's navigation started, in ms.
+    fn before_navigation(&self) -> f64 {
+        self.steps["painted"]
+            .as_f64()
+            .map_or(f64::NAN, |painted| self.process_to_frame - painted)
+    }
+
+    /// The page's own breakdown, one line.
+    fn in_page(&self) -> String {
+        format!(
+            "script start {}, first frame {}, DOM ready {}, snapshot asked {}, snapshot in {}, \
+             rows in the DOM {}, their style and layout done {}, next frame {}; WebKit's paint \
+             entries: first paint {}, first contentful paint {}; {} web fonts loaded",
+            self.at("script_start"),
+            self.at("first_frame"),
+            self.at("dom_content_loaded"),
+            self.at("snapshot_requested"),
+            self.at("snapshot_received"),
+            self.at("rendered"),
+            self.at("layout_done"),
+            self.at("painted"),
+            self.at("first_paint"),
+            self.at("first_contentful_paint"),
+            self.steps["fonts_loaded"],
+        )
+    }
+}
+
+/// The window's figures: the console's page on the cold cache, the same without
+/// accelerated compositing, and the blank page both ways, each from a cold file.
+fn window_figures(report: &mut Report, url: &str, data_dir: &Path, cache_dir: &Path) -> Result<()> {
+    let run = |blank, no_compositing| -> Result<Paint> {
+        evict(cache_dir)?;
+        first_paint(
+            url,
+            data_dir,
+            &Case {
+                blank,
+                no_compositing,
+            },
+        )
+    };
+    let console = run(false, false)?;
+    let console_flat = run(false, true)?;
+    let blank = run(true, false)?;
+    let blank_flat = run(true, true)?;
+    report.figure(
+        "window: in the page, ms from navigation start",
+        console.in_page(),
+    );
+    report.figure(
+        "window: app process start → first frame with device rows (cold file; the frame's own time, not when WebDriver saw it)",
+        format!(
+            "{:.0} ms, of which {:.0} ms before the page's navigation started",
+            console.process_to_frame,
+            console.before_navigation()
+        ),
+    );
+    report.figure(
+        "window: WebDriver session request → first frame with device rows",
+        format!(
+            "{:.0} ms (includes tauri-driver and WebKitWebDriver starting)",
+            console.session_to_frame
+        ),
+    );
+    report.figure(
+        "blank window (the same binary and cache, PLANT_CONSOLE_BENCH_PAGE=blank: one line of text, no UI): app process start → its first frame",
+        format!(
+            "{:.0} ms, of which {:.0} ms before the page's navigation started; in the page: \
+             script start {}, first frame {}, first contentful paint {}",
+            blank.process_to_frame,
+            blank.before_navigation(),
+            blank.at("script_start"),
+            blank.at("first_frame"),
+            blank.at("first_contentful_paint"),
+        ),
+    );
+    report.figure(
+        "without accelerated compositing (WEBKIT_DISABLE_COMPOSITING_MODE=1): app process start → first frame, console with device rows / blank",
+        format!(
+            "{:.0} ms / {:.0} ms; in the console's page: {}",
+            console_flat.process_to_frame,
+            blank_flat.process_to_frame,
+            console_flat.in_page()
+        ),
+    );
+    let measured = console.process_to_frame;
+    report.target(
+        "first paint with data",
+        "≤ 1 s",
+        format!("{measured:.0} ms"),
+        measured <= 1000.0,
+        &format!(
+            "the blank window, the same binary on the same cache with one line of text for a \
+             page, shows its first frame {:.0} ms after its process starts ({:.0} ms of it \
+             before its page's navigation starts, {} ms in the page until WebKitGTK runs its \
+             first frame): that much is the process, GTK, WebKit and WebKit's first frame, \
+             whatever the page. The console's page adds {:.0} ms: its script starts at {} ms, \
+             has its snapshot at {} ms and the rows in its DOM at {} ms, their style and \
+             layout done at {} ms, and WebKitGTK runs the next frame at {} ms. Without \
+             accelerated compositing the console shows its rows at {:.0} ms and the blank \
+             page at {:.0} ms",
+            blank.process_to_frame,
+            blank.before_navigation(),
+            blank.at("painted"),
+            measured - blank.process_to_frame,
+            console.at("script_start"),
+            console.at("snapshot_received"),
+            console.at("rendered"),
+            console.at("layout_done"),
+            console.at("painted"),
+            console_flat.process_to_frame,
+            blank_flat.process_to_frame,
+        ),
+    );
+    Ok(())
+}
+
+/// One start of the real window on the cache, timed from the app process's start to
+/// the first frame with the page's content (the page marks `painted` in it).
+fn first_paint(url: &str, data_dir: &Path, case: &Case) -> Result<Paint> {
     use test_support::desktop::Desktop;
     use test_support::webdriver::TauriDriver;
 
     let binary = procfs::release_binary("plant-console")?;
     let desktop = Desktop::start();
-    let driver = TauriDriver::start(&desktop);
+    let driver = TauriDriver::start_with_env(&desktop, &case.env());
     let requested = Instant::now();
     let mut window = driver.session(
         &binary,
@@ -322,26 +441,29 @@ fn first_paint(url: &str, data_dir: &Path) -> Result<(f64, f64, f64, serde_json:
     );
     let deadline = Instant::now() + Duration::from_secs(60);
     // Rows in the DOM are not yet on the screen: the UI marks `painted` in the first frame
-    // callback after it drew them, and that is what is waited for.
+    // callback after it drew them, and that is what is waited for (the blank page marks
+    // it in its first frame).
+    let painted = if case.blank {
+        "return performance.getEntriesByName('painted', 'mark').length > 0;"
+    } else {
+        "return document.querySelector('tr[data-device-id]') !== null && \
+         performance.getEntriesByName('painted', 'mark').length > 0;"
+    };
     loop {
-        let painted = window
-            .execute(
-                "return document.querySelector('tr[data-device-id]') !== null && \
-                 performance.getEntriesByName('painted', 'mark').length > 0;",
-                &[],
-            )
+        let done = window
+            .execute(painted, &[])
             .ok()
             .and_then(|v| v.as_bool())
             .unwrap_or(false);
-        if painted {
+        if done {
             break;
         }
         if Instant::now() > deadline {
-            bail!("no device row appeared within 60 s");
+            bail!("no painted page within 60 s");
         }
         std::thread::sleep(Duration::from_millis(10));
     }
-    let session_to_rows = ms(requested.elapsed());
+    let session_to_frame = ms(requested.elapsed());
     let pid = procfs::pids_of(&binary)
         .into_iter()
         .filter_map(|pid| Some((pid, procfs::age(pid).ok()?)))
@@ -352,15 +474,20 @@ fn first_paint(url: &str, data_dir: &Path) -> Result<(f64, f64, f64, serde_json:
         .ok()
         .and_then(|v| v.as_f64())
         .unwrap_or(f64::NAN);
-    // The page's own milestones (navigation timing and the UI's User Timing marks), in ms
-    // from its navigation start, to say where the time in the page goes.
+    // The page's own milestones (navigation timing, WebKit's paint timing and the UI's
+    // User Timing marks), in ms from its navigation start, to say where the time goes.
     let steps = window
         .execute(
             "const n = performance.getEntriesByType('navigation')[0]; \
              const m = (x) => { const e = performance.getEntriesByName(x, 'mark')[0]; return e ? e.startTime : null; }; \
+             const p = (x) => { const e = performance.getEntriesByType('paint').find((e) => e.name === x); return e ? e.startTime : null; }; \
+             const fonts = document.fonts ? [...document.fonts].filter((f) => f.status === 'loaded').length : null; \
              return { dom_content_loaded: n ? n.domContentLoadedEventEnd : null, \
+                      script_start: m('script-start'), first_frame: m('first-frame'), \
                       snapshot_requested: m('snapshot-requested'), snapshot_received: m('snapshot-received'), \
-                      rendered: m('rendered'), painted: m('painted') };",
+                      rendered: m('rendered'), layout_done: m('layout-done'), painted: m('painted'), \
+                      first_paint: p('first-paint'), first_contentful_paint: p('first-contentful-paint'), \
+                      fonts_loaded: fonts };",
             &[],
         )
         .unwrap_or_default();
@@ -369,5 +496,9 @@ fn first_paint(url: &str, data_dir: &Path) -> Result<(f64, f64, f64, serde_json:
     let seen_late_by = steps["painted"]
         .as_f64()
         .map_or(0.0, |painted| (in_page - painted).max(0.0));
-    Ok((ms(pid.1) - seen_late_by, session_to_rows, in_page, steps))
+    Ok(Paint {
+        process_to_frame: ms(pid.1) - seen_late_by,
+        session_to_frame,
+        steps,
+    })
 }

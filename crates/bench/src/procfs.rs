@@ -97,7 +97,9 @@ pub fn release_binary(name: &str) -> Result<PathBuf> {
             path.display()
         );
     }
-    Ok(path)
+    // The real path: /proc names a process's executable by it, even when target/ is a
+    // link to a target folder elsewhere.
+    Ok(path.canonicalize()?)
 }
 
 /// A child that is asked to stop with SIGTERM when dropped, then killed if it lingers.

@@ -1,17 +1,19 @@
 //! Benchmark 7, the window under load: the release app under a private Xvfb, through
 //! tauri-driver, on a plant of 10 000 devices sending 1 000 one-device updates a second.
 //! Frame times are taken in the page with requestAnimationFrame. A second case, "7 days
-//! × 4 pens, zoom", opens the Trends view on a cache seeded with a week of four pens and
-//! zooms it step by step with the chart's keys while the frames are recorded.
+//! × 4 pens, zoom", opens the Trends view on a cache seeded with a week of four devices
+//! and zooms it step by step with the chart's keys while the frames are recorded. A
+//! third, "alarm banner", has a bench plant take one device after another over its high
+//! limit and times each change from its send to the first frame after the banner shows
+//! that device, against the wall clock both sides share.
 
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use console_core::state::{Change, DeviceEntry, StatsEntry};
+use console_core::state::{Change, DeviceEntry};
 use console_core::store::{self, PendingWrites, StoreWriter};
 use plant_link::config::PlantId;
-use plant_protocol::SystemStats;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use test_support::desktop::Desktop;
 use test_support::webdriver::TauriDriver;
 
@@ -35,18 +37,24 @@ pub struct Args {
     /// Seconds of frames measured while the 7-day trend of four pens is zoomed.
     #[arg(long, default_value_t = 10.0)]
     pub trend_seconds: f64,
+    /// Alarms raised one after another in the banner case.
+    #[arg(long, default_value_t = 100)]
+    pub alarms: u64,
+    /// Milliseconds between two alarms in the banner case.
+    #[arg(long, default_value_t = 300)]
+    pub alarm_every_ms: u64,
 }
 
 /// The plant name the trend case's console runs under (`--plant`), so that the cache it
 /// opens is the one seeded beforehand whatever port the plant listens on.
 const TREND_PLANT: &str = "bench-trends";
 
-/// The two device pens of the trend case: devices the streaming plant has too, so the
+/// The four device pens of the trend case: devices the streaming plant has too, so the
 /// picker finds them by id and their names come from the plant.
-const TREND_DEVICES: [&str; 2] = ["dev-00001", "dev-00002"];
+const TREND_DEVICES: [&str; 4] = ["dev-00001", "dev-00002", "dev-00003", "dev-00004"];
 
-/// Picks four pens in the Trends view (two devices by id, the server's CPU and memory
-/// through the search), shows the last 7 days, and answers once the chart is drawn.
+/// Picks the four device pens in the Trends view through its search, shows the last
+/// 7 days, and answers once the chart is drawn.
 const TREND_OPEN_SCRIPT: &str = r#"
 const [devices, done] = [arguments[0], arguments[arguments.length - 1]];
 document.getElementById("tab-trends").click();
@@ -58,7 +66,7 @@ const pick = (text, pen) => {
   if (button) button.click();
   return button !== null;
 };
-const picked = [...devices.map((d) => pick(d, `device:${d}`)), pick("cpu", "stats:cpu"), pick("memory", "stats:memory")];
+const picked = devices.map((d) => pick(d, `device:${d}`));
 document.getElementById("trend-range-604800").click();
 const started = performance.now();
 (function wait() {
@@ -129,8 +137,18 @@ fn run_blocking(args: Args) -> Result<Report> {
              the UI embedded at build time from ui/dist) under a private Xvfb (1280×800, software \
              rendering) through tauri-driver. After the device rows are shown and {} s of updates, \
              a WebDriver async script records the interval between successive \
-             requestAnimationFrame callbacks for {} s, and counts the DOM changes meanwhile.",
-            args.devices, args.rate, args.warmup, args.seconds
+             requestAnimationFrame callbacks for {} s, and counts the DOM changes meanwhile. \
+             Trend zoom: a console on a cache seeded with 7 days of 4 devices (the cache's \
+             tiers), the Trends view opened on the 4 pens over 7 days and zoomed in and out and \
+             panned by its keys every 200 ms for {} s while the frame intervals are recorded. \
+             Alarm banner: a console on the benchmarks' own plant ({} devices, quiet, a high \
+             limit of 50 on every device in its settings); {} times, {} ms apart, the plant \
+             sends one device going from 0 to 100 and records the wall time of the send, and \
+             the page records (a MutationObserver on the banner's source, installed through \
+             WebDriver) the wall time when the banner's DOM shows that device and in the frame \
+             callback after it; the figure is the difference (both clocks are this machine's).",
+            args.devices, args.rate, args.warmup, args.seconds, args.trend_seconds, args.devices,
+            args.alarms, args.alarm_every_ms
         ),
     );
     let binary = procfs::release_binary("plant-console")?;
@@ -167,9 +185,10 @@ fn run_blocking(args: Args) -> Result<Report> {
     window.screenshot(&screenshot);
     drop(window);
     let trend = trend_case(&driver, &binary, &url, &args);
-    drop(driver);
     server.stop(Duration::from_secs(10));
-    let trend = trend?;
+    let banner = banner_case(&driver, &binary, &args);
+    drop(driver);
+    let (trend, banner) = (trend?, banner?);
 
     let mut deltas: Vec<f64> = result["deltas"]
         .as_array()
@@ -198,6 +217,7 @@ fn run_blocking(args: Args) -> Result<Report> {
     );
     report.figure("screenshot", screenshot.display().to_string());
     trend.report(&mut report, &args);
+    banner.report(&mut report, &args);
     report.target(
         "longest frame",
         "≤ 50 ms",
@@ -222,23 +242,36 @@ struct TrendFrames {
 
 impl TrendFrames {
     fn report(mut self, report: &mut Report, args: &Args) {
+        // The same target as the table's frames: a zoom that stalls the window for more
+        // than 50 ms is seen as a stutter, and the operator zooms while watching a trend.
         let frames = self.deltas.len();
         let over_50 = self.deltas.iter().filter(|d| **d > 50.0).count();
         let (p50, p99, max) = summary(&mut self.deltas);
         report.figure(
             "7 days × 4 pens, zoom",
             format!(
-                "{} samples seeded (2 devices and the server's CPU and memory, the cache's tiers); \
+                "{} samples seeded (4 devices at the cache's tiers); \
                  {} zoom and pan steps in {:.0} s showing {} ranges; {frames} frames: p50 {p50:.1} ms, \
                  p99 {p99:.1} ms, longest {max:.1} ms; {over_50} frames over 50 ms",
                 self.seeded, self.steps, args.trend_seconds, self.ranges
+            ),
+        );
+        report.target(
+            "trend zoom, 7 days × 4 pens: longest frame",
+            "≤ 50 ms",
+            format!("{max:.1} ms (p99 {p99:.1} ms)"),
+            max <= 50.0,
+            &format!(
+                "{over_50} frames took longer than 50 ms while the chart asked the console \
+                 for each new range and uPlot drew four pens of it, in software on 2 shared \
+                 cores"
             ),
         );
     }
 }
 
 /// The trend case: a console of its own (`--plant bench-trends`, its own data folder)
-/// on the same plant, its cache seeded with 7 days of four pens, the Trends view opened
+/// on the same plant, its cache seeded with 7 days of four devices, the Trends view opened
 /// on them and zoomed while the frames are recorded.
 fn trend_case(
     driver: &TauriDriver,
@@ -299,7 +332,7 @@ fn trend_case(
     })
 }
 
-/// Writes a week of the two device pens and of the server's figures into the cache at
+/// Writes a week of the four device pens into the cache at
 /// `cache` through the store's writer, at the density the cache's tiers keep (one
 /// sample a second for the last hour, a minute up to a day, ten minutes before), oldest
 /// first; returns how many samples it wrote.
@@ -336,25 +369,178 @@ fn seed_week(cache: &std::path::Path) -> Result<u64> {
                     });
                     samples += 1;
                 }
-                pending.push(&Change::Stats(StatsEntry {
-                    stats: SystemStats {
-                        cpu_percent: 30.0 + 20.0 * wave,
-                        memory_percent: 50.0 - 5.0 * wave,
-                        disk_percent: 60.0,
-                        uptime_s: at - now + 8.0 * 86_400.0,
-                        clients: 3,
-                        server_time: at,
-                        extra: Map::new(),
-                    },
-                    received_at: at,
-                    unreadable: Default::default(),
-                    quality: Default::default(),
-                }));
-                samples += 2;
             }
             writer.flush(pending)?;
         }
     }
     writer.close(PendingWrites::default())?;
     Ok(samples)
+}
+
+/// Watches the banner's top alarm: each time its source changes, the wall time (ms)
+/// when the DOM changed and in the frame callback that follows (the frame that draws it,
+/// or the one after when the change itself was made in a frame callback). Installed
+/// once; the entries are read from `window.__benchBanner` later.
+const BANNER_WATCH_SCRIPT: &str = r#"
+const seen = [];
+window.__benchBanner = seen;
+const node = document.getElementById("alarm-banner-source");
+if (node === null) return false;
+let last = node.textContent;
+new MutationObserver(() => {
+  const text = node.textContent;
+  if (text === last) return;
+  last = text;
+  const changed = Date.now();
+  requestAnimationFrame(() => seen.push({ text, changed, frame: Date.now() }));
+}).observe(node, { subtree: true, childList: true, characterData: true });
+return true;
+"#;
+
+/// What the banner case measured: per alarm, ms from its frame's send to the banner's
+/// DOM change and to the frame after it.
+struct BannerTimes {
+    raised: u64,
+    to_dom: Vec<f64>,
+    to_frame: Vec<f64>,
+}
+
+impl BannerTimes {
+    fn report(mut self, report: &mut Report, args: &Args) {
+        let shown = self.to_frame.len();
+        let (dom_p50, dom_p99, _) = summary(&mut self.to_dom);
+        let (p50, p99, max) = summary(&mut self.to_frame);
+        report.figure(
+            "alarm banner: plant change → banner shows it",
+            format!(
+                "{} alarms raised {} ms apart, {shown} seen in the banner; to the banner's DOM: \
+                 p50 {dom_p50:.0} ms, p99 {dom_p99:.0} ms; to the frame after: p50 {p50:.0} ms, \
+                 p99 {p99:.0} ms, longest {max:.0} ms",
+                self.raised, args.alarm_every_ms
+            ),
+        );
+        // An operator reads the banner when the horn or a flashing light asks them to;
+        // a quarter of a second is below what they notice as a lag between the plant's
+        // panel lamp and the screen, and ISA-101 asks for alarm displays within 1 to 2 s
+        // of the event: 250 ms leaves the rest for the plant's own network and server.
+        report.target(
+            "alarm banner: plant change → shown, p99",
+            "≤ 250 ms",
+            format!(
+                "{p99:.0} ms (p50 {p50:.0} ms; {shown} of {} alarms)",
+                self.raised
+            ),
+            p99 <= 250.0 && shown as u64 == self.raised,
+            &format!(
+                "{shown} of {} alarms reached the banner; the DOM had them at p99 \
+                 {dom_p99:.0} ms: the rest is WebKitGTK's frame",
+                self.raised
+            ),
+        );
+    }
+}
+
+/// The banner case: the app on a bench plant of `args.devices` devices whose settings
+/// set a high limit of 50 on every temperature; once the rows are shown, the plant takes
+/// one device after another from 0 to 100 (a new alarm each), and each is timed from
+/// the frame's send stamp to the banner showing that device. Both clocks are this
+/// machine's wall clock.
+fn banner_case(driver: &TauriDriver, binary: &std::path::Path, args: &Args) -> Result<BannerTimes> {
+    let runtime = tokio::runtime::Handle::current();
+    let mut server = crate::wire::WireServer::start(args.devices)?;
+    let dir = tempfile::tempdir()?;
+    let limit = console_core::alerts::Limit {
+        device_id: None,
+        device_kind: Some("temperature".into()),
+        high: Some(50.0),
+        low: None,
+        deadband: 1.0,
+    };
+    let settings = serde_json::json!({ "alerts": { "limits": [limit] } });
+    std::fs::write(
+        dir.path().join("settings.json"),
+        serde_json::to_vec_pretty(&settings)?,
+    )?;
+    let mut window = driver.session(
+        binary,
+        &[
+            "--server",
+            &server.url(),
+            "--data-dir",
+            dir.path().to_str().context("a UTF-8 path")?,
+        ],
+    );
+    let client = runtime.block_on(server.next_client(Duration::from_secs(60)))?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while window.find_all("tr[data-device-id]").is_empty() {
+        if Instant::now() > deadline {
+            bail!("no device row appeared within 60 s (banner case)");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let watching = window
+        .execute(BANNER_WATCH_SCRIPT, &[])
+        .map_err(|e| anyhow::anyhow!("the banner watch failed: {e}"))?;
+    if watching != Value::Bool(true) {
+        bail!("the alarm banner was not found");
+    }
+    let every = Duration::from_millis(args.alarm_every_ms);
+    let done = client.start(crate::wire::Plan::Raise {
+        count: args.alarms,
+        every,
+        value: 100.0,
+    })?;
+    let sent = runtime
+        .block_on(done)
+        .map_err(|_| anyhow::anyhow!("the bench plant stopped"))??;
+    // The last alarm may still be on its way: wait for the banner to show it.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let seen = loop {
+        let seen = window
+            .execute("return window.__benchBanner;", &[])
+            .unwrap_or_default();
+        let shows_last = seen
+            .as_array()
+            .and_then(|s| s.last())
+            .and_then(|e| e["text"].as_str())
+            .is_some_and(|t| device_number(t) == Some(args.alarms + 1));
+        if shows_last || Instant::now() > deadline {
+            break seen;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    drop(window);
+    let mut times = BannerTimes {
+        raised: sent.frames,
+        to_dom: Vec::new(),
+        to_frame: Vec::new(),
+    };
+    for entry in seen.as_array().into_iter().flatten() {
+        // Frame k took device k + 1 (0-based), numbered k + 2 in its id and name.
+        let Some(number) = entry["text"].as_str().and_then(device_number) else {
+            continue;
+        };
+        let Some(stamp) = number
+            .checked_sub(2)
+            .and_then(|k| sent.stamps.get(k as usize))
+        else {
+            continue;
+        };
+        let sent_ms = stamp * 1000.0;
+        if let (Some(dom), Some(frame)) = (entry["changed"].as_f64(), entry["frame"].as_f64()) {
+            times.to_dom.push(dom - sent_ms);
+            times.to_frame.push(frame - sent_ms);
+        }
+    }
+    Ok(times)
+}
+
+/// The device number in a banner source (`Boiler 12 temperature` or `dev-00012`).
+fn device_number(text: &str) -> Option<u64> {
+    let digits: String = text
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
 }

@@ -43,13 +43,23 @@ pub enum Plan {
     Burst { count: u64 },
     /// `count` frames at `rate` per second, each stamped (`server_time`) as it is sent.
     Paced { count: u64, rate: f64 },
+    /// `count` frames `every` apart, the `k`-th taking device `k + 1` (whose snapshot
+    /// value is 0) to `value`, each stamped as it is sent; the stamps come back in
+    /// [`Sent::stamps`]. With a limit below `value`, each frame raises a new alarm.
+    Raise {
+        count: u64,
+        every: Duration,
+        value: f64,
+    },
 }
 
 /// What the server did with a plan.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Sent {
     pub frames: u64,
     pub elapsed: Duration,
+    /// The Unix time each frame of a `Raise` plan was sent at (empty for the others).
+    pub stamps: Vec<UnixSeconds>,
 }
 
 /// A client that has connected to the namespace, waiting for its plan.
@@ -198,6 +208,15 @@ impl Frames {
         self.burst[(variant * count + device) as usize].clone()
     }
 
+    /// The `k`-th frame of a `Raise` plan, stamped now: device `k + 1` at `value`.
+    fn raised(&self, k: u64, value: f64) -> (Utf8Bytes, UnixSeconds) {
+        let mut device = self.devices[((k + 1) % self.devices.len() as u64) as usize].clone();
+        let now = unix_now();
+        device.value = Some(value);
+        device.last_seen = now;
+        (devices_frame(vec![device], false, now), now)
+    }
+
     /// The `k`-th paced frame, stamped now: a value no earlier frame carried.
     fn stamped(&self, k: u64) -> Utf8Bytes {
         let mut device = self.devices[(k % self.devices.len() as u64) as usize].clone();
@@ -325,6 +344,7 @@ async fn serve(
 
 async fn run_plan(plan: Plan, frames: &Frames, sink: &Sink) -> Result<Sent> {
     let started = Instant::now();
+    let mut stamps = Vec::new();
     let frames_sent = match plan {
         Plan::Burst { count } => {
             // One lock for the whole burst: nothing else is sent meanwhile, and frames go
@@ -346,9 +366,25 @@ async fn run_plan(plan: Plan, frames: &Frames, sink: &Sink) -> Result<Sent> {
             }
             count
         }
+        Plan::Raise {
+            count,
+            every,
+            value,
+        } => {
+            let mut next = tokio::time::Instant::now();
+            for k in 0..count {
+                next += every;
+                tokio::time::sleep_until(next).await;
+                let (frame, at) = frames.raised(k, value);
+                send(sink, frame).await?;
+                stamps.push(at);
+            }
+            count
+        }
     };
     Ok(Sent {
         frames: frames_sent,
         elapsed: started.elapsed(),
+        stamps,
     })
 }

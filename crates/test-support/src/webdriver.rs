@@ -20,6 +20,12 @@ pub struct TauriDriver {
 
 impl TauriDriver {
     pub fn start(desktop: &Desktop) -> TauriDriver {
+        TauriDriver::start_with_env(desktop, &[])
+    }
+
+    /// Like `start`, with `env` added to the environment of tauri-driver, which
+    /// WebKitWebDriver and the app it launches inherit.
+    pub fn start_with_env(desktop: &Desktop, env: &[(&str, &str)]) -> TauriDriver {
         let binary = std::env::var_os("TAURI_DRIVER")
             .map(PathBuf::from)
             .unwrap_or_else(|| crate::workspace_root().join("target/tools/bin/tauri-driver"));
@@ -42,6 +48,7 @@ impl TauriDriver {
             ])
             .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
             .envs(desktop.env())
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()

@@ -766,7 +766,8 @@ pub fn run(runtime: tokio::runtime::Runtime, args: &RunArgs) -> Result<(), Shell
     let kiosk = args.kiosk;
     let window_state = windows::window_state_plugin(&own_dir, kiosk);
     let windows = Windows::new(&own_dir, kiosk, is_demo);
-    let context = context();
+    let mut context = context();
+    bench_page(&mut context);
     let identifier = context.config().identifier.clone();
     let app = tauri::Builder::default()
         // First, so a second instance is found before anything else is set up.
@@ -913,6 +914,21 @@ where
 /// UI is embedded once.
 fn context() -> tauri::Context {
     tauri::generate_context!()
+}
+
+/// With `PLANT_CONSOLE_BENCH_PAGE=blank` the main window opens the blank page
+/// (ui/blank.html) instead of the console's: the cold-start benchmark measures the
+/// window's own start with it (process, GTK, WebKit and its first frame) apart from the
+/// UI's work. Everything else starts as usual; any other value changes nothing.
+fn bench_page(context: &mut tauri::Context) {
+    if std::env::var_os("PLANT_CONSOLE_BENCH_PAGE").is_some_and(|page| page == "blank") {
+        let config = context.config_mut();
+        for window in config.app.windows.iter_mut() {
+            if window.label == windows::MAIN {
+                window.url = tauri::WebviewUrl::App("blank.html".into());
+            }
+        }
+    }
 }
 
 /// `<identifier>.d<16 hex digits>`: a valid D-Bus name element for each data folder.

@@ -3,6 +3,7 @@
 
 import { NO_BACKEND, toUiError } from "../ipc";
 import { alertReloadNeeded, emptyChanges, hasChanges, mergeChanges, type BatchOptions, type ChangeSet } from "../state";
+import { mark, markLayout } from "../lib/timing";
 import { strings } from "../strings";
 import type { ConsoleSnapshot, UpdateBatch } from "../types";
 import type { ControllerContext } from "./context";
@@ -58,6 +59,7 @@ export class SyncController {
       if (!this.drawnOnce) {
         this.drawnOnce = true;
         mark("rendered");
+        if (typeof document !== "undefined") markLayout(document);
         // The frame that follows puts those rows on the screen.
         this.scheduleFrame(() => mark("painted"));
       }
@@ -181,13 +183,4 @@ export class SyncController {
       await this.refresh();
     }
   }
-}
-
-/**
- * Leaves a User Timing mark (the first of each name only), so the start-up can be taken
- * apart from outside: the cold-start benchmark reads them through WebDriver.
- */
-function mark(name: string): void {
-  if (typeof performance === "undefined" || typeof performance.mark !== "function") return;
-  if (performance.getEntriesByName(name, "mark").length === 0) performance.mark(name);
 }
