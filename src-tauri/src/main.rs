@@ -50,5 +50,15 @@ fn main() -> ExitCode {
         console_app::parent_console::attach();
     }
     let cli = parsed.unwrap_or_else(|error| error.exit());
+    // WebKitGTK reads this when the window starts, so it is set here, while the process
+    // has one thread (no runtime yet): see `disable_compositing` for why and how to keep
+    // compositing on.
+    if cli.command.is_none() && !cli.run.headless {
+        let compositing = std::env::var(plant_console::shell::COMPOSITING_VAR).ok();
+        let webkit_set = std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_some();
+        if plant_console::shell::disable_compositing(compositing.as_deref(), webkit_set) {
+            std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+        }
+    }
     console_app::main("plant-console", cli, Some(&TauriWindow))
 }

@@ -2,7 +2,8 @@
 //! plant reachable. Measured: `Console::start` until the state is ready (in-process), and
 //! the real window from its process start until the first frame with device rows, taken
 //! apart with the page's own timing, beside a blank window (the same binary showing one
-//! line of text) and both without WebKit's accelerated compositing.
+//! line of text) and both with WebKit's accelerated compositing, which the app turns off
+//! on Linux.
 
 use std::path::Path;
 use std::process::Command;
@@ -58,8 +59,9 @@ pub async fn run(args: Args) -> Result<Report> {
              taken apart by the page's User Timing marks and WebKit's paint timing. In the same \
              run, each from a cold file: the blank window (the same binary and cache with \
              `PLANT_CONSOLE_BENCH_PAGE=blank`, which opens a page of one line of text instead of \
-             the console's, timed to its first frame), and both again with \
-             `WEBKIT_DISABLE_COMPOSITING_MODE=1`.",
+             the console's, timed to its first frame), and both again with WebKit's \
+             accelerated compositing (`PLANT_CONSOLE_COMPOSITING=on`; the app starts WebKitGTK \
+             with `WEBKIT_DISABLE_COMPOSITING_MODE=1` on Linux otherwise).",
             args.devices, args.hours, args.sample_every
         ),
     );
@@ -266,9 +268,9 @@ fn evict(data_dir: &Path) -> Result<()> {
 struct Case {
     /// `PLANT_CONSOLE_BENCH_PAGE=blank`: the blank page instead of the console's.
     blank: bool,
-    /// `WEBKIT_DISABLE_COMPOSITING_MODE=1`: WebKitGTK draws without accelerated
-    /// compositing (no GL context in the web process).
-    no_compositing: bool,
+    /// `PLANT_CONSOLE_COMPOSITING=on`: WebKitGTK keeps its accelerated compositing,
+    /// which the app turns off by default on Linux (`WEBKIT_DISABLE_COMPOSITING_MODE=1`).
+    compositing: bool,
 }
 
 impl Case {
@@ -277,8 +279,8 @@ impl Case {
         if self.blank {
             env.push(("PLANT_CONSOLE_BENCH_PAGE", "blank"));
         }
-        if self.no_compositing {
-            env.push(("WEBKIT_DISABLE_COMPOSITING_MODE", "1"));
+        if self.compositing {
+            env.push(("PLANT_CONSOLE_COMPOSITING", "on"));
         }
         env
     }
@@ -330,24 +332,17 @@ impl Paint {
     }
 }
 
-/// The window's figures: the console's page on the cold cache, the same without
+/// The window's figures: the console's page on the cold cache, the same with
 /// accelerated compositing, and the blank page both ways, each from a cold file.
 fn window_figures(report: &mut Report, url: &str, data_dir: &Path, cache_dir: &Path) -> Result<()> {
-    let run = |blank, no_compositing| -> Result<Paint> {
+    let run = |blank, compositing| -> Result<Paint> {
         evict(cache_dir)?;
-        first_paint(
-            url,
-            data_dir,
-            &Case {
-                blank,
-                no_compositing,
-            },
-        )
+        first_paint(url, data_dir, &Case { blank, compositing })
     };
     let console = run(false, false)?;
-    let console_flat = run(false, true)?;
+    let console_composited = run(false, true)?;
     let blank = run(true, false)?;
-    let blank_flat = run(true, true)?;
+    let blank_composited = run(true, true)?;
     report.figure(
         "window: in the page, ms from navigation start",
         console.in_page(),
@@ -380,12 +375,12 @@ fn window_figures(report: &mut Report, url: &str, data_dir: &Path, cache_dir: &P
         ),
     );
     report.figure(
-        "without accelerated compositing (WEBKIT_DISABLE_COMPOSITING_MODE=1): app process start → first frame, console with device rows / blank",
+        "with accelerated compositing (PLANT_CONSOLE_COMPOSITING=on; the app's default on Linux is without): app process start → first frame, console with device rows / blank",
         format!(
             "{:.0} ms / {:.0} ms; in the console's page: {}",
-            console_flat.process_to_frame,
-            blank_flat.process_to_frame,
-            console_flat.in_page()
+            console_composited.process_to_frame,
+            blank_composited.process_to_frame,
+            console_composited.in_page()
         ),
     );
     let measured = console.process_to_frame;
@@ -401,9 +396,9 @@ fn window_figures(report: &mut Report, url: &str, data_dir: &Path, cache_dir: &P
              first frame): that much is the process, GTK, WebKit and WebKit's first frame, \
              whatever the page. The console's page adds {:.0} ms: its script starts at {} ms, \
              has its snapshot at {} ms and the rows in its DOM at {} ms, their style and \
-             layout done at {} ms, and WebKitGTK runs the next frame at {} ms. Without \
-             accelerated compositing the console shows its rows at {:.0} ms and the blank \
-             page at {:.0} ms",
+             layout done at {} ms, and WebKitGTK runs the next frame at {} ms. With \
+             accelerated compositing (the app turns it off on Linux) the console shows its \
+             rows at {:.0} ms and the blank page at {:.0} ms",
             blank.process_to_frame,
             blank.before_navigation(),
             blank.at("painted"),
@@ -413,8 +408,8 @@ fn window_figures(report: &mut Report, url: &str, data_dir: &Path, cache_dir: &P
             console.at("rendered"),
             console.at("layout_done"),
             console.at("painted"),
-            console_flat.process_to_frame,
-            blank_flat.process_to_frame,
+            console_composited.process_to_frame,
+            blank_composited.process_to_frame,
         ),
     );
     Ok(())

@@ -931,6 +931,23 @@ fn bench_page(context: &mut tauri::Context) {
     }
 }
 
+/// The environment variable that gives WebKitGTK its accelerated compositing back
+/// (`PLANT_CONSOLE_COMPOSITING=on`).
+pub const COMPOSITING_VAR: &str = "PLANT_CONSOLE_COMPOSITING";
+
+/// Whether the window should ask WebKitGTK to draw without accelerated compositing
+/// (`WEBKIT_DISABLE_COMPOSITING_MODE=1`), from `PLANT_CONSOLE_COMPOSITING` and whether
+/// the WebKit variable is set already (then it is left as the engineer set it).
+///
+/// Off by default on Linux: measured with `plant-bench cold-start` (BENCHMARKS.md), the
+/// composited WebKitGTK ran its first frame with the device rows about half a second
+/// after they were in the DOM, and without compositing a few milliseconds after, on
+/// the same cold cache; the console's displays are static tables, meters and canvas
+/// trends, which need no compositor. `PLANT_CONSOLE_COMPOSITING=on` keeps it.
+pub fn disable_compositing(compositing: Option<&str>, webkit_var_set: bool) -> bool {
+    cfg!(target_os = "linux") && !webkit_var_set && compositing != Some("on")
+}
+
 /// `<identifier>.d<16 hex digits>`: a valid D-Bus name element for each data folder.
 /// FNV-1a, not `DefaultHasher`: the name must be the same in every build of the program.
 pub fn instance_bus_id(identifier: &str, data_dir: &std::path::Path) -> String {
@@ -998,6 +1015,24 @@ pub fn raise(data_dir: &std::path::Path) -> Result<(), ShellError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_window_draws_without_compositing_on_linux_unless_asked_or_already_set() {
+        let linux = cfg!(target_os = "linux");
+        for (compositing, webkit_set, off) in [
+            (None, false, linux),
+            (Some("off"), false, linux),
+            (Some("on"), false, false),
+            (None, true, false),
+            (Some("on"), true, false),
+        ] {
+            assert_eq!(
+                super::disable_compositing(compositing, webkit_set),
+                off,
+                "{compositing:?} {webkit_set}"
+            );
+        }
+    }
+
     use super::{export_path_problem, instance_bus_id, trend_path_problem, trend_png};
 
     #[test]
