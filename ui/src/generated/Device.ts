@@ -3,6 +3,7 @@ import type { DeviceStatus } from "./DeviceStatus";
 import type { JsonValue } from "./serde_json/JsonValue";
 
 /**
- * A field device (sensor, drive, meter) as the server reports it.
+ * A field device (sensor, drive, meter) as the server reports it. Its `Deserialize` is
+ * written out in `device_de.rs`, for speed; it reads what a derived one would.
  */
 export type Device = { id: string, name: string, kind: string, status: DeviceStatus, value: number | null, unit: string | null, last_seen: number, } & ({ [key in string]: number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null });
