@@ -150,9 +150,10 @@ pub async fn run(args: Args) -> Result<Report> {
     report.figure("console ÷ socket.io-client", format!("{vs_node:.2}×"));
     report.target(
         "console ÷ python-socketio",
-        "≥ 5×",
+        // Issue #17 raised this bar from 5× to 100×.
+        "≥ 100×",
         format!("{vs_python:.2}×"),
-        vs_python >= 5.0,
+        vs_python >= 100.0,
         INGEST_IN_THE_WAY,
     );
     report.target(

@@ -73,7 +73,8 @@ const started = performance.now();
   const chart = document.getElementById("trend-chart");
   const drawn = chart.querySelector("canvas") !== null && document.getElementById("trend-status").hidden;
   if (drawn || performance.now() - started > 20000) {
-    done({ picked, drawn, pens: chart.getAttribute("data-pens"), since: chart.dataset.since, until: chart.dataset.until });
+    const status = document.getElementById("trend-status");
+    done({ picked, drawn, pens: chart.getAttribute("data-pens"), since: chart.dataset.since, until: chart.dataset.until, canvas: chart.querySelector("canvas") !== null, status: status.hidden ? null : status.textContent });
   } else setTimeout(wait, 100);
 })();
 "#;
