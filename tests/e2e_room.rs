@@ -9,7 +9,10 @@ use std::time::Duration;
 use test_support::desktop::{artifacts_dir, Desktop};
 use test_support::webdriver::{Session, TauriDriver};
 
-const BIN: &str = env!("CARGO_BIN_EXE_plant-console");
+mod common;
+
+use common::BIN;
+
 const LIMIT: Duration = Duration::from_secs(30);
 
 /// The other window's handle, once WebDriver sees `count` windows.
@@ -104,14 +107,7 @@ fn kiosk_mode_is_shown_refuses_the_close_and_is_left_only_by_the_engineers_comma
         let badge = w.find("#kiosk-badge")?;
         w.attribute(&badge, "hidden").is_none().then_some(())
     });
-    let info = window
-        .execute_async(
-            "const done = arguments[arguments.length - 1]; \
-             window.__TAURI_INTERNALS__.invoke('window_info').then(done, e => done(String(e)));",
-            &[],
-            LIMIT,
-        )
-        .expect("window_info answers");
+    let info = common::window_info(&mut window);
     assert_eq!(info["kiosk"], true, "{info}");
     assert_eq!(info["label"], "main", "{info}");
     window.screenshot(&artifacts_dir("e2e").join("kiosk.png"));
@@ -127,14 +123,7 @@ fn kiosk_mode_is_shown_refuses_the_close_and_is_left_only_by_the_engineers_comma
         let badge = w.find("#kiosk-badge")?;
         w.attribute(&badge, "hidden").is_some().then_some(())
     });
-    let info = window
-        .execute_async(
-            "const done = arguments[arguments.length - 1]; \
-             window.__TAURI_INTERNALS__.invoke('window_info').then(done, e => done(String(e)));",
-            &[],
-            LIMIT,
-        )
-        .expect("window_info answers");
+    let info = common::window_info(&mut window);
     assert_eq!(info["kiosk"], false, "{info}");
 }
 

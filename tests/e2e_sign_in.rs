@@ -132,6 +132,18 @@ fn write_operators(path: &Path, critical: &str) {
     }
 }
 
+/// A folder only its owner can write to, as the operators file's folder must be.
+fn private_site_dir(scratch: &Path) -> std::path::PathBuf {
+    let dir = scratch.join("site");
+    std::fs::create_dir_all(&dir).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    dir
+}
+
 /// The plant's cache, opened read-only beside the running console.
 fn open_cache(data_dir: &Path) -> rusqlite::Connection {
     let plants = data_dir.join("plants");
@@ -211,14 +223,7 @@ fn a_viewers_switch_is_disabled_and_an_operators_works_after_reauthentication() 
 
     let desktop = Desktop::start();
     let scratch = desktop.scratch().to_path_buf();
-    let auth_dir = scratch.join("site");
-    std::fs::create_dir_all(&auth_dir).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&auth_dir, std::fs::Permissions::from_mode(0o700)).unwrap();
-    }
-    let operators = auth_dir.join("operators.json");
+    let operators = private_site_dir(&scratch).join("operators.json");
     write_operators(&operators, &relay_id);
     let on_disk = std::fs::read_to_string(&operators).unwrap();
     assert!(
@@ -432,29 +437,16 @@ fn leave_kiosk(desktop: &Desktop, data_dir: &Path) {
 }
 
 fn in_kiosk(window: &mut Session) -> bool {
-    let info = window
-        .execute_async(
-            "const done = arguments[arguments.length - 1]; \
-             window.__TAURI_INTERNALS__.invoke('window_info').then(done, e => done(String(e)));",
-            &[],
-            LIMIT,
-        )
-        .expect("window_info answers");
-    info["kiosk"].as_bool().expect("window_info says kiosk")
+    common::window_info(window)["kiosk"]
+        .as_bool()
+        .expect("window_info says kiosk")
 }
 
 #[test]
 fn kiosk_mode_is_left_only_while_an_engineer_is_signed_in_at_the_window() {
     let desktop = Desktop::start();
     let scratch = desktop.scratch().to_path_buf();
-    let auth_dir = scratch.join("site");
-    std::fs::create_dir_all(&auth_dir).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&auth_dir, std::fs::Permissions::from_mode(0o700)).unwrap();
-    }
-    let operators = auth_dir.join("operators.json");
+    let operators = private_site_dir(&scratch).join("operators.json");
     let mut file = OperatorsFile::new();
     file.policy.idle_sign_out_seconds = 0;
     file.add(OPERATOR, Role::Operator, &Password::new(OPERATOR_PASSWORD))

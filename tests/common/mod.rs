@@ -129,3 +129,15 @@ pub fn show_tab(window: &mut test_support::webdriver::Session, css: &str) {
         None
     });
 }
+
+/// The running console's `window_info` answer for this window (its label, kiosk mode).
+pub fn window_info(window: &mut test_support::webdriver::Session) -> Value {
+    window
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             window.__TAURI_INTERNALS__.invoke('window_info').then(done, e => done(String(e)));",
+            &[],
+            std::time::Duration::from_secs(30),
+        )
+        .expect("window_info answers")
+}
