@@ -167,7 +167,9 @@ fn trend_range(window: &mut Session) -> Option<(f64, f64)> {
 /// the screenshots `hmi-<view>-<size>[-fa].png`.
 fn fits_the_room(width: u32, height: u32) {
     let desktop = Desktop::start_sized(width, height);
-    let driver = TauriDriver::start(&desktop);
+    // The POSIX locale a control-room image often runs in: WebKitGTK then gives the page
+    // the language tag "C", which Intl refuses (the chart below must still draw).
+    let driver = TauriDriver::start_with_env(&desktop, &[("LC_ALL", "C"), ("LANG", "C")]);
     let data_dir = desktop.scratch().join("console-data");
     let mut window = driver.session(
         BIN.as_ref(),
@@ -225,6 +227,9 @@ fn fits_the_room(width: u32, height: u32) {
         w.find("[data-pen^=\"device:\"]")
     });
     window.click(&first).expect("add the pen");
+    window.wait_for(LIMIT, "the chart drawn on its canvas", |w| {
+        w.find("#trend-chart canvas")
+    });
     let hour = window.find("#trend-range-3600").expect("the 1 h range");
     window.click(&hour).expect("choose 1 h");
     let before = window.wait_for(LIMIT, "an hour shown", |w| {

@@ -7,6 +7,7 @@ import "./styles/base.css";
 import "./styles/focus.css";
 import { Controller } from "./controllers";
 import * as ipc from "./ipc";
+import { guardNavigatorLanguage } from "./lib/locale-guard";
 import { loadLanguage } from "./lib/prefs";
 import { parseWindowRole } from "./lib/window-role";
 import { markStart } from "./lib/timing";
@@ -16,6 +17,8 @@ import { applyDocumentLanguage } from "./views/dom";
 
 // The start-up's own marks first, so that the first frame is seen whatever follows.
 markStart();
+// Before any library reads it: a system locale such as LANG=C is no language tag.
+guardNavigatorLanguage(navigator);
 
 function storage(): Storage | null {
   try {

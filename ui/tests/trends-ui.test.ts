@@ -281,3 +281,18 @@ describe("Open in Trends", () => {
     view.dispose();
   });
 });
+
+describe("a Trends chart whose library fails to load", () => {
+  it("says the chart cannot be drawn, and keeps saying it when data comes", async () => {
+    const view = make();
+    plot!.events.failed("RangeError: invalid language tag: C");
+    const status = document.getElementById("trend-status")!;
+    expect(status.hidden).toBe(false);
+    expect(status.textContent).toBe("The chart cannot be drawn in this window.");
+    view.addPen("device:dev-01");
+    await flush();
+    expect(rec.loads.length).toBeGreaterThan(0);
+    expect(status.hidden).toBe(false);
+    expect(status.textContent).toBe("The chart cannot be drawn in this window.");
+  });
+});

@@ -32,6 +32,8 @@ export interface PlotEvents {
   cursor(t: number | null): void;
   /** Whether a drag pans rather than zooms (the Pan mode button). */
   panMode(): boolean;
+  /** The chart cannot be drawn after all (its library failed to load). */
+  failed(reason: string): void;
 }
 
 /** The chart as the view uses it; `uplotFactory` makes the real one. */
@@ -147,9 +149,15 @@ class UplotTrend implements TrendPlot {
     this.host = host;
     this.events = events;
     if (uplotClass === null) {
-      void loadUplot().then(() => {
-        if (!this.destroyed) this.build();
-      });
+      loadUplot().then(
+        () => {
+          if (!this.destroyed) this.build();
+        },
+        // Without this the window showed an empty chart and said nothing.
+        (e: unknown) => {
+          if (!this.destroyed) this.events.failed(String(e));
+        },
+      );
     }
     const move = (ev: MouseEvent) => {
       if (this.panFrom === null || this.plot === null) return;

@@ -387,6 +387,7 @@ export class TrendsView {
           this.renderReadout();
         },
         panMode: () => this.panMode,
+        failed: () => this.chartFailed(),
       });
       this.plot.setSize(this.plotWidth(), CHART_HEIGHT);
       this.plot.setPens(this.plotPens());
@@ -396,6 +397,15 @@ export class TrendsView {
       this.plot = null;
       this.showStatus({ kind: "error", text: () => strings.trends.noChart });
     }
+  }
+
+  /** The chart could not be made after all: it is said, as when it cannot be drawn at all. */
+  private chartFailed(): void {
+    this.plotFailed = true;
+    this.plot?.destroy();
+    this.plot = null;
+    this.showStatus({ kind: "error", text: () => strings.trends.noChart });
+    this.renderControls();
   }
 
   private plotWidth(): number {
@@ -483,13 +493,14 @@ export class TrendsView {
     const range = this.range;
     const pens = this.trendPens();
     this.loadedAt = this.now();
-    if (this.data === null) this.showStatus({ kind: "loading" });
+    // A chart that cannot be drawn keeps saying so: its data changes nothing there.
+    if (this.data === null && !this.plotFailed) this.showStatus({ kind: "loading" });
     try {
       const data = await source.load(pens, range.since, range.until, queryPixels(this.plotWidth()));
       if (seq !== this.loadSeq) return;
       this.data = data;
       this.dataRange = range;
-      if (this.statusKind !== "export") this.showStatus({ kind: "none" });
+      if (this.statusKind !== "export" && !this.plotFailed) this.showStatus({ kind: "none" });
       this.drawData();
     } catch (e) {
       if (seq !== this.loadSeq) return;
