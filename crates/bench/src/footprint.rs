@@ -344,7 +344,7 @@ fn memory_blocking(args: MemoryArgs) -> Result<Report> {
         growth < 5.0,
         "the readings above say when it grew; an earlier run grew 2.5 MB a minute because \
          the WAL (and its mapped index) was never started over under a steady stream, \
-         which the writer now truncates past 64 MB",
+         which the writer now starts over past 8 MiB",
     );
     Ok(report)
 }
@@ -359,19 +359,16 @@ const WINDOW_IN_THE_WAY: &str = "/proc/PID/smaps of a headless console in this r
     plant-console-headless, the binary without the window's libraries";
 
 /// What the heap profile and /proc showed of the recorder.
-const RECORDER_IN_THE_WAY: &str = "measured on commit 5dae68f (2.5-minute run, recorder \
-    only): peak 71.3 MB in the first seconds, 61.8 MB steady; RssAnon 47.8 MB with 10 000 \
-    devices and 30.2 MB with 1 000, so about 2 000 bytes per device and about 28 MB that does \
-    not depend on the device count, besides about 14 MB of mapped binary and files. dhat \
-    (the `dhat-heap` feature of console-app) puts the heap's peak of 77 MB at the start, when \
-    the 10 000 devices arrive in one snapshot: 23 MB of catalog messages' argument maps \
-    (console_i18n::Message, one per appearance alert and journal entry), 13.5 MB of \
-    serde_json maps for the devices' extra fields (a B-tree node of about 630 bytes per \
-    device, twice while the snapshot is applied), 5 MB of the snapshot's changes, 5 MB of \
-    alert vectors, 4 MB of the log file's queue (128 000 slots, now 8 192) and 2 MB of \
-    SQLite's default page cache on each connection besides the writer's (now 256 KiB); the \
-    last two changes are not measured here yet. What is left in the way: the transient peak \
-    of the first snapshot, and the per-device extra-field maps";
+const RECORDER_IN_THE_WAY: &str = "the steady state is under the target; the peak is \
+    the first snapshot, when the plant's 10 000 devices arrive in one message and are held \
+    at once as the frame, the decoded devices, the changes, the pending writes and the \
+    alert engine's copy. Measured by hand before this run (recorder alone, 60 s, readings \
+    every 5 s): peak 41.4 MB during the first snapshot, 35.8 MB at the end (21.2 MB \
+    anonymous). Before that, the same set-up gave 89.5 MB: mimalloc committed each 1 GiB \
+    arena up front on Linux (MIMALLOC_ARENA_EAGER_COMMIT=0 gave 37.6 MB for the same CPU), \
+    which .cargo/config.toml now turns off at build time; a catalog message's arguments \
+    and a device's extra fields were B-tree maps of about 630 bytes each, now short sorted \
+    lists (the heap per device fell from 1313 to 592 bytes)";
 
 /// How many devices a console's cache holds (0 when it cannot be read).
 fn devices_in(data_dir: &Path) -> usize {

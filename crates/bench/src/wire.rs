@@ -237,7 +237,7 @@ pub fn device(i: usize, value: f64, at: UnixSeconds) -> Device {
         value: Some(value),
         unit: Some("\u{b0}C".into()),
         last_seen: at,
-        extra: Map::from_iter([("location".to_owned(), Value::from("Hall 2"))]),
+        extra: Map::from_iter([("location".to_owned(), Value::from("Hall 2"))]).into(),
     }
 }
 

@@ -26,7 +26,7 @@ fn device(i: usize, value: f64, at: f64) -> Device {
         value: Some(value),
         unit: Some("m\u{b3}/h".into()),
         last_seen: at,
-        extra: Map::from_iter([("location".to_owned(), "Hall B".into())]),
+        extra: Map::from_iter([("location".to_owned(), "Hall B".into())]).into(),
     }
 }
 

@@ -440,7 +440,7 @@ mod tests {
             value: Some(1.0),
             unit: None,
             last_seen: 1.0,
-            extra: Map::new(),
+            extra: Default::default(),
         }
     }
 

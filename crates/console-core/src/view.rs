@@ -250,7 +250,6 @@ impl Batcher {
 mod tests {
     use super::*;
     use plant_protocol::{Device, DeviceStatus};
-    use serde_json::Map;
 
     fn entry(id: &str, value: f64) -> DeviceEntry {
         DeviceEntry::new(
@@ -262,7 +261,7 @@ mod tests {
                 value: Some(value),
                 unit: Some("%".into()),
                 last_seen: 1.0,
-                extra: Map::new(),
+                extra: Default::default(),
             }),
             2.0,
         )

@@ -116,13 +116,13 @@ fn catalog(lang: Language) -> &'static Catalog {
 pub fn word(lang: Language, message: &Message) -> String {
     let catalog = catalog(lang);
     let mut args = FluentArgs::new();
-    for (name, arg) in &message.args {
+    for (name, arg) in message.args.iter() {
         let value = match arg {
             Arg::Number(n) => FluentValue::from(*n),
             Arg::Text(text) => FluentValue::String(Cow::Borrowed(text.as_str())),
             Arg::Duration { duration } => FluentValue::from(catalog.duration(*duration)),
         };
-        args.set(name.as_str(), value);
+        args.set(name, value);
     }
     catalog
         .format(&message.id, Some(&args))

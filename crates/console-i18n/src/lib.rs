@@ -5,14 +5,14 @@
 //! window, native notifications, the tray, the CLI) word them from the same catalog file
 //! per language (`locales/<lang>.ftl`), so the window and Rust cannot drift apart.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
+mod args;
 mod catalog;
 mod format;
 mod locale;
 
+pub use args::Args;
 pub use catalog::word;
 pub use format::{format_number, localize_digits, notification_text};
 pub use locale::{from_locale, os_language};
@@ -67,33 +67,34 @@ pub enum Arg {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Message {
     pub id: String,
-    pub args: BTreeMap<String, Arg>,
+    // Serialized as a JSON object by name, as a map would be.
+    #[cfg_attr(feature = "ts", ts(as = "std::collections::BTreeMap<String, Arg>"))]
+    pub args: Args,
 }
 
 impl Message {
     pub fn new(id: impl Into<String>) -> Self {
         Message {
             id: id.into(),
-            args: BTreeMap::new(),
+            args: Args::default(),
         }
     }
 
     /// Adds a text argument.
-    pub fn text(mut self, name: &str, value: impl Into<String>) -> Self {
-        self.args.insert(name.to_owned(), Arg::Text(value.into()));
+    pub fn text(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.args.insert(name, Arg::Text(value.into()));
         self
     }
 
     /// Adds a number argument.
-    pub fn number(mut self, name: &str, value: f64) -> Self {
-        self.args.insert(name.to_owned(), Arg::Number(value));
+    pub fn number(mut self, name: &'static str, value: f64) -> Self {
+        self.args.insert(name, Arg::Number(value));
         self
     }
 
     /// Adds a length of time, in seconds.
-    pub fn duration(mut self, name: &str, seconds: f64) -> Self {
-        self.args
-            .insert(name.to_owned(), Arg::Duration { duration: seconds });
+    pub fn duration(mut self, name: &'static str, seconds: f64) -> Self {
+        self.args.insert(name, Arg::Duration { duration: seconds });
         self
     }
 

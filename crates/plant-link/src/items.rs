@@ -357,7 +357,7 @@ pub(crate) fn read_device(item: Value) -> Option<(Device, Unreadable)> {
         unit: optional_string(&mut map, "unit", &mut bad),
         last_seen: number(&mut map, "last_seen", &mut bad),
         id,
-        extra: map,
+        extra: map.into(),
     };
     Some((device, bad))
 }

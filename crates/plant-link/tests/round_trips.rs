@@ -94,7 +94,7 @@ fn device() -> impl Strategy<Value = Device> {
                 value,
                 unit,
                 last_seen,
-                extra,
+                extra: extra.into(),
             },
         )
 }

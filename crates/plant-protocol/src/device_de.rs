@@ -12,9 +12,9 @@ use std::fmt;
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::{Device, DeviceStatus, UnixSeconds};
+use crate::{Device, DeviceStatus, Extra, UnixSeconds};
 
 /// A key of a device object: one of the contract's fields, or another one (kept).
 enum Field {
@@ -91,7 +91,7 @@ impl<'de> Visitor<'de> for DeviceVisitor {
         let mut value: Option<Option<f64>> = None;
         let mut unit: Option<Option<String>> = None;
         let mut last_seen: Option<UnixSeconds> = None;
-        let mut extra = Map::new();
+        let mut extra = Extra::new();
         while let Some(field) = map.next_key::<Field>()? {
             match field {
                 Field::Id => once(&mut id, map.next_value()?, "id")?,
@@ -107,6 +107,9 @@ impl<'de> Visitor<'de> for DeviceVisitor {
                 }
             }
         }
+        // A list that grew one field at a time gives back its spare room: the plant's
+        // whole fleet is held.
+        extra.shrink_to_fit();
         Ok(Device {
             id: id.ok_or_else(|| de::Error::missing_field("id"))?,
             name: name.ok_or_else(|| de::Error::missing_field("name"))?,

@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 mod device_de;
+mod extra;
+
+pub use extra::Extra;
 
 /// Unix time in seconds, as the contract sends it (floating point).
 pub type UnixSeconds = f64;
@@ -63,7 +66,7 @@ pub struct Device {
     pub last_seen: UnixSeconds,
     /// Fields the contract does not list (`location`, `firmware`, …), kept verbatim.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// A relay; `state == true` means energized (on).
@@ -282,7 +285,7 @@ mod tests {
                 value: d.value,
                 unit: d.unit,
                 last_seen: d.last_seen,
-                extra: d.extra,
+                extra: d.extra.into(),
             }
         }
     }

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use plant_protocol::{Device, DeviceStatus, Relay};
+use plant_protocol::{Device, DeviceStatus, Extra, Relay};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Map, Value};
@@ -163,7 +163,7 @@ pub(crate) fn generate_devices(count: usize, rng: &mut StdRng, now: f64) -> Vec<
             } else {
                 DeviceStatus::Online
             };
-            let mut extra = Map::new();
+            let mut extra = Extra::new();
             if rng.random_bool(0.75) {
                 let hall = rng.random_range(1..=4);
                 extra.insert("location".into(), Value::from(format!("Hall {hall}")));

@@ -56,7 +56,7 @@ fn a_device_the_plant_sent_unreadably_is_reported_bad_in_text_and_json() {
         value,
         unit: Some("l/s".into()),
         last_seen: 1.0,
-        extra: serde_json::Map::new(),
+        extra: Default::default(),
     };
     let state = StoredState {
         devices: vec![
@@ -100,7 +100,7 @@ fn server_text_in_the_reports_reaches_the_terminal_escaped() {
         value: Some(1.0),
         unit: Some("\u{9b}1m".into()),
         last_seen: 1.0,
-        extra: serde_json::Map::new(),
+        extra: Default::default(),
     };
     let state = StoredState {
         devices: vec![console_core::state::DeviceEntry::new(device.into(), 1.0)],

@@ -23,7 +23,7 @@ fn device(id: &str, status: DeviceStatus, at: f64) -> DeviceEntry {
             value: Some(1.0),
             unit: None,
             last_seen: at,
-            extra: Map::new(),
+            extra: Default::default(),
         }),
         received_at: at,
         unreadable: Default::default(),

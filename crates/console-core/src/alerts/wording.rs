@@ -325,7 +325,12 @@ fn on_off(state: bool) -> &'static str {
 
 /// `message` with a value (`name`) and its unit, the unit with its leading space as
 /// the catalog expects it (empty when the plant gives none).
-pub(crate) fn reading(message: Message, name: &str, value: f64, unit: Option<&str>) -> Message {
+pub(crate) fn reading(
+    message: Message,
+    name: &'static str,
+    value: f64,
+    unit: Option<&str>,
+) -> Message {
     let unit = match unit {
         Some(unit) if !unit.is_empty() => format!(" {unit}"),
         _ => String::new(),

@@ -14,7 +14,7 @@ fn device(id: &str, value: f64) -> Device {
         value: Some(value),
         unit: Some("\u{b0}C".into()),
         last_seen: 1.0,
-        extra: Map::new(),
+        extra: Default::default(),
     }
 }
 

@@ -53,7 +53,7 @@ fn device(id: &str, value: f64) -> DeviceEntry {
             value: Some(value),
             unit: Some("m\u{b3}/h".into()),
             last_seen: 100.0,
-            extra: Map::from_iter([("firmware".to_owned(), "2.4.1".into())]),
+            extra: Map::from_iter([("firmware".to_owned(), "2.4.1".into())]).into(),
         }),
         received_at: 200.0,
         unreadable: Default::default(),

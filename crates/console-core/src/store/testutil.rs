@@ -19,7 +19,7 @@ pub(super) fn device(id: &str, value: Option<f64>, status: DeviceStatus, at: f64
             value,
             unit: Some("\u{b0}C".into()),
             last_seen: at,
-            extra: Map::new(),
+            extra: Default::default(),
         }),
         received_at: at,
         unreadable: Default::default(),

@@ -18,7 +18,7 @@ fn device(id: &str, status: DeviceStatus, value: f64, at: f64) -> DeviceEntry {
             value: Some(value),
             unit: Some("\u{b0}C".into()),
             last_seen: at,
-            extra: Map::from_iter([("location".to_owned(), "Hall 2".into())]),
+            extra: Map::from_iter([("location".to_owned(), "Hall 2".into())]).into(),
         }),
         received_at: at,
         unreadable: Default::default(),
