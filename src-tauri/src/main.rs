@@ -17,7 +17,8 @@ use console_app::cli::{Cli, RunArgs};
 // engine or the store writer, each on its own thread. glibc's malloc made those threads
 // queue on each other's arena locks (about half of the ingest benchmark's time, see
 // BENCHMARKS.md); mimalloc frees memory of other threads without a lock. The headless
-// binary (crates/console-app/src/bin/) uses it too.
+// binary (crates/console-app/src/bin/) uses it too. On Linux it is built to commit its
+// arenas on demand (.cargo/config.toml): committed up front, their pages stayed resident.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
