@@ -102,16 +102,6 @@ impl From<Extra> for Map<String, Value> {
     }
 }
 
-impl FromIterator<(String, Value)> for Extra {
-    fn from_iter<I: IntoIterator<Item = (String, Value)>>(fields: I) -> Self {
-        let mut extra = Extra::default();
-        for (key, value) in fields {
-            extra.insert(key, value);
-        }
-        extra
-    }
-}
-
 impl Serialize for Extra {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.0.len()))?;
