@@ -8,7 +8,10 @@ use test_support::desktop::{artifacts_dir, Desktop};
 use test_support::flask::FlaskPlant;
 use test_support::webdriver::{Session, TauriDriver};
 
-const BIN: &str = env!("CARGO_BIN_EXE_plant-console");
+mod common;
+
+use common::BIN;
+
 const LIMIT: Duration = Duration::from_secs(30);
 
 fn mode(window: &mut Session) -> Option<String> {
@@ -106,8 +109,7 @@ fn a_command_is_queued_only_after_confirmation_while_offline_and_can_be_cancelle
     wait_mode(&mut window, "offline");
 
     // The relays are on the plant tab; a fresh console opens on the overview.
-    let plant = window.find("#tab-plant").expect("the plant tab");
-    window.click(&plant).expect("show the plant");
+    common::show_tab(&mut window, "#tab-plant");
     let button = window.wait_for(LIMIT, "a relay switch", |w| {
         w.find("#relays button.relay-switch:not([disabled])")
     });

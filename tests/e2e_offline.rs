@@ -10,7 +10,9 @@ use test_support::desktop::{artifacts_dir, Desktop};
 use test_support::webdriver::TauriDriver;
 use test_support::{wait_for, KillOnDrop};
 
-const BIN: &str = env!("CARGO_BIN_EXE_plant-console");
+mod common;
+
+use common::BIN;
 
 /// Fills a cache by running the headless console against the reference server.
 fn fill_cache(data_dir: &std::path::Path) {
@@ -87,15 +89,13 @@ fn offline_start_shows_the_last_known_plant_marked_stale_with_the_last_contact()
     );
 
     // The device rows are on the plant tab; a fresh console opens on the overview.
-    let plant = window.wait_for(Duration::from_secs(10), "the plant tab", |w| {
-        w.find("#tab-plant")
-    });
-    window.click(&plant).expect("show the plant");
-    let rows = window.wait_for(Duration::from_secs(10), "the cached device rows", |w| {
+    common::show_tab(&mut window, "#tab-plant");
+    // WebDriver reads only rendered text: the first row reads as something only
+    // once the plant tab is shown and the cached rows are drawn.
+    window.wait_for(Duration::from_secs(10), "the cached device rows", |w| {
         let rows = w.find_all("#devices tbody tr[data-device-id]");
-        (rows.len() == 12).then_some(rows)
+        (rows.len() == 12 && !w.text(&rows[0]).trim().is_empty()).then_some(())
     });
-    assert!(!window.text(&rows[0]).trim().is_empty());
     let header = window.wait_for(Duration::from_secs(20), "the offline header", |w| {
         let status = w.find("#link-status")?;
         (w.attribute(&status, "data-mode")? == "offline").then(|| w.text(&status))

@@ -43,8 +43,7 @@ fn the_alarm_summary_opens_in_a_window_of_its_own_and_reopens_at_the_next_start(
         window.wait_for(LIMIT, "the main window's page", |w| {
             (role(w)? == "main").then_some(())
         });
-        let plant = window.find("#tab-alarms").expect("the alarms tab");
-        window.click(&plant).expect("show the alarms");
+        common::show_tab(&mut window, "#tab-alarms");
         let open = window.wait_for(LIMIT, "the summary's own-window button", |w| {
             w.find("[data-open-window=\"alarms\"]")
         });

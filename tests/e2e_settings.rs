@@ -89,7 +89,7 @@ fn a_new_plant_address_and_token_applied_in_settings_reconnect_the_console_there
         (mode(w).as_deref() == Some("realtime") && device_rows(w) == 3).then_some(())
     });
 
-    click(&mut window, "#tab-settings");
+    common::show_tab(&mut window, "#tab-settings");
     let storage = window.wait_for(LIMIT, "where the token is kept", |w| {
         let line = w.find("#settings-token-storage")?;
         let text = w.property(&line, "textContent")?;
@@ -158,7 +158,7 @@ fn a_new_plant_address_and_token_applied_in_settings_reconnect_the_console_there
 
     // B refuses anyone without its token: Real-time with B's 5 devices proves the token
     // entered in the window was kept and sent.
-    click(&mut window, "#tab-plant");
+    common::show_tab(&mut window, "#tab-plant");
     window.wait_for(LIMIT, "plant B live with its 5 devices", |w| {
         (mode(w).as_deref() == Some("realtime") && device_rows(w) == 5).then_some(())
     });
@@ -175,13 +175,13 @@ fn a_new_plant_address_and_token_applied_in_settings_reconnect_the_console_there
         assert_eq!(mode & 0o777, 0o600, "the token file is the user's alone");
     }
 
-    click(&mut window, "#tab-settings");
+    common::show_tab(&mut window, "#tab-settings");
     let read_only = window.wait_for(LIMIT, "the read-only switch", |w| {
         w.find("#settings-read-only")
     });
     window.click(&read_only).expect("tick read-only");
     click(&mut window, "#settings-apply");
-    click(&mut window, "#tab-plant");
+    common::show_tab(&mut window, "#tab-plant");
     window.wait_for(LIMIT, "every relay switch disabled", |w| {
         let all = w.find_all("#relays button.relay-switch").len();
         let enabled = w
