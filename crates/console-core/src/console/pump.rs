@@ -18,6 +18,20 @@ use plant_link::config::PlantId;
 use plant_link::link::{LinkEvent, LinkMode, LinkState, Telemetry};
 use plant_link::session::Inbound;
 
+/// How many link events the pump takes in one round when they are already queued.
+const DRAIN_AT_ONCE: usize = 256;
+
+/// The event held back from the last round, else the next one from the link.
+async fn next_event(
+    held: &mut Option<LinkEvent>,
+    events: &mut mpsc::Receiver<LinkEvent>,
+) -> Option<LinkEvent> {
+    match held.take() {
+        Some(event) => Some(event),
+        None => events.recv().await,
+    }
+}
+
 /// The pump's half of the console: what it reads from and writes to.
 pub(super) struct Pump {
     pub(super) shared: Arc<Shared>,
@@ -57,9 +71,11 @@ impl Pump {
         pending.link_started(started_at, self.shared.stored_last_contact());
         let mut last_data = self.shared.stored_last_contact();
         let mut writer_idle = self.writer.idle();
+        // A change of plant taken from the queue while draining, handled next round.
+        let mut held: Option<LinkEvent> = None;
         loop {
             tokio::select! {
-                event = self.events.recv() => {
+                event = next_event(&mut held, &mut self.events) => {
                     let Some(event) = event else { break };
                     if let LinkEvent::Inbound { at, .. } = &event {
                         last_data = Some(*at);
@@ -87,6 +103,25 @@ impl Pump {
                         }
                     } else {
                         self.apply(event, &mut changes, &mut pending, &mut batcher);
+                        // Under a burst the next events are already queued: taking them
+                        // here, up to a bound, spares a round of this select and a hand-off
+                        // to the writer for each. A change of plant is left for the next
+                        // round, which handles it on its own.
+                        for _ in 1..DRAIN_AT_ONCE {
+                            match self.events.try_recv() {
+                                Ok(LinkEvent::PlantChanged { from, to }) => {
+                                    held = Some(LinkEvent::PlantChanged { from, to });
+                                    break;
+                                }
+                                Ok(event) => {
+                                    if let LinkEvent::Inbound { at, .. } = &event {
+                                        last_data = Some(*at);
+                                    }
+                                    self.apply(event, &mut changes, &mut pending, &mut batcher);
+                                }
+                                Err(_) => break,
+                            }
+                        }
                     }
                     self.writer.offer(&mut pending)?;
                 }
@@ -133,7 +168,7 @@ impl Pump {
         }
         // Events already received are applied before the store closes, so nothing the
         // console has seen is lost on a clean exit.
-        while let Ok(event) = self.events.try_recv() {
+        while let Some(event) = held.take().or_else(|| self.events.try_recv().ok()) {
             self.apply(event, &mut changes, &mut pending, &mut Batcher::default());
         }
         // The journal says how many rows its cap left out, even of the last minute.

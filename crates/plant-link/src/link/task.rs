@@ -15,7 +15,7 @@ use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use plant_protocol::SetRelayRequest;
 use rand::Rng;
 use tokio::sync::mpsc;
@@ -53,6 +53,20 @@ enum Attempt {
     Restart,
     /// A live session on a standby was left because the primary is healthy again.
     BackToPrimary,
+}
+
+/// At most this many frames are read in one round of a connection's loop.
+const FRAMES_AT_ONCE: usize = 64;
+
+/// A round reads no further frame once those it read add up to this many bytes.
+const ROUND_BYTES: usize = 256 * 1024;
+
+/// The bytes of a frame read from the socket (0 for the end of the stream or an error).
+fn frame_len(frame: &Option<Result<Message, tungstenite::Error>>) -> usize {
+    match frame {
+        Some(Ok(message)) => message.len(),
+        _ => 0,
+    }
 }
 
 /// What a handler tells the connection loop to do next.
@@ -404,7 +418,7 @@ impl LinkTask {
             let probe_at = self.probe_at.filter(|_| self.probe.is_none());
             let probe = &mut self.probe;
             let step = tokio::select! {
-                frame = conn.socket.next() => self.on_frame(conn, frame),
+                frame = conn.socket.next() => self.on_frames(conn, frame),
                 request = self.requests.recv() => self.on_request(conn, request).await,
                 _ = sleep_until(wake) => self.on_timer(conn),
                 _ = sleep_until(probe_at.unwrap_or(wake)), if probe_at.is_some() => {
@@ -415,12 +429,14 @@ impl LinkTask {
                     self.on_probe(conn, healthy.unwrap_or(false)).await
                 }
             };
+            // Counted before the step is looked at: a round's frames can end with a close
+            // frame, and the frames dropped before it in the same round count too.
+            self.count_dropped(&mut conn.session);
             match step {
                 Step::Go => {}
                 Step::End(reason) => break reason,
                 Step::Leave(attempt) => return attempt,
             }
-            self.count_dropped(&mut conn.session);
             match self.carry_out(conn).await {
                 Step::Go => {}
                 Step::End(reason) => break reason,
@@ -449,6 +465,35 @@ impl LinkTask {
             },
             None => Attempt::Failed(failure, ending),
         }
+    }
+
+    /// A frame from the plant, and those that are already read behind it, up to a bound:
+    /// under a burst, one round of the loop then carries out many frames' outputs, rather
+    /// than building its wait (the socket, the requests, the timers) again for each.
+    fn on_frames(
+        &self,
+        conn: &mut Connection,
+        frame: Option<Result<Message, tungstenite::Error>>,
+    ) -> Step {
+        let mut bytes = frame_len(&frame);
+        let mut step = self.on_frame(conn, frame);
+        for _ in 1..FRAMES_AT_ONCE {
+            // Each frame's decoded message is held until the round carries it out: the
+            // bytes bound keeps a run of large snapshots from being held all at once.
+            if !matches!(step, Step::Go) || bytes >= ROUND_BYTES {
+                break;
+            }
+            // Polled without waiting: a frame not yet read is left for the next round's
+            // wait, which registers the task to be woken for it.
+            match conn.socket.next().now_or_never() {
+                Some(frame) => {
+                    bytes += frame_len(&frame);
+                    step = self.on_frame(conn, frame);
+                }
+                None => break,
+            }
+        }
+        step
     }
 
     /// A frame (or the end of the stream) from the plant.
