@@ -232,8 +232,9 @@ export async function statsTrend(since: number, until: number): Promise<StatsTre
 
 /**
  * Up to eight pens' stored points and the link gaps between `since` and `until` (Unix
- * seconds), for the Trends chart; a pen with more than 20 000 points comes reduced to
- * min/max per pixel column of a chart `pixels` wide. Rejects with a UiError
+ * seconds), for the Trends chart; a pen with more points than a chart `pixels` wide can
+ * show apart (over four per pixel column, or over 20 000) comes reduced to min/max per
+ * pixel column. Rejects with a UiError
  * (`invalid_trend` for a range, pen count or width the console refuses).
  */
 export async function trend(

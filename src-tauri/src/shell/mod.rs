@@ -535,8 +535,8 @@ async fn area_trend(
         .await?)
 }
 
-/// Up to eight pens over a range for the Trends chart, reduced to what a chart `pixels`
-/// wide can show when a pen has more than 20 000 points.
+/// Up to eight pens over a range for the Trends chart, a pen reduced to what a chart
+/// `pixels` wide can show when it has more points than that.
 #[tauri::command]
 async fn trend(
     slot: tauri::State<'_, ConsoleSlot>,

@@ -55,6 +55,10 @@ import { rangeTitle, uplotFactory, type PlotPen, type TrendPlot, type TrendPlotF
 import "./trends.css";
 
 /** Where the view gets its data and writes its exports (the app: the console's IPC). */
+
+/** The User Timing measure of each answer drawn (see `load`), and how many the page keeps. */
+const DRAW_MEASURE = "trend-draw";
+const DRAW_MEASURES_KEPT = 200;
 export interface TrendsSource {
   load(pens: readonly TrendPen[], since: number, until: number, pixels: number): Promise<TrendData>;
   exportCsv(path: string, pens: readonly TrendPen[], since: number, until: number): Promise<number>;
@@ -501,7 +505,14 @@ export class TrendsView {
       this.data = data;
       this.dataRange = range;
       if (this.statusKind !== "export" && !this.plotFailed) this.showStatus({ kind: "none" });
+      // A User Timing measure of each answer drawn, with its points: what the ui
+      // benchmark reads to say where a slow frame of the Trends view goes. The page keeps
+      // measures until they are cleared, so a console open for weeks keeps the last few.
+      const drawStart = performance.now();
       this.drawData();
+      const points = data.series.reduce((n, s) => n + s.points.length, 0);
+      if (performance.getEntriesByName(DRAW_MEASURE, "measure").length >= DRAW_MEASURES_KEPT) performance.clearMeasures(DRAW_MEASURE);
+      performance.measure(DRAW_MEASURE, { start: drawStart, end: performance.now(), detail: { points } });
     } catch (e) {
       if (seq !== this.loadSeq) return;
       const message = errorMessage(e);

@@ -22,10 +22,15 @@ pub const MAX_AREA_DEVICES: usize = 10_000;
 pub const MAX_AREA_BUCKETS: u32 = 240;
 /// Most pens on one chart (and in one export).
 pub const MAX_PENS: usize = 8;
-/// Points per pen above which the display query reduces a pen to min/max per pixel
-/// column. Seven days of one device under the cache's tiers is about 6 000 points, so
-/// this only acts when the retention was changed or thinning has fallen behind.
+/// Points per pen above which the display query always reduces a pen to min/max per
+/// pixel column, however wide the chart.
 pub const MAX_DISPLAY_POINTS: usize = 20_000;
+/// Points per pixel column above which a pen is reduced for a chart of that width: the
+/// reduction keeps at most three per column (a hole, the lowest, the highest), so more
+/// than this are points the chart cannot show apart. Seven days of one device under the
+/// cache's tiers is about 6 000 points, a chart 1 200 pixels wide shows 2 400 of them
+/// (each drawn point costs the window's frame time: `plant-bench ui`'s trend zoom).
+pub const DISPLAY_POINTS_PER_COLUMN: usize = 4;
 /// Widest chart, in pixel columns, the display query reduces to.
 pub const MAX_PIXELS: u32 = 8192;
 /// Largest PNG the window may send to be saved: a 4K chart is far smaller.
@@ -184,9 +189,11 @@ pub fn check_pixels(pixels: u32) -> Result<(), TrendError> {
     }
 }
 
-/// For the display only: a pen with more than [`MAX_DISPLAY_POINTS`] points keeps, per
-/// pixel column of `[since, until]`, its first point without a value (so a hole stays a
-/// hole) and the points with the column's smallest and largest values, in time order.
+/// For the display only: a pen with more points than the chart can show apart (more
+/// than [`DISPLAY_POINTS_PER_COLUMN`] per pixel column, or more than
+/// [`MAX_DISPLAY_POINTS`]) keeps, per pixel column of `[since, until]`, its first point
+/// without a value (so a hole stays a hole) and the points with the column's smallest
+/// and largest values, in time order.
 /// The line then covers the same pixels as the full data; the CSV never goes through
 /// this.
 pub fn reduce_for_display(
@@ -195,11 +202,10 @@ pub fn reduce_for_display(
     until: UnixSeconds,
     pixels: u32,
 ) -> (Vec<(UnixSeconds, Option<f64>)>, bool) {
-    if points.len() <= MAX_DISPLAY_POINTS
-        || pixels == 0
-        || until <= since
-        || until.is_nan()
-        || since.is_nan()
+    let showable = (pixels as usize)
+        .saturating_mul(DISPLAY_POINTS_PER_COLUMN)
+        .min(MAX_DISPLAY_POINTS);
+    if points.len() <= showable || pixels == 0 || until <= since || until.is_nan() || since.is_nan()
     {
         return (points, false);
     }
@@ -472,11 +478,31 @@ mod tests {
         let values: Vec<f64> = reduced.iter().filter_map(|p| p.1).collect();
         assert_eq!(values.iter().cloned().fold(f64::MAX, f64::min), 0.0);
         assert_eq!(values.iter().cloned().fold(f64::MIN, f64::max), 6.0);
-        // Below the limit nothing changes.
+        // Up to four points per pixel column nothing changes.
         let few = points[..100].to_vec();
         assert_eq!(
-            reduce_for_display(few.clone(), 0.0, 100.0, 10),
+            reduce_for_display(few.clone(), 0.0, 100.0, 25),
             (few, false)
+        );
+    }
+
+    #[test]
+    fn a_pen_with_more_points_than_its_chart_has_columns_for_is_reduced_below_the_display_limit() {
+        // A week of ten-minute samples (1 008) on a chart 200 pixels wide: five a column.
+        let points: Vec<(f64, Option<f64>)> = (0..1008)
+            .map(|i| (f64::from(i) * 600.0, Some(f64::from(i % 11))))
+            .collect();
+        let until = 1008.0 * 600.0;
+        let (reduced, did) = reduce_for_display(points.clone(), 0.0, until, 200);
+        assert!(did);
+        assert!(reduced.len() <= 3 * 200, "{}", reduced.len());
+        let values: Vec<f64> = reduced.iter().filter_map(|p| p.1).collect();
+        assert_eq!(values.iter().cloned().fold(f64::MAX, f64::min), 0.0);
+        assert_eq!(values.iter().cloned().fold(f64::MIN, f64::max), 10.0);
+        // The same week on a chart 300 pixels wide is under four a column: kept whole.
+        assert_eq!(
+            reduce_for_display(points.clone(), 0.0, until, 300),
+            (points, false)
         );
     }
 
