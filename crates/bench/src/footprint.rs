@@ -335,16 +335,22 @@ fn memory_blocking(args: MemoryArgs) -> Result<Report> {
     let growth = growths.iter().map(|g| g.0).fold(f64::MIN, f64::max);
     report.target(
         "growth from minute 2",
-        "< 5 %",
+        "< 2 %",
         growths
             .iter()
             .map(|(growth, who)| format!("{growth:+.2} % ({who})"))
             .collect::<Vec<_>>()
             .join(", "),
-        growth < 5.0,
-        "the readings above say when it grew; an earlier run grew 2.5 MB a minute because \
-         the WAL (and its mapped index) was never started over under a steady stream, \
-         which the writer now starts over past 8 MiB",
+        growth < 2.0,
+        "the readings above say when it grew. Measured by hand before this run, two \
+         recorders side by side on one plant for 28 minutes, /proc/PID/smaps every minute: \
+         with glibc's default arenas 38.0 MB at minute 2 and 41.6 MB at minute 28 (+9.6 %), \
+         all of it three of glibc's per-thread arenas (SQLite's allocations on the store's \
+         threads) growing to about 1.5 MB each, while mimalloc's heap stayed flat; with \
+         one arena (MALLOC_ARENA_MAX=1) 39.7 and 39.8 MB (+0.3 %). The console now sets one \
+         arena at start. An earlier run grew 2.5 MB a minute because the WAL (and its \
+         mapped index) was never started over under a steady stream, which the writer now \
+         starts over past 8 MiB",
     );
     Ok(report)
 }
