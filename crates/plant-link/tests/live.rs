@@ -91,3 +91,43 @@ async fn the_link_goes_live_passes_the_snapshots_on_and_carries_a_relay_command(
     timeout(LIMIT, task).await.expect("the task ends").unwrap();
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_updates_a_plant_sends_just_before_it_closes_all_reach_the_console() {
+    // Fifty updates and the close frame, written at once: they arrive together, and the
+    // link reads them in one round.
+    let server = test_support::hostile::HostileServer::start();
+    server.on_ws(|conn| {
+        conn.handshake_within(LIMIT, 25_000, 20_000);
+        for i in 0..50 {
+            conn.send(&format!(
+                r#"42["devices_update",{{"devices":[{{"id":"d1","name":"Tank","kind":"level","status":"online","value":{i},"unit":"m","last_seen":1}}],"snapshot":false,"server_time":1}}]"#
+            ));
+        }
+        conn.close(1000, "going away");
+    });
+    let mut config = LinkConfig::new(PlantUrl::parse(&server.url()).unwrap());
+    // Not back before the test has counted.
+    config.backoff.initial = Duration::from_secs(60);
+    config.backoff.max = Duration::from_secs(60);
+    let (events_tx, mut events) = mpsc::channel(1024);
+    let (handle, task) = link::spawn(config, events_tx);
+
+    assert_eq!(next(&mut events).await, LinkEvent::Live);
+    let mut values = Vec::new();
+    loop {
+        match next(&mut events).await {
+            LinkEvent::Inbound {
+                message: Inbound::Devices(read),
+                ..
+            } => values.extend(read.value.devices.iter().filter_map(|d| d.value)),
+            LinkEvent::Lost => break,
+            _ => {}
+        }
+    }
+    let expected: Vec<f64> = (0..50).map(f64::from).collect();
+    assert_eq!(values, expected, "every update before the close, in order");
+
+    handle.shutdown().await;
+    timeout(LIMIT, task).await.unwrap().unwrap();
+}

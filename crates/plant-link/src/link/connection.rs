@@ -79,6 +79,9 @@ pub(super) struct Connection {
     pub(super) live_since: Option<Instant>,
     /// What the session asked for since the last round, handled after each wake-up.
     pub(super) out: Vec<Output>,
+    /// A frame (or the end of the stream) read behind a round's text frames and held for
+    /// the next round, so that what those frames asked for is carried out first.
+    pub(super) held_frame: Option<Option<Result<Message, tokio_tungstenite::tungstenite::Error>>>,
     /// The handshake must be done by then.
     pub(super) connect_deadline: Instant,
     pub(super) next_probe: Instant,
@@ -121,6 +124,7 @@ impl Connection {
             replies: HashMap::new(),
             live_since: None,
             out: Vec::new(),
+            held_frame: None,
             connect_deadline,
             next_probe,
             clocks,

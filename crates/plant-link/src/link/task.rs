@@ -417,7 +417,12 @@ impl LinkTask {
             let wake = conn.wake_at();
             let probe_at = self.probe_at.filter(|_| self.probe.is_none());
             let probe = &mut self.probe;
-            let step = tokio::select! {
+            // A frame held back by the last round (one that may end the connection) is
+            // handled before anything else is waited for.
+            let step = if let Some(frame) = conn.held_frame.take() {
+                self.on_frame(conn, frame)
+            } else {
+                tokio::select! {
                 frame = conn.socket.next() => self.on_frames(conn, frame),
                 request = self.requests.recv() => self.on_request(conn, request).await,
                 _ = sleep_until(wake) => self.on_timer(conn),
@@ -427,6 +432,7 @@ impl LinkTask {
                 }
                 healthy = async { probe.as_mut().expect("guarded by the branch's condition").await }, if probe.is_some() => {
                     self.on_probe(conn, healthy.unwrap_or(false)).await
+                }
                 }
             };
             // Counted before the step is looked at: a round's frames can end with a close
@@ -486,9 +492,17 @@ impl LinkTask {
             // Polled without waiting: a frame not yet read is left for the next round's
             // wait, which registers the task to be woken for it.
             match conn.socket.next().now_or_never() {
-                Some(frame) => {
-                    bytes += frame_len(&frame);
-                    step = self.on_frame(conn, frame);
+                Some(Some(Ok(Message::Text(text)))) => {
+                    bytes += text.len();
+                    step = self.on_frame(conn, Some(Ok(Message::Text(text))));
+                }
+                // Anything else (a close frame, an error, the end of the stream, a binary
+                // frame) is held for the next round: the frames before it are carried out
+                // first, as when each frame had a round of its own, so the updates that
+                // came just before a close still reach the console.
+                Some(other) => {
+                    conn.held_frame = Some(other);
+                    break;
                 }
                 None => break,
             }
