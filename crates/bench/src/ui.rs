@@ -275,7 +275,8 @@ struct TrendFrames {
     ranges: u64,
     /// Each zoom or pan key's handling in the page, ms.
     key_ms: Vec<f64>,
-    /// Each `trend` answer: its points (all pens) and the page's handling of it, ms.
+    /// Each answer to the chart's `trend` request: its points (all pens) and the time
+    /// the page took to draw it (its `trend-draw` measure), ms.
     answers: Vec<(u64, f64)>,
 }
 

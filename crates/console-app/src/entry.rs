@@ -38,7 +38,7 @@ pub trait Window {
 /// growth). The threads allocate little through it, so they rarely wait for its lock.
 /// Called first, while the process has one thread.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn one_malloc_arena() {
+fn one_malloc_arena(program: &str) {
     // mallopt is glibc's documented knob for this; it only sets a limit that arenas
     // created from now on obey, and takes no pointers.
     #[allow(unsafe_code)]
@@ -46,20 +46,20 @@ fn one_malloc_arena() {
     let set = unsafe { libc::mallopt(libc::M_ARENA_MAX, 1) };
     if set != 1 {
         // Nothing is logged yet (the subscriber comes later): the default arenas stay.
-        eprintln!("plant-console: glibc refused one malloc arena; keeping its default");
+        eprintln!("{program}: glibc refused one malloc arena; keeping its default");
     }
 }
 
 /// Elsewhere (Windows, musl) the C allocator has no per-thread arenas to limit.
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn one_malloc_arena() {}
+fn one_malloc_arena(_program: &str) {}
 
 /// Runs the parsed command line as `program` (the name its messages start with) and
 /// gives the exit code. Without a window (`plant-console-headless`) a console run is
 /// headless whether or not `--headless` was given, and the window's own options are
 /// refused.
 pub fn main(program: &str, mut cli: Cli, window: Option<&dyn Window>) -> ExitCode {
-    one_malloc_arena();
+    one_malloc_arena(program);
     match window {
         Some(window) => {
             if cli.run.raise_window || cli.run.leave_kiosk {

@@ -54,11 +54,11 @@ import { el, setAttr, setText, type Label } from "./dom";
 import { rangeTitle, uplotFactory, type PlotPen, type TrendPlot, type TrendPlotFactory } from "./trends-chart";
 import "./trends.css";
 
-/** Where the view gets its data and writes its exports (the app: the console's IPC). */
-
 /** The User Timing measure of each answer drawn (see `load`), and how many the page keeps. */
 const DRAW_MEASURE = "trend-draw";
 const DRAW_MEASURES_KEPT = 200;
+
+/** Where the view gets its data and writes its exports (the app: the console's IPC). */
 export interface TrendsSource {
   load(pens: readonly TrendPen[], since: number, until: number, pixels: number): Promise<TrendData>;
   exportCsv(path: string, pens: readonly TrendPen[], since: number, until: number): Promise<number>;

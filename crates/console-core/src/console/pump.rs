@@ -21,17 +21,6 @@ use plant_link::session::Inbound;
 /// How many link events the pump takes in one round when they are already queued.
 const DRAIN_AT_ONCE: usize = 256;
 
-/// The event held back from the last round, else the next one from the link.
-async fn next_event(
-    held: &mut Option<LinkEvent>,
-    events: &mut mpsc::Receiver<LinkEvent>,
-) -> Option<LinkEvent> {
-    match held.take() {
-        Some(event) => Some(event),
-        None => events.recv().await,
-    }
-}
-
 /// The pump's half of the console: what it reads from and writes to.
 pub(super) struct Pump {
     pub(super) shared: Arc<Shared>,
@@ -71,56 +60,43 @@ impl Pump {
         pending.link_started(started_at, self.shared.stored_last_contact());
         let mut last_data = self.shared.stored_last_contact();
         let mut writer_idle = self.writer.idle();
-        // A change of plant taken from the queue while draining, handled next round.
-        let mut held: Option<LinkEvent> = None;
+        // The events of one round: under a burst the next ones are already queued, and
+        // taking them together spares a round of this select and a hand-off to the writer
+        // for each.
+        let mut round = Vec::with_capacity(DRAIN_AT_ONCE);
         loop {
             tokio::select! {
-                event = next_event(&mut held, &mut self.events) => {
-                    let Some(event) = event else { break };
-                    if let LinkEvent::Inbound { at, .. } = &event {
-                        last_data = Some(*at);
+                taken = self.events.recv_many(&mut round, DRAIN_AT_ONCE) => {
+                    if taken == 0 {
+                        break;
                     }
-                    if let LinkEvent::PlantChanged { from, to } = &event {
-                        let at = plant_link::clock::unix_now();
-                        let next = self
-                            .shared
-                            .next_cache
-                            .lock()
-                            .unwrap_or_else(|poisoned| poisoned.into_inner())
-                            .take();
-                        match next {
-                            Some(next) => {
-                                last_data = self
-                                    .move_to_plant(from, to, at, next, &mut pending, &mut batcher)
-                                    .await?;
-                                writer_idle = self.writer.idle();
-                            }
-                            None => {
-                                self.forget_plant(from.as_str(), to.as_str(), at, &mut pending, &mut batcher);
-                                // In the engine's queue after every change of the old plant.
-                                self.alerts.forget_plant(at).await;
-                            }
+                    for event in round.drain(..) {
+                        if let LinkEvent::Inbound { at, .. } = &event {
+                            last_data = Some(*at);
                         }
-                    } else {
-                        self.apply(event, &mut changes, &mut pending, &mut batcher);
-                        // Under a burst the next events are already queued: taking them
-                        // here, up to a bound, spares a round of this select and a hand-off
-                        // to the writer for each. A change of plant is left for the next
-                        // round, which handles it on its own.
-                        for _ in 1..DRAIN_AT_ONCE {
-                            match self.events.try_recv() {
-                                Ok(LinkEvent::PlantChanged { from, to }) => {
-                                    held = Some(LinkEvent::PlantChanged { from, to });
-                                    break;
+                        if let LinkEvent::PlantChanged { from, to } = &event {
+                            let at = plant_link::clock::unix_now();
+                            let next = self
+                                .shared
+                                .next_cache
+                                .lock()
+                                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                                .take();
+                            match next {
+                                Some(next) => {
+                                    last_data = self
+                                        .move_to_plant(from, to, at, next, &mut pending, &mut batcher)
+                                        .await?;
+                                    writer_idle = self.writer.idle();
                                 }
-                                Ok(event) => {
-                                    if let LinkEvent::Inbound { at, .. } = &event {
-                                        last_data = Some(*at);
-                                    }
-                                    self.apply(event, &mut changes, &mut pending, &mut batcher);
+                                None => {
+                                    self.forget_plant(from.as_str(), to.as_str(), at, &mut pending, &mut batcher);
+                                    // In the engine's queue after every change of the old plant.
+                                    self.alerts.forget_plant(at).await;
                                 }
-                                Err(_) => break,
                             }
+                        } else {
+                            self.apply(event, &mut changes, &mut pending, &mut batcher);
                         }
                     }
                     self.writer.offer(&mut pending)?;
@@ -168,7 +144,7 @@ impl Pump {
         }
         // Events already received are applied before the store closes, so nothing the
         // console has seen is lost on a clean exit.
-        while let Some(event) = held.take().or_else(|| self.events.try_recv().ok()) {
+        while let Ok(event) = self.events.try_recv() {
             self.apply(event, &mut changes, &mut pending, &mut Batcher::default());
         }
         // The journal says how many rows its cap left out, even of the last minute.

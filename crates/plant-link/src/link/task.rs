@@ -423,16 +423,16 @@ impl LinkTask {
                 self.on_frame(conn, frame)
             } else {
                 tokio::select! {
-                frame = conn.socket.next() => self.on_frames(conn, frame),
-                request = self.requests.recv() => self.on_request(conn, request).await,
-                _ = sleep_until(wake) => self.on_timer(conn),
-                _ = sleep_until(probe_at.unwrap_or(wake)), if probe_at.is_some() => {
-                    self.start_probe();
-                    Step::Go
-                }
-                healthy = async { probe.as_mut().expect("guarded by the branch's condition").await }, if probe.is_some() => {
-                    self.on_probe(conn, healthy.unwrap_or(false)).await
-                }
+                    frame = conn.socket.next() => self.on_frames(conn, frame),
+                    request = self.requests.recv() => self.on_request(conn, request).await,
+                    _ = sleep_until(wake) => self.on_timer(conn),
+                    _ = sleep_until(probe_at.unwrap_or(wake)), if probe_at.is_some() => {
+                        self.start_probe();
+                        Step::Go
+                    }
+                    healthy = async { probe.as_mut().expect("guarded by the branch's condition").await }, if probe.is_some() => {
+                        self.on_probe(conn, healthy.unwrap_or(false)).await
+                    }
                 }
             };
             // Counted before the step is looked at: a round's frames can end with a close
