@@ -350,7 +350,7 @@ fn memory_blocking(args: MemoryArgs) -> Result<Report> {
          one arena (MALLOC_ARENA_MAX=1) 39.7 and 39.8 MB (+0.3 %). The console now sets one \
          arena at start. An earlier run grew 2.5 MB a minute because the WAL (and its \
          mapped index) was never started over under a steady stream, which the writer now \
-         starts over past 8 MiB",
+         starts over past 16 MiB",
     );
     Ok(report)
 }

@@ -276,7 +276,7 @@ fn cache_from_a_newer_console_is_refused_and_left_untouched() {
 #[test]
 fn a_steady_stream_of_writes_keeps_the_wal_small_without_truncating_it() {
     // A quarter of a MiB, so that the test writes little to see the WAL start over many
-    // times; the console's writer uses 8 MiB.
+    // times; the console's writer uses 16 MiB.
     let restart_after_frames = 64;
     let dir = tempfile::tempdir().unwrap();
     let conn = open(dir.path()).unwrap();
