@@ -154,9 +154,8 @@ pub async fn run(args: Args) -> Result<Report> {
         "the writer's own transactions and checkpoints: in a run with the writer's slow steps \
          logged (2026-12-07, this machine), its copy of the WAL's last frames before the WAL \
          starts over took 3.3 to 5.0 ms each time (then every 8 MiB of WAL, about once a \
-         second; now every 16 MiB), and one or two transactions per \
-         run took 5 to 14 ms with no checkpoint beside them (the machine's other load on its \
-         2 cores); every update that came meanwhile waited for them",
+         second; now every 16 MiB), and one or two transactions per run took 5 to 14 ms \
+         with no checkpoint beside them; every update that came meanwhile waited for them",
     );
     report.target(
         "largest WAL during the run",

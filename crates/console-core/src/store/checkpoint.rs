@@ -246,25 +246,18 @@ impl WalKeeper {
                     frames = log,
                     "WAL copied to its end: the next write starts it over"
                 );
-                Phase::Copied
+                return Phase::Copied;
             }
-            Ok((log, copied)) => {
-                // A reader still reads frames the checkpoint may not overwrite yet.
-                tracing::debug!(
-                    frames = log,
-                    copied,
-                    "WAL not copied to its end: a reader holds it"
-                );
-                Phase::Appending {
-                    retry_at: frames.saturating_add(RESTART_RETRY_FRAMES),
-                }
-            }
-            Err(error) => {
-                tracing::warn!(%error, "WAL checkpoint by the writer failed");
-                Phase::Appending {
-                    retry_at: frames.saturating_add(RESTART_RETRY_FRAMES),
-                }
-            }
+            // A reader still reads frames the checkpoint may not overwrite yet.
+            Ok((log, copied)) => tracing::debug!(
+                frames = log,
+                copied,
+                "WAL not copied to its end: a reader holds it"
+            ),
+            Err(error) => tracing::warn!(%error, "WAL checkpoint by the writer failed"),
+        }
+        Phase::Appending {
+            retry_at: frames.saturating_add(RESTART_RETRY_FRAMES),
         }
     }
 }

@@ -230,9 +230,9 @@ const DUTY_LIMIT: f64 = 0.5;
 /// from the live path (link, state, window). Resting as long as a long transaction took
 /// caps it at about half a core, and the next transaction, holding everything merged
 /// meanwhile, covers more updates for about the same work. But it rests only when it has
-/// been busy for more than half of the last quarter second: at a steady 1 000 updates a
-/// second the writer is busy a tenth of the time, and resting after the odd transaction
-/// that waited for the disk made the updates behind it wait twice as long.
+/// been busy for more than half of the last quarter second: a steady plant keeps it
+/// busy far less than that, and resting after the odd slow transaction amid a steady
+/// stream made the updates behind it wait twice as long.
 #[derive(Debug, Clone, Copy)]
 struct Duty {
     /// The average share of time in transactions, decayed up to `at`.
